@@ -1,0 +1,59 @@
+"""fedlearn-kit: train a readmission model centrally and federated on synthetic patients.
+
+The public API, re-exported from the modules that implement it. Each lesson imports
+``fedlearn_kit as kit`` and calls these names.
+"""
+
+import os
+
+# Flower reports anonymous usage statistics unless told not to. A course about what leaves
+# a hospital should send nothing it does not explain, so the kit turns it off on import.
+os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
+
+from fedlearn_kit.cohort import (  # noqa: E402
+    NONLINEAR_EFFECTS,
+    TRUE_COEFFICIENTS,
+    TRUE_INTERCEPT,
+    Cohort,
+    future_patients,
+    generate,
+)
+from fedlearn_kit.environment import check_environment  # noqa: E402
+from fedlearn_kit.evaluation import (  # noqa: E402
+    auroc,
+    compare,
+    evaluate,
+    reliability,
+    scores,
+    subgroup_scores,
+)
+from fedlearn_kit.experiment import Experiment  # noqa: E402
+from fedlearn_kit.paths import DATA_DIR  # noqa: E402
+from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME  # noqa: E402
+from fedlearn_kit.sites import SiteProfile, default_sites  # noqa: E402
+from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort  # noqa: E402
+from fedlearn_kit.training import (  # noqa: E402
+    Split,
+    TrainedModel,
+    fit,
+    fit_central,
+    fit_local,
+    split_cohort,
+)
+from fedlearn_kit.validation import (  # noqa: E402
+    CohortError,
+    looks_like_personnummer,
+    read_site_csv,
+    validate,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DATA_DIR", "FEATURE_NAMES", "NONLINEAR_EFFECTS", "OUTCOME_NAME", "TRUE_COEFFICIENTS",
+    "TRUE_INTERCEPT", "Cohort", "CohortError", "Experiment", "SiteProfile", "Split",
+    "TrainedModel", "auroc", "check_environment", "compare", "default_sites", "evaluate",
+    "fit", "fit_central", "fit_local", "future_patients", "generate", "load_cohort",
+    "looks_like_personnummer", "read_site_csv", "reliability", "scores", "split_cohort",
+    "subgroup_scores", "validate", "verify_checksums", "write_cohort",
+]

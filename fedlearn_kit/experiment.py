@@ -1,0 +1,69 @@
+"""The Experiment: every knob of a run in one place, with notebook parameters mapped onto it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+from fedlearn_kit.cohort import Cohort, generate
+from fedlearn_kit.models import MODEL_KINDS
+from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
+
+STRATEGIES = ("fedavg", "fedprox")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment, from cohort to training; the same values give the same numbers.
+
+    Notebooks keep these names in their papermill ``parameters`` cell and build the
+    experiment with ``Experiment.from_parameters(globals())``.
+    """
+
+    num_sites: int = 2
+    patients_per_site: int | None = None  # None: each site keeps its preset size
+    model: str = "logistic"
+    epochs: int = 20  # passes over the data for local and central training
+    lr: float = 0.1
+    batch_size: int = 32
+    num_rounds: int = 5  # federated rounds
+    local_epochs: int = 2  # passes over a site's data per round
+    strategy: str = "fedavg"
+    proximal_mu: float = 0.0  # FedProx only
+    test_fraction: float = 0.25
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        checks = [
+            (1 <= self.num_sites <= MAX_SITES, f"num_sites must be 1-{MAX_SITES}"),
+            (self.patients_per_site is None or self.patients_per_site >= 1,
+             "patients_per_site must be at least 1 (or None for the preset sizes)"),
+            (self.model in MODEL_KINDS, f"model must be one of {MODEL_KINDS}"),
+            (self.strategy in STRATEGIES, f"strategy must be one of {STRATEGIES}"),
+            (self.epochs >= 1 and self.local_epochs >= 1 and self.num_rounds >= 1,
+             "epochs, local_epochs and num_rounds must be at least 1"),
+            (self.lr > 0 and self.batch_size >= 1, "lr must be > 0 and batch_size >= 1"),
+            (0 < self.test_fraction < 1, "test_fraction must be between 0 and 1"),
+            (self.proximal_mu >= 0, "proximal_mu must be >= 0"),
+        ]
+        wrong = [message for ok, message in checks if not ok]
+        if wrong:
+            raise ValueError(f"Experiment{self.as_dict()}: " + "; ".join(wrong) + ".")
+
+    @classmethod
+    def from_parameters(cls, params: Mapping[str, object]) -> Experiment:
+        """Build from a mapping such as a notebook's ``globals()``, taking only known names."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in params.items() if k in names})
+
+    def as_dict(self) -> dict[str, object]:
+        """The experiment as plain values, e.g. for a report."""
+        return asdict(self)
+
+    def sites(self) -> tuple[SiteProfile, ...]:
+        """The site profiles this experiment generates."""
+        return default_sites(self.num_sites, self.patients_per_site)
+
+    def cohort(self) -> Cohort:
+        """Generate this experiment's synthetic cohort."""
+        return generate(self.sites(), seed=self.seed)

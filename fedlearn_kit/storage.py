@@ -1,0 +1,69 @@
+"""Writing a cohort to disk and reading it back, with checksums (lesson 01)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from fedlearn_kit.cohort import Cohort
+from fedlearn_kit.datacard import data_card
+from fedlearn_kit.validation import CohortError, read_site_csv
+
+CHECKSUM_FILE = "SHA256SUMS"
+DATA_CARD_FILE = "DATA_CARD.md"
+
+
+def site_filename(site: str) -> str:
+    """The file name of one site's data, e.g. ``site_A.csv``."""
+    return f"site_{site}.csv"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_cohort(cohort: Cohort, out_dir: str | Path) -> list[Path]:
+    """Write one CSV per site, the data card and a checksum file; return the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for site, df in cohort.items():
+        path = out / site_filename(site)
+        df.to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
+    card = out / DATA_CARD_FILE
+    card.write_text(data_card(cohort), encoding="utf-8")
+    written.append(card)
+    sums = out / CHECKSUM_FILE
+    sums.write_text("".join(f"{_sha256(p)}  {p.name}\n" for p in written), encoding="utf-8")
+    return [*written, sums]
+
+
+def verify_checksums(data_dir: str | Path) -> list[str]:
+    """Names of files whose content no longer matches ``SHA256SUMS`` (empty when all match)."""
+    data_dir = Path(data_dir)
+    sums = data_dir / CHECKSUM_FILE
+    if not sums.exists():
+        raise CohortError(f"{sums}: no checksum file. Regenerate the folder with "
+                          "`fedlearn-kit data`.")
+    changed = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        path = data_dir / name
+        if not path.exists() or _sha256(path) != digest:
+            changed.append(name)
+    return changed
+
+
+def load_cohort(data_dir: str | Path, *, synthetic_test_data: bool = False) -> Cohort:
+    """Read and validate every ``site_*.csv`` in a folder."""
+    data_dir = Path(data_dir)
+    paths = sorted(data_dir.glob("site_*.csv"))
+    if not paths:
+        raise CohortError(f"{data_dir}: no site_*.csv files. Generate them with "
+                          f"`fedlearn-kit data --out {data_dir}`.")
+    data = {}
+    for path in paths:
+        df = read_site_csv(path, synthetic_test_data=synthetic_test_data)
+        data[str(df["site"].iloc[0])] = df
+    return Cohort(data=data)

@@ -1,0 +1,209 @@
+"""Checking a site file before anything trains on it (lesson 01).
+
+Every problem is reported with the column or site it concerns and how to fix it. Nothing is
+coerced: a value that is wrong stays wrong until the person who owns the data fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fedlearn_kit.schema import BY_NAME, COLUMN_NAMES, OUTCOME_NAME, Column
+
+#: Smallest site that can be split into a training and a test set with both outcomes in each.
+MIN_PATIENTS = 50
+MIN_PER_CLASS = 10
+
+_DIGITS = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+
+
+class CohortError(ValueError):
+    """A site file that the kit refuses to use; the message says what to fix."""
+
+
+def _luhn_valid(ten_digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(ten_digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def looks_like_personnummer(value: object) -> bool:
+    """True for 10 or 12 digits (optionally with ``-``/``+``) whose check digit is valid.
+
+    This is the shape of a Swedish personnummer or samordningsnummer. It deliberately does
+    not check the date part: a samordningsnummer adds 60 to the day, and a false alarm on a
+    made-up number costs less than letting a real one through.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value) or value != int(value):
+            return False
+        value = int(value)
+    text = str(value).strip()
+    if not _DIGITS.match(text):
+        return False
+    digits = re.sub(r"\D", "", text)
+    return _luhn_valid(digits[-10:])
+
+
+def personnummer_columns(df: pd.DataFrame) -> dict[str, int]:
+    """Columns holding values shaped like a personnummer, with how many such values each has."""
+    found = {}
+    for name in df.columns:
+        series = df[name].dropna()
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        # Numbers below 10^9 have at most 9 digits, so they cannot be a personnummer.
+        if pd.api.types.is_bool_dtype(series) or (numeric and (series.abs() < 1e9).all()):
+            continue
+        hits = int(series.map(looks_like_personnummer).sum())
+        if hits:
+            found[str(name)] = hits
+    return found
+
+
+def _kind_problem(col: Column, series: pd.Series) -> str | None:
+    kind = col.kind
+    if kind in ("id", "site", "category"):
+        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+            return f"column '{col.name}' should hold text, but holds {series.dtype} values"
+        return None
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        example = series.dropna().astype(str).head(1).tolist()
+        return (f"column '{col.name}' should be numeric, but holds {series.dtype} values"
+                f"{f' such as {example[0]!r}' if example else ''}; fix those cells in the file")
+    if kind in ("binary", "integer") and not pd.api.types.is_integer_dtype(series):
+        clean = series.dropna()
+        bad = clean[clean != np.round(clean)]
+        example = bad.iloc[0] if len(bad) else clean.iloc[0] if len(clean) else None
+        return (f"column '{col.name}' should hold whole numbers but holds decimals "
+                f"(e.g. {example}); write whole numbers in the file")
+    return None
+
+
+def _range_problem(col: Column, series: pd.Series) -> str | None:
+    if col.kind == "binary":
+        bad = series[~series.isin([0, 1])]
+        if len(bad):
+            return (f"column '{col.name}' must be 0 or 1; {len(bad)} row(s) are not "
+                    f"(e.g. {bad.iloc[0]})")
+        return None
+    if col.kind == "category":
+        bad = series[~series.isin(col.categories)]
+        if len(bad):
+            return (f"column '{col.name}' must be one of {list(col.categories)}; {len(bad)} "
+                    f"row(s) are not (e.g. {bad.iloc[0]!r})")
+        return None
+    if col.low is None or col.high is None:
+        return None
+    bad = series[(series < col.low) | (series > col.high)]
+    if len(bad):
+        unit = f" {col.unit}" if col.unit else ""
+        return (f"column '{col.name}' has {len(bad)} value(s) outside the plausible range "
+                f"{col.low:g}-{col.high:g}{unit} (e.g. {bad.iloc[0]}); check the unit and "
+                "the source system")
+    return None
+
+
+def validate(df: pd.DataFrame, *, site: str | None = None, synthetic_test_data: bool = False,
+             min_patients: int = MIN_PATIENTS) -> None:
+    """Raise :class:`CohortError` listing every problem with one site's data.
+
+    ``synthetic_test_data=True`` allows columns that look like personnummer, for test files
+    whose numbers are made up; it has no other effect.
+    """
+    label = f"site {site!r}" if site else "this file"
+    if not synthetic_test_data:
+        pnr = personnummer_columns(df)
+        if pnr:
+            cols = ", ".join(f"'{c}' ({n} value(s))" for c, n in pnr.items())
+            raise CohortError(
+                f"{label}: column(s) {cols} look like Swedish personnummer or "
+                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
+                "loads real identifiers. Replace them with pseudonyms before loading; if these "
+                "are made-up test numbers, pass synthetic_test_data=True "
+                "(or --synthetic-test-data on the command line)."
+            )
+    problems: list[str] = []
+    missing = [c for c in COLUMN_NAMES if c not in df.columns]
+    extra = [str(c) for c in df.columns if c not in COLUMN_NAMES]
+    if missing:
+        problems.append(f"missing column(s) {missing}: add them (see the data card for their "
+                        "meaning) or regenerate with `fedlearn-kit data`")
+    if extra:
+        problems.append(f"unexpected column(s) {extra}: remove them, or rename them if they "
+                        f"are misspelt versions of {missing or 'the expected columns'}")
+    for name in [c for c in COLUMN_NAMES if c in df.columns]:
+        col, series = BY_NAME[name], df[name]
+        nans = int(series.isna().sum())
+        if nans:
+            ids = (df.loc[series.isna(), "patient_id"].head(3).tolist()
+                   if "patient_id" in df.columns else [])
+            where = f" (e.g. patient_id {ids})" if ids else ""
+            problems.append(f"column '{name}' has {nans} empty value(s){where}: fill them from "
+                            "the source, or drop those patients and say so in your data card")
+            series = series.dropna()
+        problem = _kind_problem(col, series) or _range_problem(col, series)
+        if problem:
+            problems.append(problem)
+    if "site" in df.columns and df["site"].nunique() > 1:
+        problems.append(f"column 'site' holds several sites {sorted(df['site'].unique())}: "
+                        "write one file per site")
+    if "patient_id" in df.columns:
+        dupes = df["patient_id"][df["patient_id"].duplicated()]
+        if len(dupes):
+            problems.append(f"patient_id repeats {len(dupes)} time(s) (e.g. {dupes.iloc[0]!r}): "
+                            "each patient must appear once")
+    if problems:
+        raise CohortError(f"{label} failed validation:\n" + "\n".join(f"  - {p}" for p in problems))
+    check_site_size(df, site=site, min_patients=min_patients)
+
+
+def check_site_size(df: pd.DataFrame, *, site: str | None = None,
+                    min_patients: int = MIN_PATIENTS, min_per_class: int = MIN_PER_CLASS) -> None:
+    """Raise :class:`CohortError` if a site is too small for a train/test split."""
+    label = f"site {site!r}" if site else "this file"
+    n = len(df)
+    if n == 0:
+        raise CohortError(f"{label} has no patients. Check that the right file was exported, "
+                          "or leave the site out of the experiment.")
+    if n < min_patients:
+        raise CohortError(
+            f"{label} has {n} patients; a train/test split needs at least {min_patients}. "
+            "Generate more (e.g. `fedlearn-kit data --patients-per-site 500`) or leave the "
+            "site out."
+        )
+    positives = int(df[OUTCOME_NAME].sum())
+    if min(positives, n - positives) < min_per_class:
+        raise CohortError(
+            f"{label} has {positives} readmitted and {n - positives} not readmitted patients; "
+            f"each group needs at least {min_per_class} for a meaningful test set. Add patients "
+            "or leave the site out."
+        )
+
+
+def read_site_csv(path: str | Path, *, synthetic_test_data: bool = False,
+                  min_patients: int = MIN_PATIENTS) -> pd.DataFrame:
+    """Read and validate one site file; raise :class:`CohortError` with the fix if it is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise CohortError(f"{path}: no such file. Generate data with `fedlearn-kit data --out "
+                          f"{path.parent}` or check the path.")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise CohortError(f"{path}: not a readable CSV file ({err}). Export it again as "
+                          "comma-separated UTF-8 text with one header row.") from err
+    site = str(df["site"].iloc[0]) if "site" in df.columns and len(df) else path.stem
+    try:
+        validate(df, site=site, synthetic_test_data=synthetic_test_data,
+                 min_patients=min_patients)
+    except CohortError as err:
+        raise CohortError(f"{path}: {err}") from None
+    return df
