@@ -103,15 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fedlearn_kit.authoring")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place and strip metadata")
-    run.add_argument("folders", nargs="+", type=Path)
+    run.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders of notebooks")
     sub.add_parser("exercises", help="generate exercises/ from solutions/")
     args = parser.parse_args(argv)
     if args.command == "exercises":
         for path in generate_exercises():
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
-    for folder in args.folders:
-        for path in sorted(folder.glob("*.ipynb")):
+    for given in args.paths:
+        for path in sorted(given.glob("*.ipynb")) if given.is_dir() else [given]:
             print(f"executing {path} ...", flush=True)
             execute(path)
     return 0
