@@ -10,7 +10,7 @@ import os
 # a hospital should send nothing it does not explain, so the kit turns it off on import.
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
 
-from fedlearn_kit import plots  # noqa: E402
+from fedlearn_kit import federation, plots  # noqa: E402
 from fedlearn_kit.cohort import (  # noqa: E402
     NONLINEAR_EFFECTS,
     TRUE_COEFFICIENTS,
@@ -74,6 +74,7 @@ __all__ = [
     "damaged_copy",
     "default_sites",
     "evaluate",
+    "federation",
     "fit",
     "fit_central",
     "fit_local",
