@@ -10,9 +10,11 @@ return the same :class:`Result`, and for the same seed the same weights.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -61,11 +63,14 @@ class Result:
                      summary: dict[str, Any], seconds: float) -> Result:
         """Build from what the ServerApp saved (see ``apps.save_outcome``)."""
         history = pd.DataFrame(summary["history"])
-        order = {"train": 0, "evaluate": 1, "server": 2}
         if len(history):
-            history = (history.assign(_o=history["stage"].map(order))
-                       .sort_values(["round", "_o"], kind="stable").drop(columns="_o")
-                       .reset_index(drop=True))
+            # Replies arrive in any order on Flower's runtimes: sort into one fixed order.
+            stages = {"train": 0, "evaluate": 1, "server": 2}
+            sites = {s: i for i, s in enumerate([*summary["sites"], "all", "pooled test"])}
+            history = (history.assign(_stage=history["stage"].map(stages),
+                                      _site=history["site"].map(sites))
+                       .sort_values(["round", "_stage", "_site"], kind="stable")
+                       .drop(columns=["_stage", "_site"]).reset_index(drop=True))
         return cls(exp, engine, state_dict, history,
                    {int(k): tuple(v) for k, v in summary["took_part"].items()},
                    {int(k): tuple(v) for k, v in summary["missing"].items()},
@@ -256,6 +261,19 @@ def _tail(lines: list[str], n: int = 60) -> str:
     return "".join(lines[-n:])
 
 
+def _stop_group(pgid: int, grace: float = 5.0) -> None:
+    """Give the subprocess's group (Ray's workers) ``grace`` seconds to exit, then kill it."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def _run_streaming(command: list[str], env: dict[str, str], timeout: float,
                    to_round: Callable[[int], None]) -> list[str]:
     """Run ``command``, follow Flower's ``[ROUND k/N]`` lines, stop it after ``timeout``."""
@@ -275,12 +293,13 @@ def _run_streaming(command: list[str], env: dict[str, str], timeout: float,
     try:
         code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)  # the whole group: Ray's workers too
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole group: Ray's workers too
         proc.wait()
         reader.join(timeout=5)
         raise TimeoutError(f"Flower's simulation did not finish within {timeout:.0f} s and "
                            f"was stopped. Its output ended with:\n{_tail(log)}") from None
     reader.join(timeout=5)
+    _stop_group(proc.pid)
     if code != 0:
         raise RuntimeError(f"Flower's simulation failed (exit code {code}). Its output "
                            f"ended with:\n{_tail(log)}")
