@@ -57,6 +57,8 @@ class Result:
     missing: dict[int, tuple[str, ...]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = float("nan")
+    #: Every message of the run, one row each (``local`` engine only; see ``messages()``).
+    traffic: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_summary(cls, exp: Experiment, engine: str, state_dict: dict[str, torch.Tensor],
@@ -91,6 +93,18 @@ class Result:
         rounds = range(1, self.experiment.num_rounds + 1)
         return pd.DataFrame({s: [s in self.took_part.get(r, ()) for r in rounds]
                              for s in self.sites}, index=pd.Index(rounds, name="round"))
+
+    def messages(self) -> pd.DataFrame:
+        """What crossed the grid, one row per message: to whom, what it carried, its size.
+
+        Only the ``local`` engine records this; on the other engines it is empty.
+        """
+        if self.traffic.empty:
+            return self.traffic
+        sites = self.sites
+        frame = self.traffic.copy()
+        frame.insert(3, "site", [sites[int(p)] for p in frame.pop("partition_id")])
+        return frame
 
     def model(self, name: str | None = None) -> TrainedModel:
         """The global model as a :class:`TrainedModel`, comparable with local and central ones."""
@@ -222,6 +236,7 @@ def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False
     state_dict, summary = load_outcome(server_context)
     result = Result.from_summary(exp, "local", state_dict, summary,
                                  time.perf_counter() - start)
+    result.traffic = pd.DataFrame(grid.traffic)
     _report_errors(result)
     return result
 

@@ -84,3 +84,19 @@ def evaluate_net(net: nn.Module, df: pd.DataFrame) -> dict[str, float]:
         y_hat = torch.sigmoid(logits).numpy().astype(float)
     result = scores(df[OUTCOME_NAME].to_numpy(), y_hat)
     return {"loss": loss, "auroc": result["auroc"], "brier": result["brier"]}
+
+
+def first_round_updates(exp: Experiment) -> dict[str, tuple[dict[str, torch.Tensor], int]]:
+    """Each site's model after its round-1 training, and its number of training patients.
+
+    What every site would send back in round 1: all start from the same global model.
+    Lesson 04's exercise averages them by hand and compares with Flower's FedAvg.
+    """
+    updates = {}
+    for i, site in enumerate(s.name for s in exp.sites()):
+        net = new_net(exp)
+        split = load_site(exp, i)
+        train_site(net, split, exp, lr=exp.lr, seed=round_seed(exp, 1, i))
+        updates[site] = ({k: v.detach().clone() for k, v in net.state_dict().items()},
+                         len(split.train))
+    return updates
