@@ -37,7 +37,7 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
                       "each entry must have the shape of the sites' tensor with that name.")
     if all(torch.allclose(given[k], expected[k], atol=1e-6) for k in names):
         sizes = ", ".join(f"{site}: {n}" for site, (_, n) in updates.items())
-        return passed(f"each site counts by its number of training patients ({sizes}), "
+        return passed(f"Each site counts by its number of training patients ({sizes}), "
                       "as Flower's FedAvg does with the num-examples each site reports.")
     if all(torch.allclose(given[k], plain[k], atol=1e-6) for k in names):
         return failed("this is the plain mean: every site counts the same.",

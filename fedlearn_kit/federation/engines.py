@@ -31,6 +31,7 @@ import torch
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.config import experiment_to_config
+from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.paths import ROOT
 from fedlearn_kit.training import TrainedModel
 
@@ -179,21 +180,6 @@ def _rounds_bar(total: int, show: bool, label: str) -> Iterator[Callable[[int], 
         yield to_round
     finally:
         bar.close()
-
-
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one thread for the block, as each of Ray's ClientApp actors does.
-
-    The course's models are tiny: on a busy 2-core laptop, torch's thread pool costs far
-    more than it saves (measured 5x slower with 2 threads under load).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 @contextmanager
