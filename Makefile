@@ -13,7 +13,6 @@ PORT ?= 8888
 export FLWR_TELEMETRY_ENABLED := 0
 # Keep Flower's state inside the kit's folder, never in the user's home.
 export FLWR_HOME := $(CURDIR)/.flwr
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
