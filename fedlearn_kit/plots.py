@@ -16,7 +16,7 @@ from sklearn.metrics import roc_curve
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
-from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME
+from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
 SITE_COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6cab", "#00798c", "#9e6240",
@@ -41,6 +41,16 @@ def _figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 
     return fig, axes.ravel()
 
 
+def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray | int:
+    if col.log:
+        return np.geomspace(col.low, col.high, 30)
+    if col.kind == "integer":
+        top = max(int(df[column].max()) for df in cohort.values())
+        if top - col.low <= 25:  # small counts: one bar per value, centred on it
+            return np.arange(col.low, top + 2) - 0.5
+    return 20
+
+
 def plot_sites(cohort: Cohort, columns: Sequence[str] = (
         "age", "ejection_fraction", "nt_probnp", "prior_admissions_12m")) -> Figure:
     """How the sites' patients differ: size and readmission rate, then a few distributions."""
@@ -54,7 +64,7 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
         col = BY_NAME[column]
         for i, site in enumerate(names):
             values = cohort[site][column]
-            bins = np.geomspace(col.low, col.high, 30) if col.log else 20
+            bins = _bins(col, cohort, column)
             ax.hist(values, bins=bins, density=True, histtype="step", linewidth=1.6,
                     color=site_colour(i), label=f"Site {site}")
         if col.log:
