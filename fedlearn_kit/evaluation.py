@@ -103,7 +103,8 @@ def subgroup_scores(model: TrainedModel, df: pd.DataFrame) -> pd.DataFrame:
     groups = {"sex": df["sex"].astype(str), "age band": age_band(df["age"])}
     rows = []
     for by, labels in groups.items():
-        for label in sorted(labels.unique()):
+        order = AGE_LABELS if by == "age band" else sorted(labels.unique())
+        for label in [v for v in order if v in set(labels)]:
             mask = (labels == label).to_numpy()
             rows.append({"group": by, "value": label, "n": int(mask.sum()),
                          "readmitted": int(y[mask].sum()), "auroc": auroc(y[mask], y_hat[mask])})
