@@ -69,3 +69,4 @@ def test_figures(result) -> None:
     assert isinstance(plots.plot_rounds({"FedAvg": result}, baselines={"x": {"A": 0.7}}), Figure)
     assert isinstance(plots.plot_gain(table), Figure)
     assert isinstance(plots.plot_participation(result), Figure)
+    assert isinstance(plots.plot_collaboration(table), Figure)

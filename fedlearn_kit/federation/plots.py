@@ -75,3 +75,26 @@ def plot_participation(result: Result) -> Figure:
     ax.set(xlabel="round", title="Updates aggregated per round")
     ax.grid(False)
     return fig
+
+
+def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
+    """Own, central and federated models side by side on each site's patients.
+
+    ``table`` is :func:`fedlearn_kit.compare`'s (rows: models, columns: sites); the legend
+    sits below the bars so that five or more models still fit.
+    """
+    sites, names = list(table.columns), list(table.index)
+    fig, (ax,) = _figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
+    x = np.arange(len(sites))
+    width = 0.84 / len(names)
+    for i, name in enumerate(names):
+        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
+        ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7, rotation=90,
+                     padding=2)
+    values = table.to_numpy(dtype=float)
+    ax.set_ylim(max(0.0, np.nanmin(values) - 0.05), min(1.0, np.nanmax(values) + 0.04))
+    ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
+    ax.set(ylabel=metric, title=title)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+               ncols=min(len(names), 3), fontsize=8, frameon=False)
+    return fig
