@@ -57,3 +57,9 @@ __all__ = [
     "looks_like_personnummer", "read_site_csv", "reliability", "scores", "split_cohort",
     "subgroup_scores", "validate", "verify_checksums", "write_cohort",
 ]
+
+# The GDPR layer (question cards, answers, DPIA draft): kit.show_cards(step) ends every lesson.
+from fedlearn_kit import gdpr  # noqa: E402
+from fedlearn_kit.gdpr import show_cards  # noqa: E402
+
+__all__ += ["gdpr", "show_cards"]
