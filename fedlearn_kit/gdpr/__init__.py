@@ -24,11 +24,23 @@ from fedlearn_kit.gdpr.cards import (
     swedish_terms,
     validate_cards,
 )
+from fedlearn_kit.gdpr.checkpoints import Checkpoint, checkpoints, checkpoints_markdown
+from fedlearn_kit.gdpr.dpia import (
+    DpiaDraft,
+    ExperimentFacts,
+    SiteFacts,
+    dpia_draft,
+    example_answers,
+    facts_from_experiment,
+    write_dpia,
+)
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
 
 __all__ = [
     "DPIA_PARTS", "STEPS", "Answer", "AnswerStore", "AnswersFileError", "Card", "CardPanel",
-    "Source", "answers_path", "card_by_id", "card_markdown", "cards_for", "is_law_reference",
+    "Checkpoint", "DpiaDraft", "ExperimentFacts", "SiteFacts", "Source", "answers_path",
+    "card_by_id", "card_markdown", "cards_for", "checkpoints", "checkpoints_markdown",
+    "dpia_draft", "example_answers", "facts_from_experiment", "is_law_reference",
     "load_answers", "load_cards", "show_cards", "step_markdown", "swedish_terms",
-    "validate_cards",
+    "validate_cards", "write_dpia",
 ]
