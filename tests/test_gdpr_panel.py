@@ -76,6 +76,7 @@ def test_language_toggle_relabels_and_is_remembered(tmp_path):
     card = panel.cards[0]
     assert card.text("why", "sv")[:40] in panel._card_html[card.id].value.replace("&#x27;", "'")
     assert panel._boxes[card.id][1].description == "Fråga vårt dataskyddsombud"
+    assert "Dataskyddsfrågor · 04 · Federerad inlärning" in panel._title.value
     assert gdpr.AnswerStore(path).language() == "sv"
     again = gdpr.CardPanel("what_leaks", answers_file=path)
     again.widget()

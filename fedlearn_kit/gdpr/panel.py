@@ -63,6 +63,7 @@ class CardPanel:
         self._card_html: dict[str, Any] = {}
         self._boxes: dict[str, tuple[Any, Any]] = {}
         self._status: Any = None
+        self._title: Any = None
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
@@ -127,6 +128,8 @@ class CardPanel:
     def _relabel(self, lang: str) -> None:
         self.lang = lang
         words = _WIDGET_TEXT[lang]
+        self._title.value = (f"<h3>{html.escape(_LABELS[lang]['heading'])} · "
+                             f"{html.escape(step_title(self.step, lang))}</h3>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
             text_box, dpo_box = self._boxes[card.id]
@@ -146,6 +149,7 @@ class CardPanel:
         toggle = w.ToggleButtons(options=[("English", "en"), ("Svenska", "sv")], value=lang,
                                  style={"button_width": "90px"})
         self._status = w.HTML()
+        self._title = w.HTML()
         rows = []
         for card in self.cards:
             saved = self.answers.get(card.id, Answer(step=card.step))
@@ -174,9 +178,7 @@ class CardPanel:
         words = _WIDGET_TEXT[lang]
         self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
                          else words["new"].format(file=self.store.path))
-        title = w.HTML(f"<h3>{html.escape(_LABELS[lang]['heading'])} · "
-                       f"{html.escape(step_title(self.step, lang))}</h3>")
-        self._widget = w.VBox([title, toggle, *rows, self._status])
+        self._widget = w.VBox([self._title, toggle, *rows, self._status])
         return self._widget
 
 
