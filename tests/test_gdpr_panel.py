@@ -33,6 +33,28 @@ def test_fallback_never_contains_answers_and_is_stable(tmp_path):
     assert "SECRET-ANSWER" not in after.markdown()
 
 
+def test_fallback_does_not_depend_on_where_answers_are_kept(tmp_path, monkeypatch):
+    default = gdpr.CardPanel("what_leaks").markdown()
+    monkeypatch.setenv("FEDLEARN_ANSWERS", str(tmp_path / "anna.json"))
+    assert gdpr.CardPanel("what_leaks").markdown() == default
+    assert gdpr.CardPanel("what_leaks", answers_file=tmp_path / "b.json").markdown() == default
+
+
+def test_committed_notebooks_carry_no_widget_state():
+    import nbformat
+
+    from fedlearn_kit.paths import ROOT
+
+    for folder in ("notebooks", "solutions", "exercises"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            assert "widgets" not in nb.metadata, path
+            for cell in nb.cells:
+                for output in cell.get("outputs", []):
+                    assert WIDGET_MIME not in output.get("data", {}), (
+                        f"{path}: widget output stored; run `make notebooks`")
+
+
 def test_bundle_outside_a_kernel_is_markdown_only(tmp_path):
     bundle = gdpr.CardPanel("start_here", answers_file=tmp_path / "a.json")._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/markdown"}
@@ -117,8 +139,7 @@ def test_notebook_kernel_output_is_text_plus_widget(tmp_path):
     assert [o["output_type"] for o in outputs] == ["display_data"]
     data = outputs[0]["data"]
     assert WIDGET_MIME in data
-    assert data["text/plain"] == gdpr.step_markdown("start_here", "en",
-                                                    answers_name="fedlearn-answers.json")
+    assert data["text/plain"] == gdpr.step_markdown("start_here", "en")
     stripped = strip(nb)
     assert WIDGET_MIME not in stripped.cells[0].outputs[0]["data"]
     assert "widgets" not in stripped.metadata

@@ -214,12 +214,16 @@ def step_title(step: str, lang: str = "en") -> str:
 _LABELS = {
     "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
            "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
-           "answer_note": "Write your answers in the panel (JupyterLab). They are saved in "
-                          "`{file}`, never in the notebook."},
+           "answer_note": "Write your answers in the panel in JupyterLab. They are saved in "
+                          "`fedlearn-answers.json` beside the notebook (or where "
+                          "`FEDLEARN_ANSWERS` or `answers_file=` points), never in the "
+                          "notebook."},
     "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Regler",
            "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
-           "answer_note": "Skriv era svar i panelen (JupyterLab). De sparas i `{file}`, "
-                          "aldrig i notebooken."},
+           "answer_note": "Skriv era svar i panelen i JupyterLab. De sparas i "
+                          "`fedlearn-answers.json` bredvid notebooken (eller där "
+                          "`FEDLEARN_ANSWERS` eller `answers_file=` pekar), aldrig i "
+                          "notebooken."},
 }
 
 
@@ -240,16 +244,17 @@ def card_markdown(card: Card, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def step_markdown(step: str, lang: str = "en", answers_name: str | None = None) -> str:
+def step_markdown(step: str, lang: str = "en", answer_note: bool = True) -> str:
     """All cards of a step as Markdown: the same text for the same step and language.
 
-    The learner's answers are deliberately left out: they belong in the answers file, and a
-    fallback that printed them would store them in the notebook and break nbval.
+    The learner's answers, and where their file is, are deliberately left out: they belong
+    in the answers file, and a fallback that printed them would store them in the notebook
+    and make nbval depend on the learner's settings.
     """
     _check_lang(lang)
     parts = [f"### {_LABELS[lang]['heading']} · {step_title(step, lang)}"]
-    if answers_name:
-        parts.append(_LABELS[lang]["answer_note"].format(file=answers_name))
+    if answer_note:
+        parts.append(_LABELS[lang]["answer_note"])
     parts += [card_markdown(card, lang) for card in cards_for(step)]
     return "\n\n".join(parts) + "\n"
 

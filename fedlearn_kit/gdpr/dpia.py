@@ -342,7 +342,6 @@ class DpiaDraft:
     lang: str = "en"
     title: str | None = None
     generated: str | None = None
-    answers_name: str | None = None
 
     def __post_init__(self) -> None:
         _check_lang(self.lang)
@@ -581,12 +580,11 @@ def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = N
     raises :class:`~fedlearn_kit.gdpr.AnswersFileError` and is left untouched.
     """
     if answers is None or isinstance(answers, str | os.PathLike):
-        store = AnswerStore(answers)
-        loaded, name = store.load(), store.path.name
+        loaded = AnswerStore(answers).load()
     else:
-        loaded, name = dict(answers), None
+        loaded = dict(answers)
     return DpiaDraft(answers=loaded, facts=_as_facts(facts), lang=lang, title=title,
-                     generated=generated, answers_name=name)
+                     generated=generated)
 
 
 def write_dpia(out: str | os.PathLike[str], draft: DpiaDraft) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import os
-from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.gdpr.answers import Answer, AnswersFileError, AnswerStore
@@ -68,9 +67,7 @@ class CardPanel:
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
         """The step's cards as Markdown, without answers: deterministic for nbval."""
-        path = self.store.path
-        shown = path.name if path.parent == Path(".") else str(path)
-        return step_markdown(self.step, self.lang, answers_name=shown)
+        return step_markdown(self.step, self.lang)
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
