@@ -46,6 +46,12 @@ def _in_kernel() -> bool:
 class CardPanel:
     """The cards of one step with the learner's answers; displays as widgets or Markdown.
 
+    For browser tests, the panel's DOM carries stable classes: ``fedlearn-cards`` (the
+    panel), ``fedlearn-cards-lang`` (the language toggle), ``fedlearn-card`` and
+    ``fedlearn-card-<id with dots and underscores as dashes>`` (one card),
+    ``fedlearn-answer`` (its text box), ``fedlearn-ask-dpo`` (its flag) and
+    ``fedlearn-cards-status`` (the saved/error line).
+
     ``markdown()`` never contains answers (they stay in the answers file), so the stored
     output of a notebook is the same for everyone.
     """
@@ -145,7 +151,9 @@ class CardPanel:
             lang = self.lang
         toggle = w.ToggleButtons(options=[("English", "en"), ("Svenska", "sv")], value=lang,
                                  style={"button_width": "90px"})
+        toggle.add_class("fedlearn-cards-lang")
         self._status = w.HTML()
+        self._status.add_class("fedlearn-cards-status")
         self._title = w.HTML()
         rows = []
         for card in self.cards:
@@ -154,12 +162,16 @@ class CardPanel:
             text_box = w.Textarea(value=saved.answer, continuous_update=True,
                                   layout=w.Layout(width="100%", height="80px"))
             dpo_box = w.Checkbox(value=saved.ask_dpo, indent=False)
+            text_box.add_class("fedlearn-answer")
+            dpo_box.add_class("fedlearn-ask-dpo")
             self._boxes[card.id] = (text_box, dpo_box)
             text_box.observe(lambda _, c=card: self._save(c), names="value")
             dpo_box.observe(lambda _, c=card: self._save(c), names="value")
-            rows.append(w.VBox([self._card_html[card.id], text_box, dpo_box],
-                               layout=w.Layout(border="1px solid #ddd", padding="6px",
-                                               margin="4px 0")))
+            row = w.VBox([self._card_html[card.id], text_box, dpo_box],
+                         layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"))
+            row.add_class("fedlearn-card")
+            row.add_class("fedlearn-card-" + card.id.replace(".", "-").replace("_", "-"))
+            rows.append(row)
         self._relabel(lang)
 
         def on_toggle(change: dict[str, Any]) -> None:
@@ -176,6 +188,7 @@ class CardPanel:
         self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
                          else words["new"].format(file=self.store.path))
         self._widget = w.VBox([self._title, toggle, *rows, self._status])
+        self._widget.add_class("fedlearn-cards")
         return self._widget
 
 
