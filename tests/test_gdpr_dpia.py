@@ -123,6 +123,14 @@ def test_cli_writes_markdown_and_html(tmp_path, facts, capsys):
     assert "questions answered" in capsys.readouterr().out
 
 
+def test_cli_writes_swedish(tmp_path):
+    answers = _answers_file(tmp_path, gdpr.example_answers())
+    assert cli.main(["dpia", "--answers", str(answers), "--lang", "sv",
+                     "--out", str(tmp_path / "kb.md")]) == 0
+    text = (tmp_path / "kb.md").read_text("utf-8")
+    assert text.startswith("# Konsekvensbedömning") and "Syntetisk hjärtsviktskohort" in text
+
+
 def test_cli_refuses_a_malformed_answers_file_and_keeps_it(tmp_path, capsys):
     answers = tmp_path / "answers.json"
     answers.write_text('{"format": "fedlearn-kit answers", "answers": {', "utf-8")

@@ -252,6 +252,7 @@ _T = {
         "m_deployment": "Deployment on separate processes with TLS and SuperNode "
                         "authentication (lesson 07).",
         "m_synthetic": "The course's experiment used synthetic patients only.",
+        "default_data": DEFAULT_DATA,
     },
     "sv": {
         "title": "Konsekvensbedömning avseende dataskydd: utkast",
@@ -314,6 +315,8 @@ _T = {
         "m_deployment": "Driftsättning i separata processer med TLS och autentisering av "
                         "SuperNoder (lektion 07).",
         "m_synthetic": "Kursens experiment använde enbart syntetiska patienter.",
+        "default_data": "Syntetisk hjärtsviktskohort skapad av fedlearn-kit (inga verkliga "
+                        "patienter)",
     },
 }
 
@@ -373,7 +376,8 @@ class DpiaDraft:
         t, f = _T[self.lang], self.facts
         sites = "; ".join(f"{s.name}" + (f" ({s.patients})" if s.patients is not None else "")
                           + (f": {s.description}" if s.description else "") for s in f.sites)
-        rows = [[t["f_data"], f.data], [t["f_sites"], sites or t["not_given"]],
+        data = t["default_data"] if f.data == DEFAULT_DATA else f.data
+        rows = [[t["f_data"], data], [t["f_sites"], sites or t["not_given"]],
                 [t["f_model"], f.model or t["not_given"]]]
         if f.strategy or f.engine:
             rows.append([t["f_training"], t["training"].format(
