@@ -31,9 +31,8 @@ import torch
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.config import experiment_to_config
-from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.paths import ROOT
-from fedlearn_kit.training import TrainedModel
+from fedlearn_kit.training import TrainedModel, one_torch_thread
 
 ENGINES = ("local", "simulation", "deployment")
 STRATEGY_NAMES = {"fedavg": "FedAvg", "fedprox": "FedProx"}

@@ -8,8 +8,6 @@ share the same training loop (:func:`fedlearn_kit.training.train`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -23,22 +21,9 @@ from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
 from fedlearn_kit.models import make_model
 from fedlearn_kit.schema import OUTCOME_NAME
-from fedlearn_kit.training import Split, split_site, train
+from fedlearn_kit.training import Split, one_torch_thread, split_site, train
 
-
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one thread for the block, as each of Ray's ClientApp actors does.
-
-    The course's models are tiny: on a busy 2-core laptop, torch's thread pool costs far
-    more than it saves (measured 5x slower with 2 threads under load).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+__all__ = ["one_torch_thread"]  # re-exported: it lived here first
 
 
 def site_name(exp: Experiment, partition_id: int) -> str:
