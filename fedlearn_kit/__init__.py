@@ -10,6 +10,7 @@ import os
 # a hospital should send nothing it does not explain, so the kit turns it off on import.
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
 
+from fedlearn_kit import federation, plots  # noqa: E402
 from fedlearn_kit.cohort import (  # noqa: E402
     NONLINEAR_EFFECTS,
     TRUE_COEFFICIENTS,
@@ -21,12 +22,15 @@ from fedlearn_kit.cohort import (  # noqa: E402
 from fedlearn_kit.environment import check_environment  # noqa: E402
 from fedlearn_kit.evaluation import (  # noqa: E402
     auroc,
+    bootstrap_auroc,
     compare,
     evaluate,
     reliability,
     scores,
+    site_report,
     subgroup_scores,
 )
+from fedlearn_kit.examples import damaged_copy  # noqa: E402
 from fedlearn_kit.experiment import Experiment  # noqa: E402
 from fedlearn_kit.paths import DATA_DIR  # noqa: E402
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME  # noqa: E402
@@ -42,6 +46,7 @@ from fedlearn_kit.training import (  # noqa: E402
 )
 from fedlearn_kit.validation import (  # noqa: E402
     CohortError,
+    impossible_personnummer,
     looks_like_personnummer,
     read_site_csv,
     validate,
@@ -50,10 +55,42 @@ from fedlearn_kit.validation import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "DATA_DIR", "FEATURE_NAMES", "NONLINEAR_EFFECTS", "OUTCOME_NAME", "TRUE_COEFFICIENTS",
-    "TRUE_INTERCEPT", "Cohort", "CohortError", "Experiment", "SiteProfile", "Split",
-    "TrainedModel", "auroc", "check_environment", "compare", "default_sites", "evaluate",
-    "fit", "fit_central", "fit_local", "future_patients", "generate", "load_cohort",
-    "looks_like_personnummer", "read_site_csv", "reliability", "scores", "split_cohort",
-    "subgroup_scores", "validate", "verify_checksums", "write_cohort",
+    "Cohort",
+    "CohortError",
+    "DATA_DIR",
+    "Experiment",
+    "FEATURE_NAMES",
+    "NONLINEAR_EFFECTS",
+    "OUTCOME_NAME",
+    "SiteProfile",
+    "Split",
+    "TRUE_COEFFICIENTS",
+    "TRUE_INTERCEPT",
+    "TrainedModel",
+    "auroc",
+    "bootstrap_auroc",
+    "check_environment",
+    "compare",
+    "damaged_copy",
+    "default_sites",
+    "evaluate",
+    "federation",
+    "fit",
+    "fit_central",
+    "fit_local",
+    "future_patients",
+    "generate",
+    "impossible_personnummer",
+    "load_cohort",
+    "looks_like_personnummer",
+    "plots",
+    "read_site_csv",
+    "reliability",
+    "scores",
+    "site_report",
+    "split_cohort",
+    "subgroup_scores",
+    "validate",
+    "verify_checksums",
+    "write_cohort",
 ]

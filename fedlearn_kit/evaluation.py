@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -38,12 +38,52 @@ def evaluate(model: TrainedModel, df: pd.DataFrame) -> dict[str, float]:
     return scores(df[OUTCOME_NAME].to_numpy(), model.predict_proba(df))
 
 
-def compare(models: Mapping[str, TrainedModel], splits: Mapping[str, Split],
-            metric: str = "auroc") -> pd.DataFrame:
-    """One row per model, one column per site's test set: the course's comparison table."""
-    table = {name: {site: evaluate(m, s.test)[metric] for site, s in splits.items()}
-             for name, m in models.items()}
+def as_list(models: Iterable[TrainedModel] | Mapping[str, TrainedModel]) -> list[TrainedModel]:
+    """Models given as a list or as the dict ``fit_local`` returns, as a list."""
+    return list(models.values()) if isinstance(models, Mapping) else list(models)
+
+
+def compare(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
+            test_sets: Mapping[str, pd.DataFrame | Split], metric: str = "auroc"
+            ) -> pd.DataFrame:
+    """One row per model (by its name), one column per site's patients.
+
+    ``test_sets`` maps a site to its patients: the test parts of ``split_cohort`` (a
+    ``Split`` stands for its test part) or a cohort of future patients.
+    """
+    frames = {site: s.test if isinstance(s, Split) else s for site, s in test_sets.items()}
+    table = {m.name: {site: evaluate(m, df)[metric] for site, df in frames.items()}
+             for m in as_list(models)}
     return pd.DataFrame(table).T
+
+
+def site_report(models: Mapping[str, TrainedModel], test_sets: Mapping[str, Split]
+                ) -> pd.DataFrame:
+    """Each site's model on its own test patients, with a 95 % bootstrap interval."""
+    rows = {}
+    for site, model in models.items():
+        test = test_sets[site].test
+        low, high = bootstrap_auroc(model, test)
+        result = evaluate(model, test)
+        rows[model.name] = {"test patients": result["n"],
+                            "readmitted": int(test[OUTCOME_NAME].sum()),
+                            "AUROC": result["auroc"], "95% low": low, "95% high": high,
+                            "Brier": result["brier"]}
+    return pd.DataFrame(rows).T.astype({"test patients": int, "readmitted": int})
+
+
+def bootstrap_auroc(model: TrainedModel, df: pd.DataFrame, num_samples: int = 300,
+                    seed: int = 0) -> tuple[float, float]:
+    """A 95 % bootstrap interval of the AUROC: how sure can a site be of its own figure?"""
+    y, y_hat = df[OUTCOME_NAME].to_numpy(), model.predict_proba(df)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(num_samples):
+        idx = rng.integers(0, len(y), len(y))
+        if 0 < y[idx].sum() < len(idx):
+            values.append(roc_auc_score(y[idx], y_hat[idx]))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def reliability(y: np.ndarray, y_hat: np.ndarray, bins: int = 8) -> pd.DataFrame:

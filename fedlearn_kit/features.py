@@ -30,7 +30,7 @@ def feature_matrix(df: pd.DataFrame) -> np.ndarray:
 
 def to_tensors(df: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
     """``X`` (scaled features) and ``y`` (0/1 readmission) as float32 tensors."""
-    X = torch.from_numpy(feature_matrix(df))  # noqa: N806 - the kit's naming glossary
+    X = torch.from_numpy(feature_matrix(df))
     y = torch.from_numpy(df[OUTCOME_NAME].to_numpy(dtype=np.float32))
     return X, y
 

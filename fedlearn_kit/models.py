@@ -15,7 +15,7 @@ class LogisticRegression(nn.Module):
         super().__init__()
         self.linear = nn.Linear(num_features, 1)
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:  # noqa: N803 - X is the kit's name
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self.linear(X).squeeze(-1)
 
 
@@ -27,7 +27,7 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(nn.Linear(num_features, hidden), nn.ReLU(),
                                     nn.Linear(hidden, 1))
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:  # noqa: N803
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self.layers(X).squeeze(-1)
 
 

@@ -6,7 +6,7 @@ shows it once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
-from fedlearn_kit.evaluation import reliability
+from fedlearn_kit.evaluation import as_list, reliability
 from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import TrainedModel
 
@@ -62,30 +62,33 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
     return fig
 
 
-def plot_roc(models: Mapping[str, TrainedModel], df: pd.DataFrame, title: str = "") -> Figure:
+Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
+
+
+def plot_roc(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """ROC curves of several models on the same patients."""
     fig, (ax,) = _figure(width=4.2, height=3.8)
     with plt.rc_context(STYLE):
         y = df[OUTCOME_NAME].to_numpy()
-        for i, (name, model) in enumerate(models.items()):
+        for i, model in enumerate(as_list(models)):
             fpr, tpr, _ = roc_curve(y, model.predict_proba(df))
-            ax.plot(fpr, tpr, color=site_colour(i), label=name)
+            ax.plot(fpr, tpr, color=site_colour(i), label=model.name)
         ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
         ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
         ax.legend(loc="lower right")
     return fig
 
 
-def plot_reliability(models: Mapping[str, TrainedModel], df: pd.DataFrame, title: str = ""
-                     ) -> Figure:
+def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
     fig, (ax,) = _figure(width=4.2, height=3.8)
     with plt.rc_context(STYLE):
         y = df[OUTCOME_NAME].to_numpy()
         top = 0.0
-        for i, (name, model) in enumerate(models.items()):
+        for i, model in enumerate(as_list(models)):
             curve = reliability(y, model.predict_proba(df))
-            ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i), label=name)
+            ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i),
+                    label=model.name)
             top = max(top, curve.max().max())
         ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
         ax.set(xlabel="mean predicted risk", ylabel="observed rate", title=title)
@@ -93,17 +96,18 @@ def plot_reliability(models: Mapping[str, TrainedModel], df: pd.DataFrame, title
     return fig
 
 
-def plot_coefficients(models: Mapping[str, TrainedModel]) -> Figure:
+def plot_coefficients(models: Models) -> Figure:
     """Logistic-regression weights next to the true effects the data was generated with."""
     fig, (ax,) = _figure(width=8.5, height=3.6)
     with plt.rc_context(STYLE):
         x = np.arange(len(FEATURE_NAMES))
+        models = as_list(models)
         width = 0.8 / (len(models) + 1)
         truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
         ax.bar(x, truth, width, color="black", label="truth")
-        for i, (name, model) in enumerate(models.items()):
+        for i, model in enumerate(models):
             weights = model.net.linear.weight.detach().numpy().ravel()
-            ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=name)
+            ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
         ax.set_xticks(x + width * len(models) / 2, [f.replace("_", " ") for f in FEATURE_NAMES],
                       rotation=60, ha="right")
         ax.axhline(0, color="grey", linewidth=0.8)

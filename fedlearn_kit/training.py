@@ -50,7 +50,7 @@ def split_cohort(cohort: Cohort, test_fraction: float = 0.25, seed: int = 42) ->
             for i, (site, df) in enumerate(cohort.items())}
 
 
-def train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float,  # noqa: N803
+def train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float,
           batch_size: int, seed: int, proximal_mu: float = 0.0) -> list[float]:
     """Minibatch SGD on binary cross-entropy; returns the mean loss of each epoch.
 
@@ -82,7 +82,7 @@ def train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: 
 
 def predict_proba(net: nn.Module, df: pd.DataFrame) -> np.ndarray:
     """Predicted probability of readmission for each patient in ``df``."""
-    X, _ = to_tensors(df)  # noqa: N806
+    X, _ = to_tensors(df)
     net.eval()
     with torch.no_grad():
         return torch.sigmoid(net(X)).numpy().astype(float)
@@ -104,7 +104,7 @@ class TrainedModel:
 
 def fit(train_df: pd.DataFrame, exp: Experiment, name: str) -> TrainedModel:
     """Train the experiment's model on one DataFrame."""
-    X, y = to_tensors(train_df)  # noqa: N806
+    X, y = to_tensors(train_df)
     net = make_model(exp.model, NUM_FEATURES, seed=exp.seed)
     losses = train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=exp.batch_size,
                    seed=exp.seed)

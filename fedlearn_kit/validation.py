@@ -53,6 +53,19 @@ def looks_like_personnummer(value: object) -> bool:
     return _luhn_valid(digits[-10:])
 
 
+def impossible_personnummer(index: int = 0) -> str:
+    """A number shaped like a personnummer, with a valid check digit, that no one can have.
+
+    The month is 13, which exists neither in a personnummer nor in a samordningsnummer
+    (that one adds 60 to the day), so it is safe for tests and demonstrations.
+    """
+    stem = f"9913{1 + index % 28:02d}{index // 28 % 1000:03d}"
+    for check in range(10):
+        if _luhn_valid(stem + str(check)):
+            return f"{stem[:6]}-{stem[6:]}{check}"
+    raise AssertionError("unreachable: one check digit always fits")
+
+
 def personnummer_columns(df: pd.DataFrame) -> dict[str, int]:
     """Columns holding values shaped like a personnummer, with how many such values each has."""
     found = {}

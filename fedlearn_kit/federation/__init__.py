@@ -1,0 +1,12 @@
+"""Federated training with Flower: the apps, the engines and their Result (lesson 04).
+
+``fedlearn_kit.federation.run(exp, engine="local" | "simulation" | "deployment")`` trains
+an :class:`~fedlearn_kit.Experiment` with the kit's Flower ClientApp and ServerApp
+(:mod:`fedlearn_kit.federation.apps`) and returns a :class:`Result`. Flower itself is
+imported only when a run starts, so ``import fedlearn_kit`` stays quick.
+"""
+
+from fedlearn_kit.federation.config import experiment_from_config, experiment_to_config
+from fedlearn_kit.federation.engines import ENGINES, Result, run
+
+__all__ = ["ENGINES", "Result", "experiment_from_config", "experiment_to_config", "run"]

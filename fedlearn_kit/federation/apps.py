@@ -1,0 +1,350 @@
+"""The Flower apps of the course: one ClientApp and one ServerApp (lesson 04).
+
+The same two apps run on every engine: the kit's in-process engine, Flower's simulation
+runtime and Flower's deployment engine (``flwr run``). They follow Flower's
+quickstart-pytorch: the ClientApp loads the global model from the message, trains or
+evaluates it on its own site's data (:mod:`fedlearn_kit.federation.task`, no Flower code)
+and replies; the ServerApp hands the rounds to one of Flower's strategies (FedAvg or
+FedProx, weighted by each site's number of training examples).
+
+What the kit adds on top of Flower, all in this module:
+
+- each SuperNode learns which site it is from its node config (``partition-id``,
+  ``num-partitions``) and loads only that site's data;
+- the experiment's values travel in the run config (kebab-case keys, see
+  :mod:`fedlearn_kit.federation.config`);
+- the strategy records every site's metrics in every round, which sites took part and
+  which failed (with the ClientApp's traceback), and stops the run with a clear error
+  when fewer than ``min-sites`` sites reply;
+- the ServerApp keeps the outcome in its ``Context.state`` and, when the run config names
+  a ``result-path``, saves it there for the engine to read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from flwr.app import (
+    ArrayRecord,
+    ConfigRecord,
+    Context,
+    Error,
+    Message,
+    MetricRecord,
+    RecordDict,
+)
+from flwr.clientapp import ClientApp
+from flwr.serverapp import Grid, ServerApp
+from flwr.serverapp.strategy import FedAvg, FedProx
+from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
+
+from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation.config import experiment_from_config, merged_config
+from fedlearn_kit.federation.task import (
+    evaluate_net,
+    load_site,
+    new_net,
+    pooled_test,
+    round_seed,
+    site_name,
+    train_site,
+)
+
+PARTITION_KEY = "partition-id"
+WEIGHT_KEY = "num-examples"
+#: Flower's error code for "the ClientApp raised an exception" (flwr.common.constant).
+CLIENT_APP_RAISED_EXCEPTION = 2
+STATE_ARRAYS = "fedlearn-global-arrays"
+STATE_SUMMARY = "fedlearn-summary"
+
+
+class SiteDropoutError(RuntimeError):
+    """Fewer sites replied in a round than the run's ``min-sites`` allows."""
+
+
+# --------------------------------------------------------------------------- ClientApp
+
+def report_exceptions(msg: Message, context: Context,
+                      call_next: Callable[[Message, Context], Message]) -> Message:
+    """A Flower mod: an exception in a handler becomes an error reply with its traceback.
+
+    Without it the server sees only a count of failures; with it, the engine can show the
+    site's traceback next to the round it spoiled.
+    """
+    try:
+        return call_next(msg, context)
+    except Exception:  # noqa: BLE001 - every failure of a site is reported, not raised
+        where = context.node_config.get(PARTITION_KEY, "?")
+        reason = f"ClientApp with partition-id {where} raised:\n{traceback.format_exc()}"
+        return Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason), reply_to=msg)
+
+
+def _node_setup(config: Mapping[str, object] | None, context: Context
+                ) -> tuple[Experiment, int]:
+    """The experiment (from the run config) and this node's site index (from node config)."""
+    exp = experiment_from_config(merged_config(config, context.run_config))
+    missing = [k for k in (PARTITION_KEY, "num-partitions") if k not in context.node_config]
+    if missing:
+        raise ValueError(f"This SuperNode's node config lacks {missing}: start it with "
+                         f'--node-config "partition-id=K num-partitions={exp.num_sites}".')
+    partition_id = int(context.node_config[PARTITION_KEY])
+    num_partitions = int(context.node_config["num-partitions"])
+    if num_partitions != exp.num_sites:
+        raise ValueError(f"num-partitions={num_partitions} in the node config, but the run has "
+                         f"num-sites={exp.num_sites}; give every SuperNode the same number.")
+    site_name(exp, partition_id)  # a clear error for an out-of-range partition-id
+    return exp, partition_id
+
+
+def _load_global(exp: Experiment, msg: Message) -> torch.nn.Module:
+    net = new_net(exp)
+    net.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+    return net
+
+
+def make_client_app(config: Mapping[str, object] | None = None) -> ClientApp:
+    """The ClientApp: train and evaluate one site's model when the server asks.
+
+    ``config`` (a run config, e.g. from :func:`experiment_to_config`) is the fallback for
+    runtimes that pass an empty run config, such as ``flwr.simulation.run_simulation``.
+    """
+    app = ClientApp(mods=[report_exceptions])
+
+    @app.train()
+    def train(msg: Message, context: Context) -> Message:
+        exp, partition_id = _node_setup(config, context)
+        net = _load_global(exp, msg)
+        split = load_site(exp, partition_id)
+        train_config = msg.content["config"]
+        server_round = int(train_config["server-round"])
+        loss = train_site(net, split, exp, lr=float(train_config.get("lr", exp.lr)),
+                          seed=round_seed(exp, server_round, partition_id),
+                          proximal_mu=float(train_config.get("proximal-mu", 0.0)))
+        metrics = MetricRecord({"loss": loss, WEIGHT_KEY: len(split.train),
+                                PARTITION_KEY: partition_id})
+        content = RecordDict({"arrays": ArrayRecord(net.state_dict()), "metrics": metrics})
+        return Message(content=content, reply_to=msg)
+
+    @app.evaluate()
+    def evaluate(msg: Message, context: Context) -> Message:
+        exp, partition_id = _node_setup(config, context)
+        net = _load_global(exp, msg)
+        split = load_site(exp, partition_id)
+        metrics = MetricRecord({**evaluate_net(net, split.test), WEIGHT_KEY: len(split.test),
+                                PARTITION_KEY: partition_id})
+        return Message(content=RecordDict({"metrics": metrics}), reply_to=msg)
+
+    return app
+
+
+# --------------------------------------------------------------------------- ServerApp
+
+def aggregate_site_metrics(records: list[RecordDict], weighted_by_key: str) -> MetricRecord:
+    """Flower's weighted average of the replies' metrics, leaving out the site index."""
+    cleaned = []
+    for record in records:
+        metrics = next(iter(record.metric_records.values()))
+        cleaned.append(RecordDict({"metrics": MetricRecord(
+            {k: v for k, v in metrics.items() if k != PARTITION_KEY})}))
+    return aggregate_metricrecords(cleaned, weighted_by_key)
+
+
+class SiteRecorder:
+    """Per-site metrics, participation and failures of every round of a run."""
+
+    def __init__(self, sites: list[str], min_sites: int) -> None:
+        self.sites = sites
+        self.min_sites = min_sites
+        self.rows: list[dict[str, Any]] = []
+        self.took_part: dict[int, list[str]] = {}
+        self.missing: dict[int, list[str]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.node_sites: dict[int, str] = {}
+
+    def take(self, stage: str, server_round: int, replies: Iterable[Message]) -> list[Message]:
+        """Record one stage of one round; raise :class:`SiteDropoutError` if too few replied."""
+        replies = list(replies)
+        replied = []
+        for msg in replies:
+            node_id = msg.metadata.src_node_id
+            if msg.has_error():
+                self.errors.append({"round": server_round, "stage": stage, "node_id": node_id,
+                                    "site": self.node_sites.get(node_id, "?"),
+                                    "reason": msg.error.reason})
+                continue
+            metrics = dict(next(iter(msg.content.metric_records.values())))
+            site = self.sites[int(metrics.pop(PARTITION_KEY))]
+            self.node_sites[node_id] = site
+            replied.append(site)
+            row = {"round": server_round, "stage": stage, "site": site,
+                   "num_examples": int(metrics.pop(WEIGHT_KEY))}
+            self.rows.append(row | {k.replace("-", "_"): v for k, v in metrics.items()})
+        replied.sort(key=self.sites.index)
+        missing = [s for s in self.sites if s not in replied]
+        if stage == "train":
+            self.took_part[server_round] = replied
+        if missing:
+            self.missing[server_round] = sorted(set(self.missing.get(server_round, [])) |
+                                                set(missing), key=self.sites.index)
+        if len(replied) < self.min_sites:
+            details = "\n".join(f"- node {e['node_id']} ({e['site']}): {e['reason']}"
+                                for e in self.errors if e["round"] == server_round)
+            raise SiteDropoutError(
+                f"Round {server_round} ({stage}): {len(replied)} of {len(self.sites)} sites "
+                f"replied ({', '.join(replied) or 'none'}), fewer than min_sites="
+                f"{self.min_sites}. Missing: {', '.join(missing)}.\n{details}".rstrip())
+        return replies
+
+    def summary(self, result: Any) -> dict[str, Any]:
+        """Per-site rows plus Flower's aggregated metrics, as plain JSON-ready values."""
+        rows = list(self.rows)
+        for stage, by_round in (("train", result.train_metrics_clientapp),
+                                ("evaluate", result.evaluate_metrics_clientapp),
+                                ("server", result.evaluate_metrics_serverapp)):
+            for server_round, metrics in sorted(by_round.items()):
+                site = "pooled test" if stage == "server" else "all"
+                n = sum(r["num_examples"] for r in self.rows
+                        if r["round"] == server_round and r["stage"] == stage)
+                row = {"round": server_round, "stage": stage, "site": site}
+                if stage != "server":
+                    row["num_examples"] = n
+                rows.append(row | {k.replace("-", "_"): v for k, v in metrics.items()})
+        return {"sites": self.sites, "history": rows,
+                "took_part": {str(k): v for k, v in self.took_part.items()},
+                "missing": {str(k): v for k, v in self.missing.items()},
+                "errors": self.errors}
+
+
+class _RecordSites:
+    """Mixin for a Flower strategy: hand every round's replies to a :class:`SiteRecorder`."""
+
+    def __init__(self, *args: Any, recorder: SiteRecorder, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorder = recorder
+
+    def aggregate_train(self, server_round: int, replies: Iterable[Message]) -> Any:
+        replies = self.recorder.take("train", server_round, replies)
+        return super().aggregate_train(server_round, replies)  # type: ignore[misc]
+
+    def aggregate_evaluate(self, server_round: int, replies: Iterable[Message]) -> Any:
+        replies = self.recorder.take("evaluate", server_round, replies)
+        return super().aggregate_evaluate(server_round, replies)  # type: ignore[misc]
+
+
+class SiteFedAvg(_RecordSites, FedAvg):
+    """Flower's FedAvg, recording each site's metrics and dropouts."""
+
+
+class SiteFedProx(_RecordSites, FedProx):
+    """Flower's FedProx, recording each site's metrics and dropouts."""
+
+
+def make_strategy(exp: Experiment, recorder: SiteRecorder, min_sites: int = 1
+                  ) -> FedAvg:
+    """The experiment's Flower strategy: every connected site in every round."""
+    common: dict[str, Any] = dict(
+        fraction_train=1.0, fraction_evaluate=1.0, min_train_nodes=min_sites,
+        min_evaluate_nodes=min_sites, min_available_nodes=min_sites, weighted_by_key=WEIGHT_KEY,
+        train_metrics_aggr_fn=aggregate_site_metrics,
+        evaluate_metrics_aggr_fn=aggregate_site_metrics, recorder=recorder)
+    if exp.strategy == "fedprox":
+        return SiteFedProx(proximal_mu=exp.proximal_mu, **common)
+    return SiteFedAvg(**common)
+
+
+def server_evaluate_fn(exp: Experiment) -> Callable[[int, ArrayRecord], MetricRecord]:
+    """Server-side evaluation of the global model on every site's test patients pooled.
+
+    A teaching yardstick: a real coordinator would hold no patients of the sites.
+    """
+    test = pooled_test(exp)
+
+    def evaluate(server_round: int, arrays: ArrayRecord) -> MetricRecord:
+        net = new_net(exp)
+        net.load_state_dict(arrays.to_torch_state_dict())
+        return MetricRecord({**evaluate_net(net, test), WEIGHT_KEY: len(test)})
+
+    return evaluate
+
+
+def wait_for_sites(grid: Grid, num_sites: int, min_sites: int, timeout: float) -> list[int]:
+    """Wait until every site's SuperNode has connected (or ``timeout``); need ``min_sites``."""
+    deadline = time.monotonic() + timeout
+    while len(nodes := list(grid.get_node_ids())) < num_sites and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if len(nodes) < min_sites:
+        raise SiteDropoutError(f"Only {len(nodes)} of {num_sites} SuperNodes connected within "
+                               f"{timeout:.0f} s, fewer than min_sites={min_sites}. Are all "
+                               "SuperNodes running and pointed at this SuperLink?")
+    return nodes
+
+
+def check_min_sites(min_sites: int, num_sites: int) -> int:
+    """``min_sites`` as an int between 1 and ``num_sites``, or a clear error."""
+    if not 1 <= int(min_sites) <= num_sites:
+        raise ValueError(f"min_sites={min_sites}: must be between 1 and num_sites={num_sites} "
+                         "(the fewest sites that must reply for a round to count).")
+    return int(min_sites)
+
+
+def make_server_app(config: Mapping[str, object] | None = None) -> ServerApp:
+    """The ServerApp: run the experiment's strategy for ``num_rounds`` rounds.
+
+    ``config`` is the fallback run config, as for :func:`make_client_app`.
+    """
+    app = ServerApp()
+
+    @app.main()
+    def main(grid: Grid, context: Context) -> None:
+        cfg = merged_config(config, context.run_config)
+        exp = experiment_from_config(cfg)
+        min_sites = check_min_sites(int(cfg["min-sites"]), exp.num_sites)  # type: ignore[call-overload]
+        wait_for_sites(grid, exp.num_sites, min_sites, float(cfg["connect-timeout"]))  # type: ignore[arg-type]
+        recorder = SiteRecorder([s.name for s in exp.sites()], min_sites)
+        strategy = make_strategy(exp, recorder, min_sites)
+        result = strategy.start(
+            grid=grid, initial_arrays=ArrayRecord(new_net(exp).state_dict()),
+            num_rounds=exp.num_rounds, timeout=float(cfg["round-timeout"]),  # type: ignore[arg-type]
+            train_config=ConfigRecord({"lr": exp.lr}),
+            evaluate_fn=server_evaluate_fn(exp) if cfg["server-eval"] else None)
+        save_outcome(context, result.arrays, recorder.summary(result), str(cfg["result-path"]))
+
+    return app
+
+
+# --------------------------------------------------------------------------- outcome
+
+def save_outcome(context: Context, arrays: ArrayRecord, summary: dict[str, Any],
+                 path: str = "") -> None:
+    """Keep the final global model and the run's summary in the ServerApp's Context state,
+    and in a file at ``path`` if given (``torch.load(path, weights_only=True)`` reads it)."""
+    context.state[STATE_ARRAYS] = arrays
+    context.state[STATE_SUMMARY] = ConfigRecord({"json": json.dumps(summary)})
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": arrays.to_torch_state_dict(), "summary": json.dumps(summary)},
+                   path)
+
+
+def load_outcome(source: Context | str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The final state_dict and summary a ServerApp saved, from its Context or a file."""
+    if isinstance(source, Context):
+        if STATE_ARRAYS not in source.state:
+            raise RuntimeError("The ServerApp finished without a result in its Context state.")
+        arrays = source.state[STATE_ARRAYS]
+        summary = json.loads(str(source.state[STATE_SUMMARY]["json"]))
+        return arrays.to_torch_state_dict(), summary  # type: ignore[union-attr]
+    saved = torch.load(source, weights_only=True)
+    return saved["state_dict"], json.loads(saved["summary"])
+
+
+#: The apps ``flwr run`` loads (``fedlearn_kit.federation.apps:client_app`` / ``:server_app``);
+#: they read the experiment from the run config.
+client_app = make_client_app()
+server_app = make_server_app()

@@ -1,0 +1,78 @@
+"""An Experiment as Flower's run config, and back (lesson 04).
+
+Flower passes a run's settings to every app as a flat ``run_config`` with kebab-case keys
+(``num-rounds``, ``local-epochs``, ...), the same keys a ``pyproject.toml`` lists under
+``[tool.flwr.app.config]`` and ``flwr run --run-config`` overrides. Python code keeps the
+kit's snake_case names. This module is the one place that maps the two, so the apps run the
+same under the kit's engines and under ``flwr run``. No Flower imports here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+
+from fedlearn_kit.experiment import Experiment
+
+#: Settings of a federated run that are not part of the Experiment, with their defaults.
+RUN_OPTIONS: dict[str, bool | int | float | str] = {
+    "min-sites": 1,  # fewest sites that must reply in a round for training to go on
+    "server-eval": True,  # evaluate the global model on the pooled test sets each round
+    "result-path": "",  # where the ServerApp saves the Result ("" = keep it in memory only)
+    "connect-timeout": 60.0,  # seconds to wait for every site's SuperNode to connect
+    "round-timeout": 600.0,  # seconds to wait for the sites' replies in a round
+}
+
+_CASTS = {"int": int, "float": float, "str": str}
+
+
+def to_key(name: str) -> str:
+    """A Python name as a run-config key: ``local_epochs`` -> ``local-epochs``."""
+    return name.replace("_", "-")
+
+
+def experiment_to_config(exp: Experiment, **options: bool | int | float | str
+                         ) -> dict[str, bool | int | float | str]:
+    """The experiment (and run options such as ``min_sites``) as a Flower run config.
+
+    ``patients_per_site=None`` (each site keeps its preset size) becomes ``0``, because a
+    run config holds no ``None``.
+    """
+    config: dict[str, bool | int | float | str] = {}
+    for name, value in exp.as_dict().items():
+        config[to_key(name)] = 0 if value is None else value
+    config.update(RUN_OPTIONS)
+    for name, value in options.items():
+        key = to_key(name)
+        if key not in RUN_OPTIONS:
+            raise ValueError(f"Unknown run option {name!r}; known: "
+                             f"{sorted(k.replace('-', '_') for k in RUN_OPTIONS)}.")
+        config[key] = value
+    return config
+
+
+def merged_config(*configs: Mapping[str, object] | None) -> dict[str, object]:
+    """Defaults, then each config in turn overriding the ones before (``None`` is skipped)."""
+    merged: dict[str, object] = experiment_to_config(Experiment())
+    for config in configs:
+        merged.update(config or {})
+    return merged
+
+
+def experiment_from_config(config: Mapping[str, object]) -> Experiment:
+    """Rebuild the Experiment from a run config; missing keys keep the Experiment defaults."""
+    values: dict[str, object] = {}
+    for field in fields(Experiment):
+        key = to_key(field.name)
+        if key not in config:
+            continue
+        value = config[key]
+        if field.name == "patients_per_site":
+            values[field.name] = None if not value else int(value)  # type: ignore[call-overload]
+        else:
+            cast = _CASTS.get(str(field.type), lambda v: v)
+            try:
+                values[field.name] = cast(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"Run config {key}={value!r}: expected {field.type}.") from None
+    return Experiment(**values)

@@ -1,0 +1,137 @@
+"""The in-process engine: Flower's ``Grid`` interface without any network (lesson 04).
+
+A Flower strategy talks to its sites only through a :class:`flwr.serverapp.Grid`: it
+creates messages, pushes them and pulls the replies. :class:`LocalGrid` implements that
+interface by handing each message straight to the ClientApp, in this process, one site
+after the other. Flower's strategies, messages and records still do all the federated
+work, so the numbers are those of Flower's own runtimes, only without Ray's start-up.
+
+Two details depend on Flower internals (pinned flwr==1.41.0, covered by
+``tests/test_federation_local.py``): ``Message(...)`` reads the run id, node id and task id
+of the current process from :class:`flwr.supercore.task_identity.TaskIdentity`, which
+Flower's runtimes set and so must this engine; and a message's id is set the way Flower's
+own ``InMemoryGrid`` sets it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from flwr.app import Context, Error, Message, MessageType, RecordDict
+from flwr.clientapp import ClientApp
+from flwr.serverapp import Grid
+from flwr.supercore.run import Run
+from flwr.supercore.task_identity import TaskIdentity
+
+from fedlearn_kit.federation.apps import CLIENT_APP_RAISED_EXCEPTION
+
+#: The node id Flower gives the SuperLink (flwr.common.constant.SUPERLINK_NODE_ID).
+SUPERLINK_NODE_ID = 1
+SERVER_TASK_ID = 1
+
+
+@contextmanager
+def task_identity(run_id: int, node_id: int, task_id: int) -> Iterator[None]:
+    """Set Flower's process-wide task identity for the block, then restore the previous one."""
+    # The metaclass properties raise while unset, so save the raw class attributes.
+    saved = (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id)  # noqa: SLF001
+    TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = run_id, node_id, task_id
+    try:
+        yield
+    finally:
+        TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = saved
+
+
+class LocalGrid(Grid):
+    """A Flower Grid whose SuperNodes are ClientApp calls in this process.
+
+    ``node_configs`` gives one node config per site (``partition-id``, ``num-partitions``);
+    each site gets its own :class:`Context` that lives for the whole run, as on a SuperNode.
+    ``on_round`` is called with the round number once a round's evaluation replies are in.
+    """
+
+    def __init__(self, client_app: ClientApp, node_configs: list[Mapping[str, Any]],
+                 run_config: Mapping[str, Any], run_id: int = 1,
+                 on_round: Callable[[int], None] | None = None) -> None:
+        self.client_app = client_app
+        self._run = Run.create_empty(run_id)
+        self._run.override_config = dict(run_config)
+        # Deterministic node ids (Flower draws random 64-bit ones; any distinct ints work).
+        self.contexts = {
+            1000 + i: Context(run_id=run_id, node_id=1000 + i, node_config=dict(cfg),
+                              state=RecordDict(), run_config=dict(run_config))
+            for i, cfg in enumerate(node_configs)}
+        self.on_round = on_round
+        self._replies: dict[str, Message] = {}
+        self._counter = 0
+
+    def set_run(self, run: Run) -> None:
+        """Use ``run`` as this grid's run."""
+        self._run = run
+
+    @property
+    def run(self) -> Run:
+        """The run this grid serves."""
+        return self._run
+
+    def create_message(self, content: RecordDict, message_type: str, dst_node_id: int,
+                       group_id: str, ttl: float | None = None) -> Message:
+        """A message to one node (Flower's strategies build messages themselves)."""
+        with self.identity():
+            return Message(content, dst_node_id, message_type, ttl=ttl, group_id=group_id)
+
+    def get_node_ids(self) -> Iterable[int]:
+        """The ids of the in-process SuperNodes, one per site."""
+        return list(self.contexts)
+
+    @contextmanager
+    def identity(self, node_id: int = SUPERLINK_NODE_ID) -> Iterator[None]:
+        """Flower's task identity of the server (default) or of one node."""
+        task_id = SERVER_TASK_ID if node_id == SUPERLINK_NODE_ID else node_id
+        with task_identity(self._run.run_id, node_id, task_id):
+            yield
+
+    def _deliver(self, msg: Message) -> Message:
+        node_id = msg.metadata.dst_node_id
+        if node_id not in self.contexts:
+            return Message(Error(code=CLIENT_APP_RAISED_EXCEPTION,
+                                 reason=f"No node {node_id} in this grid."), reply_to=msg)
+        with self.identity(node_id):
+            try:
+                reply = self.client_app(msg, self.contexts[node_id])
+            except Exception:  # noqa: BLE001 - a failing site is reported as Flower would
+                reason = f"ClientApp on node {node_id} raised:\n{traceback.format_exc()}"
+                reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
+                                reply_to=msg)
+        self._counter += 1
+        reply.metadata.__dict__["_message_id"] = f"reply-{self._counter}"
+        return reply
+
+    def push_messages(self, messages: Iterable[Message]) -> Iterable[str]:
+        """Deliver each message to its node's ClientApp now; keep the replies for pulling."""
+        ids = []
+        for msg in messages:
+            self._counter += 1
+            message_id = f"msg-{self._counter}"
+            # How Flower's InMemoryGrid gives a message its id (no public setter exists).
+            msg.metadata.__dict__["_message_id"] = message_id
+            self._replies[message_id] = self._deliver(msg)
+            ids.append(message_id)
+        return ids
+
+    def pull_messages(self, message_ids: Iterable[str]) -> Iterable[Message]:
+        """The replies to the given messages (all present: delivery is synchronous)."""
+        return [self._replies.pop(i) for i in message_ids if i in self._replies]
+
+    def send_and_receive(self, messages: Iterable[Message], *,
+                         timeout: float | None = None) -> Iterable[Message]:
+        """Deliver in node order (so sums are taken in the same order every run)."""
+        messages = sorted(messages, key=lambda m: m.metadata.dst_node_id)
+        replies = list(self.pull_messages(self.push_messages(messages)))
+        if self.on_round and messages and messages[0].metadata.message_type == \
+                MessageType.EVALUATE:
+            self.on_round(int(messages[0].content["config"]["server-round"]))
+        return replies

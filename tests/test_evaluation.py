@@ -1,0 +1,43 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fedlearn_kit as kit
+from fedlearn_kit.evaluation import age_band
+
+
+def test_auroc_of_perfect_random_and_single_class_predictions():
+    y = np.array([0, 0, 1, 1])
+    assert kit.auroc(y, np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
+    assert kit.auroc(y, np.array([0.5, 0.5, 0.5, 0.5])) == 0.5
+    assert math.isnan(kit.auroc(np.array([1, 1]), np.array([0.2, 0.3])))
+
+
+def test_scores_include_brier_and_rates():
+    s = kit.scores(np.array([0, 1]), np.array([0.2, 0.6]))
+    assert s["brier"] == pytest.approx((0.04 + 0.16) / 2)
+    assert s["observed_rate"] == 0.5 and s["predicted_rate"] == pytest.approx(0.4)
+
+
+def test_reliability_bins_are_ordered_and_close_for_a_calibrated_predictor():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0, 1, 20_000)
+    y = rng.uniform(0, 1, p.size) < p
+    curve = kit.reliability(y, p, bins=5)
+    assert curve.predicted.is_monotonic_increasing
+    assert (abs(curve.predicted - curve.observed) < 0.03).all()
+
+
+def test_age_bands_cover_the_edges():
+    bands = age_band(pd.Series([18, 64, 65, 79, 80, 105]))
+    assert bands.tolist() == ["<65", "<65", "65-79", "65-79", "80+", "80+"]
+
+
+def test_subgroup_scores_cover_sex_and_age(small_experiment):
+    splits = kit.split_cohort(small_experiment.cohort(), 0.25, small_experiment.seed)
+    model = kit.fit_central(splits, small_experiment)
+    table = kit.subgroup_scores(model, splits["B"].test)
+    assert set(table.value) == {"F", "M", "<65", "65-79", "80+"}
+    assert table.groupby("group").n.sum().eq(len(splits["B"].test)).all()

@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+import torch
+
+import fedlearn_kit as kit
+from fedlearn_kit.features import NUM_FEATURES, feature_matrix, to_tensors
+from fedlearn_kit.models import make_model
+from fedlearn_kit.training import split_site, train
+
+
+def test_split_is_stratified_disjoint_and_deterministic(small_cohort):
+    df = small_cohort["A"]
+    one, two = split_site(df, 0.25, seed=1), split_site(df, 0.25, seed=1)
+    assert one.test.equals(two.test)
+    assert len(one.train) + len(one.test) == len(df)
+    assert not set(one.train.patient_id) & set(one.test.patient_id)
+    rate = df.readmitted_30d.mean()
+    assert abs(one.test.readmitted_30d.mean() - rate) < 0.01
+    assert not split_site(df, 0.25, seed=2).test.equals(one.test)
+
+
+def test_split_refuses_a_site_that_is_too_small(small_cohort):
+    with pytest.raises(kit.CohortError, match="at least 50"):
+        split_site(small_cohort["A"].iloc[:30], 0.25, seed=1)
+
+
+def test_features_use_the_fixed_reference_scaling(small_cohort):
+    df = small_cohort["A"].iloc[:5]
+    X = feature_matrix(df)
+    assert X.shape == (5, NUM_FEATURES) and X.dtype == np.float32
+    age = kit.FEATURE_NAMES.index("age")
+    np.testing.assert_allclose(X[:, age], (df.age - 75) / 10, rtol=1e-6)
+    probnp = kit.FEATURE_NAMES.index("nt_probnp")
+    np.testing.assert_allclose(X[:, probnp], np.log(df.nt_probnp) - 8, rtol=1e-5)
+
+
+def test_models_start_from_the_seed_without_touching_global_random_state():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a = make_model("mlp", NUM_FEATURES, seed=5)
+    assert torch.rand(1).item() == before.item()
+    b = make_model("mlp", NUM_FEATURES, seed=5)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)
+    with pytest.raises(ValueError, match="logistic"):
+        make_model("forest", NUM_FEATURES)
+
+
+def test_training_reduces_the_loss_and_is_deterministic(small_cohort):
+    X, y = to_tensors(small_cohort["B"])
+    runs = []
+    for _ in range(2):
+        net = make_model("logistic", NUM_FEATURES, seed=0)
+        losses = train(net, X, y, epochs=8, lr=0.1, batch_size=32, seed=3)
+        runs.append(net.linear.weight.detach().clone())
+    assert losses[-1] < losses[0]
+    assert torch.equal(runs[0], runs[1])
+
+
+def test_proximal_term_keeps_weights_near_the_start(small_cohort):
+    X, y = to_tensors(small_cohort["A"])
+    drift = {}
+    for mu in (0.0, 5.0):
+        net = make_model("logistic", NUM_FEATURES, seed=0)
+        start = net.linear.weight.detach().clone()
+        train(net, X, y, epochs=5, lr=0.1, batch_size=32, seed=1, proximal_mu=mu)
+        drift[mu] = (net.linear.weight.detach() - start).norm().item()
+    assert drift[5.0] < 0.5 * drift[0.0]
+
+
+def test_logistic_regression_recovers_the_true_effects():
+    exp = kit.Experiment(patients_per_site=20_000, num_sites=1, epochs=5, seed=2)
+    splits = kit.split_cohort(exp.cohort(), exp.test_fraction, exp.seed)
+    model = kit.fit_local(splits, exp)["A"]
+    weights = dict(zip(kit.FEATURE_NAMES, model.net.linear.weight.detach().numpy().ravel(),
+                       strict=True))
+    # The strongest true effects come out with the right sign (threshold effects and
+    # correlated features blur the exact sizes).
+    for name in ("prior_admissions_12m", "nt_probnp", "nyha_class"):
+        assert weights[name] > 0.15, name
+    assert weights["egfr"] < 0
+
+
+def test_local_and_central_models_on_small_data(small_experiment):
+    splits = kit.split_cohort(small_experiment.cohort(), 0.25, small_experiment.seed)
+    local = kit.fit_local(splits, small_experiment)
+    central = kit.fit_central(splits, small_experiment)
+    assert set(local) == {"A", "B"} and local["A"].trained_on == ("A",)
+    assert central.trained_on == ("A", "B")
+    table = kit.compare([*local.values(), central], splits)
+    assert list(table.index) == ["local A", "local B", "central"]
+    assert list(table.columns) == ["A", "B"] and (table > 0.6).all().all()
+    report = kit.site_report(local, splits)
+    assert (report["95% low"] < report["AUROC"]).all()
+    assert (report["AUROC"] < report["95% high"]).all()
+    assert report["test patients"].tolist() == [len(s.test) for s in splits.values()]
