@@ -78,12 +78,13 @@ def _net(exp: Experiment, state: dict[str, torch.Tensor]) -> torch.nn.Module:
     return net
 
 
-def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort,
+def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: Any = None,
                   metric: str = "advantage") -> pd.DataFrame:
     """The loss attack on each site's update and on the global model, round by round.
 
     Members are each site's training rows, non-members that site's future patients. The
-    global model after round ``r`` is attacked with each site's members in turn.
+    global model after round ``r`` is attacked with each site's members in turn; pass the
+    run's ``result`` to include the final global model.
     """
     from fedlearn_kit.federation.task import load_site
 
@@ -104,6 +105,8 @@ def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort,
     table = pd.DataFrame(rows).set_index("round")
     # The global model of round r is the model sent out in round r + 1.
     sent = {u["round"]: u["global"] for u in tap.updates}
+    if result is not None:
+        sent[max(rounds) + 1] = result.state_dict
     for i, site in enumerate(sites):
         values = []
         for r in rounds:
