@@ -150,3 +150,14 @@ def test_untrained_update_and_wrong_inputs_are_refused():
     with pytest.raises(ValueError, match="scaled features"):
         attacks.unscale(np.zeros(3))
     assert isinstance(attacks.first_layer(net), torch.nn.Linear)
+
+
+def test_side_by_side_shows_the_record_in_clinical_units(data):
+    _, splits, _, _ = data
+    record = splits["A"].train.iloc[[3]]
+    before, after = attacks.local_update(record)
+    table = attacks.side_by_side(record, attacks.reconstruct_record(before, after))
+    assert (table["real record"] == table["read from the update"]).all()
+    assert len(attacks.training_rows(splits)) == sum(len(s.train) for s in splits.values())
+    with pytest.raises(ValueError, match="one patient"):
+        attacks.side_by_side(splits["A"].train.iloc[:2], np.zeros(16))

@@ -22,7 +22,7 @@ from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
 from fedlearn_kit.models import MLP, MODEL_KINDS, make_model
 from fedlearn_kit.schema import FEATURES
-from fedlearn_kit.training import TrainedModel, train
+from fedlearn_kit.training import Split, TrainedModel, train
 
 #: The false positive rates at which the course reports the true positive rate.
 LOW_FPRS = (0.001, 0.01)
@@ -130,6 +130,11 @@ def summarise(results: Mapping[str, AttackResult] | Sequence[AttackResult]) -> p
     """One row per attack (or per attacked model when given a mapping)."""
     items = results.items() if isinstance(results, Mapping) else ((r.name, r) for r in results)
     return pd.DataFrame({key: r.summary() for key, r in items}).T.drop(columns="attack")
+
+
+def training_rows(splits: Mapping[str, Split]) -> pd.DataFrame:
+    """Every site's training rows in one frame: the members of the central model."""
+    return pd.concat([split.train for split in splits.values()], ignore_index=True)
 
 
 def matching_non_members(members: pd.DataFrame, future: Cohort, ratio: float = 4.0,
@@ -368,6 +373,20 @@ def unscale(x: np.ndarray) -> pd.Series:
         else:
             values[col.name] = float(np.exp(raw)) if col.log else float(raw)
     return pd.Series(values, dtype=object)
+
+
+def side_by_side(record: pd.DataFrame, x_hat: np.ndarray) -> pd.DataFrame:
+    """One patient's real record next to what was read from an update, in clinical units."""
+    if len(record) != 1:
+        raise ValueError(f"Pass one patient (a one-row DataFrame), got {len(record)} rows.")
+    real = record.iloc[0][[col.name for col in FEATURES]]
+
+    def show(v: object) -> str:
+        return f"{round(float(v), 1) + 0.0:.1f}" if isinstance(v, int | float | np.number) \
+            else str(v)
+
+    return pd.DataFrame({"real record": real.map(show),
+                         "read from the update": unscale(x_hat).map(show)})
 
 
 def local_update(df: pd.DataFrame, *, model: str = "logistic", local_epochs: int = 1,

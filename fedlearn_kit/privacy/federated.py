@@ -27,8 +27,8 @@ Mod = Callable[..., Any]
 class CoordinatorTap:
     """A ClientApp wrapper that records each site's training reply, round by round.
 
-    ``mods`` are Flower client mods (e.g. ``fixedclipping_mod``) applied around the
-    wrapped app, innermost last, as ``ClientApp(mods=...)`` would apply them.
+    ``mods`` are Flower client mods (e.g. ``LocalDpMod``) applied around the wrapped app's
+    training handler only, innermost last, as ``@app.train(mods=[...])`` would apply them.
     """
 
     client_app: Callable[..., Any]
@@ -39,10 +39,11 @@ class CoordinatorTap:
         from flwr.app import MessageType
 
         call = self.client_app
-        for mod in reversed(self.mods):
+        is_train = msg.metadata.message_type == MessageType.TRAIN
+        for mod in reversed(self.mods if is_train else ()):
             call = partial(mod, call_next=call)
         reply = call(msg, context)
-        if msg.metadata.message_type == MessageType.TRAIN and not reply.has_error():
+        if is_train and not reply.has_error():
             metrics = next(iter(reply.content.metric_records.values()))
             self.updates.append({
                 "round": int(msg.content["config"]["server-round"]),
@@ -125,3 +126,39 @@ def attack_global(exp: Experiment, result: Any, future: Cohort) -> pd.DataFrame:
     return summarise({f"{model.name}, site {s.name} patients":
                       loss_attack(model, load_site(exp, i).train, future[s.name])
                       for i, s in enumerate(exp.sites())})
+
+
+@dataclass(frozen=True)
+class SiteDPRun:
+    """A federated run where every site noised its own update with Flower's ``LocalDpMod``."""
+
+    result: Any
+    tap: CoordinatorTap
+    noise_multiplier: float  # noise standard deviation / clipping norm, per release
+    epsilon: float  # per site, over all rounds, from the RDP accountant
+    delta: float
+
+
+def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: float,
+                delta: float = 1e-5, seed: int = 0) -> SiteDPRun:
+    """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
+
+    ``LocalDpMod`` calibrates its Gaussian noise with the classic formula for one release
+    at ``epsilon_per_round``; the ε over all rounds then comes from Opacus's RDP accountant
+    for that noise (every site releases once per round). ``LocalDpMod`` draws from numpy's
+    global generator, so it is seeded here for repeatable numbers.
+    """
+    import numpy as np
+    from flwr.clientapp.mod import LocalDpMod
+
+    from fedlearn_kit.privacy.defences import epsilon_spent
+
+    if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
+        raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
+    mod = LocalDpMod(clipping_norm, clipping_norm, epsilon_per_round, delta)
+    # The standard deviation LocalDpMod adds, relative to the clipping norm (its sensitivity).
+    noise_multiplier = float(np.sqrt(2 * np.log(1.25 / delta)) / epsilon_per_round)
+    np.random.seed(seed)  # noqa: NPY002 - LocalDpMod uses numpy's global generator
+    result, tap = run_tapped(exp, mods=[mod])
+    epsilon = epsilon_spent([(noise_multiplier, 1.0, exp.num_rounds)], delta)
+    return SiteDPRun(result, tap, noise_multiplier, epsilon, delta)
