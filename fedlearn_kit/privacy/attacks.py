@@ -20,6 +20,7 @@ from torch import nn
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
+from fedlearn_kit.federation.engines import one_torch_thread
 from fedlearn_kit.models import MLP, MODEL_KINDS, make_model
 from fedlearn_kit.schema import FEATURES
 from fedlearn_kit.training import Split, TrainedModel, train
@@ -129,7 +130,9 @@ class AttackResult:
 def summarise(results: Mapping[str, AttackResult] | Sequence[AttackResult]) -> pd.DataFrame:
     """One row per attack (or per attacked model when given a mapping)."""
     items = results.items() if isinstance(results, Mapping) else ((r.name, r) for r in results)
-    return pd.DataFrame({key: r.summary() for key, r in items}).T.drop(columns="attack")
+    table = pd.DataFrame({key: r.summary() for key, r in items}).T.drop(columns="attack")
+    return table.astype({c: int if c in ("members", "non_members") else float
+                         for c in table.columns})
 
 
 def training_rows(splits: Mapping[str, Split]) -> pd.DataFrame:
@@ -201,8 +204,9 @@ class Recipe:
         seed = self.seed if seed is None else seed
         X, y = to_tensors(df)  # noqa: N806
         net = self.new_net(seed)
-        losses = train(net, X, y, epochs=self.epochs, lr=self.lr, batch_size=self.batch_size,
-                       seed=seed)
+        with one_torch_thread():  # tiny models: threads cost more than they save
+            losses = train(net, X, y, epochs=self.epochs, lr=self.lr,
+                           batch_size=self.batch_size, seed=seed)
         return TrainedModel(name, net, tuple(sorted(df["site"].unique())), losses)
 
 

@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
 from fedlearn_kit.features import to_tensors
+from fedlearn_kit.federation.engines import one_torch_thread
 from fedlearn_kit.privacy.attacks import Recipe, loss_attack, matching_non_members
 from fedlearn_kit.training import TrainedModel
 
@@ -106,7 +107,7 @@ def dp_train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, l
         raise ValueError(f"batch_size={batch_size}: must be between 1 and {len(X)} records.")
     loss_fn = nn.BCEWithLogitsLoss()
     losses = []
-    with torch.random.fork_rng(), warnings.catch_warnings():
+    with torch.random.fork_rng(), warnings.catch_warnings(), one_torch_thread():
         warnings.simplefilter("ignore")  # Opacus warns about secure RNG and hooks; noted above
         torch.manual_seed(seed)
         loader = DataLoader(TensorDataset(X, y), batch_size=batch_size,
