@@ -9,8 +9,20 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.plots import STYLE, _figure, site_colour
+from fedlearn_kit.plots import STYLE, site_colour
+from fedlearn_kit.plots import _figure as _kit_figure
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
+
+
+def _figure(**kwargs: float) -> tuple[Figure, np.ndarray]:
+    """The kit's figure, with pyplot's backend chosen *before* the style context.
+
+    Jupyter's inline backend switches interactive mode on when pyplot first picks a
+    backend; if that happens inside ``rc_context``, leaving the context switches it off
+    again and later figures of the notebook are no longer shown.
+    """
+    plt.get_backend()
+    return _kit_figure(**kwargs)  # type: ignore[arg-type]
 
 
 def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Figure:
