@@ -61,3 +61,12 @@ def test_secagg_plus_hides_updates_but_releases_the_fedavg_aggregate():
     assert not np.allclose(view.iloc[:, 0], view.iloc[:, 1])
     with pytest.raises(ValueError, match="at least 3"):
         secagg.run_secagg(kit.Experiment(num_sites=2))
+
+
+def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
+    exp, plain, _ = tapped
+    result, tap = federated.run_record_dp(exp, noise_multiplier=1.0)
+    eps = result.site_metrics("epsilon", "train")
+    assert (eps[["A", "B"]].diff().iloc[1:] > 0).all().all()  # ε grows every round
+    assert len(tap.updates) == exp.num_rounds * exp.num_sites
+    assert not torch.equal(result.state_dict["linear.weight"], plain.state_dict["linear.weight"])
