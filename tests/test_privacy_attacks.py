@@ -161,3 +161,20 @@ def test_side_by_side_shows_the_record_in_clinical_units(data):
     assert len(attacks.training_rows(splits)) == sum(len(s.train) for s in splits.values())
     with pytest.raises(ValueError, match="one patient"):
         attacks.side_by_side(splits["A"].train.iloc[:2], np.zeros(16))
+
+
+def test_membership_attacks_runs_both_and_recipes_follow_the_experiment(data):
+    _, splits, future, population = data
+    exp = kit.Experiment(seed=4, model="logistic", epochs=3, lr=0.05, batch_size=64)
+    recipe = attacks.Recipe.from_experiment(exp)
+    assert (recipe.model, recipe.epochs, recipe.lr, recipe.batch_size) == ("logistic", 3,
+                                                                           0.05, 64)
+    model = kit.fit(splits["A"].train, exp, "local A")
+    mine = recipe.fit(splits["A"].train)
+    for p, q in zip(model.net.parameters(), mine.net.parameters(), strict=True):
+        assert torch.equal(p, q)  # the recipe trains exactly what kit.fit trains
+    results = attacks.membership_attacks(model, splits["A"].train, future["A"],
+                                         population["A"], recipe, num_shadow=2)
+    assert set(results) == {"loss threshold", "LiRA"}
+    assert set(attacks.membership_attacks(model, splits["A"].train, future["A"])) == {
+        "loss threshold"}

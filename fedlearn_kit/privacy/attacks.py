@@ -289,16 +289,6 @@ def membership_attacks(model: Model, members: pd.DataFrame, non_members: pd.Data
     return results
 
 
-def attack_many(models: Mapping[str, Model], members: Mapping[str, pd.DataFrame],
-                non_members: pd.DataFrame) -> pd.DataFrame:
-    """The loss attack on several models, each with its own members: one row per model."""
-    missing = set(models) - set(members)
-    if missing:
-        raise KeyError(f"No members given for {sorted(missing)}; pass each model's training rows.")
-    return summarise({name: loss_attack(m, members[name], non_members)
-                      for name, m in models.items()})
-
-
 # --- two sites, one aggregate -----------------------------------------------------------------
 
 def recover_partner_update(aggregate: Mapping[str, np.ndarray], own: Mapping[str, np.ndarray],
