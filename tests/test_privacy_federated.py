@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -70,3 +72,7 @@ def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
     assert (eps[["A", "B"]].diff().iloc[1:] > 0).all().all()  # ε grows every round
     assert len(tap.updates) == exp.num_rounds * exp.num_sites
     assert not torch.equal(result.state_dict["linear.weight"], plain.state_dict["linear.weight"])
+    future = kit.future_patients(exp.cohort(), 400)
+    for i, site in enumerate(("A", "B")):  # the DP bound holds for the federated DP model too
+        attack = attacks.loss_attack(result.model(), load_site(exp, i).train, future[site])
+        assert attack.advantage <= math.expm1(eps[site].iloc[-1])
