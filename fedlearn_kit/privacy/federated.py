@@ -86,6 +86,11 @@ def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: 
     Members are each site's training rows, non-members that site's future patients. The
     global model after round ``r`` is attacked with each site's members in turn; pass the
     run's ``result`` to include the final global model.
+
+    Threat model. *Who*: the coordinator (honest but curious), or anyone who can read the
+    updates in transit or at rest. *Sees*: every site's model each round, as a Flower
+    SuperLink does without secure aggregation. *Needs*: candidate patients' records with
+    outcomes (the loss attack); the global-model columns need only what every site sees.
     """
     from fedlearn_kit.federation.task import load_site
 
