@@ -10,10 +10,10 @@ import os
 # a hospital should send nothing it does not explain, so the kit turns it off on import.
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
 
-from fedlearn_kit import (  # noqa: E402
-    datacard,
-    federation,
-    plots,
+from fedlearn_kit import (
+    datacard,  # noqa: E402
+    federation,  # noqa: E402
+    plots,  # noqa: E402
 )
 from fedlearn_kit.cohort import (  # noqa: E402
     NONLINEAR_EFFECTS,

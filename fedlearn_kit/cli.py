@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from fedlearn_kit.cohort import generate
+from fedlearn_kit.federation.command import add_run_command
 from fedlearn_kit.sites import MAX_SITES
 from fedlearn_kit.storage import write_cohort
 from fedlearn_kit.validation import CohortError, read_site_csv
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fedlearn-kit",
         description="Synthetic patients, local, central and federated training, for learning.")
     sub = parser.add_subparsers(dest="command", required=True)
+    add_run_command(sub)  # fedlearn-kit run --engine ... (lesson 04)
 
     data = sub.add_parser("data", help="generate the synthetic cohort: one CSV per site")
     data.add_argument("--sites", type=int, default=2, choices=range(1, MAX_SITES + 1),

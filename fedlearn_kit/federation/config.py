@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
+from pathlib import Path
 
 from fedlearn_kit.experiment import Experiment
 
@@ -76,3 +77,40 @@ def experiment_from_config(config: Mapping[str, object]) -> Experiment:
             except (TypeError, ValueError):
                 raise ValueError(f"Run config {key}={value!r}: expected {field.type}.") from None
     return Experiment(**values)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_flower_app(directory: str | Path, exp: Experiment | None = None,
+                     **options: bool | int | float | str) -> Path:
+    """Write a ``pyproject.toml`` that makes ``directory`` a Flower app for ``flwr run``.
+
+    The app's components are the kit's own apps (the kit must be installed where the
+    SuperLink and SuperNodes run) and its ``[tool.flwr.app.config]`` is the experiment's run
+    config, so ``flwr run DIR`` trains the same experiment as ``federation.run``.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = experiment_to_config(exp or Experiment(), **options)
+    lines = [
+        "# Written by fedlearn_kit.federation.config.write_flower_app; safe to regenerate.",
+        "[build-system]", 'requires = ["hatchling"]', 'build-backend = "hatchling.build"', "",
+        "[project]", 'name = "fedlearn-kit-app"', 'version = "0.1.0"',
+        'description = "The fedlearn-kit course apps: heart-failure readmission, federated"',
+        'license = "Apache-2.0"', "dependencies = []", "",
+        "[tool.flwr.app]", 'publisher = "fedlearn-kit"', "",
+        "[tool.flwr.app.components]",
+        'serverapp = "fedlearn_kit.federation.apps:server_app"',
+        'clientapp = "fedlearn_kit.federation.apps:client_app"', "",
+        "[tool.flwr.app.config]",
+        *(f'"{key}" = {_toml_value(value)}' for key, value in config.items()), "",
+    ]
+    path = directory / "pyproject.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
