@@ -20,7 +20,7 @@ from torch import nn
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
-from fedlearn_kit.federation.engines import one_torch_thread
+from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.models import MLP, MODEL_KINDS, make_model
 from fedlearn_kit.schema import FEATURES
 from fedlearn_kit.training import Split, TrainedModel, train

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
 from fedlearn_kit.features import to_tensors
-from fedlearn_kit.federation.engines import one_torch_thread
+from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.privacy.attacks import Recipe, loss_attack, matching_non_members
 from fedlearn_kit.training import TrainedModel
 

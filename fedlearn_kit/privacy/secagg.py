@@ -118,8 +118,9 @@ def run_secagg(exp: Experiment, num_shares: int | None = None, threshold: int | 
                          "sites to hide anything from a partner; use Experiment(num_sites=3).")
     from flwr.app import Context, RecordDict
 
-    from fedlearn_kit.federation.engines import one_torch_thread, quiet_flower
+    from fedlearn_kit.federation.engines import quiet_flower
     from fedlearn_kit.federation.local import LocalGrid
+    from fedlearn_kit.federation.task import one_torch_thread
 
     record = SecAggRun(final=[])
     num_shares = num_shares or exp.num_sites
