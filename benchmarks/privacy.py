@@ -1,0 +1,72 @@
+"""How long do the attacks of lesson 05 take, and what does DP-SGD cost over plain training?
+
+Run: `python benchmarks/privacy.py` (or `make bench`). Prints the run time of the loss
+attack, of LiRA's shadow models and of the LiRA scoring on Site A's over-fitted model
+(lesson 05's defaults), and the time of DP-SGD (Opacus) against the same training loop
+without DP, for the logistic regression and the MLP. Each figure is the best of a few runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import fedlearn_kit as kit
+from fedlearn_kit.features import to_tensors
+from fedlearn_kit.federation.task import one_torch_thread
+from fedlearn_kit.privacy import attacks, defences
+from fedlearn_kit.training import train
+
+
+def best_of(fn: Callable[[], object], repeats: int = 3) -> float:
+    """The fastest wall time of ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    exp = kit.Experiment(seed=42)
+    cohort = exp.cohort()
+    splits = kit.split_cohort(cohort, exp.test_fraction, exp.seed)
+    future = kit.future_patients(cohort, 2000)
+    population = kit.future_patients(cohort, 2000, stream=2)
+    members = splits["A"].train
+    recipe = attacks.Recipe("mlp", hidden=64, epochs=100, lr=0.1, batch_size=16, seed=42)
+    target = recipe.fit(members)  # also warms up torch
+
+    print(f"Attacks on Site A's over-fitted MLP ({len(members)} members, "
+          f"{len(future['A'])} non-members)")
+    loss_s = best_of(lambda: attacks.loss_attack(target, members, future["A"]))
+    fit_s = best_of(lambda: recipe.fit(members), repeats=2)
+    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=8,
+                                    train_size=len(members))
+    lira_s = best_of(lambda: attacks.lira_attack(target, members, future["A"], shadows))
+    print(f"  loss-threshold attack       {loss_s:8.3f} s")
+    print(f"  one shadow model (training) {fit_s:8.3f} s  -> 8 shadows ~ {8 * fit_s:.1f} s")
+    print(f"  LiRA scoring, 8 shadows     {lira_s:8.3f} s")
+
+    print("DP-SGD (Opacus) against the same loop without DP, Site A, batch 16, one thread")
+    X, y = to_tensors(members)  # noqa: N806 - the kit's naming glossary
+    for model, epochs in (("logistic", 30), ("mlp", 30)):
+        r = attacks.Recipe(model, hidden=16, epochs=epochs, lr=0.1, batch_size=16, seed=1)
+
+        def plain(r: attacks.Recipe = r) -> None:
+            with one_torch_thread():  # dp_train runs on one thread too: compare like for like
+                train(r.new_net(), X, y, epochs=r.epochs, lr=r.lr, batch_size=r.batch_size,
+                      seed=1)
+
+        def private(r: attacks.Recipe = r) -> None:
+            defences.dp_train(r.new_net(), X, y, epochs=r.epochs, lr=r.lr,
+                              batch_size=r.batch_size, seed=1, dp=defences.DPConfig(1.0))
+
+        plain_s, dp_s = best_of(plain), best_of(private)
+        print(f"  {model:9s} {epochs} epochs: plain {plain_s:6.3f} s, DP-SGD {dp_s:6.3f} s, "
+              f"overhead x{dp_s / plain_s:.1f}")
+
+
+if __name__ == "__main__":
+    main()

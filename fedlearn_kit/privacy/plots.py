@@ -1,0 +1,110 @@
+"""The figures of lessons 05 and 06, in the course's style (``fedlearn_kit.plots``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from fedlearn_kit.plots import _figure, site_colour
+from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
+
+
+def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Figure:
+    """Attack ROC curves on log-log axes, where the low false positive rates are visible.
+
+    An attack that only guesses follows the diagonal; a curve above it at FPR 0.1 % means
+    some patients are identified as members with almost no false alarms.
+    """
+    fig, (ax,) = _figure(width=4.6, height=4.0)
+    floor = 1e-4
+    for i, (name, result) in enumerate(results.items()):
+        ax.plot(np.maximum(result.fpr, floor), np.maximum(result.tpr, floor),
+                color=site_colour(i), label=f"{name} (AUC {result.auc:.2f})")
+    grid = np.geomspace(floor, 1, 50)
+    ax.plot(grid, grid, color="grey", linestyle=":", label="guessing")
+    for f in LOW_FPRS:
+        ax.axvline(f, color="grey", linewidth=0.6, linestyle="--")
+    ax.set(xscale="log", yscale="log", xlim=(floor, 1), ylim=(floor, 1.05),
+           xlabel="false positive rate (non-members flagged)",
+           ylabel="true positive rate (members found)", title=title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
+    """Left: AUROC per site against ε. Right: measured membership advantage and its DP bound."""
+    fig, (left, right) = _figure(ncols=2, width=4.2, height=3.4)
+    finite = table[np.isfinite(table["epsilon"])]
+    plain = table[~np.isfinite(table["epsilon"])]
+    sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
+    for i, site in enumerate(sites):
+        left.plot(finite["epsilon"], finite[f"auroc {site}"], marker="o",
+                  color=site_colour(i), label=f"Site {site} patients")
+        if len(plain):
+            left.axhline(float(plain[f"auroc {site}"].iloc[0]), color=site_colour(i),
+                         linestyle="--", linewidth=0.9)
+    left.set(xscale="log", xlabel="privacy budget ε (log scale)", ylabel="AUROC",
+             title="Utility (dashed: no DP)")
+    left.legend(fontsize=8)
+    right.plot(finite["epsilon"], finite["advantage"], marker="o", color="black",
+               label="measured advantage")
+    right.plot(finite["epsilon"], np.minimum(np.expm1(finite["epsilon"]), 1.0),
+               color="grey", linestyle=":", label="bound e^ε − 1 (capped at 1)")
+    if len(plain):
+        right.axhline(float(plain["advantage"].iloc[0]), color="black", linestyle="--",
+                      linewidth=0.9, label="no DP")
+    right.set(xscale="log", ylim=(0, 1.05), xlabel="privacy budget ε (log scale)",
+              ylabel="TPR − FPR", title="Membership attack")
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.minorticks_off()
+        ax.set_xticks(finite["epsilon"], [f"{e:.2g}" for e in finite["epsilon"]])
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
+    """AUROC per sex and age band, one bar per model: who pays for the noise."""
+    fig, (ax,) = _figure(width=7.5, height=3.4)
+    labels = [f"{g}: {v}" for g, v in
+              groups[["group", "value"]].drop_duplicates().itertuples(index=False)]
+    models = list(dict.fromkeys(groups["model"]))
+    x = np.arange(len(labels))
+    width = 0.8 / len(models)
+    for i, name in enumerate(models):
+        rows = groups[groups["model"] == name]
+        ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i), label=name)
+    ax.set_xticks(x + width * (len(models) - 1) / 2, labels)
+    low = float(np.nanmin(groups["auroc"]))
+    ax.set_ylim(max(0.0, low - 0.05), 1.0)
+    ax.set(ylabel="AUROC", title=title)
+    ax.legend(ncols=min(len(models), 6), fontsize=8, loc="upper left")
+    return fig
+
+
+def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
+    """Reconstruction error against records per update, one line per number of local epochs."""
+    fig, (ax,) = _figure(width=4.6, height=3.4)
+    for i, epochs in enumerate(table.columns):
+        ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
+                color=site_colour(i), label=f"{epochs} local epoch(s)")
+    ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
+           ylabel="relative error of the best guess", title=title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: str = ""
+                       ) -> Figure:
+    """An attack's figure per round, one line per thing attacked (columns of ``table``)."""
+    fig, (ax,) = _figure(width=4.8, height=3.4)
+    for i, name in enumerate(table.columns):
+        ax.plot(table.index, table[name], marker="o", color=site_colour(i), label=name)
+    ax.set(xlabel="round", ylabel=metric, title=title)
+    ax.set_xticks(list(table.index))
+    ax.legend(fontsize=8)
+    return fig

@@ -1,0 +1,78 @@
+"""The coordinator's view of a federated run, and SecAgg+ on Flower's legacy API."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import fedlearn_kit as kit
+from fedlearn_kit.federation.task import load_site
+from fedlearn_kit.privacy import attacks, federated, secagg
+
+
+@pytest.fixture(scope="module")
+def tapped():
+    exp = kit.Experiment(seed=3, patients_per_site=200, num_rounds=2, local_epochs=1)
+    result, tap = federated.run_tapped(exp)
+    return exp, result, tap
+
+
+def test_the_tap_sees_every_site_update_without_changing_the_run(tapped):
+    exp, result, tap = tapped
+    assert len(tap.updates) == exp.num_rounds * exp.num_sites
+    plain = kit.federation.run(exp, engine="local", progress=False)
+    for k, v in plain.state_dict.items():
+        assert torch.equal(v, result.state_dict[k])
+    with pytest.raises(KeyError, match="round 9"):
+        tap.site_model(9, 0)
+
+
+def test_a_partner_recovers_the_other_site_from_the_real_global_model(tapped):
+    exp, result, tap = tapped
+    last = exp.num_rounds
+    sizes = [len(load_site(exp, i).train) for i in range(2)]
+    own = {k: v.numpy() for k, v in tap.site_model(last, 0).items()}
+    aggregate = {k: v.numpy() for k, v in result.state_dict.items()}
+    recovered = attacks.recover_partner_update(aggregate, own, sizes[0], sizes[1])
+    for k, v in tap.site_model(last, 1).items():
+        np.testing.assert_allclose(recovered[k], v.numpy(), atol=1e-5)
+
+
+def test_round_leakage_has_a_row_per_round_and_attacks_the_global_model(tapped):
+    exp, result, tap = tapped
+    future = kit.future_patients(exp.cohort(), 400)
+    table = federated.round_leakage(exp, tap, future, result)
+    assert list(table.index) == [1, 2]
+    assert table.notna().all().all() and ((table >= 0) & (table <= 1)).all().all()
+    assert len(federated.attack_global(exp, result, future)) == exp.num_sites
+    with pytest.raises(ValueError, match="no updates"):
+        federated.round_leakage(exp, federated.CoordinatorTap(None), future)
+
+
+def test_secagg_plus_hides_updates_but_releases_the_fedavg_aggregate():
+    exp = kit.Experiment(seed=3, num_sites=3, patients_per_site=120, num_rounds=1)
+    run = secagg.run_secagg(exp)
+    assert len(run.plain) == len(run.masked) == 3
+    expected = secagg.plain_fedavg(run, 1)
+    for got, want in zip(run.final, expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-3)  # SecAgg+ quantises updates
+    view = secagg.coordinator_view(run, 0)
+    assert not np.allclose(view.iloc[:, 0], view.iloc[:, 1])
+    with pytest.raises(ValueError, match="at least 3"):
+        secagg.run_secagg(kit.Experiment(num_sites=2))
+
+
+def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
+    exp, plain, _ = tapped
+    result, tap = federated.run_record_dp(exp, noise_multiplier=1.0)
+    eps = result.site_metrics("epsilon", "train")
+    assert (eps[["A", "B"]].diff().iloc[1:] > 0).all().all()  # ε grows every round
+    assert len(tap.updates) == exp.num_rounds * exp.num_sites
+    assert not torch.equal(result.state_dict["linear.weight"], plain.state_dict["linear.weight"])
+    future = kit.future_patients(exp.cohort(), 400)
+    for i, site in enumerate(("A", "B")):  # the DP bound holds for the federated DP model too
+        attack = attacks.loss_attack(result.model(), load_site(exp, i).train, future[site])
+        assert attack.advantage <= math.expm1(eps[site].iloc[-1])
