@@ -15,6 +15,7 @@ own ``InMemoryGrid`` sets it.
 
 from __future__ import annotations
 
+import copy
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -125,7 +126,10 @@ class LocalGrid(Grid):
                                  reason=f"No node {node_id} in this grid."), reply_to=msg)
         with self.identity(node_id):
             try:
-                reply = self.client_app(msg, self.contexts[node_id])
+                # Over a network each site receives its own copy; here strategies send one
+                # record to every node, and a mod that edits it in place (secaggplus_mod
+                # does) would otherwise change what the next site receives.
+                reply = self.client_app(copy.deepcopy(msg), self.contexts[node_id])
             except Exception:  # noqa: BLE001 - a failing site is reported as Flower would
                 reason = f"ClientApp on node {node_id} raised:\n{traceback.format_exc()}"
                 reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),

@@ -10,7 +10,6 @@ loop, on the kit's in-process engine. The kit writes no cryptography of its own.
 
 from __future__ import annotations
 
-import copy
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -74,9 +73,7 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
         return SiteClient(int(context.node_config["partition-id"])).to_client()
 
     def tap(msg: Any, context: Any, call_next: Any) -> Any:
-        # Over a network every site receives its own copy of a message; in one process the
-        # workflow's messages share one record, which secaggplus_mod edits. Copy it.
-        reply = call_next(copy.deepcopy(msg), context)
+        reply = call_next(msg, context)
         configs = reply.content.config_records.get(RECORD_KEY_CONFIGS)
         if configs is not None and Key.MASKED_PARAMETERS in configs:
             record.masked.append({"partition": int(context.node_config["partition-id"]),
