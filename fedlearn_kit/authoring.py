@@ -10,6 +10,7 @@ markdown cells tagged ``solution`` are left out of the exercise.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def execute(path: Path, timeout: int = 300) -> None:
     """Run a notebook top to bottom in its own folder and save it, stripped, with outputs."""
+    # A progress bar is a widget; stored without its state it would show "0%" forever.
+    os.environ["FEDLEARN_PROGRESS"] = "0"
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
