@@ -82,7 +82,8 @@ _NODE_FAULTS = (
      "does not trust the SuperLink's TLS certificate (verification failed). Give the "
      "SuperNode the CA certificate that signed the SuperLink's certificate (ca.crt from the "
      "facilitator's `deploy link`), and reach the SuperLink by a name the certificate lists."),
-    (re.compile(r"401|Unauthorized|not registered|public key.*(not|un)|authenticat", re.I),
+    (re.compile(r"Failed to activate SuperNode|code: 2004|401 Unauthorized|not registered",
+                re.I),
      "was refused by the SuperLink: its public key is not registered. The coordinator "
      "registers each site's public key with `flwr supernode register site-K.pub` (the kit "
      "does this in `deploy up` / `deploy link`); check the SuperNode uses the matching "
@@ -290,6 +291,7 @@ class Deployment:
                     raise DeploymentError(f"Site {site}'s SuperNode {advice}\nIts log "
                                           f"({sn.log}) ends with:\n{_tail(sn.log)}")
             if not sn.alive():
+                self.stop_site(site)
                 raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited before "
                                       f"it joined the SuperLink. Its log ({sn.log}) ends "
                                       f"with:\n{_tail(sn.log)}")

@@ -164,11 +164,18 @@ def stop(procs: Sequence[Proc], marker: str | None = None, grace: float = 5.0) -
     is still running after ``grace`` seconds.
     """
     family = _family(procs, marker)
-    for rec in procs:
-        if rec.alive():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(rec.pgid, signal.SIGTERM)
+    groups = {rec.pgid for rec in procs if rec.alive()}
+    outside = []  # descendants in groups of their own (Flower starts some in new sessions)
     for p in family:
+        with contextlib.suppress(OSError):
+            if os.getpgid(p.pid) not in groups:
+                outside.append(p)
+    # One SIGTERM per process: Flower resets its handler after the first, so a second one
+    # would kill a SuperNode before it can tell the SuperLink that it leaves.
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGTERM)
+    for p in outside:
         with contextlib.suppress(psutil.Error):
             p.terminate()
     _, alive = psutil.wait_procs(family, timeout=grace)
