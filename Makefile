@@ -8,12 +8,13 @@ BIN := $(VENV)/bin
 # The stamp is newer than pyproject.toml exactly when the installed set matches the pins.
 STAMP := $(VENV)/.installed
 PORT ?= 8888
+# Jupyter refuses to run as root (as in containers and CI) unless told it is intended.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Flower sends anonymous usage telemetry by default; a privacy course sends nothing.
 export FLWR_TELEMETRY_ENABLED := 0
 # Keep Flower's state inside the kit's folder, never in the user's home.
 export FLWR_HOME := $(CURDIR)/.flwr
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
@@ -33,15 +34,19 @@ $(BIN)/python:
 	  f"Python 3.11 is needed, {sys.version.split()[0]} found: install 3.11 or run make PYTHON=/path/to/python3.11"'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml fedlearn_kit/jupyter/overrides.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@# JupyterLab fetches news and update checks from the web unless told not to: the
+	@# course runs offline and a privacy course makes no calls it does not explain.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp fedlearn_kit/jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 lint: $(STAMP)

@@ -10,7 +10,11 @@ import os
 # a hospital should send nothing it does not explain, so the kit turns it off on import.
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
 
-from fedlearn_kit import federation, plots  # noqa: E402
+from fedlearn_kit import (
+    datacard,  # noqa: E402
+    federation,  # noqa: E402
+    plots,  # noqa: E402
+)
 from fedlearn_kit.cohort import (  # noqa: E402
     NONLINEAR_EFFECTS,
     TRUE_COEFFICIENTS,
@@ -25,6 +29,7 @@ from fedlearn_kit.evaluation import (  # noqa: E402
     bootstrap_auroc,
     compare,
     evaluate,
+    pooling_cost,
     reliability,
     scores,
     site_report,
@@ -33,8 +38,8 @@ from fedlearn_kit.evaluation import (  # noqa: E402
 from fedlearn_kit.examples import damaged_copy  # noqa: E402
 from fedlearn_kit.experiment import Experiment  # noqa: E402
 from fedlearn_kit.paths import DATA_DIR  # noqa: E402
-from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME  # noqa: E402
-from fedlearn_kit.sites import SiteProfile, default_sites  # noqa: E402
+from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table  # noqa: E402
+from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table  # noqa: E402
 from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort  # noqa: E402
 from fedlearn_kit.training import (  # noqa: E402
     Split,
@@ -72,6 +77,7 @@ __all__ = [
     "check_environment",
     "compare",
     "damaged_copy",
+    "datacard",
     "default_sites",
     "evaluate",
     "federation",
@@ -84,8 +90,11 @@ __all__ = [
     "load_cohort",
     "looks_like_personnummer",
     "plots",
+    "pooling_cost",
+    "profiles_table",
     "read_site_csv",
     "reliability",
+    "schema_table",
     "scores",
     "site_report",
     "split_cohort",

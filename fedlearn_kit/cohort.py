@@ -119,8 +119,7 @@ def _clip_round(x: np.ndarray, name: str, decimals: int = 0) -> np.ndarray:
 def pseudonyms(site: str, n: int, prefix: str = "SYN") -> pd.Series:
     """Ids such as ``SYN-A-000001``: the letters mean they can never be read as a personnummer."""
     width = max(6, len(str(n)))
-    numbers = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(width)
-    return f"{prefix}-{site}-" + numbers
+    return pd.Series([f"{prefix}-{site}-{i:0{width}d}" for i in range(1, n + 1)], dtype="str")
 
 
 def generate_site(profile: SiteProfile, seed: int, site_index: int,

@@ -17,14 +17,6 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def _range(col: Column) -> str:
-    if col.kind == "binary":
-        return "0/1"
-    if col.categories:
-        return "/".join(col.categories)
-    return f"{col.low:g}-{col.high:g}" if col.low is not None else ""
-
-
 def _model_input(col: Column) -> str:
     if not col.is_feature:
         return "not a feature"
@@ -38,7 +30,7 @@ def data_card(cohort: Cohort) -> str:
     columns = _table(
         ["column", "meaning", "unit", "plausible range", "model input"],
         [[f"`{c.name}`", c.description, c.unit or "",
-          _range(c), _model_input(c)]
+          c.range_text, _model_input(c)]
          for c in COLUMNS],
     )
     sites = _table(
@@ -104,3 +96,13 @@ The effects are plausible in direction, not estimates from any study. Do not use
 to learn anything about real heart-failure patients; use it to learn how models are
 trained, shared and attacked.
 """
+
+
+def section(card: str, heading: str) -> str:
+    """One ``## heading`` section of a data card, heading included (lesson 01)."""
+    parts = card.split("\n## ")
+    for part in parts[1:]:
+        if part.startswith(heading):
+            return "## " + part.strip() + "\n"
+    headings = [p.splitlines()[0] for p in parts[1:]]
+    raise KeyError(f"No section {heading!r} in this data card; it has {headings}.")

@@ -103,8 +103,22 @@ def subgroup_scores(model: TrainedModel, df: pd.DataFrame) -> pd.DataFrame:
     groups = {"sex": df["sex"].astype(str), "age band": age_band(df["age"])}
     rows = []
     for by, labels in groups.items():
-        for label in sorted(labels.unique()):
+        order = AGE_LABELS if by == "age band" else sorted(labels.unique())
+        for label in [v for v in order if v in set(labels)]:
             mask = (labels == label).to_numpy()
             rows.append({"group": by, "value": label, "n": int(mask.sum()),
                          "readmitted": int(y[mask].sum()), "auroc": auroc(y[mask], y_hat[mask])})
     return pd.DataFrame(rows)
+
+
+def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFrame:
+    """What pooling copies between hospitals, next to the size of the model (lesson 03)."""
+    rows = {}
+    for site, split in splits.items():
+        rows[f"Site {site} records copied"] = {
+            "patients": len(split.train),
+            "values": int(split.train.size),
+        }
+    rows["the trained model"] = {"patients": 0,
+                                 "values": sum(p.numel() for p in model.net.parameters())}
+    return pd.DataFrame(rows).T

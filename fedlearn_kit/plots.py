@@ -16,13 +16,11 @@ from sklearn.metrics import roc_curve
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
-from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME
+from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
 SITE_COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6cab", "#00798c", "#9e6240",
                 "#5c5c5c")
-STYLE = {"figure.dpi": 90, "axes.spines.top": False, "axes.spines.right": False,
-         "axes.grid": True, "grid.alpha": 0.3, "font.size": 10, "legend.frameon": False}
 
 
 def site_colour(index: int) -> str:
@@ -32,33 +30,47 @@ def site_colour(index: int) -> str:
 
 def _figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
             ) -> tuple[Figure, np.ndarray]:
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
-                                 squeeze=False, layout="constrained")
+    # Styled per axis rather than with plt.rc_context: leaving an rc_context can reset
+    # the notebook's inline backend, and figures after the first would not show.
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             squeeze=False, layout="constrained", dpi=90)
+    for ax in axes.ravel():
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(alpha=0.3)
+        ax.set_axisbelow(True)
     return fig, axes.ravel()
+
+
+def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray | int:
+    if col.log:
+        return np.geomspace(col.low, col.high, 30)
+    if col.kind == "integer":
+        top = max(int(df[column].max()) for df in cohort.values())
+        if top - col.low <= 25:  # small counts: one bar per value, centred on it
+            return np.arange(col.low, top + 2) - 0.5
+    return 20
 
 
 def plot_sites(cohort: Cohort, columns: Sequence[str] = (
         "age", "ejection_fraction", "nt_probnp", "prior_admissions_12m")) -> Figure:
     """How the sites' patients differ: size and readmission rate, then a few distributions."""
     fig, axes = _figure(ncols=len(columns) + 1, width=3.0, height=2.8)
-    with plt.rc_context(STYLE):
-        names = list(cohort)
-        rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
-        bars = axes[0].bar(names, rates, color=[site_colour(i) for i in range(len(names))])
-        axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
-        axes[0].set(title="Readmitted in 30 days", ylabel="% of patients")
-        for ax, column in zip(axes[1:], columns, strict=True):
-            col = BY_NAME[column]
-            for i, site in enumerate(names):
-                values = cohort[site][column]
-                bins = np.geomspace(col.low, col.high, 30) if col.log else 20
-                ax.hist(values, bins=bins, density=True, histtype="step", linewidth=1.6,
-                        color=site_colour(i), label=f"Site {site}")
-            if col.log:
-                ax.set_xscale("log")
-            ax.set(title=column.replace("_", " "), xlabel=col.unit, yticks=[])
-        axes[-1].legend()
+    names = list(cohort)
+    rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
+    bars = axes[0].bar(names, rates, color=[site_colour(i) for i in range(len(names))])
+    axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
+    axes[0].set(title="Readmitted in 30 days", ylabel="% of patients")
+    for ax, column in zip(axes[1:], columns, strict=True):
+        col = BY_NAME[column]
+        for i, site in enumerate(names):
+            values = cohort[site][column]
+            bins = _bins(col, cohort, column)
+            ax.hist(values, bins=bins, density=True, histtype="step", linewidth=1.6,
+                    color=site_colour(i), label=f"Site {site}")
+        if col.log:
+            ax.set_xscale("log")
+        ax.set(title=column.replace("_", " "), xlabel=col.unit, yticks=[])
+    axes[-1].legend(frameon=False)
     return fig
 
 
@@ -68,67 +80,63 @@ Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 def plot_roc(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """ROC curves of several models on the same patients."""
     fig, (ax,) = _figure(width=4.2, height=3.8)
-    with plt.rc_context(STYLE):
-        y = df[OUTCOME_NAME].to_numpy()
-        for i, model in enumerate(as_list(models)):
-            fpr, tpr, _ = roc_curve(y, model.predict_proba(df))
-            ax.plot(fpr, tpr, color=site_colour(i), label=model.name)
-        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
-        ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
-        ax.legend(loc="lower right")
+    y = df[OUTCOME_NAME].to_numpy()
+    for i, model in enumerate(as_list(models)):
+        fpr, tpr, _ = roc_curve(y, model.predict_proba(df))
+        ax.plot(fpr, tpr, color=site_colour(i), label=model.name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
+    ax.legend(frameon=False, loc="lower right")
     return fig
 
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
     fig, (ax,) = _figure(width=4.2, height=3.8)
-    with plt.rc_context(STYLE):
-        y = df[OUTCOME_NAME].to_numpy()
-        top = 0.0
-        for i, model in enumerate(as_list(models)):
-            curve = reliability(y, model.predict_proba(df))
-            ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i),
-                    label=model.name)
-            top = max(top, curve.max().max())
-        ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-        ax.set(xlabel="mean predicted risk", ylabel="observed rate", title=title)
-        ax.legend(loc="upper left")
+    y = df[OUTCOME_NAME].to_numpy()
+    top = 0.0
+    for i, model in enumerate(as_list(models)):
+        curve = reliability(y, model.predict_proba(df))
+        ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i),
+                label=model.name)
+        top = max(top, curve.max().max())
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
+    ax.set(xlabel="mean predicted risk", ylabel="observed rate", title=title)
+    ax.legend(frameon=False, loc="upper left")
     return fig
 
 
 def plot_coefficients(models: Models) -> Figure:
     """Logistic-regression weights next to the true effects the data was generated with."""
     fig, (ax,) = _figure(width=8.5, height=3.6)
-    with plt.rc_context(STYLE):
-        x = np.arange(len(FEATURE_NAMES))
-        models = as_list(models)
-        width = 0.8 / (len(models) + 1)
-        truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
-        ax.bar(x, truth, width, color="black", label="truth")
-        for i, model in enumerate(models):
-            weights = model.net.linear.weight.detach().numpy().ravel()
-            ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
-        ax.set_xticks(x + width * len(models) / 2, [f.replace("_", " ") for f in FEATURE_NAMES],
-                      rotation=60, ha="right")
-        ax.axhline(0, color="grey", linewidth=0.8)
-        ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
-        ax.legend(ncols=len(models) + 1)
+    x = np.arange(len(FEATURE_NAMES))
+    models = as_list(models)
+    width = 0.8 / (len(models) + 1)
+    truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
+    ax.bar(x, truth, width, color="black", label="truth")
+    for i, model in enumerate(models):
+        weights = model.net.linear.weight.detach().numpy().ravel()
+        ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
+    ax.set_xticks(x + width * len(models) / 2, [f.replace("_", " ") for f in FEATURE_NAMES],
+                  rotation=60, ha="right")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
+    ax.legend(frameon=False, ncols=len(models) + 1)
     return fig
 
 
 def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
     """Grouped bars: one group per site's patients, one bar per model (rows of ``table``)."""
     fig, (ax,) = _figure(width=6.5, height=3.4)
-    with plt.rc_context(STYLE):
-        x = np.arange(len(table.columns))
-        width = 0.8 / len(table.index)
-        for i, name in enumerate(table.index):
-            bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
-            ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
-        low = float(np.nanmin(table.to_numpy()))
-        ax.set_ylim(max(0.0, low - 0.08), min(1.0, float(np.nanmax(table.to_numpy())) + 0.04))
-        ax.set_xticks(x + width * (len(table.index) - 1) / 2,
-                      [f"Site {c} patients" for c in table.columns])
-        ax.set(ylabel=metric, title=title)
-        ax.legend(loc="upper left", ncols=len(table.index))
+    x = np.arange(len(table.columns))
+    width = 0.8 / len(table.index)
+    for i, name in enumerate(table.index):
+        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
+        ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
+    low = float(np.nanmin(table.to_numpy()))
+    ax.set_ylim(max(0.0, low - 0.08), min(1.0, float(np.nanmax(table.to_numpy())) + 0.04))
+    ax.set_xticks(x + width * (len(table.index) - 1) / 2,
+                  [f"Site {c} patients" for c in table.columns])
+    ax.set(ylabel=metric, title=title)
+    ax.legend(frameon=False, loc="upper left", ncols=len(table.index))
     return fig

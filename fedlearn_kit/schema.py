@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import pandas as pd
+
 Kind = Literal["id", "site", "binary", "integer", "float", "category"]
 
 
@@ -29,6 +31,15 @@ class Column:
     scale: float = 1.0
     log: bool = False
     is_feature: bool = True
+
+    @property
+    def range_text(self) -> str:
+        """The allowed values as text: ``0/1``, ``F/M`` or ``115-155``."""
+        if self.kind == "binary":
+            return "0/1"
+        if self.categories:
+            return "/".join(self.categories)
+        return f"{self.low:g}-{self.high:g}" if self.low is not None else ""
 
 
 ID = Column("patient_id", "id", "Pseudonym made up by the generator (never a personnummer)",
@@ -72,3 +83,11 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 FEATURE_NAMES: tuple[str, ...] = tuple(c.name for c in FEATURES)
 OUTCOME_NAME = OUTCOME.name
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+
+
+def schema_table() -> pd.DataFrame:
+    """The columns with meaning, unit and plausible range, as a table (lesson 01)."""
+    rows = {c.name: {"meaning": c.description, "unit": c.unit, "range": c.range_text,
+                     "used by the model": c.is_feature}
+            for c in COLUMNS}
+    return pd.DataFrame(rows).T

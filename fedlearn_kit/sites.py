@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 MAX_SITES = 8
 
 
@@ -56,3 +58,14 @@ def default_sites(num_sites: int = 2, patients_per_site: int | None = None
             raise ValueError(f"patients_per_site={patients_per_site}: must be at least 1.")
         sites = tuple(replace(s, num_patients=patients_per_site) for s in sites)
     return sites
+
+
+def profiles_table(sites: tuple[SiteProfile, ...]) -> pd.DataFrame:
+    """The site profiles as a table, one row per site (lesson 00)."""
+    rows = {s.name: {"description": s.description, "patients": s.num_patients,
+                     "mean age": s.age_mean, "female share": s.female_fraction,
+                     "severity shift": s.severity_shift,
+                     "baseline log-odds": s.baseline_log_odds,
+                     "NT-proBNP assay factor": s.ntprobnp_assay_factor}
+            for s in sites}
+    return pd.DataFrame(rows).T

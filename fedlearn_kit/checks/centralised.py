@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from fedlearn_kit.checks import failed, is_close, passed
+from fedlearn_kit.checks import Verdict, failed, is_close, passed
 from fedlearn_kit.training import Split
 
 
-def pooled_training_data(pooled: pd.DataFrame, splits: Mapping[str, Split]) -> bool:
+def pooled_training_data(pooled: pd.DataFrame, splits: Mapping[str, Split]) -> Verdict:
     """Exercise 3.1: every site's training rows, and none of any site's test rows."""
     if not isinstance(pooled, pd.DataFrame):
         return failed(f"expected a DataFrame, got {type(pooled).__name__}.")
@@ -29,7 +29,7 @@ def pooled_training_data(pooled: pd.DataFrame, splits: Mapping[str, Split]) -> b
     return passed(f"{len(pooled)} training patients from {len(splits)} sites, no test patient.")
 
 
-def collaboration_gain(answer: float, table: pd.DataFrame, site: str = "A") -> bool:
+def collaboration_gain(answer: float, table: pd.DataFrame, site: str = "A") -> Verdict:
     """Exercise 3.2: central minus local AUROC on one site's patients."""
     expected = table.loc["central", site] - table.loc[f"local {site}", site]
     if is_close(answer, -expected, 1e-9) and expected != 0:

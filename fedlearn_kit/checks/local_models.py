@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fedlearn_kit.checks import failed, is_close, passed
+from fedlearn_kit.checks import Verdict, failed, is_close, passed
 from fedlearn_kit.evaluation import evaluate
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.training import TrainedModel, fit
 
 
-def brier(answer: float, model: TrainedModel, test: pd.DataFrame) -> bool:
+def brier(answer: float, model: TrainedModel, test: pd.DataFrame) -> Verdict:
     """Exercise 2.1: the Brier score, the mean squared gap between risk and outcome."""
     expected = evaluate(model, test)["brier"]
     if is_close(answer, expected ** 0.5, 1e-6):
@@ -23,7 +23,7 @@ def brier(answer: float, model: TrainedModel, test: pd.DataFrame) -> bool:
     return passed(f"Brier score {expected:.4f}: lower is better, 0 is perfect.")
 
 
-def mlp_auroc(answer: float, train: pd.DataFrame, test: pd.DataFrame, exp: Experiment) -> bool:
+def mlp_auroc(answer: float, train: pd.DataFrame, test: pd.DataFrame, exp: Experiment) -> Verdict:
     """Exercise 2.2: test AUROC of an MLP trained with the experiment's other settings."""
     expected = evaluate(fit(train, Experiment(**{**exp.as_dict(), "model": "mlp"}), "mlp"),
                         test)["auroc"]

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from fedlearn_kit.checks import failed, is_close, passed
+from fedlearn_kit.checks import Verdict, failed, is_close, passed
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.validation import CohortError, validate
 
 
-def readmission_rates(rates: Mapping[str, float], cohort: Cohort) -> bool:
+def readmission_rates(rates: Mapping[str, float], cohort: Cohort) -> Verdict:
     """Exercise 1.1: the share of readmitted patients at each site, as a fraction."""
     if not isinstance(rates, Mapping):
         return failed(f"expected a dict such as {{'A': 0.2, ...}}, got {type(rates).__name__}.")
@@ -30,7 +30,7 @@ def readmission_rates(rates: Mapping[str, float], cohort: Cohort) -> bool:
     return passed(f"Readmission rates: {summary}.")
 
 
-def fixed_site(fixed: pd.DataFrame, damaged: pd.DataFrame) -> bool:
+def fixed_site(fixed: pd.DataFrame, damaged: pd.DataFrame) -> Verdict:
     """Exercise 1.2: the damaged file with exactly its faulty patients removed."""
     if not isinstance(fixed, pd.DataFrame):
         return failed(f"expected a DataFrame, got {type(fixed).__name__}.")

@@ -10,9 +10,11 @@ return the same :class:`Result`, and for the same seed the same weights.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ import torch
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.config import experiment_to_config
+from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.paths import ROOT
 from fedlearn_kit.training import TrainedModel
 
@@ -55,17 +58,22 @@ class Result:
     missing: dict[int, tuple[str, ...]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = float("nan")
+    #: Every message of the run, one row each (``local`` engine only; see ``messages()``).
+    traffic: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_summary(cls, exp: Experiment, engine: str, state_dict: dict[str, torch.Tensor],
                      summary: dict[str, Any], seconds: float) -> Result:
         """Build from what the ServerApp saved (see ``apps.save_outcome``)."""
         history = pd.DataFrame(summary["history"])
-        order = {"train": 0, "evaluate": 1, "server": 2}
         if len(history):
-            history = (history.assign(_o=history["stage"].map(order))
-                       .sort_values(["round", "_o"], kind="stable").drop(columns="_o")
-                       .reset_index(drop=True))
+            # Replies arrive in any order on Flower's runtimes: sort into one fixed order.
+            stages = {"train": 0, "evaluate": 1, "server": 2}
+            sites = {s: i for i, s in enumerate([*summary["sites"], "all", "pooled test"])}
+            history = (history.assign(_stage=history["stage"].map(stages),
+                                      _site=history["site"].map(sites))
+                       .sort_values(["round", "_stage", "_site"], kind="stable")
+                       .drop(columns=["_stage", "_site"]).reset_index(drop=True))
         return cls(exp, engine, state_dict, history,
                    {int(k): tuple(v) for k, v in summary["took_part"].items()},
                    {int(k): tuple(v) for k, v in summary["missing"].items()},
@@ -86,6 +94,18 @@ class Result:
         rounds = range(1, self.experiment.num_rounds + 1)
         return pd.DataFrame({s: [s in self.took_part.get(r, ()) for r in rounds]
                              for s in self.sites}, index=pd.Index(rounds, name="round"))
+
+    def messages(self) -> pd.DataFrame:
+        """What crossed the grid, one row per message: to whom, what it carried, its size.
+
+        Only the ``local`` engine records this; on the other engines it is empty.
+        """
+        if self.traffic.empty:
+            return self.traffic
+        sites = self.sites
+        frame = self.traffic.copy()
+        frame.insert(3, "site", [sites[int(p)] for p in frame.pop("partition_id")])
+        return frame
 
     def model(self, name: str | None = None) -> TrainedModel:
         """The global model as a :class:`TrainedModel`, comparable with local and central ones."""
@@ -163,21 +183,6 @@ def _rounds_bar(total: int, show: bool, label: str) -> Iterator[Callable[[int], 
 
 
 @contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one thread for the block, as each of Ray's ClientApp actors does.
-
-    The course's models are tiny: on a busy 2-core laptop, torch's thread pool costs far
-    more than it saves (measured 5x slower with 2 threads under load).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-@contextmanager
 def quiet_flower(level: int = logging.WARNING) -> Iterator[None]:
     """Hide Flower's per-round INFO log lines for the block."""
     logger = logging.getLogger("flwr")
@@ -217,6 +222,7 @@ def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False
     state_dict, summary = load_outcome(server_context)
     result = Result.from_summary(exp, "local", state_dict, summary,
                                  time.perf_counter() - start)
+    result.traffic = pd.DataFrame(grid.traffic)
     _report_errors(result)
     return result
 
@@ -256,6 +262,19 @@ def _tail(lines: list[str], n: int = 60) -> str:
     return "".join(lines[-n:])
 
 
+def _stop_group(pgid: int, grace: float = 5.0) -> None:
+    """Give the subprocess's group (Ray's workers) ``grace`` seconds to exit, then kill it."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def _run_streaming(command: list[str], env: dict[str, str], timeout: float,
                    to_round: Callable[[int], None]) -> list[str]:
     """Run ``command``, follow Flower's ``[ROUND k/N]`` lines, stop it after ``timeout``."""
@@ -275,12 +294,13 @@ def _run_streaming(command: list[str], env: dict[str, str], timeout: float,
     try:
         code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)  # the whole group: Ray's workers too
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole group: Ray's workers too
         proc.wait()
         reader.join(timeout=5)
         raise TimeoutError(f"Flower's simulation did not finish within {timeout:.0f} s and "
                            f"was stopped. Its output ended with:\n{_tail(log)}") from None
     reader.join(timeout=5)
+    _stop_group(proc.pid)
     if code != 0:
         raise RuntimeError(f"Flower's simulation failed (exit code {code}). Its output "
                            f"ended with:\n{_tail(log)}")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from flwr.app import Context, Error, Message, MessageType, RecordDict
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid
@@ -45,6 +46,27 @@ def task_identity(run_id: int, node_id: int, task_id: int) -> Iterator[None]:
         TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = saved
 
 
+def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str, Any]:
+    """What one message carries: how many numbers in arrays, which metrics, how many bytes."""
+    row: dict[str, Any] = {"round": None, "type": msg.metadata.message_type,
+                           "direction": direction, "partition_id": partition_id,
+                           "arrays": "", "numbers": 0, "bytes": 0, "metrics": "",
+                           "config": "", "error": msg.has_error()}
+    if msg.has_content():
+        content = msg.content
+        arrays = [(k, a) for record in content.array_records.values() for k, a in record.items()]
+        row["arrays"] = ", ".join(f"{k} {tuple(a.shape)}" for k, a in arrays)
+        row["numbers"] = sum(int(np.prod(a.shape)) for _, a in arrays)
+        row["bytes"] = sum(len(a.data) for _, a in arrays)  # as Flower serialises them
+        row["metrics"] = ", ".join(k for r in content.metric_records.values() for k in r)
+        configs = [r for r in content.config_records.values()]
+        row["config"] = ", ".join(f"{k}={v}" for r in configs for k, v in r.items())
+        for record in configs:
+            if "server-round" in record:
+                row["round"] = int(record["server-round"])
+    return row
+
+
 class LocalGrid(Grid):
     """A Flower Grid whose SuperNodes are ClientApp calls in this process.
 
@@ -65,6 +87,8 @@ class LocalGrid(Grid):
                               state=RecordDict(), run_config=dict(run_config))
             for i, cfg in enumerate(node_configs)}
         self.on_round = on_round
+        #: One row per message that crossed the grid: what a site received and sent.
+        self.traffic: list[dict[str, Any]] = []
         self._replies: dict[str, Message] = {}
         self._counter = 0
 
@@ -108,6 +132,10 @@ class LocalGrid(Grid):
                                 reply_to=msg)
         self._counter += 1
         reply.metadata.__dict__["_message_id"] = f"reply-{self._counter}"
+        partition_id = self.contexts[node_id].node_config.get("partition-id")
+        sent = message_traffic(msg, "to site", partition_id)
+        self.traffic += [sent, message_traffic(reply, "from site", partition_id) |
+                         {"round": sent["round"]}]
         return reply
 
     def push_messages(self, messages: Iterable[Message]) -> Iterable[str]:

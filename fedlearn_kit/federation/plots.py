@@ -1,0 +1,100 @@
+"""Figures of federated runs, in the course's style (lesson 04)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from fedlearn_kit.federation.engines import Result
+from fedlearn_kit.plots import _figure, site_colour
+
+
+def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
+                baselines: Mapping[str, Mapping[str, float]] | None = None) -> Figure:
+    """The global model's ``metric`` on each site's test patients, round by round.
+
+    One panel per site, one line per run in ``results``; ``baselines`` (name -> site ->
+    value, e.g. the local and central models) are drawn as dotted horizontal lines.
+    """
+    first = next(iter(results.values()))
+    sites = first.sites
+    fig, axes = _figure(ncols=len(sites), width=3.4, height=2.9)
+    for ax, site in zip(axes, sites, strict=True):
+        for i, (name, result) in enumerate(results.items()):
+            series = result.site_metrics(metric)[site]
+            ax.plot(series.index, series.to_numpy(), marker="o", color=site_colour(i),
+                    label=name)
+        for j, (name, values) in enumerate((baselines or {}).items()):
+            if site in values:
+                ax.axhline(values[site], linestyle=":", color=site_colour(len(results) + j),
+                           label=name)
+        ax.set(title=f"Site {site}'s test patients", xlabel="round", ylabel=metric.upper())
+        ax.set_xticks(list(first.site_metrics(metric).index))
+    axes[-1].legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -> Figure:
+    """Each collaborative model's gain over the site's own model, on each site's patients.
+
+    ``table`` is :func:`fedlearn_kit.compare`'s (rows: models, columns: sites); the rows
+    named ``own.format(site=...)`` are the sites' own models and the baselines.
+    """
+    sites = list(table.columns)
+    own_rows = {own.format(site=s) for s in sites}
+    others = [name for name in table.index if name not in own_rows]
+    gains = pd.DataFrame({s: table.loc[others, s] - table.loc[own.format(site=s), s]
+                          for s in sites})
+    fig, (ax,) = _figure(width=max(5.0, 1.3 * len(sites) + 2.5), height=3.2)
+    x = np.arange(len(sites))
+    width = 0.8 / len(others)
+    for i, name in enumerate(others):
+        bars = ax.bar(x + i * width, gains.loc[name], width, color=site_colour(i + 2),
+                      label=name)
+        ax.bar_label(bars, [f"{v:+.3f}" for v in gains.loc[name]], fontsize=7)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xticks(x + width * (len(others) - 1) / 2, [f"Site {s}" for s in sites])
+    ax.set(ylabel="AUROC gain over own model", title=title)
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def plot_participation(result: Result) -> Figure:
+    """Which site's update went into which round: filled = took part, empty = missing."""
+    table = result.participation()
+    fig, (ax,) = _figure(width=1.0 + 0.6 * len(table), height=0.9 + 0.45 * len(table.columns))
+    for j, site in enumerate(table.columns):
+        for r, took_part in table[site].items():
+            ax.scatter(r, j, s=120, color=site_colour(j) if took_part else "white",
+                       edgecolors=site_colour(j), linewidths=1.5)
+    ax.set_yticks(range(len(table.columns)), [f"Site {s}" for s in table.columns])
+    ax.set_xticks(list(table.index))
+    ax.set(xlabel="round", title="Updates aggregated per round")
+    ax.grid(False)
+    return fig
+
+
+def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
+    """Own, central and federated models side by side on each site's patients.
+
+    ``table`` is :func:`fedlearn_kit.compare`'s (rows: models, columns: sites); the legend
+    sits below the bars so that five or more models still fit.
+    """
+    sites, names = list(table.columns), list(table.index)
+    fig, (ax,) = _figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
+    x = np.arange(len(sites))
+    width = 0.84 / len(names)
+    for i, name in enumerate(names):
+        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
+        ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7, rotation=90,
+                     padding=2)
+    values = table.to_numpy(dtype=float)
+    ax.set_ylim(max(0.0, np.nanmin(values) - 0.05), min(1.0, np.nanmax(values) + 0.04))
+    ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
+    ax.set(ylabel=metric, title=title)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+               ncols=min(len(names), 3), fontsize=8, frameon=False)
+    return fig

@@ -1,0 +1,38 @@
+"""What a federated run moved between organisations, next to what stayed home (lesson 04)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from fedlearn_kit.federation.engines import Result
+from fedlearn_kit.schema import COLUMN_NAMES
+from fedlearn_kit.training import Split
+
+
+def what_leaves(result: Result, splits: Mapping[str, Split]) -> pd.DataFrame:
+    """Per site: its training records (which stay) against the messages it sent in the run.
+
+    Numbers are counted values (a patient's row is one value per column); bytes are the
+    records as CSV and the arrays as Flower serialises them. Needs a ``local`` run, the
+    engine that records every message (:meth:`Result.messages`).
+    """
+    messages = result.messages()
+    if messages.empty:
+        raise ValueError("This Result has no message log: run it with engine='local'.")
+    sent = messages[messages["direction"] == "from site"]
+    rows = []
+    for site, split in splits.items():
+        records = split.train[list(COLUMN_NAMES)]
+        rows.append({"site": site, "what": "training records (stay at the site)",
+                     "messages": 0, "numbers": records.size,
+                     "bytes": len(records.to_csv(index=False).encode())})
+        own = sent[sent["site"] == site]
+        updates = own[own["type"] == "train"]
+        rows.append({"site": site, "what": "one model update (a train reply)", "messages": 1,
+                     "numbers": int(updates["numbers"].iloc[0]) if len(updates) else 0,
+                     "bytes": int(updates["bytes"].iloc[0]) if len(updates) else 0})
+        rows.append({"site": site, "what": "everything it sent in the run", "messages": len(own),
+                     "numbers": int(own["numbers"].sum()), "bytes": int(own["bytes"].sum())})
+    return pd.DataFrame(rows).set_index(["site", "what"])

@@ -1,0 +1,83 @@
+"""The course as files: exercises in sync with solutions, exercises runnable, lessons shaped."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from fedlearn_kit import authoring
+from fedlearn_kit.paths import ROOT
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_exercises_are_generated_from_solutions():
+    assert SOLUTIONS, "no solution notebooks found"
+    assert authoring.stale_exercises() == [], "exercises/ is out of date: run `make exercises`"
+
+
+def test_exercise_generation_blanks_answers_and_drops_solution_notes():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1\nif x:\n    ### BEGIN SOLUTION\n    y = 2\n"
+                                  "    ### END SOLUTION\nprint(y)"),
+        nbformat.v4.new_markdown_cell("why y is 2", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("task"),
+    ])
+    exercise = authoring.to_exercise(nb)
+    assert [c.cell_type for c in exercise.cells] == ["code", "markdown"]
+    assert exercise.cells[0].source == (
+        "x = 1\nif x:\n    # YOUR CODE HERE\n    raise NotImplementedError()\nprint(y)")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_every_solution_has_at_least_two_exercises(path):
+    nb = nbformat.read(path, as_version=4)
+    answers = [c for c in nb.cells if c.cell_type == "code" and authoring.BEGIN in c.source]
+    assert len(answers) >= 2
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_exercise_runs_up_to_its_first_blank(path):
+    exercise = nbformat.read(authoring.exercise_path(path), as_version=4)
+    first_blank = next(i for i, c in enumerate(exercise.cells)
+                       if c.cell_type == "code" and "raise NotImplementedError()" in c.source)
+    exercise.cells = exercise.cells[:first_blank + 1]
+    client = NotebookClient(exercise, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    with pytest.raises(CellExecutionError, match="NotImplementedError"):
+        client.execute()
+    ran_before_blank = [c for c in exercise.cells[:first_blank] if c.cell_type == "code"]
+    assert all(not any(o.get("output_type") == "error" for o in c.outputs)
+               for c in ran_before_blank)
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_follow_the_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "**Time:**" in first.source
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0].cell_type == "code"
+    assert "widgets" not in nb.metadata, "strip widget state: run `make notebooks`"
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    long_cells = [c.source.splitlines()[0] for c in code_cells
+                  if len(c.source.splitlines()) > 15]
+    assert not long_cells, f"code cells over 15 lines belong in the package: {long_cells}"
+    if path.parent.name == "notebooks":
+        sources = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "## Key points" in sources and "## GDPR questions at this step" in sources
+
+
+def test_strip_removes_volatile_metadata():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    nb.metadata["widgets"] = {"state": {}}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-11-23"}
+    stripped = authoring.strip(nb)
+    assert "widgets" not in stripped.metadata
+    assert stripped.metadata["language_info"] == {"name": "python"}
+    assert stripped.cells[0].metadata == {} and stripped.cells[0].id == "cell-00"
