@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--synthetic-test-data", action="store_true",
                           help="allow made-up numbers shaped like personnummer")
     validate.set_defaults(handler=_cmd_validate)
+
+    from fedlearn_kit.federation.deploy import register_cli as register_deploy
+    from fedlearn_kit.federation.run_cli import register_cli as register_run
+
+    register_run(sub)
+    register_deploy(sub)
     return parser
 
 
@@ -63,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError
         print(f"fedlearn-kit {args.command}: {err}", file=sys.stderr)
         return 2
 

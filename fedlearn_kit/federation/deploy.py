@@ -44,6 +44,7 @@ from fedlearn_kit.federation.processes import (
     Proc,
     free_port,
     load_state,
+    port_free,
     port_open,
     require_free,
     save_state,
@@ -54,7 +55,7 @@ from fedlearn_kit.federation.processes import (
 from fedlearn_kit.paths import ROOT
 
 __all__ = ["DEFAULT_WORKDIR", "Deployment", "DeploymentError", "PortInUseError", "down",
-           "link", "load", "node", "run_deployment", "status", "up"]
+           "link", "load", "node", "port_free", "run_deployment", "status", "up"]
 
 #: Where the kit keeps a deployment's files unless told otherwise (ignored by git).
 DEFAULT_WORKDIR = ROOT / "work" / "deployment"
@@ -67,7 +68,7 @@ CONNECTION = "fedlearn-kit"  # the SuperLink connection's name in FLWR_HOME/conf
 #: module inside the app folder keeps that check instant; SuperLink and SuperNodes import
 #: the kit when they load it.
 COMPONENTS_MODULE = "course_app"
-_COMPONENTS_SOURCE = '''"""The fedlearn-kit course's Flower components (written by fedlearn_kit.federation.deploy)."""
+_COMPONENTS_SOURCE = '''"""The course's Flower components (written by fedlearn_kit's deploy)."""
 
 from fedlearn_kit.federation import apps, deploy_app
 

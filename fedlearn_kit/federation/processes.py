@@ -63,13 +63,13 @@ def port_owner(host: str, port: int) -> str:
     """Which process listens on ``host:port`` ("unknown process" if the system won't say)."""
     try:
         for conn in psutil.net_connections(kind="inet"):
-            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN:
-                if conn.pid:
-                    try:
-                        proc = psutil.Process(conn.pid)
-                        return f"{proc.name()} (pid {conn.pid}: {' '.join(proc.cmdline()[:3])})"
-                    except psutil.Error:
-                        return f"pid {conn.pid}"
+            if (conn.laddr and conn.laddr.port == port and conn.pid
+                    and conn.status == psutil.CONN_LISTEN):
+                try:
+                    proc = psutil.Process(conn.pid)
+                    return f"{proc.name()} (pid {conn.pid}: {' '.join(proc.cmdline()[:3])})"
+                except psutil.Error:
+                    return f"pid {conn.pid}"
     except (psutil.Error, OSError):
         pass
     return "an unknown process"
@@ -121,7 +121,11 @@ def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
           port: int | None = None, site: int | None = None) -> Proc:
     """Start ``command`` in a new session (its own process group), output to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
+    n = 1
+    while log.exists():  # a restarted process gets a fresh log: name-2.log, name-3.log, ...
+        n += 1
+        log = log.with_name(f"{log.stem.rsplit('__', 1)[0]}__{n}{log.suffix}")
+    with open(log, "wb") as out:
         popen = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, env=dict(env),
                                  start_new_session=True)
