@@ -136,6 +136,7 @@ class Deployment:
     marker: str = field(default_factory=lambda: uuid.uuid4().hex)
     processes: list[Proc] = field(default_factory=list)
     runs: int = 0
+    isolation: str = "process"  # "process": the kit's warm executors; "subprocess": Flower's
 
     # ------------------------------------------------------------------ files
     @property
@@ -158,13 +159,17 @@ class Deployment:
         self.workdir.mkdir(parents=True, exist_ok=True)
         save_state(self.state_path, {"superlink": self.superlink, "num_sites": self.num_sites,
                                      "insecure": self.insecure, "marker": self.marker,
-                                     "runs": self.runs}, self.processes)
+                                     "runs": self.runs, "isolation": self.isolation},
+                   self.processes)
 
     def env(self, flwr_home: Path | None = None) -> dict[str, str]:
         """The environment of every process: telemetry off, own FLWR_HOME, the marker."""
         return dict(os.environ) | {
             "FLWR_TELEMETRY_ENABLED": "0", "FLWR_HOME": str(flwr_home or self.flwr_home),
-            MARKER: self.marker, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+            MARKER: self.marker, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+            # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                     os.environ.get("PATH", "")])}
 
     def _tls_args(self, server: bool = False) -> list[str]:
         if self.insecure:
@@ -192,12 +197,14 @@ class Deployment:
         require_free(host, port, "SuperLink")
         logs = self.workdir / "logs"
         command = [_bin("flower-superlink"), *self._tls_args(server=True),
-                   "--isolation", "process", "--disable-runtime-dependency-installation",
+                   "--isolation", self.isolation, "--disable-runtime-dependency-installation",
                    "--host", host, "--port", str(port)]
         link = self._add(start("superlink", command, logs / "superlink.log", self.env(),
                                port=port))
         _wait_for(lambda: port_open(host, port), link, timeout, "the SuperLink to listen on "
                   f"{host}:{port}")
+        if self.isolation == "subprocess":  # Flower starts flower-superexec itself
+            return link
         runtime = f"{LOOPBACK}:{port}"
         worker = [sys.executable, "-m", "fedlearn_kit.federation.clientapp_worker",
                   "--kind", "serverapp", "--runtime-api-address", runtime,
@@ -252,7 +259,8 @@ class Deployment:
         home = self.workdir / f"site-{site}" / "flwr"
         home.mkdir(parents=True, exist_ok=True)
         command = [_bin("flower-supernode"), "--superlink", self.superlink,
-                   "--isolation", "process", "--host", LOOPBACK, "--port", str(runtime_port),
+                   "--isolation", self.isolation, "--host", LOOPBACK,
+                   "--port", str(runtime_port),
                    "--node-config", f"partition-id={site} num-partitions={self.num_sites}",
                    "--max-wait-time", str(int(timeout))]
         if self.insecure:
@@ -265,6 +273,10 @@ class Deployment:
         sn = self._add(start(f"supernode site {site}", command,
                              logs / f"supernode-site-{site}.log", self.env(home),
                              port=runtime_port, site=site))
+        if self.isolation == "subprocess":
+            if wait:
+                self.wait_for_supernode(site, timeout)
+            return sn
         worker = [sys.executable, "-m", "fedlearn_kit.federation.clientapp_worker",
                   "--kind", "clientapp", "--runtime-api-address", f"{LOOPBACK}:{runtime_port}",
                   "--insecure", "--parent-pid", str(sn.pid)]
@@ -500,7 +512,8 @@ def _existing(workdir: Path) -> Deployment | None:
         return None
 
 
-def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool) -> Deployment:
+def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
+           isolation: str = "process") -> Deployment:
     """A new Deployment in ``workdir``, refusing to start over one that still runs."""
     if num_sites < 1:
         raise ValueError(f"num_sites={num_sites}: a deployment needs at least one site.")
@@ -509,12 +522,16 @@ def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool) -> Dep
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
                               "Stop it first: deploy.down(workdir) or "
                               f"`fedlearn-kit deploy down --workdir {workdir}`.")
-    return Deployment(Path(workdir), superlink, num_sites, insecure)
+    if isolation not in ("process", "subprocess"):
+        raise ValueError(f"isolation={isolation!r}: choose 'process' (the kit's warm "
+                         "executors, fast) or 'subprocess' (Flower's default, slow).")
+    return Deployment(Path(workdir), superlink, num_sites, insecure, isolation=isolation)
 
 
 def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = LOOPBACK,
          port: int | None = None, advertise: str | None = None, insecure: bool = False,
-         allow_network: bool = False, timeout: float = 30.0) -> Deployment:
+         allow_network: bool = False, timeout: float = 30.0, isolation: str = "process"
+         ) -> Deployment:
     """Start the coordinator's side: credentials, SuperLink, registered site keys.
 
     ``host`` is where the SuperLink listens; ``advertise`` the address sites will use (it
@@ -525,7 +542,7 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
     advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
     if port is None:
         port = free_port(LOOPBACK)
-    dep = _fresh(workdir, f"{advertise}:{port}", num_sites, insecure)
+    dep = _fresh(workdir, f"{advertise}:{port}", num_sites, insecure, isolation)
     require_free(host, port, "SuperLink")
     if not insecure:
         certs.make_ca(dep.credentials)
@@ -544,13 +561,17 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
 
 
 def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool = False,
-       port: int | None = None, timeout: float = 60.0) -> Deployment:
+       port: int | None = None, timeout: float = 60.0, isolation: str = "process"
+       ) -> Deployment:
     """Start a whole federation on loopback: SuperLink plus one SuperNode per site.
 
     TLS and SuperNode authentication are on; ``insecure=True`` turns both off (only when
-    asked by name). ``port``: the SuperLink's port (default: a free one).
+    asked by name). ``port``: the SuperLink's port (default: a free one). ``isolation``:
+    ``"process"`` runs each message in a process forked from a warm executor;
+    ``"subprocess"`` is Flower's default, a fresh Python process per message (slow).
     """
-    dep = link(num_sites, workdir, port=port, insecure=insecure, timeout=timeout)
+    dep = link(num_sites, workdir, port=port, insecure=insecure, timeout=timeout,
+               isolation=isolation)
     try:
         for site in range(num_sites):
             dep.start_supernode(site, wait=False)
@@ -594,7 +615,8 @@ def load(workdir: str | Path | None = None) -> Deployment:
     state, procs = load_state(path)
     return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),  # type: ignore[call-overload]
                       bool(state["insecure"]), str(state["marker"]), procs,
-                      int(state.get("runs", 0)))  # type: ignore[call-overload]
+                      int(state.get("runs", 0)),  # type: ignore[call-overload]
+                      str(state.get("isolation", "process")))
 
 
 def status(workdir: str | Path | None = None) -> Any:
