@@ -21,6 +21,7 @@ groups, ports), ``credentials/``, ``flwr/`` (``FLWR_HOME`` for the SuperLink and
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -44,6 +45,7 @@ from fedlearn_kit.federation.processes import (
     Proc,
     free_port,
     load_state,
+    marked,
     port_free,
     port_open,
     require_free,
@@ -323,6 +325,29 @@ class Deployment:
             _wait_for(lambda p=proc: "serving" in _read(p.log), proc, timeout,
                       f"the {proc.name} to import Flower and torch")
 
+    def _drop_after(self, site: int, rounds: int) -> threading.Event:
+        """Stop ``site``'s SuperNode once it has sent its evaluate reply of round ``rounds``.
+
+        The SuperNode logs each reply it sends; the kit follows that log, so the site drops
+        out at the same point of the run every time: it misses rounds ``rounds + 1`` on.
+        """
+        sn = self._proc(f"supernode site {site}")
+        if sn is None or not sn.alive():
+            raise DeploymentError(f"Site {site}'s SuperNode is not running; nothing to stop.")
+        offset = len(_read(sn.log))
+        done = threading.Event()
+
+        def follow() -> None:
+            while not done.is_set():
+                sent = _read(sn.log)[offset:].split("Sending: evaluate message")
+                if len(sent) > rounds and "Sent successfully" in sent[rounds]:
+                    self.stop_site(site)
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=follow, daemon=True).start()
+        return done
+
     def stop_site(self, site: int) -> list[int]:
         """Stop site ``site``'s SuperNode (SIGTERM, as ``kill PID`` does) and its executor.
 
@@ -403,15 +428,19 @@ class Deployment:
 
         def on_line(line: str, to_round: Callable[[int], None]) -> None:
             if m := _ROUND.search(line):
-                done = int(m.group(1)) - 1
-                to_round(done)
-                if drop_site is not None and done == drop_after_round:
-                    self.stop_site(drop_site)
+                to_round(int(m.group(1)) - 1)
 
-        with _rounds_bar(exp.num_rounds, progress, "rounds (deployment)") as to_round:
-            code, lines = _stream(command, self.env(), log_path, timeout,
-                                  lambda line: on_line(line, to_round))
-            to_round(exp.num_rounds)
+        watcher = None
+        if drop_site is not None:
+            watcher = self._drop_after(drop_site, drop_after_round)
+        try:
+            with _rounds_bar(exp.num_rounds, progress, "rounds (deployment)") as to_round:
+                code, lines = _stream(command, self.env(), log_path, timeout,
+                                      lambda line: on_line(line, to_round))
+                to_round(exp.num_rounds)
+        finally:
+            if watcher is not None:
+                watcher.set()
         if code != 0 or not result_path.exists():
             raise DeploymentError(f"`flwr run` ended (exit code {code}) without a result. "
                                   f"Its output ({log_path}) ended with:\n"
@@ -427,6 +456,8 @@ class Deployment:
         Works from the state file alone (``deploy.down(workdir)``), e.g. after the notebook
         kernel that started the deployment crashed.
         """
+        if not self.processes and not marked(self.marker):
+            return {"stopped": [], "ports_still_open": []}
         stopped = stop(self.processes, self.marker, grace)
         ports = [(LOOPBACK, p.port) for p in self.processes if p.port]
         still_open = wait_ports_closed(ports, timeout=grace)
@@ -561,17 +592,24 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
 
 
 def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool = False,
-       port: int | None = None, timeout: float = 60.0, isolation: str = "process"
-       ) -> Deployment:
+       port: int | None = None, timeout: float = 60.0, isolation: str = "process",
+       replace: bool = False, stop_at_exit: bool = False) -> Deployment:
     """Start a whole federation on loopback: SuperLink plus one SuperNode per site.
 
     TLS and SuperNode authentication are on; ``insecure=True`` turns both off (only when
     asked by name). ``port``: the SuperLink's port (default: a free one). ``isolation``:
     ``"process"`` runs each message in a process forked from a warm executor;
     ``"subprocess"`` is Flower's default, a fresh Python process per message (slow).
+    ``replace``: first stop a deployment still recorded in ``workdir`` (e.g. left behind by
+    a notebook kernel that crashed). ``stop_at_exit``: stop everything when this Python
+    process ends (a notebook kernel that is shut down or restarted).
     """
+    if replace:
+        down(workdir)
     dep = link(num_sites, workdir, port=port, insecure=insecure, timeout=timeout,
                isolation=isolation)
+    if stop_at_exit:
+        atexit.register(dep.down)
     try:
         for site in range(num_sites):
             dep.start_supernode(site, wait=False)
