@@ -77,6 +77,7 @@ from fedlearn_kit.federation import apps, deploy_app
 client_app = apps.client_app
 server_app = deploy_app.app  # the kit's ServerApp, pulling replies every 0.2 s
 '''
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _ROUND = re.compile(r"\[ROUND (\d+)/(\d+)\]")
 
 # What a SuperNode's log says when it cannot join, and what the kit tells the learner.
@@ -366,6 +367,17 @@ class Deployment:
                  "port": p.port, "log": p.log} for p in self.processes]
         return pd.DataFrame(rows, columns=["process", "pid", "pgid", "alive", "port", "log"])
 
+    def log_lines(self, process: str, contains: str | Sequence[str] = "") -> list[str]:
+        """The log of ``process`` (e.g. ``"superlink"``, ``"supernode site 1"``) without
+        colour codes, keeping the lines that contain one of the ``contains`` strings."""
+        proc = self._proc(process)
+        if proc is None:
+            raise ValueError(f"No process {process!r}; see status() for the names.")
+        wanted = [contains] if isinstance(contains, str) else list(contains)
+        text = _ANSI.sub("", _read(proc.log))
+        return [line.strip() for line in text.splitlines()
+                if any(w in line for w in wanted)]
+
     def check_sites(self) -> None:
         """Raise a clear error if a site's SuperNode started here is not running."""
         for site in range(self.num_sites):
@@ -553,6 +565,8 @@ def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
                               "Stop it first: deploy.down(workdir) or "
                               f"`fedlearn-kit deploy down --workdir {workdir}`.")
+    for old in ("logs", "runs"):  # the files of a previous deployment in this folder
+        shutil.rmtree(Path(workdir) / old, ignore_errors=True)
     if isolation not in ("process", "subprocess"):
         raise ValueError(f"isolation={isolation!r}: choose 'process' (the kit's warm "
                          "executors, fast) or 'subprocess' (Flower's default, slow).")
