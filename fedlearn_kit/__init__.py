@@ -103,3 +103,9 @@ __all__ = [
     "verify_checksums",
     "write_cohort",
 ]
+
+# The GDPR layer (question cards, answers, DPIA draft): kit.show_cards(step) ends every lesson.
+from fedlearn_kit import gdpr, monitoring  # noqa: E402
+from fedlearn_kit.gdpr import show_cards  # noqa: E402
+
+__all__ += ["gdpr", "monitoring", "show_cards"]

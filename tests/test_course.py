@@ -81,3 +81,18 @@ def test_strip_removes_volatile_metadata():
     assert "widgets" not in stripped.metadata
     assert stripped.metadata["language_info"] == {"name": "python"}
     assert stripped.cells[0].metadata == {} and stripped.cells[0].id == "cell-00"
+
+
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP",
+                 "NBVAL_RAISES_EXCEPTION"}
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_nbval_markers_are_written_so_nbval_sees_them(path):
+    # nbval only honours a marker alone on its comment line; "# NBVAL_SKIP (why)" is ignored.
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            comment = line.strip().lstrip("#").strip()
+            if line.strip().startswith("#") and comment.startswith("NBVAL"):
+                assert comment in NBVAL_MARKERS, f"{path.name}: {line.strip()!r}"

@@ -12,9 +12,10 @@ from fedlearn_kit.federation.config import (
     experiment_to_config,
     write_flower_app,
 )
-from fedlearn_kit.federation.engines import ENGINES, Result, run
+from fedlearn_kit.federation.engines import ENGINES, Result, load_result, run
 from fedlearn_kit.federation.report import what_leaves
 from fedlearn_kit.federation.task import first_round_updates
 
 __all__ = ["ENGINES", "Result", "experiment_from_config", "experiment_to_config",
-           "first_round_updates", "plots", "report", "run", "what_leaves", "write_flower_app"]
+           "first_round_updates", "load_result", "plots", "report", "run", "what_leaves",
+           "write_flower_app"]

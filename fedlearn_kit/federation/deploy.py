@@ -410,9 +410,9 @@ class Deployment:
         ``drop_site``: stop that site's SuperNode as soon as round ``drop_after_round`` is
         over, to watch the federation carry on without it (lesson 07).
         """
-        from fedlearn_kit.federation.apps import check_min_sites, load_outcome
+        from fedlearn_kit.federation.apps import check_min_sites
         from fedlearn_kit.federation.config import write_flower_app
-        from fedlearn_kit.federation.engines import Result, _rounds_bar
+        from fedlearn_kit.federation.engines import _rounds_bar, load_result
 
         exp = experiment or Experiment()
         if exp.num_sites != self.num_sites:
@@ -457,9 +457,7 @@ class Deployment:
             raise DeploymentError(f"`flwr run` ended (exit code {code}) without a result. "
                                   f"Its output ({log_path}) ended with:\n"
                                   + "".join(lines[-40:]))
-        state_dict, summary = load_outcome(result_path)
-        return Result.from_summary(exp, "deployment", state_dict, summary,
-                                   time.perf_counter() - start_time)
+        return load_result(exp, result_path, "deployment", time.perf_counter() - start_time)
 
     # ------------------------------------------------------------------ shutdown
     def down(self, grace: float = 5.0) -> dict[str, list[int]]:
@@ -691,9 +689,16 @@ def run_deployment(experiment: Experiment, *, min_sites: int = 1, server_eval: b
                    **run_options: Any) -> Any:
     """``federation.run(exp, engine="deployment")``: on ``deployment``, or on a fresh one.
 
-    Without ``deployment`` the kit starts a federation for the run (TLS and node
-    authentication on unless ``insecure=True``) and always stops it afterwards.
+    Without ``deployment``, a deployment already running in ``workdir`` (for example one
+    started with ``fedlearn-kit deploy up``) is used if it has one SuperNode per site;
+    otherwise the kit starts a federation for the run (TLS and node authentication on
+    unless ``insecure=True``) and always stops it afterwards.
     """
+    if deployment is None:
+        running = _existing(Path(workdir or DEFAULT_WORKDIR).resolve())
+        if (running is not None and running.num_sites == experiment.num_sites
+                and any(p.alive() for p in running.processes)):
+            deployment = running
     if deployment is not None:
         return deployment.run(experiment, min_sites=min_sites, server_eval=server_eval,
                               timeout=timeout, progress=progress, **run_options)

@@ -249,13 +249,23 @@ def run_simulation(exp: Experiment, config: dict[str, Any], *, progress: bool = 
         if not result_path.exists():
             raise RuntimeError("Flower's simulation ended without a result. Its output "
                                f"ended with:\n{_tail(log)}")
-        from fedlearn_kit.federation.apps import load_outcome
-
-        state_dict, summary = load_outcome(result_path)
-    result = Result.from_summary(exp, "simulation", state_dict, summary,
-                                 time.perf_counter() - start)
+        result = load_result(exp, result_path, "simulation", time.perf_counter() - start)
     _report_errors(result)
     return result
+
+
+def load_result(exp: Experiment, path: str | Path, engine: str = "deployment",
+                seconds: float = float("nan")) -> Result:
+    """The Result a ServerApp saved at its run config's ``result-path``.
+
+    For engines whose ServerApp runs in another process: write the run config with
+    ``experiment_to_config(exp, result_path=...)`` (or ``write_flower_app``), run, then call
+    this with the same path.
+    """
+    from fedlearn_kit.federation.apps import load_outcome
+
+    state_dict, summary = load_outcome(path)
+    return Result.from_summary(exp, engine, state_dict, summary, seconds)
 
 
 def _tail(lines: list[str], n: int = 60) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -43,17 +43,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def make_lab_command(port: int, root: Path) -> list[str]:
+    """The command ``make lab`` runs (read with ``make -n``), pointed at ``root``."""
+    repo = Path(__file__).resolve().parents[2]
+    printed = subprocess.run(["make", "-s", "-n", "lab", f"PORT={port}"], cwd=repo,
+                             capture_output=True, text=True, check=True).stdout
+    joined = printed.replace("\\\n", " ")
+    line = next((ln for ln in joined.splitlines() if "jupyter lab" in ln), "")
+    assert line, f"unexpected `make -n lab` output: {printed!r}"
+    command = [a for a in shlex.split(line) if not a.startswith("--ServerApp.root_dir=")]
+    command[0] = str(repo / command[0]) if not Path(command[0]).is_absolute() else command[0]
+    return [*command, f"--ServerApp.root_dir={root}"]
+
+
 @contextlib.contextmanager
 def running_lab(root: Path, timeout: float = 90) -> Iterator[Lab]:
-    """Start ``jupyter lab`` from the kit's environment on a free loopback port."""
+    """Start JupyterLab exactly as ``make lab`` does, on a free loopback port with a token."""
     port, token = free_port(), secrets.token_hex(16)
-    jupyter = Path(sys.executable).with_name("jupyter")
     log = open(root / "jupyter-lab.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [str(jupyter), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        [*make_lab_command(port, root), "--no-browser", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
+         # A fresh workspace: no tabs restored from earlier sessions on this machine.
+         f"--LabApp.workspaces_dir={root / 'workspaces'}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,27 +98,23 @@ def copy_course(target: Path) -> Path:
     return target
 
 
-RUN_ALL = """async () => {
-  const app = window.jupyterapp;
-  await app.commands.execute('notebook:restart-run-all');
-}"""
+BUSY = """() => Array.from(document.querySelectorAll(
+                   '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt'))
+                   .some(p => p.textContent.includes('*'))"""
 
 IDLE = """() => {
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  if (!panel || !panel.sessionContext || !panel.content) return false;
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  if (!kernel || kernel.status !== 'idle') return false;
-  const cells = panel.content.widgets.filter(c => c.model.type === 'code'
-                                                 && c.model.sharedModel.getSource().trim());
-  return cells.every(c => c.model.executionCount !== null
-                          && !c.promptNode.textContent.includes('*'));
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const queued = Array.from(document.querySelectorAll(
+                      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt'))
+                      .some(p => p.textContent.includes('*'));
+  return Boolean(kernel) && kernel.status === 'idle' && !queued;
 }"""
 
 
 def wait_for_notebook(page, timeout_ms: int = 60_000) -> None:
     """Wait until the open notebook has rendered its cells and its kernel is ready."""
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_ms)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=timeout_ms)
     page.wait_for_function("""() => {
         const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;
         return p && p.sessionContext && p.sessionContext.session
@@ -116,10 +124,15 @@ def wait_for_notebook(page, timeout_ms: int = 60_000) -> None:
 
 
 def restart_and_run_all(page, timeout_ms: int = 180_000) -> None:
-    """Kernel > Restart Kernel and Run All Cells, confirm, and wait until every cell ran."""
-    page.evaluate(RUN_ALL.replace("await app.commands.execute", "app.commands.execute"))
+    """Kernel > Restart Kernel and Run All Cells, confirm, and wait until the run is over.
+
+    The run is over when no cell is queued (``[*]``) and the kernel is idle, twice in a row
+    (the kernel is briefly idle between cells). A cell that raises ends the run early, as
+    it does for a learner.
+    """
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
     page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
-    # Idle must hold twice in a row: the kernel is briefly idle between cells.
+    page.wait_for_function(BUSY, timeout=60_000)
     deadline = time.monotonic() + timeout_ms / 1000
     stable = 0
     while stable < 2:
@@ -133,20 +146,45 @@ def screenshot_top_and_end(page, name: str) -> None:
     """Save the notebook's first screen and its last cells as test artefacts."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png")
-    page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").last \
+        .scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=ARTIFACTS / f"{name}-end.png")
 
 
+OUTPUTS = """(kind) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    for (let j = 0; j < cell.outputs.length; j++) {
+      const out = cell.outputs.get(j).toJSON();
+      if (kind === 'error' && out.output_type === 'error') {
+        found.push({cell: i, text: out.ename + ': ' + out.evalue});
+      } else if (kind === 'stderr' && out.output_type === 'stream' && out.name === 'stderr') {
+        found.push({cell: i, text: Array.isArray(out.text) ? out.text.join('') : out.text});
+      }
+    }
+  }
+  return found;
+}"""
+
+
 def error_outputs(page) -> list[str]:
-    """Text of every error output in the open notebook."""
-    return page.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").all_inner_texts()
+    """Every error (exception) output of the open notebook, read from its model."""
+    return [o["text"] for o in page.evaluate(OUTPUTS, "error")]
 
 
 def stderr_of_first_code_cell(page) -> str:
-    """What the first code cell wrote to stderr (warnings show up there)."""
-    first = page.locator(".jp-CodeCell").first
-    return "\n".join(first.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-    ).all_inner_texts())
+    """What the first non-empty code cell wrote to stderr (warnings show up there)."""
+    first = page.evaluate("""() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      for (let i = 0; i < cells.length; i++) {
+        const c = cells.get(i);
+        if (c.type === 'code' && c.sharedModel.getSource().trim()) return i;
+      }
+      return -1;
+    }""")
+    return "".join(o["text"] for o in page.evaluate(OUTPUTS, "stderr") if o["cell"] == first)

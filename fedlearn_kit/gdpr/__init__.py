@@ -1,0 +1,46 @@
+"""The GDPR layer of the course: question cards, the learner's answers, and a DPIA draft.
+
+``show_cards(step)`` ends every lesson; lesson 08 turns the answers into a DPIA draft.
+"""
+
+from fedlearn_kit.gdpr.answers import (
+    Answer,
+    AnswersFileError,
+    AnswerStore,
+    answers_path,
+    load_answers,
+)
+from fedlearn_kit.gdpr.cards import (
+    DPIA_PARTS,
+    STEPS,
+    Card,
+    Source,
+    card_by_id,
+    card_markdown,
+    cards_for,
+    is_law_reference,
+    load_cards,
+    step_markdown,
+    swedish_terms,
+    validate_cards,
+)
+from fedlearn_kit.gdpr.checkpoints import Checkpoint, checkpoints, checkpoints_markdown
+from fedlearn_kit.gdpr.dpia import (
+    DpiaDraft,
+    ExperimentFacts,
+    SiteFacts,
+    dpia_draft,
+    example_answers,
+    facts_from_experiment,
+    write_dpia,
+)
+from fedlearn_kit.gdpr.panel import CardPanel, show_cards
+
+__all__ = [
+    "DPIA_PARTS", "STEPS", "Answer", "AnswerStore", "AnswersFileError", "Card", "CardPanel",
+    "Checkpoint", "DpiaDraft", "ExperimentFacts", "SiteFacts", "Source", "answers_path",
+    "card_by_id", "card_markdown", "cards_for", "checkpoints", "checkpoints_markdown",
+    "dpia_draft", "example_answers", "facts_from_experiment", "is_law_reference",
+    "load_answers", "load_cards", "show_cards", "step_markdown", "swedish_terms",
+    "validate_cards", "write_dpia",
+]

@@ -1,0 +1,215 @@
+"""``show_cards``: a step's GDPR questions as a panel to answer in, at the end of every lesson.
+
+In JupyterLab the cards appear as an ipywidgets panel: a language toggle (English/Svenska),
+a text box per card and an "ask our DPO" tick box. Every change is saved at once to the
+answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the notebook, and is there again
+after a kernel restart. Where widgets cannot render (nbval, an HTML export, a terminal) the
+same output carries the cards as Markdown, identical on every run.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+from fedlearn_kit.gdpr.answers import Answer, AnswersFileError, AnswerStore
+from fedlearn_kit.gdpr.cards import (
+    _LABELS,
+    Card,
+    _check_lang,
+    cards_for,
+    step_markdown,
+    step_title,
+)
+
+_WIDGET_TEXT = {
+    "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Your answer (saved to {file})",
+           "saved": "Saved to {file}", "loaded": "{n} answer(s) loaded from {file}",
+           "new": "Answers will be saved to {file}", "details": "Why, where, law and sources"},
+    "sv": {"ask_dpo": "Fråga vårt dataskyddsombud", "placeholder": "Ert svar (sparas i {file})",
+           "saved": "Sparat i {file}", "loaded": "{n} svar inlästa från {file}",
+           "new": "Svaren sparas i {file}", "details": "Varför, var, regler och källor"},
+}
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel, where a widget can reach a front end."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class CardPanel:
+    """The cards of one step with the learner's answers; displays as widgets or Markdown.
+
+    For browser tests, the panel's DOM carries stable classes: ``fedlearn-cards`` (the
+    panel), ``fedlearn-cards-lang`` (the language toggle), ``fedlearn-card`` and
+    ``fedlearn-card-<id with dots and underscores as dashes>`` (one card),
+    ``fedlearn-answer`` (its text box), ``fedlearn-ask-dpo`` (its flag) and
+    ``fedlearn-cards-status`` (the saved/error line).
+
+    ``markdown()`` never contains answers (they stay in the answers file), so the stored
+    output of a notebook is the same for everyone.
+    """
+
+    def __init__(self, step: str, answers_file: str | os.PathLike[str] | None = None,
+                 lang: str = "en") -> None:
+        _check_lang(lang)
+        self.step = step
+        self.cards: tuple[Card, ...] = cards_for(step)
+        self.store = AnswerStore(answers_file)
+        self.answers: dict[str, Answer] = self.store.load()  # a broken file stops us here
+        self.lang = lang
+        self._widget: Any = None
+        self._card_html: dict[str, Any] = {}
+        self._boxes: dict[str, tuple[Any, Any]] = {}
+        self._status: Any = None
+        self._title: Any = None
+
+    # -- text ---------------------------------------------------------------------------
+    def markdown(self) -> str:
+        """The step's cards as Markdown, without answers: deterministic for nbval."""
+        return step_markdown(self.step, self.lang)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        return self.markdown()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        text = self.markdown()
+        bundle: dict[str, Any] = {"text/plain": text, "text/markdown": text}
+        if _in_kernel():
+            try:
+                widget = self.widget()
+            except ImportError:  # ipywidgets missing: the Markdown is all we can show
+                return bundle
+            view = widget._repr_mimebundle_().get("application/vnd.jupyter.widget-view+json")
+            if view:
+                bundle["application/vnd.jupyter.widget-view+json"] = view
+        return bundle
+
+    # -- widgets ------------------------------------------------------------------------
+    def _card_body(self, card: Card, lang: str) -> str:
+        e = html.escape
+        label = _LABELS[lang]
+        other = "sv" if lang == "en" else "en"
+        rows = [(label["why"], card.text("why", lang)),
+                (label["shown"], card.text("shown_in", lang)),
+                (label["law"], "; ".join(card.law))]
+        if card.unsettled:
+            rows.append(("⚖ " + label["open"], card.text("open", lang)))
+        rows.append((label["sources"], "; ".join(s.cite() for s in card.sources)))
+        items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
+        return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
+                f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
+                f"<code style='opacity:.6'>{e(card.id)}</code></p>"
+                f"<details><summary>{e(_WIDGET_TEXT[lang]['details'])}</summary>"
+                f"<ul>{items}</ul></details>")
+
+    def _set_status(self, message: str, error: bool = False) -> None:
+        if self._status is not None:
+            colour = "#b00020" if error else "#555"
+            self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
+
+    def _save(self, card: Card) -> None:
+        text_box, dpo_box = self._boxes[card.id]
+        try:
+            self.answers[card.id] = self.store.save(card.id, card.step, text_box.value,
+                                                    dpo_box.value)
+        except (AnswersFileError, OSError) as err:
+            self._set_status(f"NOT SAVED: {err}", error=True)
+        else:
+            words = _WIDGET_TEXT[self.lang]
+            self._set_status(words["saved"].format(file=self.store.path))
+
+    def _relabel(self, lang: str) -> None:
+        self.lang = lang
+        words = _WIDGET_TEXT[lang]
+        self._title.value = (f"<h3>{html.escape(_LABELS[lang]['heading'])} · "
+                             f"{html.escape(step_title(self.step, lang))}</h3>")
+        for card in self.cards:
+            self._card_html[card.id].value = self._card_body(card, lang)
+            text_box, dpo_box = self._boxes[card.id]
+            text_box.placeholder = words["placeholder"].format(file=self.store.path.name)
+            dpo_box.description = words["ask_dpo"]
+
+    def widget(self) -> Any:
+        """The ipywidgets panel (built once): toggle, then per card a text box and a flag."""
+        if self._widget is not None:
+            return self._widget
+        import ipywidgets as w
+
+        try:
+            lang = self.store.language() or self.lang
+        except AnswersFileError:
+            lang = self.lang
+        toggle = w.ToggleButtons(options=[("English", "en"), ("Svenska", "sv")], value=lang,
+                                 style={"button_width": "90px"})
+        toggle.add_class("fedlearn-cards-lang")
+        self._status = w.HTML()
+        self._status.add_class("fedlearn-cards-status")
+        self._title = w.HTML()
+        rows = []
+        for card in self.cards:
+            saved = self.answers.get(card.id, Answer(step=card.step))
+            self._card_html[card.id] = w.HTML()
+            text_box = w.Textarea(value=saved.answer, continuous_update=True,
+                                  layout=w.Layout(width="100%", height="80px"))
+            dpo_box = w.Checkbox(value=saved.ask_dpo, indent=False)
+            text_box.add_class("fedlearn-answer")
+            dpo_box.add_class("fedlearn-ask-dpo")
+            self._boxes[card.id] = (text_box, dpo_box)
+            text_box.observe(lambda _, c=card: self._save(c), names="value")
+            dpo_box.observe(lambda _, c=card: self._save(c), names="value")
+            row = w.VBox([self._card_html[card.id], text_box, dpo_box],
+                         layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"))
+            row.add_class("fedlearn-card")
+            row.add_class("fedlearn-card-" + card.id.replace(".", "-").replace("_", "-"))
+            rows.append(row)
+        self._relabel(lang)
+
+        def on_toggle(change: dict[str, Any]) -> None:
+            self._relabel(change["new"])
+            try:
+                self.store.save_language(change["new"])
+            except (AnswersFileError, OSError) as err:
+                self._set_status(f"NOT SAVED: {err}", error=True)
+
+        toggle.observe(on_toggle, names="value")
+        n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
+                if any(c.id == cid for c in self.cards))
+        words = _WIDGET_TEXT[lang]
+        self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
+                         else words["new"].format(file=self.store.path))
+        self._widget = w.VBox([self._title, toggle, *rows, self._status])
+        self._widget.add_class("fedlearn-cards")
+        return self._widget
+
+
+def show_cards(step: str, answers_file: str | os.PathLike[str] | None = None,
+               lang: str = "en") -> None:
+    """Show a step's GDPR question cards at the end of a lesson, to answer in (every lesson).
+
+    ``step`` is the notebook slug ("start_here", "federated", ...). Answers go to
+    ``answers_file`` (default: $FEDLEARN_ANSWERS, else ``fedlearn-answers.json`` in the
+    notebook's folder) and are reloaded the next time. ``lang`` ("en" or "sv") is the
+    language of the printed Markdown; the panel offers both. Outside Jupyter the cards are
+    printed as Markdown. A broken answers file raises AnswersFileError and is left untouched.
+    """
+    panel = CardPanel(step, answers_file=answers_file, lang=lang)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        print(panel.markdown())
+        return
+    if get_ipython() is None:
+        print(panel.markdown())
+    else:
+        display(panel)

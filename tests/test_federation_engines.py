@@ -1,0 +1,80 @@
+"""The engine switch: deployment hook, progress bar, simulation timeout, command line."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+import torch
+
+import fedlearn_kit as kit
+from fedlearn_kit.cli import main
+from fedlearn_kit.federation import run
+
+TINY = kit.Experiment(patients_per_site=150, num_rounds=2, seed=2)
+
+
+def test_deployment_dispatches_to_the_deploy_module(monkeypatch) -> None:
+    calls = []
+    fake = types.ModuleType("fedlearn_kit.federation.deploy")
+    fake.run_deployment = lambda exp, **kwargs: calls.append((exp, kwargs)) or "result"
+    monkeypatch.setitem(sys.modules, "fedlearn_kit.federation.deploy", fake)
+    monkeypatch.setattr(kit.federation, "deploy", fake, raising=False)
+    assert run(TINY, engine="deployment", min_sites=2, insecure=True) == "result"
+    assert calls == [(TINY, {"min_sites": 2, "server_eval": True, "insecure": True})]
+
+
+def test_progress_bar_reaches_the_last_round(capsys) -> None:
+    run(TINY, progress=True)
+    assert "2/2" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_simulation_that_runs_too_long_is_stopped() -> None:
+    with pytest.raises(TimeoutError, match="did not finish within 1 s"):
+        run(TINY, engine="simulation", progress=False, timeout=1)
+
+
+def test_simulation_takes_no_local_only_options() -> None:
+    with pytest.raises(TypeError, match="client_app"):
+        run(TINY, engine="simulation", client_app=object())
+
+
+def test_command_line_run_saves_model_and_history(tmp_path, capsys) -> None:
+    code = main(["run", "--num-rounds", "2", "--patients-per-site", "150", "--seed", "2",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Result(FedAvg, 2 sites, 2 rounds" in out and "AUROC" in out
+    saved = torch.load(tmp_path / "model.pt", weights_only=True)
+    expected = run(TINY, progress=False).state_dict
+    assert all(torch.equal(saved[k], expected[k]) for k in expected)
+    assert (tmp_path / "history.csv").read_text().startswith("round,stage,site")
+
+
+def test_command_line_run_reports_bad_input(capsys) -> None:
+    assert main(["run", "--min-sites", "3"]) == 2
+    assert "min_sites=3" in capsys.readouterr().err
+
+
+def test_a_result_saved_by_the_server_app_loads_back(tmp_path) -> None:
+    """How the deployment engine gets its Result: the ServerApp writes result-path."""
+    from flwr.app import Context, RecordDict
+
+    from fedlearn_kit.federation.apps import make_client_app, make_server_app
+    from fedlearn_kit.federation.config import experiment_to_config
+    from fedlearn_kit.federation.local import LocalGrid
+
+    path = tmp_path / "out" / "result.pt"
+    config = experiment_to_config(TINY, result_path=str(path))
+    nodes = [{"partition-id": i, "num-partitions": 2} for i in range(2)]
+    grid = LocalGrid(make_client_app(), nodes, config)
+    context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(), run_config=config)
+    with grid.identity():
+        make_server_app()(grid, context)
+    loaded = kit.federation.load_result(TINY, path, engine="deployment", seconds=1.0)
+    direct = run(TINY, progress=False)
+    assert loaded.engine == "deployment" and loaded.took_part == direct.took_part
+    assert all(torch.equal(loaded.state_dict[k], direct.state_dict[k]) for k in direct.state_dict)
+    assert loaded.history.equals(direct.history)

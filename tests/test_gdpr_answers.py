@@ -1,0 +1,87 @@
+"""The learner's answers: saved atomically outside the notebook, reloaded, never lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fedlearn_kit import gdpr
+from fedlearn_kit.gdpr.answers import DEFAULT_NAME, ENV_VAR
+
+
+def test_answers_survive_a_new_store(tmp_path):
+    path = tmp_path / "answers.json"
+    gdpr.AnswerStore(path).save("federated.coordinator", "federated", "Region Halland", True)
+    again = gdpr.load_answers(path)
+    assert again["federated.coordinator"].answer == "Region Halland"
+    assert again["federated.coordinator"].ask_dpo is True
+
+
+def test_saving_one_card_keeps_the_others(tmp_path):
+    path = tmp_path / "answers.json"
+    first, second = gdpr.AnswerStore(path), gdpr.AnswerStore(path)  # two notebooks open
+    first.save("start_here.roles", "start_here", "DPO from week 1", False)
+    second.save("federated.coordinator", "federated", "a processor", False)
+    assert set(gdpr.load_answers(path)) == {"start_here.roles", "federated.coordinator"}
+
+
+def test_clearing_an_answer_removes_its_entry(tmp_path):
+    store = gdpr.AnswerStore(tmp_path / "a.json")
+    store.save("start_here.roles", "start_here", "x", False)
+    store.save("start_here.roles", "start_here", "", False)
+    assert store.load() == {}
+
+
+def test_default_path_is_the_working_directory_unless_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert gdpr.answers_path().resolve() == tmp_path / DEFAULT_NAME
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "group.json"))
+    assert gdpr.answers_path() == tmp_path / "group.json"
+    assert gdpr.answers_path(tmp_path / "mine.json") == tmp_path / "mine.json"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not valid JSON"),
+    ("[]", "top level is not a JSON object"),
+    ('{"format": "something else", "version": 1, "answers": {}}', "format"),
+    ('{"format": "fedlearn-kit answers", "version": 9, "answers": {}}', "version 9"),
+    ('{"format": "fedlearn-kit answers", "version": 1, "answers": {"a.b": {"answer": 3}}}',
+     "card 'a.b'"),
+])
+def test_malformed_file_is_reported_and_left_untouched(tmp_path, content, message):
+    path = tmp_path / "answers.json"
+    path.write_text(content, encoding="utf-8")
+    store = gdpr.AnswerStore(path)
+    with pytest.raises(gdpr.AnswersFileError, match=message) as err:
+        store.load()
+    assert "has not been changed" in str(err.value)
+    with pytest.raises(gdpr.AnswersFileError):
+        store.save("start_here.roles", "start_here", "new text", False)
+    with pytest.raises(gdpr.AnswersFileError):
+        store.replace({})
+    assert path.read_text(encoding="utf-8") == content
+
+
+def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    path = tmp_path / "answers.json"
+    store = gdpr.AnswerStore(path)
+    store.save("start_here.roles", "start_here", "first", False)
+    before = path.read_text(encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr("fedlearn_kit.gdpr.answers.os.replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        store.save("start_here.roles", "start_here", "second", False)
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["answers.json"]
+
+
+def test_file_is_readable_json_with_swedish_text(tmp_path):
+    path = tmp_path / "a.json"
+    gdpr.AnswerStore(path).save("centralised.disclosure", "centralised", "Ja, utlämnande", False)
+    raw = path.read_text(encoding="utf-8")
+    assert "utlämnande" in raw
+    assert json.loads(raw)["format"] == "fedlearn-kit answers"
