@@ -77,6 +77,8 @@ from fedlearn_kit.federation import apps, deploy_app
 client_app = apps.client_app
 server_app = deploy_app.app  # the kit's ServerApp, pulling replies every 0.2 s
 '''
+#: Seconds between a site's last reply and switching its SuperNode off (see _drop_after).
+_DROP_DELAY = 1.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _ROUND = re.compile(r"\[ROUND (\d+)/(\d+)\]")
 
@@ -329,8 +331,10 @@ class Deployment:
     def _drop_after(self, site: int, rounds: int) -> threading.Event:
         """Stop ``site``'s SuperNode once it has sent its evaluate reply of round ``rounds``.
 
-        The SuperNode logs each reply it sends; the kit follows that log, so the site drops
-        out at the same point of the run every time: it misses rounds ``rounds + 1`` on.
+        The SuperNode logs each reply it sends; the kit follows that log and stops the node
+        a second after that reply, while the SuperNode waits before asking for more work. So
+        the site drops out at the same point of every run: it misses rounds ``rounds + 1``
+        on, and its replies up to round ``rounds`` all count.
         """
         sn = self._proc(f"supernode site {site}")
         if sn is None or not sn.alive():
@@ -342,6 +346,9 @@ class Deployment:
             while not done.is_set():
                 sent = _read(sn.log)[offset:].split("Sending: evaluate message")
                 if len(sent) > rounds and "Sent successfully" in sent[rounds]:
+                    # Wait until the ServerApp has pulled that reply (it looks every 0.2 s);
+                    # the SuperNode itself asks for its next message only 3 s later.
+                    time.sleep(_DROP_DELAY)
                     self.stop_site(site)
                     return
                 time.sleep(0.05)
