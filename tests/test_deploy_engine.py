@@ -55,6 +55,7 @@ def test_a_site_stopped_mid_run_is_reported_and_training_goes_on(dep: deploy.Dep
     result = dep.run(EXP, drop_site=1, drop_after_round=1, progress=False)
     site_b = result.sites[1]
     assert site_b in result.took_part[1]
+    assert 1 not in result.missing  # its replies of round 1 all counted
     assert result.missing[2] == (site_b,)
     assert result.took_part[2] == (result.sites[0],)
     assert not result.participation()[site_b].iloc[-1]
