@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     dpia.add_argument("--lang", choices=("en", "sv"), default="en", help="language (default en)")
     dpia.add_argument("--title", default=None, help="title of the draft")
     dpia.set_defaults(handler=_cmd_dpia)
+
+    from fedlearn_kit.federation.deploy import register_cli as register_deploy
+
+    register_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
     return parser
 
 
@@ -91,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError
         print(f"fedlearn-kit {args.command}: {err}", file=sys.stderr)
         return 2
 

@@ -1,0 +1,220 @@
+"""Processes the kit starts for a deployment, and how it stops all of them (lesson 07).
+
+Each Flower process (SuperLink, SuperNode, the warm executors) starts in its own session,
+so it leads its own process group, and the kit records its pid, its group and a marker in
+its environment (``FEDLEARN_DEPLOYMENT``) in a JSON state file. Flower starts children of
+its own (``flower-superexec``, app processes), some in new sessions, and a killed parent can
+leave them behind. :func:`stop` therefore ends the recorded groups, every descendant it can
+still find, and any process that carries the deployment's marker, then checks the ports are
+free. That works after a crash of the notebook kernel too, because it only needs the state
+file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+MARKER = "FEDLEARN_DEPLOYMENT"
+STATE_FILE = "deployment.json"
+
+
+class DeploymentError(RuntimeError):
+    """Something about the deployment's processes is wrong; the message says how to fix it."""
+
+
+class PortInUseError(DeploymentError):
+    """A port the deployment needs is taken by another process."""
+
+
+@dataclass
+class Proc:
+    """One process the kit started: what it is, its ids, its port, its log."""
+
+    name: str  # e.g. "superlink", "supernode site 0"
+    pid: int
+    pgid: int
+    command: list[str]
+    log: str
+    port: int | None = None
+    site: int | None = None
+    started: float = field(default_factory=time.time)
+
+    def alive(self) -> bool:
+        """True while the process runs (and is not a zombie)."""
+        try:
+            proc = psutil.Process(self.pid)
+            return proc.status() != psutil.STATUS_ZOMBIE and proc.create_time() <= self.started
+        except psutil.Error:
+            return False
+
+
+def port_owner(host: str, port: int) -> str:
+    """Which process listens on ``host:port`` ("unknown process" if the system won't say)."""
+    try:
+        for conn in psutil.net_connections(kind="inet"):
+            if (conn.laddr and conn.laddr.port == port and conn.pid
+                    and conn.status == psutil.CONN_LISTEN):
+                try:
+                    proc = psutil.Process(conn.pid)
+                    return f"{proc.name()} (pid {conn.pid}: {' '.join(proc.cmdline()[:3])})"
+                except psutil.Error:
+                    return f"pid {conn.pid}"
+    except (psutil.Error, OSError):
+        pass
+    return "an unknown process"
+
+
+def port_free(host: str, port: int) -> bool:
+    """True if nothing listens on ``host:port`` and it can be bound."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return not port_open(host, port)
+
+
+def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
+    """True if something accepts connections on ``host:port``."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    try:
+        with socket.create_connection((target, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1", avoid: Iterable[int] = ()) -> int:
+    """A port the system says is free now on ``host``."""
+    avoid = set(avoid)
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in avoid:
+            return port
+    raise DeploymentError(f"Found no free port on {host}.")
+
+
+def require_free(host: str, port: int, what: str) -> None:
+    """Raise :class:`PortInUseError` naming the owner if ``host:port`` is taken."""
+    if not port_free(host, port):
+        raise PortInUseError(
+            f"Port {port} on {host}, needed for the {what}, is already in use by "
+            f"{port_owner(host, port)}. Stop that process (if it is an earlier deployment: "
+            "`fedlearn-kit deploy down --workdir DIR`) or choose another port.")
+
+
+def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
+          port: int | None = None, site: int | None = None) -> Proc:
+    """Start ``command`` in a new session (its own process group), output to ``log``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while log.exists():  # a restarted process gets a fresh log: name-2.log, name-3.log, ...
+        n += 1
+        log = log.with_name(f"{log.stem.rsplit('__', 1)[0]}__{n}{log.suffix}")
+    with open(log, "wb") as out:
+        popen = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, env=dict(env),
+                                 start_new_session=True)
+    return Proc(name, popen.pid, popen.pid, list(command), str(log), port, site,
+                started=time.time() + 1.0)
+
+
+def marked(marker: str) -> list[psutil.Process]:
+    """Every process whose environment carries ``FEDLEARN_DEPLOYMENT=marker``."""
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if proc.environ().get(MARKER) == marker and proc.pid != os.getpid():
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _family(procs: Iterable[Proc], marker: str | None) -> list[psutil.Process]:
+    family: dict[int, psutil.Process] = {}
+    for rec in procs:
+        if not rec.alive():
+            continue
+        try:
+            root = psutil.Process(rec.pid)
+            for p in [root, *root.children(recursive=True)]:
+                family[p.pid] = p
+        except psutil.Error:
+            continue
+    for p in marked(marker) if marker else []:
+        family.setdefault(p.pid, p)
+    return list(family.values())
+
+
+def stop(procs: Sequence[Proc], marker: str | None = None, grace: float = 5.0) -> list[int]:
+    """Stop the recorded processes, their groups and descendants; return the pids stopped.
+
+    SIGTERM first (a SuperNode then tells the SuperLink it is leaving), SIGKILL for whatever
+    is still running after ``grace`` seconds.
+    """
+    family = _family(procs, marker)
+    groups = {rec.pgid for rec in procs if rec.alive()}
+    outside = []  # descendants in groups of their own (Flower starts some in new sessions)
+    for p in family:
+        with contextlib.suppress(OSError):
+            if os.getpgid(p.pid) not in groups:
+                outside.append(p)
+    # One SIGTERM per process: Flower resets its handler after the first, so a second one
+    # would kill a SuperNode before it can tell the SuperLink that it leaves.
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGTERM)
+    for p in outside:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for rec in procs:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(rec.pgid, signal.SIGKILL)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    for rec in procs:  # reap our own children, if this process started them
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(rec.pid, os.WNOHANG)
+    return sorted(p.pid for p in family)
+
+
+def wait_ports_closed(ports: Iterable[tuple[str, int]], timeout: float = 10.0) -> list[int]:
+    """Wait until nothing listens on the ports; return those still open after ``timeout``."""
+    ports = list(ports)
+    deadline = time.monotonic() + timeout
+    while (busy := [p for h, p in ports if port_open(h, p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return busy
+
+
+def save_state(path: Path, state: dict[str, object], procs: Sequence[Proc]) -> None:
+    """Write the state file atomically: settings plus every recorded process."""
+    data = dict(state) | {"processes": [asdict(p) for p in procs]}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    tmp.replace(path)
+
+
+def load_state(path: Path) -> tuple[dict[str, object], list[Proc]]:
+    """Read a state file written by :func:`save_state`."""
+    data = json.loads(path.read_text())
+    procs = [Proc(**p) for p in data.pop("processes", [])]
+    return data, procs

@@ -1,0 +1,41 @@
+"""Exercise checks of lesson 07: right answers pass, typical wrong ones fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fedlearn_kit as kit
+from fedlearn_kit.checks import real_deployment as check
+from fedlearn_kit.federation import certs, run
+from fedlearn_kit.federation.faults import leaving_client_app
+
+
+def test_certificate_hosts(tmp_path: Path) -> None:
+    assert not check.certificate_hosts(tmp_path, "10.1.2.3")
+    certs.make_ca(tmp_path)
+    certs.make_server_cert(tmp_path, ("127.0.0.1", "localhost"))
+    assert not check.certificate_hosts(tmp_path, "10.1.2.3")
+    certs.make_server_cert(tmp_path, ("127.0.0.1", "localhost", "10.1.2.3"))
+    assert check.certificate_hosts(tmp_path, "10.1.2.3")
+    certs.make_ca(tmp_path)  # a new CA: the old certificate is no longer signed by it
+    assert not check.certificate_hosts(tmp_path, "10.1.2.3")
+
+
+def test_missed_rounds() -> None:
+    exp = kit.Experiment(num_rounds=3, patients_per_site=200)
+    result = run(exp, progress=False, server_eval=False, client_app=leaving_client_app(1, 1))
+    assert result.missing == {2: ("B",), 3: ("B",)}
+    assert check.missed_rounds({"A": [], "B": [2, 3]}, result)
+    assert not check.missed_rounds({"A": [], "B": [3]}, result)
+    assert not check.missed_rounds({"B": [2, 3]}, result)
+    assert not check.missed_rounds([2, 3], result)
+
+
+def test_secret_files(tmp_path: Path) -> None:
+    certs.make_ca(tmp_path)
+    certs.make_server_cert(tmp_path)
+    certs.make_node_keys(tmp_path, 0)
+    secret = ["ca.key", "superlink.key", "site-0"]
+    assert check.secret_files(secret, tmp_path)
+    assert not check.secret_files(secret + ["ca.crt"], tmp_path)
+    assert not check.secret_files(["ca.key", "superlink.key"], tmp_path)

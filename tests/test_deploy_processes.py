@@ -1,0 +1,85 @@
+"""Process hygiene without Flower: groups, descendants in new sessions, state file, ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from fedlearn_kit.federation import processes as procs
+from fedlearn_kit.federation.deploy import Deployment
+
+# A parent that starts a child in a new session (as flower-superlink does with its
+# flower-superexec), then both sleep.
+FAMILY = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+          "'import time; time.sleep(60)'], start_new_session=True); time.sleep(60)")
+
+
+def _env(marker: str) -> dict[str, str]:
+    return dict(os.environ) | {procs.MARKER: marker}
+
+
+def test_port_in_use_names_the_owner_and_the_fix() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert not procs.port_free("127.0.0.1", port)
+        with pytest.raises(procs.PortInUseError, match=rf"Port {port} .* already in use .*deploy"):
+            procs.require_free("127.0.0.1", port, "SuperLink")
+    assert procs.port_free("127.0.0.1", port)
+
+
+def test_stop_ends_group_and_descendants_in_other_sessions(tmp_path: Path) -> None:
+    rec = procs.start("family", [sys.executable, "-c", FAMILY], tmp_path / "f.log", _env("m1"))
+    deadline = time.monotonic() + 20
+    while len(psutil.Process(rec.pid).children()) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = psutil.Process(rec.pid).children()[0]
+    assert os.getsid(child.pid) != os.getsid(rec.pid)  # not reachable by the group alone
+    stopped = procs.stop([rec], "m1", grace=2)
+    assert {rec.pid, child.pid} <= set(stopped)
+    assert not psutil.pid_exists(child.pid) or child.status() == psutil.STATUS_ZOMBIE
+    assert not rec.alive()
+
+
+def test_down_from_the_state_file_alone_finds_orphans_by_marker(tmp_path: Path) -> None:
+    dep = Deployment(tmp_path, "127.0.0.1:1", 1, insecure=True, marker="m2")
+    dep.processes.append(procs.start("family", [sys.executable, "-c", FAMILY],
+                                 tmp_path / "f.log", _env("m2")))
+    dep.save()
+    time.sleep(1.0)
+    # The parent dies as after a crash; its child is orphaned but carries the marker.
+    os.kill(dep.processes[0].pid, 9)
+    os.waitpid(dep.processes[0].pid, 0)
+    time.sleep(0.2)
+    assert procs.marked("m2")
+    from fedlearn_kit.federation import deploy
+
+    report = deploy.down(tmp_path)
+    assert report["stopped"] and not procs.marked("m2")
+    assert deploy.load(tmp_path).processes == []
+    assert deploy.down(tmp_path) == {"stopped": [], "ports_still_open": []}
+
+
+def test_state_file_round_trip(tmp_path: Path) -> None:
+    dep = Deployment(tmp_path, "127.0.0.1:9092", 3, insecure=False)
+    dep.processes.append(procs.Proc("superlink", 1, 1, ["x"], "log", 9092))
+    dep.save()
+    back = __import__("fedlearn_kit.federation.deploy", fromlist=["load"]).load(tmp_path)
+    assert (back.superlink, back.num_sites, back.marker) == ("127.0.0.1:9092", 3, dep.marker)
+    assert back.processes[0].port == 9092
+
+
+def test_network_addresses_need_asking_by_name(tmp_path: Path) -> None:
+    from fedlearn_kit.federation import deploy
+
+    with pytest.raises(ValueError, match="loopback"):
+        deploy.link(1, tmp_path, host="0.0.0.0")
+    with pytest.raises(ValueError, match="loopback"):
+        deploy.node("10.0.0.5:9092", 0, 2, tmp_path)
