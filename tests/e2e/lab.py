@@ -34,7 +34,10 @@ class Lab:
     root: Path
 
     def open_url(self, relative_path: str) -> str:
-        return f"{self.url}/lab/tree/{relative_path}?token={self.token}"
+        """A URL that opens one file in a workspace of its own (no tabs restored)."""
+        workspace = "t" + secrets.token_hex(4)
+        return (f"{self.url}/lab/workspaces/{workspace}/tree/{relative_path}"
+                f"?reset&token={self.token}")
 
 
 def free_port() -> int:
@@ -117,21 +120,31 @@ def wait_for_notebook(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=timeout_ms)
     page.wait_for_function("""() => {
         const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-        return p && p.sessionContext && p.sessionContext.session
+        return p && p.content && p.content.widgets && p.sessionContext
+               && p.sessionContext.session
                && p.sessionContext.session.kernel
                && p.sessionContext.session.kernel.status === 'idle';
     }""", timeout=timeout_ms)
 
 
-def restart_and_run_all(page, timeout_ms: int = 180_000) -> None:
-    """Kernel > Restart Kernel and Run All Cells, confirm, and wait until the run is over.
+RESTART_AND_RUN_ALL = """async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.sessionContext.session.kernel.restart();
+  await panel.sessionContext.ready;
+  app.commands.execute('notebook:run-all-cells');
+}"""
 
-    The run is over when no cell is queued (``[*]``) and the kernel is idle, twice in a row
-    (the kernel is briefly idle between cells). A cell that raises ends the run early, as
-    it does for a learner.
+
+def restart_and_run_all(page, timeout_ms: int = 180_000) -> None:
+    """Restart the open notebook's kernel, run all cells, wait until the run is over.
+
+    The same as Kernel > Restart Kernel and Run All Cells, without the confirmation
+    dialog (another dialog could be in front of it). The run is over when no cell is
+    queued (``[*]``) and the kernel is idle, twice in a row (the kernel is briefly idle
+    between cells). A cell that raises ends the run early, as it does for a learner.
     """
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
-    page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
+    page.evaluate(RESTART_AND_RUN_ALL)
     page.wait_for_function(BUSY, timeout=60_000)
     deadline = time.monotonic() + timeout_ms / 1000
     stable = 0
@@ -163,7 +176,7 @@ OUTPUTS = """(kind) => {
       const out = cell.outputs.get(j).toJSON();
       if (kind === 'error' && out.output_type === 'error') {
         found.push({cell: i, text: out.ename + ': ' + out.evalue});
-      } else if (kind === 'stderr' && out.output_type === 'stream' && out.name === 'stderr') {
+      } else if (out.output_type === 'stream' && out.name === kind) {
         found.push({cell: i, text: Array.isArray(out.text) ? out.text.join('') : out.text});
       }
     }
@@ -177,14 +190,16 @@ def error_outputs(page) -> list[str]:
     return [o["text"] for o in page.evaluate(OUTPUTS, "error")]
 
 
-def stderr_of_first_code_cell(page) -> str:
-    """What the first non-empty code cell wrote to stderr (warnings show up there)."""
+def stream_of_first_code_cell(page, name: str = "stderr") -> str:
+    """What the first code cell after the parameters wrote to ``name`` (warnings: stderr)."""
     first = page.evaluate("""() => {
       const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
       for (let i = 0; i < cells.length; i++) {
         const c = cells.get(i);
-        if (c.type === 'code' && c.sharedModel.getSource().trim()) return i;
+        const tags = c.getMetadata('tags') || [];
+        if (c.type === 'code' && c.sharedModel.getSource().trim()
+            && !tags.includes('parameters')) return i;
       }
       return -1;
     }""")
-    return "".join(o["text"] for o in page.evaluate(OUTPUTS, "stderr") if o["cell"] == first)
+    return "".join(o["text"] for o in page.evaluate(OUTPUTS, name) if o["cell"] == first)

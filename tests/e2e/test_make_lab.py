@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.lab import error_outputs, restart_and_run_all, wait_for_notebook
+from tests.e2e.lab import (
+    error_outputs,
+    restart_and_run_all,
+    stream_of_first_code_cell,
+    wait_for_notebook,
+)
 
 
 @pytest.mark.e2e
@@ -14,10 +19,10 @@ def test_make_lab_opens_lesson_00_with_the_kits_kernel_and_no_warnings(lab, page
     title = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
     assert title == "notebooks/00_start_here.ipynb"
     restart_and_run_all(page)
-    first_output = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").nth(1) \
-        .locator(".jp-OutputArea").inner_text()
+    first_output = stream_of_first_code_cell(page, "stdout")  # the cell after the parameters
     assert "All versions match the pins" in first_output
     assert "WARNING" not in first_output
+    assert stream_of_first_code_cell(page, "stderr") == ""
 
 
 @pytest.mark.e2e

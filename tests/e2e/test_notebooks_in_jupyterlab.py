@@ -9,7 +9,7 @@ from tests.e2e.lab import (
     error_outputs,
     restart_and_run_all,
     screenshot_top_and_end,
-    stderr_of_first_code_cell,
+    stream_of_first_code_cell,
     wait_for_notebook,
 )
 
@@ -25,4 +25,4 @@ def test_lesson_runs_in_the_browser_without_errors(lab, page, name):
     screenshot_top_and_end(page, name.removesuffix(".ipynb"))
     assert error_outputs(page) == []
     if name.startswith("00_"):
-        assert stderr_of_first_code_cell(page) == "", "the first cell printed warnings"
+        assert stream_of_first_code_cell(page) == "", "the first cell printed warnings"
