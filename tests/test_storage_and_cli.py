@@ -2,7 +2,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 import fedlearn_kit as kit
 from fedlearn_kit.cli import main
@@ -58,14 +57,12 @@ def test_cli_entry_point_is_installed(tmp_path):
     assert result.returncode == 2 and "1-8" in result.stderr
 
 
-@pytest.mark.parametrize("flag", ["--synthetic-test-data"])
-def test_cli_validate_allows_declared_test_numbers(tmp_path, small_cohort, flag):
+def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, small_cohort,
+                                                                    capsys):
     df = small_cohort["A"].copy()
-    df["patient_id"] = [f"{1000000000 + i}" for i in range(len(df))]
+    df["patient_id"] = [kit.impossible_personnummer(i) for i in range(len(df))]
     path = tmp_path / "site_A.csv"
     df.to_csv(path, index=False)
-    if not df["patient_id"].map(kit.looks_like_personnummer).any():
-        pytest.skip("no generated number had a valid check digit")
     assert main(["validate", str(path)]) == 1
-    # With the flag the guard is off; the numeric ids are still not text, so it fails later.
-    assert main(["validate", flag, str(path)]) == 1
+    assert "personnummer" in capsys.readouterr().err
+    assert main(["validate", "--synthetic-test-data", str(path)]) == 0
