@@ -134,10 +134,10 @@ def run(experiment: Experiment | None = None, engine: str = "local", *, min_site
     ``progress``: a progress bar over rounds (default: on, unless the environment variable
     ``FEDLEARN_PROGRESS`` is ``0``). ``timeout``: seconds the whole run may take on any
     engine; a run that takes longer is stopped with :class:`TimeoutError`. Other keyword
-    arguments go to the engine: ``client_app`` (local engine, e.g. a faulty app for a
-    test), or the deployment engine's options (``deployment``, ``workdir``, ``insecure``,
-    ``drop_site``, ...). Every engine honours ``min_sites``, ``server_eval``, ``progress``
-    and ``timeout``.
+    arguments go to the engine: ``client_app`` and ``server_app`` (local engine, e.g. apps
+    built with hooks, or a site that fails), or the deployment engine's options
+    (``deployment``, ``workdir``, ``insecure``, ``drop_site``, ...). Every engine honours
+    ``min_sites``, ``server_eval``, ``progress`` and ``timeout``.
     """
     exp = experiment or Experiment()
     if not isinstance(exp, Experiment):
@@ -204,8 +204,12 @@ def _report_errors(result: Result) -> None:
 
 
 def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
-              timeout: float = 600.0, client_app: Any = None) -> Result:
+              timeout: float = 600.0, client_app: Any = None, server_app: Any = None
+              ) -> Result:
     """The in-process engine: the ServerApp drives the ClientApp through a LocalGrid.
+
+    ``client_app`` / ``server_app`` replace the kit's apps, e.g. ones built with hooks
+    (``make_client_app(train_fn=...)``, ``make_server_app(wrap_strategy=...)``).
 
     ``timeout`` is checked after every round (a round in this process cannot be cut off
     half-way): once the run has taken longer, it stops with :class:`TimeoutError`.
@@ -232,7 +236,7 @@ def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False
         grid = LocalGrid(client_app or make_client_app(), node_configs, config,
                          on_round=round_done)
         with quiet_flower(), one_torch_thread(), grid.identity():
-            make_server_app()(grid, server_context)
+            (server_app or make_server_app())(grid, server_context)
     state_dict, summary = load_outcome(server_context)
     result = Result.from_summary(exp, "local", state_dict, summary,
                                  time.perf_counter() - start)
