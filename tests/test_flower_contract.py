@@ -126,6 +126,9 @@ def test_output_mirroring_reaches_the_queue_and_is_restored() -> None:
 def test_flwr_supernode_json_is_read() -> None:
     register = 'Notice: migrated config\n{"success": true, "node-id": 123456789}'
     assert _flower.registered_node_id(register) == 123456789
+    coloured = '\x1b[1m{\x1b[0m\n  \x1b[1;34m"success"\x1b[0m: \x1b[3;92mtrue\x1b[0m,\n' \
+               '  \x1b[1;34m"node-id"\x1b[0m: \x1b[1;36m72\x1b[0m\n\x1b[1m}\x1b[0m\n'
+    assert _flower.registered_node_id(coloured) == 72  # rich's colours, as in a notebook
     listing = json.dumps({"success": True, "nodes": [
         {"node-id": "1", "status": "online"}, {"node-id": "2", "status": "offline"}]})
     assert _flower.online_node_ids(listing) == {1}
