@@ -29,14 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
-import torch
 
-from fedlearn_kit.cohort import generate_site
-from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower
-from fedlearn_kit.federation.deployment import server_app  # noqa: F401 - warm: the apps
-from fedlearn_kit.federation.task import evaluate_net, new_net, train_site
-from fedlearn_kit.training import split_site
 
 #: Seconds between asking the SuperNode for a task (flower-superexec: 1 s by default).
 POLL_INTERVAL = 0.05
@@ -93,8 +87,18 @@ def warm_up() -> None:
     """Import everything a task needs and pay torch's first-call costs, before forking.
 
     A cold process spends seconds on its first training step (torch loads optimiser and
-    autograd code lazily); a child forked after this inherits all of it.
+    autograd code lazily); a child forked after this inherits all of it. The imports are
+    here, not at the top of the module, because importing is this function's job: the
+    deployment reads this module's constants without paying for torch.
     """
+    import torch
+
+    from fedlearn_kit.cohort import generate_site
+    from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.federation.deployment import server_app  # noqa: F401 - the apps
+    from fedlearn_kit.federation.task import evaluate_net, new_net, train_site
+    from fedlearn_kit.training import split_site
+
     torch.set_num_threads(1)  # tiny models: threads cost more than they save on 2 cores
     exp = Experiment(num_sites=1, patients_per_site=60, local_epochs=1)
     split = split_site(generate_site(exp.sites()[0], exp.seed, 0), exp.test_fraction,

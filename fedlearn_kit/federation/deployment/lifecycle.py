@@ -53,12 +53,11 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
+from fedlearn_kit.federation.result import Result
 from fedlearn_kit.paths import ROOT
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from fedlearn_kit.federation.result import Result
 
 #: Where the kit keeps a deployment's files unless told otherwise (ignored by git).
 DEFAULT_WORKDIR = ROOT / "work" / "deployment"
@@ -430,7 +429,7 @@ class Deployment:
     def down(self, grace: float = 5.0) -> dict[str, list[int]]:
         """Stop every process of this deployment; report the pids stopped and open ports.
 
-        Works from the state file alone (``deploy.down(workdir)``), e.g. after the notebook
+        Works from the state file alone (``deployment.down(workdir)``), e.g. after the notebook
         kernel that started the deployment crashed.
         """
         if not self.processes and not marked(self.marker):
