@@ -18,7 +18,7 @@ SMALL = kit.Experiment(patients_per_site=300, num_rounds=3, seed=11)
 
 
 def test_task_identity_is_set_for_messages_and_restored() -> None:
-    """Flower internals the engine relies on (flwr==1.41): TaskIdentity feeds Message()."""
+    """A Flower internal the engine relies on (see _flower): TaskIdentity feeds Message()."""
     before = (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id)
     with task_identity(run_id=7, node_id=1234, task_id=9):
         msg = Message(RecordDict(), 5, "train")

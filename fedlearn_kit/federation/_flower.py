@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 #: The flwr release this adapter and its contract tests were last run against.
-FLOWER_TESTED = "1.41.0"
+FLOWER_TESTED = "1.42.0"
 
 #: A SuperNode prints this once the SuperLink has accepted it (INFO log, not an API).
 NODE_JOINED_HINT = "SuperNode ID:"
