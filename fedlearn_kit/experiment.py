@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from fedlearn_kit.cohort import Cohort, generate
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
@@ -56,7 +57,8 @@ class Experiment:
     def from_parameters(cls, params: Mapping[str, object]) -> Experiment:
         """Build from a mapping such as a notebook's ``globals()``, taking only known names."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
+        chosen: dict[str, Any] = {k: v for k, v in params.items() if k in names}
+        return cls(**chosen)
 
     def as_dict(self) -> dict[str, object]:
         """The experiment as plain values, e.g. for a report."""

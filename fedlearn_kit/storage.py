@@ -42,13 +42,10 @@ def _field_table(series: pd.Series) -> tuple[list[str], np.ndarray]:
     """(texts, codes): the column as distinct texts and each row's index into them."""
     if series.dtype.kind not in "iufbO":  # dates, categories, ...: pandas' own formatting
         raise _NeedsQuotingError
+    texts: list[str]
     if series.dtype.kind in "iufb":
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        values = np.asarray(uniques)
-        texts = values.astype(str)
-        if values.dtype.kind == "f":
-            texts[np.isnan(values)] = ""
-        texts = texts.tolist()
+        texts = np.asarray(uniques).astype(str).tolist()  # NaN has code -1, not a unique
     elif series.head(256).nunique() > 128:  # an id column: every value its own text
         texts = series.astype(object).where(series.notna(), "").tolist()
         codes = np.arange(len(series))

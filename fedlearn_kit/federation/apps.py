@@ -136,7 +136,7 @@ def node_setup(context: Context, config: Mapping[str, object] | None = None
 def load_global(exp: Experiment, msg: Message) -> nn.Module:
     """The experiment's network with the global weights the message carries."""
     net = new_net(exp)
-    net.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+    net.load_state_dict(msg.content.array_records["arrays"].to_torch_state_dict())
     return net
 
 
@@ -210,13 +210,13 @@ def make_client_app(config: Mapping[str, object] | None = None, *,
         exp, partition_id = node_setup(context, config)
         net = load_global(exp, msg)
         split = load_site(exp, partition_id)
-        train_config = msg.content["config"]
+        train_config: dict[str, Any] = dict(msg.content.config_records["config"])
         server_round = int(train_config["server-round"])
         request = TrainRequest(
             exp, partition_id, server_round, lr=float(train_config.get("lr", exp.lr)),
             seed=round_seed(exp, server_round, partition_id),
             proximal_mu=float(train_config.get("proximal-mu", 0.0)),
-            config=dict(train_config), context=context)
+            config=train_config, context=context)
         with one_torch_thread():  # the same arithmetic on every engine, and faster
             outcome = train_step(net, split, request)
         metrics = {"loss": float(outcome)} if isinstance(outcome, int | float) \
@@ -273,7 +273,7 @@ class SiteRecorder:
                                     "site": self.node_sites.get(node_id, "?"),
                                     "reason": msg.error.reason})
                 continue
-            metrics = dict(next(iter(msg.content.metric_records.values())))
+            metrics: dict[str, Any] = dict(next(iter(msg.content.metric_records.values())))
             site = self.sites[int(metrics.pop(PARTITION_KEY))]
             self.node_sites[node_id] = site
             replied.append(site)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 from fedlearn_kit.experiment import Experiment
 
@@ -44,7 +44,7 @@ def experiment_to_config(exp: Experiment, **options: bool | int | float | str
     """
     config: dict[str, bool | int | float | str] = {}
     for name, value in exp.as_dict().items():
-        config[to_key(name)] = 0 if value is None else value
+        config[to_key(name)] = 0 if value is None else value  # type: ignore[assignment]
     config.update(RUN_OPTIONS)
     for name, value in options.items():
         key = to_key(name)
@@ -57,7 +57,7 @@ def experiment_to_config(exp: Experiment, **options: bool | int | float | str
 
 def merged_config(*configs: Mapping[str, object] | None) -> dict[str, object]:
     """Defaults, then each config in turn overriding the ones before (``None`` is skipped)."""
-    merged: dict[str, object] = experiment_to_config(Experiment())
+    merged: dict[str, object] = dict(experiment_to_config(Experiment()))
     for config in configs:
         merged.update(config or {})
     return merged
@@ -65,7 +65,7 @@ def merged_config(*configs: Mapping[str, object] | None) -> dict[str, object]:
 
 def experiment_from_config(config: Mapping[str, object]) -> Experiment:
     """Rebuild the Experiment from a run config; missing keys keep the Experiment defaults."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for field in fields(Experiment):
         key = to_key(field.name)
         if key not in config:

@@ -10,6 +10,7 @@ kit's ClientApp with that mod.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flwr.app import Context, Message
 from flwr.clientapp import ClientApp
@@ -29,7 +30,8 @@ def message_round(msg: Message) -> int:
     """
     config = msg.content.config_records.get("config") if msg.has_content() else None
     if config is not None and "server-round" in config:
-        return int(config["server-round"])  # type: ignore[call-overload]
+        server_round: Any = config["server-round"]
+        return int(server_round)
     return int(msg.metadata.group_id)
 
 
@@ -38,8 +40,9 @@ def leave_after(site: int, after_round: int) -> Mod:
 
     def mod(msg: Message, context: Context,
             call_next: Callable[[Message, Context], Message]) -> Message:
-        if int(context.node_config[PARTITION_KEY]) == site and \
-                message_round(msg) > after_round:  # type: ignore[call-overload]
+        partition: Any = context.node_config[PARTITION_KEY]
+        if int(partition) == site and \
+                message_round(msg) > after_round:
             raise SiteLeftError(f"site {site} left the federation after round {after_round}")
         return call_next(msg, context)
 

@@ -64,10 +64,11 @@ def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str
         row["bytes"] = sum(len(a.data) for _, a in arrays)  # as Flower serialises them
         row["metrics"] = ", ".join(k for r in content.metric_records.values() for k in r)
         configs = [r for r in content.config_records.values()]
-        row["config"] = ", ".join(f"{k}={v}" for r in configs for k, v in r.items())
+        row["config"] = ", ".join(f"{k}={v!s}" for r in configs for k, v in r.items())
         for record in configs:
             if "server-round" in record:
-                row["round"] = int(record["server-round"])
+                server_round: Any = record["server-round"]
+                row["round"] = int(server_round)
     return row
 
 
@@ -166,7 +167,8 @@ class LocalGrid(Grid):
         replies = list(self.pull_messages(self.push_messages(messages)))
         if self.on_round and messages and messages[0].metadata.message_type == \
                 MessageType.EVALUATE:
-            self.on_round(int(messages[0].content["config"]["server-round"]))
+            config: Any = messages[0].content.config_records["config"]
+            self.on_round(int(config["server-round"]))
         return replies
 
 
@@ -181,8 +183,8 @@ def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False
     half-way): once the run has taken longer, it stops with :class:`TimeoutError`.
     """
     start = time.perf_counter()
-    node_configs = [{PARTITION_KEY: i, NUM_PARTITIONS_KEY: exp.num_sites}
-                    for i in range(exp.num_sites)]
+    node_configs: list[Mapping[str, Any]] = [
+        {PARTITION_KEY: i, NUM_PARTITIONS_KEY: exp.num_sites} for i in range(exp.num_sites)]
     server_context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(),
                              run_config=dict(config))
     with progress_bar(exp.num_rounds, progress, "rounds (local)") as to_round:

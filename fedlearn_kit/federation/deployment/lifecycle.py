@@ -30,8 +30,9 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower
@@ -81,6 +82,11 @@ def choose_isolation(isolation: str) -> str:
     if isolation == "process" and not _flower.warm_executor_available():
         return "subprocess"
     return isolation
+
+
+def _serving(log: str) -> bool:
+    """True once a warm executor's log has its own ready line (``executor.SERVING``)."""
+    return executor.SERVING in diagnose.read(log)
 
 
 def wait_for(ready: Callable[[], bool], proc: Proc, timeout: float, what: str,
@@ -351,8 +357,8 @@ class Deployment:
             if "executor" not in proc.name:
                 continue
             # The executor's own line (executor.SERVING), not one of Flower's.
-            wait_for(lambda p=proc: executor.SERVING in diagnose.read(p.log), proc, timeout,
-                      f"the {proc.name} to import Flower and torch")
+            wait_for(partial(_serving, proc.log), proc, timeout,
+                     f"the {proc.name} to import Flower and torch")
 
     def stop_site(self, site: int) -> list[int]:
         """Stop site ``site``'s SuperNode (SIGTERM, as ``kill PID`` does) and its executor.
@@ -467,8 +473,8 @@ def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
                               "Stop it first: deployment.down(workdir) or "
                               f"`fedlearn-kit deploy down --workdir {workdir}`.")
-    for old in ("logs", "runs"):  # the files of a previous deployment in this folder
-        shutil.rmtree(Path(workdir) / old, ignore_errors=True)
+    for folder in ("logs", "runs"):  # the files of a previous deployment in this folder
+        shutil.rmtree(Path(workdir) / folder, ignore_errors=True)
     return Deployment(Path(workdir), superlink, num_sites, insecure,
                       isolation=choose_isolation(isolation))
 
@@ -564,12 +570,12 @@ def load(workdir: str | Path | None = None) -> Deployment:
     if not path.exists():
         raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
     state, procs = load_state(path)
+    node_ids: dict[str, Any] = dict(state.get("node_ids") or {})  # type: ignore[call-overload]
     return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),  # type: ignore[call-overload]
                       bool(state["insecure"]), str(state["marker"]), procs,
                       int(state.get("runs", 0)),  # type: ignore[call-overload]
                       str(state.get("isolation", "process")),
-                      {int(k): int(v) for k, v in  # type: ignore[union-attr]
-                       dict(state.get("node_ids", {})).items()})
+                      {int(k): int(v) for k, v in node_ids.items()})
 
 
 def status(workdir: str | Path | None = None) -> pd.DataFrame:
