@@ -32,7 +32,7 @@ def no_posix_process_calls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_local_and_simulation_engines() -> None:
     local = run(TINY, engine="local", progress=False)
-    simulated = run(TINY, engine="simulation", progress=False, timeout=300)
+    simulated = run(TINY, engine="simulation", progress=False, timeout=900)  # Ray, 2 cores
     for key, value in local.state_dict.items():
         torch.testing.assert_close(simulated.state_dict[key], value, rtol=0, atol=1e-6)
 
