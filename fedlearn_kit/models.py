@@ -31,14 +31,18 @@ class MLP(nn.Module):
         return self.layers(X).squeeze(-1)
 
 
-def make_model(kind: str, num_features: int, seed: int = 0) -> nn.Module:
-    """A freshly initialised model; the same ``seed`` gives the same starting weights."""
+def make_model(kind: str, num_features: int, seed: int = 0, hidden: int = 16) -> nn.Module:
+    """A freshly initialised model; the same ``seed`` gives the same starting weights.
+
+    ``hidden`` is the MLP's number of hidden units (lesson 05 widens it to over-fit).
+    """
     if kind not in MODEL_KINDS:
         raise ValueError(f"model={kind!r}: choose one of {MODEL_KINDS}.")
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        return LogisticRegression(num_features) if kind == "logistic" else MLP(num_features)
+        return (LogisticRegression(num_features) if kind == "logistic"
+                else MLP(num_features, hidden=hidden))
     finally:
         # Leave the caller's random state as it was: building a model is not a side effect.
         torch.random.set_rng_state(generator_state)

@@ -8,11 +8,13 @@ then run on those per-round site models as well as on the global model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -28,19 +30,22 @@ class CoordinatorTap:
     """A ClientApp wrapper that records each site's training reply, round by round.
 
     ``mods`` are Flower client mods (e.g. ``LocalDpMod``) applied around the wrapped app's
-    training handler only, innermost last, as ``@app.train(mods=[...])`` would apply them.
+    training handler only, innermost last, as ``@app.train(mods=[...])`` would apply them;
+    ``every_message_mods`` wrap every handler (outside ``mods``), as ``ClientApp(mods=...)``.
     """
 
     client_app: Callable[..., Any]
     mods: Sequence[Mod] = ()
     updates: list[dict[str, Any]] = field(default_factory=list)
+    every_message_mods: Sequence[Mod] = ()
 
     def __call__(self, msg: Any, context: Any) -> Any:
         from flwr.app import MessageType
 
         call = self.client_app
         is_train = msg.metadata.message_type == MessageType.TRAIN
-        for mod in reversed(self.mods if is_train else ()):
+        for mod in [*reversed(self.mods if is_train else ()),
+                    *reversed(self.every_message_mods)]:
             call = partial(mod, call_next=call)
         reply = call(msg, context)
         if is_train and not reply.has_error():
@@ -62,12 +67,13 @@ class CoordinatorTap:
                        f"rounds recorded: {sorted({u['round'] for u in self.updates})}.")
 
 
-def run_tapped(exp: Experiment, mods: Sequence[Mod] = ()) -> tuple[Any, CoordinatorTap]:
+def run_tapped(exp: Experiment, mods: Sequence[Mod] = (),
+               every_message_mods: Sequence[Mod] = ()) -> tuple[Any, CoordinatorTap]:
     """Run ``exp`` federated on the local engine and keep what the coordinator received."""
     from fedlearn_kit.federation import run
     from fedlearn_kit.federation.apps import make_client_app
 
-    tap = CoordinatorTap(make_client_app(), mods)
+    tap = CoordinatorTap(make_client_app(), mods, every_message_mods=every_message_mods)
     return run(exp, engine="local", client_app=tap, progress=False), tap
 
 
@@ -133,40 +139,103 @@ def attack_global(exp: Experiment, result: Any, future: Cohort) -> pd.DataFrame:
                       for i, s in enumerate(exp.sites())})
 
 
+@contextmanager
+def numpy_noise(seed: int | None) -> Iterator[None]:
+    """Noise from numpy's global generator (Flower's DP code uses it), the user's state kept.
+
+    ``seed=None`` reseeds the generator from OS entropy for the block; an integer seeds it
+    (the classroom switch). Either way the caller's numpy random state is restored after,
+    so nothing is seeded behind the user's back.
+    """
+    state = np.random.get_state()  # noqa: NPY002 - Flower's DP code draws from the global RNG
+    np.random.seed(seed)  # noqa: NPY002 - None: fresh OS entropy
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def drop_site_metrics(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+    """A Flower mod for DP runs: replies carry counts and ε, not losses or AUROC.
+
+    DP covers what the noise covers: the weights. A training loss or a site's AUROC and
+    Brier score on its own test patients are exact functions of its patients, so a DP run
+    keeps them at the site. What still leaves: the weights (noised), each site's number of
+    patients (treated as public: the game is replace-one, n fixed), its partition index and
+    its ε.
+    """
+    reply = call_next(msg, context)
+    if reply.has_error():
+        return reply
+    from flwr.app import MetricRecord
+
+    from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
+
+    for key, record in list(reply.content.metric_records.items()):
+        reply.content[key] = MetricRecord({k: v for k, v in record.items()
+                                           if k in (PARTITION_KEY, WEIGHT_KEY, "epsilon")})
+    return reply
+
+
 @dataclass(frozen=True)
 class SiteDPRun:
-    """A federated run where every site noised its own update with Flower's ``LocalDpMod``."""
+    """A federated run where every site noised its own update with Flower's ``LocalDpMod``.
+
+    Two budgets, per site over all rounds, for two adjacencies:
+
+    - ``epsilon_zero_out``: the site's update against *no update at all* (zero-out
+      adjacency, sensitivity C, what ``LocalDpMod(clipping_norm=C, sensitivity=C)`` is
+      calibrated for). It protects "did this site take part", not one patient in or out.
+    - ``epsilon``: any two datasets of the site, e.g. one patient in or out. Their clipped
+      updates can lie 2C apart, so the same noise gives the larger ε. This is the figure
+      for a patient, and the one the course reports.
+    """
 
     result: Any
     tap: CoordinatorTap
     noise_multiplier: float  # noise standard deviation / clipping norm, per release
-    epsilon: float  # per site, over all rounds, from the RDP accountant
+    epsilon: float  # any change of a site's data (sensitivity 2C), RDP accountant
+    epsilon_zero_out: float  # the site's update vs none (sensitivity C)
     delta: float
+    reproducible: bool = False
+
+    @property
+    def adjacency(self) -> str:
+        """The adjacency of :attr:`epsilon`: any two datasets of one site."""
+        return "replace-one"
 
 
 def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: float,
-                delta: float = 1e-5, seed: int = 0) -> SiteDPRun:
+                delta: float = 1e-5, seed: int = 0, reproducible: bool = False) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
-    ``LocalDpMod`` calibrates its Gaussian noise with the classic formula for one release
-    at ``epsilon_per_round``; the ε over all rounds then comes from Opacus's RDP accountant
-    for that noise (every site releases once per round). ``LocalDpMod`` draws from numpy's
-    global generator, so it is seeded here for repeatable numbers.
+    ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
+    σ = sensitivity·sqrt(2 ln(1.25/δ))/ε at ``epsilon_per_round``, with sensitivity = the
+    clipping norm C. Every site releases once per round, so the rounds compose; Opacus's
+    RDP accountant gives ε over all rounds, which is less than rounds × ε per round (RDP
+    composes the Gaussian mechanism more tightly than adding up). ``LocalDpMod`` draws from
+    numpy's global generator: from OS entropy by default, from ``seed`` only with
+    ``reproducible=True`` (the classroom switch, announced), and the caller's numpy state
+    is restored either way. Losses and evaluation metrics stay at the sites
+    (:func:`drop_site_metrics`).
     """
-    import numpy as np
     from flwr.clientapp.mod import LocalDpMod
 
-    from fedlearn_kit.privacy.defences import epsilon_spent
+    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
 
     if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
         raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
     mod = LocalDpMod(clipping_norm, clipping_norm, epsilon_per_round, delta)
     # The standard deviation LocalDpMod adds, relative to the clipping norm (its sensitivity).
     noise_multiplier = float(np.sqrt(2 * np.log(1.25 / delta)) / epsilon_per_round)
-    np.random.seed(seed)  # noqa: NPY002 - LocalDpMod uses numpy's global generator
-    result, tap = run_tapped(exp, mods=[mod])
-    epsilon = epsilon_spent([(noise_multiplier, 1.0, exp.num_rounds)], delta)
-    return SiteDPRun(result, tap, noise_multiplier, epsilon, delta)
+    if reproducible:
+        announce_classroom_noise()
+    with numpy_noise(seed if reproducible else None):
+        result, tap = run_tapped(exp, mods=[mod], every_message_mods=[drop_site_metrics])
+    releases = [(noise_multiplier, 1.0, exp.num_rounds)]
+    any_change = [(noise_multiplier / 2, 1.0, exp.num_rounds)]  # sensitivity 2C
+    return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
+                     epsilon_spent(releases, delta), delta, reproducible)
 
 
 #: Where a site keeps its DP accountant's history between rounds (in ``context.state``).
@@ -187,6 +256,7 @@ class RecordDPClient:
     noise_multiplier: float
     max_grad_norm: float = 1.0
     delta: float = 1e-5
+    reproducible: bool = False  # classroom switch: noise seeded from the public round seed
 
     def __call__(self, msg: Any, context: Any) -> Any:
         from flwr.app import (
@@ -223,22 +293,34 @@ class RecordDPClient:
         X, y = to_tensors(split.train)  # noqa: N806 - the kit's naming glossary
         run = dp_train(net, X, y, epochs=exp.local_epochs, lr=float(config.get("lr", exp.lr)),
                        batch_size=exp.batch_size,
-                       seed=round_seed(exp, int(config["server-round"]), partition),
+                       seed=(round_seed(exp, int(config["server-round"]), partition)
+                             if self.reproducible else None),
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
                        history=history_from_lists(saved) if saved else ())
         context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
-        metrics = MetricRecord({"loss": run.losses[-1], "epsilon": run.epsilon,
-                                WEIGHT_KEY: len(split.train), PARTITION_KEY: partition})
+        # No training loss in the reply: it is an exact function of the site's patients.
+        metrics = MetricRecord({"epsilon": run.epsilon, WEIGHT_KEY: len(split.train),
+                                PARTITION_KEY: partition})
         return Message(content=RecordDict({"arrays": ArrayRecord(net.state_dict()),
                                            "metrics": metrics}), reply_to=msg)
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
-                  delta: float = 1e-5) -> tuple[Any, CoordinatorTap]:
-    """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine)."""
+                  delta: float = 1e-5, reproducible: bool = False
+                  ) -> tuple[Any, CoordinatorTap]:
+    """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine).
+
+    Each site's ε (metric ``epsilon``) is per record, add/remove adjacency, and covers the
+    weights; losses and evaluation metrics stay at the site (:func:`drop_site_metrics`).
+    The noise is secret unless ``reproducible=True`` (classroom switch, announced).
+    """
     from fedlearn_kit.federation import run
     from fedlearn_kit.federation.apps import make_client_app
+    from fedlearn_kit.privacy.defences import announce_classroom_noise
 
-    client = RecordDPClient(make_client_app(), noise_multiplier, max_grad_norm, delta)
-    tap = CoordinatorTap(client)
+    if reproducible:
+        announce_classroom_noise()
+    client = RecordDPClient(make_client_app(), noise_multiplier, max_grad_norm, delta,
+                            reproducible)
+    tap = CoordinatorTap(client, every_message_mods=[drop_site_metrics])
     return run(exp, engine="local", client_app=tap, progress=False), tap
