@@ -93,7 +93,10 @@ def held_out_counts(result: AttackResult, seed: int = 0) -> tuple[int, int]:
 
 
 def _best_threshold(member_scores: np.ndarray, non_member_scores: np.ndarray) -> float:
-    candidates = np.unique(np.concatenate([member_scores, non_member_scores, [np.inf]]))
+    # Midpoints between neighbouring scores: a threshold that generalises to unseen patients
+    # rather than one that sits exactly on a tuning patient's score.
+    values = np.unique(np.concatenate([member_scores, non_member_scores]))
+    candidates = np.concatenate([[-np.inf], (values[1:] + values[:-1]) / 2, [np.inf]])
     tpr = (member_scores[None, :] >= candidates[:, None]).mean(axis=1)
     fpr = (non_member_scores[None, :] >= candidates[:, None]).mean(axis=1)
     return float(candidates[int(np.argmax(tpr - fpr))])
