@@ -49,7 +49,7 @@ def test_round_leakage_has_a_row_per_round_and_attacks_the_global_model(tapped):
     assert table.notna().all().all() and ((table >= 0) & (table <= 1)).all().all()
     assert len(federated.attack_global(exp, result, future)) == exp.num_sites
     with pytest.raises(ValueError, match="no updates"):
-        federated.round_leakage(exp, federated.CoordinatorTap(None), future)
+        federated.round_leakage(exp, federated.CoordinatorTap(), future)
 
 
 def test_secagg_plus_hides_updates_but_releases_the_fedavg_aggregate():
@@ -117,3 +117,17 @@ def test_site_dp_reports_epsilon_for_one_patient_in_or_out_and_leaves_numpy_alon
     assert torch.equal(seeded[0].result.state_dict["linear.weight"],
                        seeded[1].result.state_dict["linear.weight"])
     assert "would not hold" in capsys.readouterr().out
+
+
+def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates():
+    exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=2, local_epochs=1)
+    run = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.1)
+    assert run.epsilon_per_site == pytest.approx(defences.client_level_epsilon(1.0, 2, 1e-5))
+    assert run.epsilon == pytest.approx(defences.epsilon_spent([(0.5, 1.0, 2)], 1e-5))
+    for update in run.tap.updates:  # what the coordinator receives is clipped to C
+        change = torch.cat([(update["site"][k] - update["global"][k]).flatten()
+                            for k in update["site"]])
+        assert float(change.norm()) <= 0.1 + 1e-5
+    history = run.result.history
+    train = history[(history.stage == "train") & history.site.isin(["A", "B"])]
+    assert set(train.equal_weight) == {1} and "loss" not in train.dropna(axis=1, how="all")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import torch
 
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
 from fedlearn_kit.privacy.attacks import loss_attack, summarise
 
 Mod = Callable[..., Any]
@@ -27,33 +27,25 @@ Mod = Callable[..., Any]
 
 @dataclass
 class CoordinatorTap:
-    """A ClientApp wrapper that records each site's training reply, round by round.
+    """A Flower mod that records each site's training reply, round by round.
 
-    ``mods`` are Flower client mods (e.g. ``LocalDpMod``) applied around the wrapped app's
-    training handler only, innermost last, as ``@app.train(mods=[...])`` would apply them;
-    ``every_message_mods`` wrap every handler (outside ``mods``), as ``ClientApp(mods=...)``.
+    Put it in the ClientApp's ``mods`` (``make_client_app(mods=[..., tap])``): it sees the
+    reply exactly as it leaves the site, after any inner mod such as ``LocalDpMod``, which
+    is what the coordinator receives when secure aggregation is off.
     """
 
-    client_app: Callable[..., Any]
-    mods: Sequence[Mod] = ()
     updates: list[dict[str, Any]] = field(default_factory=list)
-    every_message_mods: Sequence[Mod] = ()
 
-    def __call__(self, msg: Any, context: Any) -> Any:
+    def __call__(self, msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
         from flwr.app import MessageType
 
-        call = self.client_app
-        is_train = msg.metadata.message_type == MessageType.TRAIN
-        for mod in [*reversed(self.mods if is_train else ()),
-                    *reversed(self.every_message_mods)]:
-            call = partial(mod, call_next=call)
-        reply = call(msg, context)
-        if is_train and not reply.has_error():
+        reply = call_next(msg, context)
+        if msg.metadata.message_type == MessageType.TRAIN and not reply.has_error():
             metrics = next(iter(reply.content.metric_records.values()))
             self.updates.append({
                 "round": int(msg.content["config"]["server-round"]),
-                "partition": int(context.node_config["partition-id"]),
-                "num_examples": int(metrics["num-examples"]),
+                "partition": int(metrics[PARTITION_KEY]),
+                "num_examples": int(metrics[WEIGHT_KEY]),
                 "global": msg.content["arrays"].to_torch_state_dict(),
                 "site": reply.content["arrays"].to_torch_state_dict()})
         return reply
@@ -67,14 +59,23 @@ class CoordinatorTap:
                        f"rounds recorded: {sorted({u['round'] for u in self.updates})}.")
 
 
-def run_tapped(exp: Experiment, mods: Sequence[Mod] = (),
-               every_message_mods: Sequence[Mod] = ()) -> tuple[Any, CoordinatorTap]:
-    """Run ``exp`` federated on the local engine and keep what the coordinator received."""
-    from fedlearn_kit.federation import run
-    from fedlearn_kit.federation.apps import make_client_app
+def run_tapped(exp: Experiment, *, train_fn: Any = None, mods: Sequence[Mod] = (),
+               train_mods: Sequence[Mod] = (), wrap_strategy: Any = None
+               ) -> tuple[Any, CoordinatorTap]:
+    """Run ``exp`` federated on the local engine and keep what the coordinator received.
 
-    tap = CoordinatorTap(make_client_app(), mods, every_message_mods=every_message_mods)
-    return run(exp, engine="local", client_app=tap, progress=False), tap
+    The kit's own apps, built with their public hooks: ``train_fn`` (how a site trains),
+    ``mods`` (around both handlers, inside the tap), ``train_mods`` (around training only,
+    e.g. ``LocalDpMod``) and ``wrap_strategy`` (e.g. one of Flower's DP wrappers).
+    """
+    from fedlearn_kit.federation import run
+    from fedlearn_kit.federation.apps import make_client_app, make_server_app, report_exceptions
+
+    tap = CoordinatorTap()
+    client = make_client_app(train_fn=train_fn, mods=[report_exceptions, tap, *mods],
+                             train_mods=list(train_mods))
+    server = make_server_app(wrap_strategy=wrap_strategy)
+    return run(exp, engine="local", client_app=client, server_app=server, progress=False), tap
 
 
 def _net(exp: Experiment, state: dict[str, torch.Tensor]) -> torch.nn.Module:
@@ -169,11 +170,9 @@ def drop_site_metrics(msg: Any, context: Any, call_next: Callable[..., Any]) -> 
         return reply
     from flwr.app import MetricRecord
 
-    from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
-
+    keep = (PARTITION_KEY, WEIGHT_KEY, EQUAL_WEIGHT_KEY, "epsilon")
     for key, record in list(reply.content.metric_records.items()):
-        reply.content[key] = MetricRecord({k: v for k, v in record.items()
-                                           if k in (PARTITION_KEY, WEIGHT_KEY, "epsilon")})
+        reply.content[key] = MetricRecord({k: v for k, v in record.items() if k in keep})
     return reply
 
 
@@ -231,7 +230,7 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
     if reproducible:
         announce_classroom_noise()
     with numpy_noise(seed if reproducible else None):
-        result, tap = run_tapped(exp, mods=[mod], every_message_mods=[drop_site_metrics])
+        result, tap = run_tapped(exp, mods=[drop_site_metrics], train_mods=[mod])
     releases = [(noise_multiplier, 1.0, exp.num_rounds)]
     any_change = [(noise_multiplier / 2, 1.0, exp.num_rounds)]  # sensitivity 2C
     return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
@@ -239,43 +238,28 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
 
 
 #: Where a site keeps its DP accountant's history between rounds (in ``context.state``).
-DP_STATE_KEY = "dp-accountant"
+DP_STATE_KEY = "dp-accounting"
 
 
-@dataclass
-class RecordDPClient:
-    """The kit's ClientApp with DP-SGD (Opacus) in place of plain SGD for training.
+@dataclass(frozen=True)
+class DPSGDTraining:
+    """A training function for ``make_client_app(train_fn=...)``: DP-SGD (Opacus) at a site.
 
-    Training messages run :func:`fedlearn_kit.privacy.defences.dp_train` on the site's data
-    and keep the accountant's history in the node's ``context.state``, so the ε each site
-    reports (metric ``epsilon``) covers every round it has trained. Other messages go to the
-    wrapped app unchanged.
+    Runs :func:`fedlearn_kit.privacy.defences.dp_train` on the site's training rows and
+    keeps the accountant's history in the node's ``context.state``, so the ε each site
+    reports (metric ``epsilon``; per record, add/remove) covers every round it has trained.
+    Returns no training loss: it is an exact function of the site's patients.
     """
 
-    client_app: Callable[..., Any]
     noise_multiplier: float
     max_grad_norm: float = 1.0
     delta: float = 1e-5
     reproducible: bool = False  # classroom switch: noise seeded from the public round seed
 
-    def __call__(self, msg: Any, context: Any) -> Any:
-        from flwr.app import (
-            ArrayRecord,
-            ConfigRecord,
-            Message,
-            MessageType,
-            MetricRecord,
-            RecordDict,
-        )
+    def __call__(self, net: torch.nn.Module, split: Any, request: Any) -> dict[str, float]:
+        from flwr.app import ConfigRecord
 
         from fedlearn_kit.features import to_tensors
-        from fedlearn_kit.federation.apps import (
-            PARTITION_KEY,
-            WEIGHT_KEY,
-            _load_global,
-            _node_setup,
-        )
-        from fedlearn_kit.federation.task import load_site, round_seed
         from fedlearn_kit.privacy.defences import (
             DPConfig,
             dp_train,
@@ -283,26 +267,15 @@ class RecordDPClient:
             history_to_lists,
         )
 
-        if msg.metadata.message_type != MessageType.TRAIN:
-            return self.client_app(msg, context)
-        exp, partition = _node_setup(None, context)
-        net = _load_global(exp, msg)
-        split = load_site(exp, partition)
-        config = msg.content["config"]
-        saved = context.state.config_records.get(DP_STATE_KEY)
+        saved = request.context.state.config_records.get(DP_STATE_KEY)
         X, y = to_tensors(split.train)  # noqa: N806 - the kit's naming glossary
-        run = dp_train(net, X, y, epochs=exp.local_epochs, lr=float(config.get("lr", exp.lr)),
-                       batch_size=exp.batch_size,
-                       seed=(round_seed(exp, int(config["server-round"]), partition)
-                             if self.reproducible else None),
+        run = dp_train(net, X, y, epochs=request.exp.local_epochs, lr=request.lr,
+                       batch_size=request.exp.batch_size,
+                       seed=request.seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
                        history=history_from_lists(saved) if saved else ())
-        context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
-        # No training loss in the reply: it is an exact function of the site's patients.
-        metrics = MetricRecord({"epsilon": run.epsilon, WEIGHT_KEY: len(split.train),
-                                PARTITION_KEY: partition})
-        return Message(content=RecordDict({"arrays": ArrayRecord(net.state_dict()),
-                                           "metrics": metrics}), reply_to=msg)
+        request.context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
+        return {"epsilon": run.epsilon}
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
@@ -314,13 +287,88 @@ def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: fl
     weights; losses and evaluation metrics stay at the site (:func:`drop_site_metrics`).
     The noise is secret unless ``reproducible=True`` (classroom switch, announced).
     """
-    from fedlearn_kit.federation import run
-    from fedlearn_kit.federation.apps import make_client_app
     from fedlearn_kit.privacy.defences import announce_classroom_noise
 
     if reproducible:
         announce_classroom_noise()
-    client = RecordDPClient(make_client_app(), noise_multiplier, max_grad_norm, delta,
-                            reproducible)
-    tap = CoordinatorTap(client, every_message_mods=[drop_site_metrics])
-    return run(exp, engine="local", client_app=tap, progress=False), tap
+    training = DPSGDTraining(noise_multiplier, max_grad_norm, delta, reproducible)
+    return run_tapped(exp, train_fn=training, mods=[drop_site_metrics])
+
+
+#: The metric every site sends in a central-DP run so that Flower's FedAvg weighs sites
+#: equally: the noise of Flower's DP wrappers is calibrated for a uniform average.
+EQUAL_WEIGHT_KEY = "equal-weight"
+
+
+def equal_weight(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+    """A Flower mod: add ``equal-weight = 1`` to a reply's metrics (see :func:`run_central_dp`)."""
+    reply = call_next(msg, context)
+    if not reply.has_error():
+        from flwr.app import MetricRecord
+
+        key, record = next(iter(reply.content.metric_records.items()))
+        reply.content[key] = MetricRecord({**record, EQUAL_WEIGHT_KEY: 1})
+    return reply
+
+
+@dataclass(frozen=True)
+class CentralDPRun:
+    """A run under Flower's ``DifferentialPrivacyClientSideFixedClipping`` (central DP).
+
+    Each site clips its update to C (Flower's ``fixedclipping_mod``); the coordinator
+    averages the K clipped updates *with equal weights* and adds Gaussian noise of standard
+    deviation σ·C/K. ``epsilon_per_site`` is each site's ε over all rounds for "this site
+    took part or not" (its update replaced by none); ``epsilon`` is for any change of one
+    site's data, e.g. one patient in or out (two clipped updates up to 2C apart). The
+    coordinator sees each clipped update before the noise: central DP protects what the
+    coordinator *releases*, not what it receives.
+    """
+
+    result: Any
+    tap: CoordinatorTap
+    noise_multiplier: float
+    clipping_norm: float
+    epsilon: float  # any change of one site's data (sensitivity 2C / K)
+    epsilon_per_site: float  # the site's update vs none (sensitivity C / K)
+    delta: float
+    reproducible: bool = False
+
+
+def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: float,
+                   delta: float = 1e-5, seed: int = 0, reproducible: bool = False
+                   ) -> CentralDPRun:
+    """Central DP with Flower's own strategy wrapper and client mod, sites weighted equally.
+
+    Flower's wrapper calibrates its noise for a uniform average; the kit's FedAvg weighs
+    sites by their patients, which would give the largest site a larger sensitivity
+    (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`). So the DP path weighs
+    every site equally (:func:`equal_weight`). ε comes from Opacus's RDP accountant for a
+    Gaussian mechanism per round without sampling. Flower's own accountant
+    (``flwr.serverapp.RdpAccountant``) needs the optional ``dp-accounting`` package and a
+    plain FedAvg; the kit's recording strategy is not one, so the same RDP arithmetic is
+    done here. The noise is drawn from OS entropy unless ``reproducible=True``.
+    """
+    from flwr.clientapp.mod import fixedclipping_mod
+    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping
+
+    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
+
+    if noise_multiplier <= 0 or clipping_norm <= 0 or not 0 < delta < 1:
+        raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
+
+    def wrap(strategy: Any) -> Any:
+        strategy.weighted_by_key = EQUAL_WEIGHT_KEY
+        return DifferentialPrivacyClientSideFixedClipping(
+            strategy, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
+            num_sampled_clients=exp.num_sites)
+
+    if reproducible:
+        announce_classroom_noise()
+    with numpy_noise(seed if reproducible else None):
+        result, tap = run_tapped(exp, mods=[drop_site_metrics, equal_weight],
+                                 train_mods=[fixedclipping_mod], wrap_strategy=wrap)
+    rounds = exp.num_rounds
+    return CentralDPRun(result, tap, noise_multiplier, clipping_norm,
+                        epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta),
+                        epsilon_spent([(noise_multiplier, 1.0, rounds)], delta), delta,
+                        reproducible)
