@@ -180,3 +180,19 @@ def evidence(result: AttackResult, *, low_fpr: float = 0.001, num_permutations: 
         tpr_at_low_fpr_ci=clopper_pearson(k_low, m),
         blind_tpr_at_least_as_high=float(np.mean(null_tpr >= tpr_low - 1e-12)))
 
+
+
+def blind_advantage_95(members: int, non_members: int, *, num_permutations: int = 500,
+                       seed: int = 0) -> float:
+    """The best-threshold advantage a blind attack reaches one time in 20, for these counts.
+
+    It depends only on the numbers of members and non-members (the attack's scores carry
+    no information, so only their ranks matter), so it is the yardstick for any table of
+    advantages measured with the same counts.
+    """
+    if members < 1 or non_members < 1:
+        raise ValueError("members and non_members must be >= 1.")
+    scores = np.arange(members + non_members, dtype=float)
+    blind = AttackResult("blind", scores[:members], scores[members:])
+    return float(np.quantile(permutation_null(blind, num_permutations=num_permutations,
+                                              seed=seed)[0], 0.95))

@@ -372,3 +372,25 @@ def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: f
                         epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta),
                         epsilon_spent([(noise_multiplier, 1.0, rounds)], delta), delta,
                         reproducible)
+
+
+def compare_leakage(exp: Experiment, runs: dict[str, tuple[Any, CoordinatorTap]],
+                    future: Cohort) -> pd.DataFrame:
+    """The loss attack on the last round's models, one row per run, with a blind baseline.
+
+    ``runs`` maps a name to a run's ``(result, tap)``. Columns as in :func:`round_leakage`
+    (each site's update, the global model per site's patients); the last row is what a
+    blind attack reaches one time in 20 with the same numbers of members and non-members,
+    so a value below it is no evidence of leakage.
+    """
+    from fedlearn_kit.federation.task import load_site
+    from fedlearn_kit.privacy.evidence import blind_advantage_95
+
+    table = pd.DataFrame({name: round_leakage(exp, tap, future, result).iloc[-1]
+                          for name, (result, tap) in runs.items()}).T
+    blind = {s.name: blind_advantage_95(len(load_site(exp, i).train), len(future[s.name]))
+             for i, s in enumerate(exp.sites())}
+    table.loc["blind attack, 95th percentile"] = [
+        next(v for site, v in blind.items() if f"site {site} " in f"{col} ")
+        for col in table.columns]
+    return table
