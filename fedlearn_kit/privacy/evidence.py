@@ -14,9 +14,11 @@ would do as well. :func:`evidence` therefore reports, for one :class:`AttackResu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.stats import beta
 
 from fedlearn_kit.privacy.attacks import AttackResult
@@ -196,3 +198,25 @@ def blind_advantage_95(members: int, non_members: int, *, num_permutations: int 
     blind = AttackResult("blind", scores[:members], scores[members:])
     return float(np.quantile(permutation_null(blind, num_permutations=num_permutations,
                                               seed=seed)[0], 0.95))
+
+
+def evidence_table(results: Mapping[str, AttackResult], *, low_fpr: float = 0.001,
+                   num_permutations: int = 500, seed: int = 0) -> pd.DataFrame:
+    """One row per attacked model (or attack): counts, held-out advantage, interval, null.
+
+    Columns: members and non-members; ``advantage`` with held-out thresholds and its 95 %
+    interval (``ci_low``, ``ci_high``); ``blind_95``, what a blind attack reaches one time
+    in 20; ``found_at_low_fpr``, members found at ``low_fpr`` as a count; ``blind_as_many``,
+    how often a blind attack finds at least as many.
+    """
+    rows = {}
+    for name, result in results.items():
+        e = evidence(result, low_fpr=low_fpr, num_permutations=num_permutations, seed=seed)
+        rows[name] = {"members": e.members, "non_members": e.non_members,
+                      "advantage": e.held_out_advantage, "ci_low": e.held_out_advantage_ci[0],
+                      "ci_high": e.held_out_advantage_ci[1], "blind_95": e.null_advantage_95,
+                      "found_at_low_fpr": f"{e.members_found_at_low_fpr} of {e.members}",
+                      "blind_as_many": e.blind_tpr_at_least_as_high}
+    return pd.DataFrame(rows).T.astype({"members": int, "non_members": int, "advantage": float,
+                                         "ci_low": float, "ci_high": float,
+                                         "blind_95": float, "blind_as_many": float})
