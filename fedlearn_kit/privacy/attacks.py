@@ -394,8 +394,15 @@ def local_update(df: pd.DataFrame, *, model: str = "logistic", local_epochs: int
     return before, after
 
 
-def reconstruction_error(x_hat: np.ndarray, df: pd.DataFrame) -> float:
-    """Relative distance from ``x_hat`` to the nearest record of ``df`` (0 = exact copy)."""
+def reconstruction_error(x_hat: np.ndarray | torch.Tensor, df: pd.DataFrame) -> float:
+    """Relative distance from ``x_hat`` to the nearest record of ``df`` (0 = exact copy).
+
+    The distance to the nearest record divided by that record's length, in the model's
+    scaled units. ``x_hat`` may be a numpy array or a torch tensor.
+    """
+    if isinstance(x_hat, torch.Tensor):
+        x_hat = x_hat.detach().double().numpy()
+    x_hat = np.asarray(x_hat, dtype=float)
     X, _ = to_tensors(df)  # noqa: N806
     X = X.double().numpy()  # noqa: N806
     dist = np.linalg.norm(X - x_hat, axis=1) / np.maximum(np.linalg.norm(X, axis=1), 1e-12)
