@@ -135,5 +135,6 @@ def secure_aggregate(secure: object, gap: object) -> bool:
                       "and plain FedAvg.", "compare secure.final with secagg.plain_fedavg.")
     if not math.isfinite(expected) or expected > 1e-3:
         return failed(f"the two models differ by {expected:.3g}.")
-    return passed(f"the coordinator saw only masked updates, yet the sum equals FedAvg to "
-                  f"within {expected:.1e}.")
+    # The exact gap changes from run to run (random masks, rounding): report the tolerance.
+    return passed("the coordinator saw only masked updates, yet the sum equals FedAvg to "
+                  "within 1e-3 (SecAgg+ rounds updates to integers).")
