@@ -388,7 +388,8 @@ def advantage_bound(epsilon: float, delta: float = 0.0, adjacency: str = "add-re
 
     For (ε, δ)-DP every membership test satisfies TPR <= e^ε·FPR + δ and, swapping the roles,
     1 − FPR <= e^ε·(1 − TPR) + δ; the largest TPR − FPR under both is
-    (e^ε − 1 + 2δ) / (e^ε + 1) (Kairouz, Oh and Viswanath 2015; Humphries et al. 2023),
+    (e^ε − 1 + 2δ) / (e^ε + 1) (from the hypothesis-testing view of DP: Kairouz, Oh and
+    Viswanath, ICML 2015),
     which is below 1 for every finite ε. The course's game (members against fresh patients,
     n fixed) is replace-one, so an add/remove or zero-out budget is converted first with
     :func:`replace_one_budget`. Yeom et al.'s e^ε − 1 is a looser bound for pure ε-DP.
