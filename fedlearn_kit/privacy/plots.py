@@ -86,10 +86,15 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
 
 
 def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
-    """AUROC per sex and age band, one bar per model: who pays for the noise."""
+    """AUROC per sex and age band, one bar per model: who pays for the noise.
+
+    With an ``n`` column (as from ``subgroup_table``), each group's label shows how many
+    patients were scored: a drop in a small group weighs less than the same drop in a large one.
+    """
     fig, (ax,) = _figure(width=7.5, height=3.4)
-    labels = [f"{g}: {v}" for g, v in
-              groups[["group", "value"]].drop_duplicates().itertuples(index=False)]
+    cols = ["group", "value", "n"] if "n" in groups else ["group", "value"]
+    labels = [f"{row[0]}: {row[1]}" + (f"\n(n = {row[2]})" if len(row) > 2 else "")
+              for row in groups[cols].drop_duplicates(["group", "value"]).itertuples(index=False)]
     models = list(dict.fromkeys(groups["model"]))
     x = np.arange(len(labels))
     width = 0.8 / len(models)
