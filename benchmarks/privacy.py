@@ -13,9 +13,8 @@ from collections.abc import Callable
 
 import fedlearn_kit as kit
 from fedlearn_kit.features import to_tensors
-from fedlearn_kit.federation.task import one_torch_thread
 from fedlearn_kit.privacy import attacks, defences
-from fedlearn_kit.training import train
+from fedlearn_kit.training import one_torch_thread, train
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3) -> float:

@@ -23,9 +23,6 @@ SANCTIONED = {"fedlearn_kit.federation._flower"}
 #: Violations in modules other helpers own, each to be fixed by its owner (issue 11). The
 #: second test fails when one is fixed, so this list can only shrink; empty it at merge.
 KNOWN_VIOLATIONS = {
-    # privacy (issue 10): switch to apps.node_setup / apps.load_global
-    "fedlearn_kit.privacy.federated -> fedlearn_kit.federation.apps._load_global",
-    "fedlearn_kit.privacy.federated -> fedlearn_kit.federation.apps._node_setup",
     # learner (plots.py): make plots._figure public; federation/plots and privacy/plots use it
     "fedlearn_kit.federation.plots -> fedlearn_kit.plots._figure",
     "fedlearn_kit.privacy.plots -> fedlearn_kit.plots._figure",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
+import fedlearn_kit as kit
 from fedlearn_kit.checks import privacy_defences, what_leaks
-from fedlearn_kit.privacy import attacks, defences
+from fedlearn_kit.features import to_tensors
+from fedlearn_kit.privacy import attacks, defences, evidence
 
 
 def _result():
@@ -15,41 +18,98 @@ def _result():
     return attacks.AttackResult("x", rng.normal(0.5, 1, 200), rng.normal(0, 1, 400))
 
 
-def test_advantage_and_tpr_checks(capsys):
+def test_advantage_and_tpr_checks_diagnose_and_give_no_code_away(capsys):
     r = _result()
     assert what_leaks.advantage(np.max(r.tpr - r.fpr), r)
     assert not what_leaks.advantage(np.max(r.tpr), r)
-    assert not what_leaks.advantage("high", r)
+    assert not what_leaks.advantage(np.max(r.fpr - r.tpr), r)
+    assert "wrong way round" in capsys.readouterr().out
+    assert not what_leaks.advantage(np.float64(0.123456789), r)
+    out = capsys.readouterr().out
+    assert "np.float64" not in out and "0.1235" in out and "np.max" not in out
     assert what_leaks.tpr_at_fpr(r.tpr[r.fpr <= 0.01].max(), r)
     assert not what_leaks.tpr_at_fpr(0.5, r)
     assert "Hint" in capsys.readouterr().out
 
 
-def test_partner_update_and_reconstruction_checks():
+def test_partner_update_and_reconstruction_checks_name_the_mistake(capsys):
     truth = {"w": torch.ones(2, 3), "b": torch.zeros(2)}
     assert what_leaks.partner_update({k: v.numpy() for k, v in truth.items()}, truth)
     assert not what_leaks.partner_update({"w": np.zeros((2, 3)), "b": np.zeros(2)}, truth)
     assert not what_leaks.partner_update([1, 2], truth)
-    import fedlearn_kit as kit
-    from fedlearn_kit.features import to_tensors
-
     patient = kit.generate(1, seed=2, patients_per_site=60)["A"].iloc[[0]]
-    x = to_tensors(patient)[0][0]
+    x = to_tensors(patient)[0][0].double()
     assert what_leaks.reconstruction(x, patient)
-    assert not what_leaks.reconstruction(-x, patient)
-    assert not what_leaks.reconstruction(x[:3], patient)
+    capsys.readouterr()
+    for wrong, words in ((-x, "sign"), (1 / x, "upside down"), (0.3 * x, "proportional"),
+                         (x[:3], "one per feature"), (torch.nn.Linear(2, 1), "a model")):
+        assert not what_leaks.reconstruction(wrong, patient)
+        assert words in capsys.readouterr().out
 
 
-def test_defence_checks():
+def test_beyond_chance_and_anonymity_test_checks():
+    rng = np.random.default_rng(2)
+    results = {"leaky": attacks.AttackResult("a", rng.normal(1, 1, 200), rng.normal(0, 1, 800)),
+               "blind": attacks.AttackResult("b", rng.normal(0, 1, 200), rng.normal(0, 1, 800))}
+    assert what_leaks.beyond_chance({"leaky": True, "blind": False}, results)
+    assert not what_leaks.beyond_chance({"leaky": True, "blind": True}, results)
+    assert not what_leaks.beyond_chance([True, False], results)
+    found = evidence.evidence(results["leaky"])
+    answer = {"attacks_tried": ["loss threshold", "LiRA"], "leaks_beyond_chance": True,
+              "single_record_update_readable": True, "means_reasonably_likely": True,
+              "conclusion": "personal data",
+              "reason": "The attack finds members beyond chance with means every site has."}
+    assert what_leaks.anonymity_test(answer, found, 0.0)
+    assert not what_leaks.anonymity_test({**answer, "conclusion": "anonymous"}, found, 0.0)
+    assert not what_leaks.anonymity_test({**answer, "means_reasonably_likely": False}, found, 0.0)
+    assert not what_leaks.anonymity_test({**answer, "leaks_beyond_chance": False}, found, 0.0)
+    assert not what_leaks.anonymity_test({**answer, "reason": "leaks"}, found, 0.0)
+    assert not what_leaks.anonymity_test({k: v for k, v in answer.items() if k != "reason"},
+                                         found, 0.0)
+
+
+def test_epsilon_check_diagnoses_a_wrong_delta_and_steps(capsys):
     expected = defences.epsilon_spent([(1.0, 0.1, 50)], 1e-5)
     assert privacy_defences.epsilon(expected, 1.0, 0.1, 50, 1e-5)
+    assert not privacy_defences.epsilon(defences.epsilon_spent([(1.0, 0.1, 50)], 1e-4),
+                                        1.0, 0.1, 50, 1e-5)
+    assert "δ = 0.0001" in capsys.readouterr().out
+    assert not privacy_defences.epsilon(defences.epsilon_spent([(1.0, 0.1, 10)], 1e-5),
+                                        1.0, 0.1, 50, 1e-5)
+    assert "one epoch" in capsys.readouterr().out
     assert not privacy_defences.epsilon(expected + 1, 1.0, 0.1, 50, 1e-5)
-    curve = pd.DataFrame({"epsilon": [0.5, 2.0, np.inf], "advantage": [0.7, 0.2, 0.3]})
-    assert privacy_defences.within_bound([False, True], curve)
-    assert not privacy_defences.within_bound([True, True], curve)
-    assert not privacy_defences.within_bound([True], curve)
+
+
+def test_bound_check_catches_the_loose_and_the_unconverted_bound(capsys):
+    curve = pd.DataFrame({"epsilon": [0.5, 2.0, np.inf], "ci_low": [0.5, 0.1, 0.0]})
+    right = [defences.advantage_bound(e, 1e-5) for e in (0.5, 2.0)]
+    assert privacy_defences.bounds(right, [False, True], curve, 1e-5)
+    assert not privacy_defences.bounds(right, [True, True], curve, 1e-5)
+    assert not privacy_defences.bounds(list(np.expm1([0.5, 2.0])), [True, True], curve, 1e-5)
+    assert "Yeom" in capsys.readouterr().out
+    unconverted = [defences.advantage_bound(e, 1e-5, "replace-one") for e in (0.5, 2.0)]
+    assert not privacy_defences.bounds(unconverted, [False, True], curve, 1e-5)
+    assert "replaces a record" in capsys.readouterr().out
+    assert not privacy_defences.bounds(right[:1], [True], curve, 1e-5)
+
+
+def test_subgroup_patient_epsilon_and_secagg_checks(capsys):
     groups = pd.DataFrame({"model": ["no DP", "no DP", "DP", "DP"],
                            "group": ["sex"] * 4, "value": ["F", "M", "F", "M"],
-                           "auroc": [0.8, 0.8, 0.6, 0.75]})
+                           "n": [10, 12, 10, 12], "auroc": [0.8, 0.8, 0.6, 0.75]})
     assert privacy_defences.largest_drop("F", groups, "DP")
+    assert "10 of these patients" in capsys.readouterr().out
     assert not privacy_defences.largest_drop("M", groups, "DP")
+    right = defences.epsilon_spent([(2.0, 1.0, 5)], 1e-5)
+    assert privacy_defences.patient_epsilon(right, 4.0, 5, 1e-5)
+    assert not privacy_defences.patient_epsilon(defences.epsilon_spent([(4.0, 1.0, 5)], 1e-5),
+                                                4.0, 5, 1e-5)
+    assert "zero-out" in capsys.readouterr().out
+    assert not privacy_defences.secure_aggregate("run", 0.0)
+
+
+@pytest.mark.parametrize("answer", [None, "0.3", [0.1]])
+def test_checks_never_crash_on_odd_answers(answer):
+    r = _result()
+    assert not what_leaks.advantage(answer, r)
+    assert not privacy_defences.patient_epsilon(answer, 4.0, 5, 1e-5)

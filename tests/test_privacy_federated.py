@@ -10,7 +10,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation.task import load_site
-from fedlearn_kit.privacy import attacks, federated, secagg
+from fedlearn_kit.privacy import attacks, defences, federated, secagg
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_round_leakage_has_a_row_per_round_and_attacks_the_global_model(tapped):
     assert table.notna().all().all() and ((table >= 0) & (table <= 1)).all().all()
     assert len(federated.attack_global(exp, result, future)) == exp.num_sites
     with pytest.raises(ValueError, match="no updates"):
-        federated.round_leakage(exp, federated.CoordinatorTap(None), future)
+        federated.round_leakage(exp, federated.CoordinatorTap(), future)
 
 
 def test_secagg_plus_hides_updates_but_releases_the_fedavg_aggregate():
@@ -72,7 +72,62 @@ def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
     assert (eps[["A", "B"]].diff().iloc[1:] > 0).all().all()  # ε grows every round
     assert len(tap.updates) == exp.num_rounds * exp.num_sites
     assert not torch.equal(result.state_dict["linear.weight"], plain.state_dict["linear.weight"])
+    # Losses and the sites' evaluation metrics stay at the sites in a DP run.
+    assert "loss" not in result.history[result.history.stage == "train"].dropna(axis=1)
+    assert "auroc" not in result.history[result.history.stage == "evaluate"].dropna(axis=1)
     future = kit.future_patients(exp.cohort(), 400)
     for i, site in enumerate(("A", "B")):  # the DP bound holds for the federated DP model too
         attack = attacks.loss_attack(result.model(), load_site(exp, i).train, future[site])
-        assert attack.advantage <= math.expm1(eps[site].iloc[-1])
+        assert defences.consistent_with_dp(attack, eps[site].iloc[-1], 1e-5)
+
+
+def test_record_dp_noise_in_the_federation_is_secret_unless_the_classroom_switch_is_on(capsys):
+    exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=1, local_epochs=1)
+    secret = [federated.run_record_dp(exp, noise_multiplier=1.0)[0] for _ in range(2)]
+    assert not torch.equal(secret[0].state_dict["linear.weight"],
+                           secret[1].state_dict["linear.weight"])
+    classroom = [federated.run_record_dp(exp, noise_multiplier=1.0, reproducible=True)[0]
+                 for _ in range(2)]
+    assert torch.equal(classroom[0].state_dict["linear.weight"],
+                       classroom[1].state_dict["linear.weight"])
+    assert capsys.readouterr().out.count("would not hold for a released model") == 2
+
+
+def test_site_dp_reports_epsilon_for_one_patient_in_or_out_and_leaves_numpy_alone(capsys):
+    exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=3, local_epochs=1)
+    np.random.seed(123)  # noqa: NPY002 - a learner's own seeding must survive the run
+    expected_next = np.random.random_sample()  # noqa: NPY002
+    np.random.seed(123)  # noqa: NPY002
+    run = federated.run_site_dp(exp, clipping_norm=0.5, epsilon_per_round=1.0)
+    assert np.random.random_sample() == expected_next  # noqa: NPY002
+    sigma = math.sqrt(2 * math.log(1.25 / 1e-5)) / 1.0
+    assert run.noise_multiplier == pytest.approx(sigma)
+    # Zero-out (the site's update vs none): sensitivity C. Any change of one site's data,
+    # e.g. one patient in or out: two clipped updates up to 2C apart, so σ/2 per unit.
+    assert run.epsilon_zero_out == pytest.approx(defences.epsilon_spent([(sigma, 1, 3)], 1e-5))
+    assert run.epsilon == pytest.approx(defences.epsilon_spent([(sigma / 2, 1, 3)], 1e-5))
+    assert run.epsilon > 2 * run.epsilon_zero_out * 0.9 and run.adjacency == "replace-one"
+    from_sites = run.result.history[run.result.history.stage.isin(["train", "evaluate"])]
+    assert not {"loss", "auroc", "brier"} & set(from_sites.dropna(axis=1, how="all"))
+    again = federated.run_site_dp(exp, clipping_norm=0.5, epsilon_per_round=1.0)
+    assert not torch.equal(run.result.state_dict["linear.weight"],
+                           again.result.state_dict["linear.weight"])
+    seeded = [federated.run_site_dp(exp, clipping_norm=0.5, epsilon_per_round=1.0, seed=1,
+                                    reproducible=True) for _ in range(2)]
+    assert torch.equal(seeded[0].result.state_dict["linear.weight"],
+                       seeded[1].result.state_dict["linear.weight"])
+    assert "would not hold" in capsys.readouterr().out
+
+
+def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates():
+    exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=2, local_epochs=1)
+    run = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.1)
+    assert run.epsilon_per_site == pytest.approx(defences.client_level_epsilon(1.0, 2, 1e-5))
+    assert run.epsilon == pytest.approx(defences.epsilon_spent([(0.5, 1.0, 2)], 1e-5))
+    for update in run.tap.updates:  # what the coordinator receives is clipped to C
+        change = torch.cat([(update["site"][k] - update["global"][k]).flatten()
+                            for k in update["site"]])
+        assert float(change.norm()) <= 0.1 + 1e-5
+    history = run.result.history
+    train = history[(history.stage == "train") & history.site.isin(["A", "B"])]
+    assert set(train.equal_weight) == {1} and "loss" not in train.dropna(axis=1, how="all")

@@ -1,4 +1,9 @@
-"""Feedback for the exercises of lesson 06 (privacy defences)."""
+"""Feedback for the exercises of lesson 06 (privacy defences).
+
+Each check recomputes the answer with the kit, names the usual mistake when it sees one
+(a wrong δ, the loose e^ε − 1 bound, the zero-out ε for a patient), and never gives the
+code away.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +12,70 @@ import math
 import numpy as np
 import pandas as pd
 
-from fedlearn_kit.checks import failed, is_close, passed
-from fedlearn_kit.privacy.defences import epsilon_spent
+from fedlearn_kit.checks import failed, is_close, passed, shown
+from fedlearn_kit.privacy.defences import advantage_bound, epsilon_spent
 
 
 def epsilon(answer: object, noise_multiplier: float, sample_rate: float, steps: int,
             delta: float) -> bool:
     """Exercise 6.1: ε from the accountant for a given DP-SGD run."""
     expected = epsilon_spent([(noise_multiplier, sample_rate, steps)], delta)
-    if not is_close(answer, expected, 1e-6):
-        return failed(f"{answer!r} is not what the RDP accountant reports.",
-                      "defences.epsilon_spent([(noise_multiplier, sample_rate, steps)], delta)")
-    return passed(f"ε = {expected:.2f} at δ = {delta:g} after {steps} steps.")
+    if is_close(answer, expected, 1e-6):
+        return passed(f"ε = {expected:.2f} at δ = {delta:g} after {steps} steps.")
+    for other in (1e-3, 1e-4, 1e-6, 1 / 226):
+        if other != delta and is_close(answer, epsilon_spent(
+                [(noise_multiplier, sample_rate, steps)], other), 1e-6):
+            return failed(f"{shown(answer)} is ε at δ = {other:g}, not at δ = {delta:g}.",
+                          "check the delta you pass to the accountant.")
+    wrong_steps = {"one epoch's steps": round(1 / sample_rate), "one step": 1}
+    for what, n in wrong_steps.items():
+        if is_close(answer, epsilon_spent([(noise_multiplier, sample_rate, n)], delta), 1e-6):
+            return failed(f"that is ε after {what} ({n}).", f"the site took {steps} steps.")
+    if is_close(answer, epsilon_spent([(noise_multiplier, 1.0, steps)], delta), 1e-6):
+        return failed("that is ε without sampling (rate 1).",
+                      f"each step samples {sample_rate:g} of the patients.")
+    return failed(f"{shown(answer)} is not what the RDP accountant reports.",
+                  "the history is a list of (noise multiplier, sample rate, steps) tuples.")
 
 
-def within_bound(answer: object, curve: pd.DataFrame) -> bool:
-    """Exercise 6.2: for each DP model, is the measured advantage at most e^ε - 1?"""
+def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
+           delta: float) -> bool:
+    """Exercise 6.2: the advantage bound per DP model (replace-one) and whether it holds."""
     private = curve[np.isfinite(curve["epsilon"])]
-    expected = [bool(a <= math.expm1(e)) for a, e in zip(private["advantage"],
-                                                          private["epsilon"], strict=True)]
+    eps = private["epsilon"].to_numpy()
+    expected = np.array([advantage_bound(e, delta, "add-remove") for e in eps])
     try:
-        got = [bool(v) for v in list(answer)]  # type: ignore[call-overload]
+        got = np.asarray(list(answer_bounds), dtype=float)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return failed("expected one bound (a number) per DP model.")
+    if got.shape != expected.shape:
+        return failed(f"expected {len(expected)} bounds, one per DP model (rows with finite ε), "
+                      f"got {got.size}.", "leave out the no-DP row, whose ε is infinite.")
+    if not np.allclose(got, expected, atol=1e-4):
+        mistakes = {
+            "that is Yeom's e^ε − 1, a looser bound for pure ε-DP":
+                np.expm1(eps),
+            "that uses Opacus's ε directly; the game replaces a record (2ε, (1 + e^ε)δ)":
+                [advantage_bound(e, delta, "replace-one") for e in eps],
+            "δ is missing: the replace-one δ is (1 + e^ε)δ, and it enters as + 2δ":
+                [advantage_bound(e, 0.0, "add-remove") for e in eps],
+        }
+        for message, values in mistakes.items():
+            if np.allclose(got, values, atol=1e-4):
+                return failed(message + ".", "convert first, then apply "
+                              "(e^ε′ − 1 + 2δ′) / (e^ε′ + 1).")
+        return failed(f"the bounds {[shown(v, 3) for v in got]} are not the tight bounds.",
+                      "convert (ε, δ) to replace-one, then apply (e^ε′ − 1 + 2δ′)/(e^ε′ + 1).")
+    want = [bool(low <= b) for low, b in zip(private["ci_low"], expected, strict=True)]
+    try:
+        within = [bool(v) for v in list(answer_within)]  # type: ignore[call-overload]
     except TypeError:
-        return failed("expected one True/False per DP model.", "compare two columns.")
-    if len(got) != len(expected):
-        return failed(f"expected {len(expected)} values, one per DP model (rows with finite ε), "
-                      f"got {len(got)}.", "leave out the no-DP row, whose ε is infinite.")
-    if got != expected:
-        return failed("some answers differ from advantage <= e^ε - 1.",
-                      "use the column 'epsilon' (spent), np.expm1 and the column 'advantage'.")
-    return passed(f"{sum(expected)} of {len(expected)} DP models stay within the bound.")
+        return failed("`within` should hold one True/False per DP model.")
+    if within != want:
+        return failed("the bounds are right, but `within` is not.",
+                      "compare the lower end of each interval (ci_low) with its bound.")
+    return passed(f"{sum(want)} of {len(want)} DP models are consistent with their ε; the "
+                  f"bounds run from {expected.min():.3f} to {expected.max():.3f}.")
 
 
 def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> bool:
@@ -45,7 +84,57 @@ def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> bool:
     drop = table["no DP"] - table[model]
     group, value = drop.idxmax()
     if answer != value:
-        return failed(f"{answer!r} is not the group with the largest drop.",
+        if answer in set(groups["value"]) and answer == (table[model] - table["no DP"]).idxmax()[1]:
+            return failed(f"{shown(answer)} gains most, not loses most.",
+                          "subtract the DP model's AUROC from the no-DP AUROC.")
+        return failed(f"{shown(answer)} is not the group with the largest drop.",
                       "subtract each group's AUROC under the DP model from its AUROC "
                       "without DP, and pick the largest difference.")
-    return passed(f"{group} {value}: AUROC falls by {drop.max():.3f} under {model}.")
+    rows = groups[(groups["model"] == "no DP") & (groups["value"] == value)]
+    n = int(rows["n"].iloc[0]) if "n" in rows and len(rows) else None
+    size = f" ({n} of these patients scored)" if n is not None else ""
+    return passed(f"{group} {value}: AUROC falls by {drop.max():.3f} under {model}{size}. "
+                  "Weigh the drop against how many patients of the group there are.")
+
+
+def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> bool:
+    """Exercise 6.4: site-level DP, ε for one patient in or out (sensitivity 2C)."""
+    expected = epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta)
+    if is_close(answer, expected, 1e-6):
+        return passed(f"ε = {expected:.2f} for one patient in or out over {rounds} rounds; "
+                      "the zero-out figure protects only 'did the site take part'.")
+    zero_out = epsilon_spent([(noise_multiplier, 1.0, rounds)], delta)
+    if is_close(answer, zero_out, 1e-6):
+        return failed("that is the zero-out ε (the site's update against none).",
+                      "two datasets of one site give updates up to 2C apart: per unit of "
+                      "sensitivity the noise is half as large.")
+    if is_close(answer, epsilon_spent([(noise_multiplier * 2, 1.0, rounds)], delta), 1e-6):
+        return failed("the noise was doubled instead of halved.",
+                      "a larger sensitivity means less noise per unit of it.")
+    if is_close(answer, rounds * epsilon_spent([(noise_multiplier / 2, 1.0, 1)], delta), 1e-6):
+        return failed("that adds up the rounds' ε.",
+                      "give the accountant all rounds at once: it composes them more tightly.")
+    return failed(f"{shown(answer)} is not ε for one patient in or out.",
+                  "every round is one Gaussian release at sampling rate 1.")
+
+
+def secure_aggregate(secure: object, gap: object) -> bool:
+    """Exercise 6.5: SecAgg+ with three sites gives the FedAvg model."""
+    from fedlearn_kit.privacy.secagg import SecAggRun, plain_fedavg
+
+    if not isinstance(secure, SecAggRun):
+        return failed("`secure` should be what secagg.run_secagg returns.")
+    sites = len({u["partition"] for u in secure.plain})
+    if sites < 3:
+        return failed(f"{sites} sites took part.",
+                      "SecAgg+ needs at least three sites: set num_sites=3.")
+    expected = max(float(np.max(np.abs(a - b)))
+                   for a, b in zip(secure.final, plain_fedavg(secure, 1), strict=True))
+    if not is_close(gap, expected, 1e-9):
+        return failed(f"{shown(gap)} is not the largest difference between the SecAgg+ model "
+                      "and plain FedAvg.", "compare secure.final with secagg.plain_fedavg.")
+    if not math.isfinite(expected) or expected > 1e-3:
+        return failed(f"the two models differ by {expected:.3g}.")
+    # The exact gap changes from run to run (random masks, rounding): report the tolerance.
+    return passed("the coordinator saw only masked updates, yet the sum equals FedAvg to "
+                  "within 1e-3 (SecAgg+ rounds updates to integers).")

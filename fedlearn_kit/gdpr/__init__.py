@@ -34,6 +34,16 @@ from fedlearn_kit.gdpr.dpia import (
     facts_from_experiment,
     write_dpia,
 )
+from fedlearn_kit.gdpr.facts import (
+    FactsError,
+    MeasuredFacts,
+    clear_facts,
+    default_facts,
+    experiment_fingerprint,
+    facts_path,
+    load_facts,
+    record_facts,
+)
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
 
 __all__ = [
@@ -42,5 +52,6 @@ __all__ = [
     "card_by_id", "card_markdown", "cards_for", "checkpoints", "checkpoints_markdown",
     "dpia_draft", "example_answers", "facts_from_experiment", "is_law_reference",
     "load_answers", "load_cards", "show_cards", "step_markdown", "swedish_terms",
-    "validate_cards", "write_dpia",
+    "validate_cards", "write_dpia", "FactsError", "MeasuredFacts", "clear_facts",
+    "default_facts", "experiment_fingerprint", "facts_path", "load_facts", "record_facts",
 ]

@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from fedlearn_kit.gdpr.files import atomic_write_text
 
 FORMAT = "fedlearn-kit answers"
 VERSION = 1
@@ -148,19 +149,7 @@ class AnswerStore:
         if language:
             doc["language"] = language
         doc["answers"] = {cid: a.as_json() for cid, a in sorted(answers.items())}
-        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(self.path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
     def _current(self) -> tuple[dict[str, Answer], str | None]:
         data = self._read()

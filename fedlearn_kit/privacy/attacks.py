@@ -20,10 +20,9 @@ from torch import nn
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
-from fedlearn_kit.federation.task import one_torch_thread
-from fedlearn_kit.models import MLP, MODEL_KINDS, make_model
+from fedlearn_kit.models import MODEL_KINDS, make_model
 from fedlearn_kit.schema import FEATURES
-from fedlearn_kit.training import Split, TrainedModel, train
+from fedlearn_kit.training import Split, TrainedModel, one_torch_thread, train
 
 #: The false positive rates at which the course reports the true positive rate.
 LOW_FPRS = (0.001, 0.01)
@@ -166,6 +165,10 @@ def matching_non_members(members: pd.DataFrame, future: Cohort, ratio: float = 4
 class Recipe:
     """How a model is trained. Shadow models copy it: LiRA assumes the attacker knows it.
 
+    It builds with :func:`fedlearn_kit.models.make_model` and trains with
+    :func:`fedlearn_kit.training.train`, the same two functions as ``kit.fit``: a recipe is
+    only the settings (plus the MLP's width, which lesson 05 varies).
+
     The defaults over-fit on purpose (a wide MLP, many epochs): lesson 05 varies them to
     measure how much over-fitting drives leakage rather than asserting it.
     """
@@ -190,12 +193,8 @@ class Recipe:
 
     def new_net(self, seed: int | None = None) -> nn.Module:
         """A freshly initialised network of this recipe."""
-        seed = self.seed if seed is None else seed
-        if self.model == "logistic":
-            return make_model("logistic", NUM_FEATURES, seed=seed)
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            return MLP(NUM_FEATURES, hidden=self.hidden)
+        return make_model(self.model, NUM_FEATURES, seed=self.seed if seed is None else seed,
+                          hidden=self.hidden)
 
     def fit(self, df: pd.DataFrame, name: str = "target", seed: int | None = None
             ) -> TrainedModel:
@@ -395,8 +394,15 @@ def local_update(df: pd.DataFrame, *, model: str = "logistic", local_epochs: int
     return before, after
 
 
-def reconstruction_error(x_hat: np.ndarray, df: pd.DataFrame) -> float:
-    """Relative distance from ``x_hat`` to the nearest record of ``df`` (0 = exact copy)."""
+def reconstruction_error(x_hat: np.ndarray | torch.Tensor, df: pd.DataFrame) -> float:
+    """Relative distance from ``x_hat`` to the nearest record of ``df`` (0 = exact copy).
+
+    The distance to the nearest record divided by that record's length, in the model's
+    scaled units. ``x_hat`` may be a numpy array or a torch tensor.
+    """
+    if isinstance(x_hat, torch.Tensor):
+        x_hat = x_hat.detach().double().numpy()
+    x_hat = np.asarray(x_hat, dtype=float)
     X, _ = to_tensors(df)  # noqa: N806
     X = X.double().numpy()  # noqa: N806
     dist = np.linalg.norm(X - x_hat, axis=1) / np.maximum(np.linalg.norm(X, axis=1), 1e-12)

@@ -8,16 +8,18 @@ then run on those per-round site models as well as on the global model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
 from fedlearn_kit.privacy.attacks import loss_attack, summarise
 
 Mod = Callable[..., Any]
@@ -25,30 +27,25 @@ Mod = Callable[..., Any]
 
 @dataclass
 class CoordinatorTap:
-    """A ClientApp wrapper that records each site's training reply, round by round.
+    """A Flower mod that records each site's training reply, round by round.
 
-    ``mods`` are Flower client mods (e.g. ``LocalDpMod``) applied around the wrapped app's
-    training handler only, innermost last, as ``@app.train(mods=[...])`` would apply them.
+    Put it in the ClientApp's ``mods`` (``make_client_app(mods=[..., tap])``): it sees the
+    reply exactly as it leaves the site, after any inner mod such as ``LocalDpMod``, which
+    is what the coordinator receives when secure aggregation is off.
     """
 
-    client_app: Callable[..., Any]
-    mods: Sequence[Mod] = ()
     updates: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, msg: Any, context: Any) -> Any:
+    def __call__(self, msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
         from flwr.app import MessageType
 
-        call = self.client_app
-        is_train = msg.metadata.message_type == MessageType.TRAIN
-        for mod in reversed(self.mods if is_train else ()):
-            call = partial(mod, call_next=call)
-        reply = call(msg, context)
-        if is_train and not reply.has_error():
+        reply = call_next(msg, context)
+        if msg.metadata.message_type == MessageType.TRAIN and not reply.has_error():
             metrics = next(iter(reply.content.metric_records.values()))
             self.updates.append({
                 "round": int(msg.content["config"]["server-round"]),
-                "partition": int(context.node_config["partition-id"]),
-                "num_examples": int(metrics["num-examples"]),
+                "partition": int(metrics[PARTITION_KEY]),
+                "num_examples": int(metrics[WEIGHT_KEY]),
                 "global": msg.content["arrays"].to_torch_state_dict(),
                 "site": reply.content["arrays"].to_torch_state_dict()})
         return reply
@@ -62,13 +59,23 @@ class CoordinatorTap:
                        f"rounds recorded: {sorted({u['round'] for u in self.updates})}.")
 
 
-def run_tapped(exp: Experiment, mods: Sequence[Mod] = ()) -> tuple[Any, CoordinatorTap]:
-    """Run ``exp`` federated on the local engine and keep what the coordinator received."""
-    from fedlearn_kit.federation import run
-    from fedlearn_kit.federation.apps import make_client_app
+def run_tapped(exp: Experiment, *, train_fn: Any = None, mods: Sequence[Mod] = (),
+               train_mods: Sequence[Mod] = (), wrap_strategy: Any = None
+               ) -> tuple[Any, CoordinatorTap]:
+    """Run ``exp`` federated on the local engine and keep what the coordinator received.
 
-    tap = CoordinatorTap(make_client_app(), mods)
-    return run(exp, engine="local", client_app=tap, progress=False), tap
+    The kit's own apps, built with their public hooks: ``train_fn`` (how a site trains),
+    ``mods`` (around both handlers, inside the tap), ``train_mods`` (around training only,
+    e.g. ``LocalDpMod``) and ``wrap_strategy`` (e.g. one of Flower's DP wrappers).
+    """
+    from fedlearn_kit.federation import run
+    from fedlearn_kit.federation.apps import make_client_app, make_server_app, report_exceptions
+
+    tap = CoordinatorTap()
+    client = make_client_app(train_fn=train_fn, mods=[report_exceptions, tap, *mods],
+                             train_mods=list(train_mods))
+    server = make_server_app(wrap_strategy=wrap_strategy)
+    return run(exp, engine="local", client_app=client, server_app=server, progress=False), tap
 
 
 def _net(exp: Experiment, state: dict[str, torch.Tensor]) -> torch.nn.Module:
@@ -133,79 +140,126 @@ def attack_global(exp: Experiment, result: Any, future: Cohort) -> pd.DataFrame:
                       for i, s in enumerate(exp.sites())})
 
 
+@contextmanager
+def numpy_noise(seed: int | None) -> Iterator[None]:
+    """Noise from numpy's global generator (Flower's DP code uses it), the user's state kept.
+
+    ``seed=None`` reseeds the generator from OS entropy for the block; an integer seeds it
+    (the classroom switch). Either way the caller's numpy random state is restored after,
+    so nothing is seeded behind the user's back.
+    """
+    state = np.random.get_state()  # noqa: NPY002 - Flower's DP code draws from the global RNG
+    np.random.seed(seed)  # noqa: NPY002 - None: fresh OS entropy
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def drop_site_metrics(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+    """A Flower mod for DP runs: replies carry counts and ε, not losses or AUROC.
+
+    DP covers what the noise covers: the weights. A training loss or a site's AUROC and
+    Brier score on its own test patients are exact functions of its patients, so a DP run
+    keeps them at the site. What still leaves: the weights (noised), each site's number of
+    patients (treated as public: the game is replace-one, n fixed), its partition index and
+    its ε.
+    """
+    reply = call_next(msg, context)
+    if reply.has_error():
+        return reply
+    from flwr.app import MetricRecord
+
+    keep = (PARTITION_KEY, WEIGHT_KEY, EQUAL_WEIGHT_KEY, "epsilon")
+    for key, record in list(reply.content.metric_records.items()):
+        reply.content[key] = MetricRecord({k: v for k, v in record.items() if k in keep})
+    return reply
+
+
 @dataclass(frozen=True)
 class SiteDPRun:
-    """A federated run where every site noised its own update with Flower's ``LocalDpMod``."""
+    """A federated run where every site noised its own update with Flower's ``LocalDpMod``.
+
+    Two budgets, per site over all rounds, for two adjacencies:
+
+    - ``epsilon_zero_out``: the site's update against *no update at all* (zero-out
+      adjacency, sensitivity C, what ``LocalDpMod(clipping_norm=C, sensitivity=C)`` is
+      calibrated for). It protects "did this site take part", not one patient in or out.
+    - ``epsilon``: any two datasets of the site, e.g. one patient in or out. Their clipped
+      updates can lie 2C apart, so the same noise gives the larger ε. This is the figure
+      for a patient, and the one the course reports.
+    """
 
     result: Any
     tap: CoordinatorTap
     noise_multiplier: float  # noise standard deviation / clipping norm, per release
-    epsilon: float  # per site, over all rounds, from the RDP accountant
+    epsilon: float  # any change of a site's data (sensitivity 2C), RDP accountant
+    epsilon_zero_out: float  # the site's update vs none (sensitivity C)
     delta: float
+    reproducible: bool = False
+
+    @property
+    def adjacency(self) -> str:
+        """The adjacency of :attr:`epsilon`: any two datasets of one site."""
+        return "replace-one"
 
 
 def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: float,
-                delta: float = 1e-5, seed: int = 0) -> SiteDPRun:
+                delta: float = 1e-5, seed: int = 0, reproducible: bool = False) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
-    ``LocalDpMod`` calibrates its Gaussian noise with the classic formula for one release
-    at ``epsilon_per_round``; the ε over all rounds then comes from Opacus's RDP accountant
-    for that noise (every site releases once per round). ``LocalDpMod`` draws from numpy's
-    global generator, so it is seeded here for repeatable numbers.
+    ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
+    σ = sensitivity·sqrt(2 ln(1.25/δ))/ε at ``epsilon_per_round``, with sensitivity = the
+    clipping norm C. Every site releases once per round, so the rounds compose; Opacus's
+    RDP accountant gives ε over all rounds, which is less than rounds × ε per round (RDP
+    composes the Gaussian mechanism more tightly than adding up). ``LocalDpMod`` draws from
+    numpy's global generator: from OS entropy by default, from ``seed`` only with
+    ``reproducible=True`` (the classroom switch, announced), and the caller's numpy state
+    is restored either way. Losses and evaluation metrics stay at the sites
+    (:func:`drop_site_metrics`).
     """
-    import numpy as np
     from flwr.clientapp.mod import LocalDpMod
 
-    from fedlearn_kit.privacy.defences import epsilon_spent
+    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
 
     if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
         raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
     mod = LocalDpMod(clipping_norm, clipping_norm, epsilon_per_round, delta)
     # The standard deviation LocalDpMod adds, relative to the clipping norm (its sensitivity).
     noise_multiplier = float(np.sqrt(2 * np.log(1.25 / delta)) / epsilon_per_round)
-    np.random.seed(seed)  # noqa: NPY002 - LocalDpMod uses numpy's global generator
-    result, tap = run_tapped(exp, mods=[mod])
-    epsilon = epsilon_spent([(noise_multiplier, 1.0, exp.num_rounds)], delta)
-    return SiteDPRun(result, tap, noise_multiplier, epsilon, delta)
+    if reproducible:
+        announce_classroom_noise()
+    with numpy_noise(seed if reproducible else None):
+        result, tap = run_tapped(exp, mods=[drop_site_metrics], train_mods=[mod])
+    releases = [(noise_multiplier, 1.0, exp.num_rounds)]
+    any_change = [(noise_multiplier / 2, 1.0, exp.num_rounds)]  # sensitivity 2C
+    return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
+                     epsilon_spent(releases, delta), delta, reproducible)
 
 
 #: Where a site keeps its DP accountant's history between rounds (in ``context.state``).
-DP_STATE_KEY = "dp-accountant"
+DP_STATE_KEY = "dp-accounting"
 
 
-@dataclass
-class RecordDPClient:
-    """The kit's ClientApp with DP-SGD (Opacus) in place of plain SGD for training.
+@dataclass(frozen=True)
+class DPSGDTraining:
+    """A training function for ``make_client_app(train_fn=...)``: DP-SGD (Opacus) at a site.
 
-    Training messages run :func:`fedlearn_kit.privacy.defences.dp_train` on the site's data
-    and keep the accountant's history in the node's ``context.state``, so the ε each site
-    reports (metric ``epsilon``) covers every round it has trained. Other messages go to the
-    wrapped app unchanged.
+    Runs :func:`fedlearn_kit.privacy.defences.dp_train` on the site's training rows and
+    keeps the accountant's history in the node's ``context.state``, so the ε each site
+    reports (metric ``epsilon``; per record, add/remove) covers every round it has trained.
+    Returns no training loss: it is an exact function of the site's patients.
     """
 
-    client_app: Callable[..., Any]
     noise_multiplier: float
     max_grad_norm: float = 1.0
     delta: float = 1e-5
+    reproducible: bool = False  # classroom switch: noise seeded from the public round seed
 
-    def __call__(self, msg: Any, context: Any) -> Any:
-        from flwr.app import (
-            ArrayRecord,
-            ConfigRecord,
-            Message,
-            MessageType,
-            MetricRecord,
-            RecordDict,
-        )
+    def __call__(self, net: torch.nn.Module, split: Any, request: Any) -> dict[str, float]:
+        from flwr.app import ConfigRecord
 
         from fedlearn_kit.features import to_tensors
-        from fedlearn_kit.federation.apps import (
-            PARTITION_KEY,
-            WEIGHT_KEY,
-            _load_global,
-            _node_setup,
-        )
-        from fedlearn_kit.federation.task import load_site, round_seed
         from fedlearn_kit.privacy.defences import (
             DPConfig,
             dp_train,
@@ -213,32 +267,130 @@ class RecordDPClient:
             history_to_lists,
         )
 
-        if msg.metadata.message_type != MessageType.TRAIN:
-            return self.client_app(msg, context)
-        exp, partition = _node_setup(None, context)
-        net = _load_global(exp, msg)
-        split = load_site(exp, partition)
-        config = msg.content["config"]
-        saved = context.state.config_records.get(DP_STATE_KEY)
+        saved = request.context.state.config_records.get(DP_STATE_KEY)
         X, y = to_tensors(split.train)  # noqa: N806 - the kit's naming glossary
-        run = dp_train(net, X, y, epochs=exp.local_epochs, lr=float(config.get("lr", exp.lr)),
-                       batch_size=exp.batch_size,
-                       seed=round_seed(exp, int(config["server-round"]), partition),
+        run = dp_train(net, X, y, epochs=request.exp.local_epochs, lr=request.lr,
+                       batch_size=request.exp.batch_size,
+                       seed=request.seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
                        history=history_from_lists(saved) if saved else ())
-        context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
-        metrics = MetricRecord({"loss": run.losses[-1], "epsilon": run.epsilon,
-                                WEIGHT_KEY: len(split.train), PARTITION_KEY: partition})
-        return Message(content=RecordDict({"arrays": ArrayRecord(net.state_dict()),
-                                           "metrics": metrics}), reply_to=msg)
+        request.context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
+        return {"epsilon": run.epsilon}
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
-                  delta: float = 1e-5) -> tuple[Any, CoordinatorTap]:
-    """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine)."""
-    from fedlearn_kit.federation import run
-    from fedlearn_kit.federation.apps import make_client_app
+                  delta: float = 1e-5, reproducible: bool = False
+                  ) -> tuple[Any, CoordinatorTap]:
+    """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine).
 
-    client = RecordDPClient(make_client_app(), noise_multiplier, max_grad_norm, delta)
-    tap = CoordinatorTap(client)
-    return run(exp, engine="local", client_app=tap, progress=False), tap
+    Each site's ε (metric ``epsilon``) is per record, add/remove adjacency, and covers the
+    weights; losses and evaluation metrics stay at the site (:func:`drop_site_metrics`).
+    The noise is secret unless ``reproducible=True`` (classroom switch, announced).
+    """
+    from fedlearn_kit.privacy.defences import announce_classroom_noise
+
+    if reproducible:
+        announce_classroom_noise()
+    training = DPSGDTraining(noise_multiplier, max_grad_norm, delta, reproducible)
+    return run_tapped(exp, train_fn=training, mods=[drop_site_metrics])
+
+
+#: The metric every site sends in a central-DP run so that Flower's FedAvg weighs sites
+#: equally: the noise of Flower's DP wrappers is calibrated for a uniform average.
+EQUAL_WEIGHT_KEY = "equal-weight"
+
+
+def equal_weight(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+    """A Flower mod: add ``equal-weight = 1`` to a reply's metrics (see :func:`run_central_dp`)."""
+    reply = call_next(msg, context)
+    if not reply.has_error():
+        from flwr.app import MetricRecord
+
+        key, record = next(iter(reply.content.metric_records.items()))
+        reply.content[key] = MetricRecord({**record, EQUAL_WEIGHT_KEY: 1})
+    return reply
+
+
+@dataclass(frozen=True)
+class CentralDPRun:
+    """A run under Flower's ``DifferentialPrivacyClientSideFixedClipping`` (central DP).
+
+    Each site clips its update to C (Flower's ``fixedclipping_mod``); the coordinator
+    averages the K clipped updates *with equal weights* and adds Gaussian noise of standard
+    deviation σ·C/K. ``epsilon_per_site`` is each site's ε over all rounds for "this site
+    took part or not" (its update replaced by none); ``epsilon`` is for any change of one
+    site's data, e.g. one patient in or out (two clipped updates up to 2C apart). The
+    coordinator sees each clipped update before the noise: central DP protects what the
+    coordinator *releases*, not what it receives.
+    """
+
+    result: Any
+    tap: CoordinatorTap
+    noise_multiplier: float
+    clipping_norm: float
+    epsilon: float  # any change of one site's data (sensitivity 2C / K)
+    epsilon_per_site: float  # the site's update vs none (sensitivity C / K)
+    delta: float
+    reproducible: bool = False
+
+
+def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: float,
+                   delta: float = 1e-5, seed: int = 0, reproducible: bool = False
+                   ) -> CentralDPRun:
+    """Central DP with Flower's own strategy wrapper and client mod, sites weighted equally.
+
+    Flower's wrapper calibrates its noise for a uniform average; the kit's FedAvg weighs
+    sites by their patients, which would give the largest site a larger sensitivity
+    (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`). So the DP path weighs
+    every site equally (:func:`equal_weight`). ε comes from Opacus's RDP accountant for a
+    Gaussian mechanism per round without sampling. Flower's own accountant
+    (``flwr.serverapp.RdpAccountant``) needs the optional ``dp-accounting`` package and a
+    plain FedAvg; the kit's recording strategy is not one, so the same RDP arithmetic is
+    done here. The noise is drawn from OS entropy unless ``reproducible=True``.
+    """
+    from flwr.clientapp.mod import fixedclipping_mod
+    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping
+
+    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
+
+    if noise_multiplier <= 0 or clipping_norm <= 0 or not 0 < delta < 1:
+        raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
+
+    def wrap(strategy: Any) -> Any:
+        strategy.weighted_by_key = EQUAL_WEIGHT_KEY
+        return DifferentialPrivacyClientSideFixedClipping(
+            strategy, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
+            num_sampled_clients=exp.num_sites)
+
+    if reproducible:
+        announce_classroom_noise()
+    with numpy_noise(seed if reproducible else None):
+        result, tap = run_tapped(exp, mods=[drop_site_metrics, equal_weight],
+                                 train_mods=[fixedclipping_mod], wrap_strategy=wrap)
+    rounds = exp.num_rounds
+    return CentralDPRun(result, tap, noise_multiplier, clipping_norm,
+                        epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta),
+                        epsilon_spent([(noise_multiplier, 1.0, rounds)], delta), delta,
+                        reproducible)
+
+
+def compare_leakage(exp: Experiment, runs: dict[str, tuple[Any, CoordinatorTap]],
+                    future: Cohort) -> pd.DataFrame:
+    """The loss attack on the last round's models, one row per run, with a blind baseline.
+
+    ``runs`` maps a name to a run's ``(result, tap)``. Columns as in :func:`round_leakage`
+    (each site's update, the global model per site's patients); the last row is what a
+    blind attack reaches one time in 20 with the same numbers of members and non-members,
+    so a value below it is no evidence of leakage.
+    """
+    from fedlearn_kit.federation.task import load_site
+    from fedlearn_kit.privacy.evidence import blind_advantage_95
+
+    table = pd.DataFrame({name: round_leakage(exp, tap, future, result).iloc[-1]
+                          for name, (result, tap) in runs.items()}).T
+    blind = {s.name: blind_advantage_95(len(load_site(exp, i).train), len(future[s.name]))
+             for i, s in enumerate(exp.sites())}
+    table.loc["blind attack, 95th percentile"] = [
+        next(v for site, v in blind.items() if f"site {site} " in f"{col} ")
+        for col in table.columns]
+    return table

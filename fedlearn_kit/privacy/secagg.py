@@ -117,7 +117,7 @@ def run_secagg(exp: Experiment, num_shares: int | None = None, threshold: int | 
 
     from fedlearn_kit.federation.engines import quiet_flower
     from fedlearn_kit.federation.local import LocalGrid
-    from fedlearn_kit.federation.task import one_torch_thread
+    from fedlearn_kit.training import one_torch_thread
 
     record = SecAggRun(final=[])
     num_shares = num_shares or exp.num_sites
