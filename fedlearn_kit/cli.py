@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
 
 from fedlearn_kit.cohort import generate
 from fedlearn_kit.federation.command import add_run_command
@@ -37,20 +35,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _cmd_dpia(args: argparse.Namespace) -> int:
-    from fedlearn_kit.gdpr import dpia
-
-    if not Path(args.answers).exists():
-        raise ValueError(f"no answers file at {args.answers}: answer the cards in the lessons "
-                         f"(kit.show_cards) or pass the file's path with --answers")
-    draft = dpia.dpia_draft(args.answers, args.facts, lang=args.lang, title=args.title,
-                            generated=date.today().isoformat())
-    path = dpia.write_dpia(args.out, draft)
-    print(f"Wrote {path}: {len(draft.cards) - len(draft.open_questions)} of "
-          f"{len(draft.cards)} questions answered, {len(draft.dpo_questions)} for the DPO")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per task."""
     parser = argparse.ArgumentParser(
@@ -74,15 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="allow made-up numbers shaped like personnummer")
     validate.set_defaults(handler=_cmd_validate)
 
-    dpia = sub.add_parser("dpia", help="write a DPIA draft from your answers to the cards")
-    dpia.add_argument("--answers", default="fedlearn-answers.json",
-                      help="answers file written by show_cards (default ./fedlearn-answers.json)")
-    dpia.add_argument("--facts", default=None, metavar="FILE",
-                      help="JSON file of experiment facts (schema: fedlearn_kit.gdpr.dpia)")
-    dpia.add_argument("--out", required=True, help="output file, .md or .html")
-    dpia.add_argument("--lang", choices=("en", "sv"), default="en", help="language (default en)")
-    dpia.add_argument("--title", default=None, help="title of the draft")
-    dpia.set_defaults(handler=_cmd_dpia)
+    from fedlearn_kit.gdpr.command import register_cli as register_gdpr
+
+    register_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)
 
     from fedlearn_kit.federation.deploy import register_cli as register_deploy
 

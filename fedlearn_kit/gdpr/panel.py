@@ -4,13 +4,16 @@ In JupyterLab the cards appear as an ipywidgets panel: a language toggle (Englis
 a text box per card and an "ask our DPO" tick box. Every change is saved at once to the
 answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the notebook, and is there again
 after a kernel restart. Where widgets cannot render (nbval, an HTML export, a terminal) the
-same output carries the cards as Markdown, identical on every run.
+same output carries the cards as Markdown, identical on every run, with how to answer there
+(``kit.gdpr.answer(...)`` or ``fedlearn-kit answers template``) and the date the law was
+last checked.
 """
 
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from fedlearn_kit.gdpr.answers import Answer, AnswersFileError, AnswerStore
@@ -22,6 +25,44 @@ from fedlearn_kit.gdpr.cards import (
     step_markdown,
     step_title,
 )
+
+#: How to answer where the panel cannot render, and what the cards are (and are not).
+_FALLBACK_NOTE = {
+    "en": "**How to answer.** In JupyterLab, write in the panel that this cell shows. "
+          "Anywhere else (VS Code, classic Notebook, a terminal, papermill), run "
+          "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or "
+          "in a terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` "
+          "and run `fedlearn-kit answers import fedlearn-answers.md`. Answers are saved in "
+          "`fedlearn-answers.json` beside the notebook (or where `FEDLEARN_ANSWERS` or "
+          "`answers_file=` points), never in the notebook.",
+    "sv": "**Så svarar ni.** I JupyterLab skriver ni i panelen som den här cellen visar. "
+          "Överallt annars (VS Code, klassisk Notebook, en terminal, papermill) kör ni "
+          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\", ask_dpo=False)` i en cell, eller "
+          "i en terminal `fedlearn-kit answers template`, fyller i `fedlearn-answers.md` och "
+          "kör `fedlearn-kit answers import fedlearn-answers.md`. Svaren sparas i "
+          "`fedlearn-answers.json` bredvid notebooken (eller där `FEDLEARN_ANSWERS` eller "
+          "`answers_file=` pekar), aldrig i notebooken.",
+}
+_LAW_NOTE = {
+    "en": "Law as of {date}. Teaching material, not legal advice.",
+    "sv": "Rättsläge per {date}. Utbildningsmaterial, inte juridisk rådgivning.",
+}
+
+
+def law_as_of(cards: Iterable[Card]) -> str:
+    """The oldest "law as of" date of these cards (each card states the day its law was
+    checked); the DPIA text's own date where cards carry none."""
+    from fedlearn_kit.gdpr.dpia_text import LAW_AS_OF
+
+    dates = [str(d) for c in cards if (d := getattr(c, "law_as_of", None))]
+    return min(dates) if dates else LAW_AS_OF
+
+
+def law_note(cards: Iterable[Card], lang: str = "en") -> str:
+    """ "Law as of <date>. Teaching material, not legal advice." in ``lang``."""
+    _check_lang(lang)
+    return _LAW_NOTE[lang].format(date=law_as_of(cards))
+
 
 _WIDGET_TEXT = {
     "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Your answer (saved to {file})",
@@ -72,8 +113,14 @@ class CardPanel:
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
-        """The step's cards as Markdown, without answers: deterministic for nbval."""
-        return step_markdown(self.step, self.lang)
+        """The step's cards as Markdown, without answers: deterministic for nbval.
+
+        Below the heading: how to answer outside JupyterLab, and the law-as-of date.
+        """
+        cards_text = step_markdown(self.step, self.lang, answer_note=False)
+        heading, _, rest = cards_text.partition("\n\n")
+        return "\n\n".join([heading, _FALLBACK_NOTE[self.lang],
+                              law_note(self.cards, self.lang), rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -187,7 +234,10 @@ class CardPanel:
         words = _WIDGET_TEXT[lang]
         self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
                          else words["new"].format(file=self.store.path))
-        self._widget = w.VBox([self._title, toggle, *rows, self._status])
+        note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
+                      f"{html.escape(law_note(self.cards, lang))}</p>")
+        note.add_class("fedlearn-cards-law")
+        self._widget = w.VBox([self._title, note, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget
 
