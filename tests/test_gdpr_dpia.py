@@ -85,7 +85,8 @@ def test_an_attack_is_read_against_its_null_baseline_with_interval_and_counts(fa
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"membership_advantage": 0.2, "membership_advantage_ci": [0.12, 0.28]}, "unlikely to be chance"),
+    ({"membership_advantage": 0.2, "membership_advantage_ci": [0.12, 0.28]},
+     "unlikely to be chance"),
     ({"membership_advantage": 0.08, "membership_advantage_ci": [0.02, 0.14]}, "weak evidence"),
     ({"null_advantage_95": None}, "cannot be read as leakage or its absence"),
 ])

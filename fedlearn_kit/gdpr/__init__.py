@@ -50,6 +50,12 @@ from fedlearn_kit.gdpr.facts import (
     record_facts,
 )
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
+from fedlearn_kit.gdpr.template import (
+    answer,
+    answers_template,
+    import_answers_template,
+    write_answers_template,
+)
 
 __all__ = [
     "DPIA_PARTS", "STEPS", "Answer", "AnswerStore", "AnswersFileError", "Card", "CardPanel",
@@ -59,5 +65,6 @@ __all__ = [
     "load_answers", "load_cards", "show_cards", "step_markdown", "swedish_terms",
     "validate_cards", "write_dpia", "FactsError", "MeasuredFacts", "clear_facts",
     "default_facts", "experiment_fingerprint", "facts_path", "load_facts", "record_facts",
+    "answer", "answers_template", "import_answers_template", "write_answers_template",
     "DataFlow", "RiskRow", "data_flows_from_messages", "measure_data_flows", "missing_sections",
 ]
