@@ -214,3 +214,17 @@ def test_privacy_bound_quoted_on_the_card_is_the_tight_hypothesis_testing_bound(
     assert text in card.text("why", "sv") and text.replace(",", ".") in card.text("why", "en")
     assert "(2ε, (1 + e^ε)δ)" in card.text("why", "en")
     assert math.exp(1.0) - 1 > 1  # Yeom et al.'s bound at ε = 1 says nothing, as the card says
+
+
+def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
+    from fedlearn_kit.gdpr import checkpoints as cp
+    points = {p.reference: p for p in cp.checkpoints()}
+    assert "2 Aug 2028" in points["AI Act Art. 6(1)"].when
+    omnibus_rows = [p for p in points.values() if "2026/1744" in p.when]
+    assert omnibus_rows and all("not confirmed in the Official Journal" in p.when
+                                for p in omnibus_rows)
+    assert not any("not adopted" in p.when for p in points.values())
+    assert "another legal entity" in points["MDR Art. 5(5)(a)"].question
+    table = cp.checkpoints_markdown()
+    assert f"law as of {cp.LAW_AS_OF}" in table and "not legal advice" in table
+    assert "secondary source" in table and "https://eur-lex.europa.eu/" in table
