@@ -152,11 +152,16 @@ def test_data_flows_from_a_real_message_log():
 
 
 def test_training_and_use_are_separate_phases_in_the_example():
-    answer = gdpr.example_answers()["local_models.purpose"].answer
-    assert "första stycket 3" in answer and "första stycket 1" in answer
-    draft = gdpr.dpia_draft(gdpr.example_answers(), gdpr.default_facts())
-    assert "training (developing the model)" in draft.markdown(["description"])
-    assert "use (scores for patients in care)" in draft.markdown(["description"])
+    answers = gdpr.example_answers()
+    assert "första stycket 3" in answers["local_models.purpose"].answer
+    assert "första stycket 1" in answers["local_models.use_purpose"].answer
+    description = gdpr.dpia_draft(answers, gdpr.default_facts()).markdown(["description"])
+    train_row = next(line for line in description.splitlines()
+                     if line.startswith("| training (developing the model)"))
+    use_row = next(line for line in description.splitlines()
+                   if line.startswith("| use (scores for patients in care)"))
+    assert "första stycket 3" in train_row and "quality work" in train_row
+    assert "care of the individual patient" in use_row
 
 
 def test_example_answer_about_the_attack_matches_the_facts(facts):
@@ -313,3 +318,15 @@ def test_swedish_law_references():
     assert dpia_mod.law_in("GDPR Recital 26", "sv") == "GDPR skäl 26"
     assert dpia_mod.law_in("OSL 25 kap. 1 §", "sv") == "OSL 25 kap. 1 §"
     assert dpia_mod.law_in("GDPR Art. 35(7)(a)", "en") == "GDPR Art. 35(7)(a)"
+
+
+def test_every_checkpoint_has_a_swedish_text():
+    from fedlearn_kit.gdpr.dpia_text import CHECKPOINTS_SV
+
+    assert {p.reference for p in gdpr.checkpoints()} <= set(CHECKPOINTS_SV)
+
+
+def test_roles_are_shown_with_open_questions(facts):
+    card = gdpr.load_cards()[0]
+    open_part = gdpr.dpia_draft({}, facts, lang="sv").markdown(["open"])
+    assert f"Vem svarar: {', '.join(card.role_labels('sv'))}" in open_part

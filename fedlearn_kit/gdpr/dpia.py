@@ -44,6 +44,7 @@ from fedlearn_kit.gdpr.checkpoints import checkpoints
 from fedlearn_kit.gdpr.dpia_text import (
     ADJACENCY,
     ATTACK_NAMES,
+    CHECKPOINTS_SV,
     COVERS,
     DATA_DEFAULT,
     DPIA_SOURCES,
@@ -80,12 +81,6 @@ REQUIRED_SECTIONS = ("description", "necessity", "risks", "measures", "dpo_advic
 #: Sub-sections the review asked for by name; each must be present as well.
 REQUIRED_SUBSECTIONS = ("phases", "flows", "retention", "measured", "register", "decision")
 
-ROLE_NAMES = {
-    "en": {"data_scientist": "data scientist", "clinician": "clinician",
-           "it_security": "IT/security", "dpo": "DPO", "lawyer": "lawyer"},
-    "sv": {"data_scientist": "dataanalytiker", "clinician": "kliniker",
-           "it_security": "IT/säkerhet", "dpo": "dataskyddsombud", "lawyer": "jurist"},
-}
 _ART = re.compile(r"Art\. (\d+)((?:\(\d+\))*)((?:\([a-z]\))*)(–\d+)?")
 
 
@@ -176,8 +171,10 @@ class DpiaDraft:
     @property
     def law_as_of(self) -> str:
         """The oldest "law as of" date of the draft's own text and of every card."""
-        dates = [LAW_AS_OF, *(str(d) for c in self.cards
-                              if (d := getattr(c, "law_as_of", None)))]
+        from fedlearn_kit.gdpr.checkpoints import LAW_AS_OF as CHECKPOINTS_AS_OF
+
+        dates = [LAW_AS_OF, CHECKPOINTS_AS_OF,
+                 *(str(d) for c in self.cards if (d := getattr(c, "law_as_of", None)))]
         return min(dates)
 
     # -- facts as sentences -------------------------------------------------------------
@@ -336,9 +333,10 @@ class DpiaDraft:
     def _phases(self) -> list[Block]:
         t = self.t
         train, use = t["phase_rows"].split("|")
-        purpose = self._answer_text("local_models.purpose")
-        rows = [[train, purpose or t["fill"], t["fill"], t["phase_train_basis"]],
-                [use, t["fill"], t["fill"], t["phase_use_basis"]]]
+        rows = [[train, self._answer_text("local_models.purpose") or t["fill"], t["fill"],
+                 t["phase_train_basis"]],
+                [use, self._answer_text("local_models.use_purpose") or t["fill"], t["fill"],
+                 t["phase_use_basis"]]]
         return [("h", 3, t["phases"]), ("p", t["phases_intro"]),
                 ("table", t["phase_head"].split("|"), rows)]
 
@@ -402,10 +400,7 @@ class DpiaDraft:
         return out
 
     def _roles(self, card: Card) -> str:
-        roles = getattr(card, "role", None) or ()
-        if isinstance(roles, str):
-            roles = (roles,)
-        return ", ".join(ROLE_NAMES[self.lang].get(r, r) for r in roles)
+        return ", ".join(card.role_labels(self.lang))
 
     def _answered_blocks(self, part: str) -> list[Block]:
         t = self.t
@@ -436,12 +431,13 @@ class DpiaDraft:
         sources = read_cards_file().get("sources", {})
         rows = []
         for point in checkpoints():
-            question = point.question
-            if hasattr(point, "text"):
-                question = point.text("question", lang)
-            when = point.text("when", lang) if hasattr(point, "text") else point.when
+            question, when = point.question, point.when
+            if lang == "sv" and point.reference in CHECKPOINTS_SV:
+                question, when = CHECKPOINTS_SV[point.reference]
             src = sources.get(point.source, {})
             cite = f"{src.get('title', point.source)} ({src.get('publisher', '')})"
+            if src.get("url"):
+                cite += f" <{src['url']}>"
             rows.append([law_in(point.reference, lang), question, when, cite])
         return [("p", t["checkpoints_intro"].format(date=self.law_as_of)),
                 ("table", t["checkpoints_head"].split("|"), rows)]
@@ -462,13 +458,7 @@ class DpiaDraft:
         return doc
 
     def _sources(self) -> list[str]:
-        cited: dict[str, str] = {}
-        for card in self.cards:
-            for source in card.sources:
-                url = getattr(source, "url", None)
-                cited.setdefault(source.key, source.cite() + (f" <{url}>" if url
-                                                              and url not in source.cite()
-                                                              else ""))
+        cited = {source.key: source.cite() for card in self.cards for source in card.sources}
         own = [f"{title} ({publisher}, {date}) <{url}>"
                for title, publisher, date, url in DPIA_SOURCES]
         return sorted({*cited.values(), *own}, key=str.lower)
@@ -625,13 +615,15 @@ def example_answers(facts: ExperimentFacts | None = None) -> dict[str, Answer]:
                                   "controller for the processing it carries out (PDL 2 kap. "
                                   "6 §). Each board names who signs for it in the project.",
                                   True),
-        "local_models.purpose": ("local_models", "Two phases, two purposes. Training the "
-                                 "model: each region's systematic quality work (PDL 2 kap. "
-                                 "4 § första stycket 3), if it is not research (next card). "
-                                 "Using the model to choose patients for follow-up: care of "
-                                 "the individual patient (PDL 2 kap. 4 § första stycket 1), "
-                                 "with the score documented in the record. EDPB Opinion "
-                                 "28/2024 treats the two as separate processing.", False),
+        "local_models.purpose": ("local_models", "Training the model is each region's "
+                                 "systematic quality work (PDL 2 kap. 4 § första stycket 3), "
+                                 "if it is not research (next card). Using it on patients is "
+                                 "a separate purpose (EDPB Opinion 28/2024): see the card on "
+                                 "use.", False),
+        "local_models.use_purpose": ("local_models", "Using the score to choose patients for "
+                                     "follow-up is care of the individual patient (PDL 2 kap. "
+                                     "4 § första stycket 1); the score is documented in the "
+                                     "record.", False),
         "local_models.quality_or_research": ("local_models", "We think training is quality "
                                              "work, not research, but want this confirmed "
                                              "before training on real data.", True),

@@ -631,3 +631,64 @@ SECTION_NAMES = {
     "en": {"what_leaks": "Lesson 05", "privacy_defences": "Lesson 06", "given": "Given"},
     "sv": {"what_leaks": "Lektion 05", "privacy_defences": "Lektion 06", "given": "Angivet"},
 }
+
+#: The AI Act / MDR / EHDS checkpoints (fedlearn_kit.gdpr.checkpoints) in Swedish, by
+#: reference: (question, when). A checkpoint missing here is shown in English, and
+#: tests/test_gdpr_dpia.py fails until it is translated.
+_OMNIBUS_SV = ("enligt uppgifter om Digital Omnibus on AI (förordning (EU) 2026/1744, inte "
+               "bekräftat i Europeiska unionens officiella tidning)")
+CHECKPOINTS_SV: dict[str, tuple[str, str]] = {
+    "AI Act Art. 3(1)": (
+        "Är modellen alls ett AI-system? Kommissionens riktlinjer (februari 2025) lägger vissa "
+        "optimeringsanvändningar av logistisk regression utanför; en poäng som förutsäger "
+        "utfall för patienter är omstridd. Riktlinjerna är inte bindande; bara domstolen kan "
+        "avgöra saken.", "definitionen gäller sedan 2 februari 2025"),
+    "AI Act Art. 3(3)": (
+        "Tar regionen fram modellen och tar den i bruk i eget namn? Då är regionen "
+        "leverantör, inte bara tillhandahållare (och tillverkare enligt MDR).", "i kraft"),
+    "AI Act Art. 4": (
+        "Har de som bygger, driver och använder modellen fått åtgärder för AI-kunnighet? "
+        "Omnibusen formulerar enligt uppgift om detta till en skyldighet att stödja "
+        "AI-kunnighet.", "gäller sedan 2 februari 2025; ny lydelse " + _OMNIBUS_SV),
+    "AI Act Art. 2(6)": (
+        "Är arbetet enbart vetenskaplig forskning, eller utveckling före utsläppande på "
+        "marknaden (artikel 2.8)? Båda ligger utanför AI-förordningen; testning under "
+        "verkliga förhållanden gör det inte.", "i kraft"),
+    "AI Act Art. 6(1)": (
+        "Är modellen (del av) en medicinteknisk produkt som kräver ett anmält organ? Då är "
+        "den ett AI-system med hög risk, med skyldigheter om dataförvaltning, tillsyn, "
+        "loggning och rapportering av incidenter (artikel 73).",
+        "ursprungligen 2 augusti 2027; 2 augusti 2028 " + _OMNIBUS_SV),
+    "AI Act Annex III": (
+        "Punkt 5 a: använder ett offentligt organ poängen för att avgöra rätt till hälso- "
+        "och sjukvårdstjänster? Pröva då undantaget i artikel 6.3; en offentligrättslig "
+        "tillhandahållare ska göra en konsekvensbedömning avseende grundläggande rättigheter "
+        "(artikel 27).", "ursprungligen 2 augusti 2026; 2 december 2027 " + _OMNIBUS_SV),
+    "AI Act Art. 10(5)": (
+        "Behöver vi särskilda kategorier av personuppgifter för att upptäcka och rätta "
+        "snedvridning? Det är tillåtet bara med de skyddsåtgärder som räknas upp; Omnibusen "
+        "utvidgar enligt uppgift en liknande möjlighet utöver AI-system med hög risk.",
+        "med reglerna för hög risk; utvidgningen " + _OMNIBUS_SV),
+    "MDR Art. 2(1)": (
+        "Är modellen, så som den används, programvara med ett medicinskt syfte, och vilken "
+        "klass ger regel 11 (MDR bilaga VIII) den?", "gäller sedan 26 maj 2021"),
+    "MDR Art. 5(5)(a)": (
+        "Kan undantaget för egentillverkning gälla? Ett av villkoren är att produkten inte "
+        "överlåts till en annan juridisk person: en modell som delas av två regioner "
+        "uppfyller det oftast inte.", "gäller sedan 26 maj 2021"),
+    "MDR Art. 87": (
+        "Vem rapporterar allvarliga tillbud som tillverkare, och hur passar det med lex "
+        "Maria (PSL 3 kap. 5 §) för vårdgivaren?", "gäller sedan 26 maj 2021"),
+    "EHDS Art. 53(1)(f)": (
+        "Skulle träning på andra vårdgivares data gå via ett dataåtkomsttillstånd (artikel "
+        "68) eller en dataförfrågan (artikel 69), i en säker behandlingsmiljö (artikel 73)? "
+        "Förbättring av vården (f) kan passa bättre än forskning (e).",
+        "större delen av kapitlet om sekundär användning från 26 mars 2029"),
+    "EHDS Art. 54": (
+        "Kan användningen vara en som EHDS förbjuder, till exempel beslut som skadar "
+        "enskilda på grund av deras uppgifter om hälsa?", "från 26 mars 2029"),
+    "EHDS Art. 71": (
+        "Hur hålls patienter som har valt bort sekundär användning utanför data, och vad "
+        "gör det med den population modellen lär sig av?",
+        "med kapitlet om sekundär användning"),
+}

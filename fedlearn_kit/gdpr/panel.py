@@ -115,12 +115,12 @@ class CardPanel:
     def markdown(self) -> str:
         """The step's cards as Markdown, without answers: deterministic for nbval.
 
-        Below the heading: how to answer outside JupyterLab, and the law-as-of date.
+        After the heading and the not-legal-advice line: how to answer outside JupyterLab.
+        Each card shows its own "law as of" date.
         """
         cards_text = step_markdown(self.step, self.lang, answer_note=False)
-        heading, _, rest = cards_text.partition("\n\n")
-        return "\n\n".join([heading, _FALLBACK_NOTE[self.lang],
-                              law_note(self.cards, self.lang), rest])
+        heading, advice, rest = cards_text.split("\n\n", 2)
+        return "\n\n".join([heading, advice, _FALLBACK_NOTE[self.lang], rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
