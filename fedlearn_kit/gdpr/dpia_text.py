@@ -110,7 +110,11 @@ COVERS = {
     "sv": {"the weights only; metrics leave without noise":
            "bara vikterna; mått lämnar platsen utan brus",
            "the weights only": "bara vikterna",
-           "the weights and the metrics": "vikterna och måtten"},
+           "the weights and the metrics": "vikterna och måtten",
+           "the weights only; losses and the sites' evaluation metrics stay at the sites; "
+           "each site's patient count leaves":
+           "bara vikterna; förluster och platsernas utvärderingsmått stannar på platserna; "
+           "varje plats patientantal lämnar den"},
 }
 
 REPLY_KINDS = {"en": {"train": "training reply", "evaluate": "evaluation reply"},
@@ -216,6 +220,7 @@ T: dict[str, dict[str, str]] = {
         "checklist_answered": "cards answered: {ids}",
         "checklist_open": "open",
         "measured": "What the experiment measured",
+        "note": "Note from {section}: {text}",
         "register": "Risk register",
         "register_intro": "Likelihood and severity are the kit's proposals from the facts "
                           "above; the controller decides them, and the residual risk after "
@@ -464,6 +469,7 @@ T: dict[str, dict[str, str]] = {
         "checklist_answered": "besvarade kort: {ids}",
         "checklist_open": "öppen",
         "measured": "Vad experimentet mätte",
+        "note": "Anteckning från {section} (lektionens text, på engelska): {text}",
         "register": "Riskregister",
         "register_intro": "Sannolikhet och allvarlighet är kitets förslag utifrån fakta ovan; "
                           "den personuppgiftsansvarige avgör dem, och den kvarstående risken "

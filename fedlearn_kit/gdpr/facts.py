@@ -671,14 +671,18 @@ def facts_from_experiment(exp: Any, engine: str | None = None, strategy: str | N
     return base.measured("given", **measured) if measured else base
 
 
-def with_data_flows(facts: ExperimentFacts) -> ExperimentFacts:
+def with_data_flows(facts: ExperimentFacts,
+                    known: ExperimentFacts | None = None) -> ExperimentFacts:
     """``facts`` with the data flows of a one-round local run of their experiment added.
 
     Facts that already list flows, or that do not say which experiment they describe, come
-    back unchanged.
+    back unchanged. ``known`` facts of the same experiment (same fingerprint) lend their
+    flows instead of a new run.
     """
     if facts.data_flows or not facts.experiment:
         return facts
+    if known is not None and known.data_flows and known.fingerprint == facts.fingerprint:
+        return replace(facts, data_flows=known.data_flows)
     exp = _experiment(facts.experiment, Path("(the facts' experiment)"))
     return replace(facts, data_flows=measure_data_flows(exp))
 
