@@ -48,6 +48,7 @@ from fedlearn_kit.gdpr.facts import (
     load_facts,
     measure_data_flows,
     record_facts,
+    with_data_flows,
 )
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
 from fedlearn_kit.gdpr.template import (
@@ -67,4 +68,5 @@ __all__ = [
     "default_facts", "experiment_fingerprint", "facts_path", "load_facts", "record_facts",
     "answer", "answers_template", "import_answers_template", "write_answers_template",
     "DataFlow", "RiskRow", "data_flows_from_messages", "measure_data_flows", "missing_sections",
+    "with_data_flows",
 ]
