@@ -330,3 +330,14 @@ def test_roles_are_shown_with_open_questions(facts):
     card = gdpr.load_cards()[0]
     open_part = gdpr.dpia_draft({}, facts, lang="sv").markdown(["open"])
     assert f"Vem svarar: {', '.join(card.role_labels('sv'))}" in open_part
+
+
+def test_the_drafts_own_sources_are_in_the_cards_sources_table(facts):
+    from fedlearn_kit.gdpr.cards import read_cards_file
+    from fedlearn_kit.gdpr.dpia_text import DPIA_SOURCE_KEYS
+
+    table = read_cards_file()["sources"]
+    assert set(DPIA_SOURCE_KEYS) <= set(table)
+    sources = gdpr.dpia_draft({}, facts).markdown().split("## Sources")[1]
+    for key in DPIA_SOURCE_KEYS:
+        assert table[key]["url"] in sources, key

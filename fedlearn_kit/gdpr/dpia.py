@@ -35,6 +35,7 @@ from fedlearn_kit.gdpr.cards import (
     DPIA_PARTS,
     STEPS,
     Card,
+    Source,
     _check_lang,
     load_cards,
     read_cards_file,
@@ -47,7 +48,7 @@ from fedlearn_kit.gdpr.dpia_text import (
     CHECKPOINTS_SV,
     COVERS,
     DATA_DEFAULT,
-    DPIA_SOURCES,
+    DPIA_SOURCE_KEYS,
     ENGINE_NAMES,
     LAW_AS_OF,
     LAW_NAMES_SV,
@@ -176,6 +177,11 @@ class DpiaDraft:
         dates = [LAW_AS_OF, CHECKPOINTS_AS_OF,
                  *(str(d) for c in self.cards if (d := getattr(c, "law_as_of", None)))]
         return min(dates)
+
+    def phrase(self, key: str) -> str:
+        """One fixed sentence of the draft in its language (e.g. "no_attack", "two_sites"),
+        for checking what a draft says without depending on its language."""
+        return self.t[key]
 
     # -- facts as sentences -------------------------------------------------------------
     def _n(self, value: float, spec: str = ".3f") -> str:
@@ -461,9 +467,16 @@ class DpiaDraft:
 
     def _sources(self) -> list[str]:
         cited = {source.key: source.cite() for card in self.cards for source in card.sources}
-        own = [f"{title} ({publisher}, {date}) <{url}>"
-               for title, publisher, date, url in DPIA_SOURCES]
-        return sorted({*cited.values(), *own}, key=str.lower)
+        table = read_cards_file()["sources"]
+        for key in DPIA_SOURCE_KEYS:
+            if key not in cited:
+                raw = table[key]
+                cited[key] = Source(key=key, title=raw["title"], publisher=raw["publisher"],
+                                    date=str(raw["date"]),
+                                    date_kind=raw.get("date_kind", "published"),
+                                    url=raw.get("url", ""), accessed=str(raw.get("accessed", "")),
+                                    kind=raw.get("kind", "primary")).cite()
+        return sorted(cited.values(), key=str.lower)
 
     def blocks(self) -> list[Block]:
         """The whole draft as blocks, rendered by :meth:`markdown` and :meth:`html`."""

@@ -2,7 +2,7 @@
 
 Kept apart from the logic so a translator or a DPO can read every sentence the draft can
 contain in one place. Every legal statement here was checked on :data:`LAW_AS_OF` against the
-sources in :data:`DPIA_SOURCES`; the cards carry their own dates.
+sources in :data:`DPIA_SOURCE_KEYS`; the cards carry their own dates.
 """
 
 from __future__ import annotations
@@ -10,23 +10,10 @@ from __future__ import annotations
 #: The day the legal statements of this module were last checked.
 LAW_AS_OF = "2026-11-27"
 
-#: The sources this module's own statements rest on: (title, publisher, date, url).
-DPIA_SOURCES: tuple[tuple[str, str, str, str], ...] = (
-    ("Regulation (EU) 2016/679 (General Data Protection Regulation), Arts 5, 6, 9, 21, 22, "
-     "28, 35, 36 and Chapter V", "European Parliament and Council of the European Union",
-     "2016-04-27", "https://eur-lex.europa.eu/eli/reg/2016/679/oj"),
-    ("Guidelines on Data Protection Impact Assessment (DPIA), WP 248 rev.01, Annex 2 "
-     "(criteria for an acceptable DPIA)", "Article 29 Working Party (endorsed by the EDPB)",
-     "2017-10-04", "https://ec.europa.eu/newsroom/article29/items/611236"),
-    ("Opinion 28/2024 on certain data protection aspects related to the processing of "
-     "personal data in the context of AI models", "European Data Protection Board",
-     "2024-12-17", "https://www.edpb.europa.eu/our-work-tools/our-documents/"
-     "opinion-board-art-64/opinion-282024-certain-data-protection-aspects_en"),
-    ("Judgment in Case C-634/21, SCHUFA Holding (Scoring)", "Court of Justice of the EU",
-     "2023-12-07", "https://curia.europa.eu/juris/liste.jsf?num=C-634/21"),
-    ("When will an AI model reveal your sensitive data?", "AI Sweden", "2024-06-05",
-     "https://www.ai.se/en/news/when-will-ai-model-reveal-your-sensitive-data"),
-)
+#: The sources this module's own statements rest on: keys of the sources table in cards.yaml
+#: (title, publisher, date, link and access date live there, checked by the card validator).
+DPIA_SOURCE_KEYS = ("gdpr", "wp248", "edpb_28_2024", "cjeu_c634_21", "wp251", "imy_dpia_list",
+                    "aise_leak_2024")
 
 STRATEGY_NAMES = {
     "en": {"fedavg": "FedAvg (federated averaging: the coordinator takes a weighted average "
