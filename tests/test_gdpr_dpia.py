@@ -341,3 +341,12 @@ def test_the_drafts_own_sources_are_in_the_cards_sources_table(facts):
     sources = gdpr.dpia_draft({}, facts).markdown().split("## Sources")[1]
     for key in DPIA_SOURCE_KEYS:
         assert table[key]["url"] in sources, key
+
+
+def test_a_bound_of_one_or_more_is_said_to_limit_nothing_and_notes_are_kept():
+    facts = gdpr.facts_from_experiment(kit.Experiment()).measured(
+        "privacy_defences", epsilon=6.3, delta=1e-5, advantage_bound=1.0,
+        notes=["Per record: a patient with k records is protected at about k × 6.3."])
+    risks = gdpr.dpia_draft({}, facts).markdown(["risks"])
+    assert "a bound of 1 or more limits nothing" in risks
+    assert "Note from lesson 06: Per record" in risks

@@ -261,7 +261,7 @@ class DpiaDraft:
         if len(f.sites) == 2 and f.is_federated():
             out.append(t["two_sites"])
         out += [self.dp_statement(m) for m in f.dp] or [t["no_dp"]]
-        out += [t["note"].format(section=self._section(m), text=note.strip())
+        out += [t["note"].format(section=self._section(m).lower(), text=note.strip())
                 for m in f.measurements for note in m.notes]
         return out
 

@@ -260,8 +260,8 @@ T: dict[str, dict[str, str]] = {
         "dp_bound": " In the membership game as the kit plays it, no attack can reach an "
                     "advantage above {bound} with this budget (computed by the lesson "
                     "that recorded it).",
-        "dp_bound_useless": " The bound for this budget is {bound}, 1 or more, so it "
-                            "limits nothing; the measured attack is the only evidence.",
+        "dp_bound_useless": " The bound for this budget is {bound}, and a bound of 1 or more "
+                            "limits nothing: the measured attack is the only evidence.",
         "dp_no_bound": " No bound on the membership advantage was recorded for this budget.",
         "dp_covers": " What the noise covers: {covers}.",
         "dp_covers_unknown": " What the noise covers was not recorded: patient counts and "
@@ -511,8 +511,9 @@ T: dict[str, dict[str, str]] = {
         "dp_bound": " I medlemskapsspelet så som kitet spelar det kan ingen attack nå en "
                     "fördel över {bound} med denna budget (beräknat av lektionen som "
                     "registrerade den).",
-        "dp_bound_useless": " Gränsen för denna budget är {bound}, 1 eller mer, så den "
-                            "begränsar ingenting; den uppmätta attacken är det enda belägget.",
+        "dp_bound_useless": " Gränsen för denna budget är {bound}, och en gräns på 1 eller "
+                            "mer begränsar ingenting: den uppmätta attacken är det enda "
+                            "belägget.",
         "dp_no_bound": " Ingen gräns för medlemskapsfördelen registrerades för denna budget.",
         "dp_covers": " Vad bruset skyddar: {covers}.",
         "dp_covers_unknown": " Vad bruset skyddar registrerades inte: patientantal och mått "
