@@ -36,7 +36,6 @@ from fedlearn_kit.gdpr.cards import (
     STEPS,
     Card,
     Source,
-    _check_lang,
     load_cards,
     read_cards_file,
     step_title,
@@ -70,6 +69,7 @@ from fedlearn_kit.gdpr.facts import (
     facts_from_experiment,
 )
 from fedlearn_kit.gdpr.files import atomic_write_text
+from fedlearn_kit.gdpr.panel import check_lang
 from fedlearn_kit.gdpr.render import Block, to_html, to_markdown
 
 __all__ = ["REQUIRED_SECTIONS", "DpiaDraft", "ExperimentFacts", "RiskRow", "SiteFacts",
@@ -144,7 +144,7 @@ class DpiaDraft:
     generated: str | None = None
 
     def __post_init__(self) -> None:
-        _check_lang(self.lang)
+        check_lang(self.lang)
         self.cards: tuple[Card, ...] = load_cards()
         self.t = T[self.lang]
 
@@ -562,7 +562,7 @@ class DpiaDraft:
 
 def missing_sections(markdown: str, lang: str = "en") -> list[str]:
     """The required sections and sub-sections whose heading is not in ``markdown``."""
-    _check_lang(lang)
+    check_lang(lang)
     t = T[lang]
     headings = {line.lstrip("#").strip() for line in markdown.splitlines()
                 if line.startswith("#")}

@@ -18,9 +18,8 @@ from typing import Any
 
 from fedlearn_kit.gdpr.answers import Answer, AnswersFileError, AnswerStore
 from fedlearn_kit.gdpr.cards import (
-    _LABELS,
+    LANGUAGES,
     Card,
-    _check_lang,
     cards_for,
     step_markdown,
     step_title,
@@ -60,8 +59,25 @@ def law_as_of(cards: Iterable[Card]) -> str:
 
 def law_note(cards: Iterable[Card], lang: str = "en") -> str:
     """ "Law as of <date>. Teaching material, not legal advice." in ``lang``."""
-    _check_lang(lang)
+    check_lang(lang)
     return _LAW_NOTE[lang].format(date=law_as_of(cards))
+
+
+#: The panel's labels for a card's details (the Markdown fallback has the cards' own).
+_DETAIL_LABELS = {
+    "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
+           "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
+           "role": "Who should answer", "good": "A good answer covers", "as_of": "law as of"},
+    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
+           "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
+           "role": "Vem bör svara", "good": "Ett bra svar tar upp", "as_of": "rättsläge per"},
+}
+
+
+def check_lang(lang: str) -> None:
+    """Refuse a language the cards do not exist in, saying which ones they do."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang={lang!r}: the cards exist in {LANGUAGES}; use 'en' or 'sv'.")
 
 
 _WIDGET_TEXT = {
@@ -99,7 +115,7 @@ class CardPanel:
 
     def __init__(self, step: str, answers_file: str | os.PathLike[str] | None = None,
                  lang: str = "en") -> None:
-        _check_lang(lang)
+        check_lang(lang)
         self.step = step
         self.cards: tuple[Card, ...] = cards_for(step)
         self.store = AnswerStore(answers_file)
@@ -144,14 +160,16 @@ class CardPanel:
     # -- widgets ------------------------------------------------------------------------
     def _card_body(self, card: Card, lang: str) -> str:
         e = html.escape
-        label = _LABELS[lang]
+        label = _DETAIL_LABELS[lang]
         other = "sv" if lang == "en" else "en"
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
-                (label["law"], "; ".join(card.law))]
+                (label["role"], ", ".join(card.role_labels(lang))),
+                (label["law"], "; ".join(card.law) + f" ({label['as_of']} {card.law_as_of})")]
         if card.unsettled:
             rows.append(("⚖ " + label["open"], card.text("open", lang)))
-        rows.append((label["sources"], "; ".join(s.cite() for s in card.sources)))
+        rows += [(label["good"], " · ".join(card.points(lang))),
+                 (label["sources"], "; ".join(s.cite() for s in card.sources))]
         items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
                 f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
@@ -178,7 +196,7 @@ class CardPanel:
     def _relabel(self, lang: str) -> None:
         self.lang = lang
         words = _WIDGET_TEXT[lang]
-        self._title.value = (f"<h3>{html.escape(_LABELS[lang]['heading'])} · "
+        self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)

@@ -22,8 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from fedlearn_kit.gdpr.answers import Answer, AnswerStore
-from fedlearn_kit.gdpr.cards import Card, _check_lang, card_by_id, load_cards, step_title
+from fedlearn_kit.gdpr.cards import Card, card_by_id, load_cards, step_title
 from fedlearn_kit.gdpr.files import atomic_write_text
+from fedlearn_kit.gdpr.panel import check_lang, law_as_of
 
 TEMPLATE_NAME = "fedlearn-answers.md"
 _CARD_LINE = re.compile(r"^### (?:card|kort): ([a-z_]+\.[a-z0-9_]+)\s*$")
@@ -75,23 +76,17 @@ def _known_card(card_id: str) -> Card:
     return card
 
 
-def _law_as_of(cards: Iterable[Card]) -> str:
-    from fedlearn_kit.gdpr.panel import law_as_of
-
-    return law_as_of(cards)
-
-
 def answers_template(steps: Iterable[str] | None = None, lang: str = "en",
                      answers_file: str | os.PathLike[str] | None = None,
                      name: str = TEMPLATE_NAME) -> str:
     """The template text: every card of ``steps`` (default all), with saved answers filled in."""
-    _check_lang(lang)
+    check_lang(lang)
     words = _WORDS[lang]
     chosen = list(steps) if steps else None
     cards = [c for c in load_cards() if chosen is None or c.step in chosen]
     saved = AnswerStore(answers_file).load()
     lines = [f"# {words['title']}", "", words["how"].format(name=name), "",
-             words["note"].format(date=_law_as_of(cards)), ""]
+             words["note"].format(date=law_as_of(cards)), ""]
     step = None
     for card in cards:
         if card.step != step:
