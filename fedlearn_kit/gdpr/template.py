@@ -96,10 +96,8 @@ def answers_template(steps: Iterable[str] | None = None, lang: str = "en",
         lines += [f"### {words['card']}: {card.id}", "",
                   f"**{card.text('question', lang)}**", "",
                   f"{words['why']}: {card.text('why', lang)}", ""]
-        roles = getattr(card, "role", None)
-        if roles:
-            lines += [f"{words['who']}: {', '.join([roles] if isinstance(roles, str) else roles)}",
-                      ""]
+        if card.role:
+            lines += [f"{words['who']}: {', '.join(card.role_labels(lang))}", ""]
         lines += [f"- [{'x' if given.ask_dpo else ' '}] {words['ask']}", "",
                   words["answer"], given.answer.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
