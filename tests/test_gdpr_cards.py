@@ -217,7 +217,8 @@ def test_privacy_bound_quoted_on_the_card_is_the_tight_hypothesis_testing_bound(
 
 
 def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
-    from fedlearn_kit.gdpr import checkpoints as cp
+    import importlib
+    cp = importlib.import_module("fedlearn_kit.gdpr.checkpoints")
     points = {p.reference: p for p in cp.checkpoints()}
     assert "2 Aug 2028" in points["AI Act Art. 6(1)"].when
     omnibus_rows = [p for p in points.values() if "2026/1744" in p.when]
