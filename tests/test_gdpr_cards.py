@@ -217,7 +217,8 @@ def test_privacy_bound_quoted_on_the_card_is_the_tight_hypothesis_testing_bound(
 
 
 def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
-    from fedlearn_kit.gdpr import checkpoints as cp
+    import importlib
+    cp = importlib.import_module("fedlearn_kit.gdpr.checkpoints")
     points = {p.reference: p for p in cp.checkpoints()}
     assert "2 Aug 2028" in points["AI Act Art. 6(1)"].when
     omnibus_rows = [p for p in points.values() if "2026/1744" in p.when]
@@ -228,3 +229,11 @@ def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
     table = cp.checkpoints_markdown()
     assert f"law as of {cp.LAW_AS_OF}" in table and "not legal advice" in table
     assert "secondary source" in table and "https://eur-lex.europa.eu/" in table
+
+
+def test_every_unsettled_card_dates_what_is_open():
+    """An 'unsettled' text says as of when it was open (the year of the card's law_as_of)."""
+    for card in gdpr.load_cards():
+        if card.unsettled:
+            year = card.law_as_of[:4]
+            assert year in card.text("open", "en") and year in card.text("open", "sv"), card.id
