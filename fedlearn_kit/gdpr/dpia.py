@@ -440,8 +440,9 @@ class DpiaDraft:
         rows = []
         for point in checkpoints():
             question, when = point.question, point.when
-            if lang == "sv" and point.reference in CHECKPOINTS_SV:
-                question, when = CHECKPOINTS_SV[point.reference]
+            known = CHECKPOINTS_SV.get(point.reference)
+            if lang == "sv" and known and known[:2] == (point.question, point.when):
+                question, when = known[2:]
             src = sources.get(point.source, {})
             cite = f"{src.get('title', point.source)} ({src.get('publisher', '')})"
             if src.get("url"):

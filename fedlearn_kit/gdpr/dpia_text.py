@@ -627,61 +627,107 @@ SECTION_NAMES = {
 }
 
 #: The AI Act / MDR / EHDS checkpoints (fedlearn_kit.gdpr.checkpoints) in Swedish, by
-#: reference: (question, when). A checkpoint missing here is shown in English, and
-#: tests/test_gdpr_dpia.py fails until it is translated.
+#: reference: (the English question and "when" it translates, Swedish question, Swedish when).
+#: A translation is used only while the English it was made from is unchanged; otherwise the
+#: English is shown, and tests/test_gdpr_dpia.py fails until the translation is updated.
+_OMNIBUS_EN = ("as reported for the Digital Omnibus on AI (Regulation (EU) 2026/1744, not "
+               "confirmed in the Official Journal)")
 _OMNIBUS_SV = ("enligt uppgifter om Digital Omnibus on AI (förordning (EU) 2026/1744, inte "
                "bekräftat i Europeiska unionens officiella tidning)")
-CHECKPOINTS_SV: dict[str, tuple[str, str]] = {
+CHECKPOINTS_SV: dict[str, tuple[str, str, str, str]] = {
     "AI Act Art. 3(1)": (
+        "Is the model an AI system at all? The Commission's guidelines (Feb 2025) put some "
+        "optimisation uses of logistic regression outside; a score predicting outcomes for "
+        "patients is contested. Not binding; only the Court can settle it.",
+        "definition applies since 2 Feb 2025",
         "Är modellen alls ett AI-system? Kommissionens riktlinjer (februari 2025) lägger vissa "
         "optimeringsanvändningar av logistisk regression utanför; en poäng som förutsäger "
         "utfall för patienter är omstridd. Riktlinjerna är inte bindande; bara domstolen kan "
         "avgöra saken.", "definitionen gäller sedan 2 februari 2025"),
     "AI Act Art. 3(3)": (
+        "Does the region build the model and put it into service under its own name? Then it "
+        "is the provider, not only a deployer (and may be the manufacturer under MDR Art. "
+        "2(30), unless the in-house route of MDR Art. 5(5) applies).",
+        "applies since 2 Feb 2025",
         "Tar regionen fram modellen och tar den i bruk i eget namn? Då är regionen "
-        "leverantör, inte bara tillhandahållare (och tillverkare enligt MDR).", "i kraft"),
+        "leverantör, inte bara tillhandahållare (och kan vara tillverkare enligt MDR artikel "
+        "2.30, om inte vägen för egentillverkning i MDR artikel 5.5 gäller).",
+        "gäller sedan 2 februari 2025"),
     "AI Act Art. 4": (
+        "Have the people who build, run and use the model had AI-literacy measures? The "
+        "Omnibus reportedly rewords this as a duty to support AI literacy.",
+        "applies since 2 Feb 2025; new wording " + _OMNIBUS_EN,
         "Har de som bygger, driver och använder modellen fått åtgärder för AI-kunnighet? "
         "Omnibusen formulerar enligt uppgift om detta till en skyldighet att stödja "
         "AI-kunnighet.", "gäller sedan 2 februari 2025; ny lydelse " + _OMNIBUS_SV),
     "AI Act Art. 2(6)": (
+        "Is the work solely scientific research, or pre-market development (Art. 2(8))? Both "
+        "are outside the AI Act; testing in real-world conditions is not.",
+        "applies since 2 Feb 2025",
         "Är arbetet enbart vetenskaplig forskning, eller utveckling före utsläppande på "
         "marknaden (artikel 2.8)? Båda ligger utanför AI-förordningen; testning under "
-        "verkliga förhållanden gör det inte.", "i kraft"),
+        "verkliga förhållanden gör det inte.", "gäller sedan 2 februari 2025"),
     "AI Act Art. 6(1)": (
+        "Is the model (part of) a medical device that needs a notified body? Then it is a "
+        "high-risk AI system, with duties on data governance, oversight, logging and incident "
+        "reporting (Art. 73).", "originally 2 Aug 2027; 2 Aug 2028 " + _OMNIBUS_EN,
         "Är modellen (del av) en medicinteknisk produkt som kräver ett anmält organ? Då är "
         "den ett AI-system med hög risk, med skyldigheter om dataförvaltning, tillsyn, "
         "loggning och rapportering av incidenter (artikel 73).",
         "ursprungligen 2 augusti 2027; 2 augusti 2028 " + _OMNIBUS_SV),
     "AI Act Annex III": (
+        "Point 5(a): does a public body use the score to decide eligibility for health care "
+        "services? Then apply the Art. 6(3) filter; a public-law deployer owes a "
+        "fundamental-rights impact assessment (Art. 27).",
+        "originally 2 Aug 2026; 2 Dec 2027 " + _OMNIBUS_EN,
         "Punkt 5 a: använder ett offentligt organ poängen för att avgöra rätt till hälso- "
         "och sjukvårdstjänster? Pröva då undantaget i artikel 6.3; en offentligrättslig "
         "tillhandahållare ska göra en konsekvensbedömning avseende grundläggande rättigheter "
         "(artikel 27).", "ursprungligen 2 augusti 2026; 2 december 2027 " + _OMNIBUS_SV),
     "AI Act Art. 10(5)": (
+        "Do we need special-category data to detect and correct bias? Allowed only under the "
+        "listed safeguards; the Omnibus reportedly extends a similar permission beyond "
+        "high-risk systems.", "with the high-risk rules; extension " + _OMNIBUS_EN,
         "Behöver vi särskilda kategorier av personuppgifter för att upptäcka och rätta "
         "snedvridning? Det är tillåtet bara med de skyddsåtgärder som räknas upp; Omnibusen "
         "utvidgar enligt uppgift en liknande möjlighet utöver AI-system med hög risk.",
         "med reglerna för hög risk; utvidgningen " + _OMNIBUS_SV),
     "MDR Art. 2(1)": (
+        "Is the model, as used, software with a medical purpose, and which class does Rule 11 "
+        "(MDR Annex VIII) give it?", "applies since 26 May 2021",
         "Är modellen, så som den används, programvara med ett medicinskt syfte, och vilken "
         "klass ger regel 11 (MDR bilaga VIII) den?", "gäller sedan 26 maj 2021"),
     "MDR Art. 5(5)(a)": (
+        "Could the in-house exemption apply? Among its conditions, the device must not be "
+        "transferred to another legal entity: a model shared by two regions usually does not "
+        "qualify.", "applies since 26 May 2021",
         "Kan undantaget för egentillverkning gälla? Ett av villkoren är att produkten inte "
         "överlåts till en annan juridisk person: en modell som delas av två regioner "
         "uppfyller det oftast inte.", "gäller sedan 26 maj 2021"),
     "MDR Art. 87": (
+        "Who reports serious incidents as manufacturer, and how does that fit with lex Maria "
+        "(PSL 3 kap. 5 §) for the care provider?", "applies since 26 May 2021",
         "Vem rapporterar allvarliga tillbud som tillverkare, och hur passar det med lex "
         "Maria (PSL 3 kap. 5 §) för vårdgivaren?", "gäller sedan 26 maj 2021"),
     "EHDS Art. 53(1)(f)": (
+        "Would training on other providers' data go through a data permit (Art. 68) or data "
+        "request (Art. 69), in a secure processing environment (Art. 73)? Improving care (f), "
+        "or quality and safety of care (a), may fit better than research (e).",
+        "most of the secondary-use chapter from 26 Mar 2029",
         "Skulle träning på andra vårdgivares data gå via ett dataåtkomsttillstånd (artikel "
         "68) eller en dataförfrågan (artikel 69), i en säker behandlingsmiljö (artikel 73)? "
-        "Förbättring av vården (f) kan passa bättre än forskning (e).",
+        "Förbättring av vården (f), eller vårdens kvalitet och säkerhet (a), kan passa "
+        "bättre än forskning (e).",
         "större delen av kapitlet om sekundär användning från 26 mars 2029"),
     "EHDS Art. 54": (
+        "Could the use be one the EHDS prohibits, such as decisions that harm individuals on "
+        "the basis of their health data?", "from 26 Mar 2029",
         "Kan användningen vara en som EHDS förbjuder, till exempel beslut som skadar "
         "enskilda på grund av deras uppgifter om hälsa?", "från 26 mars 2029"),
     "EHDS Art. 71": (
+        "How are patients who opt out of secondary use kept out of the data, and what does "
+        "that do to the population the model learns from?",
+        "with the secondary-use chapter",
         "Hur hålls patienter som har valt bort sekundär användning utanför data, och vad "
         "gör det med den population modellen lär sig av?",
         "med kapitlet om sekundär användning"),
