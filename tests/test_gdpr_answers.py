@@ -85,3 +85,68 @@ def test_file_is_readable_json_with_swedish_text(tmp_path):
     raw = path.read_text(encoding="utf-8")
     assert "utlämnande" in raw
     assert json.loads(raw)["format"] == "fedlearn-kit answers"
+
+
+# -- answering without the panel (VS Code, classic Notebook, a terminal) ------------------
+def test_answer_function_saves_like_the_panel(tmp_path):
+    path = tmp_path / "a.json"
+    gdpr.answer("federated.coordinator", "Region Halland runs it", ask_dpo=True,
+                answers_file=path)
+    saved = gdpr.load_answers(path)["federated.coordinator"]
+    assert (saved.step, saved.answer, saved.ask_dpo) == ("federated", "Region Halland runs it",
+                                                         True)
+    with pytest.raises(ValueError, match="Did you mean federated.coordinator"):
+        gdpr.answer("federated.coordinater", "x", answers_file=path)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_template_round_trip_through_a_text_editor(tmp_path, lang):
+    from fedlearn_kit import cli
+
+    answers = tmp_path / "a.json"
+    gdpr.answer("start_here.roles", "DPO from week 1", answers_file=answers)
+    template = tmp_path / "fedlearn-answers.md"
+    assert cli.main(["answers", "template", "--out", str(template), "--lang", lang,
+                     "--answers", str(answers)]) == 0
+    text = template.read_text("utf-8")
+    assert "DPO from week 1" in text  # answers already given are filled in
+    assert text.count("### ") == len(gdpr.load_cards())
+    label = "Svar:" if lang == "sv" else "Answer:"
+    ask = "Fråga dataskyddsombudet" if lang == "sv" else "Ask our DPO"
+    block_start = text.index("federated.coordinator")
+    answer_at = text.index(label, block_start) + len(label)
+    edited = text[:answer_at] + "\nA processor for both regions.\nSecond line." + \
+        text[answer_at:]
+    edited = edited.replace(f"- [ ] {ask}", f"- [x] {ask}", 1)  # first card: start_here
+    template.write_text(edited, "utf-8")
+    assert cli.main(["answers", "import", str(template), "--answers", str(answers)]) == 0
+    saved = gdpr.load_answers(answers)
+    assert saved["federated.coordinator"].answer == ("A processor for both regions.\n"
+                                                     "Second line.")
+    first = gdpr.load_cards()[0]
+    assert saved[first.id].ask_dpo is True and saved[first.id].step == first.step
+    assert saved["start_here.roles"].answer == "DPO from week 1"
+    unanswered = {c.id for c in gdpr.load_cards()} - {first.id, "federated.coordinator",
+                                                      "start_here.roles"}
+    assert not unanswered & set(saved)
+
+
+def test_template_is_not_overwritten_and_a_blank_never_deletes(tmp_path):
+    answers = tmp_path / "a.json"
+    template = gdpr.template.write_answers_template(tmp_path / "t.md", steps=["federated"],
+                                                    answers_file=answers)
+    with pytest.raises(ValueError, match="may hold answers not yet imported"):
+        gdpr.template.write_answers_template(template, answers_file=answers)
+    gdpr.answer("federated.coordinator", "kept", answers_file=answers)
+    gdpr.template.import_answers_template(template, answers_file=answers)  # all blank
+    assert gdpr.load_answers(answers)["federated.coordinator"].answer == "kept"
+
+
+def test_template_with_an_unknown_card_saves_nothing(tmp_path):
+    answers = tmp_path / "a.json"
+    template = tmp_path / "t.md"
+    template.write_text("### card: federated.coordinator\nAnswer: yes\n\n"
+                        "### card: federated.nonsense\nAnswer: no\n", "utf-8")
+    with pytest.raises(ValueError, match="federated.nonsense.*Nothing was saved"):
+        gdpr.template.import_answers_template(template, answers_file=answers)
+    assert not answers.exists()

@@ -139,8 +139,39 @@ def test_notebook_kernel_output_is_text_plus_widget(tmp_path):
     assert [o["output_type"] for o in outputs] == ["display_data"]
     data = outputs[0]["data"]
     assert WIDGET_MIME in data
-    assert data["text/plain"] == gdpr.step_markdown("start_here", "en")
+    assert data["text/plain"] == gdpr.CardPanel("start_here").markdown()
     stripped = strip(nb)
     assert WIDGET_MIME not in stripped.cells[0].outputs[0]["data"]
     assert "widgets" not in stripped.metadata
     assert not (tmp_path / "fedlearn-answers.json").exists()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("How to answer", "Law as of", "not legal advice")),
+    ("sv", ("Så svarar ni", "Rättsläge per", "inte juridisk rådgivning")),
+])
+def test_fallback_says_how_to_answer_anywhere_and_the_law_date(lang, words):
+    text = gdpr.CardPanel("federated", lang=lang).markdown()
+    for word in (*words, "kit.gdpr.answer(", "fedlearn-kit answers template",
+                 "fedlearn-kit answers import"):
+        assert word in text, word
+    assert panel_module.law_as_of(gdpr.cards_for("federated")) in text
+    assert text.index(words[0]) < text.index("federated.joint_controllers")
+
+
+def test_the_commands_the_fallback_names_exist():
+    from fedlearn_kit import cli
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["answers", "template", "--out", "x.md"])
+    assert args.handler.__name__ == "_cmd_answers_template"
+    args = parser.parse_args(["answers", "import", "x.md"])
+    assert args.handler.__name__ == "_cmd_answers_import"
+
+
+def test_widget_shows_the_law_date(tmp_path):
+    pytest.importorskip("ipywidgets")
+    panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
+    box = panel.widget()
+    notes = [c for c in box.children if "fedlearn-cards-law" in getattr(c, "_dom_classes", ())]
+    assert len(notes) == 1 and "Law as of" in notes[0].value

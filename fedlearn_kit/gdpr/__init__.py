@@ -27,24 +27,36 @@ from fedlearn_kit.gdpr.cards import (
 from fedlearn_kit.gdpr.checkpoints import Checkpoint, checkpoints, checkpoints_markdown
 from fedlearn_kit.gdpr.dpia import (
     DpiaDraft,
-    ExperimentFacts,
-    SiteFacts,
+    RiskRow,
     dpia_draft,
     example_answers,
-    facts_from_experiment,
+    missing_sections,
     write_dpia,
 )
 from fedlearn_kit.gdpr.facts import (
+    DataFlow,
+    ExperimentFacts,
     FactsError,
     MeasuredFacts,
+    SiteFacts,
     clear_facts,
+    data_flows_from_messages,
     default_facts,
     experiment_fingerprint,
+    facts_from_experiment,
     facts_path,
     load_facts,
+    measure_data_flows,
     record_facts,
+    with_data_flows,
 )
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
+from fedlearn_kit.gdpr.template import (
+    answer,
+    answers_template,
+    import_answers_template,
+    write_answers_template,
+)
 
 __all__ = [
     "DPIA_PARTS", "STEPS", "Answer", "AnswerStore", "AnswersFileError", "Card", "CardPanel",
@@ -54,4 +66,7 @@ __all__ = [
     "load_answers", "load_cards", "show_cards", "step_markdown", "swedish_terms",
     "validate_cards", "write_dpia", "FactsError", "MeasuredFacts", "clear_facts",
     "default_facts", "experiment_fingerprint", "facts_path", "load_facts", "record_facts",
+    "answer", "answers_template", "import_answers_template", "write_answers_template",
+    "DataFlow", "RiskRow", "data_flows_from_messages", "measure_data_flows", "missing_sections",
+    "with_data_flows",
 ]

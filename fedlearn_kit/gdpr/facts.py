@@ -207,6 +207,66 @@ def _problems(m: MeasuredFacts) -> list[str]:
     return [message for ok, message in checks if not ok]
 
 
+# -- data flows ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataFlow:
+    """What one site sent to the coordinator in one kind of reply, from a run's message log.
+
+    ``kind`` is the reply ("train" or "evaluate"); ``numbers`` the model values one reply
+    carries (the weights); ``metrics`` the names of the values sent beside them (e.g.
+    ``num-examples``, the site's patient count); ``errors`` how many replies carried an
+    error text instead (a traceback, which can quote data values).
+    """
+
+    site: str
+    kind: str
+    replies: int
+    numbers: int = 0
+    metrics: tuple[str, ...] = ()
+    errors: int = 0
+
+
+def data_flows_from_messages(messages: Any) -> tuple[DataFlow, ...]:
+    """Summarise a federation's message log (``Result.messages()``) into what left each site.
+
+    ``messages`` is the log as a pandas DataFrame (or a list of row dicts) with the columns
+    ``site``, ``type``, ``direction``, ``numbers``, ``metrics`` and ``error``; only rows
+    ``direction == "from site"`` count. An empty log (engines other than ``local`` keep
+    none) gives an empty tuple.
+    """
+    rows = messages.to_dict("records") if hasattr(messages, "to_dict") else list(messages)
+    grouped: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        if row.get("direction") == "from site":
+            grouped.setdefault((str(row["site"]), str(row["type"])), []).append(row)
+    flows = []
+    for (site, kind), replies in sorted(grouped.items()):
+        names: list[str] = []
+        for row in replies:
+            for name in str(row.get("metrics") or "").split(","):
+                if name.strip() and name.strip() not in names:
+                    names.append(name.strip())
+        flows.append(DataFlow(site=site, kind=kind, replies=len(replies),
+                              numbers=max(int(r.get("numbers") or 0) for r in replies),
+                              metrics=tuple(names),
+                              errors=sum(bool(r.get("error")) for r in replies)))
+    return tuple(flows)
+
+
+def measure_data_flows(experiment: Any, num_rounds: int = 1) -> tuple[DataFlow, ...]:
+    """Run ``experiment`` for ``num_rounds`` on the local engine and read what left each site.
+
+    Every round sends the same kinds of reply, so one round shows the flows; it takes a few
+    seconds (Flower starts in-process).
+    """
+    from dataclasses import replace as copy_with
+
+    from fedlearn_kit.federation import run
+
+    result = run(copy_with(experiment, num_rounds=num_rounds), engine="local", progress=False)
+    return data_flows_from_messages(result.messages())
+
+
 # -- the facts of an experiment -------------------------------------------------------------
 @dataclass(frozen=True)
 class SiteFacts:
@@ -218,7 +278,8 @@ class SiteFacts:
 
 
 _SETTING_NAMES = ("data", "sites", "model", "engine", "strategy", "num_rounds", "local_epochs",
-                  "seed", "auroc", "notes", "fingerprint", "measurements")
+                  "seed", "auroc", "notes", "fingerprint", "measurements", "data_flows",
+                  "experiment")
 # Flat names that describe a measurement (the rest of MEASURED_NAMES are settings too).
 _FLAT_MEASURED = tuple(n for n in MEASURED_NAMES if n not in _SETTING_NAMES)
 
@@ -245,6 +306,8 @@ class ExperimentFacts:
     notes: tuple[str, ...] = ()
     fingerprint: str | None = None
     measurements: tuple[MeasuredFacts, ...] = ()
+    data_flows: tuple[DataFlow, ...] = ()
+    experiment: Mapping[str, Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         problems = []
@@ -258,6 +321,8 @@ class ExperimentFacts:
             raise FactsError("Experiment facts: " + "; ".join(problems) + ".")
         object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
         object.__setattr__(self, "measurements", tuple(self.measurements))
+        object.__setattr__(self, "data_flows", tuple(
+            f if isinstance(f, DataFlow) else _data_flow(f) for f in self.data_flows))
         models = {m.model for m in self.measurements if m.model}
         if self.model:
             models.add(self.model)
@@ -342,6 +407,20 @@ class ExperimentFacts:
     def measured_engine(self) -> str | None:
         """The engine named by the settings or, failing that, by a measurement."""
         return self.engine or next((m.engine for m in self.measurements if m.engine), None)
+
+
+def _data_flow(raw: Any) -> DataFlow:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("site"), str):
+        raise FactsError(f"Experiment facts: each data flow must be an object with \"site\", "
+                         f"\"kind\", \"replies\" (and \"numbers\", \"metrics\", "
+                         f"\"errors\"), got {raw!r}.")
+    try:
+        return DataFlow(site=raw["site"], kind=str(raw["kind"]), replies=int(raw["replies"]),
+                        numbers=int(raw.get("numbers", 0)),
+                        metrics=tuple(str(m) for m in raw.get("metrics") or ()),
+                        errors=int(raw.get("errors", 0)))
+    except (KeyError, TypeError, ValueError) as err:
+        raise FactsError(f"Experiment facts: data flow {raw!r} is incomplete ({err}).") from err
 
 
 def _plain(value: Any) -> Any:
@@ -587,8 +666,25 @@ def facts_from_experiment(exp: Any, engine: str | None = None, strategy: str | N
     base = ExperimentFacts(sites=sites, model=exp.model, engine=engine,
                            strategy=strategy or exp.strategy, num_rounds=exp.num_rounds,
                            local_epochs=exp.local_epochs, seed=exp.seed,
-                           fingerprint=experiment_fingerprint(exp), **own)
+                           fingerprint=experiment_fingerprint(exp),
+                           experiment=experiment_settings(exp), **own)
     return base.measured("given", **measured) if measured else base
+
+
+def with_data_flows(facts: ExperimentFacts,
+                    known: ExperimentFacts | None = None) -> ExperimentFacts:
+    """``facts`` with the data flows of a one-round local run of their experiment added.
+
+    Facts that already list flows, or that do not say which experiment they describe, come
+    back unchanged. ``known`` facts of the same experiment (same fingerprint) lend their
+    flows instead of a new run.
+    """
+    if facts.data_flows or not facts.experiment:
+        return facts
+    if known is not None and known.data_flows and known.fingerprint == facts.fingerprint:
+        return replace(facts, data_flows=known.data_flows)
+    exp = _experiment(facts.experiment, Path("(the facts' experiment)"))
+    return replace(facts, data_flows=measure_data_flows(exp))
 
 
 def default_facts() -> ExperimentFacts:

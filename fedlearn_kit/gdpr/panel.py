@@ -4,24 +4,81 @@ In JupyterLab the cards appear as an ipywidgets panel: a language toggle (Englis
 a text box per card and an "ask our DPO" tick box. Every change is saved at once to the
 answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the notebook, and is there again
 after a kernel restart. Where widgets cannot render (nbval, an HTML export, a terminal) the
-same output carries the cards as Markdown, identical on every run.
+same output carries the cards as Markdown, identical on every run, with how to answer there
+(``kit.gdpr.answer(...)`` or ``fedlearn-kit answers template``) and the date the law was
+last checked.
 """
 
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from fedlearn_kit.gdpr.answers import Answer, AnswersFileError, AnswerStore
 from fedlearn_kit.gdpr.cards import (
-    _LABELS,
+    LANGUAGES,
     Card,
-    _check_lang,
     cards_for,
     step_markdown,
     step_title,
 )
+
+#: How to answer where the panel cannot render, and what the cards are (and are not).
+_FALLBACK_NOTE = {
+    "en": "**How to answer.** In JupyterLab, write in the panel that this cell shows. "
+          "Anywhere else (VS Code, classic Notebook, a terminal, papermill), run "
+          "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or "
+          "in a terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` "
+          "and run `fedlearn-kit answers import fedlearn-answers.md`. Answers are saved in "
+          "`fedlearn-answers.json` beside the notebook (or where `FEDLEARN_ANSWERS` or "
+          "`answers_file=` points), never in the notebook.",
+    "sv": "**Så svarar ni.** I JupyterLab skriver ni i panelen som den här cellen visar. "
+          "Överallt annars (VS Code, klassisk Notebook, en terminal, papermill) kör ni "
+          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\", ask_dpo=False)` i en cell, eller "
+          "i en terminal `fedlearn-kit answers template`, fyller i `fedlearn-answers.md` och "
+          "kör `fedlearn-kit answers import fedlearn-answers.md`. Svaren sparas i "
+          "`fedlearn-answers.json` bredvid notebooken (eller där `FEDLEARN_ANSWERS` eller "
+          "`answers_file=` pekar), aldrig i notebooken.",
+}
+_LAW_NOTE = {
+    "en": "Law as of {date}. Teaching material, not legal advice.",
+    "sv": "Rättsläge per {date}. Utbildningsmaterial, inte juridisk rådgivning.",
+}
+
+
+def law_as_of(cards: Iterable[Card]) -> str:
+    """The oldest "law as of" date of these cards (each card states the day its law was
+    checked); the DPIA text's own date where cards carry none."""
+    from fedlearn_kit.gdpr.dpia_text import LAW_AS_OF
+
+    dates = [str(d) for c in cards if (d := getattr(c, "law_as_of", None))]
+    return min(dates) if dates else LAW_AS_OF
+
+
+def law_note(cards: Iterable[Card], lang: str = "en") -> str:
+    """ "Law as of <date>. Teaching material, not legal advice." in ``lang``."""
+    check_lang(lang)
+    return _LAW_NOTE[lang].format(date=law_as_of(cards))
+
+
+#: The panel's labels for a card's details (the Markdown fallback has the cards' own).
+_DETAIL_LABELS = {
+    "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
+           "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
+           "role": "Who should answer", "good": "A good answer covers", "as_of": "law as of"},
+    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
+           "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
+           "role": "Vem bör svara", "good": "Ett bra svar tar upp", "as_of": "rättsläge per"},
+}
+
+
+def check_lang(lang: str) -> None:
+    """Refuse a language the cards do not exist in, saying which ones they do."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang={lang!r}: the cards exist in {LANGUAGES}; use 'en' or 'sv'.")
+
 
 _WIDGET_TEXT = {
     "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Your answer (saved to {file})",
@@ -58,7 +115,7 @@ class CardPanel:
 
     def __init__(self, step: str, answers_file: str | os.PathLike[str] | None = None,
                  lang: str = "en") -> None:
-        _check_lang(lang)
+        check_lang(lang)
         self.step = step
         self.cards: tuple[Card, ...] = cards_for(step)
         self.store = AnswerStore(answers_file)
@@ -72,8 +129,14 @@ class CardPanel:
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
-        """The step's cards as Markdown, without answers: deterministic for nbval."""
-        return step_markdown(self.step, self.lang)
+        """The step's cards as Markdown, without answers: deterministic for nbval.
+
+        After the heading and the not-legal-advice line: how to answer outside JupyterLab.
+        Each card shows its own "law as of" date.
+        """
+        cards_text = step_markdown(self.step, self.lang, answer_note=False)
+        heading, advice, rest = cards_text.split("\n\n", 2)
+        return "\n\n".join([heading, advice, _FALLBACK_NOTE[self.lang], rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -97,14 +160,16 @@ class CardPanel:
     # -- widgets ------------------------------------------------------------------------
     def _card_body(self, card: Card, lang: str) -> str:
         e = html.escape
-        label = _LABELS[lang]
+        label = _DETAIL_LABELS[lang]
         other = "sv" if lang == "en" else "en"
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
-                (label["law"], "; ".join(card.law))]
+                (label["role"], ", ".join(card.role_labels(lang))),
+                (label["law"], "; ".join(card.law) + f" ({label['as_of']} {card.law_as_of})")]
         if card.unsettled:
             rows.append(("⚖ " + label["open"], card.text("open", lang)))
-        rows.append((label["sources"], "; ".join(s.cite() for s in card.sources)))
+        rows += [(label["good"], " · ".join(card.points(lang))),
+                 (label["sources"], "; ".join(s.cite() for s in card.sources))]
         items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
                 f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
@@ -131,7 +196,7 @@ class CardPanel:
     def _relabel(self, lang: str) -> None:
         self.lang = lang
         words = _WIDGET_TEXT[lang]
-        self._title.value = (f"<h3>{html.escape(_LABELS[lang]['heading'])} · "
+        self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
@@ -187,7 +252,10 @@ class CardPanel:
         words = _WIDGET_TEXT[lang]
         self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
                          else words["new"].format(file=self.store.path))
-        self._widget = w.VBox([self._title, toggle, *rows, self._status])
+        note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
+                      f"{html.escape(law_note(self.cards, lang))}</p>")
+        note.add_class("fedlearn-cards-law")
+        self._widget = w.VBox([self._title, note, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget
 

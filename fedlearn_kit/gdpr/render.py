@@ -1,0 +1,71 @@
+"""Render the DPIA draft's blocks as Markdown or as a self-contained HTML page.
+
+A block is a tuple: ("h", level, text), ("p", text), ("quote", text), ("ul", [items]),
+("table", [header], [[cells]]). Both renderers escape all text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+Block = tuple
+
+
+def _md_escape_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    """The blocks as Markdown (tables as pipe tables)."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block[0]
+        if kind == "h":
+            lines += [f"{'#' * block[1]} {block[2]}", ""]
+        elif kind == "p":
+            lines += [block[1], ""]
+        elif kind == "quote":
+            lines += [f"> {block[1]}", ""]
+        elif kind == "ul":
+            lines += [f"- {item}" for item in block[1]] + [""]
+        elif kind == "table":
+            header, rows = block[1], block[2]
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---|" * len(header))
+            lines += ["| " + " | ".join(_md_escape_cell(str(c)) for c in row) + " |"
+                      for row in rows]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_CSS = ("body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;line-height:1.45;"
+        "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+        "padding:.3em .6em;text-align:left;vertical-align:top}blockquote{border-left:4px solid "
+        "#c60;margin:0;padding:.2em 1em;background:#fff8f0}")
+
+
+def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
+    """The blocks as one HTML page with its own small style sheet."""
+    e = html.escape
+    body: list[str] = []
+    for block in blocks:
+        kind = block[0]
+        if kind == "h":
+            body.append(f"<h{block[1]}>{e(block[2])}</h{block[1]}>")
+        elif kind == "p":
+            body.append(f"<p>{e(block[1])}</p>")
+        elif kind == "quote":
+            body.append(f"<blockquote>{e(block[1])}</blockquote>")
+        elif kind == "ul":
+            body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block[1]) + "</ul>")
+        elif kind == "table":
+            head = "".join(f"<th>{e(h)}</th>" for h in block[1])
+            rows = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>"
+                           for row in block[2])
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
