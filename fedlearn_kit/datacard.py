@@ -20,7 +20,7 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def _model_input(col: Column) -> str:
     if not col.is_feature:
         return "not a feature"
-    x = f"1 if {col.categories[0]} else 0" if col.categories else "log(x)" if col.log else "x"
+    x = f"(1 if {col.categories[0]} else 0)" if col.categories else "log(x)" if col.log else "x"
     return f"({x} - {col.center:g}) / {col.scale:g}"
 
 
