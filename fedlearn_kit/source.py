@@ -7,7 +7,9 @@ package does (nbval then asks for the lesson to be re-executed).
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,13 @@ def _where(obj: Any) -> str:
     return f"{shown}, line {line}"
 
 
-def show_source(obj: Any, *, docstring: bool = True) -> Source:
+def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) -> Source:
     """The source of a function or class of the package, for display in a notebook.
 
-    ``docstring=False`` leaves out the docstring, for a shorter display. Objects wrapped by
-    a decorator are shown as written (``inspect.unwrap``).
+    ``only`` shows just the function of that name defined inside ``obj`` (with its
+    decorators), e.g. ``show_source(make_client_app, only="train")`` for the ClientApp's
+    train handler. ``docstring=False`` leaves out the docstring, for a shorter display.
+    Objects wrapped by a decorator are shown as written (``inspect.unwrap``).
     """
     target = inspect.unwrap(obj)
     try:
@@ -50,9 +54,26 @@ def show_source(obj: Any, *, docstring: bool = True) -> Source:
     except (TypeError, OSError) as err:
         raise TypeError(f"show_source needs a function, method or class defined in a file; "
                         f"got {type(obj).__name__} ({err}).") from None
+    where = _where(target)
+    if only is not None:
+        code, offset = _inner(code, only, getattr(target, "__qualname__", "?"))
+        path, line = where.rsplit(", line ", 1)
+        where = f"{path}, line {int(line) + offset}"
     if not docstring and getattr(target, "__doc__", None):
         code = _without_docstring(code)
-    return Source(code, _where(target))
+    code = re.sub(r"[ \t]*# type: ignore\[[^\]]*\]", "", code)  # noise for a reader
+    return Source(code, where)
+
+
+def _inner(code: str, name: str, outer: str) -> tuple[str, int]:
+    """The nested function ``name`` inside ``code`` (dedented) and its line offset."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name \
+                and node is not ast.parse(code).body[0]:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            lines = code.splitlines()[first - 1:node.end_lineno]
+            return textwrap.dedent("\n".join(lines)), first - 1
+    raise ValueError(f"{outer} defines no function named {name!r}.")
 
 
 def _without_docstring(code: str) -> str:
