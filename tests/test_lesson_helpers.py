@@ -75,7 +75,7 @@ def test_fedprox_drifts_less_than_fedavg(small_experiment):
 def test_sample_rates_vary_around_the_profile(small_cohort):
     rates = kit.evaluation.sample_rates(small_cohort, "A", num_samples=20)
     assert rates.shape == (20,) and len(set(rates.round(6))) > 1
-    assert ((0 < rates) & (rates < 1)).all()
+    assert ((rates > 0) & (rates < 1)).all()
 
 
 def test_coefficient_error_and_calibration_gaps(small_experiment, small_cohort):

@@ -67,8 +67,8 @@ def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
             return failed(f"the gain for site {site} is not the difference in the table.",
                           f"row '{model}' minus row 'local {site}', both in column '{site}'.")
     best = max(sites, key=lambda s: gains[s])
-    return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC): "
-                  "the fewer patients a site has, the more it gains from the others'.")
+    return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC). Compare with how many "
+                  "patients each site has: the fewer, the more it can gain from the others'.")
 
 
 def update_numbers(answer: object, state_dict: Mapping[str, torch.Tensor]) -> Verdict:
@@ -146,8 +146,12 @@ def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
     order = sorted(sites, key=lambda s: -gains[s])
     listed = ", ".join(f"{s} {gains[s]:+.3f} ({len(splits[s].train)} training patients)"
                        for s in order)
-    return passed(f"Gains, largest first: {listed}. The sites with fewest patients gain "
-                  "most; the largest gains least.")
+    by_size = sorted(sites, key=lambda s: len(splits[s].train))
+    pattern = ("the sites with fewest patients gain most, the largest least" if
+               order[:2] == by_size[:2] and order[-1] == by_size[-1] else
+               "here the order does not simply follow size: case mix and baseline risk "
+               "matter too")
+    return passed(f"Gains, largest first: {listed}. With this seed {pattern}.")
 
 
 def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
@@ -161,7 +165,8 @@ def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
         return passed(f"A training reply carries {sorted(expected)} besides the weights. "
                       "'num-examples' tells the coordinator how many patients the site "
                       "trained on, in every round; 'loss' describes how well the model fits "
-                      "them. Both are information about the site's patients.")
+                      "them; 'partition-id' says which site sent the reply. The first two are "
+                      "information about the site's patients.")
     evaluate = messages[(messages["type"] == "evaluate") & (messages["direction"] == "from site")]
     eval_names = {m.strip() for text in evaluate["metrics"] for m in text.split(",") if m.strip()}
     if given == eval_names:

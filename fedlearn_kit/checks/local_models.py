@@ -185,6 +185,7 @@ def furthest_from_truth(answer: str, model: TrainedModel,
         other = dict(zip(FEATURE_NAMES, compare_with.net.linear.weight.detach().numpy().ravel(),
                          strict=True))
         worst = max(abs(other[f] - TRUE_COEFFICIENTS[f]) for f in FEATURE_NAMES)
-        message += (f" {compare_with.name}'s largest error is {worst:.3f}: more patients, "
-                    "effects closer to the truth.")
+        closer = ("more patients, effects closer to the truth" if worst < errors[expected]
+                  else "here no closer, despite more patients")
+        message += f" {compare_with.name}'s largest error is {worst:.3f}: {closer}."
     return passed(message)

@@ -86,7 +86,7 @@ def hidden_variable_loss(answer: float, column: str, train: pd.DataFrame, test: 
                       "both; subtract the second AUROC from the first.")
     other = full - auroc(without_variable(train, compare_with),
                          without_variable(test, compare_with))
-    return passed(f"Without {column!r} the AUROC falls by {expected:.3f} (from {full:.3f}); "
+    return passed(f"Without {column!r} the AUROC changes by {-expected:+.3f} (from {full:.3f}); "
                   f"without {compare_with!r} it changes by {other:+.3f}. A variable whose "
                   "loss is within the noise of the test set is hard to defend under "
                   "Art. 5(1)(c); one that costs several hundredths is easier to argue for.")
@@ -109,4 +109,4 @@ def assay_factor(answer: float, cohort: Cohort, site: str = "B") -> Verdict:
                       "table of sites.")
     return passed(f"Site {site}'s lab records {expected:g} times the NT-proBNP the patient "
                   f"has. Its median is {ratio:.2f} times Site "
-                  f"{others[0]}'s: the rest of the difference is sicker patients.")
+                  f"{others[0]}'s: the rest of the difference comes from the patients themselves.")
