@@ -156,3 +156,14 @@ def calibration_gaps(models: Iterable[TrainedModel] | Mapping[str, TrainedModel]
         curve = reliability(y, model.predict_proba(df), bins)
         gaps[model.name] = (curve["observed"] - curve["predicted"]).abs().to_numpy()
     return pd.DataFrame(gaps)
+
+
+def collaboration_gains(table: pd.DataFrame, model: str, own: str = "local {site}"
+                        ) -> pd.Series:
+    """Per site: ``model``'s score minus the site's own model's, on that site's patients.
+
+    ``table`` is :func:`compare`'s (rows: models, columns: sites); a positive gain means the
+    collaboration helped that site.
+    """
+    return pd.Series({site: table.loc[model, site] - table.loc[own.format(site=site), site]
+                      for site in table.columns}, name=f"{model} gain")

@@ -52,6 +52,17 @@ TITLES = {
 }
 
 
+#: Short labels for the model's variables, as a clinician would write them.
+SHORT_NAMES = {
+    "age": "age", "sex": "female", "ejection_fraction": "ejection fraction",
+    "nyha_class": "NYHA class", "nt_probnp": "NT-proBNP", "egfr": "eGFR", "sodium": "sodium",
+    "systolic_bp": "systolic BP", "diabetes": "diabetes",
+    "atrial_fibrillation": "atrial fibrillation", "copd": "COPD",
+    "prior_admissions_12m": "prior admissions", "length_of_stay": "length of stay",
+    "beta_blocker": "beta blocker", "raas_inhibitor": "RAAS inhibitor", "mra": "MRA",
+}
+
+
 def title(column: str) -> str:
     """A human title for a column: its name and unit as a clinician would write them."""
     if column in TITLES:
@@ -161,11 +172,12 @@ def plot_coefficients(models: Models) -> Figure:
     for i, model in enumerate(models):
         weights = model.net.linear.weight.detach().numpy().ravel()
         ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
-    ax.set_xticks(x + width * len(models) / 2, [f.replace("_", " ") for f in FEATURE_NAMES],
+    ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
-    ax.legend(frameon=False, ncols=len(models) + 1)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
+               ncols=len(models) + 1)
     return fig
 
 

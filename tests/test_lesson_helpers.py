@@ -96,3 +96,12 @@ def test_cohort_figure_has_human_titles_axes_and_a_legend_off_the_data(small_coh
     assert len(legend_axes) == 1 and not legend_axes[0].get_title()
     nt = next(ax for ax in fig.axes if ax.get_title() == "NT-proBNP (ng/L)")
     assert nt.get_xscale() == "log"
+
+
+def test_collaboration_gains_subtract_each_sites_own_model():
+    import pandas as pd
+
+    table = pd.DataFrame({"A": [0.70, 0.75, 0.80], "B": [0.60, 0.79, 0.78]},
+                         index=["local A", "local B", "central"])
+    gains = kit.evaluation.collaboration_gains(table, "central")
+    assert gains.round(3).to_dict() == {"A": 0.1, "B": -0.01}
