@@ -182,15 +182,23 @@ def plot_coefficients(models: Models) -> Figure:
 
 
 def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
-    """Grouped bars: one group per site's patients, one bar per model (rows of ``table``)."""
+    """Grouped bars: one group per site's patients, one bar per model (rows of ``table``).
+
+    AUROC bars start at 0.5 (chance), other metrics at 0, so that a bar's length is what
+    the model adds; the legend sits above the tallest bar.
+    """
     fig, (ax,) = _figure(width=6.5, height=3.4)
     x = np.arange(len(table.columns))
     width = 0.8 / len(table.index)
     for i, name in enumerate(table.index):
         bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
         ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
-    low = float(np.nanmin(table.to_numpy()))
-    ax.set_ylim(max(0.0, low - 0.08), min(1.0, float(np.nanmax(table.to_numpy())) + 0.04))
+    top = float(np.nanmax(table.to_numpy()))
+    if metric.upper() == "AUROC":  # bars start at chance, so their lengths compare honestly
+        ax.set_ylim(0.5, min(1.0, top + 0.08))
+        metric = "AUROC (0.5 = chance)"
+    else:
+        ax.set_ylim(0.0, top * 1.15)
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title)
