@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_SITES = 8
 
@@ -68,4 +70,6 @@ def profiles_table(sites: tuple[SiteProfile, ...]) -> pd.DataFrame:
                      "baseline log-odds": s.baseline_log_odds,
                      "NT-proBNP assay factor": s.ntprobnp_assay_factor}
             for s in sites}
+    import pandas as pd  # only for this table: the command line reads MAX_SITES at start-up
+
     return pd.DataFrame(rows).T

@@ -13,8 +13,15 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.federation import certs, deploy, run
-from fedlearn_kit.federation.processes import MARKER, DeploymentError, PortInUseError, marked
+from fedlearn_kit.federation import deployment as deploy
+from fedlearn_kit.federation import run
+from fedlearn_kit.federation.deployment import certs
+from fedlearn_kit.federation.deployment.processes import (
+    MARKER,
+    DeploymentError,
+    PortInUseError,
+    marked,
+)
 
 pytestmark = pytest.mark.slow
 EXP = kit.Experiment(num_rounds=2, seed=5)

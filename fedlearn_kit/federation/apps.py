@@ -58,10 +58,10 @@ from flwr.app import (
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg, FedProx, Strategy
-from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 from torch import nn
 
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation._flower import CLIENT_APP_RAISED_EXCEPTION, aggregate_metricrecords
 from fedlearn_kit.federation.config import experiment_from_config, merged_config
 from fedlearn_kit.federation.task import (
     evaluate_net,
@@ -79,8 +79,6 @@ PARTITION_KEY = "partition-id"
 NUM_PARTITIONS_KEY = "num-partitions"
 #: The metric Flower's strategies weight each reply by.
 WEIGHT_KEY = "num-examples"
-#: Flower's error code for "the ClientApp raised an exception" (flwr.common.constant).
-CLIENT_APP_RAISED_EXCEPTION = 2
 STATE_ARRAYS = "fedlearn-global-arrays"
 STATE_SUMMARY = "fedlearn-summary"
 
