@@ -31,13 +31,14 @@ class Source:
 
 
 def _where(obj: Any) -> str:
+    # The file relative to the kit and the object's name, never a machine's own path and no
+    # line number: an edit elsewhere in the file must not change what the lesson shows.
     path = Path(inspect.getsourcefile(obj) or "?").resolve()
     try:
-        shown = path.relative_to(_PACKAGE_ROOT).as_posix()  # never a machine's own path
+        shown = path.relative_to(_PACKAGE_ROOT).as_posix()
     except ValueError:
         shown = path.name
-    _, line = inspect.getsourcelines(obj)
-    return f"{shown}, line {line}"
+    return f"{shown}, {getattr(obj, '__qualname__', type(obj).__name__)}"
 
 
 def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) -> Source:
@@ -56,23 +57,23 @@ def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) ->
                         f"got {type(obj).__name__} ({err}).") from None
     where = _where(target)
     if only is not None:
-        code, offset = _inner(code, only, getattr(target, "__qualname__", "?"))
-        path, line = where.rsplit(", line ", 1)
-        where = f"{path}, line {int(line) + offset}"
+        code = _inner(code, only, getattr(target, "__qualname__", "?"))
+        where = f"{where}, {only}"
     if not docstring and getattr(target, "__doc__", None):
         code = _without_docstring(code)
     code = re.sub(r"[ \t]*# type: ignore\[[^\]]*\]", "", code)  # noise for a reader
     return Source(code, where)
 
 
-def _inner(code: str, name: str, outer: str) -> tuple[str, int]:
-    """The nested function ``name`` inside ``code`` (dedented) and its line offset."""
-    for node in ast.walk(ast.parse(code)):
+def _inner(code: str, name: str, outer: str) -> str:
+    """The nested function ``name`` inside ``code``, with its decorators, dedented."""
+    tree = ast.parse(code)
+    for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name \
-                and node is not ast.parse(code).body[0]:
+                and node is not tree.body[0]:
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             lines = code.splitlines()[first - 1:node.end_lineno]
-            return textwrap.dedent("\n".join(lines)), first - 1
+            return textwrap.dedent("\n".join(lines))
     raise ValueError(f"{outer} defines no function named {name!r}.")
 
 
