@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str | None] = {
     "CohortError": "validation", "impossible_personnummer": "validation",
     "looks_like_personnummer": "validation", "read_site_csv": "validation",
     "validate": "validation",
-    "damaged_copy": "examples",
+    "damaged_copy": "examples", "without_variable": "examples",
     "DATA_DIR": "paths",
     "check_environment": "environment",
     "Experiment": "experiment",
@@ -42,8 +42,11 @@ _EXPORTS: dict[str, str | None] = {
     "scores": "evaluation", "site_report": "evaluation", "subgroup_scores": "evaluation",
     # the GDPR layer: kit.show_cards(step) ends every lesson
     "show_cards": "gdpr",
+    # lessons show the package's own code, displayed and never copied (lessons 02, 04)
+    "show_source": "source",
     # subpackages and modules used as kit.<name>
     "datacard": None, "federation": None, "gdpr": None, "monitoring": None, "plots": None,
+    "evaluation": None, "training": None,
 }
 
 __all__ = [
@@ -55,10 +58,11 @@ __all__ = [
     "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
     "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
     "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
+    "show_source", "without_variable", "evaluation", "training",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
-    from fedlearn_kit import datacard, federation, gdpr, monitoring, plots
+    from fedlearn_kit import datacard, evaluation, federation, gdpr, monitoring, plots, training
     from fedlearn_kit.cohort import (
         NONLINEAR_EFFECTS,
         TRUE_COEFFICIENTS,
@@ -79,12 +83,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         site_report,
         subgroup_scores,
     )
-    from fedlearn_kit.examples import damaged_copy
+    from fedlearn_kit.examples import damaged_copy, without_variable
     from fedlearn_kit.experiment import Experiment
     from fedlearn_kit.gdpr import show_cards
     from fedlearn_kit.paths import DATA_DIR
     from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table
     from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table
+    from fedlearn_kit.source import show_source
     from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort
     from fedlearn_kit.training import (
         Split,
