@@ -34,7 +34,9 @@ LOCKS = {"course": LOCK_DIR / "course.txt",          # what a learner needs
          "simulation": LOCK_DIR / "simulation.txt",  # + Ray, for --engine simulation
          "dev": LOCK_DIR / "dev.txt"}                # + the test and lint tools
 EXTRAS = {"course": [], "simulation": ["simulation"], "dev": ["dev", "simulation"]}
-STAMP = VENV / "fedlearn-kit-installed.json"
+STAMP_NAME = "fedlearn-kit-installed.json"  # in the environment's folder (sys.prefix)
+#: JupyterLab's settings that switch off its news and update checks (it would call out).
+JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
 #: PyTorch publishes its CPU-only builds (version suffix ``+cpu`` on Linux and Windows) on
 #: its own index; PyPI's Linux and Windows torch is the multi-GB CUDA build.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -69,8 +71,21 @@ def check_run(command: list[str], what: str, fix: str) -> None:
 
 # --- the environment ------------------------------------------------------------------
 
+#: ``--no-venv``: install into, and run from, the Python that runs this file (e.g. an
+#: activated conda environment made from environment.yml) instead of .venv.
+USE_CURRENT = False
+
+
 def venv_python(venv: Path = VENV) -> Path:
+    if USE_CURRENT:
+        return Path(sys.executable)
     return venv / ("Scripts/python.exe" if WINDOWS else "bin/python")
+
+
+def _prefix(py: Path) -> Path:
+    if USE_CURRENT:
+        return Path(sys.prefix)
+    return VENV
 
 
 def _version_of(python: list[str]) -> tuple[int, int] | None:
@@ -104,6 +119,10 @@ def find_python(requested: str | None) -> list[str]:
 
 def ensure_venv(requested_python: str | None) -> Path:
     python = venv_python()
+    if USE_CURRENT:
+        if sys.version_info[:2] not in SUPPORTED:
+            raise SetupError("--no-venv needs Python 3.11-3.13 to run this file.")
+        return python
     if python.exists() and _version_of([str(python)]) in SUPPORTED:
         return python
     base = find_python(requested_python)
@@ -123,7 +142,7 @@ def _fingerprint() -> str:
 def installed_sets() -> set[str]:
     """The lock sets installed in .venv for the current lock files (empty when stale)."""
     try:
-        stamp = json.loads(STAMP.read_text())
+        stamp = json.loads((_prefix(venv_python()) / STAMP_NAME).read_text())
     except (OSError, ValueError):
         return set()
     return set(stamp.get("sets", [])) if stamp.get("fingerprint") == _fingerprint() else set()
@@ -171,11 +190,26 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
     else:
         check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
                   "Read pip's message above.")
+    post_install(py)
     sets = (installed_sets() | {kind}) if not force else {kind}
     sets |= {"course"} | ({"simulation"} if kind == "dev" else set())
-    STAMP.write_text(json.dumps({"fingerprint": _fingerprint(), "sets": sorted(sets),
-                                 "from": "bundle" if bundle else "index"}))
+    (_prefix(py) / STAMP_NAME).write_text(json.dumps(
+        {"fingerprint": _fingerprint(), "sets": sorted(sets),
+         "from": "bundle" if bundle else "index"}))
     return py
+
+
+def post_install(py: Path) -> None:
+    """The steps every install route takes after pip (the one place that lists them).
+
+    JupyterLab reads ``{environment}/share/jupyter/lab/settings/overrides.json``: the kit's
+    copy switches off its news feed and update checks, so JupyterLab makes no web calls.
+    (pip cannot place it: an editable install skips a package's data files.)
+    """
+    target = _prefix(py) / "share" / "jupyter" / "lab" / "settings"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(JUPYTER_SETTINGS, target / "overrides.json")
+    say(f"JupyterLab's news and update checks switched off ({target / 'overrides.json'})")
 
 
 # --- the commands ---------------------------------------------------------------------
@@ -202,7 +236,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def cmd_install(args: argparse.Namespace) -> int:
     bundle = Path(args.from_bundle).resolve() if args.from_bundle else None
     install(args.set, python=args.python, bundle=bundle, force=args.force)
-    say(f"installed the {args.set!r} set into {VENV}. Next: python course.py lab")
+    say(f"installed the {args.set!r} set. Next: python course.py lab")
     return 0
 
 
@@ -398,6 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--python", help="the Python to create .venv with "
                                               "(default: this one, if 3.11-3.13)")
+        command.add_argument("--no-venv", action="store_true",
+                             help="use the Python running this file (e.g. an activated conda "
+                                  "environment from environment.yml), not .venv")
         command.set_defaults(handler=handler)
         return command
 
@@ -442,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Python 3.11 or newer is needed to set up the course.", file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)
+    global USE_CURRENT
+    USE_CURRENT = args.no_venv
     try:
         return args.handler(args)
     except SetupError as err:

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     from fedlearn_kit.federation.deploy import register_cli as register_deploy
 
     register_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
+
+    from fedlearn_kit import doctor
+
+    doctor.add_arguments(sub.add_parser("doctor", help="is this laptop ready for the course?")
+                         ).set_defaults(handler=doctor.run_from_args)
     return parser
 
 
