@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run the course on Windows, macOS and Linux, with nothing but Python.
 
-    python course.py lab      first time: creates .venv and installs the locked set; opens JupyterLab
+    python course.py lab      first time: creates .venv, installs the locked set; opens JupyterLab
     python course.py test     installs the developer tools too, then runs every test
 
 (On Windows, ``py course.py lab``.) Other commands: ``check`` (the quick tier: ruff, mypy and
@@ -105,7 +105,8 @@ def find_python(requested: str | None) -> list[str]:
     else:
         candidates = [[sys.executable]]
         for major, minor in SUPPORTED:
-            candidates.append(["py", f"-{major}.{minor}"] if WINDOWS else [f"python{major}.{minor}"])
+            candidates.append(["py", f"-{major}.{minor}"] if WINDOWS
+                              else [f"python{major}.{minor}"])
     for candidate in candidates:
         if _version_of(candidate) in SUPPORTED:
             return candidate
@@ -186,7 +187,8 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
                   "network, install from a facilitator's bundle (docs/laptops.md).")
     if bundle is not None:
         check_run([*pip, "--no-deps", "--force-reinstall", "fedlearn-kit"],
-                  "Installing the kit from the bundle", "Rebuild the bundle: python course.py bundle")
+                  "Installing the kit from the bundle",
+                  "Rebuild the bundle: python course.py bundle")
     else:
         check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
                   "Read pip's message above.")
@@ -340,7 +342,7 @@ def _bundle_wheels(bundle: Path) -> Path:
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Download every wheel the laptops in the room need, and build the kit's own wheel."""
     py = install("course", python=args.python)
-    if Path(sys.executable).resolve() != py.resolve():  # marker evaluation needs packaging
+    if Path(sys.prefix).resolve() != _prefix(py).resolve():  # markers need .venv's packaging
         return run([py, __file__, "bundle", *sys.argv[2:]])
     out = Path(args.out).resolve()
     wheels = out / "wheels"
@@ -475,9 +477,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if sys.version_info < (3, 8):
-        print("Python 3.11 or newer is needed to set up the course.", file=sys.stderr)
-        return 2
     args = build_parser().parse_args(argv)
     global USE_CURRENT
     USE_CURRENT = args.no_venv

@@ -142,10 +142,8 @@ def check_kernel() -> Check:
 
 
 def _same_file(a: str, b: str) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
-    except OSError:
-        return False
+    # Not resolved: a venv's python is a link to the base Python that every venv shares.
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
 def check_port(what: str, port: int) -> Check:
@@ -183,10 +181,11 @@ def check_jupyter_settings() -> Check:
 
 
 class OutboundWatch:
-    """Records every connection this Python process attempts to a non-loopback address.
+    """Records, and blocks, every connection this process attempts to a non-loopback address.
 
-    A ``socket.connect`` audit hook sees each attempt before it is made; child processes
-    are read with psutil. Audit hooks cannot be removed, so it only records while active.
+    A ``socket.connect`` audit hook sees each attempt before the system call, and refuses
+    it, so the doctor itself never reaches out; the SuperLink's and SuperNode's connections
+    are read with psutil. Audit hooks cannot be removed: it acts only while ``active``.
     """
 
     def __init__(self) -> None:
@@ -200,6 +199,7 @@ class OutboundWatch:
             host = address[0] if isinstance(address, tuple) and address else ""
             if isinstance(host, str) and not _loopback(host):
                 self.attempts.append(f"{host}:{address[1]}")
+                raise PermissionError(f"fedlearn-kit doctor blocked a connection to {host}")
 
     def children(self, pids: Sequence[int]) -> None:
         import psutil
