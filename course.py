@@ -315,13 +315,15 @@ def locked_requirements(kind: str) -> list[str]:
     return lines
 
 
-def requirements_for(kind: str, target: str, python_version: str) -> list[str]:
+def requirements_for(kind: str, target: str, python_version: str, patch: int = 99
+                     ) -> list[str]:
     """The lock set's pins that apply on ``target``: markers evaluated for that platform,
-    not for the machine building the bundle (pip would evaluate them here)."""
+    not for the machine building the bundle (pip would evaluate them here). ``patch``: the
+    laptops' patch release (some pins differ, e.g. before and after 3.11.5)."""
     from packaging.requirements import Requirement  # in .venv: this runs there
 
     env = {**PLATFORMS[target]["markers"], "python_version": python_version,
-           "python_full_version": python_version + ".0", "implementation_name": "cpython",
+           "python_full_version": f"{python_version}.{patch}", "implementation_name": "cpython",
            "platform_python_implementation": "CPython", "extra": ""}
     pins = []
     for line in locked_requirements(kind):
@@ -349,8 +351,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     wheels.mkdir(parents=True, exist_ok=True)
     index = [] if not torch_index_reachable() else ["--extra-index-url", TORCH_CPU_INDEX]
     for target in args.platform:
-        for version in args.python_version:
-            pins = requirements_for(args.set, target, version)
+        for version, patch in [(v, p) for v in args.python_version for p in (0, 99)]:
+            # The oldest and newest patch release: a few pins differ between them.
+            pins = requirements_for(args.set, target, version, patch)
             with tempfile.TemporaryDirectory() as scratch:
                 listing = Path(scratch) / "pins.txt"
                 listing.write_text("\n".join(pins) + "\n")

@@ -225,7 +225,9 @@ def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fedlearn-doctor-") as workdir:
         try:
-            dep = deploy.link(1, workdir, timeout=timeout)
+            # Flower's own per-message isolation: no warm executor importing torch, which the
+            # course's lessons start; here only the SuperLink, the node and TLS are in question.
+            dep = deploy.link(1, workdir, timeout=timeout, isolation="subprocess")
         except Exception as err:  # noqa: BLE001 - any failure is the check's answer
             return _deployment_failed(err)
         try:
