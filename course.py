@@ -360,7 +360,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                 tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
                 check_run([py, "-m", "pip", "download", "--disable-pip-version-check",
                            "--no-deps", "--only-binary=:all:", "--implementation", "cp",
-                           "--python-version", version, *tags, *index, "-d", wheels,
+                           "--python-version", f"{version}.{patch}", *tags, *index, "-d", wheels,
                            "-r", listing],
                           f"Downloading the wheels for {target}, Python {version}",
                           "Read pip's message: a package without a wheel for that platform "

@@ -12,6 +12,7 @@ be reached.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import re
@@ -146,17 +147,32 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def check_port(what: str, port: int) -> Check:
-    from fedlearn_kit.federation.processes import port_free, port_owner
+def _deployment_module():
+    """Lesson 07's deployment code (``federation.deployment``; ``federation.deploy`` before
+    the core split): the doctor starts what the lesson starts, through the same code."""
+    try:
+        from fedlearn_kit.federation import deployment  # type: ignore[attr-defined]
+    except ImportError:
+        from fedlearn_kit.federation import deploy as deployment
+    return deployment
 
-    if port_free("127.0.0.1", port):
-        return Check(f"port {port} ({what})", True, "free")
-    option = "--port" if what == "JupyterLab" else "--superlink-port"
-    return Check(f"port {port} ({what})", False, f"in use by {port_owner('127.0.0.1', port)}",
-                 f"stop that program, or use another port (`python course.py lab {option} N`"
-                 if what == "JupyterLab" else
-                 "stop that program (an old deployment: `fedlearn-kit deploy down`), or agree "
-                 "another port with the facilitator")
+
+def _port_owner(port: int) -> str:
+    module = _deployment_module()
+    processes = getattr(module, "processes", None) or importlib.import_module(
+        "fedlearn_kit.federation.processes")
+    return processes.port_owner("127.0.0.1", port)
+
+
+def check_port(what: str, port: int) -> Check:
+    name = f"port {port} ({what})"
+    if _deployment_module().port_free("127.0.0.1", port):
+        return Check(name, True, "free")
+    fix = ("stop that program, or use another port: `python course.py lab --port N`"
+           if what == "JupyterLab" else
+           "stop that program (an old deployment: `fedlearn-kit deploy down`), or agree "
+           "another port with the facilitator")
+    return Check(name, False, f"in use by {_port_owner(port)}", fix)
 
 
 def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
@@ -220,7 +236,8 @@ def _loopback(host: str) -> bool:
 
 def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
     """A SuperLink and one SuperNode on loopback with TLS and node authentication."""
-    from fedlearn_kit.federation import certs, deploy
+    deploy = _deployment_module()
+    certs = deploy.certs
 
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fedlearn-doctor-") as workdir:
