@@ -18,6 +18,7 @@ from fedlearn_kit.paths import ROOT
 from tests.e2e.lab import rendering, run_in_kernel, screenshot_top_and_end, wait_for_notebook
 
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+PREFIX = "import sys; print(sys.prefix)"
 WHERE = "import sys, fedlearn_kit; print(sys.prefix); print(fedlearn_kit.__file__)"
 
 
@@ -30,7 +31,7 @@ def test_lesson_renders_with_its_figures_and_the_kits_kernel(lab, page, name):
     screenshot_top_and_end(page, name.removesuffix(".ipynb"))
     assert shown["outputs"] > 0, "the stored outputs are not shown"
     assert shown["brokenImages"] == 0 and shown["renderErrors"] == 0, shown
-    prefix, _ = run_in_kernel(page, WHERE).split()
+    prefix = run_in_kernel(page, PREFIX).strip()
     assert Path(prefix) == Path(sys.prefix), "the lesson's kernel is not this environment's"
 
 
@@ -41,5 +42,6 @@ def test_the_kit_imports_from_every_course_folder(lab, page, folder):
     wait_for_notebook(page)
     printed = run_in_kernel(page, WHERE)
     assert "Error" not in printed, printed
-    _, package = printed.split()
+    prefix, package = printed.split()
+    assert Path(prefix) == Path(sys.prefix)
     assert Path(package).resolve() == (ROOT / "fedlearn_kit" / "__init__.py").resolve()
