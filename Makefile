@@ -57,5 +57,13 @@ data: install
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+# Maintainers: the Flower tests against the newest Flower release, in an environment of their
+# own (.venv-flower-latest), so the course's pinned .venv stays as locked.
+flower-latest:
+	$(COURSE) install --set dev --venv .venv-flower-latest
+	.venv-flower-latest/bin/python -m pip install --upgrade "flwr[simulation]"
+	.venv-flower-latest/bin/python -m pytest -n auto --dist loadfile tests/test_federation_*.py \
+	  $(wildcard tests/test_flower_contract.py tests/test_deploy_*.py)
+
 clean:
-	rm -rf .venv .flwr .pytest_cache .mypy_cache build *.egg-info
+	rm -rf .venv .venv-flower-latest .flwr .pytest_cache .mypy_cache build *.egg-info

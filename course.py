@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -57,11 +58,14 @@ def say(message: str) -> None:
 
 
 def run(command: list[str], **kwargs) -> int:
-    """Run a command, echoing it; return its exit code."""
+    """Run a command, echoing it and how long it took; return its exit code."""
     say(" ".join(str(c) for c in command))
     env = {**os.environ, **QUIET_ENV, **kwargs.pop("env", {})}
-    return subprocess.call([str(c) for c in command], cwd=kwargs.pop("cwd", HERE), env=env,
+    start = time.monotonic()
+    code = subprocess.call([str(c) for c in command], cwd=kwargs.pop("cwd", HERE), env=env,
                            **kwargs)
+    say(f"exit {code} after {time.monotonic() - start:.0f} s")
+    return code
 
 
 def check_run(command: list[str], what: str, fix: str) -> None:
@@ -76,10 +80,10 @@ def check_run(command: list[str], what: str, fix: str) -> None:
 USE_CURRENT = False
 
 
-def venv_python(venv: Path = VENV) -> Path:
-    if USE_CURRENT:
+def venv_python(venv: Path | None = None) -> Path:
+    if USE_CURRENT and venv is None:
         return Path(sys.executable)
-    return venv / ("Scripts/python.exe" if WINDOWS else "bin/python")
+    return (venv or VENV) / ("Scripts/python.exe" if WINDOWS else "bin/python")
 
 
 def _prefix(py: Path) -> Path:
@@ -437,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--python", help="the Python to create .venv with "
                                               "(default: this one, if 3.11-3.13)")
+        command.add_argument("--venv", default=str(VENV), help=argparse.SUPPRESS)
         command.add_argument("--no-venv", action="store_true",
                              help="use the Python running this file (e.g. an activated conda "
                                   "environment from environment.yml), not .venv")
@@ -481,8 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    global USE_CURRENT
+    global USE_CURRENT, VENV
     USE_CURRENT = args.no_venv
+    VENV = Path(args.venv).resolve()
     try:
         return args.handler(args)
     except SetupError as err:
