@@ -35,7 +35,7 @@ LAB_PORT = 8888
 SUPERLINK_PORT = 9092
 #: The course's notebooks, exercises and solutions plus one environment (docs/laptops.md).
 MIN_FREE_GB = 1.0
-INSTALL_FIX = "reinstall the locked set: `python course.py install --force` (or `make install`)"
+INSTALL_FIX = "reinstall the locked set: `python course.py install --force`"
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
 
 

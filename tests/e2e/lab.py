@@ -58,7 +58,7 @@ def make_lab_command(port: int, root: Path) -> list[str]:
 
 @contextlib.contextmanager
 def running_lab(root: Path, timeout: float = 90) -> Iterator[Lab]:
-    """Start JupyterLab exactly as ``make lab`` does, on a free loopback port with a token."""
+    """Start JupyterLab as ``python course.py lab`` does, on a free loopback port, with a token."""
     port, token = free_port(), secrets.token_hex(16)
     log = open(root / "jupyter-lab.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
