@@ -389,14 +389,37 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 # --- the lock ---------------------------------------------------------------------------
 
+def _uv() -> str:
+    """uv from .venv (Flower depends on it), else from PATH."""
+    for candidate in (VENV / ("Scripts/uv.exe" if WINDOWS else "bin/uv"),):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("uv")
+    if not found:
+        raise SetupError("`lock` needs uv: `python course.py install` brings it (with Flower).")
+    return found
+
+
+def _pip_find_links() -> list[str]:
+    """The wheel folders pip is configured with here (e.g. a local torch CPU wheel), so the
+    resolution sees the same files pip will install from."""
+    folders = os.environ.get("PIP_FIND_LINKS", "").split()
+    try:
+        configured = subprocess.run([sys.executable, "-m", "pip", "config", "get",
+                                     "global.find-links"], capture_output=True, text=True)
+        folders += configured.stdout.split() if configured.returncode == 0 else []
+    except OSError:
+        pass
+    return list(dict.fromkeys(folders))
+
+
 def cmd_lock(args: argparse.Namespace) -> int:
     """Resolve pyproject.toml's pins for every platform and Python (uv pip compile
     --universal), once with every extra; then write each set as a subset of that one
     resolution, so the three files can never disagree."""
-    uv = shutil.which("uv") or args.uv
-    if not uv:
-        raise SetupError("`lock` needs uv (pip install uv) on PATH, or --uv /path/to/uv.")
-    find_links = [a for d in args.find_links for a in ("--find-links", d)]
+    uv = args.uv or _uv()
+    folders = args.find_links if args.find_links is not None else _pip_find_links()
+    find_links = [a for d in folders for a in ("--find-links", d)]
     with tempfile.TemporaryDirectory() as scratch:
         overrides = Path(scratch) / "overrides.txt"
         # torch's CPU build everywhere: ``+cpu`` on Linux and Windows; macOS wheels are CPU.
@@ -479,8 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lock = add("lock", cmd_lock, "maintainers: regenerate lock/ from pyproject.toml (uv)")
     lock.add_argument("--uv", default=None, help="path to uv if not on PATH")
-    lock.add_argument("--find-links", nargs="*", default=[],
-                      help="extra wheel folders for the resolution (e.g. a local torch CPU wheel)")
+    lock.add_argument("--find-links", nargs="*", default=None,
+                      help="wheel folders for the resolution (default: pip's find-links)")
     return parser
 
 
