@@ -480,8 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = add(name, handler, text)
         command.add_argument("--workers", default=workers,
                              help="pytest-xdist workers (default: one per core)")
-        command.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                             help="passed on to pytest")
+        command.set_defaults(pytest_args=[])  # anything else on the line goes to pytest
 
     inst = add("install", cmd_install, "install the locked set into .venv")
     inst.add_argument("--set", choices=list(LOCKS), default="course",
@@ -490,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     inst.add_argument("--force", action="store_true", help="reinstall even if up to date")
 
     doctor = add("doctor", cmd_doctor, "is this laptop ready? (fedlearn-kit doctor)")
-    doctor.add_argument("doctor_args", nargs=argparse.REMAINDER)
+    doctor.set_defaults(doctor_args=[])  # the doctor's own options, passed on
 
     bundle = add("bundle", cmd_bundle, "facilitators: build an offline bundle for the room")
     bundle.add_argument("--out", default="fedlearn-bundle", help="folder to write")
@@ -508,7 +507,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    passed_on = {"test": "pytest_args", "check": "pytest_args", "doctor": "doctor_args"}
+    if extra and args.command not in passed_on:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command in passed_on:  # e.g. `python course.py test -k deploy -x`
+        rest = getattr(args, passed_on[args.command]) + extra
+        setattr(args, passed_on[args.command], [a for a in rest if a != "--"])
     global USE_CURRENT, VENV
     USE_CURRENT = args.no_venv
     VENV = Path(args.venv).resolve()
