@@ -280,6 +280,11 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
     dpia.set_defaults(handler=_cmd_dpia)
 
     _add_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
+
+    from fedlearn_kit import doctor
+
+    doctor.add_arguments(sub.add_parser("doctor", help="is this laptop ready for the course?")
+                         ).set_defaults(handler=doctor.run_from_args)
     return parser
 
 

@@ -49,8 +49,9 @@ def version_report() -> tuple[list[tuple[str, str, str]], list[str]]:
             warnings.append(f"{package} {installed} differs from the pinned {pinned}.")
     rows.append(("fedlearn-kit", installed_version("fedlearn-kit") or "not installed", "-"))
     if warnings:
-        warnings.append("Numbers may differ from the stored outputs. Run `make lab` from the "
-                        "kit's folder to get the pinned environment.")
+        warnings.append("Numbers may differ from the stored outputs. Run `python course.py lab` "
+                        "in the kit's folder (Windows: `py course.py lab`) to get the locked "
+                        "environment; `python course.py doctor` says what differs.")
     return rows, warnings
 
 

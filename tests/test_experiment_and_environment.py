@@ -36,7 +36,7 @@ def test_version_report_flags_a_mismatch(monkeypatch, capsys):
                         lambda p: "0.0.1" if p == "pandas" else "2.13.0+cpu")
     rows, warnings = environment.version_report()
     assert any("pandas 0.0.1 differs" in w for w in warnings)
-    assert any("make lab" in w for w in warnings)
+    assert any("python course.py lab" in w for w in warnings)
 
 
 def test_importing_the_kit_turns_flower_telemetry_off():

@@ -14,7 +14,8 @@ def browser():
                     "chromium`, which .ci/run does) or set FEDLEARN_CHROMIUM to its path. "
                     "Browsers are never downloaded by a tool.")
     sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: run `make install`")
+                                   reason="playwright is not installed: run "
+                                          "`python course.py install --set dev`")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
