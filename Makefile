@@ -52,7 +52,7 @@ exercises: install
 	$(PY) -m fedlearn_kit.authoring exercises
 
 data: install
-	$(PY) -m fedlearn_kit.cli data --out fedlearn_kit/data
+	$(PY) -m fedlearn_kit.cli data --out data
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -9,12 +9,14 @@ chose or, by default, below the current folder (in JupyterLab: the notebook's ow
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 #: The package's own folder (read only, as far as the kit is concerned).
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The default cohort, shipped as package data (``make data`` regenerates it).
-DATA_DIR = PACKAGE_DIR / "data"
+#: The default cohort: the course's top-level ``data/`` folder, installed as the package
+#: ``fedlearn_kit.data`` (``make data`` regenerates it).
+DATA_DIR = Path(str(resources.files("fedlearn_kit.data")))
 #: The course checkout the package was installed from in editable mode (authoring and tests
 #: use it: notebooks/, solutions/, docs/). In a non-editable install this folder holds no
 #: course; :func:`course_root` says so.

@@ -115,3 +115,15 @@ def test_a_differing_version_is_reported_with_both_versions():
     installed = doctor.installed_versions() | {"numpy": "0.0.1"}
     locked = doctor.locked_pins(LOCK)["numpy"]
     assert ("numpy", "0.0.1", locked) in doctor.pin_mismatches(LOCK, installed)
+
+
+def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
+    """pyproject lists the packages by hand (data/ is mapped to ``fedlearn_kit.data``): a new
+    subpackage missing from the list would be absent from an installed kit."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "fedlearn_kit").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == folders | {"fedlearn_kit.data"}, (
+        "add the new package to [tool.setuptools] packages in pyproject.toml")
+    assert setuptools["package-dir"] == {"fedlearn_kit.data": "data"}
+    assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()

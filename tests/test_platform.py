@@ -214,6 +214,6 @@ def test_a_copied_course_folder_runs_a_lesson_from_itself_and_writes_only_beside
     assert ran.returncode == 0, ran.stderr[-3000:]
     printed = nbformat.read(lesson_path, as_version=4).cells[-1].outputs[0]["text"].split("\n")
     assert Path(printed[0]) == copy / "fedlearn_kit" / "__init__.py"
-    assert Path(printed[1]) == copy / "fedlearn_kit" / "data"
+    assert Path(printed[1]) == copy / "data"
     assert _snapshot(copy / "fedlearn_kit") == before_copy, "the lesson wrote into the package"
     assert _snapshot(ROOT / "fedlearn_kit") == before_here, "the copy wrote into the original"
