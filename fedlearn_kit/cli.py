@@ -15,7 +15,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import MISSING, fields
-from datetime import date
 from pathlib import Path
 from typing import get_type_hints
 
@@ -59,20 +58,31 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-# ------------------------------------------------------------------------- dpia
+# ------------------------------------------------------------------------- dpia, answers, doctor
+# The handlers live with their logic (gdpr.command, doctor); their arguments are here.
 
 def _cmd_dpia(args: argparse.Namespace) -> int:
-    from fedlearn_kit.gdpr import dpia
+    from fedlearn_kit.gdpr.command import dpia_command
 
-    if not Path(args.answers).exists():
-        raise ValueError(f"no answers file at {args.answers}: answer the cards in the lessons "
-                         f"(kit.show_cards) or pass the file's path with --answers")
-    draft = dpia.dpia_draft(args.answers, args.facts, lang=args.lang, title=args.title,
-                            generated=date.today().isoformat())
-    path = dpia.write_dpia(args.out, draft)
-    print(f"Wrote {path}: {len(draft.cards) - len(draft.open_questions)} of "
-          f"{len(draft.cards)} questions answered, {len(draft.dpo_questions)} for the DPO")
-    return 0
+    return dpia_command(args)
+
+
+def _cmd_answers_template(args: argparse.Namespace) -> int:
+    from fedlearn_kit.gdpr.command import answers_template_command
+
+    return answers_template_command(args)
+
+
+def _cmd_answers_import(args: argparse.Namespace) -> int:
+    from fedlearn_kit.gdpr.command import answers_import_command
+
+    return answers_import_command(args)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from fedlearn_kit.doctor import run_from_args
+
+    return run_from_args(args)
 
 
 # ------------------------------------------------------------------------- run
@@ -222,6 +232,74 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         p.set_defaults(handler=handler)
 
 
+GDPR_GUIDE = "docs/dpia.md"
+ANSWERS_TEMPLATE = "fedlearn-answers.md"
+#: The lessons whose cards the answers template can be limited to (``gdpr.cards.STEPS``;
+#: a test keeps them equal without loading the cards here).
+CARD_STEPS = ("start_here", "synthetic_patients", "local_models", "centralised", "federated",
+              "what_leaks", "privacy_defences", "real_deployment", "dpia_and_next_steps")
+LAB_PORT = 8888
+SUPERLINK_PORT = 9092
+
+
+def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    epilog = f"The guide, with the facts and answers file formats: {GDPR_GUIDE}"
+    dpia = sub.add_parser(
+        "dpia", help="write a DPIA draft from your answers to the cards", epilog=epilog,
+        description="Write a DPIA draft (GDPR Art. 35(7), WP 248 Annex 2) from your answers "
+                    "and the facts of your experiment. Teaching material, not legal advice.")
+    dpia.add_argument("--answers", default=None, metavar="FILE",
+                      help="answers file (default: $FEDLEARN_ANSWERS, else "
+                           "./fedlearn-answers.json)")
+    dpia.add_argument("--facts", default=None, metavar="FILE",
+                      help="facts file (default: ./fedlearn-facts.json written by lessons 05 "
+                           "and 06, else the course's default experiment)")
+    dpia.add_argument("--no-flows", dest="flows", action="store_false",
+                      help="do not run the experiment for one round to list the data flows")
+    dpia.add_argument("--out", required=True, help="output file, .md or .html")
+    dpia.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default en)")
+    dpia.add_argument("--title", default=None, help="title of the draft")
+    dpia.set_defaults(handler=_cmd_dpia)
+
+    answers = sub.add_parser(
+        "answers", help="answer the cards in a text file (outside JupyterLab)", epilog=epilog,
+        description="Answer the GDPR question cards without JupyterLab: write a template, "
+                    "fill it in, import it into your answers file.")
+    steps = answers.add_subparsers(dest="answers_command", required=True)
+    template = steps.add_parser("template", help="write a Markdown template to fill in")
+    template.add_argument("--out", default=ANSWERS_TEMPLATE,
+                          help=f"template file (default ./{ANSWERS_TEMPLATE})")
+    template.add_argument("--step", action="append", choices=CARD_STEPS, metavar="STEP",
+                          help="only this lesson's cards (repeatable; default all)")
+    template.add_argument("--lang", choices=LANGUAGES, default="en", help="language")
+    template.add_argument("--answers", default=None, metavar="FILE",
+                          help="answers file whose answers fill the template")
+    template.add_argument("--force", action="store_true",
+                          help="overwrite an existing template")
+    template.set_defaults(handler=_cmd_answers_template)
+    read = steps.add_parser("import", help="save the answers of a filled-in template")
+    read.add_argument("file", help="the filled-in template")
+    read.add_argument("--answers", default=None, metavar="FILE",
+                      help="answers file to save to (default: $FEDLEARN_ANSWERS, else "
+                           "./fedlearn-answers.json)")
+    read.set_defaults(handler=_cmd_answers_import)
+
+
+def _add_doctor(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    doctor = sub.add_parser("doctor", help="is this laptop ready for the course?",
+                            description="A pass/fail checklist, with the fix for each failure; "
+                                        "exit code 0 only when the laptop is ready.")
+    doctor.add_argument("--lab-port", type=int, default=LAB_PORT,
+                        help=f"JupyterLab's port (default {LAB_PORT})")
+    doctor.add_argument("--superlink-port", type=int, default=SUPERLINK_PORT,
+                        help=f"the room's SuperLink port (default {SUPERLINK_PORT})")
+    doctor.add_argument("--facilitator", metavar="HOST:PORT", default=None,
+                        help="check that the facilitator's SuperLink can be reached")
+    doctor.add_argument("--skip-deployment", action="store_true",
+                        help="do not start a SuperLink and SuperNode (quicker, less sure)")
+    doctor.set_defaults(handler=_cmd_doctor)
+
+
 # ------------------------------------------------------------------------- the parser
 
 def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
@@ -269,22 +347,10 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
                      help="save model.pt (the global state_dict) and history.csv here")
     run.set_defaults(handler=_cmd_run)
 
-    dpia = sub.add_parser("dpia", help="write a DPIA draft from your answers to the cards")
-    dpia.add_argument("--answers", default="fedlearn-answers.json",
-                      help="answers file written by show_cards (default ./fedlearn-answers.json)")
-    dpia.add_argument("--facts", default=None, metavar="FILE",
-                      help="JSON file of experiment facts (schema: fedlearn_kit.gdpr.dpia)")
-    dpia.add_argument("--out", required=True, help="output file, .md or .html")
-    dpia.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default en)")
-    dpia.add_argument("--title", default=None, help="title of the draft")
-    dpia.set_defaults(handler=_cmd_dpia)
-
+    _add_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)
     _add_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
 
-    from fedlearn_kit import doctor
-
-    doctor.add_arguments(sub.add_parser("doctor", help="is this laptop ready for the course?")
-                         ).set_defaults(handler=doctor.run_from_args)
+    _add_doctor(sub)  # fedlearn-kit doctor (is this laptop ready?)
     return parser
 
 

@@ -325,19 +325,8 @@ def _iter_args(argv: Sequence[str] | None) -> Iterator[str]:
     yield from (argv if argv is not None else sys.argv[1:])
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--lab-port", type=int, default=LAB_PORT,
-                        help=f"JupyterLab's port (default {LAB_PORT})")
-    parser.add_argument("--superlink-port", type=int, default=SUPERLINK_PORT,
-                        help=f"the room's SuperLink port (default {SUPERLINK_PORT})")
-    parser.add_argument("--facilitator", metavar="HOST:PORT", default=None,
-                        help="check that the facilitator's SuperLink can be reached")
-    parser.add_argument("--skip-deployment", action="store_true",
-                        help="do not start a SuperLink and SuperNode (quicker, less sure)")
-    return parser
-
-
 def run_from_args(args: argparse.Namespace) -> int:
+    """Run the checks with the options of ``fedlearn-kit doctor`` and print the checklist."""
     print(f"fedlearn-kit doctor: is this laptop ready? ({platform.platform()})")
     start = time.monotonic()
     checks = run_checks(lab_port=args.lab_port, superlink_port=args.superlink_port,
@@ -348,9 +337,10 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="fedlearn-kit doctor",
-                                                   description=__doc__.split("\n\n")[0]))
-    return run_from_args(parser.parse_args(list(_iter_args(argv))))
+    """``python -m fedlearn_kit.doctor [options]``: the same as ``fedlearn-kit doctor``."""
+    from fedlearn_kit.cli import main as cli_main
+
+    return cli_main(["doctor", *_iter_args(argv)])
 
 
 if __name__ == "__main__":

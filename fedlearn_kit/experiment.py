@@ -7,9 +7,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from fedlearn_kit.cohort import Cohort, generate
-from fedlearn_kit.models import MODEL_KINDS
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
 
+#: The models an experiment can train (built by :func:`fedlearn_kit.models.make_model`).
+#: Kept here, not in ``models``, so reading an Experiment does not import torch.
+MODEL_KINDS = ("logistic", "mlp")
 STRATEGIES = ("fedavg", "fedprox")
 
 
@@ -55,8 +57,8 @@ class Experiment:
     def from_parameters(cls, params: Mapping[str, object]) -> Experiment:
         """Build from a mapping such as a notebook's ``globals()``, taking only known names."""
         names = {f.name for f in fields(cls)}
-        known: dict[str, Any] = {k: v for k, v in params.items() if k in names}
-        return cls(**known)  # __post_init__ checks the values
+        chosen: dict[str, Any] = {k: v for k, v in params.items() if k in names}
+        return cls(**chosen)
 
     def as_dict(self) -> dict[str, object]:
         """The experiment as plain values, e.g. for a report."""
