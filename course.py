@@ -285,7 +285,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if not py.exists():
         say("no .venv yet: run `python course.py lab` (or `install`) first.")
         return 1
-    return run([py, "-m", "fedlearn_kit.doctor", *args.doctor_args])
+    return run([py, "-m", "fedlearn_kit.cli", "doctor", *args.doctor_args])
 
 
 # --- the offline bundle -------------------------------------------------------------------

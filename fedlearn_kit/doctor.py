@@ -21,7 +21,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -321,10 +321,6 @@ def report(checks: Sequence[Check], write: Callable[[str], object] = print) -> b
     return not failed
 
 
-def _iter_args(argv: Sequence[str] | None) -> Iterator[str]:
-    yield from (argv if argv is not None else sys.argv[1:])
-
-
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the checks with the options of ``fedlearn-kit doctor`` and print the checklist."""
     print(f"fedlearn-kit doctor: is this laptop ready? ({platform.platform()})")
@@ -334,15 +330,3 @@ def run_from_args(args: argparse.Namespace) -> int:
     ready = report(checks)
     print(f"({time.monotonic() - start:.0f} s)")
     return 0 if ready else 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m fedlearn_kit.doctor [options]``: the same as ``fedlearn-kit doctor``."""
-    from fedlearn_kit.cli import main as cli_main
-
-    return cli_main(["doctor", *_iter_args(argv)])
-
-
-if __name__ == "__main__":
-    os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
-    raise SystemExit(main())

@@ -26,10 +26,6 @@ KNOWN_VIOLATIONS = {
     # learner (plots.py): make plots._figure public; federation/plots and privacy/plots use it
     "fedlearn_kit.federation.plots -> fedlearn_kit.plots._figure",
     "fedlearn_kit.privacy.plots -> fedlearn_kit.plots._figure",
-    # cards / dpia (issue 9): make cards._LABELS / _check_lang public
-    "fedlearn_kit.gdpr.panel -> fedlearn_kit.gdpr.cards._LABELS",
-    "fedlearn_kit.gdpr.panel -> fedlearn_kit.gdpr.cards._check_lang",
-    "fedlearn_kit.gdpr.dpia -> fedlearn_kit.gdpr.cards._check_lang",
 }
 
 

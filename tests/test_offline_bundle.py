@@ -38,7 +38,7 @@ def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path
                                cwd=laptop, env=offline, capture_output=True, text=True)
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     python = course.venv_python(laptop / ".venv")
-    ready = subprocess.run([python, "-m", "fedlearn_kit.doctor", "--skip-deployment",
+    ready = subprocess.run([python, "-m", "fedlearn_kit.cli", "doctor", "--skip-deployment",
                             "--lab-port", str(_free_port()),
                             "--superlink-port", str(_free_port())],
                            cwd=laptop, env=offline, capture_output=True, text=True)
