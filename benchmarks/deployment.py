@@ -17,7 +17,8 @@ import time
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.federation import deploy, run
+from fedlearn_kit.federation import deployment as deploy
+from fedlearn_kit.federation import run
 
 
 def measure(isolation: str, num_rounds: int) -> dict[str, float]:

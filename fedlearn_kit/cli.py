@@ -1,21 +1,41 @@
-"""The ``fedlearn-kit`` command line."""
+"""The ``fedlearn-kit`` command line: every subcommand's arguments, in one place.
+
+``data`` and ``validate`` (lesson 01), ``run`` (lesson 04), ``dpia`` (lesson 08) and
+``deploy up|link|node|status|down`` (lesson 07). Each handler imports what it needs when it
+runs, so ``fedlearn-kit --help`` and ``fedlearn-kit validate`` start at once: only ``run``
+and ``deploy`` load torch and Flower.
+
+Errors a user can fix (a bad value, a missing file, a port in use) end with exit code 2
+and one line saying what to do; ``--debug`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import MISSING, fields
 from datetime import date
 from pathlib import Path
+from typing import get_type_hints
 
-from fedlearn_kit.cohort import generate
-from fedlearn_kit.federation.command import add_run_command
 from fedlearn_kit.sites import MAX_SITES
-from fedlearn_kit.storage import write_cohort
-from fedlearn_kit.validation import CohortError, read_site_csv
 
+#: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
+#: a test keeps them equal without importing Flower here).
+ENGINES = ("local", "simulation", "deployment")
+LANGUAGES = ("en", "sv")
+#: Where ``deploy`` keeps its files unless told (``deployment.lifecycle.DEFAULT_WORKDIR``).
+DEFAULT_DEPLOY_DIR = "work/deployment in the kit's folder"
+LOOPBACK = "127.0.0.1"
+
+
+# ------------------------------------------------------------------------- data, validate
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    from fedlearn_kit.cohort import generate
+    from fedlearn_kit.storage import write_cohort
+
     cohort = generate(args.sites, seed=args.seed, patients_per_site=args.patients_per_site)
     for path in write_cohort(cohort, args.out):
         print(path)
@@ -25,6 +45,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from fedlearn_kit.validation import CohortError, read_site_csv
+
     failed = 0
     for path in args.files:
         try:
@@ -36,6 +58,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"OK      {path}: {len(df)} patients, site {df['site'].iloc[0]!r}")
     return 1 if failed else 0
 
+
+# ------------------------------------------------------------------------- dpia
 
 def _cmd_dpia(args: argparse.Namespace) -> int:
     from fedlearn_kit.gdpr import dpia
@@ -51,15 +75,165 @@ def _cmd_dpia(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------- run
+
+def _experiment_options(parser: argparse.ArgumentParser) -> None:
+    """One ``--kebab-case`` option per Experiment field, typed from its annotation."""
+    from fedlearn_kit.experiment import Experiment
+
+    hints = get_type_hints(Experiment)
+    for field in fields(Experiment):
+        default = field.default if field.default is not MISSING else None
+        kind = hints[field.name]
+        # `int | None` and the like: the first non-None member gives the type.
+        args = [a for a in getattr(kind, "__args__", (kind,)) if a is not type(None)]
+        parser.add_argument(f"--{field.name.replace('_', '-')}", type=args[0],
+                            default=default, metavar=field.name.upper(),
+                            help=f"default {default}")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import torch
+
+    from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.federation.engines import run
+
+    exp = Experiment(**{f.name: getattr(args, f.name) for f in fields(Experiment)})
+    result = run(exp, engine=args.engine, min_sites=args.min_sites, progress=False,
+                 timeout=args.timeout)
+    print(result)
+    print("AUROC of the global model on each site's test patients, per round:")
+    print(result.site_metrics("auroc").round(3).to_string())
+    for server_round, sites in sorted(result.missing.items()):
+        print(f"Round {server_round}: missing {', '.join(sites)}")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        torch.save(result.state_dict, args.out / "model.pt")
+        result.history.to_csv(args.out / "history.csv", index=False)
+        print(f"Saved {args.out / 'model.pt'} and {args.out / 'history.csv'}")
+    return 0
+
+
+# ------------------------------------------------------------------------- deploy
+
+def _print_deployment(dep: object) -> None:
+    print(repr(dep))
+    print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
+    for p in dep.processes:  # type: ignore[attr-defined]
+        port = f" port {p.port}" if p.port else ""
+        print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
+
+
+def _cmd_deploy_up(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import up
+
+    dep = up(args.sites, args.workdir, insecure=args.insecure, port=args.port)
+    _print_deployment(dep)
+    print(f"Stop everything with: fedlearn-kit deploy down --workdir {dep.workdir}")
+    return 0
+
+
+def _cmd_deploy_link(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import certs, link
+
+    dep = link(args.sites, args.workdir, host=args.host, port=args.port,
+               advertise=args.advertise, insecure=args.insecure,
+               allow_network=args.host != LOOPBACK or bool(args.advertise))
+    _print_deployment(dep)
+    if not dep.insecure:
+        print(f"\nHand out to each participant K: {dep.credentials / certs.CA_CERT} and "
+              f"{dep.credentials}/site-K (private key, for that site only). Each runs:")
+        print(f"  fedlearn-kit deploy node --superlink {dep.superlink} --site K --sites "
+              f"{dep.num_sites} --ca ca.crt --key site-K")
+    return 0
+
+
+def _cmd_deploy_node(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import node
+
+    dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
+               insecure=args.insecure,
+               allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
+    _print_deployment(dep)
+    return 0
+
+
+def _cmd_deploy_status(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import load
+
+    dep = load(args.workdir)
+    _print_deployment(dep)
+    return 0 if any(p.alive() for p in dep.processes) else 1
+
+
+def _cmd_deploy_down(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import down
+
+    report = down(args.workdir)
+    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped']}")
+    if report["ports_still_open"]:
+        print(f"Ports still open: {report['ports_still_open']}", file=sys.stderr)
+        return 1
+    print("No process and no port of the deployment is left.")
+    return 0
+
+
+def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    deploy = sub.add_parser("deploy", help="start and stop Flower's SuperLink and SuperNodes")
+    cmds = deploy.add_subparsers(dest="deploy_command", required=True)
+
+    def workdir(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workdir", default=None,
+                       help=f"the deployment's folder (default {DEFAULT_DEPLOY_DIR})")
+
+    p = cmds.add_parser("up", help="SuperLink + one SuperNode per site on this machine")
+    p.add_argument("--sites", type=int, default=2, help="number of sites (default 2)")
+    p.add_argument("--port", type=int, default=None, help="SuperLink port (default: free)")
+    p.add_argument("--insecure", action="store_true", help="no TLS, no node authentication")
+    workdir(p)
+    p.set_defaults(handler=_cmd_deploy_up)
+
+    p = cmds.add_parser("link", help="facilitator: the SuperLink and credentials to hand out")
+    p.add_argument("--sites", type=int, default=2)
+    p.add_argument("--host", default=LOOPBACK,
+                   help="interface to listen on (0.0.0.0 for the room's network)")
+    p.add_argument("--advertise", default=None,
+                   help="address participants use (goes into the TLS certificate)")
+    p.add_argument("--port", type=int, default=9092)
+    p.add_argument("--insecure", action="store_true")
+    workdir(p)
+    p.set_defaults(handler=_cmd_deploy_link)
+
+    p = cmds.add_parser("node", help="participant: one SuperNode joining a SuperLink")
+    p.add_argument("--superlink", required=True, help="HOST:PORT of the SuperLink")
+    p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
+    p.add_argument("--sites", type=int, default=2, help="number of sites in the federation")
+    p.add_argument("--ca", default=None, help="the facilitator's ca.crt")
+    p.add_argument("--key", default=None, help="this site's private key file (site-K)")
+    p.add_argument("--insecure", action="store_true")
+    workdir(p)
+    p.set_defaults(handler=_cmd_deploy_node)
+
+    for name, handler, text in (("status", _cmd_deploy_status, "processes, ports and logs"),
+                                ("down", _cmd_deploy_down,
+                                 "stop every process, free every port")):
+        p = cmds.add_parser(name, help=text)
+        workdir(p)
+        p.set_defaults(handler=handler)
+
+
+# ------------------------------------------------------------------------- the parser
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per task."""
     parser = argparse.ArgumentParser(
         prog="fedlearn-kit",
         description="Synthetic patients, local, central and federated training, for learning.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
-    add_run_command(sub)  # fedlearn-kit run --engine ... (lesson 04)
 
-    data = sub.add_parser("data", help="generate the synthetic cohort: one CSV per site")
+    data = sub.add_parser("data", help="generate the synthetic cohort: one file per site")
     data.add_argument("--sites", type=int, default=2, choices=range(1, MAX_SITES + 1),
                       metavar=f"1-{MAX_SITES}", help="number of sites (default 2)")
     data.add_argument("--patients-per-site", type=int, default=None, metavar="M",
@@ -74,19 +248,32 @@ def build_parser() -> argparse.ArgumentParser:
                           help="allow made-up numbers shaped like personnummer")
     validate.set_defaults(handler=_cmd_validate)
 
+    run = sub.add_parser("run", help="train an experiment federated with Flower",
+                         description="Train the course's model federated with Flower and "
+                                     "print each site's metrics per round.")
+    run.add_argument("--engine", default="local", choices=ENGINES,
+                     help="local (in-process, default), simulation (Flower's Ray runtime) or "
+                          "deployment (SuperLink and SuperNodes)")
+    _experiment_options(run)
+    run.add_argument("--min-sites", type=int, default=1,
+                     help="fewest sites that must reply for a round to count (default 1)")
+    run.add_argument("--timeout", type=float, default=600.0,
+                     help="seconds the run may take on any engine (default 600)")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="save model.pt (the global state_dict) and history.csv here")
+    run.set_defaults(handler=_cmd_run)
+
     dpia = sub.add_parser("dpia", help="write a DPIA draft from your answers to the cards")
     dpia.add_argument("--answers", default="fedlearn-answers.json",
                       help="answers file written by show_cards (default ./fedlearn-answers.json)")
     dpia.add_argument("--facts", default=None, metavar="FILE",
                       help="JSON file of experiment facts (schema: fedlearn_kit.gdpr.dpia)")
     dpia.add_argument("--out", required=True, help="output file, .md or .html")
-    dpia.add_argument("--lang", choices=("en", "sv"), default="en", help="language (default en)")
+    dpia.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default en)")
     dpia.add_argument("--title", default=None, help="title of the draft")
     dpia.set_defaults(handler=_cmd_dpia)
 
-    from fedlearn_kit.federation.deploy import register_cli as register_deploy
-
-    register_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
+    _add_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
     return parser
 
 
@@ -94,9 +281,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedlearn-kit`` command."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        return int(args.handler(args))
     except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError
-        print(f"fedlearn-kit {args.command}: {err}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"fedlearn-kit {args.command}: {err}\n(add --debug before the command to see "
+              "the traceback)", file=sys.stderr)
         return 2
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import fedlearn_kit as kit
 from fedlearn_kit.checks import real_deployment as check
-from fedlearn_kit.federation import certs, run
+from fedlearn_kit.federation import run
+from fedlearn_kit.federation.deployment import certs
 from fedlearn_kit.federation.faults import leaving_client_app
 
 

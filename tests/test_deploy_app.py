@@ -6,9 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import fedlearn_kit as kit
-from fedlearn_kit.federation.config import write_flower_app
-from fedlearn_kit.federation.deploy import COMPONENTS_MODULE, _light_components
-from fedlearn_kit.federation.deploy_app import PromptGrid
+from fedlearn_kit.federation.config import COMPONENTS_MODULE, write_flower_app
+from fedlearn_kit.federation.deployment.server_app import PromptGrid, round_done
 
 
 class SlowGrid:
@@ -42,10 +41,35 @@ def test_prompt_grid_gives_up_after_the_timeout() -> None:
 
 def test_app_folder_names_light_components(tmp_path: Path) -> None:
     pyproject = write_flower_app(tmp_path, kit.Experiment(num_rounds=2))
-    _light_components(pyproject)
     text = pyproject.read_text()
     assert f'serverapp = "{COMPONENTS_MODULE}:server_app"' in text
     assert f'clientapp = "{COMPONENTS_MODULE}:client_app"' in text
     module = (tmp_path / f"{COMPONENTS_MODULE}.py").read_text()
     assert "client_app = " in module and "server_app = " in module  # Flower checks the AST
     assert '"num-rounds" = 2' in text
+
+
+def test_the_folder_write_flower_app_writes_loads_the_deployment_apps(tmp_path: Path) -> None:
+    """The folder a user runs with `flwr run DIR` is the one the deployment engine runs."""
+    import importlib.util
+
+    from flwr.clientapp import ClientApp
+    from flwr.serverapp import ServerApp
+
+    write_flower_app(tmp_path, kit.Experiment(num_rounds=2))
+    spec = importlib.util.spec_from_file_location("course_app_under_test",
+                                                  tmp_path / f"{COMPONENTS_MODULE}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from fedlearn_kit.federation import apps
+    from fedlearn_kit.federation.deployment import server_app
+
+    assert isinstance(module.client_app, ClientApp) and module.client_app is apps.client_app
+    assert isinstance(module.server_app, ServerApp) and module.server_app is server_app.app
+
+
+def test_the_round_signal_is_read_back_and_nothing_else_is() -> None:
+    from fedlearn_kit.federation.deployment.server_app import ROUND_DONE
+
+    assert round_done("INFO : " + ROUND_DONE.format(round=3, rounds=5) + "\n") == 3
+    assert round_done("INFO :      [ROUND 3/5]") is None

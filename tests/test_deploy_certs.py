@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from fedlearn_kit.federation import certs
+from fedlearn_kit.federation.deployment import certs
 
 
 @pytest.fixture()

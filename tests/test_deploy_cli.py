@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from fedlearn_kit.federation import deploy
-from fedlearn_kit.federation.processes import free_port, marked, port_free
+from fedlearn_kit.federation import deployment as deploy
+from fedlearn_kit.federation.deployment.processes import free_port, marked, port_free
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fedlearn_kit.federation import processes as procs
-from fedlearn_kit.federation.deploy import Deployment
+from fedlearn_kit.federation.deployment import Deployment
+from fedlearn_kit.federation.deployment import processes as procs
 
 # A parent that starts a child in a new session (as flower-superlink does with its
 # flower-superexec), then both sleep.
@@ -59,7 +59,7 @@ def test_down_from_the_state_file_alone_finds_orphans_by_marker(tmp_path: Path) 
     os.waitpid(dep.processes[0].pid, 0)
     time.sleep(0.2)
     assert procs.marked("m2")
-    from fedlearn_kit.federation import deploy
+    from fedlearn_kit.federation import deployment as deploy
 
     report = deploy.down(tmp_path)
     assert report["stopped"] and not procs.marked("m2")
@@ -71,13 +71,13 @@ def test_state_file_round_trip(tmp_path: Path) -> None:
     dep = Deployment(tmp_path, "127.0.0.1:9092", 3, insecure=False)
     dep.processes.append(procs.Proc("superlink", 1, 1, ["x"], "log", 9092))
     dep.save()
-    back = __import__("fedlearn_kit.federation.deploy", fromlist=["load"]).load(tmp_path)
+    back = __import__("fedlearn_kit.federation.deployment", fromlist=["load"]).load(tmp_path)
     assert (back.superlink, back.num_sites, back.marker) == ("127.0.0.1:9092", 3, dep.marker)
     assert back.processes[0].port == 9092
 
 
 def test_network_addresses_need_asking_by_name(tmp_path: Path) -> None:
-    from fedlearn_kit.federation import deploy
+    from fedlearn_kit.federation import deployment as deploy
 
     with pytest.raises(ValueError, match="loopback"):
         deploy.link(1, tmp_path, host="0.0.0.0")

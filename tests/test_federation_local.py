@@ -10,8 +10,8 @@ from flwr.supercore.task_identity import TaskIdentity
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import run
+from fedlearn_kit.federation._flower import task_identity
 from fedlearn_kit.federation.apps import SiteDropoutError, make_client_app
-from fedlearn_kit.federation.local import task_identity
 from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
 
 SMALL = kit.Experiment(patients_per_site=300, num_rounds=3, seed=11)

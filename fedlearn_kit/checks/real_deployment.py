@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 
 from fedlearn_kit.checks import Verdict, failed, passed
-from fedlearn_kit.federation import certs
+from fedlearn_kit.federation.deployment import certs
 
 
 def certificate_hosts(folder: str | Path, host: str) -> Verdict:

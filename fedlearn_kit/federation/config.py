@@ -87,13 +87,33 @@ def _toml_value(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: The module of an app folder that names its components. ``flwr run`` checks a component
+#: with importlib's ``find_spec``, which imports every parent package of the module it
+#: names; a small module inside the app folder keeps that check instant in the ``flwr``
+#: command, while the SuperLink and SuperNodes import the kit when they load the apps.
+COMPONENTS_MODULE = "course_app"
+COMPONENTS_SOURCE = '''"""The course's Flower components (written by write_flower_app)."""
+
+from fedlearn_kit.federation import apps
+from fedlearn_kit.federation.deployment import server_app as deployment
+
+# Flower's `flwr run` looks for these two assignments in the module's source.
+client_app = apps.client_app
+server_app = deployment.app  # the kit's ServerApp, pulling replies every 0.2 s
+'''
+
+
 def write_flower_app(directory: str | Path, exp: Experiment | None = None,
                      **options: bool | int | float | str) -> Path:
-    """Write a ``pyproject.toml`` that makes ``directory`` a Flower app for ``flwr run``.
+    """Write a Flower app folder: ``pyproject.toml`` plus its components module.
 
-    The app's components are the kit's own apps (the kit must be installed where the
-    SuperLink and SuperNodes run) and its ``[tool.flwr.app.config]`` is the experiment's run
-    config, so ``flwr run DIR`` trains the same experiment as ``federation.run``.
+    ``flwr run DIR`` then trains the same experiment as ``federation.run``: the components
+    (:data:`COMPONENTS_MODULE`) are the kit's ClientApp and its deployment ServerApp (the
+    kit's ServerApp, pulling replies promptly and announcing each round; see
+    :mod:`fedlearn_kit.federation.deployment.server_app`), and ``[tool.flwr.app.config]``
+    is the experiment's run config. The kit's deployment engine runs exactly this folder.
+    The kit must be installed where the SuperLink and SuperNodes run. Returns the path of
+    the ``pyproject.toml``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -106,11 +126,12 @@ def write_flower_app(directory: str | Path, exp: Experiment | None = None,
         'license = "Apache-2.0"', "dependencies = []", "",
         "[tool.flwr.app]", 'publisher = "fedlearn-kit"', "",
         "[tool.flwr.app.components]",
-        'serverapp = "fedlearn_kit.federation.apps:server_app"',
-        'clientapp = "fedlearn_kit.federation.apps:client_app"', "",
+        f'serverapp = "{COMPONENTS_MODULE}:server_app"',
+        f'clientapp = "{COMPONENTS_MODULE}:client_app"', "",
         "[tool.flwr.app.config]",
         *(f'"{key}" = {_toml_value(value)}' for key, value in config.items()), "",
     ]
+    (directory / f"{COMPONENTS_MODULE}.py").write_text(COMPONENTS_SOURCE, encoding="utf-8")
     path = directory / "pyproject.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

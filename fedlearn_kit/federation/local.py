@@ -1,4 +1,4 @@
-"""The in-process engine: Flower's ``Grid`` interface without any network (lesson 04).
+"""The local engine: Flower's ``Grid`` interface without any network (lesson 04).
 
 A Flower strategy talks to its sites only through a :class:`flwr.serverapp.Grid`: it
 creates messages, pushes them and pulls the replies. :class:`LocalGrid` implements that
@@ -6,45 +6,48 @@ interface by handing each message straight to the ClientApp, in this process, on
 after the other. Flower's strategies, messages and records still do all the federated
 work, so the numbers are those of Flower's own runtimes, only without Ray's start-up.
 
-Two details depend on Flower internals (pinned flwr==1.41.0, covered by
-``tests/test_federation_local.py``): ``Message(...)`` reads the run id, node id and task id
-of the current process from :class:`flwr.supercore.task_identity.TaskIdentity`, which
-Flower's runtimes set and so must this engine; and a message's id is set the way Flower's
-own ``InMemoryGrid`` sets it.
+Two details depend on Flower internals, both behind :mod:`fedlearn_kit.federation._flower`
+with a contract test each: ``Message(...)`` reads the run id, node id and task id of the
+current process from Flower's task identity, which Flower's runtimes set and so must this
+engine; and a message's id is set the way Flower's own ``InMemoryGrid`` sets it.
+
+:func:`run_local` is the local engine itself: ``federation.run(exp, engine="local")``.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from flwr.app import Context, Error, Message, MessageType, RecordDict
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid
-from flwr.supercore.run import Run
-from flwr.supercore.task_identity import TaskIdentity
 
-from fedlearn_kit.federation.apps import CLIENT_APP_RAISED_EXCEPTION
+from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation._flower import (
+    CLIENT_APP_RAISED_EXCEPTION,
+    SUPERLINK_NODE_ID,
+    empty_run,
+    set_message_id,
+    task_identity,
+)
+from fedlearn_kit.federation.apps import (
+    NUM_PARTITIONS_KEY,
+    PARTITION_KEY,
+    load_outcome,
+    make_client_app,
+    make_server_app,
+)
+from fedlearn_kit.federation.result import Result, progress_bar, quiet_flower
+from fedlearn_kit.training import one_torch_thread
 
-#: The node id Flower gives the SuperLink (flwr.common.constant.SUPERLINK_NODE_ID).
-SUPERLINK_NODE_ID = 1
 SERVER_TASK_ID = 1
-
-
-@contextmanager
-def task_identity(run_id: int, node_id: int, task_id: int) -> Iterator[None]:
-    """Set Flower's process-wide task identity for the block, then restore the previous one."""
-    # The metaclass properties raise while unset, so save the raw class attributes.
-    saved = (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id)  # noqa: SLF001
-    TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = run_id, node_id, task_id
-    try:
-        yield
-    finally:
-        TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = saved
 
 
 def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str, Any]:
@@ -80,8 +83,7 @@ class LocalGrid(Grid):
                  run_config: Mapping[str, Any], run_id: int = 1,
                  on_round: Callable[[int], None] | None = None) -> None:
         self.client_app = client_app
-        self._run = Run.create_empty(run_id)
-        self._run.override_config = dict(run_config)
+        self._run = empty_run(run_id, dict(run_config))
         # Deterministic node ids (Flower draws random 64-bit ones; any distinct ints work).
         self.contexts = {
             1000 + i: Context(run_id=run_id, node_id=1000 + i, node_config=dict(cfg),
@@ -93,12 +95,12 @@ class LocalGrid(Grid):
         self._replies: dict[str, Message] = {}
         self._counter = 0
 
-    def set_run(self, run: Run) -> None:
+    def set_run(self, run: Any) -> None:
         """Use ``run`` as this grid's run."""
         self._run = run
 
     @property
-    def run(self) -> Run:
+    def run(self) -> Any:
         """The run this grid serves."""
         return self._run
 
@@ -135,8 +137,8 @@ class LocalGrid(Grid):
                 reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
                                 reply_to=msg)
         self._counter += 1
-        reply.metadata.__dict__["_message_id"] = f"reply-{self._counter}"
-        partition_id = self.contexts[node_id].node_config.get("partition-id")
+        set_message_id(reply, f"reply-{self._counter}")
+        partition_id = self.contexts[node_id].node_config.get(PARTITION_KEY)
         sent = message_traffic(msg, "to site", partition_id)
         self.traffic += [sent, message_traffic(reply, "from site", partition_id) |
                          {"round": sent["round"]}]
@@ -148,8 +150,7 @@ class LocalGrid(Grid):
         for msg in messages:
             self._counter += 1
             message_id = f"msg-{self._counter}"
-            # How Flower's InMemoryGrid gives a message its id (no public setter exists).
-            msg.metadata.__dict__["_message_id"] = message_id
+            set_message_id(msg, message_id)
             self._replies[message_id] = self._deliver(msg)
             ids.append(message_id)
         return ids
@@ -167,3 +168,39 @@ class LocalGrid(Grid):
                 MessageType.EVALUATE:
             self.on_round(int(messages[0].content["config"]["server-round"]))
         return replies
+
+
+def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
+              timeout: float = 600.0, client_app: ClientApp | None = None,
+              server_app: Any = None) -> Result:
+    """The in-process engine: the ServerApp drives the ClientApp through a LocalGrid.
+
+    ``client_app`` / ``server_app`` replace the kit's apps, e.g. ones built with hooks
+    (``make_client_app(train_fn=...)``, ``make_server_app(wrap_strategy=...)``).
+    ``timeout`` is checked after every round (a round in this process cannot be cut off
+    half-way): once the run has taken longer, it stops with :class:`TimeoutError`.
+    """
+    start = time.perf_counter()
+    node_configs = [{PARTITION_KEY: i, NUM_PARTITIONS_KEY: exp.num_sites}
+                    for i in range(exp.num_sites)]
+    server_context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(),
+                             run_config=dict(config))
+    with progress_bar(exp.num_rounds, progress, "rounds (local)") as to_round:
+
+        def round_done(server_round: int) -> None:
+            to_round(server_round)
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError(f"The local engine did not finish within {timeout:g} s "
+                                   f"and was stopped after round {server_round} of "
+                                   f"{exp.num_rounds}.")
+
+        grid = LocalGrid(client_app or make_client_app(), node_configs, config,
+                         on_round=round_done)
+        with quiet_flower(), one_torch_thread(), grid.identity():
+            (server_app or make_server_app())(grid, server_context)
+    state_dict, summary = load_outcome(server_context)
+    result = Result.from_summary(exp, "local", state_dict, summary,
+                                 time.perf_counter() - start)
+    result.traffic = pd.DataFrame(grid.traffic)
+    result.report_errors()
+    return result

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.federation.engines import Result
+from fedlearn_kit.federation.result import Result
 from fedlearn_kit.plots import _figure, site_colour
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from fedlearn_kit.federation.engines import Result
+from fedlearn_kit.federation.result import Result
 from fedlearn_kit.schema import COLUMN_NAMES
 from fedlearn_kit.training import Split
 

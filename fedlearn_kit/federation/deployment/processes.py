@@ -1,13 +1,13 @@
 """Processes the kit starts for a deployment, and how it stops all of them (lesson 07).
 
-Each Flower process (SuperLink, SuperNode, the warm executors) starts in its own session,
-so it leads its own process group, and the kit records its pid, its group and a marker in
-its environment (``FEDLEARN_DEPLOYMENT``) in a JSON state file. Flower starts children of
-its own (``flower-superexec``, app processes), some in new sessions, and a killed parent can
-leave them behind. :func:`stop` therefore ends the recorded groups, every descendant it can
-still find, and any process that carries the deployment's marker, then checks the ports are
-free. That works after a crash of the notebook kernel too, because it only needs the state
-file.
+Each Flower process (SuperLink, SuperNode, the warm executors) starts in a process group of
+its own, and the kit records its pid, its group and a marker in its environment
+(``FEDLEARN_DEPLOYMENT``) in a JSON state file. Flower starts children of its own
+(``flower-superexec``, app processes), some in new sessions, and a killed parent can leave
+them behind. :func:`stop` therefore ends every descendant it can still find and any
+process that carries the deployment's marker, then the caller checks the ports are free.
+That works after a crash of the notebook kernel too, because it only needs the state file,
+and on Windows too, because it walks processes with psutil instead of signalling groups.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
+import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,7 +26,11 @@ from pathlib import Path
 
 import psutil
 
+from fedlearn_kit.federation.subprocesses import new_group_options
+
 MARKER = "FEDLEARN_DEPLOYMENT"
+#: The SuperLink connection's name in the deployment's ``FLWR_HOME/config.toml``.
+CONNECTION = "fedlearn-kit"
 STATE_FILE = "deployment.json"
 
 
@@ -57,6 +62,18 @@ class Proc:
             return proc.status() != psutil.STATUS_ZOMBIE and proc.create_time() <= self.started
         except psutil.Error:
             return False
+
+
+def flower_command(name: str) -> str:
+    """The path of one of Flower's commands, next to this Python first."""
+    here = Path(sys.executable).parent / name
+    if not here.exists() and sys.platform == "win32":
+        here = here.with_suffix(".exe")
+    found = str(here) if here.exists() else shutil.which(name)
+    if not found:
+        raise DeploymentError(f"Flower's command `{name}` was not found. Install the kit "
+                              "with `pip install -e .` (it brings flwr) in this environment.")
+    return found
 
 
 def port_owner(host: str, port: int) -> str:
@@ -119,7 +136,10 @@ def require_free(host: str, port: int, what: str) -> None:
 
 def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
           port: int | None = None, site: int | None = None) -> Proc:
-    """Start ``command`` in a new session (its own process group), output to ``log``."""
+    """Start ``command`` in a process group of its own, output to ``log``.
+
+    POSIX: a new session (so the process leads its group); Windows: a new process group.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     n = 1
     while log.exists():  # a restarted process gets a fresh log: name-2.log, name-3.log, ...
@@ -128,9 +148,20 @@ def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
     with open(log, "wb") as out:
         popen = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, env=dict(env),
-                                 start_new_session=True)
-    return Proc(name, popen.pid, popen.pid, list(command), str(log), port, site,
+                                 **new_group_options())
+    return Proc(name, popen.pid, _group_of(popen.pid), list(command), str(log), port, site,
                 started=time.time() + 1.0)
+
+
+def _group_of(pid: int) -> int:
+    """The process group of ``pid`` where the system has them (POSIX), else ``pid``."""
+    getpgid = getattr(os, "getpgid", None)
+    if getpgid is None:
+        return pid
+    try:
+        return int(getpgid(pid))
+    except OSError:
+        return pid
 
 
 def marked(marker: str) -> list[psutil.Process]:
@@ -162,37 +193,25 @@ def _family(procs: Iterable[Proc], marker: str | None) -> list[psutil.Process]:
 
 
 def stop(procs: Sequence[Proc], marker: str | None = None, grace: float = 5.0) -> list[int]:
-    """Stop the recorded processes, their groups and descendants; return the pids stopped.
+    """Stop the recorded processes and all their descendants; return the pids stopped.
 
-    SIGTERM first (a SuperNode then tells the SuperLink it is leaving), SIGKILL for whatever
-    is still running after ``grace`` seconds.
+    The family is every descendant psutil can still find plus every process carrying the
+    deployment's ``marker`` (Flower starts some children in sessions of their own, and a
+    killed parent leaves them behind). Each gets one polite request to stop (SIGTERM on
+    POSIX: a SuperNode then tells the SuperLink it is leaving; Flower resets its handler
+    after the first, so a second one would kill it before it can), and whatever still
+    runs after ``grace`` seconds is killed. No process groups needed, so the same code
+    works on Windows.
     """
     family = _family(procs, marker)
-    groups = {rec.pgid for rec in procs if rec.alive()}
-    outside = []  # descendants in groups of their own (Flower starts some in new sessions)
     for p in family:
-        with contextlib.suppress(OSError):
-            if os.getpgid(p.pid) not in groups:
-                outside.append(p)
-    # One SIGTERM per process: Flower resets its handler after the first, so a second one
-    # would kill a SuperNode before it can tell the SuperLink that it leaves.
-    for group in groups:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGTERM)
-    for p in outside:
         with contextlib.suppress(psutil.Error):
             p.terminate()
     _, alive = psutil.wait_procs(family, timeout=grace)
-    for rec in procs:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(rec.pgid, signal.SIGKILL)
     for p in alive:
         with contextlib.suppress(psutil.Error):
             p.kill()
     psutil.wait_procs(alive, timeout=grace)
-    for rec in procs:  # reap our own children, if this process started them
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(rec.pid, os.WNOHANG)
     return sorted(p.pid for p in family)
 
 

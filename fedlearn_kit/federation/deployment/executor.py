@@ -1,16 +1,20 @@
-"""A warm executor for a SuperNode in Flower's ``--isolation process`` mode (lesson 07).
+"""A warm executor for Flower's ``--isolation process`` mode (lesson 07).
 
 By default (``--isolation subprocess``) a SuperNode starts ``flower-superexec``, which
 starts a fresh ``flwr-clientapp`` process for every message; each one imports Python,
 Flower and torch again, several seconds on a laptop, twice per site per round. Flower's
 ``--isolation process`` mode leaves the launching to an executor outside the SuperNode.
-This module is that executor: it imports Flower, torch and the kit's apps **once**, then
-asks the SuperNode's Runtime API for tasks (as ``flower-superexec`` does) and runs each
-task in a child process forked from the warm parent, with Flower's own
-``flwr.supernode.runtime.run_clientapp``. Every message still gets its own process, so a
-crash of one task cannot harm the next, but the imports are already paid.
+This module is that executor, for a SuperNode (``--kind clientapp``) and for the SuperLink
+(``--kind serverapp``): it imports Flower, torch and the kit's apps **once**, then asks the
+Runtime API for tasks (as ``flower-superexec`` does) and runs each task in a child process
+forked from the warm parent, with Flower's own task runners. Every message still gets its
+own process, so a crash of one task cannot harm the next, but the imports are already paid.
 
-Run: ``python -m fedlearn_kit.federation.clientapp_worker --runtime-api-address
+It needs ``os.fork`` (POSIX) and several Flower internals, all reached through
+:mod:`fedlearn_kit.federation._flower`; where either is missing the deployment uses
+Flower's own subprocess isolation instead and never starts this module.
+
+Run: ``python -m fedlearn_kit.federation.deployment.executor --runtime-api-address
 127.0.0.1:9100 --insecure --parent-pid PID`` (the kit's deployment starts it for you).
 """
 
@@ -20,56 +24,51 @@ import argparse
 import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+
+import psutil
+import torch
+
+from fedlearn_kit.cohort import generate_site
+from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation import _flower
+from fedlearn_kit.federation.deployment import server_app  # noqa: F401 - warm: the apps
+from fedlearn_kit.federation.task import evaluate_net, new_net, train_site
+from fedlearn_kit.training import split_site
 
 #: Seconds between asking the SuperNode for a task (flower-superexec: 1 s by default).
 POLL_INTERVAL = 0.05
 
 
+#: The line the executor prints once it is warm and asking for tasks (the deployment
+#: waits for it).
+SERVING = "fedlearn-kit executor serving"
+#: Seconds to wait before asking again after the Runtime API could not be reached, and
+#: how many failures in a row end the executor (its SuperNode has gone).
+RETRY_INTERVAL = 1.0
+MAX_FAILURES = 120
+
+
 def _pid_alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _reap(children: set[int]) -> None:
     for pid in list(children):
-        done, _ = os.waitpid(pid, os.WNOHANG)
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
         if done:
             children.discard(pid)
 
 
-def _run_clientapp(address: str, token: str, insecure: bool, certificates: bytes | None
-                   ) -> None:
-    """Flower's own ``flwr-clientapp`` logic for one task."""
-    from flwr.supernode.runtime.run_clientapp import run_clientapp
-
-    run_clientapp(runtime_api_address=address, token=token, insecure=insecure,
-                  certificates=certificates, parent_pid=None, runtime_dependency_install=False)
-
-
-def _run_serverapp(address: str, token: str, insecure: bool, certificates: bytes | None
-                   ) -> None:
-    """Flower's own ``flwr-serverapp`` logic for one run (its output streams to ``flwr run``)."""
-    from queue import Queue
-
-    from flwr.supercore.logger import mirror_output_to_queue, restore_output
-    from flwr.superlink.runtime import run_serverapp
-
-    log_queue: Queue[str | None] = Queue()
-    mirror_output_to_queue(log_queue)
-    run_serverapp(runtime_api_address=address, log_queue=log_queue, token=token,
-                  insecure=insecure, certificates=certificates, parent_pid=None,
-                  runtime_dependency_install=False)
-    restore_output()
-
-
-RUNNERS = {"clientapp": _run_clientapp, "serverapp": _run_serverapp}
+RUNNERS = {"clientapp": _flower.run_clientapp_task, "serverapp": _flower.run_serverapp_task}
 
 
 def _run_task(kind: str, address: str, token: str, insecure: bool,
@@ -82,8 +81,6 @@ def _run_task(kind: str, address: str, token: str, insecure: bool,
     except SystemExit as done:  # flwr_exit ends every task with SystemExit
         code = done.code if isinstance(done.code, int) else 1
     except BaseException:  # noqa: BLE001 - a task must never return into the parent's loop
-        import traceback
-
         traceback.print_exc()
         code = 1
     finally:
@@ -98,16 +95,7 @@ def warm_up() -> None:
     A cold process spends seconds on its first training step (torch loads optimiser and
     autograd code lazily); a child forked after this inherits all of it.
     """
-    import torch
-
     torch.set_num_threads(1)  # tiny models: threads cost more than they save on 2 cores
-    import fedlearn_kit.federation.apps  # noqa: F401 - torch, pandas, Flower, the kit's apps
-    import fedlearn_kit.federation.deploy_app  # noqa: F401
-    from fedlearn_kit.cohort import generate_site
-    from fedlearn_kit.experiment import Experiment
-    from fedlearn_kit.federation.task import evaluate_net, new_net, train_site
-    from fedlearn_kit.training import split_site
-
     exp = Experiment(num_sites=1, patients_per_site=60, local_epochs=1)
     split = split_site(generate_site(exp.sites()[0], exp.seed, 0), exp.test_fraction,
                        exp.seed, 0)
@@ -127,33 +115,29 @@ def serve(address: str, *, kind: str = "clientapp", insecure: bool = True,
         raise ValueError(f"kind={kind!r}: choose one of {sorted(RUNNERS)}.")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     warm_up()
-    from flwr.proto.runtime_pb2 import AcquireTaskRequest
-    from flwr.supercore.constant import TaskType
-    from flwr.supercore.interceptors import RuntimeVersionHttpInterceptor
-    from flwr.supercore.retry import make_simple_http_retry_invoker
-    from flwr.supercore.runtime import RuntimeHttpClient
-
     certificates = Path(root_certificates).read_bytes() if root_certificates else None
-    client = RuntimeHttpClient.from_server_address(
-        server_address=address, insecure=insecure, root_certificates=certificates,
-        interceptors=[RuntimeVersionHttpInterceptor(component_name="SuperExec")],
-        retry_invoker=make_simple_http_retry_invoker())
-    print(f"fedlearn-kit {kind} worker {os.getpid()} serving {address}", flush=True)
+    client = _flower.runtime_task_client(address, kind, insecure, certificates)
+    print(f"{SERVING}: {kind} worker {os.getpid()} at {address}", flush=True)
     children: set[int] = set()
-    task_type = TaskType.CLIENT_APP if kind == "clientapp" else TaskType.SERVER_APP
-    request = AcquireTaskRequest(supported_task_types=[task_type.value])
+    failures = 0
     while parent_pid is None or _pid_alive(parent_pid):
         _reap(children)
         try:
-            res = client.AcquireTask(request)
-        except Exception as err:  # noqa: BLE001 - the SuperNode may be starting or stopping
-            print(f"Runtime API not reachable ({type(err).__name__}); retrying", flush=True)
-            time.sleep(1.0)
+            token = client.acquire()
+        except Exception as err:  # noqa: BLE001 - the Runtime API may be starting or stopping
+            failures += 1
+            if failures >= MAX_FAILURES:
+                raise RuntimeError(f"The Runtime API at {address} did not answer "
+                                   f"{failures} times in a row; the executor gives up.") from err
+            print(f"Runtime API not reachable ({type(err).__name__}: {err}); retrying",
+                  flush=True)
+            time.sleep(RETRY_INTERVAL)
             continue
-        if res.HasField("task") and res.token:
+        failures = 0
+        if token:
             pid = os.fork()
             if pid == 0:
-                _run_task(kind, address, res.token, insecure, certificates)
+                _run_task(kind, address, token, insecure, certificates)
             children.add(pid)
             continue
         time.sleep(poll)
@@ -161,8 +145,8 @@ def serve(address: str, *, kind: str = "clientapp", insecure: bool = True,
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry: ``python -m fedlearn_kit.federation.clientapp_worker``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Command-line entry: ``python -m fedlearn_kit.federation.deployment.executor``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--kind", choices=sorted(RUNNERS), default="clientapp",
                         help="clientapp (for a SuperNode) or serverapp (for a SuperLink)")
     parser.add_argument("--runtime-api-address", required=True,

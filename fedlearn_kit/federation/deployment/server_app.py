@@ -1,15 +1,20 @@
-"""The ServerApp the deployment engine submits: the kit's own, with prompt polling (lesson 07).
+"""The ServerApp the deployment engine submits: the kit's own, prompt and talkative (lesson 07).
 
 Flower's deployment Grid (``flwr.superlink.grid.http_grid``) checks for the sites' replies
 every 3 seconds. The course's rounds take a fraction of a second, so a 3-round run would
 spend most of its time waiting. :class:`PromptGrid` wraps the Grid Flower hands to the
 ServerApp and pulls the replies every ``interval`` seconds instead, with Flower's public
 ``push_messages``/``pull_messages``. Everything else is the kit's ServerApp unchanged
-(:func:`fedlearn_kit.federation.apps.make_server_app`).
+(:func:`fedlearn_kit.federation.apps.make_server_app`), plus one line it prints when a
+round's evaluation replies are in (:data:`ROUND_DONE`). ``flwr run --stream`` carries the
+ServerApp's output to the kit, which moves its progress bar on that line and, in lesson
+07, switches a site off at the chosen round: a signal the kit owns, so a new wording of
+Flower's own logs cannot break it.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 
@@ -20,6 +25,15 @@ from fedlearn_kit.federation.apps import make_server_app
 
 #: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
 PULL_INTERVAL = 0.2
+#: The line the ServerApp prints once a round's evaluation replies are in.
+ROUND_DONE = "fedlearn-kit: round {round} of {rounds} evaluated"
+_ROUND_DONE = re.compile(r"fedlearn-kit: round (\d+) of (\d+) evaluated")
+
+
+def round_done(line: str) -> int | None:
+    """The round number if ``line`` is the ServerApp's :data:`ROUND_DONE` line, else None."""
+    match = _ROUND_DONE.search(line)
+    return int(match.group(1)) if match else None
 
 
 class PromptGrid(Grid):
@@ -71,16 +85,20 @@ class PromptGrid(Grid):
 
 
 def make_deployment_server_app() -> ServerApp:
-    """The kit's ServerApp, given a :class:`PromptGrid` around Flower's Grid."""
-    inner = make_server_app()
+    """The kit's ServerApp, given a :class:`PromptGrid`, announcing every finished round."""
     app = ServerApp()
 
     @app.main()
     def main(grid: Grid, context: Context) -> None:
-        inner(PromptGrid(grid), context)
+        rounds = context.run_config.get("num-rounds", "?")
+
+        def announce(server_round: int) -> None:
+            print(ROUND_DONE.format(round=server_round, rounds=rounds), flush=True)
+
+        make_server_app(on_round=announce)(PromptGrid(grid), context)
 
     return app
 
 
-#: The component ``flwr run`` loads on a deployment (``fedlearn_kit.federation.deploy_app:app``).
+#: The ServerApp component of the deployment's app folder (see ``config.write_flower_app``).
 app = make_deployment_server_app()

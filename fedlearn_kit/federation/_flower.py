@@ -1,0 +1,314 @@
+"""The one place where the kit touches Flower beyond its public API.
+
+Flower's public API (``flwr.app``, ``flwr.clientapp``, ``flwr.serverapp``, the
+``flwr``/``flower-*`` commands and their documented flags) is used directly everywhere.
+Everything else the kit relies on lives here, each item with a note saying why the kit
+needs it and with a contract test in ``tests/test_flower_contract.py`` that fails naming
+the item when a Flower release changes it:
+
+- **the local engine** (:mod:`~fedlearn_kit.federation.local`): the process-wide task
+  identity ``Message()`` reads (:func:`task_identity`), an empty ``Run`` for the Grid
+  (:func:`empty_run`), setting a message's id (:func:`set_message_id`) and the SuperLink's
+  node id (:data:`SUPERLINK_NODE_ID`);
+- **the apps**: Flower's weighted average of metric records (:func:`aggregate_metricrecords`)
+  and the error code of a ClientApp that raised (:data:`CLIENT_APP_RAISED_EXCEPTION`);
+- **the warm executor** (:mod:`~fedlearn_kit.federation.deployment.executor`): the Runtime
+  API's task protocol and Flower's functions that run one ClientApp or ServerApp task
+  (:func:`runtime_task_client`, :func:`run_clientapp_task`, :func:`run_serverapp_task`);
+- **command-line output**: the JSON of ``flwr supernode register/list`` (documented
+  formats, parsed here in one place) and the SuperNode log line that is the only sign a
+  participant's own machine has that its node joined (:data:`NODE_JOINED_HINT`);
+- **privacy lessons**: Flower's ``LocalDpMod`` noise calibration
+  (:func:`local_dp_noise_std`) and the SecAgg+ configuration keys (:func:`secaggplus_keys`).
+
+The adapter declares the Flower version it was tested with (:data:`FLOWER_TESTED`). On
+another version the kit warns once (:func:`check_version`); where an internal is missing,
+the kit falls back to Flower's public behaviour: the deployment uses Flower's own
+subprocess isolation instead of the warm executor (:func:`warm_executor_available`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.metadata
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+#: The flwr release this adapter and its contract tests were last run against.
+FLOWER_TESTED = "1.41.0"
+
+#: A SuperNode prints this once the SuperLink has accepted it (INFO log, not an API).
+NODE_JOINED_HINT = "SuperNode ID:"
+
+#: Every internal import the kit makes, ``module:attribute``, for the contract tests and
+#: :func:`missing_internals`.
+INTERNALS = (
+    "flwr.supercore.task_identity:TaskIdentity",
+    "flwr.supercore.run:Run",
+    "flwr.common.constant:SUPERLINK_NODE_ID",
+    "flwr.common.constant:ErrorCode",
+    "flwr.serverapp.strategy.strategy_utils:aggregate_metricrecords",
+    "flwr.supernode.runtime.run_clientapp:run_clientapp",
+    "flwr.superlink.runtime:run_serverapp",
+    "flwr.supercore.logger:mirror_output_to_queue",
+    "flwr.supercore.logger:restore_output",
+    "flwr.proto.runtime_pb2:AcquireTaskRequest",
+    "flwr.supercore.constant:TaskType",
+    "flwr.supercore.interceptors:RuntimeVersionHttpInterceptor",
+    "flwr.supercore.retry:make_simple_http_retry_invoker",
+    "flwr.supercore.runtime:RuntimeHttpClient",
+    "flwr.supercore.differential_privacy:add_localdp_gaussian_noise_to_params",
+    "flwr.common.secure_aggregation.secaggplus_constants:RECORD_KEY_CONFIGS",
+    "flwr.common.secure_aggregation.secaggplus_constants:Key",
+)
+#: The internals the warm executor needs; without any of them the kit uses Flower's own
+#: subprocess isolation.
+EXECUTOR_INTERNALS = INTERNALS[5:14]
+
+
+class FlowerInternalMissingError(ImportError):
+    """A Flower internal the kit relies on is not where this Flower release keeps it."""
+
+
+def internal(path: str) -> Any:
+    """The object at ``"module:attribute"``; if absent, an error that names it."""
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attribute)
+    except (ImportError, AttributeError) as err:
+        raise FlowerInternalMissingError(
+            f"Flower internal {path} is missing in flwr {flower_version()} (the kit was "
+            f"tested with {FLOWER_TESTED}): {err}") from err
+
+
+def missing_internals(paths: tuple[str, ...] = INTERNALS) -> list[str]:
+    """Which of ``paths`` this Flower lacks (empty when all are there)."""
+    missing = []
+    for path in paths:
+        try:
+            internal(path)
+        except FlowerInternalMissingError:
+            missing.append(path)
+    return missing
+
+
+def flower_version() -> str:
+    """The installed flwr version."""
+    try:
+        return importlib.metadata.version("flwr")
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@cache
+def check_version() -> bool:
+    """Warn once if the installed flwr is not the one the adapter was tested with."""
+    version = flower_version()
+    if version != FLOWER_TESTED:
+        warnings.warn(f"fedlearn-kit was tested with flwr {FLOWER_TESTED}, this environment "
+                      f"has {version}. The kit falls back to Flower's public behaviour where "
+                      "an internal it uses is missing; run the contract tests "
+                      "(tests/test_flower_contract.py) to see what changed.", stacklevel=2)
+    return version == FLOWER_TESTED
+
+
+# ---------------------------------------------------------------- constants, exported by Flower
+
+def _constant(path: str, name: str) -> Any:
+    return getattr(internal(path), name) if name else internal(path)
+
+
+#: The node id Flower gives the SuperLink (``flwr.common.constant.SUPERLINK_NODE_ID``).
+SUPERLINK_NODE_ID: int = internal("flwr.common.constant:SUPERLINK_NODE_ID")
+#: ``flwr.common.constant.ErrorCode.CLIENT_APP_RAISED_EXCEPTION``.
+CLIENT_APP_RAISED_EXCEPTION: int = _constant("flwr.common.constant:ErrorCode",
+                                             "CLIENT_APP_RAISED_EXCEPTION")
+
+
+# ---------------------------------------------------------------- the apps
+
+def aggregate_metricrecords(records: list[Any], weighted_by_key: str) -> Any:
+    """Flower's weighted average of the ``MetricRecord`` of each reply (what FedAvg uses).
+
+    Not in ``flwr.serverapp.strategy.__all__``; the kit calls it to average metrics the
+    same way Flower's strategies do.
+    """
+    return internal("flwr.serverapp.strategy.strategy_utils:aggregate_metricrecords")(
+        records, weighted_by_key)
+
+
+# ---------------------------------------------------------------- the local engine
+
+@contextlib.contextmanager
+def task_identity(run_id: int, node_id: int, task_id: int) -> Iterator[None]:
+    """Set Flower's process-wide task identity for the block, then restore the previous one.
+
+    ``Message(...)`` reads the run id, node id and task id of the current process from
+    ``flwr.supercore.task_identity.TaskIdentity``, which Flower's runtimes set; the local
+    engine must set it too (the node's while its ClientApp runs, the SuperLink's otherwise).
+    """
+    identity = internal("flwr.supercore.task_identity:TaskIdentity")
+    # The metaclass properties raise while unset, so save the raw class attributes.
+    saved = (identity._run_id, identity._node_id, identity._task_id)  # noqa: SLF001
+    identity.run_id, identity.node_id, identity.task_id = run_id, node_id, task_id
+    try:
+        yield
+    finally:
+        identity.run_id, identity.node_id, identity.task_id = saved
+
+
+def empty_run(run_id: int, run_config: dict[str, Any]) -> Any:
+    """A ``flwr.supercore.run.Run`` with ``run_config`` as its override config."""
+    run = internal("flwr.supercore.run:Run").create_empty(run_id)
+    run.override_config = dict(run_config)
+    return run
+
+
+def set_message_id(msg: Any, message_id: str) -> None:
+    """Give a message its id, as Flower's ``InMemoryGrid`` does (no public setter exists)."""
+    msg.metadata.__dict__["_message_id"] = message_id
+
+
+# ---------------------------------------------------------------- the warm executor
+
+def fork_available() -> bool:
+    """True where ``os.fork`` exists (POSIX): the warm executor forks per task."""
+    return callable(getattr(os, "fork", None))
+
+
+def warm_executor_available() -> bool:
+    """True if the kit's warm executor can run here: ``os.fork`` and its Flower internals.
+
+    Otherwise the deployment uses Flower's own ``--isolation subprocess`` (slower: a new
+    Python process per message), and the kit says so once.
+    """
+    check_version()
+    reasons = []
+    if not fork_available():
+        reasons.append("this system has no os.fork (Windows)")
+    if missing := missing_internals(EXECUTOR_INTERNALS):
+        reasons.append(f"this flwr lacks {', '.join(missing)}")
+    if reasons:
+        _warn_once("The kit's warm executor cannot run here because "
+                   f"{' and '.join(reasons)}; the deployment uses Flower's own subprocess "
+                   "isolation instead (correct, only slower: each message starts Python).")
+        return False
+    return True
+
+
+@cache
+def _warn_once(message: str) -> None:
+    warnings.warn(message, stacklevel=3)
+
+
+@dataclass
+class RuntimeTaskClient:
+    """Asks a Runtime API (a SuperNode's or the SuperLink's) for the next task to run."""
+
+    client: Any
+    request: Any
+
+    def acquire(self) -> str | None:
+        """The token of the next task, or ``None`` if there is none yet."""
+        res = self.client.AcquireTask(self.request)
+        return res.token if res.HasField("task") and res.token else None
+
+
+def runtime_task_client(address: str, kind: str, insecure: bool,
+                        certificates: bytes | None) -> RuntimeTaskClient:
+    """A client of the Runtime API at ``address`` that acquires ``kind`` tasks.
+
+    ``kind`` is ``"clientapp"`` or ``"serverapp"``. It introduces itself as Flower's
+    ``SuperExec``, the component that normally asks for tasks.
+    """
+    request_type = internal("flwr.proto.runtime_pb2:AcquireTaskRequest")
+    task_type = internal("flwr.supercore.constant:TaskType")
+    interceptor = internal("flwr.supercore.interceptors:RuntimeVersionHttpInterceptor")
+    retry = internal("flwr.supercore.retry:make_simple_http_retry_invoker")
+    client_type = internal("flwr.supercore.runtime:RuntimeHttpClient")
+    client = client_type.from_server_address(
+        server_address=address, insecure=insecure, root_certificates=certificates,
+        interceptors=[interceptor(component_name="SuperExec")], retry_invoker=retry())
+    wanted = task_type.CLIENT_APP if kind == "clientapp" else task_type.SERVER_APP
+    return RuntimeTaskClient(client, request_type(supported_task_types=[wanted.value]))
+
+
+def run_clientapp_task(address: str, token: str, insecure: bool,
+                       certificates: bytes | None) -> None:
+    """Flower's own ``flwr-clientapp`` logic for one task."""
+    internal("flwr.supernode.runtime.run_clientapp:run_clientapp")(
+        runtime_api_address=address, token=token, insecure=insecure,
+        certificates=certificates, parent_pid=None, runtime_dependency_install=False)
+
+
+def run_serverapp_task(address: str, token: str, insecure: bool,
+                       certificates: bytes | None) -> None:
+    """Flower's own ``flwr-serverapp`` logic for one run; its output streams to ``flwr run``."""
+    from queue import Queue
+
+    mirror: Callable[..., None] = internal("flwr.supercore.logger:mirror_output_to_queue")
+    restore: Callable[[], None] = internal("flwr.supercore.logger:restore_output")
+    log_queue: Queue[str | None] = Queue()
+    mirror(log_queue)
+    internal("flwr.superlink.runtime:run_serverapp")(
+        runtime_api_address=address, log_queue=log_queue, token=token, insecure=insecure,
+        certificates=certificates, parent_pid=None, runtime_dependency_install=False)
+    restore()
+
+
+# ---------------------------------------------------------------- the flwr command's JSON
+
+def registered_node_id(output: str) -> int:
+    """The node id in ``flwr supernode register ... --format json``'s output."""
+    data = _last_json(output, "flwr supernode register")
+    try:
+        return int(data["node-id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"`flwr supernode register` gave no node-id:\n{output}") from None
+
+
+def online_node_ids(output: str) -> set[int]:
+    """The ids of the nodes ``flwr supernode list --format json`` shows as online."""
+    data = _last_json(output, "flwr supernode list")
+    return {int(node["node-id"]) for node in data.get("nodes", [])
+            if node.get("status") == "online"}
+
+
+def _last_json(output: str, command: str) -> dict[str, Any]:
+    """The JSON object a ``flwr`` command printed (after any notices on other lines)."""
+    start = output.find("{")
+    try:
+        data = json.loads(output[start:]) if start >= 0 else None
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or data.get("success") is False:
+        raise ValueError(f"`{command}` did not answer with JSON success:\n{output}")
+    return data
+
+
+# ---------------------------------------------------------------- privacy lessons
+
+def local_dp_noise_std(sensitivity: float, epsilon: float, delta: float) -> float:
+    """The standard deviation of the Gaussian noise Flower's ``LocalDpMod`` adds.
+
+    Flower calibrates it in ``add_localdp_gaussian_noise_to_params`` with the classic
+    one-release Gaussian mechanism, ``sensitivity * sqrt(2 ln(1.25 / delta)) / epsilon``.
+    The contract test measures Flower's noise against this value, so a change of Flower's
+    calibration cannot silently change the ε the kit reports.
+    """
+    return float(sensitivity * np.sqrt(2 * np.log(1.25 / delta)) / epsilon)
+
+
+def secaggplus_keys() -> tuple[str, Any]:
+    """``(RECORD_KEY_CONFIGS, Key)`` of Flower's SecAgg+ protocol (legacy API constants)."""
+    path = "flwr.common.secure_aggregation.secaggplus_constants"
+    return internal(f"{path}:RECORD_KEY_CONFIGS"), internal(f"{path}:Key")

@@ -1,0 +1,43 @@
+"""Flower's deployment engine: a SuperLink and one SuperNode per site, as real processes.
+
+Lesson 07. One module per job:
+
+- :mod:`.lifecycle`: :class:`Deployment` and ``up``/``link``/``node``/``load``/``status``/
+  ``down``: start, watch and stop the processes, on loopback or in a workshop room;
+- :mod:`.runs`: train an experiment on a running deployment (``flwr run --stream``),
+  with a site that drops out on request;
+- :mod:`.engine`: ``federation.run(exp, engine="deployment")``;
+- :mod:`.server_app`: the ServerApp the deployment runs (the kit's, prompt and announcing
+  each round);
+- :mod:`.executor`: the warm executor that runs each task in a forked process;
+- :mod:`.certs`: the local CA, the SuperLink's TLS certificate, the sites' key pairs;
+- :mod:`.processes`: starting processes, stopping every one of them, ports, state file;
+- :mod:`.diagnose`: log tails and hints for the faults the course provokes.
+
+The command line (``fedlearn-kit deploy up|link|node|status|down``) is wired in
+:mod:`fedlearn_kit.cli`.
+"""
+
+from fedlearn_kit.federation.deployment import certs
+from fedlearn_kit.federation.deployment.engine import run_deployment
+from fedlearn_kit.federation.deployment.lifecycle import (
+    DEFAULT_WORKDIR,
+    LOOPBACK,
+    Deployment,
+    down,
+    link,
+    load,
+    node,
+    status,
+    up,
+)
+from fedlearn_kit.federation.deployment.processes import (
+    DeploymentError,
+    PortInUseError,
+    free_port,
+    port_free,
+)
+
+__all__ = ["DEFAULT_WORKDIR", "LOOPBACK", "Deployment", "DeploymentError", "PortInUseError",
+           "certs", "down", "free_port", "link", "load", "node", "port_free",
+           "run_deployment", "status", "up"]

@@ -1,0 +1,587 @@
+"""A deployment's processes: start a SuperLink and SuperNodes, watch them, stop them (lesson 07).
+
+``up(num_sites=2)`` starts what a real federation runs, as separate processes on loopback:
+one ``flower-superlink`` (the coordinator) and one ``flower-supernode`` per site, with TLS
+(a local CA and a certificate the kit makes, :mod:`.certs`) and SuperNode authentication
+(one key pair per site, registered with ``flwr supernode register``). ``link`` and
+``node`` start the two halves separately, for a workshop room. ``Deployment.run(exp)``
+trains on it (:mod:`.runs`); ``Deployment.down()`` stops every process and checks that no
+port is left open (:mod:`.processes`).
+
+Speed: Flower's default (``isolation="subprocess"``) starts a new Python process for every
+message, which imports torch each time. The kit starts Flower with ``--isolation process``
+and runs its warm executor (:mod:`.executor`) next to each SuperNode and the SuperLink. Where
+that executor cannot run (no ``os.fork``, or a Flower whose internals it needs changed;
+see :mod:`fedlearn_kit.federation._flower`), the kit falls back to Flower's own isolation.
+
+Everything lives in one work directory: ``deployment.json`` (the state: pids, process
+groups, ports), ``credentials/``, ``flwr/`` (``FLWR_HOME`` for the SuperLink and ``flwr``),
+``site-K/flwr`` (each SuperNode's ``FLWR_HOME``), ``logs/`` and ``runs/``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation import _flower
+from fedlearn_kit.federation.deployment import certs, diagnose, executor, runs
+from fedlearn_kit.federation.deployment.processes import (
+    CONNECTION,
+    MARKER,
+    STATE_FILE,
+    DeploymentError,
+    Proc,
+    flower_command,
+    free_port,
+    load_state,
+    marked,
+    port_open,
+    require_free,
+    save_state,
+    start,
+    stop,
+    wait_ports_closed,
+)
+from fedlearn_kit.paths import ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fedlearn_kit.federation.result import Result
+
+#: Where the kit keeps a deployment's files unless told otherwise (ignored by git).
+DEFAULT_WORKDIR = ROOT / "work" / "deployment"
+LOOPBACK = "127.0.0.1"
+ISOLATIONS = ("process", "subprocess")
+
+
+def check_host(host: str, allow_network: bool = False) -> None:
+    """Refuse an address off loopback unless ``allow_network`` asks for it by name."""
+    if host not in (LOOPBACK, "localhost") and not allow_network:
+        raise ValueError(f"host={host!r}: the kit keeps a deployment on loopback ({LOOPBACK}) "
+                         "unless asked; for a workshop network use `fedlearn-kit deploy link "
+                         "--host 0.0.0.0 --advertise YOUR-IP`.")
+
+
+def choose_isolation(isolation: str) -> str:
+    """``isolation``, or Flower's own ``"subprocess"`` where the warm executor cannot run."""
+    if isolation not in ISOLATIONS:
+        raise ValueError(f"isolation={isolation!r}: choose 'process' (the kit's warm "
+                         "executors, fast) or 'subprocess' (Flower's default, slow).")
+    if isolation == "process" and not _flower.warm_executor_available():
+        return "subprocess"
+    return isolation
+
+
+def wait_for(ready: Callable[[], bool], proc: Proc, timeout: float, what: str,
+             poll: float = 0.1) -> None:
+    """Wait until ``ready()``; a clear error if ``proc`` exits first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if not proc.alive():
+            raise DeploymentError(f"The {proc.name} (pid {proc.pid}) exited while the kit "
+                                  f"waited for {what}. Its log ({proc.log}) ends with:\n"
+                                  f"{diagnose.tail(proc.log)}")
+        if time.monotonic() > deadline:
+            raise DeploymentError(f"Waited {timeout:.0f} s for {what}; see {proc.log}:\n"
+                                  f"{diagnose.tail(proc.log)}")
+        time.sleep(poll)
+
+
+@dataclass
+class Deployment:
+    """A running (or stopped) deployment: its settings, processes and files.
+
+    Use it as a context manager to be sure everything stops, even after an error::
+
+        with deployment.up(num_sites=2) as dep:
+            result = dep.run(exp)
+    """
+
+    workdir: Path
+    superlink: str  # the address SuperNodes and `flwr` use, HOST:PORT
+    num_sites: int
+    insecure: bool = False
+    marker: str = field(default_factory=lambda: uuid.uuid4().hex)
+    processes: list[Proc] = field(default_factory=list)
+    runs: int = 0
+    isolation: str = "process"  # "process": the kit's warm executors; "subprocess": Flower's
+    #: Each site's SuperNode id, as ``flwr supernode register`` gave it (TLS mode only).
+    node_ids: dict[int, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ files
+    @property
+    def flwr_home(self) -> Path:
+        """``FLWR_HOME`` of the SuperLink and of ``flwr`` (never ``~/.flwr``)."""
+        return self.workdir / "flwr"
+
+    @property
+    def credentials(self) -> Path:
+        """The folder with ``ca.crt``, the SuperLink's certificate and the sites' keys."""
+        return self.workdir / "credentials"
+
+    @property
+    def state_path(self) -> Path:
+        """The state file: settings plus every process's pid, group, port and log."""
+        return self.workdir / STATE_FILE
+
+    def save(self) -> None:
+        """Write the state file (done after every change)."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        save_state(self.state_path, {"superlink": self.superlink, "num_sites": self.num_sites,
+                                     "insecure": self.insecure, "marker": self.marker,
+                                     "runs": self.runs, "isolation": self.isolation,
+                                     "node_ids": {str(k): v for k, v in self.node_ids.items()}},
+                   self.processes)
+
+    def env(self, flwr_home: Path | None = None) -> dict[str, str]:
+        """The environment of every process: telemetry off, own FLWR_HOME, the marker."""
+        return dict(os.environ) | {
+            "FLWR_TELEMETRY_ENABLED": "0", "FLWR_HOME": str(flwr_home or self.flwr_home),
+            MARKER: self.marker, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+            # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                     os.environ.get("PATH", "")])}
+
+    def _tls_args(self, server: bool = False) -> list[str]:
+        if self.insecure:
+            return ["--insecure"]
+        c = self.credentials
+        if server:
+            return ["--ssl-ca-certfile", str(c / certs.CA_CERT),
+                    "--ssl-certfile", str(c / certs.SERVER_CERT),
+                    "--ssl-keyfile", str(c / certs.SERVER_KEY), "--enable-supernode-auth"]
+        return ["--root-certificates", str(c / certs.CA_CERT)]
+
+    def _add(self, proc: Proc) -> Proc:
+        self.processes.append(proc)
+        self.save()
+        return proc
+
+    def process(self, name: str) -> Proc | None:
+        """The newest process of this name (e.g. ``"supernode site 1"``), if any."""
+        return next((p for p in reversed(self.processes) if p.name == name), None)
+
+    # ------------------------------------------------------------------ SuperLink
+    def start_superlink(self, host: str = LOOPBACK, port: int | None = None,
+                        timeout: float = 30.0) -> Proc:
+        """Start the SuperLink (and its warm ServerApp executor); wait until it answers."""
+        port = port or int(self.superlink.rsplit(":", 1)[1])
+        require_free(host, port, "SuperLink")
+        logs = self.workdir / "logs"
+        command = [flower_command("flower-superlink"), *self._tls_args(server=True),
+                   "--isolation", self.isolation, "--disable-runtime-dependency-installation",
+                   "--host", host, "--port", str(port)]
+        link = self._add(start("superlink", command, logs / "superlink.log", self.env(),
+                               port=port))
+        wait_for(lambda: port_open(host, port), link, timeout, "the SuperLink to listen on "
+                  f"{host}:{port}")
+        if self.isolation == "subprocess":  # Flower starts flower-superexec itself
+            return link
+        runtime = f"{LOOPBACK}:{port}"
+        worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
+                  "--kind", "serverapp", "--runtime-api-address", runtime,
+                  "--parent-pid", str(link.pid), *self._tls_args()]
+        self._add(start("serverapp executor", worker, logs / "serverapp-executor.log",
+                        self.env()))
+        return link
+
+    def write_flower_config(self) -> Path:
+        """``FLWR_HOME/config.toml``: the one SuperLink connection ``flwr`` uses."""
+        lines = ["[superlink]", f'default = "{CONNECTION}"', "",
+                 f"[superlink.{CONNECTION}]", f'address = "{self.superlink}"']
+        if self.insecure:
+            lines.append("insecure = true")
+        else:
+            lines.append(f'root-certificates = "{self.credentials / certs.CA_CERT}"')
+        self.flwr_home.mkdir(parents=True, exist_ok=True)
+        path = self.flwr_home / "config.toml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def register_nodes(self, sites: Sequence[int] | None = None, timeout: float = 60.0
+                       ) -> dict[int, int]:
+        """Register the sites' public keys with ``flwr supernode register`` (in parallel).
+
+        Returns (and keeps in the state file) each site's SuperNode id, which
+        ``flwr supernode list`` later shows as online once that site has joined.
+        """
+        if self.insecure:
+            return {}
+        sites = range(self.num_sites) if sites is None else sites
+        jobs = []
+        for site in sites:
+            keys = certs.node_keys(self.credentials, site)
+            command = [flower_command("flwr"), "supernode", "register", str(keys.public_key),
+                       CONNECTION, "--name", f"site-{site}", "--format", "json"]
+            jobs.append(subprocess.Popen(command, env=self.env(), stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True))
+        for site, job in zip(sites, jobs, strict=True):
+            text = job.communicate(timeout=timeout)[0]
+            if job.returncode != 0:
+                raise DeploymentError(f"Registering site {site}'s key failed:\n{text}")
+            self.node_ids[site] = _flower.registered_node_id(text)
+        self.save()
+        return dict(self.node_ids)
+
+    def online_nodes(self, timeout: float = 60.0) -> set[int]:
+        """The ids of the SuperNodes the SuperLink sees online (``flwr supernode list``)."""
+        command = [flower_command("flwr"), "supernode", "list", CONNECTION, "--format", "json"]
+        done = subprocess.run(command, env=self.env(), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        if done.returncode != 0:
+            raise DeploymentError(f"`flwr supernode list` failed:\n{done.stdout}{done.stderr}")
+        return _flower.online_node_ids(done.stdout)
+
+    # ------------------------------------------------------------------ SuperNodes
+    def start_supernode(self, site: int, key: str | Path | None = None,
+                        ca: str | Path | None = None, wait: bool = True,
+                        timeout: float = 60.0) -> Proc:
+        """Start site ``site``'s SuperNode and its warm ClientApp executor."""
+        if not 0 <= site < self.num_sites:
+            raise ValueError(f"site={site}: this deployment has sites 0 to "
+                             f"{self.num_sites - 1}.")
+        runtime_port = free_port(LOOPBACK)
+        home = self.workdir / f"site-{site}" / "flwr"
+        home.mkdir(parents=True, exist_ok=True)
+        command = [flower_command("flower-supernode"), "--superlink", self.superlink,
+                   "--isolation", self.isolation, "--host", LOOPBACK,
+                   "--port", str(runtime_port),
+                   "--node-config", f"partition-id={site} num-partitions={self.num_sites}",
+                   "--max-wait-time", str(int(timeout))]
+        if self.insecure:
+            command.append("--insecure")
+        else:
+            command += ["--root-certificates", str(ca or self.credentials / certs.CA_CERT),
+                        "--auth-supernode-private-key",
+                        str(key or certs.node_keys(self.credentials, site).private_key)]
+        logs = self.workdir / "logs"
+        sn = self._add(start(f"supernode site {site}", command,
+                             logs / f"supernode-site-{site}.log", self.env(home),
+                             port=runtime_port, site=site))
+        if self.isolation == "subprocess":
+            if wait:
+                self.wait_for_supernode(site, timeout)
+            return sn
+        worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
+                  "--kind", "clientapp", "--runtime-api-address", f"{LOOPBACK}:{runtime_port}",
+                  "--insecure", "--parent-pid", str(sn.pid)]
+        self._add(start(f"clientapp executor site {site}", worker,
+                        logs / f"clientapp-executor-site-{site}.log", self.env(home),
+                        site=site))
+        if wait:
+            self.wait_for_supernode(site, timeout)
+        return sn
+
+    def wait_for_supernode(self, site: int, timeout: float = 60.0) -> None:
+        """Wait until site ``site``'s SuperNode has joined the SuperLink, or explain why not."""
+        self.wait_for_supernodes([site], timeout)
+
+    def _joined(self, sites: Sequence[int]) -> set[int]:
+        """Which of ``sites`` the SuperLink sees online.
+
+        The coordinator asks the SuperLink (``flwr supernode list``): by node id where the
+        kit registered the sites' keys, by count on an insecure deployment. A participant's
+        machine (``node``) has no Control API connection, so there the SuperNode's own log
+        line is the best available hint (see ``_flower.NODE_JOINED_HINT``).
+        """
+        if not (self.flwr_home / "config.toml").exists():
+            return {s for s in sites if (sn := self.process(f"supernode site {s}")) is not None
+                    and _flower.NODE_JOINED_HINT in diagnose.read(sn.log)}
+        online = self.online_nodes()
+        if self.node_ids:
+            return {s for s in sites if self.node_ids.get(s) in online}
+        running = [p for p in self.processes if p.name.startswith("supernode") and p.alive()]
+        return set(sites) if len(online) >= len(running) else set()
+
+    def wait_for_supernodes(self, sites: Sequence[int], timeout: float = 60.0) -> None:
+        """Wait until the SuperNodes of ``sites`` have joined the SuperLink, or explain why not.
+
+        Fails early, with advice, when a SuperNode exits or its log shows a known fault
+        (:func:`.diagnose.explain_node_fault`); otherwise shows the log's tail.
+        """
+        waiting = list(sites)
+        nodes = {}
+        for site in waiting:
+            sn = self.process(f"supernode site {site}")
+            if sn is None:
+                raise DeploymentError(f"No SuperNode for site {site} was started in "
+                                      f"{self.workdir}.")
+            nodes[site] = sn
+        deadline = time.monotonic() + timeout
+        while waiting and time.monotonic() < deadline:
+            for site in waiting:
+                sn = nodes[site]
+                exited = not sn.alive()
+                advice = diagnose.explain_node_fault(diagnose.read(sn.log), exited)
+                if advice:
+                    self.stop_site(site)
+                    raise DeploymentError(f"Site {site}'s SuperNode {advice}\nIts log "
+                                          f"({sn.log}) ends with:\n{diagnose.tail(sn.log)}")
+                if exited:
+                    self.stop_site(site)
+                    raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited "
+                                          f"before it joined the SuperLink. Its log ({sn.log}) "
+                                          f"ends with:\n{diagnose.tail(sn.log)}")
+            joined = self._joined(waiting)
+            waiting = [s for s in waiting if s not in joined]
+            if waiting:
+                time.sleep(0.3)
+        for site in waiting:
+            sn = nodes[site]
+            self.stop_site(site)
+            raise DeploymentError(f"Site {site}'s SuperNode did not join the SuperLink at "
+                                  f"{self.superlink} within {timeout:.0f} s; it was stopped. "
+                                  f"Is the SuperLink running and reachable? Its log ({sn.log}) "
+                                  f"ends with:\n{diagnose.tail(sn.log)}")
+
+    def wait_for_executors(self, timeout: float = 120.0) -> None:
+        """Wait until every warm executor has imported its apps and is serving."""
+        for proc in self.processes:
+            if "executor" not in proc.name:
+                continue
+            # The executor's own line (executor.SERVING), not one of Flower's.
+            wait_for(lambda p=proc: executor.SERVING in diagnose.read(p.log), proc, timeout,
+                      f"the {proc.name} to import Flower and torch")
+
+    def stop_site(self, site: int) -> list[int]:
+        """Stop site ``site``'s SuperNode (SIGTERM, as ``kill PID`` does) and its executor.
+
+        In a run, the SuperLink then answers the site's messages with "node unavailable"
+        and training goes on with the other sites (at least ``min_sites``).
+        """
+        procs = [p for p in self.processes if p.site == site and p.alive()]
+        return stop(procs)
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> pd.DataFrame:
+        """One row per process: name, site, pid, process group, alive, port, log."""
+        import pandas as pd  # pandas only when a table is asked for: `deploy down` is quick
+
+        rows = [{"process": p.name, "pid": p.pid, "pgid": p.pgid, "alive": p.alive(),
+                 "port": p.port, "log": p.log} for p in self.processes]
+        return pd.DataFrame(rows, columns=["process", "pid", "pgid", "alive", "port", "log"])
+
+    def log_lines(self, process: str, contains: str | Sequence[str] = "") -> list[str]:
+        """The log of ``process`` (e.g. ``"superlink"``, ``"supernode site 1"``) without
+        colour codes, keeping the lines that contain one of the ``contains`` strings."""
+        proc = self.process(process)
+        if proc is None:
+            raise ValueError(f"No process {process!r}; see status() for the names.")
+        wanted = [contains] if isinstance(contains, str) else list(contains)
+        return diagnose.lines_with(proc.log, wanted)
+
+    def check_sites(self) -> None:
+        """Raise a clear error if a site's SuperNode started here is not running."""
+        for site in range(self.num_sites):
+            sn = self.process(f"supernode site {site}")
+            if sn is not None and not sn.alive():
+                raise DeploymentError(
+                    f"Site {site}'s SuperNode (pid {sn.pid}) is not running, so it cannot "
+                    f"take part. Start it again with `dep.start_supernode({site})`, or run "
+                    f"with min_sites below {self.num_sites}. Its log ({sn.log}) ends with:\n"
+                    f"{diagnose.tail(sn.log, 10)}")
+        link = self.process("superlink")
+        if link is not None and not link.alive():
+            raise DeploymentError(f"The SuperLink (pid {link.pid}) is not running; start a "
+                                  f"new deployment with deployment.up(). Its log ends with:\n"
+                                  f"{diagnose.tail(link.log, 10)}")
+
+    def __repr__(self) -> str:
+        alive = sum(p.alive() for p in self.processes)
+        mode = "INSECURE" if self.insecure else "TLS + node authentication"
+        return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
+                f"{alive} of {len(self.processes)} processes running, workdir={self.workdir})")
+
+    # ------------------------------------------------------------------ runs
+    def run(self, experiment: Experiment | None = None, *, min_sites: int = 1,
+            server_eval: bool = True, timeout: float = 300.0, progress: bool | None = None,
+            drop_site: int | None = None, drop_after_round: int = 1,
+            connect_timeout: float = 60.0) -> Result:
+        """Train ``experiment`` on this deployment with ``flwr run --stream``; a Result.
+
+        ``drop_site``: stop that site's SuperNode as soon as round ``drop_after_round`` is
+        over, to watch the federation carry on without it (lesson 07). See
+        :func:`.runs.run_on`.
+        """
+        return runs.run_on(self, experiment or Experiment(), min_sites=min_sites,
+                           server_eval=server_eval, timeout=timeout, progress=progress,
+                           drop_site=drop_site, drop_after_round=drop_after_round,
+                           connect_timeout=connect_timeout)
+
+    def new_run_dir(self) -> Path:
+        """A fresh folder ``runs/run-N`` for the next run (its app, log and result)."""
+        self.runs += 1
+        self.save()
+        return self.workdir / "runs" / f"run-{self.runs}"
+
+    # ------------------------------------------------------------------ shutdown
+    def down(self, grace: float = 5.0) -> dict[str, list[int]]:
+        """Stop every process of this deployment; report the pids stopped and open ports.
+
+        Works from the state file alone (``deploy.down(workdir)``), e.g. after the notebook
+        kernel that started the deployment crashed.
+        """
+        if not self.processes and not marked(self.marker):
+            return {"stopped": [], "ports_still_open": []}
+        stopped = stop(self.processes, self.marker, grace)
+        ports = [(LOOPBACK, p.port) for p in self.processes if p.port]
+        still_open = wait_ports_closed(ports, timeout=grace)
+        self.processes = []
+        self.save()
+        return {"stopped": stopped, "ports_still_open": still_open}
+
+    def __enter__(self) -> Deployment:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.down()
+
+
+# ---------------------------------------------------------------------- module functions
+
+def _existing(workdir: Path) -> Deployment | None:
+    try:
+        return load(workdir)
+    except FileNotFoundError:
+        return None
+
+
+def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
+           isolation: str = "process") -> Deployment:
+    """A new Deployment in ``workdir``, refusing to start over one that still runs."""
+    if num_sites < 1:
+        raise ValueError(f"num_sites={num_sites}: a deployment needs at least one site.")
+    old = _existing(workdir)
+    if old is not None and any(p.alive() for p in old.processes):
+        raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
+                              "Stop it first: deployment.down(workdir) or "
+                              f"`fedlearn-kit deploy down --workdir {workdir}`.")
+    for old in ("logs", "runs"):  # the files of a previous deployment in this folder
+        shutil.rmtree(Path(workdir) / old, ignore_errors=True)
+    return Deployment(Path(workdir), superlink, num_sites, insecure,
+                      isolation=choose_isolation(isolation))
+
+
+def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = LOOPBACK,
+         port: int | None = None, advertise: str | None = None, insecure: bool = False,
+         allow_network: bool = False, timeout: float = 30.0, isolation: str = "process"
+         ) -> Deployment:
+    """Start the coordinator's side: credentials, SuperLink, registered site keys.
+
+    ``host`` is where the SuperLink listens; ``advertise`` the address sites will use (it
+    goes into the TLS certificate). Both stay on loopback unless ``allow_network=True``.
+    """
+    check_host(host, allow_network)
+    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
+    if port is None:
+        port = free_port(LOOPBACK)
+    dep = _fresh(workdir, f"{advertise}:{port}", num_sites, insecure, isolation)
+    require_free(host, port, "SuperLink")
+    if not insecure:
+        certs.make_ca(dep.credentials)
+        certs.make_server_cert(dep.credentials, tuple(dict.fromkeys(
+            (LOOPBACK, "localhost", advertise))))
+        for site in range(num_sites):
+            certs.make_node_keys(dep.credentials, site)
+    dep.write_flower_config()
+    try:
+        dep.start_superlink(host, port, timeout)
+        dep.register_nodes()
+    except BaseException:
+        dep.down()
+        raise
+    return dep
+
+
+def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool = False,
+       port: int | None = None, timeout: float = 60.0, isolation: str = "process",
+       replace: bool = False, stop_at_exit: bool = False) -> Deployment:
+    """Start a whole federation on loopback: SuperLink plus one SuperNode per site.
+
+    TLS and SuperNode authentication are on; ``insecure=True`` turns both off (only when
+    asked by name). ``port``: the SuperLink's port (default: a free one). ``isolation``:
+    ``"process"`` runs each message in a process forked from a warm executor;
+    ``"subprocess"`` is Flower's default, a fresh Python process per message (slow).
+    ``replace``: first stop a deployment still recorded in ``workdir`` (e.g. left behind by
+    a notebook kernel that crashed). ``stop_at_exit``: stop everything when this Python
+    process ends (a notebook kernel that is shut down or restarted).
+    """
+    if replace:
+        down(workdir)
+    dep = link(num_sites, workdir, port=port, insecure=insecure, timeout=timeout,
+               isolation=isolation)
+    if stop_at_exit:
+        atexit.register(dep.down)
+    try:
+        for site in range(num_sites):
+            dep.start_supernode(site, wait=False)
+        dep.wait_for_supernodes(range(num_sites), timeout)
+        dep.wait_for_executors(max(timeout, 120.0))
+    except BaseException:
+        dep.down()
+        raise
+    return dep
+
+
+def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None = None, *,
+         ca: str | Path | None = None, key: str | Path | None = None, insecure: bool = False,
+         allow_network: bool = False, timeout: float = 60.0) -> Deployment:
+    """A participant's side: one SuperNode for ``site`` joining the SuperLink at ``superlink``.
+
+    ``ca`` and ``key`` are the files the facilitator handed out (``ca.crt``, ``site-K``).
+    """
+    host = superlink.rsplit(":", 1)[0]
+    check_host(host, allow_network)
+    workdir = Path(workdir or DEFAULT_WORKDIR / f"node-{site}").resolve()
+    dep = _existing(workdir)
+    if dep is None or not any(p.alive() for p in dep.processes):
+        dep = _fresh(workdir, superlink, num_sites, insecure)
+    if not insecure:
+        for path, what in ((ca, "--ca (the facilitator's ca.crt)"),
+                           (key, f"--key (the private key site-{site})")):
+            if path is None or not Path(path).exists():
+                raise FileNotFoundError(f"Missing {what}: {path}.")
+    dep.start_supernode(site, key=key, ca=ca, timeout=timeout)
+    return dep
+
+
+def load(workdir: str | Path | None = None) -> Deployment:
+    """The deployment recorded in ``workdir`` (for status and down, also after a crash)."""
+    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    path = workdir / STATE_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
+    state, procs = load_state(path)
+    return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),  # type: ignore[call-overload]
+                      bool(state["insecure"]), str(state["marker"]), procs,
+                      int(state.get("runs", 0)),  # type: ignore[call-overload]
+                      str(state.get("isolation", "process")),
+                      {int(k): int(v) for k, v in  # type: ignore[union-attr]
+                       dict(state.get("node_ids", {})).items()})
+
+
+def status(workdir: str | Path | None = None) -> pd.DataFrame:
+    """The process table of the deployment in ``workdir``."""
+    return load(workdir).status()
+
+
+def down(workdir: str | Path | None = None) -> dict[str, list[int]]:
+    """Stop the deployment recorded in ``workdir``; safe to call twice."""
+    try:
+        dep = load(workdir)
+    except FileNotFoundError:
+        return {"stopped": [], "ports_still_open": []}
+    return dep.down()
