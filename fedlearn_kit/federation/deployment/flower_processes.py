@@ -1,8 +1,8 @@
 """Flower's SuperLink and SuperNode with the course's settings (lesson 07).
 
-``python -m fedlearn_kit.federation.course_flower supernode ARGS`` runs Flower's own
-``flower-supernode ARGS`` (and ``superlink`` likewise), after three changes Flower offers
-no command-line option for:
+``python PATH/flower_processes.py supernode ARGS`` runs Flower's own ``flower-supernode
+ARGS`` (and ``superlink`` likewise), after two changes Flower offers no command-line
+option for:
 
 - **Heartbeat 5 s** instead of 30 s. The SuperLink declares a SuperNode gone after two
   missed heartbeats, so a participant whose laptop dies is noticed within about 10 s
@@ -11,7 +11,10 @@ no command-line option for:
   every 3 s (Flower's value), so an idle room costs next to nothing; within a minute of
   its last message it asks every 0.2 s, so a round of the course's small model takes about
   a second instead of waiting out the 3 s poll for each message.
-- The offline switches of :mod:`fedlearn_kit.offline` (no telemetry, no update check).
+The kit runs this file as a script (:func:`command`), not as a module of the package, so
+a SuperNode imports Flower and nothing of the kit (no torch): about 140 MB instead of
+500. Its environment comes from the kit with the offline switches of
+:mod:`fedlearn_kit.offline` set (no telemetry, no update check).
 
 Each change touches a constant or a module global of Flower's, so each is checked against
 Flower's source by a contract test; if Flower renames one, the launcher warns and runs
@@ -24,8 +27,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-
-from fedlearn_kit import offline
+from pathlib import Path
 
 #: Seconds between a SuperNode's heartbeats (Flower: 30).
 HEARTBEAT_INTERVAL = 5.0
@@ -116,13 +118,19 @@ def _entry(role: str) -> Callable[[], None]:
     return flower_superlink
 
 
+def command(role: str) -> list[str]:
+    """The command that starts Flower's ``role`` (superlink, supernode) with these settings."""
+    if role not in ("superlink", "supernode"):
+        raise ValueError(f"role={role!r}: superlink or supernode.")
+    return [sys.executable, str(Path(__file__).resolve()), role]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m fedlearn_kit.federation.course_flower superlink|supernode ARGS``."""
+    """``python flower_processes.py superlink|supernode ARGS``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in ("superlink", "supernode"):
-        raise SystemExit("usage: python -m fedlearn_kit.federation.course_flower "
-                         "superlink|supernode [Flower's arguments]")
-    offline.apply()
+        raise SystemExit("usage: python flower_processes.py superlink|supernode "
+                         "[Flower's arguments]")
     role, rest = args[0], args[1:]
     entry = _entry(role)
     sys.argv = [f"flower-{role}", *rest]

@@ -35,7 +35,13 @@ from typing import TYPE_CHECKING
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower
-from fedlearn_kit.federation.deployment import certs, diagnose, executor, runs
+from fedlearn_kit.federation.deployment import (
+    certs,
+    diagnose,
+    executor,
+    flower_processes,
+    runs,
+)
 from fedlearn_kit.federation.deployment.processes import (
     CONNECTION,
     MARKER,
@@ -53,6 +59,7 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
+from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import ROOT
 
 if TYPE_CHECKING:
@@ -146,13 +153,14 @@ class Deployment:
                    self.processes)
 
     def env(self, flwr_home: Path | None = None) -> dict[str, str]:
-        """The environment of every process: telemetry off, own FLWR_HOME, the marker."""
-        return dict(os.environ) | {
-            "FLWR_TELEMETRY_ENABLED": "0", "FLWR_HOME": str(flwr_home or self.flwr_home),
-            MARKER: self.marker, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+        """The environment of every process: the offline switches (no telemetry, no update
+        check; :mod:`fedlearn_kit.offline`), its own FLWR_HOME, the deployment's marker."""
+        return offline_env(
+            FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
+            OMP_NUM_THREADS="1", **{MARKER: self.marker},
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
-            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
-                                     os.environ.get("PATH", "")])}
+            PATH=os.pathsep.join([str(Path(sys.executable).parent),
+                                  os.environ.get("PATH", "")]))
 
     def _tls_args(self, server: bool = False) -> list[str]:
         if self.insecure:
@@ -180,7 +188,7 @@ class Deployment:
         port = port or int(self.superlink.rsplit(":", 1)[1])
         require_free(host, port, "SuperLink")
         logs = self.workdir / "logs"
-        command = [flower_command("flower-superlink"), *self._tls_args(server=True),
+        command = [*flower_processes.command("superlink"), *self._tls_args(server=True),
                    "--isolation", self.isolation, "--disable-runtime-dependency-installation",
                    "--host", host, "--port", str(port)]
         link = self._add(start("superlink", command, logs / "superlink.log", self.env(),
@@ -247,19 +255,28 @@ class Deployment:
     # ------------------------------------------------------------------ SuperNodes
     def start_supernode(self, site: int, key: str | Path | None = None,
                         ca: str | Path | None = None, wait: bool = True,
-                        timeout: float = 60.0) -> Proc:
-        """Start site ``site``'s SuperNode and its warm ClientApp executor."""
+                        timeout: float = 60.0, executor: str = "own") -> Proc:
+        """Start site ``site``'s SuperNode and, unless told, its ClientApp executor.
+
+        ``executor``: ``"own"`` starts an executor for this SuperNode alone that imports
+        torch when its first message arrives (a participant's laptop); ``"warm"`` one that
+        imports at once (a site rejoining a running federation); ``"shared"`` none, because
+        the caller starts one executor for every SuperNode on this machine
+        (:meth:`start_shared_executor`).
+        """
         if not 0 <= site < self.num_sites:
             raise ValueError(f"site={site}: this deployment has sites 0 to "
                              f"{self.num_sites - 1}.")
         runtime_port = free_port(LOOPBACK)
         home = self.workdir / f"site-{site}" / "flwr"
         home.mkdir(parents=True, exist_ok=True)
-        command = [flower_command("flower-supernode"), "--superlink", self.superlink,
+        # No --max-wait-time: Flower's default keeps retrying, so SuperNodes survive a
+        # SuperLink restart of any length (a facilitator's reboot); the kit's own wait
+        # below bounds the first join.
+        command = [*flower_processes.command("supernode"), "--superlink", self.superlink,
                    "--isolation", self.isolation, "--host", LOOPBACK,
                    "--port", str(runtime_port),
-                   "--node-config", f"partition-id={site} num-partitions={self.num_sites}",
-                   "--max-wait-time", str(int(timeout))]
+                   "--node-config", f"partition-id={site} num-partitions={self.num_sites}"]
         if self.insecure:
             command.append("--insecure")
         else:
@@ -270,19 +287,39 @@ class Deployment:
         sn = self._add(start(f"supernode site {site}", command,
                              logs / f"supernode-site-{site}.log", self.env(home),
                              port=runtime_port, site=site))
-        if self.isolation == "subprocess":
+        if self.isolation == "subprocess" or executor == "shared":
             if wait:
                 self.wait_for_supernode(site, timeout)
             return sn
         worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
                   "--kind", "clientapp", "--runtime-api-address", f"{LOOPBACK}:{runtime_port}",
-                  "--insecure", "--parent-pid", str(sn.pid)]
+                  "--insecure", "--parent-pid", str(sn.pid),
+                  *(["--lazy"] if executor == "own" else [])]
         self._add(start(f"clientapp executor site {site}", worker,
                         logs / f"clientapp-executor-site-{site}.log", self.env(home),
                         site=site))
         if wait:
             self.wait_for_supernode(site, timeout)
         return sn
+
+    def start_shared_executor(self, sites: Sequence[int]) -> Proc | None:
+        """One warm ClientApp executor for the SuperNodes of ``sites`` on this machine.
+
+        torch and the apps are then imported once for all of them, not once per site;
+        each message still runs in its own forked process.
+        """
+        if self.isolation == "subprocess":
+            return None
+        worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
+                  "--kind", "clientapp", "--insecure"]
+        for site in sites:
+            sn = self.process(f"supernode site {site}")
+            if sn is None or sn.port is None:
+                raise DeploymentError(f"No SuperNode for site {site} to serve.")
+            worker += ["--runtime-api-address", f"{LOOPBACK}:{sn.port}",
+                       "--parent-pid", str(sn.pid)]
+        return self._add(start("clientapp executor", worker,
+                               self.workdir / "logs" / "clientapp-executor.log", self.env()))
 
     def wait_for_supernode(self, site: int, timeout: float = 60.0) -> None:
         """Wait until site ``site``'s SuperNode has joined the SuperLink, or explain why not."""
@@ -296,9 +333,12 @@ class Deployment:
         machine (``node``) has no Control API connection, so there the SuperNode's own log
         line is the best available hint (see ``_flower.NODE_JOINED_HINT``).
         """
+        hinted = {s for s in sites if (sn := self.process(f"supernode site {s}")) is not None
+                  and _flower.NODE_JOINED_HINT in diagnose.read(sn.log)}
         if not (self.flwr_home / "config.toml").exists():
-            return {s for s in sites if (sn := self.process(f"supernode site {s}")) is not None
-                    and _flower.NODE_JOINED_HINT in diagnose.read(sn.log)}
+            return hinted
+        if hinted != set(sites):  # ask the SuperLink once every log says so: `flwr` costs
+            return set()           # a second of CPU per call, too much to poll with
         online = self.online_nodes()
         if self.node_ids:
             return {s for s in sites if self.node_ids.get(s) in online}
@@ -527,7 +567,8 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
         atexit.register(dep.down)
     try:
         for site in range(num_sites):
-            dep.start_supernode(site, wait=False)
+            dep.start_supernode(site, wait=False, executor="shared")
+        dep.start_shared_executor(range(num_sites))
         dep.wait_for_supernodes(range(num_sites), timeout)
         dep.wait_for_executors(max(timeout, 120.0))
     except BaseException:
