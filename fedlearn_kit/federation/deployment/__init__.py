@@ -22,14 +22,19 @@ from fedlearn_kit.federation.deployment import certs
 from fedlearn_kit.federation.deployment.engine import run_deployment
 from fedlearn_kit.federation.deployment.lifecycle import (
     DEFAULT_WORKDIR,
+    LESSON_WORKDIR,
     LOOPBACK,
+    ROOM_WORKDIR,
     Deployment,
     down,
+    keygen,
     link,
     load,
     node,
+    register,
     status,
     up,
+    workdirs,
 )
 from fedlearn_kit.federation.deployment.processes import (
     DeploymentError,
@@ -38,6 +43,7 @@ from fedlearn_kit.federation.deployment.processes import (
     port_free,
 )
 
-__all__ = ["DEFAULT_WORKDIR", "LOOPBACK", "Deployment", "DeploymentError", "PortInUseError",
-           "certs", "down", "free_port", "link", "load", "node", "port_free",
-           "run_deployment", "status", "up"]
+__all__ = ["DEFAULT_WORKDIR", "LESSON_WORKDIR", "LOOPBACK", "ROOM_WORKDIR", "Deployment",
+           "DeploymentError", "PortInUseError", "certs", "down", "free_port", "keygen",
+           "link", "load", "node", "port_free", "register", "run_deployment", "status",
+           "up", "workdirs"]
