@@ -499,8 +499,12 @@ class Deployment:
     def __repr__(self) -> str:
         alive = sum(p.alive() for p in self.processes)
         mode = "INSECURE" if self.insecure else "TLS + node authentication"
+        try:  # inside the kit's folder: a relative path, so no machine's path is shown
+            where = self.workdir.relative_to(ROOT).as_posix()
+        except ValueError:
+            where = str(self.workdir)
         return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
-                f"{alive} of {len(self.processes)} processes running, workdir={self.workdir})")
+                f"{alive} of {len(self.processes)} processes running, workdir={where})")
 
     # ------------------------------------------------------------------ runs
     def run(self, experiment: Experiment | None = None, *, min_sites: int = 1,
