@@ -1,111 +1,120 @@
 """fedlearn-kit: train a readmission model centrally and federated on synthetic patients.
 
 The public API, re-exported from the modules that implement it. Each lesson imports
-``fedlearn_kit as kit`` and calls these names.
+``fedlearn_kit as kit`` and calls these names. Importing the kit is quick: each name's
+module (and with it torch, pandas, scikit-learn, matplotlib or Flower) loads the first time
+the name is used, so the command line and ``import fedlearn_kit`` start at once.
 """
 
+from __future__ import annotations
+
+import importlib
 import os
+from typing import TYPE_CHECKING, Any
 
 # Flower reports anonymous usage statistics unless told not to. A course about what leaves
 # a hospital should send nothing it does not explain, so the kit turns it off on import.
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
 
-from fedlearn_kit import (
-    datacard,  # noqa: E402
-    federation,  # noqa: E402
-    plots,  # noqa: E402
-)
-from fedlearn_kit.cohort import (  # noqa: E402
-    NONLINEAR_EFFECTS,
-    TRUE_COEFFICIENTS,
-    TRUE_INTERCEPT,
-    Cohort,
-    future_patients,
-    generate,
-)
-from fedlearn_kit.environment import check_environment  # noqa: E402
-from fedlearn_kit.evaluation import (  # noqa: E402
-    auroc,
-    bootstrap_auroc,
-    compare,
-    evaluate,
-    pooling_cost,
-    reliability,
-    scores,
-    site_report,
-    subgroup_scores,
-)
-from fedlearn_kit.examples import damaged_copy  # noqa: E402
-from fedlearn_kit.experiment import Experiment  # noqa: E402
-from fedlearn_kit.paths import DATA_DIR  # noqa: E402
-from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table  # noqa: E402
-from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table  # noqa: E402
-from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort  # noqa: E402
-from fedlearn_kit.training import (  # noqa: E402
-    Split,
-    TrainedModel,
-    fit,
-    fit_central,
-    fit_local,
-    split_cohort,
-)
-from fedlearn_kit.validation import (  # noqa: E402
-    CohortError,
-    impossible_personnummer,
-    looks_like_personnummer,
-    read_site_csv,
-    validate,
-)
-
 __version__ = "0.1.0"
 
+#: Each public name -> the module that defines it (``None``: the name is a subpackage or
+#: module of the kit itself).
+_EXPORTS: dict[str, str | None] = {
+    # the cohort (lesson 01)
+    "Cohort": "cohort", "NONLINEAR_EFFECTS": "cohort", "TRUE_COEFFICIENTS": "cohort",
+    "TRUE_INTERCEPT": "cohort", "future_patients": "cohort", "generate": "cohort",
+    "FEATURE_NAMES": "schema", "OUTCOME_NAME": "schema", "schema_table": "schema",
+    "SiteProfile": "sites", "default_sites": "sites", "profiles_table": "sites",
+    "load_cohort": "storage", "verify_checksums": "storage", "write_cohort": "storage",
+    "CohortError": "validation", "impossible_personnummer": "validation",
+    "looks_like_personnummer": "validation", "read_site_csv": "validation",
+    "validate": "validation",
+    "damaged_copy": "examples",
+    "DATA_DIR": "paths",
+    "check_environment": "environment",
+    "Experiment": "experiment",
+    # training and evaluation (lessons 02-03)
+    "Split": "training", "TrainedModel": "training", "fit": "training",
+    "fit_central": "training", "fit_local": "training", "split_cohort": "training",
+    "auroc": "evaluation", "bootstrap_auroc": "evaluation", "compare": "evaluation",
+    "evaluate": "evaluation", "pooling_cost": "evaluation", "reliability": "evaluation",
+    "scores": "evaluation", "site_report": "evaluation", "subgroup_scores": "evaluation",
+    # the GDPR layer: kit.show_cards(step) ends every lesson
+    "show_cards": "gdpr",
+    # subpackages and modules used as kit.<name>
+    "datacard": None, "federation": None, "gdpr": None, "monitoring": None, "plots": None,
+}
+
 __all__ = [
-    "Cohort",
-    "CohortError",
-    "DATA_DIR",
-    "Experiment",
-    "FEATURE_NAMES",
-    "NONLINEAR_EFFECTS",
-    "OUTCOME_NAME",
-    "SiteProfile",
-    "Split",
-    "TRUE_COEFFICIENTS",
-    "TRUE_INTERCEPT",
-    "TrainedModel",
-    "auroc",
-    "bootstrap_auroc",
-    "check_environment",
-    "compare",
-    "damaged_copy",
-    "datacard",
-    "default_sites",
-    "evaluate",
-    "federation",
-    "fit",
-    "fit_central",
-    "fit_local",
-    "future_patients",
-    "generate",
-    "impossible_personnummer",
-    "load_cohort",
-    "looks_like_personnummer",
-    "plots",
-    "pooling_cost",
-    "profiles_table",
-    "read_site_csv",
-    "reliability",
-    "schema_table",
-    "scores",
-    "site_report",
-    "split_cohort",
-    "subgroup_scores",
-    "validate",
-    "verify_checksums",
-    "write_cohort",
+    "Cohort", "CohortError", "DATA_DIR", "Experiment", "FEATURE_NAMES", "NONLINEAR_EFFECTS",
+    "OUTCOME_NAME", "SiteProfile", "Split", "TRUE_COEFFICIENTS", "TRUE_INTERCEPT", "TrainedModel",
+    "auroc", "bootstrap_auroc", "check_environment", "compare", "damaged_copy", "datacard",
+    "default_sites", "evaluate", "federation", "fit", "fit_central", "fit_local",
+    "future_patients", "gdpr", "generate", "impossible_personnummer", "load_cohort",
+    "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
+    "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
+    "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
 ]
 
-# The GDPR layer (question cards, answers, DPIA draft): kit.show_cards(step) ends every lesson.
-from fedlearn_kit import gdpr, monitoring  # noqa: E402
-from fedlearn_kit.gdpr import show_cards  # noqa: E402
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
+    from fedlearn_kit import datacard, federation, gdpr, monitoring, plots
+    from fedlearn_kit.cohort import (
+        NONLINEAR_EFFECTS,
+        TRUE_COEFFICIENTS,
+        TRUE_INTERCEPT,
+        Cohort,
+        future_patients,
+        generate,
+    )
+    from fedlearn_kit.environment import check_environment
+    from fedlearn_kit.evaluation import (
+        auroc,
+        bootstrap_auroc,
+        compare,
+        evaluate,
+        pooling_cost,
+        reliability,
+        scores,
+        site_report,
+        subgroup_scores,
+    )
+    from fedlearn_kit.examples import damaged_copy
+    from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.gdpr import show_cards
+    from fedlearn_kit.paths import DATA_DIR
+    from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table
+    from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table
+    from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort
+    from fedlearn_kit.training import (
+        Split,
+        TrainedModel,
+        fit,
+        fit_central,
+        fit_local,
+        split_cohort,
+    )
+    from fedlearn_kit.validation import (
+        CohortError,
+        impossible_personnummer,
+        looks_like_personnummer,
+        read_site_csv,
+        validate,
+    )
 
-__all__ += ["gdpr", "monitoring", "show_cards"]
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module the first time the name is used (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    home = _EXPORTS[name]
+    if home is None:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later uses skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -306,8 +306,13 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 # ------------------------------------------------------------------------- the parser
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per task."""
+def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per task.
+
+    ``run_options=False`` leaves out ``run``'s one option per Experiment field, which
+    needs the Experiment (numpy, pandas): :func:`main` adds them only for ``run``, so every
+    other command and ``--help`` start at once.
+    """
     parser = argparse.ArgumentParser(
         prog="fedlearn-kit",
         description="Synthetic patients, local, central and federated training, for learning.")
@@ -336,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", default="local", choices=ENGINES,
                      help="local (in-process, default), simulation (Flower's Ray runtime) or "
                           "deployment (SuperLink and SuperNodes)")
-    _experiment_options(run)
+    if run_options:
+        _experiment_options(run)
     run.add_argument("--min-sites", type=int, default=1,
                      help="fewest sites that must reply for a round to count (default 1)")
     run.add_argument("--timeout", type=float, default=600.0,
@@ -366,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedlearn-kit`` command."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(run_options="run" in argv).parse_args(argv)
     try:
         return int(args.handler(args))
     except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError

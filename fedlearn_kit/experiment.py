@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
 from fedlearn_kit.cohort import Cohort, generate
-from fedlearn_kit.models import MODEL_KINDS
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
 
+#: The models an experiment can train (built by :func:`fedlearn_kit.models.make_model`).
+#: Kept here, not in ``models``, so reading an Experiment does not import torch.
+MODEL_KINDS = ("logistic", "mlp")
 STRATEGIES = ("fedavg", "fedprox")
 
 

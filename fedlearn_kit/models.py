@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-MODEL_KINDS = ("logistic", "mlp")
+from fedlearn_kit.experiment import MODEL_KINDS
+
+__all__ = ["MLP", "MODEL_KINDS", "LogisticRegression", "make_model"]
 
 
 class LogisticRegression(nn.Module):
@@ -31,14 +33,20 @@ class MLP(nn.Module):
         return self.layers(X).squeeze(-1)
 
 
-def make_model(kind: str, num_features: int, seed: int = 0) -> nn.Module:
-    """A freshly initialised model; the same ``seed`` gives the same starting weights."""
+def make_model(kind: str, num_features: int, seed: int = 0, hidden: int = 16) -> nn.Module:
+    """A freshly initialised model; the same ``seed`` gives the same starting weights.
+
+    ``hidden`` is the MLP's width (ignored for logistic regression); the privacy lessons
+    use wider MLPs that over-fit on purpose.
+    """
     if kind not in MODEL_KINDS:
         raise ValueError(f"model={kind!r}: choose one of {MODEL_KINDS}.")
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        return LogisticRegression(num_features) if kind == "logistic" else MLP(num_features)
+        if kind == "logistic":
+            return LogisticRegression(num_features)
+        return MLP(num_features, hidden)
     finally:
         # Leave the caller's random state as it was: building a model is not a side effect.
         torch.random.set_rng_state(generator_state)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The most sites the kit generates (a workshop room of 20 to 30 laptops fits well inside).
 MAX_SITES = 64
@@ -82,6 +83,8 @@ def generated_profile(index: int) -> SiteProfile:
     """
     if index < NUM_PRESETS:
         return _PRESETS[index]
+    import numpy as np  # here, not at the top: the command line reads MAX_SITES at start-up
+
     rng = np.random.default_rng(np.random.SeedSequence([_PROFILE_SEED, index]))
     low, high = np.log(_GENERATED_SIZES)
     values = {key: round(float(rng.uniform(lo, hi)), 2)
@@ -122,4 +125,6 @@ def profiles_table(sites: tuple[SiteProfile, ...]) -> pd.DataFrame:
                      "baseline log-odds": s.baseline_log_odds,
                      "NT-proBNP assay factor": s.ntprobnp_assay_factor}
             for s in sites}
+    import pandas as pd  # only for this table: the command line reads MAX_SITES at start-up
+
     return pd.DataFrame(rows).T

@@ -119,13 +119,20 @@ class TrainedModel:
         return predict_proba(self.net, df)
 
 
-def fit(train_df: pd.DataFrame, exp: Experiment, name: str) -> TrainedModel:
-    """Train the experiment's model on one DataFrame."""
+def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
+        hidden: int = 16) -> TrainedModel:
+    """Train the experiment's model on one DataFrame.
+
+    The one way the kit builds and trains a model: ``seed`` (default the experiment's)
+    sets the starting weights and the shuffling; ``hidden`` is the MLP's width (the
+    privacy lessons train wider MLPs that over-fit on purpose).
+    """
+    seed = exp.seed if seed is None else seed
     X, y = to_tensors(train_df)
-    net = make_model(exp.model, NUM_FEATURES, seed=exp.seed)
+    net = make_model(exp.model, NUM_FEATURES, seed=seed, hidden=hidden)
     with one_torch_thread():
         losses = train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=exp.batch_size,
-                       seed=exp.seed)
+                       seed=seed)
     return TrainedModel(name, net, tuple(sorted(train_df["site"].unique())), losses)
 
 

@@ -69,3 +69,20 @@ def test_a_result_saved_by_the_server_app_loads_back(tmp_path) -> None:
     assert loaded.engine == "deployment" and loaded.took_part == direct.took_part
     assert all(torch.equal(loaded.state_dict[k], direct.state_dict[k]) for k in direct.state_dict)
     assert loaded.history.equals(direct.history)
+
+
+def test_the_command_line_offers_exactly_the_engines() -> None:
+    from fedlearn_kit import cli
+    from fedlearn_kit.federation.engines import ENGINES, RUNNERS
+
+    assert cli.ENGINES == ENGINES == tuple(RUNNERS)
+
+
+def test_debug_shows_the_traceback_instead_of_one_line() -> None:
+    with pytest.raises(ValueError, match="min_sites=3"):
+        main(["--debug", "run", "--min-sites", "3"])
+
+
+def test_an_unknown_engine_is_named(capsys) -> None:
+    with pytest.raises(ValueError, match="engine='ray'"):
+        run(TINY, engine="ray")

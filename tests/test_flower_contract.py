@@ -126,6 +126,9 @@ def test_output_mirroring_reaches_the_queue_and_is_restored() -> None:
 def test_flwr_supernode_json_is_read() -> None:
     register = 'Notice: migrated config\n{"success": true, "node-id": 123456789}'
     assert _flower.registered_node_id(register) == 123456789
+    coloured = '\x1b[1m{\x1b[0m\n  \x1b[1;34m"success"\x1b[0m: \x1b[3;92mtrue\x1b[0m,\n' \
+               '  \x1b[1;34m"node-id"\x1b[0m: \x1b[1;36m72\x1b[0m\n\x1b[1m}\x1b[0m\n'
+    assert _flower.registered_node_id(coloured) == 72  # rich's colours, as in a notebook
     listing = json.dumps({"success": True, "nodes": [
         {"node-id": "1", "status": "online"}, {"node-id": "2", "status": "offline"}]})
     assert _flower.online_node_ids(listing) == {1}
@@ -192,3 +195,27 @@ def test_without_fork_or_an_internal_the_deployment_falls_back_to_flower(
 def test_flower_tested_matches_the_installed_release() -> None:
     """Move FLOWER_TESTED with the pin, after the contract and deployment tests pass."""
     assert _flower.flower_version() == _flower.FLOWER_TESTED
+
+
+#: The command-line flags the deployment passes to Flower's commands.
+FLAGS = {
+    "flower-superlink": ("--insecure", "--ssl-ca-certfile", "--ssl-certfile", "--ssl-keyfile",
+                         "--enable-supernode-auth", "--isolation",
+                         "--disable-runtime-dependency-installation", "--host", "--port"),
+    "flower-supernode": ("--superlink", "--isolation", "--host", "--port", "--node-config",
+                         "--max-wait-time", "--insecure", "--root-certificates",
+                         "--auth-supernode-private-key"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", sorted(FLAGS))
+def test_flowers_commands_take_the_flags_the_deployment_passes(command: str) -> None:
+    import subprocess
+
+    from fedlearn_kit.federation.deployment.processes import flower_command
+
+    text = subprocess.run([flower_command(command), "--help"], capture_output=True,
+                          text=True, timeout=120, check=False).stdout
+    missing = [flag for flag in FLAGS[command] if flag not in text]
+    assert not missing, f"`{command}` no longer takes {missing}"

@@ -34,6 +34,7 @@ import importlib
 import importlib.metadata
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ FLOWER_TESTED = "1.41.0"
 
 #: A SuperNode prints this once the SuperLink has accepted it (INFO log, not an API).
 NODE_JOINED_HINT = "SuperNode ID:"
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 #: Every internal import the kit makes, ``module:attribute``, for the contract tests and
 #: :func:`missing_internals`.
@@ -291,7 +294,12 @@ def online_node_ids(output: str) -> set[int]:
 
 
 def _last_json(output: str, command: str) -> dict[str, Any]:
-    """The JSON object a ``flwr`` command printed (after any notices on other lines)."""
+    """The JSON object a ``flwr`` command printed (after any notices on other lines).
+
+    Flower prints JSON through ``rich``, which adds colour codes when it thinks it writes
+    to a terminal (a notebook kernel's environment can make it think so): they go first.
+    """
+    output = _ANSI.sub("", output)
     start = output.find("{")
     try:
         data = json.loads(output[start:]) if start >= 0 else None

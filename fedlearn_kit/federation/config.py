@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
+from typing import get_type_hints
 
 from fedlearn_kit.experiment import Experiment
 
@@ -24,7 +25,9 @@ RUN_OPTIONS: dict[str, bool | int | float | str] = {
     "round-timeout": 600.0,  # seconds to wait for the sites' replies in a round
 }
 
-_CASTS = {"int": int, "float": float, "str": str}
+#: Each Experiment field's type, read from its annotation (``int | None`` -> ``int``).
+_TYPES = {name: next(a for a in getattr(hint, "__args__", (hint,)) if a is not type(None))
+          for name, hint in get_type_hints(Experiment).items()}
 
 
 def to_key(name: str) -> str:
@@ -71,7 +74,7 @@ def experiment_from_config(config: Mapping[str, object]) -> Experiment:
         if field.name == "patients_per_site":
             values[field.name] = None if not value else int(value)  # type: ignore[call-overload]
         else:
-            cast = _CASTS.get(str(field.type), lambda v: v)
+            cast = _TYPES[field.name]
             try:
                 values[field.name] = cast(value)
             except (TypeError, ValueError):

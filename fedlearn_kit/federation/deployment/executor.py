@@ -117,8 +117,10 @@ def warm_up() -> None:
     """Import everything a task needs and pay torch's first-call costs, before forking.
 
     A cold process spends seconds on its first training step (torch loads optimiser and
-    autograd code lazily); a child forked after this inherits all of it. torch is
-    imported here, in the process that trains, and nowhere else in a deployment.
+    autograd code lazily); a child forked after this inherits all of it. The imports are
+    here, not at the top of the module, because importing is this function's job: the
+    deployment reads this module's constants without paying for torch, and torch is
+    imported in the process that trains and nowhere else in a deployment.
     """
     import torch
 

@@ -62,13 +62,12 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
+from fedlearn_kit.federation.result import Result
 from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import ROOT
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from fedlearn_kit.federation.result import Result
 
 #: Every deployment folder of the kit lives under this one (ignored by git).
 WORK_ROOT = ROOT / "work"
@@ -532,7 +531,7 @@ class Deployment:
     def down(self, grace: float = 5.0) -> dict[str, list[int]]:
         """Stop every process of this deployment; report the pids stopped and open ports.
 
-        Works from the state file alone (``deploy.down(workdir)``), e.g. after the notebook
+        Works from the state file alone (``deployment.down(workdir)``), e.g. after the notebook
         kernel that started the deployment crashed.
         """
         if not self.processes and not marked(self.marker):

@@ -47,29 +47,29 @@ class PromptGrid(Grid):
         self.interval = interval
 
     def set_run(self, run: object) -> None:  # type: ignore[override]
-        """Delegate."""
+        """Set the run on the wrapped Grid."""
         self.grid.set_run(run)  # type: ignore[arg-type]
 
     @property
     def run(self) -> object:  # type: ignore[override]
-        """Delegate."""
+        """The wrapped Grid's run."""
         return self.grid.run
 
     def create_message(self, content: RecordDict, message_type: str, dst_node_id: int,
                        group_id: str, ttl: float | None = None) -> Message:
-        """Delegate."""
+        """A message built by the wrapped Grid (it knows the run and the node ids)."""
         return self.grid.create_message(content, message_type, dst_node_id, group_id, ttl)
 
     def get_node_ids(self) -> Iterable[int]:
-        """Delegate."""
+        """The SuperNodes the wrapped Grid sees connected."""
         return self.grid.get_node_ids()
 
     def push_messages(self, messages: Iterable[Message]) -> Iterable[str]:
-        """Delegate."""
+        """Push through the wrapped Grid; returns the message ids."""
         return self.grid.push_messages(messages)
 
     def pull_messages(self, message_ids: Iterable[str]) -> Iterable[Message]:
-        """Delegate."""
+        """The replies the wrapped Grid has for these message ids so far."""
         return self.grid.pull_messages(message_ids)
 
     def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None
