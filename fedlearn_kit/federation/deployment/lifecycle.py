@@ -42,7 +42,6 @@ from fedlearn_kit.federation.deployment import (
     diagnose,
     executor,
     flower_processes,
-    runs,
 )
 from fedlearn_kit.federation.deployment.credentials import fingerprint
 from fedlearn_kit.federation.deployment.processes import (
@@ -62,12 +61,13 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
-from fedlearn_kit.federation.result import Result
 from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import ROOT
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from fedlearn_kit.federation.result import Result
 
 #: Every deployment folder of the kit lives under this one (ignored by git).
 WORK_ROOT = ROOT / "work"
@@ -516,6 +516,8 @@ class Deployment:
         over, to watch the federation carry on without it (lesson 07). See
         :func:`.runs.run_on`.
         """
+        from fedlearn_kit.federation.deployment import runs  # torch: only to train
+
         return runs.run_on(self, experiment or Experiment(), min_sites=min_sites,
                            server_eval=server_eval, timeout=timeout, progress=progress,
                            drop_site=drop_site, drop_after_round=drop_after_round,
