@@ -86,3 +86,14 @@ def test_a_failed_reply_is_announced_with_its_cause(capsys) -> None:
                                    metadata=SimpleNamespace(src_node_id=7)))
     out = capsys.readouterr().out
     assert out.startswith(ANNOUNCE) and "partition-id 1" in out and "num-sites=3" in out
+
+
+def test_the_app_folder_declares_what_it_needs_to_run(tmp_path: Path) -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    pyproject = write_flower_app(tmp_path, kit.Experiment())
+    needs = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert f"flwr=={version('flwr')}" in needs
+    assert any(n.startswith("fedlearn-kit") for n in needs)
+    assert any(n.startswith("torch==") for n in needs)

@@ -565,8 +565,11 @@ def _existing(workdir: Path) -> Deployment | None:
 def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
            isolation: str = "process", role: str = "local") -> Deployment:
     """A new Deployment in ``workdir``, refusing to start over one that still runs."""
-    if num_sites < 1:
-        raise ValueError(f"num_sites={num_sites}: a deployment needs at least one site.")
+    from fedlearn_kit.sites import MAX_SITES
+
+    if not 1 <= num_sites <= MAX_SITES:
+        raise ValueError(f"num_sites={num_sites}: a deployment has 1 to {MAX_SITES} sites, "
+                         "as many as the kit has site profiles for.")
     old = _existing(workdir)
     if old is not None and any(p.alive() for p in old.processes):
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
