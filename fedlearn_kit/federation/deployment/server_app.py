@@ -22,6 +22,7 @@ from flwr.app import Context, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
 
 from fedlearn_kit.federation.apps import make_server_app
+from fedlearn_kit.federation.config import experiment_from_config
 
 #: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
 PULL_INTERVAL = 0.2
@@ -42,9 +43,13 @@ def round_done(line: str) -> int | None:
 class PromptGrid(Grid):
     """A Flower Grid that delegates to another and waits for replies in short steps."""
 
-    def __init__(self, grid: Grid, interval: float = PULL_INTERVAL) -> None:
+    def __init__(self, grid: Grid, interval: float = PULL_INTERVAL,
+                 site_names: list[str] | None = None) -> None:
         self.grid = grid
         self.interval = interval
+        self.site_names = site_names or []
+        #: Each node's site number, learnt from its replies (they carry ``partition-id``).
+        self.node_sites: dict[int, int] = {}
 
     def set_run(self, run: object) -> None:  # type: ignore[override]
         """Set the run on the wrapped Grid."""
@@ -92,12 +97,31 @@ class PromptGrid(Grid):
             got = [as_from_destination(m, sent) for m in self.pull_messages(waiting)]
             for reply in got:
                 if reply.has_error():
-                    announce_error(reply)
+                    announce_error(reply, self.site_of(reply.metadata.src_node_id))
+                else:
+                    self.learn_site(reply)
             replies.extend(got)
             waiting -= {m.metadata.reply_to_message_id for m in got}
             if waiting:
                 time.sleep(self.interval)
         return replies
+
+
+    def learn_site(self, reply: Message) -> None:
+        """Remember which site a node is, from the ``partition-id`` its reply carries."""
+        try:
+            metrics = next(iter(reply.content.metric_records.values()))
+            self.node_sites[reply.metadata.src_node_id] = int(metrics["partition-id"])
+        except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
+            pass
+
+    def site_of(self, node_id: int) -> str | None:
+        """``site K (hospital X)`` for a node seen before, else None."""
+        site = self.node_sites.get(node_id)
+        if site is None:
+            return None
+        name = self.site_names[site] if site < len(self.site_names) else "?"
+        return f"site {site} (hospital {name})"
 
 
 def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:
@@ -117,12 +141,13 @@ def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:
         return reply
 
 
-def announce_error(reply: Message) -> None:
+def announce_error(reply: Message, site: str | None = None) -> None:
     """Print one line about a failed reply (``flwr run --stream`` carries it to the kit)."""
     reason = reply.error.reason.strip().splitlines()
     last = next((line for line in reversed(reason) if line.strip()), "no reason given")
     first = reason[0] if reason else ""
-    where = first if "partition-id" in first else f"node {reply.metadata.src_node_id}"
+    where = site or (first if "partition-id" in first
+                     else f"node {reply.metadata.src_node_id}")
     print(f"{ANNOUNCE} {where.rstrip(':')} failed: {last.strip()}", flush=True)
 
 
@@ -160,7 +185,8 @@ def make_deployment_server_app() -> ServerApp:
         wait_for_sites_announced(grid, int(context.run_config.get("num-sites", 1)),  # type: ignore[call-overload]
                                  timeout)
         context.run_config["connect-timeout"] = 0.0  # waited above, with a countdown
-        make_server_app(on_round=announce)(PromptGrid(grid), context)
+        names = [s.name for s in experiment_from_config(context.run_config).sites()]
+        make_server_app(on_round=announce)(PromptGrid(grid, site_names=names), context)
 
     return app
 
