@@ -40,7 +40,10 @@ def leave_after(site: int, after_round: int) -> Mod:
             call_next: Callable[[Message, Context], Message]) -> Message:
         if int(context.node_config[PARTITION_KEY]) == site and \
                 message_round(msg) > after_round:  # type: ignore[call-overload]
-            raise SiteLeftError(f"site {site} left the federation after round {after_round}")
+            from fedlearn_kit.sites import site_name  # one name per hospital: A, B, ...
+
+            raise SiteLeftError(f"site {site_name(site)} left the federation after round "
+                                f"{after_round}")
         return call_next(msg, context)
 
     return mod
