@@ -49,10 +49,13 @@ class PromptSleep:
     longer ago than that sleep itself took.
     """
 
-    def __init__(self, busy_poll: float = BUSY_POLL, window: float = BUSY_WINDOW) -> None:
+    def __init__(self, busy_poll: float = BUSY_POLL, window: float = BUSY_WINDOW,
+                 clock: Callable[[], float] = time.monotonic,
+                 pause: Callable[[float], None] = time.sleep) -> None:
         self.busy_poll = busy_poll
         self.window = window
-        self._last_call = time.monotonic()
+        self.clock, self.pause = clock, pause
+        self._last_call: float | None = None  # no sleep yet: joining is not work
         self._last_work = float("-inf")
         self._last_sleep = 0.0
 
@@ -61,14 +64,14 @@ class PromptSleep:
 
     def sleep(self, seconds: float) -> None:
         """Flower's ``time.sleep(3)``, shorter while the node is busy."""
-        now = time.monotonic()
-        if now - self._last_call > self._last_sleep + 0.5:  # something ran in between
-            self._last_work = now
+        now = self.clock()
+        if self._last_call is not None and now - self._last_call > self._last_sleep + 0.5:
+            self._last_work = now  # something ran in between: a message was handled
         if seconds == FLOWER_IDLE_POLL and now - self._last_work < self.window:
             seconds = self.busy_poll
         self._last_sleep = seconds
-        time.sleep(seconds)
-        self._last_call = time.monotonic()
+        self.pause(seconds)
+        self._last_call = self.clock()
 
 
 def _set(module: str, name: str, value: object) -> bool:
