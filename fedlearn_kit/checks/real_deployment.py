@@ -127,7 +127,9 @@ def stoppable(answer: Iterable[int], records: Iterable[object]) -> Verdict:
     except (TypeError, ValueError):
         return failed("expected a list or set of pids (integers).")
     if given == expected:
-        return passed(f"Only pid {sorted(expected)} is still the recorded process. The "
+        names = sorted(str(getattr(r, "name", r.pid)) for r in records  # type: ignore[attr-defined]
+                       if r.pid in expected)  # type: ignore[attr-defined]
+        return passed(f"Only {', '.join(names) or 'none'} is still the recorded process. The "
                       "others are gone or belong to a program that got the number later: "
                       "signalling them would stop a stranger's work. `deploy down` makes the "
                       "same comparison and reports the rest as 'already gone'.")
