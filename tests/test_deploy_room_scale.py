@@ -82,7 +82,9 @@ def test_twenty_sites_a_lost_laptop_and_its_return(tmp_path: Path) -> None:
 
         def train() -> None:
             try:
-                outcome["result"] = dep.run(exp, progress=False, echo=False)
+                # The 60 s target is benchmarks/deployment.py's to print; the test only
+                # needs the run to end, also on a shared, loaded machine.
+                outcome["result"] = dep.run(exp, progress=False, echo=False, timeout=1200)
             except BaseException as err:  # noqa: BLE001 - reported by the main thread
                 outcome["error"] = err
 
@@ -95,7 +97,10 @@ def test_twenty_sites_a_lost_laptop_and_its_return(tmp_path: Path) -> None:
         os.kill(victim.pid, signal.SIGKILL)  # the laptop dies as round 2 starts
         killed = time.monotonic()
         noticed = wait_for_line(log, "Node Unavailable", 60)
-        assert noticed is not None and noticed - killed < 15, "not noticed within 15 s"
+        assert noticed is not None, "the lost site was never reported"
+        print(f"lost site reported {noticed - killed:.1f} s after the kill "
+              f"(load {os.getloadavg()[0]:.1f})")
+        assert noticed - killed < 15, "not noticed within 15 s"
         # Its processes are gone with it: no task of the dead node lingers.
         time.sleep(1.0)
         assert not psutil.pid_exists(victim.pid) or psutil.Process(
@@ -105,7 +110,7 @@ def test_twenty_sites_a_lost_laptop_and_its_return(tmp_path: Path) -> None:
         executor_log = (dep.workdir / "logs" / "clientapp-executor.log").read_text()
         assert f"Owner {victim.pid}" in executor_log
         dep.start_supernode(DEAD, executor="warm", timeout=120)  # the participant rejoins
-        runner.join(timeout=600)
+        runner.join(timeout=1300)
         peak_rss, peak_pss = family_memory(dep)
         assert "error" not in outcome, outcome.get("error")
         result = outcome["result"]
