@@ -36,6 +36,10 @@ HEARTBEAT_CALL_TIMEOUT = 1.0
 #: Seconds between polls for work while a SuperNode is busy, and for how long after work.
 BUSY_POLL = 0.2
 BUSY_WINDOW = 60.0
+#: Seconds between the end of one poll's sleep and the next poll that mean a message was
+#: handled in between (an empty poll is one quick request; handling a message includes at
+#: least Flower's 0.5 s wait for the reply).
+WORK_GAP = 0.4
 #: Flower's own idle poll (``time.sleep(3)`` in ``start_client_internal``).
 FLOWER_IDLE_POLL = 3.0
 
@@ -45,8 +49,8 @@ class PromptSleep:
 
     Flower's loop calls ``time.sleep(3)`` when it found no message. This object shortens
     that sleep to :data:`BUSY_POLL` while the node had work in the last
-    :data:`BUSY_WINDOW` seconds. A message was handled when the previous sleep call is
-    longer ago than that sleep itself took.
+    :data:`BUSY_WINDOW` seconds. A message was handled when more than :data:`WORK_GAP`
+    seconds passed between the end of the previous sleep and this call.
     """
 
     def __init__(self, busy_poll: float = BUSY_POLL, window: float = BUSY_WINDOW,
@@ -57,7 +61,6 @@ class PromptSleep:
         self.clock, self.pause = clock, pause
         self._last_call: float | None = None  # no sleep yet: joining is not work
         self._last_work = float("-inf")
-        self._last_sleep = 0.0
 
     def __getattr__(self, name: str) -> object:
         return getattr(time, name)
@@ -65,11 +68,10 @@ class PromptSleep:
     def sleep(self, seconds: float) -> None:
         """Flower's ``time.sleep(3)``, shorter while the node is busy."""
         now = self.clock()
-        if self._last_call is not None and now - self._last_call > self._last_sleep + 0.5:
+        if self._last_call is not None and now - self._last_call > WORK_GAP:
             self._last_work = now  # something ran in between: a message was handled
         if seconds == FLOWER_IDLE_POLL and now - self._last_work < self.window:
             seconds = self.busy_poll
-        self._last_sleep = seconds
         self.pause(seconds)
         self._last_call = self.clock()
 
