@@ -49,8 +49,9 @@ class PromptSleep:
 
     Flower's loop calls ``time.sleep(3)`` when it found no message. This object shortens
     that sleep to :data:`BUSY_POLL` while the node had work in the last
-    :data:`BUSY_WINDOW` seconds. A message was handled when more than :data:`WORK_GAP`
-    seconds passed between the end of the previous sleep and this call.
+    :data:`BUSY_WINDOW` seconds. The node is handling a message when Flower sleeps for
+    anything but its idle poll (it waits for a reply in 0.5 s steps), or when more than
+    :data:`WORK_GAP` seconds passed since the previous poll.
     """
 
     def __init__(self, busy_poll: float = BUSY_POLL, window: float = BUSY_WINDOW,
@@ -68,8 +69,11 @@ class PromptSleep:
     def sleep(self, seconds: float) -> None:
         """Flower's ``time.sleep(3)``, shorter while the node is busy."""
         now = self.clock()
-        if self._last_call is not None and now - self._last_call > WORK_GAP:
-            self._last_work = now  # something ran in between: a message was handled
+        if seconds != FLOWER_IDLE_POLL or (self._last_call is not None
+                                           and now - self._last_call > WORK_GAP):
+            # Flower's other sleeps (0.5 s) wait for a reply, or much ran since the last
+            # poll: either way the node is handling a message.
+            self._last_work = now
         if seconds == FLOWER_IDLE_POLL and now - self._last_work < self.window:
             seconds = self.busy_poll
         self.pause(seconds)
