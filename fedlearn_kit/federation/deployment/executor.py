@@ -36,9 +36,10 @@ import psutil
 
 from fedlearn_kit.federation import _flower
 
-#: Seconds between asking for tasks while idle (flower-superexec: 1 s), and while busy: for
+#: Seconds between asking for tasks while idle (flower-superexec: 1 s; each ask costs the
+#: SuperNode an HTTP request, so 3 s), and while busy: for
 #: :data:`BUSY_WINDOW` seconds after the last task the executor asks every ``BUSY_POLL``.
-IDLE_POLL = 1.0
+IDLE_POLL = 3.0
 BUSY_POLL = 0.05
 BUSY_WINDOW = 60.0
 POLL_INTERVAL = BUSY_POLL  # kept for callers of the old name
