@@ -36,10 +36,13 @@ import psutil
 
 from fedlearn_kit.federation import _flower
 
-#: Seconds between asking for tasks while idle (flower-superexec: 1 s; each ask costs the
-#: SuperNode an HTTP request, so 3 s), and while busy: for
+#: Seconds between asking for tasks while idle (flower-superexec: 1 s), and while busy: for
 #: :data:`BUSY_WINDOW` seconds after the last task the executor asks every ``BUSY_POLL``.
-IDLE_POLL = 3.0
+#: Each ask costs its SuperNode an HTTP request, so an executor serving many SuperNodes
+#: (more than :data:`FEW_TARGETS`) asks each only every ``IDLE_POLL_MANY`` seconds.
+IDLE_POLL = 1.0
+IDLE_POLL_MANY = 3.0
+FEW_TARGETS = 4
 BUSY_POLL = 0.05
 BUSY_WINDOW = 60.0
 POLL_INTERVAL = BUSY_POLL  # kept for callers of the old name
@@ -225,7 +228,8 @@ def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bo
                 children.add(pid)
         busy = time.monotonic() - last_task < BUSY_WINDOW
         failing = targets and all(t.failures for t in targets)
-        time.sleep(RETRY_INTERVAL if failing else poll if busy else idle_poll)
+        idle = idle_poll if len(targets) <= FEW_TARGETS else max(idle_poll, IDLE_POLL_MANY)
+        time.sleep(RETRY_INTERVAL if failing else poll if busy else idle)
     print("Owner process gone; worker exits", flush=True)
 
 
