@@ -1,64 +1,145 @@
-"""Wall time of a 3-round run on Flower's deployment engine, as lesson 07 runs it.
+"""The deployment at room scale: start, rounds, stop, memory and idle CPU, against targets.
 
-Prints the seconds to start the federation (SuperLink + 2 SuperNodes, TLS and node
-authentication on), to run 3 rounds with `flwr run --stream`, and to stop everything, and
-checks the final weights equal the local engine's. Goal: the run under 45 s on 2 cores.
+Each line prints a measured figure next to the course's target (issue 12), for a
+federation with TLS and node authentication on loopback:
 
-    python benchmarks/deployment.py               # the kit's setting (warm executors)
-    python benchmarks/deployment.py --flower-default   # also Flower's default isolation
+    python benchmarks/deployment.py                  # 2 sites and 20 sites
+    python benchmarks/deployment.py --sites 2        # only 2 sites
+    python benchmarks/deployment.py --flower-default # also Flower's own isolation, 2 sites
+
+Targets on 2 cores: `deploy up` of 20 SuperNodes < 60 s; 3 rounds with 20 sites < 60 s;
+`deploy down` < 10 s; 2 sites, 3 rounds < 15 s; 20 sites < 6 GiB resident (PSS: shared
+pages counted once) and idle < 0.2 cores; a participant's site (SuperNode + executor)
+< 400 MiB before training. The machine's load is printed with every figure: on a shared
+machine read the times as upper bounds. Check `free -g` before 20 sites (about 4 GiB).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 
+import psutil
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.federation import deployment as deploy
-from fedlearn_kit.federation import run
+from fedlearn_kit.federation import deployment, run
+from fedlearn_kit.federation.deployment.processes import marked
+
+TARGETS = {"up": {20: 60.0}, "run": {2: 15.0, 20: 60.0}, "down": {2: 10.0, 20: 10.0}}
 
 
-def measure(isolation: str, num_rounds: int) -> dict[str, float]:
-    """Seconds for up, run and down; and the largest weight difference to ``local``."""
-    exp = kit.Experiment(num_rounds=num_rounds)
-    times: dict[str, float] = {}
+def memory(dep: deployment.Deployment) -> tuple[float, float, int]:
+    """(sum of RSS, sum of PSS) in GiB and the number of processes of the deployment."""
+    rss = pss = 0
+    procs = marked(dep.marker)
+    for proc in procs:
+        try:
+            info = proc.memory_full_info()
+        except psutil.Error:
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss / 2**30, pss / 2**30, len(procs)
+
+
+def idle_cores(dep: deployment.Deployment, seconds: float = 10.0) -> float:
+    """CPU time the deployment's processes use per second while nothing runs."""
+    procs = marked(dep.marker)
+
+    def used() -> float:
+        total = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    before = used()
+    time.sleep(seconds)
+    return (used() - before) / seconds
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def verdict(kind: str, sites: int, value: float) -> str:
+    target = TARGETS.get(kind, {}).get(sites)
+    if target is None:
+        return ""
+    return f" (target < {target:g} s: {'met' if value < target else 'NOT met'})"
+
+
+def measure(sites: int, isolation: str = "process", rounds: int = 3) -> None:
+    """Print up, memory, idle CPU, rounds and down for ``sites`` sites."""
+    exp = kit.Experiment(num_sites=sites, num_rounds=rounds)
+    label = f"{sites} sites" + ("" if isolation == "process" else ", Flower's isolation")
     with tempfile.TemporaryDirectory(prefix="fedlearn-bench-") as workdir:
         start = time.perf_counter()
-        dep = deploy.up(exp.num_sites, workdir, isolation=isolation)
-        times["up"] = time.perf_counter() - start
+        dep = deployment.up(sites, workdir, isolation=isolation, timeout=240)
+        up = time.perf_counter() - start
+        print(f"{label}: deploy up {up:.1f} s{verdict('up', sites, up)}; {load()}")
         try:
+            rss, pss, count = memory(dep)
+            print(f"{label}: {count} processes, resident memory PSS {pss:.2f} GiB "
+                  f"(sum of RSS {rss:.2f} GiB); target for 20 sites < 6 GiB")
+            idle = idle_cores(dep)
+            print(f"{label}: idle {idle:.2f} cores (target < 0.2); {load()}")
             start = time.perf_counter()
-            result = dep.run(exp, progress=False)
-            times["run"] = time.perf_counter() - start
+            result = dep.run(exp, progress=False, echo=False)
+            took = time.perf_counter() - start
+            print(f"{label}: {rounds} rounds {took:.1f} s{verdict('run', sites, took)}; "
+                  f"{load()}")
         finally:
             start = time.perf_counter()
             dep.down()
-            times["down"] = time.perf_counter() - start
+            down = time.perf_counter() - start
+            print(f"{label}: deploy down {down:.1f} s{verdict('down', sites, down)}")
     local = run(exp, progress=False)
-    times["max |w - w_local|"] = max(float((result.state_dict[k] - v).abs().max())
-                                     for k, v in local.state_dict.items())
-    return times
+    diff = max(float((result.state_dict[k] - v).abs().max()) for k, v in
+               local.state_dict.items())
+    print(f"{label}: max |w - w_local| = {diff:.1e}")
+
+
+def participant_site() -> None:
+    """A participant's laptop: one SuperNode with its own lazy executor, before training."""
+    with tempfile.TemporaryDirectory(prefix="fedlearn-bench-") as workdir:
+        link = deployment.link(1, f"{workdir}/room", keys=None)
+        try:
+            keys = deployment.keygen(0, f"{workdir}/node-0")
+            link.add_public_keys({0: keys.public_key})
+            link.register_nodes([0])
+            node = deployment.node(link.superlink, 0, 1, f"{workdir}/node-0",
+                                   ca=link.credentials / "ca.crt")
+            rss, pss, count = memory(node)
+            print(f"a participant's site: {count} processes, RSS {rss * 1024:.0f} MiB, PSS "
+                  f"{pss * 1024:.0f} MiB before training (target < 400 MiB); {load()}")
+            node.down()
+        finally:
+            link.down()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sites", type=int, nargs="+", default=[2, 20])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--flower-default", action="store_true",
-                        help="also measure Flower's default --isolation subprocess")
+                        help="also measure Flower's default --isolation subprocess, 2 sites")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    settings = ["process"] + (["subprocess"] if args.flower_default else [])
-    for isolation in settings:
-        t = measure(isolation, args.rounds)
-        label = {"process": "kit (warm executors, --isolation process)",
-                 "subprocess": "Flower default (--isolation subprocess)"}[isolation]
-        total = t["up"] + t["run"] + t["down"]
-        print(f"{label}: {args.rounds} rounds x 2 sites, TLS + node auth: "
-              f"up {t['up']:.1f} s, run {t['run']:.1f} s, down {t['down']:.1f} s, "
-              f"total {total:.1f} s; max |w - w_local| = {t['max |w - w_local|']:.1e}")
+    participant_site()
+    for sites in args.sites:
+        if sites > 8 and psutil.virtual_memory().available < 8 * 2**30:
+            print(f"{sites} sites: skipped, less than 8 GiB of memory free")
+            continue
+        measure(sites, rounds=args.rounds)
+    if args.flower_default:
+        measure(2, "subprocess", args.rounds)
 
 
 if __name__ == "__main__":

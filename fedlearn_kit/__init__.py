@@ -9,12 +9,14 @@ the name is used, so the command line and ``import fedlearn_kit`` start at once.
 from __future__ import annotations
 
 import importlib
-import os
 from typing import TYPE_CHECKING, Any
 
-# Flower reports anonymous usage statistics unless told not to. A course about what leaves
-# a hospital should send nothing it does not explain, so the kit turns it off on import.
-os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
+# Flower reports anonymous usage statistics and checks for updates unless told not to. A
+# course about what leaves a hospital should send nothing it does not explain, so the kit
+# turns them off on import (the switches live in fedlearn_kit.offline, the one place).
+from fedlearn_kit import offline as _offline  # noqa: E402 - before anything imports Flower
+
+_offline.apply()
 
 __version__ = "0.1.0"
 

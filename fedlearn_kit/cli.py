@@ -109,8 +109,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.engines import run
 
     exp = Experiment(**{f.name: getattr(args, f.name) for f in fields(Experiment)})
+    deployment_options = {}
+    if args.engine == "deployment":  # D8: the deployment's folder and how long to wait
+        deployment_options = {"workdir": args.workdir, "connect_timeout": args.connect_timeout}
     result = run(exp, engine=args.engine, min_sites=args.min_sites, progress=False,
-                 timeout=args.timeout)
+                 timeout=args.timeout, **deployment_options)
     print(result)
     print("AUROC of the global model on each site's test patients, per round:")
     print(result.site_metrics("auroc").round(3).to_string())
@@ -134,46 +137,102 @@ def _print_deployment(dep: object) -> None:
         print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
 
 
+def _stop_hint(dep: object, default: Path | None = None) -> None:
+    """Every command that starts processes prints the one that stops them."""
+    workdir = dep.workdir  # type: ignore[attr-defined]
+    where = "" if default is not None and workdir == default.resolve() else (
+        f" --workdir {workdir}")
+    print(f"Stop it with: fedlearn-kit deploy down{where}")
+
+
 def _cmd_deploy_up(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import up
 
-    dep = up(args.sites, args.workdir, insecure=args.insecure, port=args.port)
+    dep = up(args.sites, args.workdir, insecure=args.insecure, port=args.port,
+             timeout=args.timeout)
     _print_deployment(dep)
-    print(f"Stop everything with: fedlearn-kit deploy down --workdir {dep.workdir}")
+    _stop_hint(dep)
     return 0
 
 
 def _cmd_deploy_link(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import certs, link
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     dep = link(args.sites, args.workdir, host=args.host, port=args.port,
-               advertise=args.advertise, insecure=args.insecure,
-               allow_network=args.host != LOOPBACK or bool(args.advertise))
+               advertise=args.advertise, insecure=args.insecure, keys=args.keys,
+               renew=args.renew, allow_network=args.host != LOOPBACK or bool(args.advertise))
     _print_deployment(dep)
     if not dep.insecure:
-        print(f"\nHand out to each participant K: {dep.credentials / certs.CA_CERT} and "
-              f"{dep.credentials}/site-K (private key, for that site only). Each runs:")
-        print(f"  fedlearn-kit deploy node --superlink {dep.superlink} --site K --sites "
-              f"{dep.num_sites} --ca ca.crt --key site-K")
+        ca = dep.credentials / certs.CA_CERT
+        print(f"\nHand out {ca} (public; fingerprint {fingerprint(ca)}).")
+        for site in range(dep.num_sites):
+            pub = dep.public_keys / f"site-{site}.pub"
+            state = (f"registered, fingerprint {fingerprint(pub)}" if site in dep.registered
+                     else "no key yet: `fedlearn-kit deploy register site-K.pub`")
+            print(f"  site {site}: {state}")
+        print("Each participant K runs (sites are numbered from 0):")
+        print(f"  fedlearn-kit deploy keygen --site K      (once; hand over site-K.pub)\n"
+              f"  fedlearn-kit deploy node --superlink {dep.superlink} --site K --sites "
+              f"{dep.num_sites} --ca ca.crt")
+    _stop_hint(dep)
+    return 0
+
+
+def _cmd_deploy_keygen(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import keygen
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
+
+    keys = keygen(args.site, args.workdir, renew=args.renew)
+    print(f"Site {args.site}'s key pair, made on this laptop:\n"
+          f"  private: {keys.private_key}  (never leaves this laptop)\n"
+          f"  public:  {keys.public_key}  (hand this file to the facilitator)\n"
+          f"  fingerprint of the public key: {fingerprint(keys.public_key)}")
+    return 0
+
+
+def _cmd_deploy_register(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment import register
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
+
+    for site, node_id in register(args.public_keys, args.workdir).items():
+        print(f"site {site}: registered as node {node_id}")
+    for path in args.public_keys:
+        print(f"  {path}: fingerprint {fingerprint(path)}")
     return 0
 
 
 def _cmd_deploy_node(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import node
+    from fedlearn_kit.federation.deployment import ROOM_WORKDIR, node
 
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
-               insecure=args.insecure,
+               insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
     _print_deployment(dep)
+    print(f"Site {args.site} joined the SuperLink at {args.superlink}.")
+    _stop_hint(dep, ROOM_WORKDIR / f"node-{args.site}")
+    print("Rejoin later (after sleep or a crash) with the same `deploy node` command.")
     return 0
 
 
 def _cmd_deploy_status(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import load
+    from fedlearn_kit.federation.deployment import load, workdirs
 
-    dep = load(args.workdir)
-    _print_deployment(dep)
-    return 0 if any(p.alive() for p in dep.processes) else 1
+    folders = [args.workdir] if args.workdir else workdirs()
+    if not folders:
+        print("No deployment is recorded under work/.")
+        return 1
+    running = False
+    for folder in folders:
+        dep = load(folder)
+        _print_deployment(dep)
+        running |= any(p.alive() for p in dep.processes)
+        if dep.role != "node" and dep.node_ids and dep.process("superlink") is not None \
+                and dep.process("superlink").alive():
+            online = dep.online_nodes()
+            joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
+            print(f"  connected sites: {joined or 'none'} of {dep.num_sites}")
+    return 0 if running else 1
 
 
 def _cmd_deploy_down(args: argparse.Namespace) -> int:
@@ -181,6 +240,8 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
 
     report = down(args.workdir)
     print(f"Stopped {len(report['stopped'])} process(es): {report['stopped']}")
+    if report.get("already_gone"):
+        print(f"Already gone (not signalled): {report['already_gone']}")
     if report["ports_still_open"]:
         print(f"Ports still open: {report['ports_still_open']}", file=sys.stderr)
         return 1
@@ -192,43 +253,64 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     deploy = sub.add_parser("deploy", help="start and stop Flower's SuperLink and SuperNodes")
     cmds = deploy.add_subparsers(dest="deploy_command", required=True)
 
-    def workdir(p: argparse.ArgumentParser) -> None:
+    def workdir(p: argparse.ArgumentParser, default: str = DEFAULT_DEPLOY_DIR) -> None:
         p.add_argument("--workdir", default=None,
-                       help=f"the deployment's folder (default {DEFAULT_DEPLOY_DIR})")
+                       help=f"the deployment's folder (default {default})")
 
     p = cmds.add_parser("up", help="SuperLink + one SuperNode per site on this machine")
     p.add_argument("--sites", type=int, default=2, help="number of sites (default 2)")
     p.add_argument("--port", type=int, default=None, help="SuperLink port (default: free)")
     p.add_argument("--insecure", action="store_true", help="no TLS, no node authentication")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds to wait for the SuperNodes to join (default 60)")
     workdir(p)
     p.set_defaults(handler=_cmd_deploy_up)
 
-    p = cmds.add_parser("link", help="facilitator: the SuperLink and credentials to hand out")
-    p.add_argument("--sites", type=int, default=2)
+    p = cmds.add_parser("link", help="facilitator: the room's SuperLink, CA and registered keys")
+    p.add_argument("--sites", type=int, default=2, help="sites in the room, numbered from 0")
     p.add_argument("--host", default=LOOPBACK,
                    help="interface to listen on (0.0.0.0 for the room's network)")
     p.add_argument("--advertise", default=None,
-                   help="address participants use (goes into the TLS certificate)")
+                   help="address or host name participants use (goes into the certificate)")
     p.add_argument("--port", type=int, default=9092)
+    p.add_argument("--keys", default=None,
+                   help="folder with the participants' site-K.pub files (public keys only)")
+    p.add_argument("--renew", action="store_true",
+                   help="make a new CA and certificate (everyone needs the new ca.crt)")
     p.add_argument("--insecure", action="store_true")
-    workdir(p)
+    workdir(p, "work/room")
     p.set_defaults(handler=_cmd_deploy_link)
+
+    p = cmds.add_parser("keygen", help="participant: make this site's own key pair")
+    p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
+    p.add_argument("--renew", action="store_true", help="replace an existing key pair")
+    workdir(p, "work/room/node-K")
+    p.set_defaults(handler=_cmd_deploy_keygen)
+
+    p = cmds.add_parser("register", help="facilitator: register more site-K.pub files")
+    p.add_argument("public_keys", nargs="+", help="site-K.pub files")
+    workdir(p, "work/room")
+    p.set_defaults(handler=_cmd_deploy_register)
 
     p = cmds.add_parser("node", help="participant: one SuperNode joining a SuperLink")
     p.add_argument("--superlink", required=True, help="HOST:PORT of the SuperLink")
     p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
     p.add_argument("--sites", type=int, default=2, help="number of sites in the federation")
     p.add_argument("--ca", default=None, help="the facilitator's ca.crt")
-    p.add_argument("--key", default=None, help="this site's private key file (site-K)")
+    p.add_argument("--key", default=None,
+                   help="this site's private key (default: the one `deploy keygen` made)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds to wait for the SuperNode to join (default 60)")
     p.add_argument("--insecure", action="store_true")
-    workdir(p)
+    workdir(p, "work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
 
-    for name, handler, text in (("status", _cmd_deploy_status, "processes, ports and logs"),
+    for name, handler, text in (("status", _cmd_deploy_status,
+                                 "processes, ports, logs and connected sites"),
                                 ("down", _cmd_deploy_down,
                                  "stop every process, free every port")):
         p = cmds.add_parser(name, help=text)
-        workdir(p)
+        workdir(p, "every deployment under work/")
         p.set_defaults(handler=handler)
 
 
@@ -345,6 +427,11 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
                      help="seconds the run may take on any engine (default 600)")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="save model.pt (the global state_dict) and history.csv here")
+    run.add_argument("--workdir", default=None,
+                     help="deployment engine: the running deployment's folder (default "
+                          f"{DEFAULT_DEPLOY_DIR}; a room: work/room)")
+    run.add_argument("--connect-timeout", type=float, default=60.0,
+                     help="deployment engine: seconds to wait for absent sites (default 60)")
     run.set_defaults(handler=_cmd_run)
 
     _add_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)

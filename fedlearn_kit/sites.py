@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-MAX_SITES = 8
+#: The most sites the kit generates (a workshop room of 20 to 30 laptops fits well inside).
+MAX_SITES = 64
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,69 @@ _PRESETS: tuple[SiteProfile, ...] = (
 )
 
 
+#: How many sites have a hand-written profile; the lessons use only these.
+NUM_PRESETS = len(_PRESETS)
+
+# The ranges generated sites are drawn from: those the hand-written presets span.
+_GENERATED_RANGES = {
+    "age_mean": (70.0, 84.0), "female_fraction": (0.35, 0.55), "severity_shift": (-0.3, 0.6),
+    "baseline_log_odds": (-0.1, 0.3), "ntprobnp_assay_factor": (0.9, 1.3),
+}
+_GENERATED_SIZES = (250, 2400)  # patients, drawn on a log scale
+_PROFILE_SEED = 20_261_127  # fixed: a generated site's profile never depends on a run's seed
+
+
+def site_name(index: int) -> str:
+    """The letter(s) naming site ``index`` (counted from 0): A, B, ..., Z, AA, AB, ...
+
+    Site 0 is hospital A, site 1 hospital B, and so on, so a deployment's site number K
+    and the hospital's name always go together.
+    """
+    if index < 0:
+        raise ValueError(f"index={index}: sites are numbered from 0.")
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def generated_profile(index: int) -> SiteProfile:
+    """A deterministic profile for site ``index`` beyond the hand-written presets.
+
+    Each value is drawn from the range the presets span, from a random generator seeded by
+    the site's index alone: site 12 is the same hospital in every run, on every laptop.
+    """
+    if index < NUM_PRESETS:
+        return _PRESETS[index]
+    import numpy as np  # here, not at the top: the command line reads MAX_SITES at start-up
+
+    rng = np.random.default_rng(np.random.SeedSequence([_PROFILE_SEED, index]))
+    low, high = np.log(_GENERATED_SIZES)
+    values = {key: round(float(rng.uniform(lo, hi)), 2)
+              for key, (lo, hi) in _GENERATED_RANGES.items()}
+    values["age_mean"] = round(values["age_mean"], 1)
+    patients = int(round(float(np.exp(rng.uniform(low, high))), -1))
+    return SiteProfile(site_name(index), f"Generated hospital {site_name(index)}",
+                       patients, **values)
+
+
 def default_sites(num_sites: int = 2, patients_per_site: int | None = None
                   ) -> tuple[SiteProfile, ...]:
-    """The first ``num_sites`` preset sites; ``patients_per_site`` gives each the same size."""
+    """The profiles of the first ``num_sites`` sites; ``patients_per_site`` gives each the
+    same size.
+
+    Sites 0 to 7 (hospitals A to H) are hand-written presets, the ones the lessons use;
+    sites from 8 on (I, J, ...) are generated deterministically, for a workshop room with
+    more participants (see :func:`generated_profile`).
+    """
     if not 1 <= num_sites <= MAX_SITES:
         raise ValueError(
             f"num_sites={num_sites}: the kit has profiles for 1 to {MAX_SITES} sites. "
             f"Pick a number in that range, or pass your own SiteProfile objects."
         )
-    sites = _PRESETS[:num_sites]
+    sites = tuple(generated_profile(i) for i in range(num_sites))
     if patients_per_site is not None:
         if patients_per_site < 1:
             raise ValueError(f"patients_per_site={patients_per_site}: must be at least 1.")

@@ -32,11 +32,60 @@ def test_missed_rounds() -> None:
     assert not check.missed_rounds([2, 3], result)
 
 
-def test_secret_files(tmp_path: Path) -> None:
+def test_secret_files(tmp_path: Path, capsys) -> None:
+    room, laptop = tmp_path / "room", tmp_path / "site-0-laptop"
+    certs.make_ca(room)
+    certs.make_server_cert(room)
+    certs.make_node_keys(laptop, 0)
+    secret = ["ca.key", "superlink.key", "site-0"]
+    assert check.secret_files(secret, room, laptop)
+    assert check.secret_files([room / "ca.key", str(room / "superlink.key"),
+                               laptop / "site-0"], room, laptop)  # full paths work too
+    capsys.readouterr()
+    assert not check.secret_files(secret + ["ca.crt"], room, laptop)
+    assert "ca.crt" in capsys.readouterr().out
+    assert not check.secret_files(["ca.key", "superlink.key"], room, laptop)
+    assert not check.secret_files(secret + ["nothing.txt"], room, laptop)
+    assert not check.secret_files("ca.key", room, laptop)
+
+
+def test_secret_files_never_calls_a_private_key_shareable(tmp_path: Path, capsys) -> None:
+    """The learner review's case: full paths once made every key 'can be shared'."""
     certs.make_ca(tmp_path)
     certs.make_server_cert(tmp_path)
     certs.make_node_keys(tmp_path, 0)
-    secret = ["ca.key", "superlink.key", "site-0"]
-    assert check.secret_files(secret, tmp_path)
-    assert not check.secret_files(secret + ["ca.crt"], tmp_path)
-    assert not check.secret_files(["ca.key", "superlink.key"], tmp_path)
+    private = {"ca.key", "superlink.key", "site-0"}
+    answers = [[str(tmp_path / n) for n in private] + [str(tmp_path / "ca.crt")],
+               ["ca.key", "ca.crt", "site-0.pub"], ["/elsewhere/site-0", "ca.crt"],
+               sorted(p.name for p in tmp_path.iterdir())]
+    for answer in answers:
+        check.secret_files(answer, tmp_path)
+        out = capsys.readouterr().out
+        for line in out.splitlines():
+            if "public" in line or "may travel" in line:
+                assert not any(f"'{name}'" in line for name in private), line
+
+
+def test_stoppable_tells_the_recorded_process_from_a_pid_reused_by_a_stranger() -> None:
+    import os
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    import psutil
+
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        me = psutil.Process(os.getpid())
+        records = [SimpleNamespace(pid=me.pid, create_time=me.create_time()),
+                   SimpleNamespace(pid=stranger.pid,
+                                   create_time=psutil.Process(stranger.pid).create_time()
+                                   - 3600),
+                   SimpleNamespace(pid=2**22 + 7, create_time=0.0)]
+        assert check.stoppable([me.pid], records)
+        assert not check.stoppable([me.pid, stranger.pid], records)
+        assert not check.stoppable([], records)
+        assert not check.stoppable("x", records)
+    finally:
+        stranger.kill()
+        stranger.wait()

@@ -29,7 +29,7 @@ def test_generated_data_passes_validation_for_every_preset_site():
 
 
 def test_too_many_sites_is_refused_with_the_range():
-    with pytest.raises(ValueError, match="1 to 8"):
+    with pytest.raises(ValueError, match=f"1 to {MAX_SITES}"):
         kit.generate(MAX_SITES + 1)
 
 

@@ -23,7 +23,8 @@ class SlowGrid:
         self.pulls += 1
         if self.pulls < self.ready_after:
             return []
-        return [SimpleNamespace(metadata=SimpleNamespace(reply_to_message_id=i))
+        return [SimpleNamespace(metadata=SimpleNamespace(reply_to_message_id=i),
+                                has_error=lambda: False)
                 for i in message_ids]
 
 
@@ -73,3 +74,26 @@ def test_the_round_signal_is_read_back_and_nothing_else_is() -> None:
 
     assert round_done("INFO : " + ROUND_DONE.format(round=3, rounds=5) + "\n") == 3
     assert round_done("INFO :      [ROUND 3/5]") is None
+
+
+def test_a_failed_reply_is_announced_with_its_cause(capsys) -> None:
+    """A SuperNode started with another number of sites: the facilitator sees why."""
+    from fedlearn_kit.federation.deployment.server_app import ANNOUNCE, announce_error
+
+    reason = ("ClientApp with partition-id 1 raised:\nTraceback ...\nValueError: "
+              "num-partitions=2 in the node config, but the run has num-sites=3")
+    announce_error(SimpleNamespace(error=SimpleNamespace(reason=reason),
+                                   metadata=SimpleNamespace(src_node_id=7)))
+    out = capsys.readouterr().out
+    assert out.startswith(ANNOUNCE) and "partition-id 1" in out and "num-sites=3" in out
+
+
+def test_the_app_folder_declares_what_it_needs_to_run(tmp_path: Path) -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    pyproject = write_flower_app(tmp_path, kit.Experiment())
+    needs = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert f"flwr=={version('flwr')}" in needs
+    assert any(n.startswith("fedlearn-kit") for n in needs)
+    assert any(n.startswith("torch==") for n in needs)

@@ -70,9 +70,12 @@ def test_a_site_stopped_mid_run_is_reported_and_training_goes_on(dep: deploy.Dep
     assert not result.participation()[site_b].iloc[-1]
 
 
-def test_a_supernode_that_is_not_up_is_named(dep: deploy.Deployment) -> None:
+def test_a_supernode_that_is_not_up_is_named_when_min_sites_needs_it(
+        dep: deploy.Deployment) -> None:
+    """D4: a dead recorded SuperNode stops a run only if min_sites cannot be met."""
     with pytest.raises(DeploymentError, match=r"Site 1's SuperNode .* is not running"):
-        dep.run(EXP, progress=False)
+        dep.run(EXP, progress=False, min_sites=2)
+    dep.check_sites(min_sites=1)  # one running SuperNode is enough for min_sites=1
 
 
 def test_wrong_certificate(dep: deploy.Deployment, tmp_path: Path) -> None:

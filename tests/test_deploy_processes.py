@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from fedlearn_kit.federation import deployment
 from fedlearn_kit.federation.deployment import Deployment
 from fedlearn_kit.federation.deployment import processes as procs
 
@@ -56,7 +58,7 @@ def test_down_from_the_state_file_alone_finds_orphans_by_marker(tmp_path: Path) 
     time.sleep(1.0)
     # The parent dies as after a crash; its child is orphaned but carries the marker.
     os.kill(dep.processes[0].pid, 9)
-    os.waitpid(dep.processes[0].pid, 0)
+    time.sleep(0.3)  # the kit's reaper thread collects it (no zombie left)
     time.sleep(0.2)
     assert procs.marked("m2")
     from fedlearn_kit.federation import deployment as deploy
@@ -64,7 +66,8 @@ def test_down_from_the_state_file_alone_finds_orphans_by_marker(tmp_path: Path) 
     report = deploy.down(tmp_path)
     assert report["stopped"] and not procs.marked("m2")
     assert deploy.load(tmp_path).processes == []
-    assert deploy.down(tmp_path) == {"stopped": [], "ports_still_open": []}
+    assert deploy.down(tmp_path) == {"stopped": [], "already_gone": [],
+                                     "ports_still_open": []}
 
 
 def test_state_file_round_trip(tmp_path: Path) -> None:
@@ -83,3 +86,53 @@ def test_network_addresses_need_asking_by_name(tmp_path: Path) -> None:
         deploy.link(1, tmp_path, host="0.0.0.0")
     with pytest.raises(ValueError, match="loopback"):
         deploy.node("10.0.0.5:9092", 0, 2, tmp_path)
+
+
+def _stranger() -> subprocess.Popen:
+    """An unrelated program, as another user's editor or a hospital's service would be."""
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+
+
+def test_a_reused_pid_is_not_signalled_and_reported_already_gone(tmp_path: Path) -> None:
+    """A stale state file names a pid that now belongs to a stranger: it must survive."""
+    stranger = _stranger()
+    try:
+        time.sleep(0.3)
+        real = psutil.Process(stranger.pid)
+        # The record of an earlier process with the same pid: started an hour before the
+        # stranger, as after a reboot or a wrap-around of pids.
+        old = procs.Proc("supernode site 0", stranger.pid, stranger.pid,
+                         real.cmdline(), str(tmp_path / "x.log"), site=0,
+                         started=real.create_time() - 3600,
+                         create_time=real.create_time() - 3600)
+        assert not old.alive()
+        dep = Deployment(tmp_path, "127.0.0.1:1", 1, insecure=True, marker="never-used",
+                         processes=[old])
+        dep.save()
+        report = deployment.down(tmp_path)
+        assert stranger.poll() is None, "down() signalled a stranger's process"
+        assert report["stopped"] == [] and report["already_gone"] == [stranger.pid]
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def test_a_faked_record_with_the_right_start_time_but_another_program_is_not_ours(
+        tmp_path: Path) -> None:
+    """Same pid and start time but another command line (a forged or corrupt state)."""
+    stranger = _stranger()
+    try:
+        time.sleep(0.3)
+        real = psutil.Process(stranger.pid)
+        forged = procs.Proc("superlink", stranger.pid, stranger.pid,
+                            ["flower-superlink", "--insecure"], str(tmp_path / "x.log"),
+                            create_time=real.create_time())
+        assert not forged.alive()
+        assert procs.stop([forged]) == []
+        assert stranger.poll() is None
+        genuine = procs.Proc("stranger", stranger.pid, stranger.pid, real.cmdline(),
+                             str(tmp_path / "x.log"), create_time=real.create_time())
+        assert genuine.alive()  # the same record with the true command line is recognised
+    finally:
+        stranger.kill()
+        stranger.wait()

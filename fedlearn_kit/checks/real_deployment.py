@@ -45,7 +45,7 @@ def certificate_hosts(folder: str | Path, host: str) -> Verdict:
 
 
 def missed_rounds(answer: Mapping[str, Iterable[int]], result: object) -> Verdict:
-    """Exercise 7.2: for each site, the rounds whose aggregate it did not take part in."""
+    """Exercise 7.3: for each site, the rounds whose aggregate it did not take part in."""
     sites = list(getattr(result, "sites", []))
     took_part: Mapping[int, Iterable[str]] = getattr(result, "took_part", {})
     rounds = range(1, result.experiment.num_rounds + 1)  # type: ignore[attr-defined]
@@ -64,19 +64,79 @@ def missed_rounds(answer: Mapping[str, Iterable[int]], result: object) -> Verdic
                   "not in result.took_part[r].")
 
 
-def secret_files(answer: Iterable[str], folder: str | Path) -> Verdict:
-    """Exercise 7.3: the credential files that must never leave their owner."""
-    folder = Path(folder)
-    files = sorted(p.name for p in folder.iterdir() if p.is_file())
-    expected = sorted(n for n in files if certs.file_mode(folder / n) == "0o600")
-    given = sorted(set(answer))
+def _is_private(path: Path) -> bool:
+    try:
+        return b"PRIVATE KEY" in path.read_bytes()[:80]
+    except OSError:
+        return False
+
+
+def secret_files(answer: Iterable[str | Path], *folders: str | Path) -> Verdict:
+    """Exercise 7.2: the credential files that must never leave the laptop that made them.
+
+    ``answer`` may hold file names or paths. Which files are secret is read from their
+    content (a private key), not from their permissions, so the check works on Windows too.
+    """
+    files = {p.name: p for folder in folders for p in Path(folder).iterdir() if p.is_file()}
+    expected = sorted(name for name, path in files.items() if _is_private(path))
+    if isinstance(answer, str | Path):
+        return failed("expected a list of file names, got a single one.",
+                      "make secret a list, e.g. [\"ca.key\", ...].")
+    given = sorted({Path(str(item)).name for item in answer})
+    unknown = sorted(set(given) - set(files))
+    if unknown:
+        return failed(f"{unknown} is not among the files ({sorted(files)}).",
+                      "use the names the listing above shows.")
     if given == expected:
-        return passed("Private keys stay with their owner: the CA key and the SuperLink key "
-                      "with the coordinator, each site-K with site K. Certificates and "
-                      ".pub files are public by design.")
-    extra = sorted(set(given) - set(expected))
+        return passed("Private keys never leave the laptop that made them: ca.key and "
+                      "superlink.key stay with the facilitator, site-K with participant K. "
+                      "Only public files travel: ca.crt to the participants, each site-K.pub "
+                      "to the facilitator.")
+    public_given = sorted(set(given) - set(expected))
     lacking = sorted(set(expected) - set(given))
-    hint = "look at who needs each file: a .crt or .pub file is meant to be handed out."
-    if extra:
-        return failed(f"{extra} can be shared: they hold public information.", hint)
-    return failed(f"you left out {lacking}.", "every private key is secret, also the sites'.")
+    if lacking:
+        return failed(f"you left out {lacking}.",
+                      "every private key is secret, the sites' ones as well as the "
+                      "facilitator's; a private key file starts with '-----BEGIN ... "
+                      "PRIVATE KEY-----'.")
+    return failed(f"{public_given} hold only public information (a certificate or a public "
+                  "key), so they may travel.",
+                  "a .crt or .pub file is made to be handed out; keep only private keys.")
+
+
+def stoppable(answer: Iterable[int], records: Iterable[object]) -> Verdict:
+    """Exercise 7.4: the recorded pids that are still the processes the kit started.
+
+    A pid identifies a process only while it runs: once it exits, the system can give the
+    same number to another program. A record is still "ours" only if a process with that
+    pid runs and started at the recorded time.
+    """
+    import psutil
+
+    records = list(records)
+    expected = set()
+    for rec in records:
+        try:
+            proc = psutil.Process(rec.pid)  # type: ignore[attr-defined]
+            if abs(proc.create_time() - rec.create_time) < 0.01:  # type: ignore[attr-defined]
+                expected.add(rec.pid)  # type: ignore[attr-defined]
+        except psutil.Error:
+            continue
+    try:
+        given = {int(pid) for pid in answer}
+    except (TypeError, ValueError):
+        return failed("expected a list or set of pids (integers).")
+    if given == expected:
+        names = sorted(str(getattr(r, "name", r.pid)) for r in records  # type: ignore[attr-defined]
+                       if r.pid in expected)  # type: ignore[attr-defined]
+        return passed(f"Only {', '.join(names) or 'none'} is still the recorded process. The "
+                      "others are gone or belong to a program that got the number later: "
+                      "signalling them would stop a stranger's work. `deploy down` makes the "
+                      "same comparison and reports the rest as 'already gone'.")
+    strangers = sorted(given - expected)
+    if strangers:
+        return failed(f"pid {strangers} is running, but not the process that was recorded.",
+                      "compare psutil.Process(pid).create_time() with the record's "
+                      "create_time; a different start time means the pid was reused.")
+    return failed(f"you left out pid {sorted(expected - given)}.",
+                  "a record whose pid runs with the recorded start time is still ours.")

@@ -238,23 +238,30 @@ def runtime_task_client(address: str, kind: str, insecure: bool,
     interceptor = internal("flwr.supercore.interceptors:RuntimeVersionHttpInterceptor")
     retry = internal("flwr.supercore.retry:make_simple_http_retry_invoker")
     client_type = internal("flwr.supercore.runtime:RuntimeHttpClient")
+    invoker = retry()
+    # Flower's retry helper retries forever by default; an executor serving several
+    # SuperNodes must hear at once that one of them has gone, so it may try twice only.
+    invoker.max_tries = 2
     client = client_type.from_server_address(
         server_address=address, insecure=insecure, root_certificates=certificates,
-        interceptors=[interceptor(component_name="SuperExec")], retry_invoker=retry())
+        interceptors=[interceptor(component_name="SuperExec")], retry_invoker=invoker)
     wanted = task_type.CLIENT_APP if kind == "clientapp" else task_type.SERVER_APP
     return RuntimeTaskClient(client, request_type(supported_task_types=[wanted.value]))
 
 
 def run_clientapp_task(address: str, token: str, insecure: bool,
-                       certificates: bytes | None) -> None:
-    """Flower's own ``flwr-clientapp`` logic for one task."""
+                       certificates: bytes | None, parent_pid: int | None = None) -> None:
+    """Flower's own ``flwr-clientapp`` logic for one task.
+
+    ``parent_pid``: the SuperNode's pid; Flower's own monitor ends the task when it dies.
+    """
     internal("flwr.supernode.runtime.run_clientapp:run_clientapp")(
         runtime_api_address=address, token=token, insecure=insecure,
-        certificates=certificates, parent_pid=None, runtime_dependency_install=False)
+        certificates=certificates, parent_pid=parent_pid, runtime_dependency_install=False)
 
 
 def run_serverapp_task(address: str, token: str, insecure: bool,
-                       certificates: bytes | None) -> None:
+                       certificates: bytes | None, parent_pid: int | None = None) -> None:
     """Flower's own ``flwr-serverapp`` logic for one run; its output streams to ``flwr run``."""
     from queue import Queue
 
@@ -264,7 +271,7 @@ def run_serverapp_task(address: str, token: str, insecure: bool,
     mirror(log_queue)
     internal("flwr.superlink.runtime:run_serverapp")(
         runtime_api_address=address, log_queue=log_queue, token=token, insecure=insecure,
-        certificates=certificates, parent_pid=None, runtime_dependency_install=False)
+        certificates=certificates, parent_pid=parent_pid, runtime_dependency_install=False)
     restore()
 
 

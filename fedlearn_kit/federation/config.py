@@ -106,6 +106,20 @@ server_app = deployment.app  # the kit's ServerApp, pulling replies every 0.2 s
 '''
 
 
+def app_dependencies() -> list[str]:
+    """What the app folder needs to run: the kit, and the exact flwr and torch it was run
+    with (read from the installed packages, so the folder says what really ran it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    needs = []
+    for name in ("fedlearn-kit", "flwr", "torch"):
+        try:
+            needs.append(f"{name}=={version(name).split('+')[0]}")
+        except PackageNotFoundError:
+            needs.append(name)
+    return needs
+
+
 def write_flower_app(directory: str | Path, exp: Experiment | None = None,
                      **options: bool | int | float | str) -> Path:
     """Write a Flower app folder: ``pyproject.toml`` plus its components module.
@@ -115,8 +129,9 @@ def write_flower_app(directory: str | Path, exp: Experiment | None = None,
     kit's ServerApp, pulling replies promptly and announcing each round; see
     :mod:`fedlearn_kit.federation.deployment.server_app`), and ``[tool.flwr.app.config]``
     is the experiment's run config. The kit's deployment engine runs exactly this folder.
-    The kit must be installed where the SuperLink and SuperNodes run. Returns the path of
-    the ``pyproject.toml``.
+    The kit must be installed where the SuperLink and SuperNodes run; the folder declares
+    it, with the exact flwr and torch, as its dependencies (:func:`app_dependencies`).
+    Returns the path of the ``pyproject.toml``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -126,7 +141,9 @@ def write_flower_app(directory: str | Path, exp: Experiment | None = None,
         "[build-system]", 'requires = ["hatchling"]', 'build-backend = "hatchling.build"', "",
         "[project]", 'name = "fedlearn-kit-app"', 'version = "0.1.0"',
         'description = "The fedlearn-kit course apps: heart-failure readmission, federated"',
-        'license = "Apache-2.0"', "dependencies = []", "",
+        'license = "Apache-2.0"',
+        "dependencies = [" + ", ".join(map(_toml_value, app_dependencies())) + "]",
+        "",
         "[tool.flwr.app]", 'publisher = "fedlearn-kit"', "",
         "[tool.flwr.app.components]",
         f'serverapp = "{COMPONENTS_MODULE}:server_app"',

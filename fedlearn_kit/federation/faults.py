@@ -16,6 +16,7 @@ from flwr.app import Context, Message
 from flwr.clientapp import ClientApp
 
 from fedlearn_kit.federation.apps import PARTITION_KEY, Mod, make_client_app, report_exceptions
+from fedlearn_kit.sites import site_name
 
 
 class SiteLeftError(ConnectionAbortedError):
@@ -41,9 +42,9 @@ def leave_after(site: int, after_round: int) -> Mod:
     def mod(msg: Message, context: Context,
             call_next: Callable[[Message, Context], Message]) -> Message:
         partition: Any = context.node_config[PARTITION_KEY]
-        if int(partition) == site and \
-                message_round(msg) > after_round:
-            raise SiteLeftError(f"site {site} left the federation after round {after_round}")
+        if int(partition) == site and message_round(msg) > after_round:
+            raise SiteLeftError(f"site {site_name(site)} left the federation after round "
+                                f"{after_round}")
         return call_next(msg, context)
 
     return mod

@@ -106,11 +106,16 @@ class Result:
         return TrainedModel(label, net, trained_on)
 
     def report_errors(self) -> None:
-        """Print each site failure of the run (round, stage, site, traceback) to stderr."""
+        """Print one line per site failure of the run (round, stage, site, cause) to stderr.
+
+        The full reason, with the traceback, stays in :attr:`errors`; a learner reading a
+        run's output needs which site failed and why, not fifty lines of stack.
+        """
         for error in self.errors:
-            print(f"Round {error['round']} ({error['stage']}): site {error['site']} "
-                  f"(node {error['node_id']}) failed and was left out.\n{error['reason']}",
-                  file=sys.stderr)
+            lines = [line for line in str(error["reason"]).strip().splitlines() if line.strip()]
+            cause = lines[-1].strip() if lines else "no reason given"
+            print(f"Round {error['round']} ({error['stage']}): site {error['site']} failed "
+                  f"and was left out: {cause} (details: result.errors)", file=sys.stderr)
 
     def __repr__(self) -> str:
         exp = self.experiment

@@ -19,10 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fedlearn_kit import offline
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.apps import make_client_app, make_server_app
 from fedlearn_kit.federation.result import Result, load_result, progress_bar
 from fedlearn_kit.federation.subprocesses import stream
+from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import ROOT
 
 #: Flower's strategies log ``[ROUND k/N]`` when round k starts: a best-effort progress hint.
@@ -42,8 +44,8 @@ def run_simulation(exp: Experiment, config: dict[str, Any], *, progress: bool = 
         result_path = Path(tmp) / "result.pt"
         config_path = Path(tmp) / "config.json"
         config_path.write_text(json.dumps(config | {"result-path": str(result_path)}))
-        env = os.environ | {"FLWR_TELEMETRY_ENABLED": "0", "FLWR_HOME": str(flower_home()),
-                            "PYTHONUNBUFFERED": "1"}
+        # The offline switches (fedlearn_kit.offline): no telemetry, update check or Ray stats.
+        env = offline_env(FLWR_HOME=str(flower_home()), PYTHONUNBUFFERED="1")
         command = [sys.executable, "-m", "fedlearn_kit.federation.simulation", str(config_path)]
         with progress_bar(exp.num_rounds, progress, "rounds (simulation)") as to_round:
 
@@ -83,5 +85,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
+    offline.apply()
     sys.exit(main())

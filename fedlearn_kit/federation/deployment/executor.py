@@ -21,19 +21,31 @@ Run: ``python -m fedlearn_kit.federation.deployment.executor --runtime-api-addre
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
 from fedlearn_kit.federation import _flower
 
-#: Seconds between asking the SuperNode for a task (flower-superexec: 1 s by default).
-POLL_INTERVAL = 0.05
+#: Seconds between asking for tasks while idle (flower-superexec: 1 s), and while busy: for
+#: :data:`BUSY_WINDOW` seconds after the last task the executor asks every ``BUSY_POLL``.
+#: Each ask costs its SuperNode an HTTP request, so an executor serving many SuperNodes
+#: (more than :data:`FEW_TARGETS`) asks each only every ``IDLE_POLL_MANY`` seconds.
+IDLE_POLL = 1.0
+IDLE_POLL_MANY = 3.0
+FEW_TARGETS = 4
+BUSY_POLL = 0.05
+BUSY_WINDOW = 60.0
+POLL_INTERVAL = BUSY_POLL  # kept for callers of the old name
 
 
 #: The line the executor prints once it is warm and asking for tasks (the deployment
@@ -43,6 +55,8 @@ SERVING = "fedlearn-kit executor serving"
 #: how many failures in a row end the executor (its SuperNode has gone).
 RETRY_INTERVAL = 1.0
 MAX_FAILURES = 120
+#: Seconds between the watchdog's checks that the owners (SuperNodes, SuperLink) live.
+WATCHDOG_INTERVAL = 0.5
 
 
 def _pid_alive(pid: int) -> bool:
@@ -65,13 +79,33 @@ def _reap(children: set[int]) -> None:
 RUNNERS = {"clientapp": _flower.run_clientapp_task, "serverapp": _flower.run_serverapp_task}
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel kill this process when its parent dies (PR_SET_PDEATHSIG).
+
+    Elsewhere the task relies on Flower's own parent monitoring (see :func:`_run_task`)
+    and the executor's watchdog.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def _run_task(kind: str, address: str, token: str, insecure: bool,
-              certificates: bytes | None) -> None:
-    """In the forked child: run one task with Flower's code, then exit at once."""
+              certificates: bytes | None, owner: int | None) -> None:
+    """In the forked child: run one task with Flower's code, then exit at once.
+
+    The task dies with the executor (:func:`die_with_parent`) and with its owner, the
+    SuperNode or SuperLink whose Runtime API gave it (Flower's parent monitoring).
+    """
+    die_with_parent()
     code = 0
     start = time.monotonic()
     try:
-        RUNNERS[kind](address, token, insecure, certificates)
+        RUNNERS[kind](address, token, insecure, certificates, owner)
     except SystemExit as done:  # flwr_exit ends every task with SystemExit
         code = done.code if isinstance(done.code, int) else 1
     except BaseException:  # noqa: BLE001 - a task must never return into the parent's loop
@@ -89,7 +123,8 @@ def warm_up() -> None:
     A cold process spends seconds on its first training step (torch loads optimiser and
     autograd code lazily); a child forked after this inherits all of it. The imports are
     here, not at the top of the module, because importing is this function's job: the
-    deployment reads this module's constants without paying for torch.
+    deployment reads this module's constants without paying for torch, and torch is
+    imported in the process that trains and nowhere else in a deployment.
     """
     import torch
 
@@ -108,43 +143,93 @@ def warm_up() -> None:
     evaluate_net(net, split.test)
 
 
-def serve(address: str, *, kind: str = "clientapp", insecure: bool = True,
-          root_certificates: str | None = None, parent_pid: int | None = None,
-          poll: float = POLL_INTERVAL) -> None:
-    """Serve the Runtime API at ``address`` until its owner (``parent_pid``) goes away.
+@dataclass
+class Target:
+    """One Runtime API the executor serves, and the process that owns it."""
 
-    ``kind`` is ``clientapp`` (a SuperNode's Runtime API) or ``serverapp`` (a SuperLink's).
+    address: str
+    owner: int | None
+    client: _flower.RuntimeTaskClient
+    failures: int = 0
+
+
+def _watchdog(owners: list[int]) -> None:
+    """Exit the executor once every owner has gone, even while a request is hanging."""
+    def watch() -> None:
+        while any(_pid_alive(pid) for pid in owners):
+            time.sleep(WATCHDOG_INTERVAL)
+        print("Every owner process is gone; executor exits", flush=True)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bool = True,
+          root_certificates: str | None = None,
+          parent_pid: int | None | Sequence[int] = None, poll: float = BUSY_POLL,
+          idle_poll: float = IDLE_POLL, lazy: bool = False) -> None:
+    """Serve one or more Runtime APIs until their owners (``parent_pid``) have gone.
+
+    ``kind`` is ``clientapp`` (SuperNodes' Runtime APIs) or ``serverapp`` (a SuperLink's).
+    One executor may serve every SuperNode on a machine: pass their addresses and pids in
+    the same order; torch and the apps are then in memory once, not once per site.
+    ``lazy``: import torch and the apps when the first task arrives (a participant's laptop
+    holds ~150 MB instead of ~550 MB until training starts).
     """
     if kind not in RUNNERS:
         raise ValueError(f"kind={kind!r}: choose one of {sorted(RUNNERS)}.")
+    addresses = [address] if isinstance(address, str) else list(address)
+    owners = (list(parent_pid) if isinstance(parent_pid, Sequence)
+              else [parent_pid] * len(addresses))
+    if len(owners) != len(addresses):
+        raise ValueError("Give one --parent-pid per --runtime-api-address.")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    warm_up()
+    if not lazy:
+        warm_up()
+    warm = not lazy
     certificates = Path(root_certificates).read_bytes() if root_certificates else None
-    client = _flower.runtime_task_client(address, kind, insecure, certificates)
-    print(f"{SERVING}: {kind} worker {os.getpid()} at {address}", flush=True)
+    targets = [Target(a, o, _flower.runtime_task_client(a, kind, insecure, certificates))
+               for a, o in zip(addresses, owners, strict=True)]
+    if all(o is not None for o in owners):
+        _watchdog([o for o in owners if o is not None])
+    print(f"{SERVING}: {kind} worker {os.getpid()} at {', '.join(addresses)}", flush=True)
     children: set[int] = set()
-    failures = 0
-    while parent_pid is None or _pid_alive(parent_pid):
+    last_task = float("-inf")
+    while targets:
         _reap(children)
-        try:
-            token = client.acquire()
-        except Exception as err:  # noqa: BLE001 - the Runtime API may be starting or stopping
-            failures += 1
-            if failures >= MAX_FAILURES:
-                raise RuntimeError(f"The Runtime API at {address} did not answer "
-                                   f"{failures} times in a row; the executor gives up.") from err
-            print(f"Runtime API not reachable ({type(err).__name__}: {err}); retrying",
-                  flush=True)
-            time.sleep(RETRY_INTERVAL)
-            continue
-        failures = 0
-        if token:
-            pid = os.fork()
-            if pid == 0:
-                _run_task(kind, address, token, insecure, certificates)
-            children.add(pid)
-            continue
-        time.sleep(poll)
+        for target in list(targets):
+            if target.owner is not None and not _pid_alive(target.owner):
+                print(f"Owner {target.owner} of {target.address} is gone; no longer served",
+                      flush=True)
+                targets.remove(target)
+                continue
+            try:
+                token = target.client.acquire()
+            except Exception as err:  # noqa: BLE001 - the Runtime API may be starting/stopping
+                target.failures += 1
+                if target.failures >= MAX_FAILURES:
+                    print(f"The Runtime API at {target.address} did not answer "
+                          f"{target.failures} times in a row; no longer served", flush=True)
+                    targets.remove(target)
+                elif target.failures % 10 == 1:
+                    print(f"Runtime API {target.address} not reachable "
+                          f"({type(err).__name__}); retrying", flush=True)
+                continue
+            target.failures = 0
+            if token:
+                if not warm:
+                    warm_up()
+                    warm = True
+                last_task = time.monotonic()
+                pid = os.fork()
+                if pid == 0:
+                    _run_task(kind, target.address, token, insecure, certificates,
+                              target.owner)
+                children.add(pid)
+        busy = time.monotonic() - last_task < BUSY_WINDOW
+        failing = targets and all(t.failures for t in targets)
+        idle = idle_poll if len(targets) <= FEW_TARGETS else max(idle_poll, IDLE_POLL_MANY)
+        time.sleep(RETRY_INTERVAL if failing else poll if busy else idle)
     print("Owner process gone; worker exits", flush=True)
 
 
@@ -153,18 +238,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--kind", choices=sorted(RUNNERS), default="clientapp",
                         help="clientapp (for a SuperNode) or serverapp (for a SuperLink)")
-    parser.add_argument("--runtime-api-address", required=True,
-                        help="the SuperNode's Runtime API, HOST:PORT (its --host/--port)")
+    parser.add_argument("--runtime-api-address", required=True, action="append",
+                        help="a SuperNode's Runtime API, HOST:PORT (its --host/--port); "
+                             "repeat to serve several SuperNodes")
     parser.add_argument("--insecure", action="store_true",
                         help="the Runtime API is plain HTTP (loopback only)")
     parser.add_argument("--root-certificates", default=None)
-    parser.add_argument("--parent-pid", type=int, default=None,
-                        help="exit when this process (the SuperNode) is gone")
-    parser.add_argument("--poll", type=float, default=POLL_INTERVAL)
+    parser.add_argument("--parent-pid", type=int, default=None, action="append",
+                        help="the owner of each Runtime API (the SuperNode), in order; "
+                             "the executor stops serving an API whose owner is gone")
+    parser.add_argument("--poll", type=float, default=BUSY_POLL)
+    parser.add_argument("--lazy", action="store_true",
+                        help="import torch and the apps only when the first task arrives")
     args = parser.parse_args(argv)
     serve(args.runtime_api_address, kind=args.kind, insecure=args.insecure,
           root_certificates=args.root_certificates, parent_pid=args.parent_pid,
-          poll=args.poll)
+          poll=args.poll, lazy=args.lazy)
 
 
 if __name__ == "__main__":

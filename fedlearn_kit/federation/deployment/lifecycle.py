@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower
-from fedlearn_kit.federation.deployment import certs, diagnose, executor, runs
+from fedlearn_kit.federation.deployment import (
+    certs,
+    credentials,
+    diagnose,
+    executor,
+    flower_processes,
+)
+from fedlearn_kit.federation.deployment.credentials import fingerprint
 from fedlearn_kit.federation.deployment.processes import (
     CONNECTION,
     MARKER,
@@ -54,14 +62,27 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
-from fedlearn_kit.federation.result import Result
+from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import ROOT
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Where the kit keeps a deployment's files unless told otherwise (ignored by git).
-DEFAULT_WORKDIR = ROOT / "work" / "deployment"
+    from fedlearn_kit.federation.result import Result
+
+#: Every deployment folder of the kit lives under this one (ignored by git).
+WORK_ROOT = ROOT / "work"
+#: Where `deploy up` keeps a deployment's files unless told otherwise.
+DEFAULT_WORKDIR = WORK_ROOT / "deployment"
+#: A workshop room: the facilitator's SuperLink (`deploy link`) and, below it, each
+#: participant's SuperNode and keys (`deploy keygen`, `deploy node`): ``node-K``.
+ROOM_WORKDIR = WORK_ROOT / "room"
+#: Lesson 07's own folder, so rehearsing the lesson never touches a room.
+LESSON_WORKDIR = WORK_ROOT / "lesson-07"
+#: How many `flwr supernode register` commands run at once.
+REGISTER_AT_ONCE = 4
+#: What a deployment folder is for (kept in its state file).
+ROLES = ("local", "room", "node")
 LOOPBACK = "127.0.0.1"
 ISOLATIONS = ("process", "subprocess")
 
@@ -124,6 +145,10 @@ class Deployment:
     isolation: str = "process"  # "process": the kit's warm executors; "subprocess": Flower's
     #: Each site's SuperNode id, as ``flwr supernode register`` gave it (TLS mode only).
     node_ids: dict[int, int] = field(default_factory=dict)
+    #: "local" (`up`: every site on this machine), "room" (`link`), "node" (`node`).
+    role: str = "local"
+    #: The fingerprint of each registered site's public key (see credentials.fingerprint).
+    registered: dict[int, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ files
     @property
@@ -137,6 +162,15 @@ class Deployment:
         return self.workdir / "credentials"
 
     @property
+    def public_keys(self) -> Path:
+        """The coordinator's copies of the sites' public keys (``site-K.pub``), registered."""
+        return self.credentials / "registered"
+
+    def site_keys(self, site: int) -> Path:
+        """Where site ``site`` keeps its own key pair: its folder, never the coordinator's."""
+        return self.workdir / f"site-{site}" / "keys"
+
+    @property
     def state_path(self) -> Path:
         """The state file: settings plus every process's pid, group, port and log."""
         return self.workdir / STATE_FILE
@@ -147,17 +181,21 @@ class Deployment:
         save_state(self.state_path, {"superlink": self.superlink, "num_sites": self.num_sites,
                                      "insecure": self.insecure, "marker": self.marker,
                                      "runs": self.runs, "isolation": self.isolation,
-                                     "node_ids": {str(k): v for k, v in self.node_ids.items()}},
+                                     "node_ids": {str(k): v for k, v in self.node_ids.items()},
+                                     "role": self.role,
+                                     "registered": {str(k): v
+                                                    for k, v in self.registered.items()}},
                    self.processes)
 
     def env(self, flwr_home: Path | None = None) -> dict[str, str]:
-        """The environment of every process: telemetry off, own FLWR_HOME, the marker."""
-        return dict(os.environ) | {
-            "FLWR_TELEMETRY_ENABLED": "0", "FLWR_HOME": str(flwr_home or self.flwr_home),
-            MARKER: self.marker, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+        """The environment of every process: the offline switches (no telemetry, no update
+        check; :mod:`fedlearn_kit.offline`), its own FLWR_HOME, the deployment's marker."""
+        return offline_env(
+            FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
+            OMP_NUM_THREADS="1", **{MARKER: self.marker},
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
-            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
-                                     os.environ.get("PATH", "")])}
+            PATH=os.pathsep.join([str(Path(sys.executable).parent),
+                                  os.environ.get("PATH", "")]))
 
     def _tls_args(self, server: bool = False) -> list[str]:
         if self.insecure:
@@ -180,14 +218,16 @@ class Deployment:
 
     # ------------------------------------------------------------------ SuperLink
     def start_superlink(self, host: str = LOOPBACK, port: int | None = None,
-                        timeout: float = 30.0) -> Proc:
+                        timeout: float = 30.0, database: Path | None = None) -> Proc:
         """Start the SuperLink (and its warm ServerApp executor); wait until it answers."""
         port = port or int(self.superlink.rsplit(":", 1)[1])
         require_free(host, port, "SuperLink")
         logs = self.workdir / "logs"
-        command = [flower_command("flower-superlink"), *self._tls_args(server=True),
+        command = [*flower_processes.command("superlink"), *self._tls_args(server=True),
                    "--isolation", self.isolation, "--disable-runtime-dependency-installation",
-                   "--host", host, "--port", str(port)]
+                   "--host", host, "--port", str(port),
+                   # A room's SuperLink keeps its registrations and nodes across a restart.
+                   *(["--database", str(database)] if database else [])]
         link = self._add(start("superlink", command, logs / "superlink.log", self.env(),
                                port=port))
         wait_for(lambda: port_open(host, port), link, timeout, "the SuperLink to listen on "
@@ -215,7 +255,7 @@ class Deployment:
         path.write_text("\n".join(lines) + "\n")
         return path
 
-    def register_nodes(self, sites: Sequence[int] | None = None, timeout: float = 60.0
+    def register_nodes(self, sites: Sequence[int] | None = None, timeout: float = 120.0
                        ) -> dict[int, int]:
         """Register the sites' public keys with ``flwr supernode register`` (in parallel).
 
@@ -224,21 +264,42 @@ class Deployment:
         """
         if self.insecure:
             return {}
-        sites = range(self.num_sites) if sites is None else sites
-        jobs = []
+        if sites is None:
+            sites = sorted(int(p.name[5:-4]) for p in self.public_keys.glob("site-*.pub"))
+        todo = []
         for site in sites:
-            keys = certs.node_keys(self.credentials, site)
-            command = [flower_command("flwr"), "supernode", "register", str(keys.public_key),
-                       CONNECTION, "--name", f"site-{site}", "--format", "json"]
-            jobs.append(subprocess.Popen(command, env=self.env(), stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT, text=True))
-        for site, job in zip(sites, jobs, strict=True):
-            text = job.communicate(timeout=timeout)[0]
-            if job.returncode != 0:
-                raise DeploymentError(f"Registering site {site}'s key failed:\n{text}")
-            self.node_ids[site] = _flower.registered_node_id(text)
+            pub = self.public_keys / f"site-{site}.pub"
+            if not pub.exists():
+                raise DeploymentError(f"No public key for site {site} in {self.public_keys}.")
+            if self.registered.get(site) == fingerprint(pub) and site in self.node_ids:
+                continue  # already in the SuperLink's database (a restarted room)
+            todo.append((site, pub))
+        # A few `flwr` commands at a time: each costs a second of CPU to start, and twenty
+        # at once on a 2-core laptop only make every one of them late.
+        for first in range(0, len(todo), REGISTER_AT_ONCE):
+            batch = todo[first:first + REGISTER_AT_ONCE]
+            jobs = [subprocess.Popen(
+                [flower_command("flwr"), "supernode", "register", str(pub), CONNECTION,
+                 "--name", f"site-{site}", "--format", "json"], env=self.env(),
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for site, pub in batch]
+            for (site, pub), job in zip(batch, jobs, strict=True):
+                text = job.communicate(timeout=timeout)[0]
+                if job.returncode != 0:
+                    raise DeploymentError(f"Registering site {site}'s key ({pub}) "
+                                          f"failed:\n{text}")
+                self.node_ids[site] = _flower.registered_node_id(text)
+                self.registered[site] = fingerprint(pub)
         self.save()
         return dict(self.node_ids)
+
+    def add_public_keys(self, keys: dict[int, Path]) -> None:
+        """Copy the sites' public keys into :attr:`public_keys` (the coordinator's copy)."""
+        self.public_keys.mkdir(parents=True, exist_ok=True)
+        for site, path in keys.items():
+            target = self.public_keys / f"site-{site}.pub"
+            if path.resolve() != target.resolve():
+                shutil.copyfile(path, target)
 
     def online_nodes(self, timeout: float = 60.0) -> set[int]:
         """The ids of the SuperNodes the SuperLink sees online (``flwr supernode list``)."""
@@ -252,42 +313,74 @@ class Deployment:
     # ------------------------------------------------------------------ SuperNodes
     def start_supernode(self, site: int, key: str | Path | None = None,
                         ca: str | Path | None = None, wait: bool = True,
-                        timeout: float = 60.0) -> Proc:
-        """Start site ``site``'s SuperNode and its warm ClientApp executor."""
+                        timeout: float = 60.0, executor: str = "own") -> Proc:
+        """Start site ``site``'s SuperNode and, unless told, its ClientApp executor.
+
+        ``executor``: ``"own"`` starts an executor for this SuperNode alone that imports
+        torch when its first message arrives (a participant's laptop); ``"warm"`` one that
+        imports at once (a site rejoining a running federation); ``"shared"`` none, because
+        the caller starts one executor for every SuperNode on this machine
+        (:meth:`start_shared_executor`).
+        """
         if not 0 <= site < self.num_sites:
             raise ValueError(f"site={site}: this deployment has sites 0 to "
                              f"{self.num_sites - 1}.")
         runtime_port = free_port(LOOPBACK)
         home = self.workdir / f"site-{site}" / "flwr"
         home.mkdir(parents=True, exist_ok=True)
-        command = [flower_command("flower-supernode"), "--superlink", self.superlink,
+        # No --max-wait-time: Flower's default keeps retrying, so SuperNodes survive a
+        # SuperLink restart of any length (a facilitator's reboot); the kit's own wait
+        # below bounds the first join.
+        command = [*flower_processes.command("supernode"), "--superlink", self.superlink,
                    "--isolation", self.isolation, "--host", LOOPBACK,
                    "--port", str(runtime_port),
-                   "--node-config", f"partition-id={site} num-partitions={self.num_sites}",
-                   "--max-wait-time", str(int(timeout))]
+                   "--node-config", f"partition-id={site} num-partitions={self.num_sites}"]
         if self.insecure:
             command.append("--insecure")
         else:
-            command += ["--root-certificates", str(ca or self.credentials / certs.CA_CERT),
-                        "--auth-supernode-private-key",
-                        str(key or certs.node_keys(self.credentials, site).private_key)]
+            ca = Path(ca or self.credentials / certs.CA_CERT)
+            credentials.check_ca_certificate(ca)
+            key = credentials.check_private_key(
+                key or self.site_keys(site) / f"site-{site}", site)
+            command += ["--root-certificates", str(ca), "--auth-supernode-private-key",
+                        str(key)]
         logs = self.workdir / "logs"
         sn = self._add(start(f"supernode site {site}", command,
                              logs / f"supernode-site-{site}.log", self.env(home),
                              port=runtime_port, site=site))
-        if self.isolation == "subprocess":
+        if self.isolation == "subprocess" or executor == "shared":
             if wait:
                 self.wait_for_supernode(site, timeout)
             return sn
         worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
                   "--kind", "clientapp", "--runtime-api-address", f"{LOOPBACK}:{runtime_port}",
-                  "--insecure", "--parent-pid", str(sn.pid)]
+                  "--insecure", "--parent-pid", str(sn.pid),
+                  *(["--lazy"] if executor == "own" else [])]
         self._add(start(f"clientapp executor site {site}", worker,
                         logs / f"clientapp-executor-site-{site}.log", self.env(home),
                         site=site))
         if wait:
             self.wait_for_supernode(site, timeout)
         return sn
+
+    def start_shared_executor(self, sites: Sequence[int]) -> Proc | None:
+        """One warm ClientApp executor for the SuperNodes of ``sites`` on this machine.
+
+        torch and the apps are then imported once for all of them, not once per site;
+        each message still runs in its own forked process.
+        """
+        if self.isolation == "subprocess":
+            return None
+        worker = [sys.executable, "-m", "fedlearn_kit.federation.deployment.executor",
+                  "--kind", "clientapp", "--insecure"]
+        for site in sites:
+            sn = self.process(f"supernode site {site}")
+            if sn is None or sn.port is None:
+                raise DeploymentError(f"No SuperNode for site {site} to serve.")
+            worker += ["--runtime-api-address", f"{LOOPBACK}:{sn.port}",
+                       "--parent-pid", str(sn.pid)]
+        return self._add(start("clientapp executor", worker,
+                               self.workdir / "logs" / "clientapp-executor.log", self.env()))
 
     def wait_for_supernode(self, site: int, timeout: float = 60.0) -> None:
         """Wait until site ``site``'s SuperNode has joined the SuperLink, or explain why not."""
@@ -301,9 +394,12 @@ class Deployment:
         machine (``node``) has no Control API connection, so there the SuperNode's own log
         line is the best available hint (see ``_flower.NODE_JOINED_HINT``).
         """
+        hinted = {s for s in sites if (sn := self.process(f"supernode site {s}")) is not None
+                  and _flower.NODE_JOINED_HINT in diagnose.read(sn.log)}
         if not (self.flwr_home / "config.toml").exists():
-            return {s for s in sites if (sn := self.process(f"supernode site {s}")) is not None
-                    and _flower.NODE_JOINED_HINT in diagnose.read(sn.log)}
+            return hinted
+        if hinted != set(sites):  # ask the SuperLink once every log says so: `flwr` costs
+            return set()           # a second of CPU per call, too much to poll with
         online = self.online_nodes()
         if self.node_ids:
             return {s for s in sites if self.node_ids.get(s) in online}
@@ -387,16 +483,24 @@ class Deployment:
         wanted = [contains] if isinstance(contains, str) else list(contains)
         return diagnose.lines_with(proc.log, wanted)
 
-    def check_sites(self) -> None:
-        """Raise a clear error if a site's SuperNode started here is not running."""
-        for site in range(self.num_sites):
-            sn = self.process(f"supernode site {site}")
-            if sn is not None and not sn.alive():
-                raise DeploymentError(
-                    f"Site {site}'s SuperNode (pid {sn.pid}) is not running, so it cannot "
-                    f"take part. Start it again with `dep.start_supernode({site})`, or run "
-                    f"with min_sites below {self.num_sites}. Its log ({sn.log}) ends with:\n"
-                    f"{diagnose.tail(sn.log, 10)}")
+    def check_sites(self, min_sites: int | None = None) -> None:
+        """Raise a clear error if fewer SuperNodes started here run than the run needs.
+
+        ``min_sites`` (default: every site) is the fewest sites a round needs; a dead
+        SuperNode is fine as long as enough others run (it is reported as missing).
+        """
+        need = self.num_sites if min_sites is None else min_sites
+        recorded = [(s, sn) for s in range(self.num_sites)
+                    if (sn := self.process(f"supernode site {s}")) is not None]
+        dead = [(s, sn) for s, sn in recorded if not sn.alive()]
+        if recorded and len(recorded) - len(dead) < need:
+            site, sn = dead[0]
+            raise DeploymentError(
+                f"Site {site}'s SuperNode (pid {sn.pid}) is not running, and only "
+                f"{len(recorded) - len(dead)} of {len(recorded)} SuperNodes are, fewer than "
+                f"min_sites={need}. Start it again with `dep.start_supernode({site})`, or "
+                f"run with a lower min_sites. Its log ({sn.log}) ends with:\n"
+                f"{diagnose.tail(sn.log, 10)}")
         link = self.process("superlink")
         if link is not None and not link.alive():
             raise DeploymentError(f"The SuperLink (pid {link.pid}) is not running; start a "
@@ -406,24 +510,30 @@ class Deployment:
     def __repr__(self) -> str:
         alive = sum(p.alive() for p in self.processes)
         mode = "INSECURE" if self.insecure else "TLS + node authentication"
+        try:  # inside the kit's folder: a relative path, so no machine's path is shown
+            where = self.workdir.relative_to(ROOT).as_posix()
+        except ValueError:
+            where = str(self.workdir)
         return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
-                f"{alive} of {len(self.processes)} processes running, workdir={self.workdir})")
+                f"{alive} of {len(self.processes)} processes running, workdir={where})")
 
     # ------------------------------------------------------------------ runs
     def run(self, experiment: Experiment | None = None, *, min_sites: int = 1,
             server_eval: bool = True, timeout: float = 300.0, progress: bool | None = None,
             drop_site: int | None = None, drop_after_round: int = 1,
-            connect_timeout: float = 60.0) -> Result:
+            connect_timeout: float = 60.0, echo: bool = True) -> Result:
         """Train ``experiment`` on this deployment with ``flwr run --stream``; a Result.
 
         ``drop_site``: stop that site's SuperNode as soon as round ``drop_after_round`` is
         over, to watch the federation carry on without it (lesson 07). See
         :func:`.runs.run_on`.
         """
+        from fedlearn_kit.federation.deployment import runs  # torch: only to train
+
         return runs.run_on(self, experiment or Experiment(), min_sites=min_sites,
                            server_eval=server_eval, timeout=timeout, progress=progress,
                            drop_site=drop_site, drop_after_round=drop_after_round,
-                           connect_timeout=connect_timeout)
+                           connect_timeout=connect_timeout, echo=echo)
 
     def new_run_dir(self) -> Path:
         """A fresh folder ``runs/run-N`` for the next run (its app, log and result)."""
@@ -439,13 +549,14 @@ class Deployment:
         kernel that started the deployment crashed.
         """
         if not self.processes and not marked(self.marker):
-            return {"stopped": [], "ports_still_open": []}
+            return {"stopped": [], "already_gone": [], "ports_still_open": []}
+        gone = [p.pid for p in self.processes if not p.alive()]
         stopped = stop(self.processes, self.marker, grace)
         ports = [(LOOPBACK, p.port) for p in self.processes if p.port]
         still_open = wait_ports_closed(ports, timeout=grace)
         self.processes = []
         self.save()
-        return {"stopped": stopped, "ports_still_open": still_open}
+        return {"stopped": stopped, "already_gone": gone, "ports_still_open": still_open}
 
     def __enter__(self) -> Deployment:
         return self
@@ -464,10 +575,13 @@ def _existing(workdir: Path) -> Deployment | None:
 
 
 def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
-           isolation: str = "process") -> Deployment:
+           isolation: str = "process", role: str = "local") -> Deployment:
     """A new Deployment in ``workdir``, refusing to start over one that still runs."""
-    if num_sites < 1:
-        raise ValueError(f"num_sites={num_sites}: a deployment needs at least one site.")
+    from fedlearn_kit.sites import MAX_SITES
+
+    if not 1 <= num_sites <= MAX_SITES:
+        raise ValueError(f"num_sites={num_sites}: a deployment has 1 to {MAX_SITES} sites, "
+                         "as many as the kit has site profiles for.")
     old = _existing(workdir)
     if old is not None and any(p.alive() for p in old.processes):
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
@@ -475,40 +589,75 @@ def _fresh(workdir: Path, superlink: str, num_sites: int, insecure: bool,
                               f"`fedlearn-kit deploy down --workdir {workdir}`.")
     for folder in ("logs", "runs"):  # the files of a previous deployment in this folder
         shutil.rmtree(Path(workdir) / folder, ignore_errors=True)
-    return Deployment(Path(workdir), superlink, num_sites, insecure,
-                      isolation=choose_isolation(isolation))
+    dep = Deployment(Path(workdir), superlink, num_sites, insecure,
+                     isolation=choose_isolation(isolation), role=role)
+    if old is not None and role == "room" and old.role == "room":
+        # A restarted room keeps its registrations (the SuperLink's database keeps them).
+        dep.node_ids, dep.registered = old.node_ids, old.registered
+    return dep
 
 
 def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = LOOPBACK,
          port: int | None = None, advertise: str | None = None, insecure: bool = False,
-         allow_network: bool = False, timeout: float = 30.0, isolation: str = "process"
-         ) -> Deployment:
-    """Start the coordinator's side: credentials, SuperLink, registered site keys.
+         allow_network: bool = False, timeout: float = 30.0, isolation: str = "process",
+         keys: str | Path | None = None, renew: bool = False) -> Deployment:
+    """Start the coordinator's side of a room: the CA, the SuperLink, the registered keys.
 
     ``host`` is where the SuperLink listens; ``advertise`` the address sites will use (it
     goes into the TLS certificate). Both stay on loopback unless ``allow_network=True``.
+    ``keys``: a folder of the participants' public keys (``site-K.pub``), registered with
+    the SuperLink; the coordinator never holds a site's private key (a folder with one is
+    refused). Run again (after a reboot), it reuses the room's CA, certificate and
+    registrations, so nobody needs new files; ``renew=True`` makes a new CA and
+    certificate (everyone then needs the new ``ca.crt``).
     """
     check_host(host, allow_network)
-    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    workdir = Path(workdir or ROOM_WORKDIR).resolve()
     advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
     if port is None:
         port = free_port(LOOPBACK)
-    dep = _fresh(workdir, f"{advertise}:{port}", num_sites, insecure, isolation)
+    dep = _fresh(workdir, f"{advertise}:{port}", num_sites, insecure, isolation, role="room")
     require_free(host, port, "SuperLink")
     if not insecure:
-        certs.make_ca(dep.credentials)
-        certs.make_server_cert(dep.credentials, tuple(dict.fromkeys(
-            (LOOPBACK, "localhost", advertise))))
-        for site in range(num_sites):
-            certs.make_node_keys(dep.credentials, site)
+        hosts = tuple(dict.fromkeys((LOOPBACK, "localhost", advertise)))
+        reuse_or_make_certificates(dep.credentials, hosts, renew)
+        if renew:
+            dep.node_ids, dep.registered = {}, {}
+            (dep.flwr_home / "superlink.db").unlink(missing_ok=True)
+        if keys is not None:
+            dep.add_public_keys(credentials.collect_public_keys(keys, num_sites))
     dep.write_flower_config()
     try:
-        dep.start_superlink(host, port, timeout)
+        dep.start_superlink(host, port, timeout,
+                            database=dep.flwr_home / "superlink.db")
         dep.register_nodes()
     except BaseException:
         dep.down()
         raise
     return dep
+
+
+def reuse_or_make_certificates(folder: Path, hosts: tuple[str, ...], renew: bool) -> bool:
+    """The room's CA and SuperLink certificate: reused if they cover ``hosts``; True if new.
+
+    A certificate for another address is not silently replaced, because every participant
+    would need the new ``ca.crt``: the error says to pass ``renew=True`` (``--renew``).
+    """
+    have = all((folder / n).exists() for n in (certs.CA_CERT, certs.CA_KEY,
+                                                certs.SERVER_CERT, certs.SERVER_KEY))
+    if have and not renew:
+        valid_for = certs.describe_certificate(folder / certs.SERVER_CERT)["valid for"]
+        names = {n.strip() for n in valid_for.split(",")}
+        if set(hosts) <= names:
+            return False
+        raise DeploymentError(
+            f"The room's SuperLink certificate ({folder / certs.SERVER_CERT}) is valid for "
+            f"{valid_for}, not for {', '.join(sorted(set(hosts) - names))}. Use the address "
+            "it was made for, or renew it with `fedlearn-kit deploy link --renew ...` (every "
+            "participant then needs the new ca.crt).")
+    certs.make_ca(folder)
+    certs.make_server_cert(folder, hosts)
+    return True
 
 
 def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool = False,
@@ -517,22 +666,42 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
     """Start a whole federation on loopback: SuperLink plus one SuperNode per site.
 
     TLS and SuperNode authentication are on; ``insecure=True`` turns both off (only when
-    asked by name). ``port``: the SuperLink's port (default: a free one). ``isolation``:
-    ``"process"`` runs each message in a process forked from a warm executor;
-    ``"subprocess"`` is Flower's default, a fresh Python process per message (slow).
-    ``replace``: first stop a deployment still recorded in ``workdir`` (e.g. left behind by
-    a notebook kernel that crashed). ``stop_at_exit``: stop everything when this Python
-    process ends (a notebook kernel that is shut down or restarted).
+    asked by name). Every site makes its own key pair in its own folder (``site-K/keys``)
+    and the coordinator registers a copy of the public half only: the procedure of a real
+    federation, with all sites on one machine (the classroom shortcut). ``port``: the
+    SuperLink's port (default: a free one). ``isolation``: ``"process"`` runs each message
+    in a process forked from one warm executor; ``"subprocess"`` is Flower's default, a
+    fresh Python process per message (slow). ``replace``: first stop a deployment left in
+    ``workdir`` by `up` (e.g. by a notebook kernel that crashed; a room's is never
+    stopped this way). ``stop_at_exit``: stop everything when this Python process ends.
     """
-    if replace:
-        down(workdir)
-    dep = link(num_sites, workdir, port=port, insecure=insecure, timeout=timeout,
-               isolation=isolation)
+    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    old = _existing(workdir)
+    if old is not None and old.role != "local":
+        raise DeploymentError(
+            f"{workdir} holds a workshop room's {old.role} (`deploy link`/`deploy node`); "
+            f"`up` uses its own folder (default {DEFAULT_WORKDIR}, lesson 07: "
+            f"{LESSON_WORKDIR}). Choose another workdir.")
+    if replace and old is not None:
+        old.down()
+    if port is None:
+        port = free_port(LOOPBACK)
+    dep = _fresh(workdir, f"{LOOPBACK}:{port}", num_sites, insecure, isolation)
     if stop_at_exit:
         atexit.register(dep.down)
     try:
+        if not insecure:
+            certs.make_ca(dep.credentials)
+            certs.make_server_cert(dep.credentials, (LOOPBACK, "localhost"))
+            made = {s: credentials.make_site_keys(dep.site_keys(s), s, renew=True)
+                    for s in range(num_sites)}
+            dep.add_public_keys({s: k.public_key for s, k in made.items()})
+        dep.write_flower_config()
+        dep.start_superlink(LOOPBACK, port, timeout)
+        dep.register_nodes()
         for site in range(num_sites):
-            dep.start_supernode(site, wait=False)
+            dep.start_supernode(site, wait=False, executor="shared")
+        dep.start_shared_executor(range(num_sites))
         dep.wait_for_supernodes(range(num_sites), timeout)
         dep.wait_for_executors(max(timeout, 120.0))
     except BaseException:
@@ -541,26 +710,67 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
     return dep
 
 
+def keygen(site: int, workdir: str | Path | None = None, *, renew: bool = False
+           ) -> certs.NodeKeys:
+    """A participant's own key pair for site ``site``, in ``workdir/keys`` (room: node-K).
+
+    Keeps an existing pair unless ``renew=True``. Hand only the ``.pub`` file over.
+    """
+    folder = Path(workdir or ROOM_WORKDIR / f"node-{site}").resolve() / "keys"
+    return credentials.make_site_keys(folder, site, renew=renew)
+
+
+def register(public_keys: Sequence[str | Path], workdir: str | Path | None = None
+             ) -> dict[int, int]:
+    """Register more participants' public keys with the room's running SuperLink."""
+    dep = load(workdir or ROOM_WORKDIR)
+    found: dict[int, Path] = {}
+    for path in map(Path, public_keys):
+        match = re.fullmatch(r"site-(\d+)\.pub", path.name)
+        if not match or not 0 <= int(match.group(1)) < dep.num_sites:
+            raise credentials.CredentialError(
+                f"{path}: expected a file named site-K.pub with K from 0 to "
+                f"{dep.num_sites - 1}.")
+        found[int(match.group(1))] = credentials.check_public_key(path)
+    dep.add_public_keys(found)
+    dep.register_nodes(sorted(found))
+    return {s: dep.node_ids[s] for s in found}
+
+
 def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None = None, *,
          ca: str | Path | None = None, key: str | Path | None = None, insecure: bool = False,
          allow_network: bool = False, timeout: float = 60.0) -> Deployment:
     """A participant's side: one SuperNode for ``site`` joining the SuperLink at ``superlink``.
 
-    ``ca`` and ``key`` are the files the facilitator handed out (``ca.crt``, ``site-K``).
+    ``ca`` is the facilitator's ``ca.crt``; ``key`` the site's private key, by default the
+    one :func:`keygen` made in ``workdir/keys``. Both are checked before anything starts.
+    Running it again after the SuperNode stopped (a laptop that slept) rejoins the room.
     """
     host = superlink.rsplit(":", 1)[0]
     check_host(host, allow_network)
-    workdir = Path(workdir or DEFAULT_WORKDIR / f"node-{site}").resolve()
-    dep = _existing(workdir)
-    if dep is None or not any(p.alive() for p in dep.processes):
-        dep = _fresh(workdir, superlink, num_sites, insecure)
+    if not 0 <= site < num_sites:
+        raise ValueError(f"--site {site}: sites are numbered from 0, so with --sites "
+                         f"{num_sites} they run from 0 to {num_sites - 1}.")
+    workdir = Path(workdir or ROOM_WORKDIR / f"node-{site}").resolve()
     if not insecure:
-        for path, what in ((ca, "--ca (the facilitator's ca.crt)"),
-                           (key, f"--key (the private key site-{site})")):
-            if path is None or not Path(path).exists():
-                raise FileNotFoundError(f"Missing {what}: {path}.")
+        key = credentials.check_private_key(key or workdir / "keys" / f"site-{site}", site)
+        if ca is None:
+            raise credentials.CredentialError(
+                "Missing --ca: the facilitator's ca.crt (from their work/room/credentials).")
+        credentials.check_ca_certificate(ca)
+    dep = _existing(workdir)
+    if dep is not None and dep.role == "node" and any(p.alive() for p in dep.processes):
+        raise DeploymentError(f"Site {site}'s SuperNode already runs from {workdir}; stop "
+                              f"it with `fedlearn-kit deploy down --workdir {workdir}`.")
+    dep = _fresh(workdir, superlink, num_sites, insecure, role="node")
     dep.start_supernode(site, key=key, ca=ca, timeout=timeout)
     return dep
+
+
+def workdirs(root: str | Path | None = None) -> list[Path]:
+    """Every deployment folder recorded under ``root`` (default: the kit's ``work/``)."""
+    root = Path(root or WORK_ROOT)
+    return sorted(p.parent for p in root.glob(f"**/{STATE_FILE}"))
 
 
 def load(workdir: str | Path | None = None) -> Deployment:
@@ -571,11 +781,14 @@ def load(workdir: str | Path | None = None) -> Deployment:
         raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
     state, procs = load_state(path)
     node_ids: dict[str, Any] = dict(state.get("node_ids") or {})  # type: ignore[call-overload]
+    registered: dict[str, Any] = dict(state.get("registered") or {})  # type: ignore[call-overload]
     return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),  # type: ignore[call-overload]
                       bool(state["insecure"]), str(state["marker"]), procs,
                       int(state.get("runs", 0)),  # type: ignore[call-overload]
                       str(state.get("isolation", "process")),
-                      {int(k): int(v) for k, v in node_ids.items()})
+                      {int(k): int(v) for k, v in node_ids.items()},
+                      str(state.get("role", "local")),
+                      {int(k): str(v) for k, v in registered.items()})
 
 
 def status(workdir: str | Path | None = None) -> pd.DataFrame:
@@ -584,9 +797,18 @@ def status(workdir: str | Path | None = None) -> pd.DataFrame:
 
 
 def down(workdir: str | Path | None = None) -> dict[str, list[int]]:
-    """Stop the deployment recorded in ``workdir``; safe to call twice."""
-    try:
-        dep = load(workdir)
-    except FileNotFoundError:
-        return {"stopped": [], "ports_still_open": []}
-    return dep.down()
+    """Stop the deployment recorded in ``workdir``; safe to call twice.
+
+    Without ``workdir``, every deployment recorded under the kit's ``work/`` folder: a
+    participant's ``deploy down`` then finds the SuperNode ``deploy node`` started.
+    """
+    folders = [Path(workdir)] if workdir is not None else workdirs()
+    report: dict[str, list[int]] = {"stopped": [], "already_gone": [], "ports_still_open": []}
+    for folder in folders:
+        try:
+            dep = load(folder)
+        except FileNotFoundError:
+            continue
+        for key, values in dep.down().items():
+            report.setdefault(key, []).extend(values)
+    return report

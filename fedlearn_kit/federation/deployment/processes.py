@@ -19,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -44,7 +45,14 @@ class PortInUseError(DeploymentError):
 
 @dataclass
 class Proc:
-    """One process the kit started: what it is, its ids, its port, its log."""
+    """One process the kit started: what it is, its ids, its port, its log.
+
+    A pid names a process only while it runs: after it exits (or after a reboot) the
+    system may give the same number to any other program. So the record also keeps what
+    identifies the process beyond its pid, its start time (``create_time``, as the system
+    reports it) and its command line, and :meth:`alive` is true only when a running
+    process matches all three. Nothing is ever signalled on the pid alone.
+    """
 
     name: str  # e.g. "superlink", "supernode site 0"
     pid: int
@@ -54,14 +62,38 @@ class Proc:
     port: int | None = None
     site: int | None = None
     started: float = field(default_factory=time.time)
+    create_time: float = 0.0  # the system's start time of the process (psutil)
 
     def alive(self) -> bool:
-        """True while the process runs (and is not a zombie)."""
+        """True while the recorded process itself runs (not a zombie, not a stranger)."""
         try:
             proc = psutil.Process(self.pid)
-            return proc.status() != psutil.STATUS_ZOMBIE and proc.create_time() <= self.started
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return False
+            if self.create_time:
+                if abs(proc.create_time() - self.create_time) > 0.05:
+                    return False  # the pid was given to another program since
+            elif proc.create_time() > self.started:  # a state file from before create_time
+                return False
+            return _same_program(proc, self.command)
         except psutil.Error:
             return False
+
+
+def _same_program(proc: psutil.Process, command: Sequence[str]) -> bool:
+    """True if ``proc`` runs the recorded ``command`` (compared by its arguments)."""
+    try:
+        cmdline = proc.cmdline()
+    except psutil.AccessDenied:
+        return False
+    except psutil.Error:
+        return False
+    if not cmdline or not command:
+        return bool(command) is False
+    # Python scripts show as `python script args`: compare the recorded arguments' tail.
+    tail = [str(c) for c in command[1:]]
+    return cmdline[-len(tail):] == tail if tail else Path(cmdline[0]).name == Path(
+        command[0]).name
 
 
 def flower_command(name: str) -> str:
@@ -149,8 +181,15 @@ def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
         popen = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, env=dict(env),
                                  **new_group_options())
+    # Reap the child as soon as it exits: a dead process that nobody waited for stays a
+    # zombie, and to Flower's parent monitoring a zombie still looks alive.
+    threading.Thread(target=popen.wait, daemon=True).start()
+    try:
+        create_time = psutil.Process(popen.pid).create_time()
+    except psutil.Error:
+        create_time = 0.0
     return Proc(name, popen.pid, _group_of(popen.pid), list(command), str(log), port, site,
-                started=time.time() + 1.0)
+                started=time.time() + 1.0, create_time=create_time)
 
 
 def _group_of(pid: int) -> int:

@@ -11,6 +11,9 @@ the outcome to the run's ``result.pt``, which becomes the :class:`Result`.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -22,7 +25,7 @@ from fedlearn_kit.federation.deployment.processes import (
     DeploymentError,
     flower_command,
 )
-from fedlearn_kit.federation.deployment.server_app import round_done
+from fedlearn_kit.federation.deployment.server_app import ANNOUNCE, round_done
 from fedlearn_kit.federation.result import Result, load_result, progress_bar, progress_default
 from fedlearn_kit.federation.subprocesses import stream
 
@@ -30,16 +33,34 @@ if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.lifecycle import Deployment
 
 
+#: How ``flwr run --stream`` names the run it started (best effort: only used to stop it).
+_RUN_ID = re.compile(r"run_id `?(\d+)")
+
+
+def stop_run(dep: Deployment, run_id: str | None) -> None:
+    """Stop run ``run_id`` in the SuperLink too (``flwr stop``), after the kit gave up on it.
+
+    Killing ``flwr run`` only ends the stream; the ServerApp would go on in the SuperLink.
+    """
+    if run_id is None:
+        return
+    command = [flower_command("flwr"), "stop", run_id, CONNECTION]
+    subprocess.run(command, env=dep.env(), capture_output=True, timeout=60, check=False)
+
+
 def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval: bool = True,
            timeout: float = 300.0, progress: bool | None = None, drop_site: int | None = None,
-           drop_after_round: int = 1, connect_timeout: float = 60.0) -> Result:
+           drop_after_round: int = 1, connect_timeout: float = 60.0, echo: bool = True
+           ) -> Result:
     """Train ``exp`` on the deployment ``dep``; see :meth:`Deployment.run`.
 
     ``drop_site``: once round ``drop_after_round``'s evaluation replies have reached the
     ServerApp, that site's SuperNode is stopped (SIGTERM, as ``kill PID`` does), so it
     misses rounds ``drop_after_round + 1`` on and its earlier replies all count.
     ``timeout``: seconds ``flwr run`` may take; after that it is stopped with
-    :class:`TimeoutError` (the deployment stays up).
+    :class:`TimeoutError` (the deployment stays up; the run is stopped in the SuperLink
+    too). ``echo``: print the ServerApp's notes (countdown for absent sites, each failed
+    reply with its cause) to stderr as they come.
     """
     if exp.num_sites != dep.num_sites:
         raise ValueError(f"The experiment has num_sites={exp.num_sites}, the deployment "
@@ -48,7 +69,7 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
     if drop_site is not None and not 0 <= drop_site < dep.num_sites:
         raise ValueError(f"drop_site={drop_site}: choose a site from 0 to "
                          f"{dep.num_sites - 1}.")
-    dep.check_sites()
+    dep.check_sites(min_sites)
     run_dir = dep.new_run_dir()
     result_path = run_dir / "result.pt"
     result_path.unlink(missing_ok=True)
@@ -60,16 +81,26 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
     with progress_bar(exp.num_rounds, progress_default(progress),
                       "rounds (deployment)") as to_round:
 
+        run_id: list[str] = []
+
         def on_line(line: str) -> None:
+            if not run_id and (found := _RUN_ID.search(line)):
+                run_id.append(found.group(1))
             server_round = round_done(line)
             if server_round is None:
+                if echo and ANNOUNCE in line:  # the ServerApp's own notes: countdown, errors
+                    print(line[line.index(ANNOUNCE):].rstrip(), file=sys.stderr, flush=True)
                 return
             to_round(server_round)
             if drop_site is not None and server_round == drop_after_round:
                 dep.stop_site(drop_site)
 
-        done = stream(command, dep.env(), timeout, on_line, log_path=log_path,
-                      what="`flwr run`", linger=0.0)
+        try:
+            done = stream(command, dep.env(), timeout, on_line, log_path=log_path,
+                          what="`flwr run`", linger=0.0)
+        except TimeoutError:
+            stop_run(dep, run_id[0] if run_id else None)
+            raise
         to_round(exp.num_rounds)
     if done.code != 0 or not result_path.exists():
         raise DeploymentError(f"`flwr run` ended (exit code {done.code}) without a result. "

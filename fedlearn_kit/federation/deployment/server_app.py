@@ -22,9 +22,13 @@ from flwr.app import Context, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
 
 from fedlearn_kit.federation.apps import make_server_app
+from fedlearn_kit.federation.config import experiment_from_config
 
 #: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
 PULL_INTERVAL = 0.2
+#: How every line the kit's ServerApp prints for people begins (``flwr run --stream``
+#: carries it to the facilitator's terminal).
+ANNOUNCE = "fedlearn-kit:"
 #: The line the ServerApp prints once a round's evaluation replies are in.
 ROUND_DONE = "fedlearn-kit: round {round} of {rounds} evaluated"
 _ROUND_DONE = re.compile(r"fedlearn-kit: round (\d+) of (\d+) evaluated")
@@ -39,9 +43,13 @@ def round_done(line: str) -> int | None:
 class PromptGrid(Grid):
     """A Flower Grid that delegates to another and waits for replies in short steps."""
 
-    def __init__(self, grid: Grid, interval: float = PULL_INTERVAL) -> None:
+    def __init__(self, grid: Grid, interval: float = PULL_INTERVAL,
+                 site_names: list[str] | None = None) -> None:
         self.grid = grid
         self.interval = interval
+        self.site_names = site_names or []
+        #: Each node's site number, learnt from its replies (they carry ``partition-id``).
+        self.node_sites: dict[int, int] = {}
 
     def set_run(self, run: object) -> None:  # type: ignore[override]
         """Set the run on the wrapped Grid."""
@@ -71,17 +79,95 @@ class PromptGrid(Grid):
 
     def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None
                          ) -> Iterable[Message]:
-        """Push, then pull every ``interval`` s until all replied or ``timeout`` passed."""
-        waiting = set(self.push_messages(messages))
+        """Push, then pull every ``interval`` s until all replied or ``timeout`` passed.
+
+        Each failed reply is announced at once, naming the node it was meant for (so the
+        facilitator's terminal shows why a site is missing, e.g. a SuperNode started with
+        another number of sites), and a "node unavailable" reply, which comes from the
+        SuperLink, is re-addressed as if from that node, so the run's record names the
+        site (see :func:`as_from_destination`).
+        """
+        messages = list(messages)
+        ids = list(self.push_messages(messages))
+        sent = dict(zip(ids, messages, strict=False))
+        waiting = set(ids)
         end = time.monotonic() + (timeout if timeout is not None else float("inf"))
         replies: list[Message] = []
         while waiting and time.monotonic() < end:
-            got = list(self.pull_messages(waiting))
+            got = [as_from_destination(m, sent) for m in self.pull_messages(waiting)]
+            for reply in got:
+                if reply.has_error():
+                    announce_error(reply, self.site_of(reply.metadata.src_node_id))
+                else:
+                    self.learn_site(reply)
             replies.extend(got)
             waiting -= {m.metadata.reply_to_message_id for m in got}
             if waiting:
                 time.sleep(self.interval)
         return replies
+
+
+    def learn_site(self, reply: Message) -> None:
+        """Remember which site a node is, from the ``partition-id`` its reply carries."""
+        try:
+            metrics = next(iter(reply.content.metric_records.values()))
+            self.node_sites[reply.metadata.src_node_id] = int(metrics["partition-id"])
+        except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
+            pass
+
+    def site_of(self, node_id: int) -> str | None:
+        """``site K (hospital X)`` for a node seen before, else None."""
+        site = self.node_sites.get(node_id)
+        if site is None:
+            return None
+        name = self.site_names[site] if site < len(self.site_names) else "?"
+        return f"site {site} (hospital {name})"
+
+
+def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:
+    """An error reply that the SuperLink sent on a node's behalf, as if from that node.
+
+    Flower answers a message to a node that has gone with an error whose sender is the
+    SuperLink, so the run could not tell which site failed (it showed "?"). Rebuilding the
+    reply with ``reply_to`` the original message makes the original destination its sender.
+    """
+    original = sent.get(reply.metadata.reply_to_message_id)
+    if (not reply.has_error() or original is None
+            or reply.metadata.src_node_id == original.metadata.dst_node_id):
+        return reply
+    try:
+        return Message(reply.error, reply_to=original)
+    except Exception:  # noqa: BLE001 - keep Flower's reply if it cannot be rebuilt
+        return reply
+
+
+def announce_error(reply: Message, site: str | None = None) -> None:
+    """Print one line about a failed reply (``flwr run --stream`` carries it to the kit)."""
+    reason = reply.error.reason.strip().splitlines()
+    last = next((line for line in reversed(reason) if line.strip()), "no reason given")
+    first = reason[0] if reason else ""
+    where = site or (first if "partition-id" in first
+                     else f"node {reply.metadata.src_node_id}")
+    print(f"{ANNOUNCE} {where.rstrip(':')} failed: {last.strip()}", flush=True)
+
+
+def wait_for_sites_announced(grid: Grid, num_sites: int, timeout: float,
+                             every: float = 5.0) -> list[int]:
+    """Wait for every site's SuperNode, printing a countdown while some are missing."""
+    deadline = time.monotonic() + timeout
+    next_note = time.monotonic()
+    while len(nodes := list(grid.get_node_ids())) < num_sites:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print(f"{ANNOUNCE} {len(nodes)} of {num_sites} sites connected; starting without "
+                  "the others (they are reported as missing)", flush=True)
+            break
+        if time.monotonic() >= next_note:
+            print(f"{ANNOUNCE} waiting for sites: {len(nodes)} of {num_sites} connected; "
+                  f"starting in {left:.0f} s with those present", flush=True)
+            next_note += every
+        time.sleep(0.2)
+    return nodes
 
 
 def make_deployment_server_app() -> ServerApp:
@@ -95,7 +181,12 @@ def make_deployment_server_app() -> ServerApp:
         def announce(server_round: int) -> None:
             print(ROUND_DONE.format(round=server_round, rounds=rounds), flush=True)
 
-        make_server_app(on_round=announce)(PromptGrid(grid), context)
+        timeout = float(context.run_config.get("connect-timeout", 60.0))  # type: ignore[arg-type]
+        wait_for_sites_announced(grid, int(context.run_config.get("num-sites", 1)),  # type: ignore[call-overload]
+                                 timeout)
+        context.run_config["connect-timeout"] = 0.0  # waited above, with a countdown
+        names = [s.name for s in experiment_from_config(context.run_config).sites()]
+        make_server_app(on_round=announce)(PromptGrid(grid, site_names=names), context)
 
     return app
 

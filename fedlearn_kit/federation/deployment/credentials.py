@@ -1,0 +1,176 @@
+"""Who makes which key, and checks that name the wrong file before Flower starts (lesson 07).
+
+In a real federation each site makes its own key pair, on its own machine, and hands the
+coordinator only the public half; the coordinator registers public keys it is given and
+never holds a site's private key (otherwise it could pose as any site, and node
+authentication would prove nothing against it). This module is that procedure:
+
+- a participant: :func:`make_site_keys` (``fedlearn-kit deploy keygen --site K``);
+- the coordinator: :func:`collect_public_keys` reads a folder of ``site-K.pub`` files and
+  refuses a folder that holds a private key;
+- both: :func:`check_ca_certificate` and :func:`check_private_key` load a file the way
+  Flower will and, if it is wrong, raise an error that names the file and the fix at once
+  (Flower itself would log the problem and keep a SuperNode waiting).
+
+Fingerprints (:func:`fingerprint`) let the two people compare a public file that travelled
+by USB stick or e-mail: public files need no secrecy, but they must arrive unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import stat
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from fedlearn_kit.federation.deployment import certs
+from fedlearn_kit.federation.deployment.processes import DeploymentError
+
+_PUBLIC_NAME = re.compile(r"^site-(\d+)\.pub$")
+_PRIVATE_NAME = re.compile(r"^site-(\d+)$")
+
+
+class CredentialError(DeploymentError, ValueError):
+    """A credential file is missing or is not what it should be; the message says the fix."""
+
+
+def fingerprint(path: str | Path) -> str:
+    """A short SHA-256 fingerprint of a public file, to read aloud and compare."""
+    digest = hashlib.sha256(Path(path).read_bytes().strip()).hexdigest()
+    return ":".join(digest[i:i + 4] for i in range(0, 24, 4))
+
+
+def make_site_keys(folder: str | Path, site: int, *, renew: bool = False) -> certs.NodeKeys:
+    """Site ``site``'s own key pair in ``folder`` (the participant runs this).
+
+    Keeps an existing pair unless ``renew=True``, so running the command twice does not
+    invalidate a key the coordinator already registered.
+    """
+    if site < 0:
+        raise ValueError(f"site={site}: sites are numbered from 0.")
+    folder = Path(folder)
+    private, public = folder / f"site-{site}", folder / f"site-{site}.pub"
+    if private.exists() and public.exists() and not renew:
+        check_private_key(private)
+        return certs.NodeKeys(site, private, public)
+    return certs.make_node_keys(folder, site)
+
+
+def is_private_key(path: str | Path) -> bool:
+    """True if the file holds a private key (of any kind the kit writes)."""
+    try:
+        head = Path(path).read_bytes()[:80]
+    except OSError:
+        return False
+    return b"PRIVATE KEY" in head
+
+
+def check_private_key(path: str | Path, site: int | None = None) -> Path:
+    """The site's private key file, checked: it exists, is an EC key Flower can read, and
+    only its owner can read it (a key copied from a USB stick often is not: fixed here)."""
+    path = Path(path)
+    who = f"site {site}'s" if site is not None else "the"
+    if not path.is_file():
+        raise CredentialError(
+            f"{path}: {who} private key file is missing. Make the site's key pair on this "
+            f"laptop with `fedlearn-kit deploy keygen --site {site if site is not None else 'K'}` "
+            "and give the facilitator only the .pub file.")
+    try:
+        key = serialization.load_ssh_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError) as err:
+        raise CredentialError(
+            f"{path} is not an OpenSSH private key ({err}). Give --key the file "
+            "`deploy keygen` wrote (site-K, without .pub); a .pub or .crt file will not do."
+        ) from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise CredentialError(f"{path} is a {type(key).__name__}, but Flower's SuperNode "
+                              "authentication needs an elliptic-curve key: make one with "
+                              "`fedlearn-kit deploy keygen`.")
+    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, 0o600)  # readable by others, e.g. copied from a USB stick
+    return path
+
+
+def check_ca_certificate(path: str | Path) -> x509.Certificate:
+    """The CA certificate a SuperNode will trust, checked before anything starts.
+
+    Flower, given a file that is not a certificate, logs "cadata does not contain a
+    certificate" and the SuperNode waits for its timeout; this names the file at once.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CredentialError(f"{path}: the CA certificate is missing. Copy ca.crt from "
+                              "the facilitator (work/room/credentials/ca.crt on their "
+                              "laptop) and pass it with --ca.")
+    data = path.read_bytes()
+    try:
+        cert = x509.load_pem_x509_certificate(data)
+    except ValueError:
+        kind = "a private key" if b"PRIVATE KEY" in data[:80] else "not a certificate"
+        raise CredentialError(
+            f"{path} is {kind}: a SuperNode needs the facilitator's CA certificate, "
+            "ca.crt, a text file that starts with '-----BEGIN CERTIFICATE-----'. Copy it "
+            "again from the facilitator.") from None
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise CredentialError(f"{path} is a certificate but not a CA's (it is "
+                              f"{cert.subject.rfc4514_string()}); pass the facilitator's "
+                              "ca.crt, not superlink.crt.")
+    if cert.not_valid_after_utc < dt.datetime.now(dt.UTC):
+        raise CredentialError(f"{path} expired on {cert.not_valid_after_utc:%Y-%m-%d}. The "
+                              "facilitator makes a new one with `fedlearn-kit deploy link "
+                              "--renew` and hands out the new ca.crt.")
+    return cert
+
+
+def check_public_key(path: str | Path) -> Path:
+    """A site's public key as the coordinator receives it: an OpenSSH EC public key."""
+    path = Path(path)
+    try:
+        key = serialization.load_ssh_public_key(path.read_bytes())
+    except (ValueError, OSError, TypeError) as err:
+        raise CredentialError(f"{path} is not an OpenSSH public key ({err}); ask the "
+                              "participant for the site-K.pub file `deploy keygen` "
+                              "printed.") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise CredentialError(f"{path} is not an elliptic-curve key; Flower's SuperNode "
+                              "authentication needs one (`fedlearn-kit deploy keygen`).")
+    return path
+
+
+def collect_public_keys(folder: str | Path, num_sites: int) -> dict[int, Path]:
+    """The ``site-K.pub`` files in ``folder`` for sites 0 to ``num_sites - 1``, checked.
+
+    Refuses a folder that holds a site's private key: the coordinator must never have one.
+    Sites without a file are simply absent from the answer (they can be registered later).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CredentialError(f"{folder}: no such folder. Put the participants' site-K.pub "
+                              "files in one folder and pass it with --keys.")
+    found: dict[int, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if _PRIVATE_NAME.match(path.name) or (path.is_file() and is_private_key(path)):
+            raise CredentialError(
+                f"{path} is a private key. The coordinator must never hold a site's "
+                "private key: delete it here, and have the participant make a new key pair "
+                "on their own laptop (`fedlearn-kit deploy keygen --site K`), since this "
+                "one has been seen by someone else.")
+        match = _PUBLIC_NAME.match(path.name)
+        if not match:
+            continue
+        site = int(match.group(1))
+        if site >= num_sites:
+            raise CredentialError(f"{path} is for site {site}, but the room has sites 0 to "
+                                  f"{num_sites - 1}; check --sites or the file's name.")
+        found[site] = check_public_key(path)
+    return found
