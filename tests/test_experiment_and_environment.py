@@ -2,6 +2,7 @@ import pytest
 
 import fedlearn_kit as kit
 from fedlearn_kit import environment
+from fedlearn_kit.sites import MAX_SITES
 
 
 def test_from_parameters_takes_known_names_only():
@@ -11,7 +12,7 @@ def test_from_parameters_takes_known_names_only():
 
 @pytest.mark.parametrize("bad, message", [
     ({"model": "forest"}, "model must be one of"),
-    ({"num_sites": 0}, "num_sites must be 1-8"),
+    ({"num_sites": 0}, f"num_sites must be 1-{MAX_SITES}"),
     ({"test_fraction": 1.5}, "test_fraction"),
     ({"strategy": "fedsgd"}, "strategy"),
 ])
