@@ -371,8 +371,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                           "cannot go in a bundle.")
     with tempfile.TemporaryDirectory() as scratch:  # build outside the course folder:
         source = Path(scratch) / "src"              # no build/ or egg-info left behind
-        shutil.copytree(HERE / "fedlearn_kit", source / "fedlearn_kit",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        for package in ("fedlearn_kit", "data"):  # data/ is installed as fedlearn_kit.data
+            shutil.copytree(HERE / package, source / package,
+                            ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(HERE / name, source / name)
         check_run([py, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-deps",

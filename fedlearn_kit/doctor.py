@@ -148,12 +148,9 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _deployment_module():
-    """Lesson 07's deployment code (``federation.deployment``; ``federation.deploy`` before
-    the core split): the doctor starts what the lesson starts, through the same code."""
-    try:
-        from fedlearn_kit.federation import deployment  # type: ignore[attr-defined]
-    except ImportError:
-        from fedlearn_kit.federation import deploy as deployment
+    """Lesson 07's deployment code: the doctor starts what the lesson starts, through it."""
+    from fedlearn_kit.federation import deployment
+
     return deployment
 
 
@@ -248,6 +245,11 @@ def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
         except Exception as err:  # noqa: BLE001 - any failure is the check's answer
             return _deployment_failed(err)
         try:
+            # The site makes its own key pair; the SuperLink learns only the public half,
+            # as in the room (lesson 07).
+            keys = deploy.credentials.make_site_keys(dep.site_keys(0), 0, renew=True)
+            dep.add_public_keys({0: keys.public_key})
+            dep.register_nodes([0])
             dep.start_supernode(0, wait=False)
             dep.wait_for_supernode(0, timeout)
             watch.children([p.pid for p in dep.processes])
