@@ -1,0 +1,202 @@
+"""Lesson times: the one source (``lesson_times.yaml``) and the texts generated from it.
+
+Every time the course states comes from here: the "**Time:**" line of each lesson, the time
+column and run-time sentence of README.md, and the agendas of docs/workshop.md. The tests
+check the file against the notebooks (exercise ids, prose length, practice sums) and the
+texts against the file, so a time cannot be changed in one place only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from fedlearn_kit.gdpr.cards import STEPS
+from fedlearn_kit.paths import ROOT
+
+#: Words a minute at which a mixed group reads the lessons' English prose (a conservative
+#: figure for second-language readers of technical text; adults read plain text at ~200-250).
+READING_WORDS_PER_MINUTE = 100
+#: The exercise headings of solutions/ ("### Exercise 4.2 · Who gains?").
+_EXERCISE = re.compile(r"^#{2,4} Exercise (\d+\.\d+)\b", re.MULTILINE)
+#: The Time part of a lesson's opening cell, up to the next " · **...**" field or paragraph end.
+_TIME_LINE = re.compile(r"\*\*Time:\*\*.*?(?=\s·\s\*\*|\n\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LessonTime:
+    """The minutes of one lesson (see the header of ``lesson_times.yaml``)."""
+
+    slug: str
+    teaching: int
+    practice: int
+    exercises: dict[str, int]
+    demo: int
+    run_seconds: dict[str, int]
+    practice_label: str = "exercises"
+
+    @property
+    def total(self) -> int:
+        """Teaching plus practice: the lesson's time for a learner on their own."""
+        return self.teaching + self.practice
+
+    @property
+    def number(self) -> str:
+        """The lesson's two-digit number ("04")."""
+        return STEPS[self.slug][0]
+
+    @property
+    def max_run_seconds(self) -> int:
+        """The slowest measured run of the notebook, top to bottom."""
+        return max(self.run_seconds.values())
+
+
+@cache
+def read_times_file() -> dict[str, Any]:
+    """The parsed ``lesson_times.yaml`` shipped with the package."""
+    text = resources.files("fedlearn_kit.materials").joinpath("lesson_times.yaml").read_text(
+        "utf-8")
+    return yaml.safe_load(text)
+
+
+def lesson_times() -> dict[str, LessonTime]:
+    """Every lesson's times, in course order; raises ValueError if the file is inconsistent."""
+    data = read_times_file()
+    problems = validate_times(data)
+    if problems:
+        raise ValueError("fedlearn_kit/materials/lesson_times.yaml has problems:\n  "
+                         + "\n  ".join(problems))
+    return {slug: LessonTime(slug=slug, **data["lessons"][slug]) for slug in STEPS}
+
+
+def validate_times(data: dict[str, Any]) -> list[str]:
+    """Problems with a parsed times file: missing lessons, practice that is not the exercises'
+    sum rounded up to 5 minutes, non-positive minutes (empty when all is well)."""
+    problems = []
+    lessons = data.get("lessons") or {}
+    problems += [f"lesson {slug}: missing" for slug in STEPS if slug not in lessons]
+    problems += [f"lesson {slug}: not a lesson of the course" for slug in lessons
+                 if slug not in STEPS]
+    for slug, entry in lessons.items():
+        for field in ("teaching", "demo"):
+            if not isinstance(entry.get(field), int) or entry[field] <= 0:
+                problems.append(f"lesson {slug}: {field} must be a positive whole number of "
+                                f"minutes")
+        exercises = entry.get("exercises") or {}
+        if exercises:
+            expected = 5 * math.ceil(sum(exercises.values()) / 5)
+            if entry.get("practice") != expected:
+                problems.append(f"lesson {slug}: practice is {entry.get('practice')} but its "
+                                f"exercises add up to {sum(exercises.values())} min, so "
+                                f"practice should be {expected}")
+        if not entry.get("run_seconds"):
+            problems.append(f"lesson {slug}: no measured run_seconds")
+    if not isinstance(data.get("room_federation"), int):
+        problems.append("room_federation: minutes missing")
+    return problems
+
+
+def room_federation_minutes() -> int:
+    """Minutes for lesson 07 run across the room (facilitator's SuperLink, up to 8 nodes)."""
+    return int(read_times_file()["room_federation"])
+
+
+# ------------------------------------------------------------------ notebooks
+
+
+def notebook_path(slug: str, folder: str = "notebooks") -> Path:
+    """The lesson notebook (or solution, with ``folder="solutions"``) of a step."""
+    return ROOT / folder / f"{STEPS[slug][0]}_{slug}.ipynb"
+
+
+def solution_exercises(slug: str) -> list[str]:
+    """The exercise ids ("4.2") of a lesson's solution notebook, in order (none if absent)."""
+    path = notebook_path(slug, "solutions")
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    return [m for c in nb.cells if c.cell_type == "markdown" for m in _EXERCISE.findall(c.source)]
+
+
+def prose_words(slug: str) -> int:
+    """Words in a lesson's markdown cells (what a participant reads)."""
+    nb = nbformat.read(notebook_path(slug), as_version=4)
+    return sum(len(re.findall(r"\w+", c.source)) for c in nb.cells if c.cell_type == "markdown")
+
+
+def min_teaching_minutes(slug: str) -> int:
+    """The least teaching time a lesson can have: its prose at the reading speed plus its run."""
+    lesson = lesson_times()[slug]
+    return math.ceil(prose_words(slug) / READING_WORDS_PER_MINUTE
+                     + lesson.max_run_seconds / 60)
+
+
+def time_line(slug: str) -> str:
+    """The "**Time:**" field of a lesson's opening cell, as it must read."""
+    t = lesson_times()[slug]
+    if not t.practice:
+        return f"**Time:** {t.total} min"
+    return (f"**Time:** {t.total} min ({t.teaching} teaching, {t.practice} "
+            f"{t.practice_label})")
+
+
+def stated_time_line(slug: str) -> str | None:
+    """The "**Time:**" field the stored lesson states now (None if it has none)."""
+    nb = nbformat.read(notebook_path(slug), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = _TIME_LINE.search(cell.source)
+            if match:
+                return match.group(0)
+    return None
+
+
+def write_time_lines() -> list[Path]:
+    """Rewrite the "**Time:**" field of every lesson whose line differs; return the paths.
+
+    Only that markdown text changes: outputs stay as stored, so nothing is re-executed.
+    """
+    changed = []
+    for slug in STEPS:
+        path = notebook_path(slug)
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and _TIME_LINE.search(cell.source):
+                new = _TIME_LINE.sub(time_line(slug), cell.source, count=1)
+                if new != cell.source:
+                    cell.source = new
+                    nbformat.write(nb, path)
+                    changed.append(path)
+                break
+    return changed
+
+
+# ------------------------------------------------------------------ README
+
+
+def readme_time_cell(slug: str) -> str:
+    """The README course table's time cell of a lesson ("40 min")."""
+    return f"{lesson_times()[slug].total} min"
+
+
+def run_time_sentence() -> str:
+    """README's sentence on times and run time, generated from the measurements."""
+    times = lesson_times()
+    slow = [t for t in times.values() if t.max_run_seconds > 60]
+    fast_max = max(t.max_run_seconds for t in times.values() if t not in slow)
+    total = sum(t.total for t in times.values())
+    sentence = (f"Times include the practice exercises ({total // 60} h {total % 60} min "
+                f"for the whole course on your own). On a 2-core laptop under load, each "
+                f"notebook ran top to bottom in at most {fast_max} s")
+    if slow:
+        named = " and ".join(f"lesson {t.number} in up to {t.max_run_seconds} s" for t in slow)
+        sentence += f", {named}"
+    return sentence + "; the measurements are in `fedlearn_kit/materials/lesson_times.yaml`."
