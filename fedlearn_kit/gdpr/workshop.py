@@ -161,3 +161,8 @@ def update_guide(path: Path = GUIDE) -> bool:
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text
+
+
+if __name__ == "__main__":
+    # Kept for old instructions; `python -m fedlearn_kit.materials` regenerates everything.
+    print(f"{GUIDE}: {'updated' if update_guide() else 'already up to date'}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fedlearn_kit.gdpr.cards import Card, STEPS, cards_for, step_title
+from fedlearn_kit.gdpr.cards import STEPS, Card, cards_for, step_title
 from fedlearn_kit.gdpr.workshop import load_notes
 from fedlearn_kit.materials.html import esc, generated_footer, page
 

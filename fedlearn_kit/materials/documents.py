@@ -11,7 +11,7 @@ import re
 
 from fedlearn_kit.gdpr.cards import STEPS, step_title
 from fedlearn_kit.materials.agenda import agenda_markdown, agenda_names
-from fedlearn_kit.materials.html import esc, generated_footer, markdown, page
+from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
 from fedlearn_kit.materials.lessons import learning_outcomes
 from fedlearn_kit.materials.times import lesson_times
 from fedlearn_kit.paths import ROOT
@@ -60,9 +60,10 @@ HANDOUT = {
         "dpo": "Taking the DPIA draft to your DPO",
         "dpo_steps": [
             "Lesson 08 turns your answers into a draft data protection impact assessment "
-            "(DPIA), laid out after GDPR Art. 35(7). From the command line: "
-            "`fedlearn-kit dpia --answers notebooks/fedlearn-answers.json --out my-dpia.html` "
-            "(add `--lang sv` for Swedish).",
+            "(DPIA), laid out after GDPR Art. 35(7). Or, in the kit folder: "
+            "`.venv/bin/fedlearn-kit dpia --answers notebooks/fedlearn-answers.json --out "
+            "my-dpia.html` (Windows: `.venv\\Scripts\\fedlearn-kit`; add `--lang sv` for "
+            "Swedish).",
             "Take the draft and its list of open questions, not a finished assessment: the "
             "assessment is your controller's, with your DPO's advice.",
             "Say which answers came from measurements in the course (on synthetic data) and "
@@ -94,9 +95,9 @@ HANDOUT = {
         "dpo": "Ta utkastet till konsekvensbedömning till ert dataskyddsombud",
         "dpo_steps": [
             "Lektion 08 gör om dina svar till ett utkast till konsekvensbedömning avseende "
-            "dataskydd, uppställt efter artikel 35.7 i GDPR. Från kommandoraden: "
-            "`fedlearn-kit dpia --answers notebooks/fedlearn-answers.json --lang sv --out "
-            "min-kb.html`.",
+            "dataskydd, uppställt efter artikel 35.7 i GDPR. Eller, i kursmappen: "
+            "`.venv/bin/fedlearn-kit dpia --answers notebooks/fedlearn-answers.json --lang sv "
+            "--out min-kb.html` (Windows: `.venv\\Scripts\\fedlearn-kit`).",
             "Ta med utkastet och dess lista över öppna frågor, inte en färdig bedömning: "
             "bedömningen är den personuppgiftsansvariges, med dataskyddsombudets råd.",
             "Säg vilka svar som bygger på mätningar i kursen (på syntetiska data) och vilka som "
@@ -123,7 +124,7 @@ def handout_html(lang: str) -> str:
             f"<h2>{esc(t['answers'])}</h2>{markdown(t['answers_text'])}</div>"
             f"<div><h2>{esc(t['roles'])}</h2><ul>{lessons}</ul></div></div>"
             f"<h2>{esc(t['dpo'])}</h2><ol>"
-            + "".join(f"<li>{markdown(step)}</li>" for step in t["dpo_steps"]) + "</ol>"
+            + "".join(f"<li>{inline_markdown(step)}</li>" for step in t["dpo_steps"]) + "</ol>"
             f'<p class="muted">{esc(t["note"])}</p>')
     return page(t["title"], body, lang, ONE_PAGE_CSS,
                 footer=generated_footer("README.md, lesson_times.yaml", lang))
@@ -156,7 +157,9 @@ CERTIFICATE = {
 CERT_CSS = """
 @media print { @page { size: A4; margin: 14mm; } body { font-size: 9.5pt; } }
 .fill { border-bottom: 1px solid var(--ink); min-height: 1.6rem; margin-bottom: 0.6rem; }
-.lesson { margin: 0.2rem 0; } .lesson ul { margin: 0.1rem 0 0.3rem 1.6rem; font-size: 0.9em; }
+.lessons { columns: 2; column-gap: 1.5rem; }
+.lesson { margin: 0.2rem 0; break-inside: avoid; page-break-inside: avoid; }
+.lesson ul { margin: 0.1rem 0 0.3rem 1.2rem; padding: 0; font-size: 0.85em; }
 .box { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid var(--ink);
        margin-right: 0.4rem; vertical-align: -0.1em; }
 """
@@ -169,11 +172,12 @@ def certificate_html(lang: str) -> str:
                      for k in ("name", "org", "date", "format"))
     lessons = "".join(
         f'<div class="lesson"><span class="box"></span><strong>{esc(step_title(s, lang))}'
-        f"</strong><ul>" + "".join(f"<li>{markdown(o)}</li>" for o in learning_outcomes(s))
+        f"</strong><ul>" + "".join(f"<li>{inline_markdown(o)}</li>" for o in learning_outcomes(s))
         + "</ul></div>" for s in STEPS)
     body = (f"<h1>{esc(t['title'])}</h1><p><strong>{esc(t['course'])}</strong></p>"
             f"<p>{esc(t['line'])} …</p>{fields}<p>{esc(t['completed'])}.</p>"
-            f"<h3>{esc(t['outcomes'])}</h3><p class='muted'>{esc(t['tick'])}</p>{lessons}"
+            f"<h3>{esc(t['outcomes'])}</h3><p class='muted'>{esc(t['tick'])}</p>"
+            f"<div class='lessons'>{lessons}</div>"
             f"<p>{esc(t['ai'])}</p><div>{esc(t['signed'])}</div><div class='fill'></div>")
     return page(t["title"], body, lang, CERT_CSS,
                 footer=generated_footer("the lessons' \"You will\" lists", lang))

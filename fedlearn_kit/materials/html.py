@@ -61,6 +61,14 @@ def markdown(text: str) -> str:
     return _MARKDOWN(text)
 
 
+def inline_markdown(text: str) -> str:
+    """Markdown of one line or paragraph rendered without its surrounding <p> element."""
+    rendered = markdown(text).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered
+
+
 def page(title: str, body: str, lang: str = "en", css: str = "", script: str = "",
          footer: str = "") -> str:
     """A complete, self-contained HTML page: inline styles and script, nothing external."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
-from fedlearn_kit.materials.html import esc, generated_footer, markdown, page
+from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
 from fedlearn_kit.materials.times import notebook_path, time_line
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -114,7 +114,19 @@ def lesson_sections(slug: str) -> tuple[str, list[Section]]:
 
 
 def _bullets(text: str) -> list[str]:
-    return [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
+    """The top-level "- " items of a Markdown list, continuation lines joined; the list ends
+    at the first line that is neither an item nor indented."""
+    items: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+        elif items and line.startswith("  ") and line.strip():
+            items[-1] += " " + line.strip()
+        elif items and not line.strip():
+            continue
+        elif items:
+            break
+    return items
 
 
 def learning_outcomes(slug: str) -> list[str]:
@@ -136,10 +148,11 @@ def _first_paragraph(text: str, words: int = 70) -> str:
 
 PROJECTOR_CSS = """
 body { max-width: none; padding: 0; background: #fff; }
-.slide { min-height: 100vh; padding: 4vh 6vw; display: flex; flex-direction: column;
-         justify-content: center; border-bottom: 1px solid var(--line); font-size: 1.35rem; }
+.slide { min-height: 100vh; padding: 5vh 6vw; display: flex; flex-direction: column;
+         justify-content: flex-start; border-bottom: 1px solid var(--line); font-size: 1.35rem; }
+.slide > * { margin: 0.3em 0; } .slide li { margin: 0.25em 0; }
 .slide h1 { font-size: 2.4rem; } .slide h2 { font-size: 1.9rem; color: var(--accent); }
-.slide img { max-height: 62vh; width: auto; align-self: center; }
+.slide img { height: 60vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
 .slide .sv { color: var(--muted); font-style: italic; }
 .counter { position: fixed; right: 1rem; bottom: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 body.paged .slide { display: none; } body.paged .slide.on { display: flex; }
@@ -156,6 +169,8 @@ PROJECTOR_JS = """
     i = Math.max(0, Math.min(slides.length - 1, n));
     slides.forEach(function (s, k) { s.classList.toggle('on', k === i); });
     counter.textContent = (i + 1) + ' / ' + slides.length;
+    if (history.replaceState) history.replaceState(null, '', '#' + (i + 1));
+    if (history.replaceState) history.replaceState(null, '', '#' + (i + 1));
   }
   document.addEventListener('keydown', function (e) {
     if (['ArrowRight', 'PageDown', ' '].indexOf(e.key) >= 0) { show(i + 1); e.preventDefault(); }
@@ -163,8 +178,12 @@ PROJECTOR_JS = """
     if (e.key === 'Home') show(0);
     if (e.key === 'End') show(slides.length - 1);
   });
-  document.addEventListener('click', function (e) { show(e.clientX > innerWidth / 3 ? i + 1 : i - 1); });
-  show(0);
+  document.addEventListener('click', function (e) {
+    show(e.clientX > innerWidth / 3 ? i + 1 : i - 1);
+  });
+  function fromHash() { show((parseInt(location.hash.slice(1), 10) || 1) - 1); }
+  addEventListener('hashchange', fromHash);
+  fromHash();
 })();
 """
 
@@ -173,9 +192,10 @@ def projector_html(slug: str) -> str:
     """A lesson's presenter view: one slide per section, with its figures; arrow keys page."""
     title, sections = lesson_sections(slug)
     outcomes = learning_outcomes(slug)
-    slides = [f"<h1>{esc(title)}</h1><p>{markdown(_first_paragraph(sections[0].text, 90))}</p>"
-              f"<p>{markdown(time_line(slug))}</p>"
-              + ("<h3>You will</h3><ul>" + "".join(f"<li>{markdown(o)}</li>" for o in outcomes)
+    slides = [f"<h1>{esc(title)}</h1>{markdown(_first_paragraph(sections[0].text, 90))}"
+              f"{markdown(time_line(slug))}"
+              + ("<h3>You will</h3><ul>" + "".join(f"<li>{inline_markdown(o)}</li>"
+                                                   for o in outcomes)
                  + "</ul>" if outcomes else "")]
     for section in sections[1:]:
         name = section.heading
@@ -183,12 +203,13 @@ def projector_html(slug: str) -> str:
             continue
         if name == "Key points":
             points = _bullets(section.text)
-            slides.append(f"<h2>Key points</h2><ul>"
-                          + "".join(f"<li>{markdown(p)}</li>" for p in points) + "</ul>")
+            slides.append("<h2>Key points</h2><ul>"
+                          + "".join(f"<li>{inline_markdown(p)}</li>" for p in points)
+                          + "</ul>")
             continue
         slide = f"<h2>{esc(name)}</h2>"
         if section.figures:
-            slide += f"<p>{markdown(_first_paragraph(section.text, 40))}</p>"
+            slide += markdown(_first_paragraph(section.text, 40))
             slide += "".join(f'<img alt="figure" src="data:image/png;base64,{png}">'
                              for png in section.figures)
         else:
