@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     from fedlearn_kit.federation.deploy import register_cli as register_deploy
 
     register_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
+
+    from fedlearn_kit.materials.command import register_cli as register_materials
+
+    register_materials(sub)  # fedlearn-kit materials build|check|export|clean-answers
     return parser
 
 

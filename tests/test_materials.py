@@ -255,13 +255,13 @@ def test_clean_answers_includes_the_env_file(tmp_path, monkeypatch):
 
 
 def test_clean_answers_command(tmp_path, monkeypatch, capsys):
-    from fedlearn_kit.materials.__main__ import main
+    from fedlearn_kit.cli import main
 
     monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
     files, _ = _answers_tree(tmp_path)
-    assert main(["clean-answers", str(tmp_path)]) == 0
+    assert main(["materials", "clean-answers", str(tmp_path)]) == 0
     assert "Would delete 3 file(s)" in capsys.readouterr().out
-    assert main(["clean-answers", str(tmp_path), "--delete"]) == 0
+    assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
     assert "Deleted 3 file(s)" in capsys.readouterr().out and not files[0].exists()
     with pytest.raises(ValueError, match="is not a folder"):
         cleanup.clean_answers([tmp_path / "missing"])
