@@ -20,6 +20,22 @@ import yaml
 
 LANGUAGES = ("en", "sv")
 
+#: Who should answer a card: (English label, Swedish label) per role key.
+ROLES: dict[str, tuple[str, str]] = {
+    "data_scientist": ("data scientist", "dataanalytiker"),
+    "clinician": ("clinician", "kliniker"),
+    "it_security": ("IT and security", "IT och säkerhet"),
+    "dpo": ("data protection officer", "dataskyddsombud"),
+    "lawyer": ("lawyer", "jurist"),
+}
+
+#: A card's "what a good answer contains" has this many points per language.
+GOOD_ANSWER_POINTS = (2, 4)
+
+#: The kinds of source a card may cite. A secondary source is one that reports another's
+#: text or decision (a law firm's summary, a news item); the card names it as such.
+SOURCE_KINDS = ("primary", "secondary")
+
 #: The course's steps, in order: notebook slug -> (number, English title, Swedish title).
 STEPS: dict[str, tuple[str, str, str]] = {
     "start_here": ("00", "Start here", "Kom igång"),
@@ -44,15 +60,28 @@ LAW_PATTERNS: dict[str, str] = {
     "AI Act": r"AI Act (Art\. \d{1,3}(\(\d{1,2}\))?(\([a-z]\))?|Annex [IVX]+)",
     "EHDS": r"EHDS (Art\. \d{1,3}(\(\d{1,2}\))?(\([a-z]\))?|Annex [IVX]+)",
     "MDR": r"MDR (Art\. \d{1,3}(\(\d{1,2}\))?(\([a-z]\))?|Annex [IVX]+)",
-    # patientdatalagen and offentlighets- och sekretesslagen: "PDL 2 kap. 4 §", "PDL 4 kap."
-    "PDL": r"PDL \d{1,2} kap\.( \d{1,2} [a-z]? ?§)?",
-    "OSL": r"OSL \d{1,2} kap\.( \d{1,2} [a-z]? ?§)?",
+    "NIS2": r"NIS2 Art\. \d{1,2}(\(\d{1,2}\))?(\([a-z]\))?",
+    # Swedish statutes by chapter and section: patientdatalagen, offentlighets- och
+    # sekretesslagen, tryckfrihetsförordningen, hälso- och sjukvårdslagen,
+    # patientsäkerhetslagen, dataskyddslagen (2018:218): "PDL 2 kap. 4 §", "PDL 4 kap.",
+    # "OSL 8 kap. 1–2 §§", "OSL 10 kap. 2 a §"
+    "Swedish statute": r"(PDL|OSL|TF|HSL|PSL|DSL) \d{1,2} kap\."
+                       r"( \d{1,2} [a-z]? ?§| \d{1,2}–\d{1,2} §§)?",
     # a whole Swedish statute by its number: "SFS 2003:460"
     "SFS": r"SFS \d{4}:\d{1,4}",
+    # a Finnish statute by its number: "Finnish Act 552/2019"
+    "Finnish Act": r"Finnish Act \d{1,4}/\d{4}",
+    # judgments of the Court of Justice and the General Court: "CJEU C-634/21",
+    # "CJEU C-413/23 P", "General Court T-553/23"
+    "CJEU": r"(CJEU C|General Court T)-\d{1,3}/\d{2}( P)?",
+    # an EU implementing or adequacy decision: "Decision (EU) 2023/1795"
+    "Decision": r"Decision \(EU\) \d{4}/\d{1,4}",
 }
 _LAW = re.compile("|".join(f"(?:{p})" for p in LAW_PATTERNS.values()))
 _CARD_ID = re.compile(r"[a-z_]+\.[a-z0-9_]+")
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_URL = re.compile(r"https?://[^\s/]+\.[^\s]+")
 
 
 def is_law_reference(text: str) -> bool:
@@ -62,18 +91,27 @@ def is_law_reference(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Source:
-    """A source a card cites: title, publisher, ISO date ("accessed" date if undated)."""
+    """A source a card cites: title, publisher, ISO date, link and the day it was read.
+
+    ``kind`` is "primary" (the statute, the Official Journal, the regulator's or court's own
+    page, the paper) or "secondary" (someone else's account of it, named as such).
+    """
 
     key: str
     title: str
     publisher: str
     date: str
     date_kind: str = "published"
+    url: str = ""
+    accessed: str = ""
+    kind: str = "primary"
 
     def cite(self) -> str:
-        """The source as one line: "Title (Publisher, 2024-12-17)"."""
+        """The source as one line: "Title (Publisher, 2024-12-17) <url>, accessed 2026-11-27"."""
         when = f"accessed {self.date}" if self.date_kind == "accessed" else self.date
-        return f"{self.title} ({self.publisher}, {when})"
+        second = "; secondary source" if self.kind == "secondary" else ""
+        link = f" <{self.url}>, accessed {self.accessed}" if self.url else ""
+        return f"{self.title} ({self.publisher}, {when}{second}){link}"
 
 
 @dataclass(frozen=True)
@@ -91,12 +129,25 @@ class Card:
     terms: tuple[str, ...] = ()
     unsettled: bool = False
     open: Mapping[str, str] | None = None
+    role: tuple[str, ...] = ()
+    good_answer: Mapping[str, tuple[str, ...]] | None = None
+    law_as_of: str = ""
 
     def text(self, field: str, lang: str) -> str:
         """One bilingual field ("question", "why", "shown_in", "open") in ``lang``."""
         _check_lang(lang)
         value = getattr(self, field)
         return "" if value is None else value[lang]
+
+    def points(self, lang: str) -> tuple[str, ...]:
+        """What a good answer contains: the 2–4 points in ``lang`` (not a model answer)."""
+        _check_lang(lang)
+        return () if self.good_answer is None else tuple(self.good_answer[lang])
+
+    def role_labels(self, lang: str) -> tuple[str, ...]:
+        """The roles that should answer the card, as words in ``lang``."""
+        _check_lang(lang)
+        return tuple(ROLES[r][0 if lang == "en" else 1] for r in self.role)
 
 
 def _check_lang(lang: str) -> None:
@@ -114,20 +165,18 @@ def _bilingual_problems(where: str, value: Any) -> list[str]:
 def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     """Every problem with a parsed ``cards.yaml``, as readable lines (empty when all is well).
 
-    Checks: both languages present and non-empty, law references in the grammar of
-    :data:`LAW_PATTERNS`, sources known and complete (title, publisher, ISO date), unique ids
-    that start with their step, a DPIA part per card, an ``open`` text on unsettled cards, and
-    at least ``min_per_step`` cards for every step of :data:`STEPS`.
+    Checks: both languages present and non-empty in every text field (question, why,
+    shown_in, open, good_answer), law references in the grammar of :data:`LAW_PATTERNS`,
+    sources known and complete (title, publisher, ISO date, an http(s) link, the day it was
+    accessed, primary or secondary), unique ids that start with their step, a DPIA part per
+    card, one or more roles from :data:`ROLES`, 2–4 good-answer points in each language, a
+    ``law_as_of`` day, an ``open`` text on unsettled cards, and at least ``min_per_step``
+    cards for every step of :data:`STEPS`.
     """
     problems: list[str] = []
     sources = data.get("sources") or {}
     for key, src in sources.items():
-        for field in ("title", "publisher", "date"):
-            if not isinstance(src, Mapping) or not str(src.get(field) or "").strip():
-                problems.append(f"source {key}: no {field}")
-        if isinstance(src, Mapping) and not _DATE.fullmatch(str(src.get("date", ""))):
-            problems.append(f"source {key}: date {src.get('date')!r} is not YYYY, YYYY-MM "
-                            f"or YYYY-MM-DD")
+        problems += _source_problems(key, src)
     seen: set[str] = set()
     per_step = dict.fromkeys(STEPS, 0)
     for i, card in enumerate(data.get("cards") or []):
@@ -148,6 +197,13 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
             problems += _bilingual_problems(f"{cid}.{field}", card.get(field))
         if card.get("unsettled"):
             problems += _bilingual_problems(f"{cid}.open (unsettled card)", card.get("open"))
+        elif card.get("open") is not None:
+            problems += _bilingual_problems(f"{cid}.open", card.get("open"))
+        problems += _role_problems(cid, card.get("role"))
+        problems += _good_answer_problems(cid, card.get("good_answer"))
+        if not _DAY.fullmatch(str(card.get("law_as_of") or "")):
+            problems.append(f"{cid}: law_as_of {card.get('law_as_of')!r} must be the day the "
+                            f"law was last checked, as YYYY-MM-DD")
         law = card.get("law") or []
         if not law:
             problems.append(f"{cid}: no law references")
@@ -164,15 +220,63 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     return problems
 
 
+def _source_problems(key: str, src: Any) -> list[str]:
+    if not isinstance(src, Mapping):
+        return [f"source {key}: must be a table with title, publisher, date, url, accessed"]
+    problems = [f"source {key}: no {field}" for field in ("title", "publisher", "date")
+                if not str(src.get(field) or "").strip()]
+    if not _DATE.fullmatch(str(src.get("date", ""))):
+        problems.append(f"source {key}: date {src.get('date')!r} is not YYYY, YYYY-MM "
+                        f"or YYYY-MM-DD")
+    if not _URL.fullmatch(str(src.get("url") or "")):
+        problems.append(f"source {key}: url {src.get('url')!r} must be an http(s) link to "
+                        f"the text itself")
+    if not _DAY.fullmatch(str(src.get("accessed") or "")):
+        problems.append(f"source {key}: accessed {src.get('accessed')!r} must be the day the "
+                        f"source was read, as YYYY-MM-DD")
+    if src.get("kind", "primary") not in SOURCE_KINDS:
+        problems.append(f"source {key}: kind {src.get('kind')!r} must be one of "
+                        f"{SOURCE_KINDS}")
+    return problems
+
+
+def _role_problems(cid: str, roles: Any) -> list[str]:
+    if not isinstance(roles, list) or not roles:
+        return [f"{cid}: no role; say who should answer it ({', '.join(ROLES)})"]
+    return [f"{cid}: role {r!r} is not one of {', '.join(ROLES)}" for r in roles
+            if r not in ROLES]
+
+
+def _good_answer_problems(cid: str, good: Any) -> list[str]:
+    low, high = GOOD_ANSWER_POINTS
+    if not isinstance(good, Mapping):
+        return [f"{cid}.good_answer: must have 'sv' and 'en' lists of {low}–{high} points"]
+    problems = []
+    for lang in LANGUAGES:
+        points = good.get(lang)
+        if (not isinstance(points, list) or not low <= len(points) <= high
+                or not all(isinstance(p, str) and p.strip() for p in points)):
+            problems.append(f"{cid}.good_answer.{lang}: must be a list of {low}–{high} "
+                            f"non-empty points")
+    if problems == [] and len(good["sv"]) != len(good["en"]):
+        problems.append(f"{cid}.good_answer: sv has {len(good['sv'])} points, en "
+                        f"{len(good['en'])}; give the same points in both languages")
+    return problems
+
+
 def _build(data: Mapping[str, Any]) -> tuple[Card, ...]:
     sources = {key: Source(key=key, title=s["title"], publisher=s["publisher"],
-                           date=str(s["date"]), date_kind=s.get("date_kind", "published"))
+                           date=str(s["date"]), date_kind=s.get("date_kind", "published"),
+                           url=s["url"], accessed=str(s["accessed"]),
+                           kind=s.get("kind", "primary"))
                for key, s in data["sources"].items()}
     return tuple(Card(id=c["id"], step=c["step"], question=c["question"], why=c["why"],
                       shown_in=c["shown_in"], law=tuple(c["law"]),
                       sources=tuple(sources[k] for k in c["sources"]), dpia=c["dpia"],
                       terms=tuple(c.get("terms") or ()), unsettled=bool(c.get("unsettled")),
-                      open=c.get("open"))
+                      open=c.get("open"), role=tuple(c["role"]),
+                      good_answer={lang: tuple(c["good_answer"][lang]) for lang in LANGUAGES},
+                      law_as_of=str(c["law_as_of"]))
                  for c in data["cards"])
 
 
@@ -214,12 +318,21 @@ def step_title(step: str, lang: str = "en") -> str:
 _LABELS = {
     "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
            "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
+           "role": "Who should answer", "good": "A good answer covers",
+           "as_of": "Law as of",
+           "not_advice": "Teaching material, not legal advice: each card says the day its "
+                         "law was last checked; check the sources before you rely on it.",
            "answer_note": "Write your answers in the panel in JupyterLab. They are saved in "
                           "`fedlearn-answers.json` beside the notebook (or where "
                           "`FEDLEARN_ANSWERS` or `answers_file=` points), never in the "
                           "notebook."},
-    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Regler",
+    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
            "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
+           "role": "Vem bör svara", "good": "Ett bra svar tar upp",
+           "as_of": "Rättsläge per",
+           "not_advice": "Utbildningsmaterial, inte juridisk rådgivning: varje kort anger "
+                         "vilken dag rättsläget senast kontrollerades; kontrollera källorna "
+                         "innan ni förlitar er på det.",
            "answer_note": "Skriv era svar i panelen i JupyterLab. De sparas i "
                           "`fedlearn-answers.json` bredvid notebooken (eller där "
                           "`FEDLEARN_ANSWERS` eller `answers_file=` pekar), aldrig i "
@@ -237,9 +350,12 @@ def card_markdown(card: Card, lang: str = "en") -> str:
              f"`{card.id}`", "",
              f"- {label['why']}: {card.text('why', lang)}",
              f"- {label['shown']}: {card.text('shown_in', lang)}",
-             f"- {label['law']}: {'; '.join(card.law)}"]
+             f"- {label['role']}: {', '.join(card.role_labels(lang))}",
+             f"- {label['law']}: {'; '.join(card.law)} ({label['as_of']} {card.law_as_of})"]
     if card.unsettled:
         lines.append(f"- ⚖ {label['open']}: {card.text('open', lang)}")
+    lines.append(f"- {label['good']}:")
+    lines += [f"    - {point}" for point in card.points(lang)]
     lines.append(f"- {label['sources']}: " + "; ".join(s.cite() for s in card.sources))
     return "\n".join(lines)
 
@@ -252,7 +368,8 @@ def step_markdown(step: str, lang: str = "en", answer_note: bool = True) -> str:
     and make nbval depend on the learner's settings.
     """
     _check_lang(lang)
-    parts = [f"### {_LABELS[lang]['heading']} · {step_title(step, lang)}"]
+    parts = [f"### {_LABELS[lang]['heading']} · {step_title(step, lang)}",
+             f"*{_LABELS[lang]['not_advice']}*"]
     if answer_note:
         parts.append(_LABELS[lang]["answer_note"])
     parts += [card_markdown(card, lang) for card in cards_for(step)]

@@ -2,8 +2,9 @@
 
 Each checkpoint is a question to settle before a model trained in a project like the
 course's is used in care, with the rule it comes from, when that rule applies and a source
-(keys of the sources table in ``cards.yaml``). Dates move: the ``when`` column says what the
-sources said, and lesson 08 asks the reader to check the Official Journal.
+(keys of the sources table in ``cards.yaml``). Dates move: the ``when`` column says what is
+confirmed and what rests only on secondary reports, as of :data:`LAW_AS_OF`, and lesson 08
+asks the reader to check the Official Journal. Teaching material, not legal advice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fedlearn_kit.gdpr.cards import is_law_reference, read_cards_file
+
+#: The day the checkpoints' law was last checked (the same day as the cards').
+LAW_AS_OF = "2026-11-27"
+
+#: What the ``when`` column says about the Digital Omnibus on AI, which the course could see
+#: only through secondary reports, not in the Official Journal itself.
+_OMNIBUS = ("as reported for the Digital Omnibus on AI (Regulation (EU) 2026/1744, "
+            "not confirmed in the Official Journal)")
 
 
 @dataclass(frozen=True)
@@ -25,36 +34,61 @@ class Checkpoint:
 
 
 CHECKPOINTS: tuple[Checkpoint, ...] = (
+    Checkpoint("AI Act", "AI Act Art. 3(1)",
+               "Is the model an AI system at all? The Commission's guidelines (Feb 2025) put "
+               "some optimisation uses of logistic regression outside; a score predicting "
+               "outcomes for patients is contested. Not binding; only the Court can settle it.",
+               "definition applies since 2 Feb 2025", "ai_system_guidelines"),
+    Checkpoint("AI Act", "AI Act Art. 3(3)",
+               "Does the region build the model and put it into service under its own name? "
+               "Then it is the provider, not only a deployer (and the manufacturer under the "
+               "MDR).", "in force", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 4",
-               "Have the people who build, run and use the model had AI-literacy training?",
-               "applies since 2 Feb 2025", "ai_act"),
+               "Have the people who build, run and use the model had AI-literacy measures? "
+               "The Omnibus reportedly rewords this as a duty to support AI literacy.",
+               f"applies since 2 Feb 2025; new wording {_OMNIBUS}", "omnibus_timeline"),
     Checkpoint("AI Act", "AI Act Art. 2(6)",
                "Is the work solely scientific research, or pre-market development (Art. 2(8))? "
                "Both are outside the AI Act; testing in real-world conditions is not.",
                "in force", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 6(1)",
                "Is the model (part of) a medical device that needs a notified body? Then it is "
-               "a high-risk AI system, with duties on data governance, oversight and logging.",
-               "2 Aug 2027; a May 2026 political agreement would move it to 2 Aug 2028 "
-               "(not adopted in our sources)", "mdcg_2025_6"),
+               "a high-risk AI system, with duties on data governance, oversight, logging "
+               "and incident reporting (Art. 73).",
+               f"originally 2 Aug 2027; 2 Aug 2028 {_OMNIBUS}", "mdcg_2025_6"),
+    Checkpoint("AI Act", "AI Act Annex III",
+               "Point 5(a): does a public body use the score to decide eligibility for health "
+               "care services? Then apply the Art. 6(3) filter; a public-law deployer owes a "
+               "fundamental-rights impact assessment (Art. 27).",
+               f"originally 2 Aug 2026; 2 Dec 2027 {_OMNIBUS}", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 10(5)",
-               "Do we need special-category data to detect and correct bias? It is allowed "
-               "only under the safeguards the article lists.",
-               "with the high-risk rules", "ai_act"),
+               "Do we need special-category data to detect and correct bias? Allowed only "
+               "under the listed safeguards; the Omnibus reportedly extends a similar "
+               "permission beyond high-risk systems.",
+               f"with the high-risk rules; extension {_OMNIBUS}", "omnibus_dla"),
     Checkpoint("MDR", "MDR Art. 2(1)",
                "Is the model, as used, software with a medical purpose, and which class does "
                "Rule 11 (MDR Annex VIII) give it?", "applies since 26 May 2021", "mdr"),
-    Checkpoint("MDR", "MDR Art. 5(5)",
-               "Could the region make and use it in-house? The exemption has conditions, and "
-               "in-house devices do not meet AI Act Art. 6(1).", "applies since 26 May 2021",
-               "mdcg_2025_6"),
-    Checkpoint("EHDS", "EHDS Art. 53(1)(e)",
-               "Would training on other providers' data go through a data permit from a "
-               "health data access body and a secure processing environment?",
+    Checkpoint("MDR", "MDR Art. 5(5)(a)",
+               "Could the in-house exemption apply? Among its conditions, the device must not "
+               "be transferred to another legal entity: a model shared by two regions usually "
+               "does not qualify.", "applies since 26 May 2021", "mdr"),
+    Checkpoint("MDR", "MDR Art. 87",
+               "Who reports serious incidents as manufacturer, and how does that fit with lex "
+               "Maria (PSL 3 kap. 5 §) for the care provider?", "applies since 26 May 2021",
+               "mdr"),
+    Checkpoint("EHDS", "EHDS Art. 53(1)(f)",
+               "Would training on other providers' data go through a data permit (Art. 68) or "
+               "data request (Art. 69), in a secure processing environment (Art. 73)? "
+               "Improving care (f) may fit better than research (e).",
                "most of the secondary-use chapter from 26 Mar 2029", "ehds"),
     Checkpoint("EHDS", "EHDS Art. 54",
                "Could the use be one the EHDS prohibits, such as decisions that harm "
                "individuals on the basis of their health data?", "from 26 Mar 2029", "ehds"),
+    Checkpoint("EHDS", "EHDS Art. 71",
+               "How are patients who opt out of secondary use kept out of the data, and what "
+               "does that do to the population the model learns from?",
+               "with the secondary-use chapter", "ehds"),
 )
 
 
@@ -69,11 +103,13 @@ def checkpoints() -> list[Checkpoint]:
 
 
 def checkpoints_markdown() -> str:
-    """The checkpoints as a Markdown table, with each source cited."""
+    """The checkpoints as a Markdown table, with each source cited and linked."""
     sources = read_cards_file()["sources"]
-    lines = ["| rule | question | applies | source |", "|---|---|---|---|"]
+    lines = [f"| rule | question | applies (law as of {LAW_AS_OF}; teaching material, not "
+             f"legal advice) | source |", "|---|---|---|---|"]
     for p in checkpoints():
         s = sources[p.source]
-        lines.append(f"| {p.reference} | {p.question} | {p.when} | {s['title']} "
-                     f"({s['publisher']}, {s['date']}) |")
+        second = "; secondary source" if s.get("kind") == "secondary" else ""
+        lines.append(f"| {p.reference} | {p.question} | {p.when} | [{s['title']}]({s['url']}) "
+                     f"({s['publisher']}, {s['date']}{second}; accessed {s['accessed']}) |")
     return "\n".join(lines) + "\n"
