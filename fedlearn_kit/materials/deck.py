@@ -9,18 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fedlearn_kit.gdpr.cards import STEPS, Card, cards_for, step_title
+from fedlearn_kit.gdpr.cards import ROLES, STEPS, Card, cards_for, step_title
 from fedlearn_kit.gdpr.workshop import load_notes
 from fedlearn_kit.materials.html import esc, generated_footer, page
 
-#: Role ids of cards.yaml -> (en, sv) names.
-ROLES: dict[str, tuple[str, str]] = {
-    "data_scientist": ("data scientist", "dataanalytiker"),
-    "clinician": ("clinician", "kliniker"),
-    "it_security": ("IT and security", "IT och säkerhet"),
-    "dpo": ("data protection officer", "dataskyddsombud"),
-    "lawyer": ("lawyer", "jurist"),
-}
 LABELS = {
     "en": {"title": "GDPR question cards", "answers": "Who answers first",
            "good": "A good answer covers", "good_notes": "A good discussion covers",
