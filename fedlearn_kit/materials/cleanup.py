@@ -1,10 +1,11 @@
 """Delete participants' answers and facts files from a shared laptop after a workshop.
 
 Answers to the cards may describe a real organisation, so they should not stay on a laptop
-the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json`` and
-``fedlearn-facts.json`` under the given folders (the kit folder by default) plus the file
-``$FEDLEARN_ANSWERS`` names; :func:`clean_answers` deletes them only when asked to. Plain
-``pathlib``: works the same on Windows, macOS and Linux.
+the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json``,
+``fedlearn-facts.json`` and DPIA draft (``fedlearn-dpia*``, made from the answers) under the
+given folders (the kit folder by default), plus the file ``$FEDLEARN_ANSWERS`` names;
+:func:`clean_answers` deletes them only when asked to. Plain ``pathlib``: works the same on
+Windows, macOS and Linux.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from fedlearn_kit.paths import ROOT
 
-PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json")
+#: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
+PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json", "fedlearn-dpia*.html",
+            "fedlearn-dpia*.md")
 #: Folders never searched: environments and version control hold no participant's answers.
 SKIP_DIRS = {".venv", ".git", "node_modules", "__pycache__", ".ipynb_checkpoints"}
 ENV_VAR = "FEDLEARN_ANSWERS"

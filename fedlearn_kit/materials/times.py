@@ -197,6 +197,6 @@ def run_time_sentence() -> str:
                 f"for the whole course on your own). On a 2-core laptop under load, each "
                 f"notebook ran top to bottom in at most {fast_max} s")
     if slow:
-        named = " and ".join(f"lesson {t.number} in up to {t.max_run_seconds} s" for t in slow)
-        sentence += f", {named}"
+        named = [f"lesson {t.number} in up to {t.max_run_seconds} s" for t in slow]
+        sentence += ", " + (", ".join(named[:-1]) + " and " if len(named) > 1 else "") + named[-1]
     return sentence + "; the measurements are in `fedlearn_kit/materials/lesson_times.yaml`."
