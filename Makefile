@@ -1,78 +1,61 @@
-# fedlearn-kit: two commands do all set-up.
-#   make lab   create .venv if missing, install the pinned set, open JupyterLab on the course
-#   make test  install if needed, run every test (unit tests, notebooks, exercises)
+# fedlearn-kit: thin wrappers over course.py, which does the work on every platform
+# (Windows and macOS need no make: `python course.py lab`, `python course.py test`).
+#   make lab     first time: create .venv, install the locked set; open JupyterLab on the course
+#   make test    install the developer tools too, then run every test (what .ci/run calls)
+#   make check   the quick tier: ruff, mypy, unit tests without real processes or browsers
 
-PYTHON ?= python3.11
-VENV ?= .venv
-BIN := $(VENV)/bin
-# The stamp is newer than pyproject.toml exactly when the installed set matches the pins.
-STAMP := $(VENV)/.installed
-PORT ?= 8888
-# Jupyter refuses to run as root (as in containers and CI) unless told it is intended.
-ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PYTHON ?= python3
+COURSE := $(PYTHON) course.py
+PY := .venv/bin/python
+PORT ?=
+ARGS ?=
 
-# Flower sends anonymous usage telemetry by default; a privacy course sends nothing.
-export FLWR_TELEMETRY_ENABLED := 0
-# Keep Flower's state inside the kit's folder, never in the user's home.
-export FLWR_HOME := $(CURDIR)/.flwr
-export PYDEVD_DISABLE_FILE_VALIDATION := 1
-
-NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
-
-.PHONY: lab test install unit notebooks-test lint notebooks exercises data bench clean help
+.PHONY: help lab test check install lock bundle doctor notebooks exercises data bench flower-latest clean
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
 	@echo "make test       set up (first time) and run every test"
+	@echo "make check      ruff, mypy and the quick unit tests (under 3 minutes)"
+	@echo "make doctor     is this laptop ready for the course?"
+	@echo "make bundle     facilitators: an offline bundle for the room's laptops"
+	@echo "make lock       maintainers: regenerate lock/ from pyproject.toml"
 	@echo "make notebooks  re-execute the course notebooks in place (after editing them)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
-	@echo "make data       regenerate data/ from the default seed"
+	@echo "make data       regenerate the default cohort from its seed"
 	@echo "make bench      run the benchmarks and print their figures"
 
-$(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), \
-	  f"Python 3.11 is needed, {sys.version.split()[0]} found: install 3.11 or run make PYTHON=/path/to/python3.11"'
-	$(PYTHON) -m venv $(VENV)
+lab:
+	$(COURSE) lab $(if $(PORT),--port $(PORT))
 
-$(STAMP): pyproject.toml fedlearn_kit/jupyter/overrides.json | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	@# JupyterLab fetches news and update checks from the web unless told not to: the
-	@# course runs offline and a privacy course makes no calls it does not explain.
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp fedlearn_kit/jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(STAMP)
+test:
+	$(COURSE) test $(ARGS)
 
-install: $(STAMP)
+check:
+	$(COURSE) check $(ARGS)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
-	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+install:
+	$(COURSE) install --set dev
 
-lint: $(STAMP)
-	$(BIN)/ruff check fedlearn_kit tests benchmarks
+doctor:
+	$(COURSE) doctor
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+bundle:
+	$(COURSE) bundle
 
-notebooks-test: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) notebooks solutions
+lock:
+	$(COURSE) lock
 
-test: $(STAMP)
-	$(BIN)/ruff check fedlearn_kit tests benchmarks
-	$(BIN)/python -m pytest tests $(NBVAL) notebooks solutions
+notebooks: install
+	$(PY) -m fedlearn_kit.authoring execute notebooks solutions
 
-notebooks: $(STAMP)
-	$(BIN)/python -m fedlearn_kit.authoring execute notebooks solutions
+exercises: install
+	$(PY) -m fedlearn_kit.authoring exercises
 
-exercises: $(STAMP)
-	$(BIN)/python -m fedlearn_kit.authoring exercises
+data: install
+	$(PY) -m fedlearn_kit.cli data --out fedlearn_kit/data
 
-data: $(STAMP)
-	$(BIN)/fedlearn-kit data --out data
-
-bench: $(STAMP)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .flwr .pytest_cache
+	rm -rf .venv .flwr .pytest_cache .mypy_cache build *.egg-info

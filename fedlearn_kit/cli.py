@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     from fedlearn_kit.materials.command import register_cli as register_materials
 
     register_materials(sub)  # fedlearn-kit materials build|check|export|clean-answers
+
+    from fedlearn_kit import doctor
+
+    doctor.add_arguments(sub.add_parser("doctor", help="is this laptop ready for the course?")
+                         ).set_defaults(handler=doctor.run_from_args)
     return parser
 
 

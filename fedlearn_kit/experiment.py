@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from fedlearn_kit.cohort import Cohort, generate
 from fedlearn_kit.models import MODEL_KINDS
@@ -54,7 +55,8 @@ class Experiment:
     def from_parameters(cls, params: Mapping[str, object]) -> Experiment:
         """Build from a mapping such as a notebook's ``globals()``, taking only known names."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
+        known: dict[str, Any] = {k: v for k, v in params.items() if k in names}
+        return cls(**known)  # __post_init__ checks the values
 
     def as_dict(self) -> dict[str, object]:
         """The experiment as plain values, e.g. for a report."""

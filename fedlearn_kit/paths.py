@@ -1,8 +1,47 @@
-"""Where the kit's own files are, wherever a notebook runs from."""
+"""Where the kit's files are, and where it may write, wherever it is installed.
 
+The package never writes next to its own files: an installed kit may sit in a read-only
+folder, and a copied course folder must not write into the one it was copied from. Files the
+kit reads ship inside the package (:data:`DATA_DIR`); files it writes go to a folder the user
+chose or, by default, below the current folder (in JupyterLab: the notebook's own folder).
+"""
+
+from __future__ import annotations
+
+import os
 from pathlib import Path
 
-#: The repository folder (the kit is installed in editable mode from it).
-ROOT = Path(__file__).resolve().parents[1]
-#: The committed default cohort (``make data`` regenerates it).
-DATA_DIR = ROOT / "data"
+#: The package's own folder (read only, as far as the kit is concerned).
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The default cohort, shipped as package data (``make data`` regenerates it).
+DATA_DIR = PACKAGE_DIR / "data"
+#: The course checkout the package was installed from in editable mode (authoring and tests
+#: use it: notebooks/, solutions/, docs/). In a non-editable install this folder holds no
+#: course; :func:`course_root` says so.
+ROOT = PACKAGE_DIR.parent
+
+
+def course_root() -> Path:
+    """The course checkout (with ``notebooks/``), or a clear error when the kit has none."""
+    if not (ROOT / "notebooks").is_dir():
+        raise FileNotFoundError(
+            f"the kit is installed at {PACKAGE_DIR} without its course folder: run this from "
+            "a course checkout installed with `python course.py install`")
+    return ROOT
+
+
+def work_folder(*parts: str, base: str | os.PathLike[str] | None = None) -> Path:
+    """A folder the kit writes to: ``base`` if given, else ``./work`` in the current folder.
+
+    ``FEDLEARN_WORKDIR`` overrides the default base for a whole session (a shared machine,
+    a read-only course folder). The folder is not created here.
+    """
+    root = Path(base) if base is not None else Path(
+        os.environ.get("FEDLEARN_WORKDIR") or Path.cwd() / "work")
+    return root.joinpath(*parts).resolve()
+
+
+def flower_home() -> Path:
+    """Where Flower keeps its state for the kit: ``$FLWR_HOME``, else ``.flwr`` in the
+    current folder (never ``~/.flwr``, never the package's folder)."""
+    return Path(os.environ.get("FLWR_HOME") or Path.cwd() / ".flwr").resolve()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
-import shlex
 import shutil
-import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -47,15 +47,12 @@ def free_port() -> int:
 
 
 def make_lab_command(port: int, root: Path) -> list[str]:
-    """The command ``make lab`` runs (read with ``make -n``), pointed at ``root``."""
+    """The command ``python course.py lab`` (and ``make lab``) runs, pointed at ``root``."""
     repo = Path(__file__).resolve().parents[2]
-    printed = subprocess.run(["make", "-s", "-n", "lab", f"PORT={port}"], cwd=repo,
-                             capture_output=True, text=True, check=True).stdout
-    joined = printed.replace("\\\n", " ")
-    line = next((ln for ln in joined.splitlines() if "jupyter lab" in ln), "")
-    assert line, f"unexpected `make -n lab` output: {printed!r}"
-    command = [a for a in shlex.split(line) if not a.startswith("--ServerApp.root_dir=")]
-    command[0] = str(repo / command[0]) if not Path(command[0]).is_absolute() else command[0]
+    printed = subprocess.run([sys.executable, str(repo / "course.py"), "lab", "--print-command",
+                              "--port", str(port)], cwd=repo, capture_output=True, text=True,
+                             check=True).stdout
+    command = [a for a in json.loads(printed) if not a.startswith("--ServerApp.root_dir=")]
     return [*command, f"--ServerApp.root_dir={root}"]
 
 
@@ -84,13 +81,26 @@ def running_lab(root: Path, timeout: float = 90) -> Iterator[Lab]:
                 time.sleep(0.5)
         yield Lab(url, token, root)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_tree(process.pid)
         log.close()
+
+
+def stop_tree(pid: int, grace: float = 20) -> None:
+    """Stop a process and everything it started (kernels too), on any platform."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    family = [*parent.children(recursive=True), parent]
+    for proc in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for proc in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
 
 
 def copy_course(target: Path) -> Path:
@@ -203,3 +213,40 @@ def stream_of_first_code_cell(page, name: str = "stderr") -> str:
       return -1;
     }""")
     return "".join(o["text"] for o in page.evaluate(OUTPUTS, name) if o["cell"] == first)
+
+
+RUN_IN_KERNEL = """async (code) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  let text = '';
+  const future = kernel.requestExecute({code, store_history: false});
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+    if (msg.header.msg_type === 'error') text += msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return text;
+}"""
+
+
+def run_in_kernel(page, code: str) -> str:
+    """Run ``code`` in the open notebook's kernel (no cell changes); return what it printed."""
+    return page.evaluate(RUN_IN_KERNEL, code)
+
+
+BROKEN_RENDERING = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const images = Array.from(panel.querySelectorAll('.jp-OutputArea-output img'));
+  return {
+    outputs: panel.querySelectorAll('.jp-OutputArea-output').length,
+    images: images.length,
+    brokenImages: images.filter(i => !(i.complete && i.naturalWidth > 0)).length,
+    renderErrors: panel.querySelectorAll('.jp-RenderedText[data-mime-type$="error"]').length,
+  };
+}"""
+
+
+def rendering(page) -> dict[str, int]:
+    """How the open notebook's stored outputs render: counts of outputs, images, failures."""
+    page.wait_for_timeout(500)  # images decode after the cells are attached
+    return page.evaluate(BROKEN_RENDERING)

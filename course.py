@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""Set up and run the course on Windows, macOS and Linux, with nothing but Python.
+
+    python course.py lab      first time: creates .venv, installs the locked set; opens JupyterLab
+    python course.py test     installs the developer tools too, then runs every test
+
+(On Windows, ``py course.py lab``.) Other commands: ``check`` (the quick tier: ruff, mypy and
+the unit tests), ``install``, ``doctor`` (is this laptop ready?), ``bundle`` (a facilitator's
+offline bundle), ``lock`` (maintainers: regenerate lock/ from pyproject.toml). Run
+``python course.py --help`` for the options.
+
+This file uses only the standard library and runs with the Python that starts it: no make,
+no administrator rights, no shell. Everything it installs goes into ``.venv`` in this folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv"
+LOCK_DIR = HERE / "lock"
+#: The layered lock files: each names the one before it with ``-r`` and adds its own packages.
+LOCKS = {"course": LOCK_DIR / "course.txt",          # what a learner needs
+         "simulation": LOCK_DIR / "simulation.txt",  # + Ray, for --engine simulation
+         "dev": LOCK_DIR / "dev.txt"}                # + the test and lint tools
+EXTRAS = {"course": [], "simulation": ["simulation"], "dev": ["dev", "simulation"]}
+STAMP_NAME = "fedlearn-kit-installed.json"  # in the environment's folder (sys.prefix)
+#: JupyterLab's settings that switch off its news and update checks (it would call out).
+JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
+#: PyTorch publishes its CPU-only builds (version suffix ``+cpu`` on Linux and Windows) on
+#: its own index; PyPI's Linux and Windows torch is the multi-GB CUDA build.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+SUPPORTED = [(3, 11), (3, 12), (3, 13)]
+FIRST_LESSON = "notebooks/00_start_here.ipynb"
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+#: The environment every process the course starts gets: no telemetry, no debugger noise.
+QUIET_ENV = {"FLWR_TELEMETRY_ENABLED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+WINDOWS = os.name == "nt"
+
+
+class SetupError(Exception):
+    """A set-up step failed; the message says what to do."""
+
+
+def say(message: str) -> None:
+    print(f"[course] {message}", flush=True)
+
+
+def run(command: list[str], **kwargs) -> int:
+    """Run a command, echoing it; return its exit code."""
+    say(" ".join(str(c) for c in command))
+    env = {**os.environ, **QUIET_ENV, **kwargs.pop("env", {})}
+    return subprocess.call([str(c) for c in command], cwd=kwargs.pop("cwd", HERE), env=env,
+                           **kwargs)
+
+
+def check_run(command: list[str], what: str, fix: str) -> None:
+    if run(command) != 0:
+        raise SetupError(f"{what} failed. {fix}")
+
+
+# --- the environment ------------------------------------------------------------------
+
+#: ``--no-venv``: install into, and run from, the Python that runs this file (e.g. an
+#: activated conda environment made from environment.yml) instead of .venv.
+USE_CURRENT = False
+
+
+def venv_python(venv: Path = VENV) -> Path:
+    if USE_CURRENT:
+        return Path(sys.executable)
+    return venv / ("Scripts/python.exe" if WINDOWS else "bin/python")
+
+
+def _prefix(py: Path) -> Path:
+    if USE_CURRENT:
+        return Path(sys.prefix)
+    return VENV
+
+
+def _version_of(python: list[str]) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run([*python, "-c", "import sys; print(*sys.version_info[:2])"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = out.stdout.split()
+    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
+
+
+def find_python(requested: str | None) -> list[str]:
+    """A supported Python: the one asked for, this one, or another found on the machine."""
+    if requested:
+        candidates = [[requested]]
+    else:
+        candidates = [[sys.executable]]
+        for major, minor in SUPPORTED:
+            candidates.append(["py", f"-{major}.{minor}"] if WINDOWS
+                              else [f"python{major}.{minor}"])
+    for candidate in candidates:
+        if _version_of(candidate) in SUPPORTED:
+            return candidate
+    found = ".".join(map(str, sys.version_info[:2]))
+    raise SetupError(
+        f"Python 3.11, 3.12 or 3.13 is needed (this is {found}). Install Python 3.11 for your "
+        "user only (python.org's installer: untick 'for all users'; on Windows also the "
+        "Microsoft Store's Python 3.11; on macOS python.org or Homebrew), then run this "
+        "again, or name it: python course.py lab --python /path/to/python3.11")
+
+
+def ensure_venv(requested_python: str | None) -> Path:
+    python = venv_python()
+    if USE_CURRENT:
+        if sys.version_info[:2] not in SUPPORTED:
+            raise SetupError("--no-venv needs Python 3.11-3.13 to run this file.")
+        return python
+    if python.exists() and _version_of([str(python)]) in SUPPORTED:
+        return python
+    base = find_python(requested_python)
+    say(f"creating {VENV.name} with {' '.join(base)}")
+    check_run([*base, "-m", "venv", "--clear", VENV], "Creating the environment",
+              "Check that Python's venv module is installed (Debian/Ubuntu: python3-venv).")
+    return python
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in [HERE / "pyproject.toml", *LOCKS.values()]:
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+def installed_sets() -> set[str]:
+    """The lock sets installed in .venv for the current lock files (empty when stale)."""
+    try:
+        stamp = json.loads((_prefix(venv_python()) / STAMP_NAME).read_text())
+    except (OSError, ValueError):
+        return set()
+    return set(stamp.get("sets", [])) if stamp.get("fingerprint") == _fingerprint() else set()
+
+
+def torch_index_reachable(timeout: float = 5.0) -> bool:
+    try:
+        urllib.request.urlopen(TORCH_CPU_INDEX + "/torch/", timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _lock_without_index(lock: Path, into: Path) -> Path:
+    """Copies of the lock chain without the PyTorch index line (pip would retry it for
+    every package); torch stays pinned to its CPU build, so nothing else can satisfy it."""
+    for path in LOCKS.values():
+        lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("--extra-index")]
+        (into / path.name).write_text("\n".join(lines) + "\n")
+    return into / lock.name
+
+
+def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
+            force: bool = False) -> Path:
+    """Install the ``kind`` lock set and the kit into .venv (nothing when already there)."""
+    if not force and kind in installed_sets():
+        return venv_python()
+    py = ensure_venv(python)
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check"]
+    with tempfile.TemporaryDirectory() as scratch:
+        lock = LOCKS[kind]
+        if bundle is not None:
+            wheels = _bundle_wheels(bundle)
+            pip += ["--no-index", "--find-links", wheels]
+        elif not torch_index_reachable():
+            say("PyTorch's CPU index cannot be reached: taking torch's CPU build from what pip "
+                "finds elsewhere (its configuration, a local wheel folder).")
+            lock = _lock_without_index(lock, Path(scratch))
+        check_run([*pip, "-r", lock], "Installing the locked packages",
+                  "Read pip's message above. Behind a proxy, set HTTPS_PROXY; without a "
+                  "network, install from a facilitator's bundle (docs/laptops.md).")
+    if bundle is not None:
+        check_run([*pip, "--no-deps", "--force-reinstall", "fedlearn-kit"],
+                  "Installing the kit from the bundle",
+                  "Rebuild the bundle: python course.py bundle")
+    else:
+        check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
+                  "Read pip's message above.")
+    post_install(py)
+    sets = (installed_sets() | {kind}) if not force else {kind}
+    sets |= {"course"} | ({"simulation"} if kind == "dev" else set())
+    (_prefix(py) / STAMP_NAME).write_text(json.dumps(
+        {"fingerprint": _fingerprint(), "sets": sorted(sets),
+         "from": "bundle" if bundle else "index"}))
+    return py
+
+
+def post_install(py: Path) -> None:
+    """The steps every install route takes after pip (the one place that lists them).
+
+    JupyterLab reads ``{environment}/share/jupyter/lab/settings/overrides.json``: the kit's
+    copy switches off its news feed and update checks, so JupyterLab makes no web calls.
+    (pip cannot place it: an editable install skips a package's data files.)
+    """
+    target = _prefix(py) / "share" / "jupyter" / "lab" / "settings"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(JUPYTER_SETTINGS, target / "overrides.json")
+    say(f"JupyterLab's news and update checks switched off ({target / 'overrides.json'})")
+
+
+# --- the commands ---------------------------------------------------------------------
+
+def lab_command(py: Path, port: int | None) -> list[str]:
+    """The JupyterLab command the course runs (the browser tests start exactly this)."""
+    command = [str(py), "-m", "jupyter", "lab", f"--ServerApp.root_dir={HERE}",
+               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}"]
+    if port:
+        command.append(f"--port={port}")
+    if not WINDOWS and os.geteuid() == 0:  # containers and CI run as root; Jupyter asks
+        command.append("--allow-root")
+    return command
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    if args.print_command:
+        print(json.dumps(lab_command(venv_python(), args.port)))
+        return 0
+    py = install("course", python=args.python)
+    return run(lab_command(py, args.port))
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    bundle = Path(args.from_bundle).resolve() if args.from_bundle else None
+    install(args.set, python=args.python, bundle=bundle, force=args.force)
+    say(f"installed the {args.set!r} set. Next: python course.py lab")
+    return 0
+
+
+def _pytest(py: Path, extra: list[str]) -> int:
+    code = run([py, "-m", "pytest", *extra])
+    if code == 5:
+        say("pytest collected no test: that is a failure, not a pass.")
+        return 1
+    return code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """The quick tier: lint, types, and the unit tests that start no process or browser."""
+    py = install("dev", python=args.python)
+    for step in (lint_command(py), [py, "-m", "mypy"]):
+        if run(step) != 0:
+            return 1
+    return _pytest(py, ["-m", "not slow and not e2e", "-n", args.workers, "tests",
+                        *args.pytest_args])
+
+
+def lint_command(py: Path) -> list[str]:
+    return [py, "-m", "ruff", "check", "fedlearn_kit", "tests", "benchmarks", "course.py"]
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Everything: lint, types, unit and slow tests, every notebook, the browser tests."""
+    py = install("dev", python=args.python)
+    for step in (lint_command(py), [py, "-m", "mypy"]):
+        if run(step) != 0:
+            return 1
+    # --dist loadfile keeps a notebook's cells (one kernel) and a module's ordered tests
+    # on one worker; the workers overlap the waits on kernels, Flower processes and Chromium.
+    return _pytest(py, ["-n", args.workers, "--dist", "loadfile", "--durations=25",
+                        "tests", *NBVAL, "notebooks", "solutions", *args.pytest_args])
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    py = venv_python()
+    if not py.exists():
+        say("no .venv yet: run `python course.py lab` (or `install`) first.")
+        return 1
+    return run([py, "-m", "fedlearn_kit.doctor", *args.doctor_args])
+
+
+# --- the offline bundle -------------------------------------------------------------------
+
+#: Target platforms a facilitator can name, with the wheel tags pip may take for each.
+PLATFORMS = {
+    "linux-x86_64": {"tags": [f"manylinux_2_{m}_x86_64" for m in range(17, 35)]
+                     + ["manylinux2014_x86_64", "linux_x86_64"],
+                     "markers": {"sys_platform": "linux", "platform_system": "Linux",
+                                 "platform_machine": "x86_64", "os_name": "posix"}},
+    "windows-amd64": {"tags": ["win_amd64"],
+                      "markers": {"sys_platform": "win32", "platform_system": "Windows",
+                                  "platform_machine": "AMD64", "os_name": "nt"}},
+    "macos-arm64": {"tags": [f"macosx_{v}_0_{a}" for v in range(11, 27)
+                             for a in ("arm64", "universal2")],
+                    "markers": {"sys_platform": "darwin", "platform_system": "Darwin",
+                                "platform_machine": "arm64", "os_name": "posix"}},
+}
+
+
+def locked_requirements(kind: str) -> list[str]:
+    """Every requirement line of a lock set, following its ``-r`` chain (options dropped)."""
+    lines: list[str] = []
+    for raw in LOCKS[kind].read_text().splitlines():
+        line = raw.split(" #")[0].strip()
+        if line.startswith("-r "):
+            lines += locked_requirements(next(k for k, p in LOCKS.items()
+                                              if p.name == line[3:].strip()))
+        elif line and not line.startswith(("#", "-")):
+            lines.append(line)
+    return lines
+
+
+def requirements_for(kind: str, target: str, python_version: str, patch: int = 99
+                     ) -> list[str]:
+    """The lock set's pins that apply on ``target``: markers evaluated for that platform,
+    not for the machine building the bundle (pip would evaluate them here). ``patch``: the
+    laptops' patch release (some pins differ, e.g. before and after 3.11.5)."""
+    from packaging.requirements import Requirement  # in .venv: this runs there
+
+    env = {**PLATFORMS[target]["markers"], "python_version": python_version,
+           "python_full_version": f"{python_version}.{patch}", "implementation_name": "cpython",
+           "platform_python_implementation": "CPython", "extra": ""}
+    pins = []
+    for line in locked_requirements(kind):
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate(env):
+            pins.append(f"{requirement.name}{requirement.specifier}")
+    return pins
+
+
+def _bundle_wheels(bundle: Path) -> Path:
+    wheels = bundle / "wheels"
+    if not wheels.is_dir():
+        raise SetupError(f"{bundle} is not a course bundle (no wheels/ folder inside): "
+                         "the facilitator builds one with `python course.py bundle`.")
+    return wheels
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Download every wheel the laptops in the room need, and build the kit's own wheel."""
+    py = install("course", python=args.python)
+    if Path(sys.prefix).resolve() != _prefix(py).resolve():  # markers need .venv's packaging
+        return run([py, __file__, "bundle", *sys.argv[2:]])
+    out = Path(args.out).resolve()
+    wheels = out / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    index = [] if not torch_index_reachable() else ["--extra-index-url", TORCH_CPU_INDEX]
+    for target in args.platform:
+        for version, patch in [(v, p) for v in args.python_version for p in (0, 99)]:
+            # The oldest and newest patch release: a few pins differ between them.
+            pins = requirements_for(args.set, target, version, patch)
+            with tempfile.TemporaryDirectory() as scratch:
+                listing = Path(scratch) / "pins.txt"
+                listing.write_text("\n".join(pins) + "\n")
+                tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
+                check_run([py, "-m", "pip", "download", "--disable-pip-version-check",
+                           "--no-deps", "--only-binary=:all:", "--implementation", "cp",
+                           "--python-version", f"{version}.{patch}", *tags, *index, "-d", wheels,
+                           "-r", listing],
+                          f"Downloading the wheels for {target}, Python {version}",
+                          "Read pip's message: a package without a wheel for that platform "
+                          "cannot go in a bundle.")
+    with tempfile.TemporaryDirectory() as scratch:  # build outside the course folder:
+        source = Path(scratch) / "src"              # no build/ or egg-info left behind
+        shutil.copytree(HERE / "fedlearn_kit", source / "fedlearn_kit",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(HERE / name, source / name)
+        check_run([py, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-deps",
+                   "-w", wheels, source], "Building the kit's wheel", "Read pip's message.")
+    (out / "README.txt").write_text(
+        f"fedlearn-kit offline bundle: the {args.set!r} set for {', '.join(args.platform)}, "
+        f"Python {', '.join(args.python_version)}.\nOn each laptop, in the course folder, "
+        f"with no network needed:\n    python course.py install --from-bundle {out.name}\n"
+        "then: python course.py lab\n")
+    size = sum(p.stat().st_size for p in wheels.iterdir()) / 1e6
+    say(f"bundle ready: {out} ({len(list(wheels.iterdir()))} wheels, {size:.0f} MB)")
+    return 0
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    """Resolve pyproject.toml's pins for every platform and Python (uv pip compile
+    --universal), once with every extra; then write each set as a subset of that one
+    resolution, so the three files can never disagree."""
+    uv = shutil.which("uv") or args.uv
+    if not uv:
+        raise SetupError("`lock` needs uv (pip install uv) on PATH, or --uv /path/to/uv.")
+    find_links = [a for d in args.find_links for a in ("--find-links", d)]
+    with tempfile.TemporaryDirectory() as scratch:
+        overrides = Path(scratch) / "overrides.txt"
+        # torch's CPU build everywhere: ``+cpu`` on Linux and Windows; macOS wheels are CPU.
+        overrides.write_text("torch==2.13.0+cpu ; sys_platform != 'darwin'\n"
+                             "torch==2.13.0 ; sys_platform == 'darwin'\n")
+        everything = Path(scratch) / "all.txt"
+        common = [uv, "pip", "compile", "--universal", "--python-version", "3.11",
+                  "--no-header", "--no-annotate", "--quiet", "--override", overrides,
+                  *find_links, HERE / "pyproject.toml"]
+        check_run([*common, "--extra", "dev", "--extra", "simulation", "-o", everything],
+                  "Resolving", "Read uv's message.")
+        chosen: dict[str, set[str]] = {}
+        for kind in LOCKS:
+            target = Path(scratch) / f"{kind}.txt"
+            extras = [a for e in EXTRAS[kind] for a in ("--extra", e)]
+            check_run([*common, *extras, "-c", everything, "-o", target],
+                      f"Resolving the {kind} set", "Read uv's message.")
+            chosen[kind] = {ln for ln in target.read_text().splitlines()
+                            if ln.strip() and not ln.startswith("#")}
+    before = None
+    for kind, path in LOCKS.items():
+        own = sorted(chosen[kind] - (chosen[before] if before else set()), key=str.lower)
+        head = [f"# The {kind} set, every transitive dependency pinned for Linux, macOS and "
+                "Windows,", "# Python 3.11-3.13. Generated by `python course.py lock` from "
+                "pyproject.toml: do not edit."]
+        head += (["-r " + LOCKS[before].name] if before else
+                 ["# torch's CPU build (+cpu) comes from PyTorch's own index.",
+                  f"--extra-index-url {TORCH_CPU_INDEX}"])
+        path.write_text("\n".join(head + own) + "\n")
+        before = kind
+    say("wrote " + ", ".join(str(p.relative_to(HERE)) for p in LOCKS.values()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python course.py", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    workers = os.environ.get("FEDLEARN_TEST_WORKERS", "auto")
+
+    def add(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--python", help="the Python to create .venv with "
+                                              "(default: this one, if 3.11-3.13)")
+        command.add_argument("--no-venv", action="store_true",
+                             help="use the Python running this file (e.g. an activated conda "
+                                  "environment from environment.yml), not .venv")
+        command.set_defaults(handler=handler)
+        return command
+
+    lab = add("lab", cmd_lab, "set up if needed, then open JupyterLab on the course")
+    lab.add_argument("--port", type=int, default=None, help="JupyterLab's port (default 8888)")
+    lab.add_argument("--print-command", action="store_true", help=argparse.SUPPRESS)
+
+    for name, handler, text in (("test", cmd_test, "set up if needed, then run every test"),
+                                ("check", cmd_check, "ruff, mypy and the quick unit tests")):
+        command = add(name, handler, text)
+        command.add_argument("--workers", default=workers,
+                             help="pytest-xdist workers (default: one per core)")
+        command.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                             help="passed on to pytest")
+
+    inst = add("install", cmd_install, "install the locked set into .venv")
+    inst.add_argument("--set", choices=list(LOCKS), default="course",
+                      help="course (learners), simulation (+Ray) or dev (+test tools)")
+    inst.add_argument("--from-bundle", metavar="DIR", help="install offline from a bundle")
+    inst.add_argument("--force", action="store_true", help="reinstall even if up to date")
+
+    doctor = add("doctor", cmd_doctor, "is this laptop ready? (fedlearn-kit doctor)")
+    doctor.add_argument("doctor_args", nargs=argparse.REMAINDER)
+
+    bundle = add("bundle", cmd_bundle, "facilitators: build an offline bundle for the room")
+    bundle.add_argument("--out", default="fedlearn-bundle", help="folder to write")
+    bundle.add_argument("--platform", nargs="+", choices=list(PLATFORMS),
+                        default=list(PLATFORMS), help="laptops' platforms (default: all)")
+    bundle.add_argument("--python-version", nargs="+", default=["3.11"],
+                        help="laptops' Python versions (default 3.11)")
+    bundle.add_argument("--set", choices=list(LOCKS), default="course")
+
+    lock = add("lock", cmd_lock, "maintainers: regenerate lock/ from pyproject.toml (uv)")
+    lock.add_argument("--uv", default=None, help="path to uv if not on PATH")
+    lock.add_argument("--find-links", nargs="*", default=[],
+                      help="extra wheel folders for the resolution (e.g. a local torch CPU wheel)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    global USE_CURRENT
+    USE_CURRENT = args.no_venv
+    try:
+        return args.handler(args)
+    except SetupError as err:
+        print(f"[course] {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,358 @@
+"""``fedlearn-kit doctor``: is this laptop ready for the course? A checklist with a fix for
+every failure, in well under 30 seconds; exit code 0 only when every check passes.
+
+A participant runs it the week before a workshop, the facilitator on each laptop at the door.
+The checks: the Python version and the locked versions; that JupyterLab's ``python3`` kernel is
+this environment; free ports for JupyterLab and the SuperLink; that a SuperLink and a SuperNode
+start on loopback with TLS (the deployment code of lesson 07, not a copy of it); disk space;
+that nothing the kit starts here calls out; and, when given, that the facilitator's machine can
+be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from fedlearn_kit.paths import ROOT
+
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+#: The port ``python course.py lab`` (and ``make lab``) gives JupyterLab.
+LAB_PORT = 8888
+#: The SuperLink port of the workshop room (docs/deployment.md).
+SUPERLINK_PORT = 9092
+#: The course's notebooks, exercises and solutions plus one environment (docs/laptops.md).
+MIN_FREE_GB = 1.0
+INSTALL_FIX = "reinstall the locked set: `python course.py install --force` (or `make install`)"
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+@dataclass
+class Check:
+    """One line of the checklist."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+# --- the lock ------------------------------------------------------------------------------
+
+def find_lock_dir(start: Path | None = None) -> Path | None:
+    """``lock/`` of the course folder: the kit's checkout, else the current folder or a parent."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (ROOT, here, *here.parents):
+        if (folder / "lock" / "course.txt").is_file():
+            return folder / "lock"
+    return None
+
+
+def locked_pins(lock_dir: Path, name: str = "course.txt") -> dict[str, str]:
+    """``{package: version}`` for this platform and Python, following ``-r`` lines."""
+    from packaging.requirements import Requirement
+
+    pins: dict[str, str] = {}
+    for raw in (lock_dir / name).read_text().splitlines():
+        line = raw.split(" #")[0].strip()
+        if line.startswith("-r "):
+            pins.update(locked_pins(lock_dir, line[3:].strip()))
+        elif line and not line.startswith(("#", "-")):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate():
+                pins[_normal(requirement.name)] = str(requirement.specifier).removeprefix("==")
+    return pins
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_versions() -> dict[str, str]:
+    return {_normal(d.metadata["Name"]): d.version for d in metadata.distributions()
+            if d.metadata["Name"]}
+
+
+def pin_mismatches(lock_dir: Path, installed: dict[str, str] | None = None
+                   ) -> list[tuple[str, str, str]]:
+    """``(package, installed, locked)`` for every package of the course set that is missing
+    or differs, and every installed package of the larger sets whose version differs."""
+    installed = installed_versions() if installed is None else installed
+    course = locked_pins(lock_dir)
+    everything = locked_pins(lock_dir, "dev.txt") if (lock_dir / "dev.txt").exists() else {}
+    wrong = [(name, installed.get(name, "missing"), version)
+             for name, version in course.items() if installed.get(name) != version]
+    wrong += [(name, installed[name], version) for name, version in everything.items()
+              if name not in course and name in installed and installed[name] != version]
+    return sorted(wrong)
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+def check_python() -> Check:
+    version = platform.python_version()
+    ok = sys.version_info[:2] in SUPPORTED_PYTHONS
+    return Check("Python", ok, f"{version} ({sys.executable})",
+                 "" if ok else "install Python 3.11 for your user (docs/laptops.md), delete "
+                 ".venv, then `python course.py lab`")
+
+
+def check_pins(lock_dir: Path | None) -> Check:
+    if lock_dir is None:
+        return Check("locked versions", False, "no lock/ folder found",
+                     "run the doctor from the course folder (the one with course.py)")
+    wrong = pin_mismatches(lock_dir)
+    if not wrong:
+        return Check("locked versions", True, f"every package matches {lock_dir}")
+    shown = ", ".join(f"{name} {have} (lock: {want})" for name, have, want in wrong[:4])
+    more = f" and {len(wrong) - 4} more" if len(wrong) > 4 else ""
+    return Check("locked versions", False, shown + more, INSTALL_FIX)
+
+
+def check_kernel() -> Check:
+    """JupyterLab's ``python3`` kernel must run this environment's Python."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:
+        return Check("kernel", False, "JupyterLab is not installed here", INSTALL_FIX)
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        return Check("kernel", False, "no python3 kernel", INSTALL_FIX)
+    program = spec.argv[0] if spec.argv else ""
+    generic = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+    # Jupyter runs a kernel whose program is plain "python" with its own interpreter.
+    ours = program in generic or _same_file(program, sys.executable)
+    where = f"{spec.resource_dir} runs {program}"
+    return Check("kernel", ours, f"python3 kernel: {where}", "" if ours else (
+        f"another python3 kernel shadows the kit's: remove it (`jupyter kernelspec remove "
+        f"python3` in the environment it came from, or delete {spec.resource_dir}) and start "
+        "JupyterLab with `python course.py lab`"))
+
+
+def _same_file(a: str, b: str) -> bool:
+    # Not resolved: a venv's python is a link to the base Python that every venv shares.
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _deployment_module():
+    """Lesson 07's deployment code (``federation.deployment``; ``federation.deploy`` before
+    the core split): the doctor starts what the lesson starts, through the same code."""
+    try:
+        from fedlearn_kit.federation import deployment  # type: ignore[attr-defined]
+    except ImportError:
+        from fedlearn_kit.federation import deploy as deployment
+    return deployment
+
+
+def _port_owner(port: int) -> str:
+    module = _deployment_module()
+    processes = getattr(module, "processes", None) or importlib.import_module(
+        "fedlearn_kit.federation.processes")
+    return processes.port_owner("127.0.0.1", port)
+
+
+def check_port(what: str, port: int) -> Check:
+    name = f"port {port} ({what})"
+    if _deployment_module().port_free("127.0.0.1", port):
+        return Check(name, True, "free")
+    fix = ("stop that program, or use another port: `python course.py lab --port N`"
+           if what == "JupyterLab" else
+           "stop that program (an old deployment: `fedlearn-kit deploy down`), or agree "
+           "another port with the facilitator")
+    return Check(name, False, f"in use by {_port_owner(port)}", fix)
+
+
+def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
+    free_gb = shutil.disk_usage(folder).free / 1e9
+    ok = free_gb >= minimum_gb
+    return Check("disk space", ok, f"{free_gb:.1f} GB free in {folder}",
+                 "" if ok else f"free at least {minimum_gb:.0f} GB on this drive")
+
+
+def check_jupyter_settings() -> Check:
+    """JupyterLab's news and update checks are off in this environment."""
+    import json
+
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    try:
+        settings = json.loads(path.read_text())["@jupyterlab/apputils-extension:notification"]
+        ok = settings.get("fetchNews") == "false" and settings.get("checkForUpdates") is False
+    except (OSError, ValueError, KeyError):
+        ok = False
+    return Check("JupyterLab stays offline", ok, str(path) if ok else f"{path} missing or wrong",
+                 "" if ok else INSTALL_FIX)
+
+
+class OutboundWatch:
+    """Records, and blocks, every connection this process attempts to a non-loopback address.
+
+    A ``socket.connect`` audit hook sees each attempt before the system call, and refuses
+    it, so the doctor itself never reaches out; the SuperLink's and SuperNode's connections
+    are read with psutil. Audit hooks cannot be removed: it acts only while ``active``.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.attempts: list[str] = []
+        sys.addaudithook(self._hook)
+
+    def _hook(self, event: str, args: tuple) -> None:
+        if self.active and event == "socket.connect":
+            address = args[1]
+            host = address[0] if isinstance(address, tuple) and address else ""
+            if isinstance(host, str) and not _loopback(host):
+                self.attempts.append(f"{host}:{address[1]}")
+                raise PermissionError(f"fedlearn-kit doctor blocked a connection to {host}")
+
+    def children(self, pids: Sequence[int]) -> None:
+        import psutil
+
+        for pid in pids:
+            try:
+                connections = psutil.Process(pid).net_connections(kind="inet")
+            except (psutil.Error, OSError):
+                continue
+            for conn in connections:
+                if conn.raddr and not _loopback(conn.raddr.ip):
+                    self.attempts.append(f"{conn.raddr.ip}:{conn.raddr.port} (pid {pid})")
+
+
+def _loopback(host: str) -> bool:
+    return host in LOOPBACK_NAMES or host.startswith("127.") or host == "::ffff:127.0.0.1"
+
+
+def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
+    """A SuperLink and one SuperNode on loopback with TLS and node authentication."""
+    deploy = _deployment_module()
+    certs = deploy.certs
+
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fedlearn-doctor-") as workdir:
+        try:
+            # Flower's own per-message isolation: no warm executor importing torch, which the
+            # course's lessons start; here only the SuperLink, the node and TLS are in question.
+            dep = deploy.link(1, workdir, timeout=timeout, isolation="subprocess")
+        except Exception as err:  # noqa: BLE001 - any failure is the check's answer
+            return _deployment_failed(err)
+        try:
+            dep.start_supernode(0, wait=False)
+            dep.wait_for_supernode(0, timeout)
+            watch.children([p.pid for p in dep.processes])
+            tls = not dep.insecure and (dep.credentials / certs.CA_CERT).exists()
+        except Exception as err:  # noqa: BLE001
+            return _deployment_failed(err)
+        finally:
+            dep.down()
+    seconds = time.monotonic() - start
+    return Check("SuperLink + SuperNode with TLS", tls,
+                 f"started on {dep.superlink}, node key accepted, stopped ({seconds:.0f} s)",
+                 "" if tls else "TLS was off: report this as a bug")
+
+
+def _deployment_failed(err: BaseException) -> Check:
+    return Check("SuperLink + SuperNode with TLS", False, f"{type(err).__name__}: {err}",
+                 "read the message; on Windows, allow Python through the firewall for private "
+                 "networks when asked (loopback only), then run the doctor again")
+
+
+def check_facilitator(address: str, timeout: float = 3.0) -> Check:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        return Check("facilitator", False, f"{address!r} is not HOST:PORT",
+                     "give the address the facilitator shows, e.g. 192.168.1.10:9092")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        return Check("facilitator", False, f"cannot reach {address}: {err}",
+                     "join the room's network (not a guest network that isolates clients); "
+                     "ask the facilitator whether the SuperLink runs; ask IT to allow "
+                     f"outbound TCP to port {port} on that network")
+    return Check("facilitator", True, f"{address} answers")
+
+
+def run_checks(*, lab_port: int = LAB_PORT, superlink_port: int = SUPERLINK_PORT,
+               facilitator: str | None = None, deployment: bool = True,
+               folder: Path | None = None) -> list[Check]:
+    """Every check, in the order the checklist prints them."""
+    watch = OutboundWatch()
+    watch.active = True
+    try:
+        checks = [check_python(), check_pins(find_lock_dir(folder)), check_kernel(),
+                  check_port("JupyterLab", lab_port),
+                  check_port("SuperLink", superlink_port),
+                  check_disk(folder or Path.cwd()), check_jupyter_settings()]
+        if deployment:
+            checks.append(check_deployment(watch))
+    finally:
+        watch.active = False
+    offline = not watch.attempts
+    checks.append(Check("no outbound connection", offline,
+                        "none attempted by the kit, Flower's SuperLink or SuperNode" if offline
+                        else "attempted: " + ", ".join(watch.attempts[:5]),
+                        "" if offline else "set FLWR_TELEMETRY_ENABLED=0 and report the address"))
+    if facilitator:
+        checks.append(check_facilitator(facilitator))
+    return checks
+
+
+def report(checks: Sequence[Check], write: Callable[[str], object] = print) -> bool:
+    """Print the checklist; True when every check passed."""
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        write(f"  {'PASS' if check.ok else 'FAIL'}  {check.name:<{width}}  {check.detail}")
+        if not check.ok:
+            write(f"        {'':<{width}}  fix: {check.fix}")
+    failed = [c for c in checks if not c.ok]
+    write("Ready for the course." if not failed else
+          f"Not ready: {len(failed)} check(s) failed; the fix is under each.")
+    return not failed
+
+
+def _iter_args(argv: Sequence[str] | None) -> Iterator[str]:
+    yield from (argv if argv is not None else sys.argv[1:])
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--lab-port", type=int, default=LAB_PORT,
+                        help=f"JupyterLab's port (default {LAB_PORT})")
+    parser.add_argument("--superlink-port", type=int, default=SUPERLINK_PORT,
+                        help=f"the room's SuperLink port (default {SUPERLINK_PORT})")
+    parser.add_argument("--facilitator", metavar="HOST:PORT", default=None,
+                        help="check that the facilitator's SuperLink can be reached")
+    parser.add_argument("--skip-deployment", action="store_true",
+                        help="do not start a SuperLink and SuperNode (quicker, less sure)")
+    return parser
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    print(f"fedlearn-kit doctor: is this laptop ready? ({platform.platform()})")
+    start = time.monotonic()
+    checks = run_checks(lab_port=args.lab_port, superlink_port=args.superlink_port,
+                        facilitator=args.facilitator, deployment=not args.skip_deployment)
+    ready = report(checks)
+    print(f"({time.monotonic() - start:.0f} s)")
+    return 0 if ready else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = add_arguments(argparse.ArgumentParser(prog="fedlearn-kit doctor",
+                                                   description=__doc__.split("\n\n")[0]))
+    return run_from_args(parser.parse_args(list(_iter_args(argv))))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
+    raise SystemExit(main())
