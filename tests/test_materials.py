@@ -214,13 +214,21 @@ def test_certificate_lists_outcomes_and_ai_literacy():
 
 
 def test_setup_commands_come_from_the_readme():
-    readme = ("# kit\n\n## Start\n\nSome text\n\n```\npython course.py install\n"
-              "python course.py lab\n```\n\n## Next\n")
-    assert documents.setup_commands(readme) == ["python course.py install", "python course.py lab"]
+    table = ("# kit\n\n## Start\n\n| | open | test |\n|---|---|---|\n"
+             "| **Windows** (PowerShell) | `py course.py lab` | `py course.py test` |\n"
+             "| **macOS, Linux** | `python3 course.py lab` | `python3 course.py test` |\n\n"
+             "Ready? `python course.py doctor` checks.\n\n## Next\n")
+    assert documents.setup_commands(table) == [("Windows", "py course.py lab"),
+                                               ("macOS, Linux", "python3 course.py lab")]
+    assert documents.check_command("py course.py lab", table) == "py course.py doctor"
+    block = ("# kit\n\n## Start\n\n```\nmake lab   # opens the course\n```\n\n## Next\n")
+    assert documents.setup_commands(block) == [("", "make lab   # opens the course")]
+    assert documents.check_command("make lab", block) is None
     with pytest.raises(ValueError, match="no '## Start' section"):
         documents.setup_commands("# nothing here")
-    for command in documents.setup_commands():
-        assert command.split("#")[0].strip() in documents.handout_html("en")
+    handout = documents.handout_html("en")
+    for _, command in documents.setup_commands():
+        assert command in handout
 
 
 # ------------------------------------------------------------------ clean-up

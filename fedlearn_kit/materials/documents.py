@@ -17,19 +17,45 @@ from fedlearn_kit.materials.times import lesson_times
 from fedlearn_kit.paths import ROOT
 
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+_ROW = re.compile(r"^\|\s*\*\*([^*]+)\*\*[^|]*\|(.*)$", re.MULTILINE)
+_CODE = re.compile(r"`([^`]+)`")
 
 
-def setup_commands(readme: str | None = None) -> list[str]:
-    """The commands of the first code block in README.md's "## Start" section, in order."""
+def _start_section(readme: str | None) -> str:
     text = readme if readme is not None else (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.find("## Start")
     if start < 0:
         raise ValueError("README.md has no '## Start' section to take the set-up commands from")
     end = text.find("\n## ", start + 1)
-    match = _FENCE.search(text[start:end if end > 0 else None])
+    return text[start:end if end > 0 else None]
+
+
+def setup_commands(readme: str | None = None) -> list[tuple[str, str]]:
+    """How to open the course, per platform, from README.md's "## Start" section.
+
+    The section's table rows (``| **Windows** ... | `py course.py lab` | ...``) give one
+    (platform, first command) pair each; a README with a code block instead gives one pair
+    per command line, with an empty platform.
+    """
+    section = _start_section(readme)
+    rows = [(label.strip(), _CODE.findall(rest)[0]) for label, rest in _ROW.findall(section)
+            if _CODE.findall(rest)]
+    if rows:
+        return rows
+    match = _FENCE.search(section)
     if not match:
-        raise ValueError("README.md's '## Start' section has no code block of commands")
-    return [line.rstrip() for line in match.group(1).splitlines() if line.strip()]
+        raise ValueError("README.md's '## Start' section has neither a table of commands nor "
+                         "a code block")
+    return [("", line.rstrip()) for line in match.group(1).splitlines() if line.strip()]
+
+
+def check_command(command: str, readme: str | None = None) -> str | None:
+    """The laptop check matching an "open the course" command (``py course.py lab`` ->
+    ``py course.py doctor``), if README's Start section names such a check; else None."""
+    section = _start_section(readme)
+    if "course.py doctor" not in section or not command.endswith(" lab"):
+        return None
+    return command[: -len(" lab")] + " doctor"
 
 
 ONE_PAGE_CSS = """
@@ -50,7 +76,9 @@ HANDOUT = {
             "step raises. Everything runs offline on your laptop, on **synthetic patients** "
             "made on your own computer: no real patient is in the course."),
         "start": "How to start",
-        "start_text": "In the kit folder (from README.md):",
+        "start_text": "In the kit folder (from README.md). The first start installs the "
+                      "course's packages; later starts take seconds.",
+        "check": "check the laptop", "open": "open the course",
         "answers": "Where your answers are saved",
         "answers_text": (
             "Your answers to the question cards are saved in `fedlearn-answers.json` next to "
@@ -85,7 +113,9 @@ HANDOUT = {
             "dator, med **syntetiska patienter** som skapas på din egen dator: ingen verklig "
             "patient finns i kursen."),
         "start": "Så kommer du igång",
-        "start_text": "I kursmappen (från README.md):",
+        "start_text": "I kursmappen (från README.md). Första starten installerar kursens "
+                      "paket; senare starter tar några sekunder.",
+        "check": "kontrollera datorn", "open": "öppna kursen",
         "answers": "Var dina svar sparas",
         "answers_text": (
             "Dina svar på frågekorten sparas i `fedlearn-answers.json` bredvid notebookarna "
@@ -113,14 +143,22 @@ HANDOUT = {
 def handout_html(lang: str) -> str:
     """The one-page participant handout in ``lang``."""
     t = HANDOUT[lang]
-    commands = "\n".join(setup_commands())
+    rows = []
+    for platform, command in setup_commands():
+        rows.append(f"<tr><td>{esc(platform)}</td><td>{esc(t['open'])}</td>"
+                    f"<td><code>{esc(command)}</code></td></tr>")
+        check = check_command(command)
+        if check:
+            rows.append(f"<tr><td>{esc(platform)}</td><td>{esc(t['check'])}</td>"
+                        f"<td><code>{esc(check)}</code></td></tr>")
+    commands = f"<table>{''.join(rows)}</table>"
     times = lesson_times()
     lessons = "".join(f"<li>{esc(step_title(s, lang))} · {times[s].total} min</li>"
                       for s in STEPS)
     body = (f"<h1>{esc(t['title'])}</h1>"
             f"<h2>{esc(t['what'])}</h2>{markdown(t['what_text'])}"
             f'<div class="cols"><div><h2>{esc(t["start"])}</h2><p>{esc(t["start_text"])}</p>'
-            f"<pre>{esc(commands)}</pre>"
+            f"{commands}"
             f"<h2>{esc(t['answers'])}</h2>{markdown(t['answers_text'])}</div>"
             f"<div><h2>{esc(t['roles'])}</h2><ul>{lessons}</ul></div></div>"
             f"<h2>{esc(t['dpo'])}</h2><ol>"
