@@ -35,7 +35,7 @@ from fedlearn_kit.evaluation import (  # noqa: E402
     site_report,
     subgroup_scores,
 )
-from fedlearn_kit.examples import damaged_copy  # noqa: E402
+from fedlearn_kit.examples import damaged_copy, without_variable  # noqa: E402
 from fedlearn_kit.experiment import Experiment  # noqa: E402
 from fedlearn_kit.paths import DATA_DIR  # noqa: E402
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table  # noqa: E402
@@ -109,3 +109,8 @@ from fedlearn_kit import gdpr, monitoring  # noqa: E402
 from fedlearn_kit.gdpr import show_cards  # noqa: E402
 
 __all__ += ["gdpr", "monitoring", "show_cards"]
+
+# Lessons show the package's own code (displayed, never copied): kit.show_source(obj).
+from fedlearn_kit.source import show_source  # noqa: E402
+
+__all__ += ["show_source", "without_variable"]

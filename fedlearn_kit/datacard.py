@@ -20,7 +20,7 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def _model_input(col: Column) -> str:
     if not col.is_feature:
         return "not a feature"
-    x = f"1 if {col.categories[0]} else 0" if col.categories else "log(x)" if col.log else "x"
+    x = f"(1 if {col.categories[0]} else 0)" if col.categories else "log(x)" if col.log else "x"
     return f"({x} - {col.center:g}) / {col.scale:g}"
 
 
@@ -55,7 +55,8 @@ byte-identical files (see `SHA256SUMS`).
 ## Why this data is synthetic, and what that does and does not mean
 Every value was drawn from a random number generator following the hand-written model
 below. No record was copied, sampled or derived from a real patient, so no row describes a
-real person. Patient ids are pseudonyms of the form `SYN-<site>-<number>`; they contain
+real person. Patient ids are synthetic identifiers of the form `SYN-<site>-<number>`, not
+pseudonyms in the GDPR's sense (Art. 4(5)): no key links them to anyone. They contain
 letters and can never be mistaken for a Swedish personnummer or samordningsnummer.
 Synthetic data *derived from real patients* is a different matter: the UK ICO's guidance on
 privacy-enhancing technologies (2023) warns that the closer such data mimics the original,

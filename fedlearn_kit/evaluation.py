@@ -9,7 +9,8 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from fedlearn_kit.schema import OUTCOME_NAME
+from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
+from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
 AGE_BANDS = (0, 65, 80, 200)
@@ -122,3 +123,47 @@ def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFra
     rows["the trained model"] = {"patients": 0,
                                  "values": sum(p.numel() for p in model.net.parameters())}
     return pd.DataFrame(rows).T
+
+
+def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarray:
+    """Readmission rates of ``num_samples`` other samples of the site's size (lesson 02).
+
+    Each sample has as many patients as the site's own data, drawn from the same profile
+    (independent streams, none of them the site's own data or the future patients): how
+    much a hospital's observed rate moves by chance alone.
+    """
+    index = list(cohort).index(site)
+    profile = cohort.profiles[index]
+    size = len(cohort[site])
+    return np.array([generate_site(profile, cohort.seed, index, num_patients=size,
+                                   stream=100 + k)[OUTCOME_NAME].mean()
+                     for k in range(num_samples)])
+
+
+def coefficient_error(model: TrainedModel) -> float:
+    """Mean absolute gap between a logistic model's weights and the true effects."""
+    weights = model.net.linear.weight.detach().numpy().ravel()
+    truth = np.array([TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES])
+    return float(np.mean(np.abs(weights - truth)))
+
+
+def calibration_gaps(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
+                     df: pd.DataFrame, bins: int = 8) -> pd.DataFrame:
+    """|observed - predicted| per risk bin (rows, lowest risk first), one column per model."""
+    y = df[OUTCOME_NAME].to_numpy()
+    gaps = {}
+    for model in as_list(models):
+        curve = reliability(y, model.predict_proba(df), bins)
+        gaps[model.name] = (curve["observed"] - curve["predicted"]).abs().to_numpy()
+    return pd.DataFrame(gaps)
+
+
+def collaboration_gains(table: pd.DataFrame, model: str, own: str = "local {site}"
+                        ) -> pd.Series:
+    """Per site: ``model``'s score minus the site's own model's, on that site's patients.
+
+    ``table`` is :func:`compare`'s (rows: models, columns: sites); a positive gain means the
+    collaboration helped that site.
+    """
+    return pd.Series({site: table.loc[model, site] - table.loc[own.format(site=site), site]
+                      for site in table.columns}, name=f"{model} gain")

@@ -19,3 +19,24 @@ def damaged_copy(df: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     damaged.loc[damaged.index[rows[:3]], "egfr"] = np.nan
     damaged.loc[damaged.index[rows[3:]], "sodium"] *= 10
     return damaged
+
+
+def without_variable(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A copy of ``df`` in which the model cannot use ``column`` (a minimisation experiment).
+
+    The column is set to the reference value the kit scales it by, so its model input is
+    0 for every patient: a model trained and tested on such data learns nothing from it,
+    exactly as if the column had not been collected. ``sex``, a category, cannot be hidden
+    this way.
+    """
+    from fedlearn_kit.schema import BY_NAME
+
+    col = BY_NAME.get(column)
+    if col is None or not col.is_feature:
+        features = ", ".join(c for c, v in BY_NAME.items() if v.is_feature)
+        raise ValueError(f"{column!r} is not one of the model's variables: {features}.")
+    if col.kind == "category":
+        raise ValueError(f"{column!r} is a category; choose a number or 0/1 variable.")
+    hidden = df.copy()
+    hidden[column] = float(np.exp(col.center)) if col.log else col.center
+    return hidden

@@ -41,36 +41,91 @@ def _figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 
     return fig, axes.ravel()
 
 
-def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray | int:
-    if col.log:
-        return np.geomspace(col.low, col.high, 30)
+#: Panel titles a reader understands (with the unit), for the columns plot_sites shows.
+TITLES = {
+    "age": "Age (years)",
+    "ejection_fraction": "Ejection fraction (%)",
+    "nt_probnp": "NT-proBNP (ng/L)",
+    "prior_admissions_12m": "Admissions in previous 12 months",
+    "egfr": "eGFR (mL/min/1.73 m²)",
+    "length_of_stay": "Length of stay (days)",
+}
+
+
+#: Short labels for the model's variables, as a clinician would write them.
+SHORT_NAMES = {
+    "age": "age", "sex": "female", "ejection_fraction": "ejection fraction",
+    "nyha_class": "NYHA class", "nt_probnp": "NT-proBNP", "egfr": "eGFR", "sodium": "sodium",
+    "systolic_bp": "systolic BP", "diabetes": "diabetes",
+    "atrial_fibrillation": "atrial fibrillation", "copd": "COPD",
+    "prior_admissions_12m": "prior admissions", "length_of_stay": "length of stay",
+    "beta_blocker": "beta blocker", "raas_inhibitor": "RAAS inhibitor", "mra": "MRA",
+}
+
+
+def title(column: str) -> str:
+    """A human title for a column: its name and unit as a clinician would write them."""
+    if column in TITLES:
+        return TITLES[column]
+    col = BY_NAME[column]
+    unit = f" ({col.unit})" if col.unit else ""
+    return col.description + unit
+
+
+def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray:
+    values = pd.concat([df[column] for df in cohort.values()])
+    if col.log:  # bins of equal width on the log axis the panel is drawn with
+        return np.geomspace(max(col.low, values.min()), values.max() * 1.001, 25)
     if col.kind == "integer":
-        top = max(int(df[column].max()) for df in cohort.values())
+        top = int(values.max())
         if top - col.low <= 25:  # small counts: one bar per value, centred on it
             return np.arange(col.low, top + 2) - 0.5
-    return 20
+    return np.linspace(values.min(), values.max(), 21)
 
 
 def plot_sites(cohort: Cohort, columns: Sequence[str] = (
         "age", "ejection_fraction", "nt_probnp", "prior_admissions_12m")) -> Figure:
-    """How the sites' patients differ: size and readmission rate, then a few distributions."""
-    fig, axes = _figure(ncols=len(columns) + 1, width=3.0, height=2.8)
+    """How the sites' patients differ: size and readmission rate, then a few distributions.
+
+    Each histogram shows the share of a site's patients in each bin (so a site of 300 and
+    one of 2,400 compare directly), with the bins equally wide on the axis as drawn: on
+    NT-proBNP's log axis, equal ratios. A dashed line marks each site's median, except on
+    panels of small counts (one bar per value), where the bars show it and the medians of
+    two sites would often sit on the same value, one line hiding the other.
+    """
+    ncols = 3
+    nrows = -(-(len(columns) + 2) // ncols)  # the last free panel holds the legend
+    fig, axes = _figure(ncols=ncols, nrows=nrows, width=3.5, height=2.7)
     names = list(cohort)
     rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
-    bars = axes[0].bar(names, rates, color=[site_colour(i) for i in range(len(names))])
+    bars = axes[0].bar([f"Site {s}" for s in names], rates,
+                       color=[site_colour(i) for i in range(len(names))])
     axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
-    axes[0].set(title="Readmitted in 30 days", ylabel="% of patients")
-    for ax, column in zip(axes[1:], columns, strict=True):
+    axes[0].set(title="Readmitted in 30 days", ylabel="% of the site's patients",
+                ylim=(0, max(rates) * 1.2))
+    for ax, column in zip(axes[1:len(columns) + 1], columns, strict=True):
         col = BY_NAME[column]
+        bins = _bins(col, cohort, column)
+        one_bar_per_value = bool(np.allclose(np.diff(bins), 1.0))
         for i, site in enumerate(names):
             values = cohort[site][column]
-            bins = _bins(col, cohort, column)
-            ax.hist(values, bins=bins, density=True, histtype="step", linewidth=1.6,
-                    color=site_colour(i), label=f"Site {site}")
+            weights = np.full(len(values), 100 / len(values))
+            ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=1.6,
+                    color=site_colour(i))
+            if not one_bar_per_value:
+                ax.axvline(values.median(), color=site_colour(i), linestyle="--", linewidth=1)
         if col.log:
             ax.set_xscale("log")
-        ax.set(title=column.replace("_", " "), xlabel=col.unit, yticks=[])
-    axes[-1].legend(frameon=False)
+        ax.set(title=title(column), ylabel="% of the site's patients")
+    handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
+                          label=f"Site {s} (n={len(cohort[s])})") for i, s in enumerate(names)]
+    handles.append(plt.Line2D([], [], color="grey", linestyle="--", linewidth=1,
+                              label="median"))
+    legend_ax = axes[len(columns) + 1]
+    legend_ax.axis("off")
+    legend_ax.legend(handles=handles, loc="center", frameon=False)
+    for ax in axes[len(columns) + 2:]:
+        ax.axis("off")
     return fig
 
 
@@ -117,11 +172,12 @@ def plot_coefficients(models: Models) -> Figure:
     for i, model in enumerate(models):
         weights = model.net.linear.weight.detach().numpy().ravel()
         ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
-    ax.set_xticks(x + width * len(models) / 2, [f.replace("_", " ") for f in FEATURE_NAMES],
+    ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
-    ax.legend(frameon=False, ncols=len(models) + 1)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
+               ncols=len(models) + 1)
     return fig
 
 

@@ -42,7 +42,8 @@ class Column:
         return f"{self.low:g}-{self.high:g}" if self.low is not None else ""
 
 
-ID = Column("patient_id", "id", "Pseudonym made up by the generator (never a personnummer)",
+ID = Column("patient_id", "id",
+            "Synthetic identifier made up by the generator (never a personnummer)",
             is_feature=False)
 SITE = Column("site", "site", "Care provider the record belongs to", is_feature=False)
 OUTCOME = Column("readmitted_30d", "binary", "Readmitted within 30 days of discharge (label)",

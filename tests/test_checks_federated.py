@@ -45,3 +45,85 @@ def test_update_numbers() -> None:
     assert check.update_numbers(17, state_dict)
     assert not check.update_numbers(16, state_dict)
     assert not check.update_numbers("many", state_dict)
+
+
+def test_fedprox_drift_names_squared_and_absolute_sizes(capsys) -> None:
+    from fedlearn_kit.drift import distance
+
+    start = {"w": torch.tensor([0.0, 1.0])}
+    updates = {"FedAvg": {"A": {"w": torch.tensor([3.0, 5.0])}},
+               "FedProx": {"A": {"w": torch.tensor([1.5, 3.0])}}}
+    right = {n: {s: distance(m, start) for s, m in ms.items()} for n, ms in updates.items()}
+    assert check.fedprox_drift(right, start, updates)
+    assert "50%" in capsys.readouterr().out
+    squared = {n: {s: v ** 2 for s, v in d.items()} for n, d in right.items()}
+    assert not check.fedprox_drift(squared, start, updates)
+    assert "squared" in capsys.readouterr().out
+    size = {n: {"A": float(ms["A"]["w"].norm())} for n, ms in updates.items()}
+    assert not check.fedprox_drift(size, start, updates)
+    assert "size of the site's model" in capsys.readouterr().out
+    assert not check.fedprox_drift({"FedAvg": right["FedAvg"]}, start, updates)
+
+
+def test_more_sites_gain_reports_sizes(capsys) -> None:
+    from types import SimpleNamespace
+
+    table = pd.DataFrame({"A": [0.70, 0.80], "B": [0.79, 0.79]},
+                         index=["local A", "federated (FedAvg)"])
+    table.loc["local B"] = [0.7, 0.78]
+    splits = {"A": SimpleNamespace(train=pd.DataFrame(index=range(226))),
+              "B": SimpleNamespace(train=pd.DataFrame(index=range(1800)))}
+    gains = {"A": 0.80 - 0.70, "B": 0.79 - 0.78}
+    assert check.more_sites_gain(gains, table, splits)
+    assert "226 training patients" in capsys.readouterr().out
+    assert not check.more_sites_gain({"A": -0.1, "B": 0.01}, table, splits)
+    assert not check.more_sites_gain({"A": 0.1}, table, splits)
+
+
+def test_reply_metrics_and_coordinator_roles(capsys) -> None:
+    log = pd.DataFrame({"type": ["train", "train", "evaluate"],
+                        "direction": ["to site", "from site", "from site"],
+                        "metrics": ["", "loss, num-examples, partition-id",
+                                    "loss, auroc, num-examples"]})
+    assert check.reply_metrics({"loss", "num-examples", "partition-id"}, log)
+    assert not check.reply_metrics({"loss", "auroc", "num-examples"}, log)
+    assert "evaluation reply" in capsys.readouterr().out
+    assert not check.reply_metrics({"loss"}, log)
+    assert not check.reply_metrics("loss", log)
+    right = {k: truth for k, (truth, _) in check.COORDINATOR_STATEMENTS.items()}
+    assert check.coordinator_roles(right)
+    assert not check.coordinator_roles({**right, "records_leave": True})
+
+
+def test_update_numbers_names_a_forgotten_intercept(capsys) -> None:
+    state_dict = {"linear.weight": torch.zeros(1, 16), "linear.bias": torch.zeros(1)}
+    assert not check.update_numbers(16, state_dict)
+    assert "intercept" in capsys.readouterr().out
+
+
+def test_reply_carries_finds_the_new_metric(small_experiment, capsys) -> None:
+    from dataclasses import replace
+
+    import fedlearn_kit as kit
+    from fedlearn_kit.federation import apps
+
+    exp = replace(small_experiment, num_rounds=1, local_epochs=1)
+    splits = kit.split_cohort(exp.cohort(), exp.test_fraction, exp.seed)
+
+    def reporting(net, split, request):
+        loss = apps.sgd_train(net, split, request)
+        return {"loss": loss, "positives": int(split.train["readmitted_30d"].sum())}
+
+    def lying(net, split, request):
+        return {"loss": apps.sgd_train(net, split, request), "positives": 0}
+
+    result = kit.federation.run(exp, progress=False,
+                                client_app=apps.make_client_app(train_fn=reporting))
+    assert check.reply_carries(result, splits)
+    plain = kit.federation.run(exp, progress=False)
+    assert not check.reply_carries(plain, splits)
+    assert "do not carry 'positives'" in capsys.readouterr().out
+    wrong = kit.federation.run(exp, progress=False,
+                               client_app=apps.make_client_app(train_fn=lying))
+    assert not check.reply_carries(wrong, splits)
+    assert not check.reply_carries("a result", splits)

@@ -40,8 +40,10 @@ def test_tls_and_node_authentication_are_on(dep: deploy.Deployment) -> None:
                for p in dep.processes)
 
 
-def test_same_final_weights_as_the_local_engine(dep: deploy.Deployment) -> None:
-    deployed = run(EXP, engine="deployment", deployment=dep, progress=False)
+def test_same_final_weights_as_the_local_engine(dep: deploy.Deployment, capsys) -> None:
+    deployed = run(EXP, engine="deployment", deployment=dep, progress=True)
+    bar = capsys.readouterr().err
+    assert "rounds (deployment)" in bar and "2/2" in bar  # run() passes progress on
     local = run(EXP, engine="local", progress=False)
     assert deployed.engine == "deployment"
     for key, value in local.state_dict.items():
@@ -82,6 +84,12 @@ def test_port_already_in_use(dep: deploy.Deployment, tmp_path: Path) -> None:
     port = int(dep.superlink.rsplit(":", 1)[1])
     with pytest.raises(PortInUseError, match=f"Port {port} .* already in use"):
         deploy.up(1, tmp_path, port=port)
+
+
+def test_run_passes_its_timeout_to_the_deployment(dep: deploy.Deployment) -> None:
+    dep.start_supernode(1)  # site 1 rejoins after the fault tests above
+    with pytest.raises(TimeoutError, match="did not finish within 1 s"):
+        run(EXP, engine="deployment", deployment=dep, progress=False, timeout=1)
 
 
 def test_down_leaves_no_process_and_no_port(dep: deploy.Deployment) -> None:

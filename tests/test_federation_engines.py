@@ -1,9 +1,6 @@
-"""The engine switch: deployment hook, progress bar, simulation timeout, command line."""
+"""The engine switch: every engine honours timeout and progress; the command line."""
 
 from __future__ import annotations
-
-import sys
-import types
 
 import pytest
 import torch
@@ -15,25 +12,19 @@ from fedlearn_kit.federation import run
 TINY = kit.Experiment(patients_per_site=150, num_rounds=2, seed=2)
 
 
-def test_deployment_dispatches_to_the_deploy_module(monkeypatch) -> None:
-    calls = []
-    fake = types.ModuleType("fedlearn_kit.federation.deploy")
-    fake.run_deployment = lambda exp, **kwargs: calls.append((exp, kwargs)) or "result"
-    monkeypatch.setitem(sys.modules, "fedlearn_kit.federation.deploy", fake)
-    monkeypatch.setattr(kit.federation, "deploy", fake, raising=False)
-    assert run(TINY, engine="deployment", min_sites=2, insecure=True) == "result"
-    assert calls == [(TINY, {"min_sites": 2, "server_eval": True, "insecure": True})]
+@pytest.mark.parametrize("engine", ["local", pytest.param("simulation", marks=pytest.mark.slow)])
+def test_every_engine_stops_a_run_that_outlasts_its_timeout(engine: str) -> None:
+    with pytest.raises(TimeoutError, match="did not finish within"):
+        run(TINY, engine=engine, progress=False, timeout=1e-3)
 
 
-def test_progress_bar_reaches_the_last_round(capsys) -> None:
+def test_the_local_engine_shows_progress_only_when_asked(capsys) -> None:
+    """The simulation and deployment engines' bars are checked in their own (slow) tests."""
+    run(TINY, progress=False)
+    assert "round" not in capsys.readouterr().err
     run(TINY, progress=True)
-    assert "2/2" in capsys.readouterr().err
-
-
-@pytest.mark.slow
-def test_simulation_that_runs_too_long_is_stopped() -> None:
-    with pytest.raises(TimeoutError, match="did not finish within 1 s"):
-        run(TINY, engine="simulation", progress=False, timeout=1)
+    err = capsys.readouterr().err
+    assert "rounds (local)" in err and "2/2" in err
 
 
 def test_simulation_takes_no_local_only_options() -> None:

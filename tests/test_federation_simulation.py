@@ -10,10 +10,12 @@ from fedlearn_kit.federation import run
 
 
 @pytest.mark.slow
-def test_local_and_simulation_give_the_same_weights() -> None:
+def test_local_and_simulation_give_the_same_weights(capsys) -> None:
     exp = kit.Experiment(patients_per_site=300, num_rounds=3, seed=5)
     local = run(exp, engine="local", progress=False)
-    simulated = run(exp, engine="simulation", progress=False, timeout=300)
+    simulated = run(exp, engine="simulation", progress=True, timeout=300)
+    bar = capsys.readouterr().err
+    assert "rounds (simulation)" in bar and "3/3" in bar  # the engine honours progress=True
     assert simulated.engine == "simulation"
     for key, value in local.state_dict.items():
         torch.testing.assert_close(simulated.state_dict[key], value, rtol=0, atol=1e-6)

@@ -44,9 +44,55 @@ def failed(message: str, hint: str = "") -> Verdict:
     return Verdict(False, text)
 
 
+def shown(answer: object, digits: int = 4) -> str:
+    """An answer as a learner should read it in feedback: numbers rounded, no numpy repr.
+
+    >>> shown(0.28871236568336217)
+    '0.2887'
+    >>> shown([1, 2])
+    'a list'
+    """
+    if isinstance(answer, bool):
+        return str(answer)
+    try:
+        value = float(answer)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        if isinstance(answer, str):
+            return repr(answer[:40])
+        return f"a {type(answer).__name__}"
+    if math.isnan(value):
+        return "nan (not a number)"
+    if value == int(value) and abs(value) < 1e12:
+        return str(int(value))
+    return f"{value:.{digits}g}"
+
+
 def is_close(answer: object, expected: float, tolerance: float = 1e-3) -> bool:
     """True if ``answer`` is a number within ``tolerance`` of ``expected``."""
     try:
         return math.isclose(float(answer), expected, abs_tol=tolerance)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summary: str
+                  ) -> Verdict:
+    """A short quiz: ``answers`` maps each statement's key to True or False.
+
+    ``statements`` maps a key to (the truth, a hint pointing to where the lesson settles
+    it). A wrong answer gets the hint, not the answer; all right gets ``summary``.
+    """
+    if not isinstance(answers, dict):
+        return failed(f"expected a dict {{key: True or False}}, got {shown(answers)}.")
+    missing = sorted(set(statements) - set(answers))
+    if missing:
+        return failed(f"no answer yet for {missing}.", "give True or False for every key.")
+    not_bool = sorted(k for k in statements if not isinstance(answers[k], bool))
+    if not_bool:
+        return failed(f"the answers for {not_bool} are not True or False.")
+    wrong = [k for k, (truth, _) in statements.items() if answers[k] is not truth]
+    if wrong:
+        first = wrong[0]
+        return failed(f"{len(wrong)} of {len(statements)} answers are not right yet, "
+                      f"starting with {first!r}.", statements[first][1])
+    return passed(summary)

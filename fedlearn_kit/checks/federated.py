@@ -7,7 +7,10 @@ from collections.abc import Mapping
 import pandas as pd
 import torch
 
-from fedlearn_kit.checks import failed, is_close, passed
+from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown, true_or_false
+from fedlearn_kit.drift import distance
+from fedlearn_kit.schema import OUTCOME_NAME
+from fedlearn_kit.training import Split
 
 Update = tuple[Mapping[str, torch.Tensor], int]
 
@@ -19,7 +22,7 @@ def _as_tensor(value: object) -> torch.Tensor | None:
         return None
 
 
-def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) -> bool:
+def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) -> Verdict:
     """Exercise 4.1: the example-weighted average of the sites' round-1 models."""
     if not isinstance(answer, Mapping):
         return failed(f"expected a dict of tensors (like a state_dict), got "
@@ -48,7 +51,7 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
 
 
 def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
-                       model: str = "federated (FedAvg)") -> bool:
+                       model: str = "federated (FedAvg)") -> Verdict:
     """Exercise 4.2: per site, the federated model's AUROC minus the site's own model's."""
     if not isinstance(gains, Mapping):
         return failed(f"expected a dict {{site: gain}}, got {type(gains).__name__}.")
@@ -64,15 +67,168 @@ def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
             return failed(f"the gain for site {site} is not the difference in the table.",
                           f"row '{model}' minus row 'local {site}', both in column '{site}'.")
     best = max(sites, key=lambda s: gains[s])
-    return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC): "
-                  "the fewer patients a site has, the more it gains from the others'.")
+    return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC). Compare with how many "
+                  "patients each site has: the fewer, the more it can gain from the others'.")
 
 
-def update_numbers(answer: object, state_dict: Mapping[str, torch.Tensor]) -> bool:
+def update_numbers(answer: object, state_dict: Mapping[str, torch.Tensor]) -> Verdict:
     """Exercise 4.3: how many numbers one site's model update carries."""
     expected = sum(int(t.numel()) for t in state_dict.values())
     if not is_close(answer, expected, 0):
         shapes = ", ".join(f"{k} {tuple(t.shape)}" for k, t in state_dict.items())
-        return failed(f"{answer!r} is not the number of values in the update.",
+        if is_close(answer, expected - 1, 0):
+            return failed(f"{shown(answer)} counts the weights but not the intercept.",
+                          "every tensor of the update travels, the bias too.")
+        return failed(f"{shown(answer)} is not the number of values in the update.",
                       f"add up the sizes of every tensor ({shapes}); .numel() counts one.")
     return passed(f"{expected} numbers per update, however many patients the site has.")
+
+
+def fedprox_drift(drift: Mapping[str, Mapping[str, float]], start: Mapping[str, torch.Tensor],
+                  updates: Mapping[str, Mapping[str, Mapping[str, torch.Tensor]]]) -> Verdict:
+    """Exercise 4.4: how far each site's round-1 model moved, under FedAvg and FedProx.
+
+    ``updates`` maps a strategy name to ``{site: state_dict}``; ``drift`` must map the same
+    names to ``{site: distance from start}``.
+    """
+    if not isinstance(drift, Mapping) or sorted(drift) != sorted(updates):
+        return failed(f"expected a dict with the keys {sorted(updates)}, got {shown(drift)}.",
+                      "one entry per strategy, each a dict {site: distance}.")
+    for name, models in updates.items():
+        given = drift[name]
+        if not isinstance(given, Mapping) or sorted(given) != sorted(models):
+            return failed(f"drift[{name!r}] should have one entry per site {sorted(models)}.")
+        for site, model in models.items():
+            expected = distance(model, start)
+            squared = expected ** 2
+            size = float(sum((model[k] ** 2).sum() for k in model) ** 0.5)
+            if is_close(given[site], squared, 1e-4) and not is_close(squared, expected, 1e-4):
+                return failed(f"{name}, site {site}: {shown(given[site])} is the squared "
+                              "distance.", "take the square root of the summed squares.")
+            if is_close(given[site], size, 1e-4):
+                return failed(f"{name}, site {site}: {shown(given[site])} is the size of the "
+                              "site's model, not how far it moved.",
+                              "subtract the starting weights before squaring.")
+            if not is_close(given[site], expected, 1e-4):
+                return failed(f"{name}, site {site}: {shown(given[site])} is not the distance "
+                              "between the site's model and the global model it started from.",
+                              "for every tensor: (site's - start's) squared, summed over all "
+                              "tensors; then the square root.")
+    names = list(updates)
+    if len(names) == 2:
+        plain, prox = names
+        shrink = ", ".join(f"{site} {drift[prox][site] / drift[plain][site]:.0%}"
+                           for site in updates[plain])
+        return passed(f"Under {prox} each site's model ends at this share of {plain}'s "
+                      f"distance: {shrink}. The penalty keeps the sites close to the global "
+                      "model; whether that improves the result depends on how different "
+                      "the sites are.")
+    return passed("Each site's drift is right.")
+
+
+def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
+                    splits: Mapping[str, Split], model: str = "federated (FedAvg)") -> Verdict:
+    """Exercise 4.5: each site's gain in a larger federation, with its number of patients."""
+    if not isinstance(gains, Mapping):
+        return failed(f"expected a dict {{site: gain}}, got {shown(gains)}.")
+    sites = list(table.columns)
+    if sorted(gains) != sorted(sites):
+        return failed(f"the sites are {sorted(gains)}, expected {sites}.",
+                      "one entry per column of the table.")
+    for site in sites:
+        expected = table.loc[model, site] - table.loc[f"local {site}", site]
+        if is_close(gains[site], -expected, 1e-9) and expected != 0:
+            return failed(f"the sign for site {site} is reversed.", "take federated minus local.")
+        if not is_close(gains[site], expected, 1e-9):
+            return failed(f"the gain for site {site} ({shown(gains[site], 3)}) is not the "
+                          "difference in the table.",
+                          f"row '{model}' minus row 'local {site}', both in column '{site}'.")
+    order = sorted(sites, key=lambda s: -gains[s])
+    listed = ", ".join(f"{s} {gains[s]:+.3f} ({len(splits[s].train)} training patients)"
+                       for s in order)
+    by_size = sorted(sites, key=lambda s: len(splits[s].train))
+    pattern = ("the sites with fewest patients gain most, the largest least" if
+               order[:2] == by_size[:2] and order[-1] == by_size[-1] else
+               "here the order does not simply follow size: case mix and baseline risk "
+               "matter too")
+    return passed(f"Gains, largest first: {listed}. With this seed {pattern}.")
+
+
+def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
+    """Exercise 4.6: the metric names a site's training reply carries besides the weights."""
+    replies = messages[(messages["type"] == "train") & (messages["direction"] == "from site")]
+    expected = {m.strip() for text in replies["metrics"] for m in text.split(",") if m.strip()}
+    if not isinstance(names, set | list | tuple | frozenset):
+        return failed(f"expected a set of names, got {shown(names)}.")
+    given = {str(n) for n in names}
+    if given == expected:
+        return passed(f"A training reply carries {sorted(expected)} besides the weights. "
+                      "'num-examples' tells the coordinator how many patients the site "
+                      "trained on, in every round; 'loss' describes how well the model fits "
+                      "them; 'partition-id' says which site sent the reply. The first two are "
+                      "information about the site's patients.")
+    evaluate = messages[(messages["type"] == "evaluate") & (messages["direction"] == "from site")]
+    eval_names = {m.strip() for text in evaluate["metrics"] for m in text.split(",") if m.strip()}
+    if given == eval_names:
+        return failed("those are the metrics of an evaluation reply.",
+                      "keep the rows of type 'train' sent 'from site'.")
+    if given < expected:
+        return failed(f"{len(expected - given)} name(s) missing.",
+                      "read the 'metrics' column of every training reply a site sent.")
+    return failed(f"{sorted(given - expected)} are not in a training reply.",
+                  "read the 'metrics' column of the rows of type 'train' sent 'from site'.")
+
+
+COORDINATOR_STATEMENTS = {
+    "records_leave": (False, "reread section 6: which rows of what_leaves say 'stay at the "
+                      "site'?"),
+    "update_size_fixed": (True, "compare the numbers per update for Site A and Site B in "
+                          "what_leaves."),
+    "coordinator_is_processor_if_only_instructed": (
+        True, "reread 'The coordinator' in section 7 (GDPR Art. 28)."),
+    "reusing_models_keeps_it_a_processor": (
+        False, "reread 'The coordinator' in section 7: what happens when it decides "
+        "something about purpose or means?"),
+    "joint_controllers_need_arrangement": (
+        True, "reread 'Joint controllers' in section 7 (GDPR Art. 26)."),
+}
+
+
+def coordinator_roles(answers: object) -> Verdict:
+    """Exercise 4.7: true or false, five statements on what leaves and who answers for it."""
+    return true_or_false(answers, COORDINATOR_STATEMENTS,
+                         "No record leaves a site, but a fixed-size update and metadata do; "
+                         "a coordinator that only follows the regions' instructions is a "
+                         "processor (Art. 28), one that reuses the models becomes a "
+                         "controller; two regions deciding together are likely joint "
+                         "controllers and need an arrangement (Art. 26).")
+
+
+def reply_carries(result: object, splits: Mapping[str, Split], metric: str = "positives"
+                  ) -> Verdict:
+    """Exercise 4.8: a ClientApp whose training reply also carries ``metric``."""
+    messages = getattr(result, "messages", None)
+    if messages is None:
+        return failed(f"expected the Result of kit.federation.run, got {shown(result)}.")
+    log = messages()
+    replies = log[(log["type"] == "train") & (log["direction"] == "from site")]
+    if replies.empty:
+        return failed("the run's message log is empty.", "run it with the local engine.")
+    carried = replies["metrics"].str.split(", ").map(set)
+    if not all(metric in names for names in carried):
+        return failed(f"the training replies do not carry '{metric}'.",
+                      "return a dict from your training function, with 'loss' and "
+                      f"'{metric}', and pass make_client_app(train_fn=...) as client_app.")
+    values = result.site_metrics(metric, stage="train")  # type: ignore[attr-defined]
+    for site, split in splits.items():
+        expected = int(split.train[OUTCOME_NAME].sum())
+        if site in values and not all(is_close(v, expected, 0) for v in values[site]):
+            return failed(f"Site {site} reported {shown(values[site].iloc[0])}, but "
+                          f"{expected} of its training patients were readmitted.",
+                          f"count the readmitted patients in the site's training part "
+                          f"('{OUTCOME_NAME}').")
+    told = ", ".join(f"{s}: {int(split.train[OUTCOME_NAME].sum())}" for s, split in
+                     splits.items())
+    return passed(f"Every training reply now tells the coordinator how many of the site's "
+                  f"training patients were readmitted ({told}). One line in a handler "
+                  "changes what leaves a hospital; a metric is data about patients too.")

@@ -18,6 +18,21 @@ What the kit adds on top of Flower, all in this module:
   when fewer than ``min-sites`` sites reply;
 - the ServerApp keeps the outcome in its ``Context.state`` and, when the run config names
   a ``result-path``, saves it there for the engine to read.
+
+Extension points, so the rest of the kit changes the apps without copying them:
+
+- ``make_client_app(train_fn=...)``: how a site trains (e.g. DP-SGD instead of SGD); the
+  function gets the global model, the site's data and a :class:`TrainRequest`;
+- ``make_client_app(mods=..., train_mods=..., evaluate_mods=...)``: Flower mods for the
+  whole app or one handler (e.g. ``LocalDpMod`` on training replies only, a tap that
+  keeps what the coordinator receives, a site that stops answering);
+- ``make_server_app(wrap_strategy=...)``: wrap the kit's strategy (e.g. one of Flower's
+  differential-privacy wrappers); ``make_server_app(on_round=...)``: be told when each
+  round's evaluation is in.
+
+The helpers a custom handler needs are public: :func:`node_setup` (which site and
+experiment this node serves), :func:`load_global` (the global model of a message),
+:func:`train_reply` (the reply the strategy expects).
 """
 
 from __future__ import annotations
@@ -25,7 +40,8 @@ from __future__ import annotations
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +57,9 @@ from flwr.app import (
 )
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid, ServerApp
-from flwr.serverapp.strategy import FedAvg, FedProx
+from flwr.serverapp.strategy import FedAvg, FedProx, Strategy
 from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
+from torch import nn
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.config import experiment_from_config, merged_config
@@ -50,19 +67,29 @@ from fedlearn_kit.federation.task import (
     evaluate_net,
     load_site,
     new_net,
-    one_torch_thread,
     pooled_test,
     round_seed,
     site_name,
     train_site,
 )
+from fedlearn_kit.training import Split, one_torch_thread
 
+#: The node-config keys that tell a SuperNode which site it is (Flower's convention).
 PARTITION_KEY = "partition-id"
+NUM_PARTITIONS_KEY = "num-partitions"
+#: The metric Flower's strategies weight each reply by.
 WEIGHT_KEY = "num-examples"
 #: Flower's error code for "the ClientApp raised an exception" (flwr.common.constant).
 CLIENT_APP_RAISED_EXCEPTION = 2
 STATE_ARRAYS = "fedlearn-global-arrays"
 STATE_SUMMARY = "fedlearn-summary"
+
+
+#: A Flower mod: ``mod(msg, context, call_next) -> reply`` (see ``flwr.clientapp.mod``).
+Mod = Callable[[Message, Context, Callable[[Message, Context], Message]], Message]
+#: Wraps the kit's strategy in another, e.g. ``lambda s: DifferentialPrivacyServerSide...(s,
+#: ...)``; the wrapper must pass aggregation on to the wrapped strategy (Flower's do).
+StrategyWrapper = Callable[[Strategy], Strategy]
 
 
 class SiteDropoutError(RuntimeError):
@@ -86,16 +113,21 @@ def report_exceptions(msg: Message, context: Context,
         return Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason), reply_to=msg)
 
 
-def _node_setup(config: Mapping[str, object] | None, context: Context
-                ) -> tuple[Experiment, int]:
-    """The experiment (from the run config) and this node's site index (from node config)."""
+def node_setup(context: Context, config: Mapping[str, object] | None = None
+               ) -> tuple[Experiment, int]:
+    """The experiment (from the run config) and this node's site index (from node config).
+
+    ``config`` is the fallback run config for runtimes that pass an empty one (see
+    :func:`make_client_app`). Raises a ``ValueError`` that says how to start the SuperNode
+    when its node config is missing or does not fit the run.
+    """
     exp = experiment_from_config(merged_config(config, context.run_config))
-    missing = [k for k in (PARTITION_KEY, "num-partitions") if k not in context.node_config]
+    missing = [k for k in (PARTITION_KEY, NUM_PARTITIONS_KEY) if k not in context.node_config]
     if missing:
         raise ValueError(f"This SuperNode's node config lacks {missing}: start it with "
                          f'--node-config "partition-id=K num-partitions={exp.num_sites}".')
     partition_id = int(context.node_config[PARTITION_KEY])
-    num_partitions = int(context.node_config["num-partitions"])
+    num_partitions = int(context.node_config[NUM_PARTITIONS_KEY])
     if num_partitions != exp.num_sites:
         raise ValueError(f"num-partitions={num_partitions} in the node config, but the run has "
                          f"num-sites={exp.num_sites}; give every SuperNode the same number.")
@@ -103,40 +135,100 @@ def _node_setup(config: Mapping[str, object] | None, context: Context
     return exp, partition_id
 
 
-def _load_global(exp: Experiment, msg: Message) -> torch.nn.Module:
+def load_global(exp: Experiment, msg: Message) -> nn.Module:
+    """The experiment's network with the global weights the message carries."""
     net = new_net(exp)
     net.load_state_dict(msg.content["arrays"].to_torch_state_dict())
     return net
 
 
-def make_client_app(config: Mapping[str, object] | None = None) -> ClientApp:
+def train_reply(msg: Message, net: nn.Module, metrics: Mapping[str, float],
+                num_examples: int, partition_id: int) -> Message:
+    """The reply to a training message that the kit's strategy expects.
+
+    The trained weights, the site's ``metrics``, its number of training examples (the
+    FedAvg weight) and its ``partition-id`` (so the server can name the site).
+    """
+    record = MetricRecord({**metrics, WEIGHT_KEY: num_examples, PARTITION_KEY: partition_id})
+    content = RecordDict({"arrays": ArrayRecord(net.state_dict()), "metrics": record})
+    return Message(content=content, reply_to=msg)
+
+
+# Kept for code written against the first version; new code uses the public names.
+_node_setup = lambda config, context: node_setup(context, config)  # noqa: E731
+_load_global = load_global
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What a training function is asked to do in one round at one site.
+
+    ``context`` is the SuperNode's Flower :class:`Context`; its ``state`` lives for the
+    whole run, so a training function can keep things between rounds there (e.g. a
+    privacy accountant's history). ``config`` is the message's config record as sent by
+    the strategy (``lr``, ``server-round``, ``proximal-mu`` for FedProx, ...).
+    """
+
+    exp: Experiment
+    partition_id: int
+    server_round: int
+    lr: float
+    seed: int
+    proximal_mu: float
+    config: Mapping[str, Any]
+    context: Context
+
+
+#: A site's training step: train ``net`` in place on ``split`` and return the loss, or a
+#: dict of metrics with at least ``loss`` (e.g. ``{"loss": ..., "epsilon": ...}``).
+TrainFn = Callable[[nn.Module, Split, TrainRequest], "float | Mapping[str, float]"]
+
+
+def sgd_train(net: nn.Module, split: Split, request: TrainRequest) -> float:
+    """The course's training step: :func:`~fedlearn_kit.federation.task.train_site`."""
+    return train_site(net, split, request.exp, lr=request.lr, seed=request.seed,
+                      proximal_mu=request.proximal_mu)
+
+
+def make_client_app(config: Mapping[str, object] | None = None, *,
+                    train_fn: TrainFn | None = None,
+                    mods: Sequence[Mod] = (report_exceptions,),
+                    train_mods: Sequence[Mod] = (), evaluate_mods: Sequence[Mod] = ()
+                    ) -> ClientApp:
     """The ClientApp: train and evaluate one site's model when the server asks.
 
     ``config`` (a run config, e.g. from :func:`experiment_to_config`) is the fallback for
     runtimes that pass an empty run config, such as ``flwr.simulation.run_simulation``.
+    ``train_fn`` replaces the training step (default :func:`sgd_train`). ``mods`` are
+    Flower mods around both handlers (default: :func:`report_exceptions`; the first is the
+    outermost); ``train_mods`` / ``evaluate_mods`` wrap one handler only, inside ``mods``,
+    as ``@app.train(mods=[...])`` does.
     """
-    app = ClientApp(mods=[report_exceptions])
+    train_step = train_fn or sgd_train
+    app = ClientApp(mods=list(mods))
 
-    @app.train()
+    @app.train(mods=list(train_mods))
     def train(msg: Message, context: Context) -> Message:
-        exp, partition_id = _node_setup(config, context)
-        net = _load_global(exp, msg)
+        exp, partition_id = node_setup(context, config)
+        net = load_global(exp, msg)
         split = load_site(exp, partition_id)
         train_config = msg.content["config"]
         server_round = int(train_config["server-round"])
+        request = TrainRequest(
+            exp, partition_id, server_round, lr=float(train_config.get("lr", exp.lr)),
+            seed=round_seed(exp, server_round, partition_id),
+            proximal_mu=float(train_config.get("proximal-mu", 0.0)),
+            config=dict(train_config), context=context)
         with one_torch_thread():  # the same arithmetic on every engine, and faster
-            loss = train_site(net, split, exp, lr=float(train_config.get("lr", exp.lr)),
-                              seed=round_seed(exp, server_round, partition_id),
-                              proximal_mu=float(train_config.get("proximal-mu", 0.0)))
-        metrics = MetricRecord({"loss": loss, WEIGHT_KEY: len(split.train),
-                                PARTITION_KEY: partition_id})
-        content = RecordDict({"arrays": ArrayRecord(net.state_dict()), "metrics": metrics})
-        return Message(content=content, reply_to=msg)
+            outcome = train_step(net, split, request)
+        metrics = {"loss": float(outcome)} if isinstance(outcome, int | float) \
+            else dict(outcome)
+        return train_reply(msg, net, metrics, len(split.train), partition_id)
 
-    @app.evaluate()
+    @app.evaluate(mods=list(evaluate_mods))
     def evaluate(msg: Message, context: Context) -> Message:
-        exp, partition_id = _node_setup(config, context)
-        net = _load_global(exp, msg)
+        exp, partition_id = node_setup(context, config)
+        net = load_global(exp, msg)
         split = load_site(exp, partition_id)
         metrics = MetricRecord({**evaluate_net(net, split.test), WEIGHT_KEY: len(split.test),
                                 PARTITION_KEY: partition_id})
@@ -160,9 +252,12 @@ def aggregate_site_metrics(records: list[RecordDict], weighted_by_key: str) -> M
 class SiteRecorder:
     """Per-site metrics, participation and failures of every round of a run."""
 
-    def __init__(self, sites: list[str], min_sites: int) -> None:
+    def __init__(self, sites: list[str], min_sites: int,
+                 on_round: Callable[[int], None] | None = None) -> None:
         self.sites = sites
         self.min_sites = min_sites
+        #: Called with the round number once that round's evaluation replies are recorded.
+        self.on_round = on_round
         self.rows: list[dict[str, Any]] = []
         self.took_part: dict[int, list[str]] = {}
         self.missing: dict[int, list[str]] = {}
@@ -201,6 +296,8 @@ class SiteRecorder:
                 f"Round {server_round} ({stage}): {len(replied)} of {len(self.sites)} sites "
                 f"replied ({', '.join(replied) or 'none'}), fewer than min_sites="
                 f"{self.min_sites}. Missing: {', '.join(missing)}.\n{details}".rstrip())
+        if stage == "evaluate" and self.on_round is not None:
+            self.on_round(server_round)
         return replies
 
     def summary(self, result: Any) -> dict[str, Any]:
@@ -295,10 +392,16 @@ def check_min_sites(min_sites: int, num_sites: int) -> int:
     return int(min_sites)
 
 
-def make_server_app(config: Mapping[str, object] | None = None) -> ServerApp:
+def make_server_app(config: Mapping[str, object] | None = None, *,
+                    wrap_strategy: StrategyWrapper | None = None,
+                    on_round: Callable[[int], None] | None = None) -> ServerApp:
     """The ServerApp: run the experiment's strategy for ``num_rounds`` rounds.
 
     ``config`` is the fallback run config, as for :func:`make_client_app`.
+    ``wrap_strategy`` receives the kit's strategy (FedAvg or FedProx that records every
+    site's replies) and returns the strategy to run, e.g. Flower's
+    ``DifferentialPrivacyClientSideFixedClipping(strategy, ...)``. ``on_round`` is called
+    with the round number as soon as that round's evaluation replies are in.
     """
     app = ServerApp()
 
@@ -308,8 +411,10 @@ def make_server_app(config: Mapping[str, object] | None = None) -> ServerApp:
         exp = experiment_from_config(cfg)
         min_sites = check_min_sites(int(cfg["min-sites"]), exp.num_sites)  # type: ignore[call-overload]
         wait_for_sites(grid, exp.num_sites, min_sites, float(cfg["connect-timeout"]))  # type: ignore[arg-type]
-        recorder = SiteRecorder([s.name for s in exp.sites()], min_sites)
-        strategy = make_strategy(exp, recorder, min_sites)
+        recorder = SiteRecorder([s.name for s in exp.sites()], min_sites, on_round)
+        strategy: Strategy = make_strategy(exp, recorder, min_sites)
+        if wrap_strategy is not None:
+            strategy = wrap_strategy(strategy)
         result = strategy.start(
             grid=grid, initial_arrays=ArrayRecord(new_net(exp).state_dict()),
             num_rounds=exp.num_rounds, timeout=float(cfg["round-timeout"]),  # type: ignore[arg-type]

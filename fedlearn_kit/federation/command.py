@@ -28,7 +28,7 @@ def add_run_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument("--min-sites", type=int, default=1,
                      help="fewest sites that must reply for a round to count (default 1)")
     run.add_argument("--timeout", type=float, default=600.0,
-                     help="seconds before the simulation engine is stopped (default 600)")
+                     help="seconds the run may take on any engine (default 600)")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="save model.pt (the global state_dict) and history.csv here")
     run.set_defaults(handler=_cmd_run)

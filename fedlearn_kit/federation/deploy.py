@@ -544,7 +544,7 @@ def _stream(command: list[str], env: dict[str, str], log_path: Path, timeout: fl
         os.killpg(proc.pid, 9)
         proc.wait()
         reader.join(timeout=5)
-        raise DeploymentError(f"`flwr run` did not finish within {timeout:.0f} s and was "
+        raise TimeoutError(f"`flwr run` did not finish within {timeout:.0f} s and was "
                               f"stopped; the deployment is still up (`down()` stops it). "
                               f"Its output ended with:\n" + "".join(lines[-40:])) from None
     reader.join(timeout=5)

@@ -132,9 +132,12 @@ def run(experiment: Experiment | None = None, engine: str = "local", *, min_site
     ``min_sites``: the fewest sites that must reply in a round; a site that fails is
     recorded as missing that round and training goes on while at least this many remain.
     ``progress``: a progress bar over rounds (default: on, unless the environment variable
-    ``FEDLEARN_PROGRESS`` is ``0``). ``timeout`` bounds the simulation engine in seconds.
-    Other keyword arguments go to the engine: ``client_app`` (local engine, e.g. a faulty
-    app for a test), or the deployment engine's options.
+    ``FEDLEARN_PROGRESS`` is ``0``). ``timeout``: seconds the whole run may take on any
+    engine; a run that takes longer is stopped with :class:`TimeoutError`. Other keyword
+    arguments go to the engine: ``client_app`` and ``server_app`` (local engine, e.g. apps
+    built with hooks, or a site that fails), or the deployment engine's options
+    (``deployment``, ``workdir``, ``insecure``, ``drop_site``, ...). Every engine honours
+    ``min_sites``, ``server_eval``, ``progress`` and ``timeout``.
     """
     exp = experiment or Experiment()
     if not isinstance(exp, Experiment):
@@ -153,10 +156,10 @@ def run(experiment: Experiment | None = None, engine: str = "local", *, min_site
             raise RuntimeError("The deployment engine (fedlearn_kit.federation.deploy) is not "
                                "available in this copy of the kit.") from err
         return deploy.run_deployment(exp, min_sites=min_sites, server_eval=server_eval,
-                                     **kwargs)
+                                     progress=progress, timeout=timeout, **kwargs)
     config = experiment_to_config(exp, min_sites=min_sites, server_eval=server_eval)
     if engine == "local":
-        return run_local(exp, config, progress=progress, **kwargs)
+        return run_local(exp, config, progress=progress, timeout=timeout, **kwargs)
     if kwargs:
         raise TypeError(f"engine='simulation' takes no options {sorted(kwargs)}.")
     return run_simulation(exp, config, progress=progress, timeout=timeout)
@@ -201,8 +204,16 @@ def _report_errors(result: Result) -> None:
 
 
 def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
-              client_app: Any = None) -> Result:
-    """The in-process engine: the ServerApp drives the ClientApp through a LocalGrid."""
+              timeout: float = 600.0, client_app: Any = None, server_app: Any = None
+              ) -> Result:
+    """The in-process engine: the ServerApp drives the ClientApp through a LocalGrid.
+
+    ``client_app`` / ``server_app`` replace the kit's apps, e.g. ones built with hooks
+    (``make_client_app(train_fn=...)``, ``make_server_app(wrap_strategy=...)``).
+
+    ``timeout`` is checked after every round (a round in this process cannot be cut off
+    half-way): once the run has taken longer, it stops with :class:`TimeoutError`.
+    """
     from flwr.app import Context, RecordDict
 
     from fedlearn_kit.federation.apps import load_outcome, make_client_app, make_server_app
@@ -214,10 +225,18 @@ def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False
     server_context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(),
                              run_config=dict(config))
     with _rounds_bar(exp.num_rounds, progress, "rounds (local)") as to_round:
+
+        def round_done(server_round: int) -> None:
+            to_round(server_round)
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError(f"The local engine did not finish within {timeout:g} s "
+                                   f"and was stopped after round {server_round} of "
+                                   f"{exp.num_rounds}.")
+
         grid = LocalGrid(client_app or make_client_app(), node_configs, config,
-                         on_round=to_round)
+                         on_round=round_done)
         with quiet_flower(), one_torch_thread(), grid.identity():
-            make_server_app()(grid, server_context)
+            (server_app or make_server_app())(grid, server_context)
     state_dict, summary = load_outcome(server_context)
     result = Result.from_summary(exp, "local", state_dict, summary,
                                  time.perf_counter() - start)

@@ -17,23 +17,35 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
     """The global model's ``metric`` on each site's test patients, round by round.
 
     One panel per site, one line per run in ``results``; ``baselines`` (name -> site ->
-    value, e.g. the local and central models) are drawn as dotted horizontal lines.
+    value, e.g. the local and central models) are drawn as horizontal lines, each with
+    its own dash and width so that two equal baselines both stay visible. Every panel has
+    the same y-range, so a rise looks as large as it is; the legend sits below the panels.
     """
     first = next(iter(results.values()))
     sites = first.sites
-    fig, axes = _figure(ncols=len(sites), width=3.4, height=2.9)
+    fig, axes = _figure(ncols=len(sites), width=3.4, height=3.0)
+    styles = [("--", 2.6), (":", 1.6), ("-.", 1.2)]
+    values: list[float] = []
     for ax, site in zip(axes, sites, strict=True):
         for i, (name, result) in enumerate(results.items()):
             series = result.site_metrics(metric)[site]
+            values += list(series.to_numpy())
             ax.plot(series.index, series.to_numpy(), marker="o", color=site_colour(i),
                     label=name)
-        for j, (name, values) in enumerate((baselines or {}).items()):
-            if site in values:
-                ax.axhline(values[site], linestyle=":", color=site_colour(len(results) + j),
-                           label=name)
+        for j, (name, by_site) in enumerate((baselines or {}).items()):
+            if site in by_site:
+                dash, width = styles[j % len(styles)]
+                values.append(by_site[site])
+                ax.axhline(by_site[site], linestyle=dash, linewidth=width,
+                           color=site_colour(len(results) + j), label=name)
         ax.set(title=f"Site {site}'s test patients", xlabel="round", ylabel=metric.upper())
         ax.set_xticks(list(first.site_metrics(metric).index))
-    axes[-1].legend(loc="lower right", fontsize=8)
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = max(0.01, 0.1 * (high - low))
+    for ax in axes:
+        ax.set_ylim(low - pad, high + pad)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+               ncols=len(results) + len(baselines or {}), fontsize=8, frameon=False)
     return fig
 
 

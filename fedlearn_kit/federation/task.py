@@ -23,7 +23,8 @@ from fedlearn_kit.models import make_model
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import Split, one_torch_thread, split_site, train
 
-__all__ = ["one_torch_thread"]  # re-exported: it lived here first
+__all__ = ["evaluate_net", "first_round_updates", "load_site", "new_net", "pooled_test",
+           "round_seed", "site_name", "train_site"]
 
 
 def site_name(exp: Experiment, partition_id: int) -> str:

@@ -1,0 +1,107 @@
+"""The helpers lessons 00-04 use: claims, show_source, drift, without_variable, figures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+import fedlearn_kit as kit
+from fedlearn_kit import drift, plots
+from fedlearn_kit.claims import WARNING, claim
+from fedlearn_kit.features import feature_matrix
+from fedlearn_kit.schema import FEATURE_NAMES
+
+
+def test_claim_is_silent_when_true_and_names_the_sentence_when_not(capsys):
+    claim(True, "holds")
+    assert capsys.readouterr().out == ""
+    claim(0.5 > 0.9, "Site A gains most")
+    out = capsys.readouterr().out
+    assert out.startswith(WARNING) and '"Site A gains most"' in out
+
+
+def test_show_source_displays_the_package_code_with_a_relative_location():
+    shown = kit.show_source(kit.training.train, docstring=False)
+    text = repr(shown)
+    assert text.startswith("# from fedlearn_kit/training.py, line ")
+    assert "def train(" in text and '"""' not in text and "optimizer.step()" in text
+    assert "```python" in shown._repr_markdown_()
+
+
+def test_show_source_picks_a_nested_handler_and_hides_type_ignores():
+    from fedlearn_kit.federation import apps
+
+    handler = repr(kit.show_source(apps.make_client_app, only="train"))
+    assert "@app.train" in handler and "def evaluate" not in handler
+    line = int(handler.splitlines()[0].rsplit(" ", 1)[1])
+    source = (kit.paths.ROOT / "fedlearn_kit/federation/apps.py").read_text().splitlines()
+    assert source[line - 1].strip().startswith("@app.train")
+    main = repr(kit.show_source(apps.make_server_app, only="main"))
+    assert "strategy.start(" in main and "type: ignore" not in main
+    with pytest.raises(ValueError, match="no function named 'nothing'"):
+        kit.show_source(apps.make_client_app, only="nothing")
+    with pytest.raises(TypeError, match="needs a function"):
+        kit.show_source(42)
+
+
+def test_without_variable_makes_the_model_input_zero(small_cohort):
+    df = small_cohort["A"]
+    for column in ("nt_probnp", "age", "diabetes"):
+        hidden = kit.without_variable(df, column)
+        x = feature_matrix(hidden)[:, FEATURE_NAMES.index(column)]
+        assert np.allclose(x, 0.0, atol=1e-6)
+        assert hidden.drop(columns=column).equals(df.drop(columns=column))
+    with pytest.raises(ValueError, match="category"):
+        kit.without_variable(df, "sex")
+    with pytest.raises(ValueError, match="not one of the model's variables"):
+        kit.without_variable(df, "patient_id")
+
+
+def test_fedprox_drifts_less_than_fedavg(small_experiment):
+    exp = replace(small_experiment, local_epochs=3)
+    start, plain = drift.first_round(exp)
+    _, prox = drift.first_round(exp, proximal_mu=1.0)
+    for site in plain:
+        assert drift.distance(prox[site], start) < drift.distance(plain[site], start)
+    table = drift.drift_table(exp, mus=(0.0, 1.0), local_epochs=(1, 3))
+    assert list(table.index) == [(1, "FedAvg"), (1, "FedProx mu=1"), (3, "FedAvg"),
+                                 (3, "FedProx mu=1")]
+    assert drift.distance({"w": torch.tensor([3.0, 4.0])}, {"w": torch.zeros(2)}) == 5.0
+
+
+def test_sample_rates_vary_around_the_profile(small_cohort):
+    rates = kit.evaluation.sample_rates(small_cohort, "A", num_samples=20)
+    assert rates.shape == (20,) and len(set(rates.round(6))) > 1
+    assert ((rates > 0) & (rates < 1)).all()
+
+
+def test_coefficient_error_and_calibration_gaps(small_experiment, small_cohort):
+    splits = kit.split_cohort(small_cohort, 0.25, small_experiment.seed)
+    local = kit.fit_local(splits, small_experiment)
+    assert kit.evaluation.coefficient_error(local["A"]) > 0
+    gaps = kit.evaluation.calibration_gaps(local, splits["B"].test, bins=4)
+    assert list(gaps.columns) == ["local A", "local B"] and (gaps >= 0).all().all()
+
+
+def test_cohort_figure_has_human_titles_axes_and_a_legend_off_the_data(small_cohort):
+    fig = plots.plot_sites(small_cohort)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "NT-proBNP (ng/L)" in titles and "Admissions in previous 12 months" in titles
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert all(ax.get_ylabel() == "% of the site's patients" for ax in panels)
+    legend_axes = [ax for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legend_axes) == 1 and not legend_axes[0].get_title()
+    nt = next(ax for ax in fig.axes if ax.get_title() == "NT-proBNP (ng/L)")
+    assert nt.get_xscale() == "log"
+
+
+def test_collaboration_gains_subtract_each_sites_own_model():
+    import pandas as pd
+
+    table = pd.DataFrame({"A": [0.70, 0.75, 0.80], "B": [0.60, 0.79, 0.78]},
+                         index=["local A", "local B", "central"])
+    gains = kit.evaluation.collaboration_gains(table, "central")
+    assert gains.round(3).to_dict() == {"A": 0.1, "B": -0.01}
