@@ -45,7 +45,10 @@ def test_practice_is_the_exercises_rounded_up():
     data = copy.deepcopy(times.read_times_file())
     data["lessons"]["federated"]["practice"] = 10
     problems = times.validate_times(data)
-    assert any("federated: practice is 10" in p and "should be 20" in p for p in problems)
+    expected = times.practice_minutes(data["lessons"]["federated"]["exercises"].values())
+    assert expected != 10
+    assert any("federated: practice is 10" in p and f"should be {expected}" in p
+               for p in problems)
     del data["lessons"]["start_here"]
     assert "lesson start_here: missing" in times.validate_times(data)
 
@@ -82,8 +85,8 @@ def test_agenda_adds_up_to_its_announced_end(name):
         assert after.start == before.end
     assert agenda.clock(spec["start"], blocks[-1].end) == spec["end"]
     lessons_and_cards = sum(b.minutes for b in blocks if b.lesson)
-    assert lessons_and_cards == sum(agenda._lesson_minutes(b.lesson, b.mode) + b.card_minutes
-                                    for b in blocks if b.lesson)
+    assert lessons_and_cards == sum(agenda._lesson_minutes(b.lesson, b.mode, b.exercises)
+                                    + b.card_minutes for b in blocks if b.lesson)
     assert "Left out of this agenda" in agenda.agenda_markdown(name)
 
 

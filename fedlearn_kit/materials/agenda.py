@@ -16,7 +16,7 @@ import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, card_by_id, load_cards, step_title
 from fedlearn_kit.gdpr.workshop import card_minutes
-from fedlearn_kit.materials.times import lesson_times, room_federation_minutes
+from fedlearn_kit.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
 BREAKS = ("fika", "lunch")
 FIXED_KINDS = ("setup", "welcome", "closing", *BREAKS)
@@ -35,6 +35,7 @@ class Block:
     mode: str | None = None
     cards: tuple[str, ...] = ()
     card_minutes: int = 0
+    exercises: tuple[str, ...] = ()
 
     @property
     def end(self) -> int:
@@ -54,26 +55,35 @@ def agenda_names() -> list[str]:
     return list(read_agendas_file())
 
 
-def _lesson_minutes(slug: str, mode: str) -> int:
+def _practice(slug: str, exercises: tuple[str, ...]) -> int:
     t = lesson_times()[slug]
-    return {"full": t.total, "teaching": t.teaching, "demo": t.demo,
-            "room_federation": room_federation_minutes()}[mode]
+    return practice_minutes(t.exercises[ex] for ex in exercises) if exercises else t.practice
+
+
+def _lesson_minutes(slug: str, mode: str, exercises: tuple[str, ...] = ()) -> int:
+    t = lesson_times()[slug]
+    return {"full": t.teaching + _practice(slug, exercises), "teaching": t.teaching,
+            "demo": t.demo, "room_federation": room_federation_minutes()}[mode]
 
 
 #: The Swedish words for the practice labels of lesson_times.yaml.
 PRACTICE_SV = {"exercises": "övningar", "own draft": "eget utkast"}
 
 
-def _lesson_what(slug: str, mode: str, lang: str) -> str:
+def _lesson_what(slug: str, mode: str, lang: str, exercises: tuple[str, ...] = ()) -> str:
     t = lesson_times()[slug]
+    practice = _practice(slug, exercises)
+    label = f"{t.practice_label} {', '.join(exercises)}" if exercises else t.practice_label
+    label_sv = (f"övningarna {', '.join(exercises)}" if exercises
+                else PRACTICE_SV[t.practice_label])
     words = {
-        "en": {"full": f"teaching {t.teaching} + {t.practice_label} {t.practice}" if t.practice
+        "en": {"full": f"teaching {t.teaching} min + {label} ({practice} min)" if t.practice
                else "the whole lesson",
                "teaching": "without exercises" if t.practice else "the whole lesson",
                "demo": "facilitator demonstration of the key figures (projector view)",
                "room_federation": "run across the room: the facilitator's SuperLink, one "
                                   "SuperNode per table"},
-        "sv": {"full": f"genomgång {t.teaching} + {PRACTICE_SV[t.practice_label]} {t.practice}"
+        "sv": {"full": f"genomgång {t.teaching} min + {label_sv} ({practice} min)"
                if t.practice
                else "hela lektionen",
                "teaching": "utan övningar" if t.practice else "hela lektionen",
@@ -101,10 +111,15 @@ def build_agenda(name: str, lang: str = "en") -> list[Block]:
             if unknown:
                 raise ValueError(f"agenda {name}: no such card(s) {unknown}; see "
                                  f"fedlearn_kit/gdpr/cards.yaml")
+            exercises = tuple(raw.get("exercises", []))
+            unknown_ex = [ex for ex in exercises if ex not in lesson_times()[slug].exercises]
+            if unknown_ex:
+                raise ValueError(f"agenda {name}: lesson {slug} has no exercise(s) {unknown_ex}")
             cards = tuple(raw.get("cards", []))
             on_cards = sum(card_minutes(cid) for cid in cards)
-            block = Block(minute, _lesson_minutes(slug, mode) + on_cards, kind,
-                          _lesson_what(slug, mode, lang), slug, mode, cards, on_cards)
+            block = Block(minute, _lesson_minutes(slug, mode, exercises) + on_cards, kind,
+                          _lesson_what(slug, mode, lang, exercises), slug, mode, cards,
+                          on_cards, exercises)
         else:
             raise ValueError(f"agenda {name}: unknown block kind {kind!r}")
         blocks.append(block)
@@ -128,6 +143,7 @@ def skipped(name: str, lang: str = "en") -> list[str]:
     """What an agenda leaves out, one line per lesson part, plus the undiscussed cards."""
     blocks = build_agenda(name, lang)
     modes = {b.lesson: b.mode for b in blocks if b.lesson}
+    chosen = {b.lesson: b.exercises for b in blocks if b.lesson}
     discussed = {cid for b in blocks for cid in b.cards}
     times = lesson_times()
     lines = []
@@ -141,6 +157,11 @@ def skipped(name: str, lang: str = "en") -> list[str]:
             exercises = ", ".join(times[slug].exercises) or ""
             lines.append(f"{title}: " + (f"exercises {exercises} (self-study)" if lang == "en"
                                          else f"övningarna {exercises} (självstudier)"))
+        elif mode == "full" and chosen.get(slug):
+            rest = ", ".join(ex for ex in times[slug].exercises if ex not in chosen[slug])
+            if rest:
+                lines.append(f"{title}: " + (f"exercises {rest} (self-study)" if lang == "en"
+                                             else f"övningarna {rest} (självstudier)"))
         if mode == "demo":
             lines.append(f"{title}: " + ("participants do not run the notebook; the "
                                          "facilitator shows it" if lang == "en" else

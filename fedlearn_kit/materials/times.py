@@ -42,6 +42,7 @@ class LessonTime:
     demo: int
     run_seconds: dict[str, int]
     practice_label: str = "exercises"
+    estimated: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -74,7 +75,10 @@ def lesson_times() -> dict[str, LessonTime]:
     if problems:
         raise ValueError("fedlearn_kit/materials/lesson_times.yaml has problems:\n  "
                          + "\n  ".join(problems))
-    return {slug: LessonTime(slug=slug, **data["lessons"][slug]) for slug in STEPS}
+    return {slug: LessonTime(slug=slug, **{**data["lessons"][slug],
+                                          "estimated": tuple(data["lessons"][slug].get(
+                                              "estimated", ()))})
+            for slug in STEPS}
 
 
 def validate_times(data: dict[str, Any]) -> list[str]:
@@ -91,8 +95,10 @@ def validate_times(data: dict[str, Any]) -> list[str]:
                 problems.append(f"lesson {slug}: {field} must be a positive whole number of "
                                 f"minutes")
         exercises = entry.get("exercises") or {}
+        problems += [f"lesson {slug}: estimated exercise {ex} has no minutes"
+                     for ex in entry.get("estimated", ()) if ex not in exercises]
         if exercises:
-            expected = 5 * math.ceil(sum(exercises.values()) / 5)
+            expected = practice_minutes(exercises.values())
             if entry.get("practice") != expected:
                 problems.append(f"lesson {slug}: practice is {entry.get('practice')} but its "
                                 f"exercises add up to {sum(exercises.values())} min, so "
@@ -102,6 +108,11 @@ def validate_times(data: dict[str, Any]) -> list[str]:
     if not isinstance(data.get("room_federation"), int):
         problems.append("room_federation: minutes missing")
     return problems
+
+
+def practice_minutes(minutes: object) -> int:
+    """A practice block's minutes: the exercises' minutes summed, rounded up to 5."""
+    return 5 * math.ceil(sum(minutes) / 5)  # type: ignore[call-overload]
 
 
 def room_federation_minutes() -> int:
