@@ -229,3 +229,11 @@ def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
     table = cp.checkpoints_markdown()
     assert f"law as of {cp.LAW_AS_OF}" in table and "not legal advice" in table
     assert "secondary source" in table and "https://eur-lex.europa.eu/" in table
+
+
+def test_every_unsettled_card_dates_what_is_open():
+    """An 'unsettled' text says as of when it was open (the year of the card's law_as_of)."""
+    for card in gdpr.load_cards():
+        if card.unsettled:
+            year = card.law_as_of[:4]
+            assert year in card.text("open", "en") and year in card.text("open", "sv"), card.id

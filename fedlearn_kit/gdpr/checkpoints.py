@@ -41,8 +41,9 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
                "definition applies since 2 Feb 2025", "ai_system_guidelines"),
     Checkpoint("AI Act", "AI Act Art. 3(3)",
                "Does the region build the model and put it into service under its own name? "
-               "Then it is the provider, not only a deployer (and the manufacturer under the "
-               "MDR).", "in force", "ai_act"),
+               "Then it is the provider, not only a deployer (and may be the manufacturer under "
+               "MDR Art. 2(30), unless the in-house route of MDR Art. 5(5) applies).",
+               "applies since 2 Feb 2025", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 4",
                "Have the people who build, run and use the model had AI-literacy measures? "
                "The Omnibus reportedly rewords this as a duty to support AI literacy.",
@@ -50,7 +51,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint("AI Act", "AI Act Art. 2(6)",
                "Is the work solely scientific research, or pre-market development (Art. 2(8))? "
                "Both are outside the AI Act; testing in real-world conditions is not.",
-               "in force", "ai_act"),
+               "applies since 2 Feb 2025", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 6(1)",
                "Is the model (part of) a medical device that needs a notified body? Then it is "
                "a high-risk AI system, with duties on data governance, oversight, logging "
@@ -80,7 +81,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint("EHDS", "EHDS Art. 53(1)(f)",
                "Would training on other providers' data go through a data permit (Art. 68) or "
                "data request (Art. 69), in a secure processing environment (Art. 73)? "
-               "Improving care (f) may fit better than research (e).",
+               "Improving care (f), or quality and safety of care (a), may fit better than "
+               "research (e).",
                "most of the secondary-use chapter from 26 Mar 2029", "ehds"),
     Checkpoint("EHDS", "EHDS Art. 54",
                "Could the use be one the EHDS prohibits, such as decisions that harm "
