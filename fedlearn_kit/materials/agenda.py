@@ -206,3 +206,32 @@ def agenda_markdown(name: str, lang: str = "en") -> str:
                       f"{by_kind['other']} min.", "", "Ingår inte i schemat:"]
     lines += [f"- {line}" for line in skipped(name, lang)]
     return "\n".join(lines) + "\n"
+
+
+def coverage_sentence(name: str) -> str:
+    """What an agenda covers, in a few words for README ("lessons 00-04 without exercises, ...")."""
+    spec, blocks = read_agendas_file()[name], build_agenda(name)
+    parts: dict[str, list[str]] = {}
+    for b in blocks:
+        if not b.lesson:
+            continue
+        t = lesson_times()[b.lesson]
+        if b.mode == "full" and b.exercises and len(b.exercises) < len(t.exercises):
+            kind = "with some exercises"
+        elif b.mode == "full":
+            kind = "with exercises" if t.exercises else "complete"
+        elif b.mode == "teaching":
+            kind = "without exercises" if t.exercises else "complete"
+        elif b.mode == "demo":
+            kind = "as a demonstration"
+        else:
+            kind = "as a federation across the room"
+        parts.setdefault(kind, []).append(t.number)
+    def listed(numbers: list[str]) -> str:
+        return " and ".join([", ".join(numbers[:-1]), numbers[-1]] if len(numbers) > 1
+                            else numbers)
+
+    text = "; ".join(f"{listed(numbers)} {kind}" for kind, numbers in parts.items())
+    total = blocks[-1].end
+    return (f"{spec['title']['en'].lower()}, {total // 60} h {total % 60:02d} min with breaks: "
+            f"lessons {text}")

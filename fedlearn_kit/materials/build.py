@@ -24,6 +24,7 @@ AGENDA_BEGIN = ("<!-- BEGIN agendas: generated from fedlearn_kit/materials/lesso
 AGENDA_END = "<!-- END agendas -->"
 README = ROOT / "README.md"
 _README_ROW = re.compile(r"^\| (\d\d) \| (\[[^\]]+\]\([^)]+\)) \| ([^|]+) \|", re.MULTILINE)
+_README_WORKSHOP = re.compile(r"For a group of about 20 \(.*?\), see", re.DOTALL)
 _README_SENTENCE = re.compile(r"^Times include the practice exercises.*?(?=\n\n)",
                               re.MULTILINE | re.DOTALL)
 
@@ -47,6 +48,9 @@ def readme_text(current: str) -> str:
         return f"| {match.group(1)} | {match.group(2)} | {times.readme_time_cell(slug)} |"
 
     text = _README_ROW.sub(row, current)
+    coverage = "; ".join(agenda.coverage_sentence(name) for name in agenda.agenda_names())
+    text = _README_WORKSHOP.sub(lambda _: f"For a group of about 20 ({coverage}), see", text,
+                                count=1)
     if not _README_SENTENCE.search(text):
         raise ValueError("README.md: no sentence starting 'Times include the practice "
                          "exercises' under the course table to keep in step")
