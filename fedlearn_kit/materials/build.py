@@ -65,7 +65,8 @@ def index_html() -> str:
             ("agenda-en.html", "Agendas"), ("agenda-sv.html", "Scheman"),
             ("handout-en.html", "Participant handout"), ("handout-sv.html", "Deltagarblad"),
             ("certificate-en.html", "Certificate"), ("certificate-sv.html", "Intyg"),
-            ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering")]
+            ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering"),
+            ("glossary.html", "Glossary · ordlista (print landscape)")]
     items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
     lesson_rows = "".join(
         f"<tr><td>{esc(step_title(s))}</td>"
@@ -81,7 +82,8 @@ def index_html() -> str:
 
 def targets() -> dict[Path, Callable[[], str]]:
     """Every generated file under docs/materials/ and the function that makes its text."""
-    out: dict[Path, Callable[[], str]] = {OUT / "index.html": index_html}
+    out: dict[Path, Callable[[], str]] = {OUT / "index.html": index_html,
+                                          OUT / "glossary.html": documents.glossary_html}
     for lang in LANGUAGES:
         out[OUT / f"cards-{lang}.html"] = lambda lang=lang: deck.deck_html(lang)
         out[OUT / f"answer-key-{lang}.html"] = lambda lang=lang: answer_key.answer_key_html(lang)

@@ -99,6 +99,13 @@ HANDOUT = {
             "Cards marked ⚖ are unsettled law: ask, do not assume.",
         ],
         "roles": "Lessons",
+        "privacy": "Your data in this workshop",
+        "privacy_text": (
+            "The organiser keeps your name, organisation and role for the list of "
+            "participants and the certificate (a record of AI-literacy training). Your answers "
+            "stay on the laptop and are deleted from shared laptops after the workshop; the "
+            "feedback form is anonymous. Ask the organiser who is responsible for the list and "
+            "how long it is kept."),
         "note": "Teaching material, not legal advice.",
     },
     "sv": {
@@ -135,6 +142,12 @@ HANDOUT = {
             "Kort märkta ⚖ gäller oklart rättsläge: fråga, anta inte.",
         ],
         "roles": "Lektioner",
+        "privacy": "Dina uppgifter i den här workshopen",
+        "privacy_text": (
+            "Arrangören sparar ditt namn, din organisation och roll för deltagarlistan och "
+            "intyget (en förteckning över utbildning i AI-kunnighet). Dina svar stannar på "
+            "datorn och raderas från delade datorer efter workshopen; utvärderingen är anonym. "
+            "Fråga arrangören vem som ansvarar för listan och hur länge den sparas."),
         "note": "Undervisningsmaterial, inte juridisk rådgivning.",
     },
 }
@@ -163,6 +176,7 @@ def handout_html(lang: str) -> str:
             f"<div><h2>{esc(t['roles'])}</h2><ul>{lessons}</ul></div></div>"
             f"<h2>{esc(t['dpo'])}</h2><ol>"
             + "".join(f"<li>{inline_markdown(step)}</li>" for step in t["dpo_steps"]) + "</ol>"
+            f"<h2>{esc(t['privacy'])}</h2><p>{esc(t['privacy_text'])}</p>"
             f'<p class="muted">{esc(t["note"])}</p>')
     return page(t["title"], body, lang, ONE_PAGE_CSS,
                 footer=generated_footer("README.md, lesson_times.yaml", lang))
@@ -284,3 +298,12 @@ def agenda_html(lang: str) -> str:
     return page(title, body, lang, "@media print { h2 { page-break-before: always; } "
                                     "h2:first-of-type { page-break-before: auto; } }",
                 footer=generated_footer("lesson_times.yaml, agendas.yaml", lang))
+
+
+def glossary_html() -> str:
+    """docs/glossary.md as a printable page (landscape, so its wide tables fit)."""
+    text = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    css = ("@media print { @page { size: A4 landscape; margin: 10mm; } body { font-size: 9pt; } }"
+           " table { font-size: 0.9em; }")
+    return page("fedlearn-kit glossary · ordlista", markdown(text), "en", css,
+                footer=generated_footer("docs/glossary.md"))
