@@ -92,7 +92,7 @@ def card_html(card: Card, lang: str) -> str:
 def deck_html(lang: str) -> str:
     """The whole deck in ``lang``, every card of every lesson in course order."""
     label = LABELS[lang]
-    body = [f"<h1>{esc(label['title'])}</h1>",
+    body = [f'<h1 class="no-print">{esc(label["title"])}</h1>',
             f'<p class="muted no-print">{esc(label["intro"])}</p>']
     body += [card_html(card, lang) for step in STEPS for card in cards_for(step)]
     return page(label["title"], "\n".join(body), lang, CSS,

@@ -207,7 +207,8 @@ CERTIFICATE = {
                   "förteckning över vem som utbildats, när och i vad.")},
 }
 CERT_CSS = """
-@media print { @page { size: A4; margin: 14mm; } body { font-size: 9.5pt; } }
+@media print { @page { size: A4; margin: 12mm; } body { font-size: 9pt; } h1 { margin: 0; } }
+.fields { display: grid; grid-template-columns: 1fr 1fr; column-gap: 1.5rem; }
 .fill { border-bottom: 1px solid var(--ink); min-height: 1.6rem; margin-bottom: 0.6rem; }
 .lessons { columns: 2; column-gap: 1.5rem; }
 .lesson { margin: 0.2rem 0; break-inside: avoid; page-break-inside: avoid; }
@@ -220,8 +221,9 @@ CERT_CSS = """
 def certificate_html(lang: str) -> str:
     """A printable certificate of completion in ``lang``, with every lesson's outcomes."""
     t = CERTIFICATE[lang]
-    fields = "".join(f"<div>{esc(t[k])}</div><div class='fill'></div>"
-                     for k in ("name", "org", "date", "format"))
+    fields = "<div class='fields'>" + "".join(
+        f"<div><div>{esc(t[k])}</div><div class='fill'></div></div>"
+        for k in ("name", "org", "date", "format")) + "</div>"
     lessons = "".join(
         f'<div class="lesson"><span class="box"></span><strong>{esc(step_title(s, lang))}'
         f"</strong><ul>" + "".join(f"<li>{inline_markdown(o)}</li>" for o in learning_outcomes(s))
