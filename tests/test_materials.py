@@ -295,3 +295,11 @@ def test_minutes_rule_matches_the_learner_measurements():
         for ex, minutes in lesson.exercises.items():
             if ex in solo:
                 assert minutes == math.ceil(solo[ex] * 1.5), ex
+
+
+def test_every_lesson_has_a_summary_in_both_languages():
+    summaries = lessons.lesson_summaries()
+    assert set(summaries) == set(STEPS)
+    for slug in STEPS:
+        assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
+        assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')

@@ -66,6 +66,8 @@ def index_html() -> str:
             ("handout-en.html", "Participant handout"), ("handout-sv.html", "Deltagarblad"),
             ("certificate-en.html", "Certificate"), ("certificate-sv.html", "Intyg"),
             ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering"),
+            ("summaries-sv.html", "Lektionerna i korthet"),
+            ("summaries-en.html", "The lessons in brief"),
             ("glossary.html", "Glossary · ordlista (print landscape)")]
     items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
     lesson_rows = "".join(
@@ -92,6 +94,7 @@ def targets() -> dict[Path, Callable[[], str]]:
         out[OUT / f"certificate-{lang}.html"] = (
             lambda lang=lang: documents.certificate_html(lang))
         out[OUT / f"feedback-{lang}.html"] = lambda lang=lang: documents.feedback_html(lang)
+        out[OUT / f"summaries-{lang}.html"] = lambda lang=lang: documents.summaries_html(lang)
     for slug in STEPS:
         name = lessons.lesson_file_name(slug)
         out[OUT / "projector" / name] = lambda slug=slug: lessons.projector_html(slug)

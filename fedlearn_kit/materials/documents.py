@@ -12,7 +12,7 @@ import re
 from fedlearn_kit.gdpr.cards import STEPS, step_title
 from fedlearn_kit.materials.agenda import agenda_markdown, agenda_names
 from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
-from fedlearn_kit.materials.lessons import learning_outcomes
+from fedlearn_kit.materials.lessons import learning_outcomes, lesson_summaries
 from fedlearn_kit.materials.times import lesson_times
 from fedlearn_kit.paths import ROOT
 
@@ -309,3 +309,15 @@ def glossary_html() -> str:
            " table { font-size: 0.9em; }")
     return page("fedlearn-kit glossary · ordlista", markdown(text), "en", css,
                 footer=generated_footer("docs/glossary.md"))
+
+
+def summaries_html(lang: str) -> str:
+    """Every lesson in a few sentences, in ``lang``: a page for those who follow the room
+    rather than the code (clinicians, lawyers, DPOs)."""
+    title = {"en": "The lessons in brief", "sv": "Lektionerna i korthet"}[lang]
+    times = lesson_times()
+    body = f"<h1>fedlearn-kit · {esc(title)}</h1>" + "".join(
+        f"<h3>{esc(step_title(s, lang))} · {times[s].total} min</h3>"
+        f"<p>{esc(lesson_summaries()[s][lang])}</p>" for s in STEPS)
+    return page(title, body, lang, ONE_PAGE_CSS + " h3 { margin: 0.7rem 0 0.2rem; }",
+                footer=generated_footer("lesson_summaries.yaml", lang))

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
 from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
@@ -23,6 +26,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HEADING = re.compile(r"^(#{1,2}) (.+)$", re.MULTILINE)
 #: Output types in the order an export prefers them (widgets are left out: no renderer offline).
 _PREFERRED = ("image/png", "image/svg+xml", "text/html", "text/markdown", "text/plain")
+
+
+@cache
+def lesson_summaries() -> dict[str, dict[str, str]]:
+    """The short sv/en summary of each lesson (``lesson_summaries.yaml``)."""
+    text = resources.files("fedlearn_kit.materials").joinpath("lesson_summaries.yaml").read_text(
+        "utf-8")
+    return yaml.safe_load(text)
 
 
 @dataclass
@@ -194,6 +205,7 @@ def projector_html(slug: str) -> str:
     outcomes = learning_outcomes(slug)
     slides = [f"<h1>{esc(title)}</h1>{markdown(_first_paragraph(sections[0].text, 90))}"
               f"{markdown(time_line(slug))}"
+              + f'<p class="sv">{esc(lesson_summaries()[slug]["sv"])}</p>'
               + ("<h3>You will</h3><ul>" + "".join(f"<li>{inline_markdown(o)}</li>"
                                                    for o in outcomes)
                  + "</ul>" if outcomes else "")]
