@@ -30,9 +30,22 @@ def test_times_file_is_consistent():
 
 
 def test_every_exercise_has_minutes_and_every_entry_an_exercise():
+    assert times.exercise_problems(times.read_times_file()) == []
     for slug, lesson in times.lesson_times().items():
-        assert list(lesson.exercises) == times.solution_exercises(slug), (
-            f"{slug}: the exercises in lesson_times.yaml must be those of solutions/")
+        assert list(lesson.exercises) == [ex for ex, _ in times.solution_exercises(slug)]
+
+
+def test_exercise_mismatches_are_reported():
+    data = copy.deepcopy(times.read_times_file())
+    entry = data["lessons"]["federated"]
+    title = times.solution_exercises("federated")[0][1]
+    entry["exercises"]["A renamed exercise"] = entry["exercises"].pop(title)
+    problems = times.exercise_problems(data)
+    assert any(repr(title) in p and "has no minutes" in p for p in problems)
+    assert any("'A renamed exercise'" in p and "not in solutions/" in p for p in problems)
+    entry["arriving"] = {"A renamed exercise": "privacy", title: "learner"}
+    entry["exercises"][title] = 5
+    assert times.exercise_problems(data) == []
 
 
 @pytest.mark.parametrize("slug", list(STEPS))
@@ -42,15 +55,15 @@ def test_teaching_time_covers_reading_and_running(slug):
 
 
 def test_practice_is_the_exercises_rounded_up():
+    lesson = times.lesson_times()["federated"]
+    assert lesson.practice == 5 * math.ceil(sum(lesson.exercises.values()) / 5)
+    assert times.practice_minutes([8, 5, 3]) == 20 and times.practice_minutes([5]) == 5
     data = copy.deepcopy(times.read_times_file())
-    data["lessons"]["federated"]["practice"] = 10
-    problems = times.validate_times(data)
-    expected = times.practice_minutes(data["lessons"]["federated"]["exercises"].values())
-    assert expected != 10
-    assert any("federated: practice is 10" in p and f"should be {expected}" in p
-               for p in problems)
+    data["lessons"]["federated"]["exercises"]["Who gains?"] = 0
     del data["lessons"]["start_here"]
-    assert "lesson start_here: missing" in times.validate_times(data)
+    problems = times.validate_times(data)
+    assert "lesson start_here: missing" in problems
+    assert any("'Who gains?' needs a positive number of minutes" in p for p in problems)
 
 
 @pytest.mark.parametrize("slug", list(STEPS))
@@ -191,8 +204,8 @@ def test_answer_key_covers_every_exercise():
     assert answer_key.exercise_problems() == []
     html = answer_key.answer_key_html("en")
     for slug in STEPS:
-        for ex in times.solution_exercises(slug):
-            assert f"<h4>{ex}</h4>" in html
+        for ex, title in times.solution_exercises(slug):
+            assert f"<h4>{ex} · {title}</h4>".replace("'", "&#x27;") in html
 
 
 def test_projector_view_has_key_points_and_figures():
@@ -290,11 +303,13 @@ def test_clean_answers_command(tmp_path, monkeypatch, capsys):
 
 def test_minutes_rule_matches_the_learner_measurements():
     # exercise minutes = learner's solo minutes x 1.5, rounded up (lesson_times.yaml header)
-    solo = {"1.1": 3, "2.1": 3, "4.1": 5, "5.4": 8, "7.2": 3}
-    for lesson in times.lesson_times().values():
-        for ex, minutes in lesson.exercises.items():
-            if ex in solo:
-                assert minutes == math.ceil(solo[ex] * 1.5), ex
+    solo = {"Readmission rate per hospital": 3, "The Brier score by hand": 3,
+            "Average the sites' models yourself": 5, "A record from an update": 8,
+            "What must stay secret?": 3}
+    for entry in times.read_times_file()["lessons"].values():
+        for title, minutes in (entry.get("exercises") or {}).items():
+            if title in solo:
+                assert minutes == math.ceil(solo[title] * 1.5), title
 
 
 def test_every_lesson_has_a_summary_in_both_languages():

@@ -16,7 +16,7 @@ from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
 from fedlearn_kit.gdpr.workshop import load_notes
 from fedlearn_kit.materials.deck import card_roles, good_answer, role_names
 from fedlearn_kit.materials.html import esc, generated_footer, page
-from fedlearn_kit.materials.times import solution_exercises
+from fedlearn_kit.materials.times import read_times_file, solution_exercises
 
 FIELDS = ("mistakes", "say", "point")
 LABELS = {
@@ -53,15 +53,19 @@ def read_exercise_notes() -> dict[str, Any]:
 
 
 def exercise_problems() -> list[str]:
-    """Exercises of solutions/ without notes, notes without an exercise, empty fields."""
+    """Exercises of solutions/ without notes, notes for an exercise that is neither in
+    solutions/ nor arriving (lesson_times.yaml), empty fields. Notes are keyed by title."""
     notes = read_exercise_notes()
-    exercises = [ex for step in STEPS for ex in solution_exercises(step)]
-    problems = [f"exercise {ex}: no entry in exercise_notes.yaml" for ex in exercises
-                if ex not in notes]
-    problems += [f"exercise_notes.yaml: {ex} is not an exercise in solutions/" for ex in notes
-                 if ex not in exercises]
-    for ex, entry in notes.items():
-        problems += [f"exercise {ex}: {field} missing" for field in FIELDS
+    present = {title: ex for step in STEPS for ex, title in solution_exercises(step)}
+    arriving = {title for entry in read_times_file()["lessons"].values()
+                for title in entry.get("arriving") or ()}
+    problems = [f"exercise {ex} {title!r}: no entry in exercise_notes.yaml"
+                for title, ex in present.items() if title not in notes]
+    problems += [f"exercise_notes.yaml: {title!r} is not an exercise in solutions/ (nor "
+                 f"arriving)" for title in notes if title not in present and title not in
+                 arriving]
+    for title, entry in notes.items():
+        problems += [f"exercise {title!r}: {field} missing" for field in FIELDS
                      if not entry.get(field)]
     return problems
 
@@ -80,9 +84,9 @@ def answer_key_html(lang: str) -> str:
         if not exercises:
             continue
         body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
-        for ex in exercises:
-            entry = ex_notes.get(ex, {})
-            body += ['<section class="item">', f"<h4>{esc(ex)}</h4>",
+        for ex, title in exercises:
+            entry = ex_notes.get(title, {})
+            body += ['<section class="item">', f"<h4>{esc(ex)} · {esc(title)}</h4>",
                      f"<strong>{label['mistakes']}</strong>{_ul(entry.get('mistakes', []))}",
                      f"<strong>{label['say']}</strong>{_ul(entry.get('say', []))}",
                      f"<p><strong>{label['point']}:</strong> {esc(entry.get('point', ''))}</p>",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -26,19 +27,24 @@ from fedlearn_kit.paths import ROOT
 #: figure for second-language readers of technical text; adults read plain text at ~200-250).
 READING_WORDS_PER_MINUTE = 100
 #: The exercise headings of solutions/ ("### Exercise 4.2 · Who gains?").
-_EXERCISE = re.compile(r"^#{2,4} Exercise (\d+\.\d+)\b", re.MULTILINE)
+_EXERCISE = re.compile(r"^#{2,4} Exercise (\d+\.\d+) · (.+?)\s*$", re.MULTILINE)
 #: The Time part of a lesson's opening cell, up to the next " · **...**" field or paragraph end.
 _TIME_LINE = re.compile(r"\*\*Time:\*\*.*?(?=\s·\s\*\*|\n\n|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class LessonTime:
-    """The minutes of one lesson (see the header of ``lesson_times.yaml``)."""
+    """The minutes of one lesson (see the header of ``lesson_times.yaml``).
+
+    ``exercises`` maps the id ("4.2") of each exercise now in solutions/ to its minutes;
+    ``titles`` maps the same ids to their titles.
+    """
 
     slug: str
     teaching: int
     practice: int
     exercises: dict[str, int]
+    titles: dict[str, str]
     demo: int
     run_seconds: dict[str, int]
     practice_label: str = "exercises"
@@ -69,40 +75,50 @@ def read_times_file() -> dict[str, Any]:
 
 
 def lesson_times() -> dict[str, LessonTime]:
-    """Every lesson's times, in course order; raises ValueError if the file is inconsistent."""
+    """Every lesson's times, in course order, for the exercises now in solutions/; raises
+    ValueError if the file is inconsistent (with itself or with solutions/)."""
     data = read_times_file()
-    problems = validate_times(data)
+    problems = validate_times(data) + exercise_problems(data)
     if problems:
         raise ValueError("fedlearn_kit/materials/lesson_times.yaml has problems:\n  "
                          + "\n  ".join(problems))
-    return {slug: LessonTime(slug=slug, **{**data["lessons"][slug],
-                                          "estimated": tuple(data["lessons"][slug].get(
-                                              "estimated", ()))})
-            for slug in STEPS}
+    result = {}
+    for slug in STEPS:
+        entry = data["lessons"][slug]
+        present = solution_exercises(slug)
+        minutes = {ex: entry["exercises"][title] for ex, title in present}
+        practice = practice_minutes(minutes.values()) if minutes else entry.get("practice", 0)
+        result[slug] = LessonTime(
+            slug=slug, teaching=entry["teaching"], practice=practice, exercises=minutes,
+            titles=dict(present), demo=entry["demo"], run_seconds=entry["run_seconds"],
+            practice_label=entry.get("practice_label", "exercises"),
+            estimated=tuple(ex for ex, title in present if title in entry.get("estimated", ())))
+    return result
 
 
 def validate_times(data: dict[str, Any]) -> list[str]:
-    """Problems with a parsed times file: missing lessons, practice that is not the exercises'
-    sum rounded up to 5 minutes, non-positive minutes (empty when all is well)."""
+    """Problems within a parsed times file: missing lessons, non-positive minutes, estimated
+    or arriving titles without minutes (empty when all is well)."""
     problems = []
     lessons = data.get("lessons") or {}
     problems += [f"lesson {slug}: missing" for slug in STEPS if slug not in lessons]
     problems += [f"lesson {slug}: not a lesson of the course" for slug in lessons
                  if slug not in STEPS]
     for slug, entry in lessons.items():
-        for field in ("teaching", "demo"):
-            if not isinstance(entry.get(field), int) or entry[field] <= 0:
-                problems.append(f"lesson {slug}: {field} must be a positive whole number of "
+        for name in ("teaching", "demo"):
+            if not isinstance(entry.get(name), int) or entry[name] <= 0:
+                problems.append(f"lesson {slug}: {name} must be a positive whole number of "
                                 f"minutes")
         exercises = entry.get("exercises") or {}
-        problems += [f"lesson {slug}: estimated exercise {ex} has no minutes"
-                     for ex in entry.get("estimated", ()) if ex not in exercises]
-        if exercises:
-            expected = practice_minutes(exercises.values())
-            if entry.get("practice") != expected:
-                problems.append(f"lesson {slug}: practice is {entry.get('practice')} but its "
-                                f"exercises add up to {sum(exercises.values())} min, so "
-                                f"practice should be {expected}")
+        problems += [f"lesson {slug}: exercise {title!r} needs a positive number of minutes"
+                     for title, minutes in exercises.items()
+                     if not isinstance(minutes, int) or minutes <= 0]
+        for listed in ("estimated", "arriving"):
+            problems += [f"lesson {slug}: {listed} exercise {title!r} has no minutes"
+                         for title in entry.get(listed) or () if title not in exercises]
+        if not exercises and "practice" not in entry:
+            problems.append(f"lesson {slug}: no exercises, so give `practice` minutes (0 if "
+                            f"none)")
         if not entry.get("run_seconds"):
             problems.append(f"lesson {slug}: no measured run_seconds")
     if not isinstance(data.get("room_federation"), int):
@@ -110,9 +126,26 @@ def validate_times(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def practice_minutes(minutes: object) -> int:
+def exercise_problems(data: dict[str, Any]) -> list[str]:
+    """Where the times file and solutions/ disagree: an exercise without minutes, or minutes
+    for an exercise that is neither in solutions/ nor listed as arriving (an arriving one
+    that has arrived simply counts; its `arriving` line can go when convenient)."""
+    problems = []
+    for slug in STEPS:
+        entry = (data.get("lessons") or {}).get(slug) or {}
+        listed, arriving = entry.get("exercises") or {}, entry.get("arriving") or {}
+        present = {title for _, title in solution_exercises(slug)}
+        problems += [f"lesson {slug}: exercise {title!r} in solutions/ has no minutes in "
+                     f"lesson_times.yaml" for title in sorted(present - set(listed))]
+        problems += [f"lesson {slug}: exercise {title!r} is in lesson_times.yaml but not in "
+                     f"solutions/ (renamed? or list it under `arriving`)"
+                     for title in sorted(set(listed) - present - set(arriving))]
+    return problems
+
+
+def practice_minutes(minutes: Iterable[int]) -> int:
     """A practice block's minutes: the exercises' minutes summed, rounded up to 5."""
-    return 5 * math.ceil(sum(minutes) / 5)  # type: ignore[call-overload]
+    return 5 * math.ceil(sum(minutes) / 5)
 
 
 def room_federation_minutes() -> int:
@@ -128,13 +161,16 @@ def notebook_path(slug: str, folder: str = "notebooks") -> Path:
     return ROOT / folder / f"{STEPS[slug][0]}_{slug}.ipynb"
 
 
-def solution_exercises(slug: str) -> list[str]:
-    """The exercise ids ("4.2") of a lesson's solution notebook, in order (none if absent)."""
+@cache
+def solution_exercises(slug: str) -> tuple[tuple[str, str], ...]:
+    """The (id, title) of each exercise of a lesson's solution notebook, in order:
+    (("4.2", "Who gains?"), ...); empty if the lesson has none."""
     path = notebook_path(slug, "solutions")
     if not path.exists():
-        return []
+        return ()
     nb = nbformat.read(path, as_version=4)
-    return [m for c in nb.cells if c.cell_type == "markdown" for m in _EXERCISE.findall(c.source)]
+    return tuple((m[0], m[1]) for c in nb.cells if c.cell_type == "markdown"
+                 for m in _EXERCISE.findall(c.source))
 
 
 def prose_words(slug: str) -> int:
