@@ -175,9 +175,10 @@ def skipped(name: str, lang: str = "en") -> list[str]:
     return lines
 
 
-def agenda_markdown(name: str, lang: str = "en") -> str:
+def agenda_markdown(name: str, lang: str = "en", questions: bool = False) -> str:
     """One agenda as a Markdown section: clock times, blocks, cards with minutes, what is
-    skipped, and the totals of teaching, cards and breaks."""
+    skipped, and the totals of teaching, cards and breaks. With ``questions`` the cards are
+    named by their question in ``lang`` (for the wall) rather than by id (for the guide)."""
     spec = read_agendas_file()[name]
     blocks = build_agenda(name, lang)
     total = blocks[-1].end
@@ -187,7 +188,9 @@ def agenda_markdown(name: str, lang: str = "en") -> str:
              f"{clock(spec['start'], total)}, {total // 60} h {total % 60:02d} min)", "",
              f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for b in blocks:
-        cards = ", ".join(f"`{cid}` ({card_minutes(cid)})" for cid in b.cards)
+        cards = "; ".join(
+            f"{card_by_id(cid).text('question', lang)} ({card_minutes(cid)} min)" if questions
+            else f"`{cid}` ({card_minutes(cid)})" for cid in b.cards)
         what = f"**{b.what}**" if b.kind in BREAKS else b.what
         lines.append(f"| {clock(spec['start'], b.start)} | {what} | {b.minutes} | {cards} |")
     by_kind = {

@@ -295,7 +295,7 @@ def agenda_html(lang: str) -> str:
     """Both agendas in ``lang``, for the wall."""
     title = "Agendas" if lang == "en" else "Scheman"
     body = f"<h1>fedlearn-kit · {title}</h1>" + "".join(
-        markdown(agenda_markdown(name, lang).replace("### ", "## ", 1))
+        markdown(agenda_markdown(name, lang, questions=True).replace("### ", "## ", 1))
         for name in agenda_names())
     return page(title, body, lang, "@media print { h2 { page-break-before: always; } "
                                     "h2:first-of-type { page-break-before: auto; } }",
