@@ -318,3 +318,22 @@ def test_every_lesson_has_a_summary_in_both_languages():
     for slug in STEPS:
         assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
         assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')
+
+
+def test_export_of_a_prerun_copy_shows_widget_cards_offline(tmp_path):
+    # In a pre-run (papermill) copy the cards are a widget with a Markdown fallback; the
+    # export must show the fallback and load nothing (nbconvert would fetch the renderer).
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("kit.show_cards('federated')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": "CardsPanel(...)", "text/markdown": "### GDPR questions\n\n**Who?**",
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                     "version_minor": 0}})]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A pre-run copy"),
+                                         cell])
+    path = tmp_path / "prerun.ipynb"
+    nbformat.write(nb, path)
+    html = lessons.export_notebook_html(path)
+    assert "<strong>Who?</strong>" in html and "CardsPanel" not in html
+    assert external_resources(html) == [] and "widget" not in html
