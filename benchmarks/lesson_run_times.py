@@ -1,9 +1,9 @@
 """Wall time of every lesson notebook, top to bottom, at default parameters.
 
-Runs each stored notebook in a temporary copy (the committed one is not touched) in its own
-folder, as JupyterLab would, and prints the seconds and the load average at the start, so the
-figures in fedlearn_kit/materials/lesson_times.yaml (README's run-time sentence) can be
-re-measured:
+Runs each stored notebook in memory (the committed file is not touched) in its own folder,
+as JupyterLab would, removes whatever files the run leaves there, and prints the seconds
+and the load average at the start, so the figures in
+fedlearn_kit/materials/lesson_times.yaml (README's run-time sentence) can be re-measured:
 
     .venv/bin/python benchmarks/lesson_run_times.py            # every lesson
     .venv/bin/python benchmarks/lesson_run_times.py 06 07      # some lessons
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_seconds(path: Path, timeout: int = 900) -> float:
     """Seconds to execute a copy of ``path`` in a scratch folder beside the kit's data."""
     nb = nbformat.read(path, as_version=4)
+    before = set(path.parent.iterdir())
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".bench-") as scratch:
         os.environ["FEDLEARN_PROGRESS"] = "0"
         os.environ["FEDLEARN_ANSWERS"] = str(Path(scratch) / "fedlearn-answers-bench.json")
@@ -34,7 +35,8 @@ def run_seconds(path: Path, timeout: int = 900) -> float:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         elapsed = time.perf_counter() - start
-        shutil.rmtree(scratch, ignore_errors=True)
+    for left in set(path.parent.iterdir()) - before:  # e.g. lesson 08's example draft
+        shutil.rmtree(left) if left.is_dir() else left.unlink()
     return elapsed
 
 
