@@ -79,6 +79,12 @@ def _cmd_answers_import(args: argparse.Namespace) -> int:
     return answers_import_command(args)
 
 
+def _cmd_materials(args: argparse.Namespace) -> int:
+    from fedlearn_kit.materials.command import run
+
+    return run(args)
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from fedlearn_kit.doctor import run_from_args
 
@@ -367,6 +373,26 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     read.set_defaults(handler=_cmd_answers_import)
 
 
+def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    materials = sub.add_parser(
+        "materials", help="workshop materials: build, check, export, clean-answers",
+        description="The facilitator's materials under docs/ (agendas, card deck, answer key, "
+                    "projector views, handout, certificate, feedback form), generated from the "
+                    "cards, the lessons and lesson_times.yaml.")
+    actions = materials.add_subparsers(dest="action")
+    actions.add_parser("build", help="write every material under docs/ (the default)")
+    actions.add_parser("check", help="list out-of-date materials; exit 1 if any")
+    export = actions.add_parser("export", help="stored or pre-run notebooks to offline HTML")
+    export.add_argument("notebooks", nargs="+", type=Path, help="notebooks or folders")
+    export.add_argument("--out", type=Path, required=True, help="folder for the HTML files")
+    clean = actions.add_parser(
+        "clean-answers", help="list (or delete) answers and facts files on a shared laptop")
+    clean.add_argument("folders", nargs="*", type=Path,
+                       help="folders to search (default: the kit folder)")
+    clean.add_argument("--delete", action="store_true", help="delete them, not only list them")
+    materials.set_defaults(handler=_cmd_materials)
+
+
 def _add_doctor(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     doctor = sub.add_parser("doctor", help="is this laptop ready for the course?",
                             description="A pass/fail checklist, with the fix for each failure; "
@@ -437,6 +463,7 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
     _add_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)
     _add_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
 
+    _add_materials(sub)  # fedlearn-kit materials build|check|export|clean-answers (workshops)
     _add_doctor(sub)  # fedlearn-kit doctor (is this laptop ready?)
     return parser
 

@@ -1,0 +1,115 @@
+"""The facilitator's answer key: exercises (what goes wrong, what to say) and cards.
+
+The exercise part comes from ``exercise_notes.yaml`` (checked against the exercise ids of
+``solutions/``); the card part from the cards and their facilitator notes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
+from fedlearn_kit.gdpr.workshop import load_notes
+from fedlearn_kit.materials.deck import card_roles, good_answer, role_names
+from fedlearn_kit.materials.html import esc, generated_footer, page
+from fedlearn_kit.materials.times import read_times_file, solution_exercises
+
+FIELDS = ("mistakes", "say", "point")
+LABELS = {
+    "en": {"title": "Facilitator's answer key", "exercises": "Exercises",
+           "cards": "Question cards", "mistakes": "Typical mistakes", "say": "What to say",
+           "point": "Close on", "answers": "Answers first", "good": "A good answer covers",
+           "discussion": "A good discussion covers", "misconceptions": "Typical misconceptions",
+           "show": "Show", "min": "min",
+           "intro": "The solutions themselves are in solutions/. Help with a question or a "
+                    "hint; do not hand out the code."},
+    "sv": {"title": "Facitnyckel för kursledaren", "exercises": "Övningar",
+           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Vad du säger",
+           "point": "Avsluta med", "answers": "Svarar först", "good": "Ett bra svar tar upp",
+           "discussion": "En bra diskussion tar upp", "misconceptions": "Vanliga missuppfattningar",
+           "show": "Visa", "min": "min",
+           "intro": "Lösningarna finns i solutions/. Hjälp med en fråga eller en ledtråd; "
+                    "dela inte ut koden. Övningarna är på engelska, liksom lektionerna, och "
+                    "därför är den här delen det också."},
+}
+CSS = """
+section.item { page-break-inside: avoid; break-inside: avoid; border-top: 1px solid var(--line);
+               padding-top: 0.4rem; }
+h2 { page-break-before: always; break-before: page; }
+h2:first-of-type { page-break-before: auto; break-before: auto; }
+"""
+
+
+@cache
+def read_exercise_notes() -> dict[str, Any]:
+    """The parsed ``exercise_notes.yaml`` shipped with the package."""
+    text = resources.files("fedlearn_kit.materials").joinpath("exercise_notes.yaml").read_text(
+        "utf-8")
+    return yaml.safe_load(text)
+
+
+def exercise_problems() -> list[str]:
+    """Exercises of solutions/ without notes, notes for an exercise that is neither in
+    solutions/ nor arriving (lesson_times.yaml), empty fields. Notes are keyed by title."""
+    notes = read_exercise_notes()
+    present = {title: ex for step in STEPS for ex, title in solution_exercises(step)}
+    arriving = {title for entry in read_times_file()["lessons"].values()
+                for title in entry.get("arriving") or ()}
+    problems = [f"exercise {ex} {title!r}: no entry in exercise_notes.yaml"
+                for title, ex in present.items() if title not in notes]
+    problems += [f"exercise_notes.yaml: {title!r} is not an exercise in solutions/ (nor "
+                 f"arriving)" for title in notes if title not in present and title not in
+                 arriving]
+    for title, entry in notes.items():
+        problems += [f"exercise {title!r}: {field} missing" for field in FIELDS
+                     if not entry.get(field)]
+    return problems
+
+
+def _ul(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def answer_key_html(lang: str) -> str:
+    """The answer key in ``lang``: every exercise, then every card, lesson by lesson."""
+    label, notes, ex_notes = LABELS[lang], load_notes(), read_exercise_notes()
+    body = [f"<h1>{esc(label['title'])}</h1>", f'<p class="muted">{esc(label["intro"])}</p>',
+            f"<h2>{esc(label['exercises'])}</h2>"]
+    for step in STEPS:
+        exercises = solution_exercises(step)
+        if not exercises:
+            continue
+        body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
+        for ex, title in exercises:
+            entry = ex_notes.get(title, {})
+            body += ['<section class="item">', f"<h4>{esc(ex)} · {esc(title)}</h4>",
+                     f"<strong>{label['mistakes']}</strong>{_ul(entry.get('mistakes', []))}",
+                     f"<strong>{label['say']}</strong>{_ul(entry.get('say', []))}",
+                     f"<p><strong>{label['point']}:</strong> {esc(entry.get('point', ''))}</p>",
+                     "</section>"]
+    body.append(f"<h2>{esc(label['cards'])}</h2>")
+    for step in STEPS:
+        body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
+        for card in cards_for(step):
+            n = notes[card.id]
+            points, from_card = good_answer(card, lang)
+            body += ['<section class="item">',
+                     f"<h4>{esc(card.text('question', lang))} "
+                     f'<span class="muted">(<code>{esc(card.id)}</code>, {n.minutes} '
+                     f'{label["min"]}{", ⚖" if card.unsettled else ""})</span></h4>']
+            if card_roles(card):
+                body.append(f"<p><strong>{label['answers']}:</strong> "
+                            f"{esc(role_names(card_roles(card), lang))}</p>")
+            if from_card:
+                body.append(f"<strong>{label['good']}</strong>{_ul(points)}")
+            body += [f"<p><strong>{label['show']}:</strong> {esc(n.show[lang])}</p>",
+                     f"<strong>{label['discussion']}</strong>{_ul(n.discussion[lang])}",
+                     f"<strong>{label['misconceptions']}</strong>"
+                     f"{_ul(n.misconceptions[lang])}", "</section>"]
+    return page(label["title"], "\n".join(body), lang, CSS,
+                footer=generated_footer("exercise_notes.yaml, cards.yaml, facilitator.yaml",
+                                        lang))

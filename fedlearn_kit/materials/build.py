@@ -1,0 +1,143 @@
+"""Generate every workshop material from its sources, or check that none is out of date.
+
+:func:`targets` maps each generated file to the function that makes its text; :func:`build`
+writes those that differ, :func:`stale` lists them without writing. The lessons' "**Time:**"
+lines and the generated blocks of docs/workshop.md and README.md are part of the same set,
+so one command keeps everything in step and one test catches any drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from fedlearn_kit.gdpr import workshop
+from fedlearn_kit.gdpr.cards import LANGUAGES, STEPS, step_title
+from fedlearn_kit.materials import agenda, answer_key, deck, documents, lessons, times
+from fedlearn_kit.materials.html import esc, generated_footer, page
+from fedlearn_kit.paths import ROOT
+
+OUT = ROOT / "docs" / "materials"
+AGENDA_BEGIN = ("<!-- BEGIN agendas: generated from fedlearn_kit/materials/lesson_times.yaml "
+                "and agendas.yaml by `python -m fedlearn_kit.materials`; do not edit by hand -->")
+AGENDA_END = "<!-- END agendas -->"
+README = ROOT / "README.md"
+_README_ROW = re.compile(r"^\| (\d\d) \| (\[[^\]]+\]\([^)]+\)) \| ([^|]+) \|", re.MULTILINE)
+_README_WORKSHOP = re.compile(r"For a group of about 20 \(.*?\), see", re.DOTALL)
+_README_SENTENCE = re.compile(r"^Times include the practice exercises.*?(?=\n\n)",
+                              re.MULTILINE | re.DOTALL)
+
+
+def guide_text(current: str) -> str:
+    """docs/workshop.md with both generated blocks (agendas, facilitator notes) up to date."""
+    agendas = "\n".join([AGENDA_BEGIN, ""] + [agenda.agenda_markdown(name)
+                                              for name in agenda.agenda_names()] + [AGENDA_END])
+    text = workshop.replace_block(current, agendas, AGENDA_BEGIN, AGENDA_END)
+    return workshop.replace_block(text, workshop.facilitator_notes_markdown())
+
+
+def readme_text(current: str) -> str:
+    """README.md with the course table's times and the run-time sentence from the times file."""
+    by_number = {STEPS[slug][0]: slug for slug in STEPS}
+
+    def row(match: re.Match[str]) -> str:
+        slug = by_number.get(match.group(1))
+        if slug is None:
+            return match.group(0)
+        return f"| {match.group(1)} | {match.group(2)} | {times.readme_time_cell(slug)} |"
+
+    text = _README_ROW.sub(row, current)
+    coverage = "; ".join(agenda.coverage_sentence(name) for name in agenda.agenda_names())
+    text = _README_WORKSHOP.sub(lambda _: f"For a group of about 20 ({coverage}), see", text,
+                                count=1)
+    if not _README_SENTENCE.search(text):
+        raise ValueError("README.md: no sentence starting 'Times include the practice "
+                         "exercises' under the course table to keep in step")
+    return _README_SENTENCE.sub(lambda _: times.run_time_sentence(), text, count=1)
+
+
+def index_html() -> str:
+    """docs/materials/index.html: a page linking every generated material."""
+    rows = [("cards-sv.html", "Kortlek (svenska)"), ("cards-en.html", "Card deck (English)"),
+            ("answer-key-en.html", "Answer key (English)"),
+            ("answer-key-sv.html", "Facitnyckel (svenska)"),
+            ("agenda-en.html", "Agendas"), ("agenda-sv.html", "Scheman"),
+            ("handout-en.html", "Participant handout"), ("handout-sv.html", "Deltagarblad"),
+            ("certificate-en.html", "Certificate"), ("certificate-sv.html", "Intyg"),
+            ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering"),
+            ("summaries-sv.html", "Lektionerna i korthet"),
+            ("summaries-en.html", "The lessons in brief"),
+            ("glossary.html", "Glossary · ordlista (print landscape)")]
+    items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
+    lesson_rows = "".join(
+        f"<tr><td>{esc(step_title(s))}</td>"
+        f'<td><a href="projector/{lessons.lesson_file_name(s)}">projector</a></td>'
+        f'<td><a href="lessons/{lessons.lesson_file_name(s)}">lesson (offline)</a></td></tr>'
+        for s in STEPS)
+    body = (f"<h1>fedlearn-kit · materials for the room</h1><ul>{items}</ul>"
+            f"<h2>Lessons</h2><table>{lesson_rows}</table>"
+            "<p class='muted'>Every page is self-contained and loads nothing from the network. "
+            "See docs/workshop.md for how to use them.</p>")
+    return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
+
+
+def targets() -> dict[Path, Callable[[], str]]:
+    """Every generated file under docs/materials/ and the function that makes its text."""
+    out: dict[Path, Callable[[], str]] = {OUT / "index.html": index_html,
+                                          OUT / "glossary.html": documents.glossary_html}
+    for lang in LANGUAGES:
+        out[OUT / f"cards-{lang}.html"] = lambda lang=lang: deck.deck_html(lang)
+        out[OUT / f"answer-key-{lang}.html"] = lambda lang=lang: answer_key.answer_key_html(lang)
+        out[OUT / f"agenda-{lang}.html"] = lambda lang=lang: documents.agenda_html(lang)
+        out[OUT / f"handout-{lang}.html"] = lambda lang=lang: documents.handout_html(lang)
+        out[OUT / f"certificate-{lang}.html"] = (
+            lambda lang=lang: documents.certificate_html(lang))
+        out[OUT / f"feedback-{lang}.html"] = lambda lang=lang: documents.feedback_html(lang)
+        out[OUT / f"summaries-{lang}.html"] = lambda lang=lang: documents.summaries_html(lang)
+    for slug in STEPS:
+        name = lessons.lesson_file_name(slug)
+        out[OUT / "projector" / name] = lambda slug=slug: lessons.projector_html(slug)
+        out[OUT / "lessons" / name] = (
+            lambda slug=slug: lessons.export_notebook_html(times.notebook_path(slug),
+                                                           step_title(slug)))
+    return out
+
+
+def _edited_sources() -> dict[Path, Callable[[str], str]]:
+    """Files partly generated: each maps to a function from its current text to the new one."""
+    return {workshop.GUIDE: guide_text, README: readme_text}
+
+
+def stale() -> list[str]:
+    """Everything out of date, as paths relative to the kit folder (empty when in step)."""
+    found = [str(path.relative_to(ROOT)) for path, make in targets().items()
+             if not path.exists() or path.read_text(encoding="utf-8") != make()]
+    for path, update in _edited_sources().items():
+        current = path.read_text(encoding="utf-8")
+        if update(current) != current:
+            found.append(str(path.relative_to(ROOT)))
+    found += [f"{times.notebook_path(slug).relative_to(ROOT)} (Time line)" for slug in STEPS
+              if times.stated_time_line(slug) != times.time_line(slug)]
+    expected = set(targets())
+    found += [str(p.relative_to(ROOT)) + " (no longer generated)"
+              for p in sorted(OUT.rglob("*.html")) if p not in expected]
+    return found
+
+
+def build() -> list[Path]:
+    """Write every generated file and block that differs; return the paths written."""
+    written = times.write_time_lines()  # first: the projector views and exports show them
+    for path, make in targets().items():
+        text = make()
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    for path, update in _edited_sources().items():
+        current = path.read_text(encoding="utf-8")
+        new = update(current)
+        if new != current:
+            path.write_text(new, encoding="utf-8")
+            written.append(path)
+    return written

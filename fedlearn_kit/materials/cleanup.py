@@ -1,0 +1,74 @@
+"""Delete participants' answers and facts files from a shared laptop after a workshop.
+
+Answers to the cards may describe a real organisation, so they should not stay on a laptop
+the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json``,
+``fedlearn-facts.json`` and DPIA draft (``fedlearn-dpia*``, made from the answers) under the
+given folders (the kit folder by default), plus the file ``$FEDLEARN_ANSWERS`` names;
+:func:`clean_answers` deletes them only when asked to. Plain ``pathlib``: works the same on
+Windows, macOS and Linux.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from fedlearn_kit.paths import ROOT
+
+#: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
+PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json", "fedlearn-dpia*.html",
+            "fedlearn-dpia*.md")
+#: Folders never searched: environments and version control hold no participant's answers.
+SKIP_DIRS = {".venv", ".git", "node_modules", "__pycache__", ".ipynb_checkpoints"}
+ENV_VAR = "FEDLEARN_ANSWERS"
+
+
+def is_answers_file(path: Path) -> bool:
+    """True if the file's name is one the course writes answers or facts to."""
+    return any(fnmatch.fnmatch(path.name, pattern) for pattern in PATTERNS)
+
+
+def find_answers_files(folders: Iterable[Path] | None = None) -> list[Path]:
+    """Every answers or facts file under ``folders`` (default: the kit folder), plus the file
+    ``$FEDLEARN_ANSWERS`` points to if it exists; sorted, each once."""
+    found: set[Path] = set()
+    for folder in folders if folders is not None else [ROOT]:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is not a folder: give the kit folder, or a folder "
+                             f"where participants saved their answers")
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+            found.update(Path(dirpath, name).resolve() for name in filenames
+                         if is_answers_file(Path(name)))
+    pointed = os.environ.get(ENV_VAR)
+    if pointed and Path(pointed).is_file():
+        found.add(Path(pointed).resolve())
+    return sorted(found)
+
+
+def clean_answers(folders: Iterable[Path] | None = None, delete: bool = False) -> list[Path]:
+    """The answers and facts files found; deleted as well when ``delete`` is True."""
+    files = find_answers_files(folders)
+    if delete:
+        for path in files:
+            path.unlink(missing_ok=True)
+    return files
+
+
+def main(folders: list[Path], delete: bool) -> int:
+    """Command line: list (or with ``delete`` remove) the files; exit 0."""
+    files = clean_answers(folders or None, delete)
+    if not files:
+        print("No answers or facts files found.")
+        return 0
+    verb = "Deleted" if delete else "Would delete"
+    print(f"{verb} {len(files)} file(s):")
+    for path in files:
+        print(f"  {path}")
+    if not delete:
+        print("Run again with --delete to remove them (after participants have their DPIA "
+              "drafts).")
+    return 0
