@@ -10,7 +10,6 @@ date), export (notebooks to offline HTML, e.g. pre-run copies for a table), clea
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from fedlearn_kit.paths import ROOT
 
