@@ -45,7 +45,7 @@ def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
     eps = private["epsilon"].to_numpy()
     expected = np.array([advantage_bound(e, delta, "add-remove") for e in eps])
     try:
-        got = np.asarray(list(answer_bounds), dtype=float)  # type: ignore[call-overload]
+        got = np.asarray(list(answer_bounds), dtype=np.float64)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return failed("expected one bound (a number) per DP model.")
     if got.shape != expected.shape:
