@@ -233,8 +233,8 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         dep = load(folder)
         _print_deployment(dep)
         running |= any(p.alive() for p in dep.processes)
-        if dep.role != "node" and dep.node_ids and dep.process("superlink") is not None \
-                and dep.process("superlink").alive():
+        superlink = dep.process("superlink")
+        if dep.role != "node" and dep.node_ids and superlink is not None and superlink.alive():
             online = dep.online_nodes()
             joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
             print(f"  connected sites: {joined or 'none'} of {dep.num_sites}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
@@ -132,6 +134,9 @@ def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarra
     (independent streams, none of them the site's own data or the future patients): how
     much a hospital's observed rate moves by chance alone.
     """
+    if cohort.seed is None:
+        raise ValueError("This cohort was loaded from files without its seed and profiles; "
+                         "generate it with fedlearn_kit.generate(...) to draw other samples.")
     index = list(cohort).index(site)
     profile = cohort.profiles[index]
     size = len(cohort[site])
@@ -142,7 +147,7 @@ def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarra
 
 def coefficient_error(model: TrainedModel) -> float:
     """Mean absolute gap between a logistic model's weights and the true effects."""
-    weights = model.net.linear.weight.detach().numpy().ravel()
+    weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
     truth = np.array([TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES])
     return float(np.mean(np.abs(weights - truth)))
 

@@ -7,12 +7,14 @@ shows it once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
+from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
@@ -76,7 +78,7 @@ def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray:
     values = pd.concat([df[column] for df in cohort.values()])
     if col.log:  # bins of equal width on the log axis the panel is drawn with
         return np.geomspace(max(col.low, values.min()), values.max() * 1.001, 25)
-    if col.kind == "integer":
+    if col.kind == "integer" and col.low is not None:  # every integer column has bounds
         top = int(values.max())
         if top - col.low <= 25:  # small counts: one bar per value, centred on it
             return np.arange(col.low, top + 2) - 0.5
@@ -170,7 +172,7 @@ def plot_coefficients(models: Models) -> Figure:
     truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
     ax.bar(x, truth, width, color="black", label="truth")
     for i, model in enumerate(models):
-        weights = model.net.linear.weight.detach().numpy().ravel()
+        weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
         ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
     ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import pandas as pd
 import torch
@@ -32,12 +33,19 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
     if sorted(answer) != sorted(names):
         return failed(f"the keys are {sorted(answer)}, expected {sorted(names)}.",
                       "average every entry of the state_dict, keeping its name.")
-    expected = {k: sum(sd[k] * n for sd, n in updates.values()) / total for k in names}
-    plain = {k: sum(sd[k] for sd, _ in updates.values()) / len(updates) for k in names}
-    given = {k: _as_tensor(v) for k, v in answer.items()}
-    if any(given[k] is None or given[k].shape != expected[k].shape for k in names):
-        return failed("some entries are not tensors of the right shape.",
-                      "each entry must have the shape of the sites' tensor with that name.")
+    # sum() of tensors is a tensor (0 + t); typeshed's sum() only knows "T | Literal[0]".
+    expected = {k: cast(torch.Tensor, sum(sd[k] * n for sd, n in updates.values())) / total
+                for k in names}
+    plain = {k: cast(torch.Tensor, sum(sd[k] for sd, _ in updates.values())) / len(updates)
+             for k in names}
+    as_tensors = {k: _as_tensor(v) for k, v in answer.items()}
+    given: dict[str, torch.Tensor] = {}
+    for k in names:
+        tensor = as_tensors[k]
+        if tensor is None or tensor.shape != expected[k].shape:
+            return failed("some entries are not tensors of the right shape.",
+                          "each entry must have the shape of the sites' tensor with that name.")
+        given[k] = tensor
     if all(torch.allclose(given[k], expected[k], atol=1e-6) for k in names):
         sizes = ", ".join(f"{site}: {n}" for site, (_, n) in updates.items())
         return passed(f"Each site counts by its number of training patients ({sizes}), "

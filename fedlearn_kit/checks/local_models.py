@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import cast
 
 import numpy as np
 import pandas as pd
+from torch import nn
 
 from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS
@@ -55,10 +58,9 @@ def brier(answer: float, model: TrainedModel, test: pd.DataFrame,
 def mlp_auroc(answer: float, train: pd.DataFrame, test: pd.DataFrame, exp: Experiment
               ) -> Verdict:
     """Exercise 2.2: test AUROC of an MLP trained with the experiment's other settings."""
-    settings = exp.as_dict()
-    expected = evaluate(fit(train, Experiment(**{**settings, "model": "mlp"}), "mlp"),
+    expected = evaluate(fit(train, replace(exp, model="mlp"), "mlp"),
                         test)["auroc"]
-    logistic = evaluate(fit(train, Experiment(**{**settings, "model": "logistic"}), "lr"),
+    logistic = evaluate(fit(train, replace(exp, model="logistic"), "lr"),
                         test)["auroc"]
     if not is_close(answer, expected, 1e-6):
         if is_close(answer, logistic, 1e-6):
@@ -69,7 +71,7 @@ def mlp_auroc(answer: float, train: pd.DataFrame, test: pd.DataFrame, exp: Exper
                       "(seed included), train on the training part and evaluate on the test "
                       "part.")
     events = int(test[OUTCOME_NAME].sum())
-    low, high = bootstrap_auroc(fit(train, Experiment(**{**settings, "model": "logistic"}),
+    low, high = bootstrap_auroc(fit(train, replace(exp, model="logistic"),
                                     "lr"), test)
     inside = low <= expected <= high
     verdict = ("inside the logistic model's 95 % interval "
@@ -160,7 +162,8 @@ def subgroup_auroc(answer: Mapping[str, float], model: TrainedModel, test: pd.Da
 def furthest_from_truth(answer: str, model: TrainedModel,
                         compare_with: TrainedModel | None = None) -> Verdict:
     """Exercise 2.5: the variable whose learned weight is furthest from its true effect."""
-    weights = dict(zip(FEATURE_NAMES, model.net.linear.weight.detach().numpy().ravel(),
+    weights = dict(zip(FEATURE_NAMES,
+                       cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel(),
                        strict=True))
     errors = {f: abs(weights[f] - TRUE_COEFFICIENTS[f]) for f in FEATURE_NAMES}
     expected = max(errors, key=errors.__getitem__)
@@ -182,8 +185,8 @@ def furthest_from_truth(answer: str, model: TrainedModel,
     message = (f"{expected!r}: learned {weights[expected]:+.3f}, true "
                f"{TRUE_COEFFICIENTS[expected]:+.3f} (off by {errors[expected]:.3f}).")
     if compare_with is not None:
-        other = dict(zip(FEATURE_NAMES, compare_with.net.linear.weight.detach().numpy().ravel(),
-                         strict=True))
+        other = dict(zip(FEATURE_NAMES, cast(nn.Linear, compare_with.net.linear).weight.detach()
+                         .numpy().ravel(), strict=True))
         worst = max(abs(other[f] - TRUE_COEFFICIENTS[f]) for f in FEATURE_NAMES)
         closer = ("more patients, effects closer to the truth" if worst < errors[expected]
                   else "here no closer, despite more patients")

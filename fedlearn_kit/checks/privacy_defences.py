@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from fedlearn_kit.checks import failed, is_close, passed, shown
+from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
 from fedlearn_kit.privacy.defences import advantage_bound, epsilon_spent
 
 
 def epsilon(answer: object, noise_multiplier: float, sample_rate: float, steps: int,
-            delta: float) -> bool:
+            delta: float) -> Verdict:
     """Exercise 6.1: ε from the accountant for a given DP-SGD run."""
     expected = epsilon_spent([(noise_multiplier, sample_rate, steps)], delta)
     if is_close(answer, expected, 1e-6):
@@ -39,13 +39,13 @@ def epsilon(answer: object, noise_multiplier: float, sample_rate: float, steps: 
 
 
 def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
-           delta: float) -> bool:
+           delta: float) -> Verdict:
     """Exercise 6.2: the advantage bound per DP model (replace-one) and whether it holds."""
     private = curve[np.isfinite(curve["epsilon"])]
     eps = private["epsilon"].to_numpy()
     expected = np.array([advantage_bound(e, delta, "add-remove") for e in eps])
     try:
-        got = np.asarray(list(answer_bounds), dtype=float)  # type: ignore[call-overload]
+        got = np.asarray(list(answer_bounds), dtype=np.float64)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return failed("expected one bound (a number) per DP model.")
     if got.shape != expected.shape:
@@ -78,7 +78,7 @@ def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
                   f"bounds run from {expected.min():.3f} to {expected.max():.3f}.")
 
 
-def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> bool:
+def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> Verdict:
     """Exercise 6.3: the subgroup whose AUROC falls most from 'no DP' to ``model``."""
     table = groups.pivot_table(index=["group", "value"], columns="model", values="auroc")
     drop = table["no DP"] - table[model]
@@ -97,7 +97,7 @@ def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> bool:
                   "Weigh the drop against how many patients of the group there are.")
 
 
-def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> bool:
+def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> Verdict:
     """Exercise 6.4: site-level DP, ε for one patient in or out (sensitivity 2C)."""
     expected = epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta)
     if is_close(answer, expected, 1e-6):
@@ -118,7 +118,7 @@ def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta:
                   "every round is one Gaussian release at sampling rate 1.")
 
 
-def secure_aggregate(secure: object, gap: object) -> bool:
+def secure_aggregate(secure: object, gap: object) -> Verdict:
     """Exercise 6.5: SecAgg+ with three sites gives the FedAvg model."""
     from fedlearn_kit.privacy.secagg import SecAggRun, plain_fedavg
 

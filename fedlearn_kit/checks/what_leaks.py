@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from fedlearn_kit.checks import failed, is_close, passed, shown
+from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
 from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy.attacks import AttackResult, Model, lira_attack
 from fedlearn_kit.privacy.evidence import evidence
 
 
-def advantage(answer: object, result: AttackResult) -> bool:
+def advantage(answer: object, result: AttackResult) -> Verdict:
     """Exercise 5.1: membership advantage = the largest TPR - FPR over thresholds."""
     expected = float(np.max(result.tpr - result.fpr))
     if is_close(answer, float(np.max(result.tpr)), 1e-9) and expected != np.max(result.tpr):
@@ -38,7 +38,7 @@ def advantage(answer: object, result: AttackResult) -> bool:
                   f"{100 * expected:.1f} points.")
 
 
-def tpr_at_fpr(answer: object, result: AttackResult, fpr: float = 0.01) -> bool:
+def tpr_at_fpr(answer: object, result: AttackResult, fpr: float = 0.01) -> Verdict:
     """Exercise 5.2: the highest TPR while the FPR stays at or below ``fpr``."""
     expected = result.tpr_at(fpr)
     above = result.tpr[np.argmax(result.fpr > fpr)] if (result.fpr > fpr).any() else None
@@ -54,7 +54,7 @@ def tpr_at_fpr(answer: object, result: AttackResult, fpr: float = 0.01) -> bool:
                   f"while at most {100 * fpr:g} % of non-members are flagged.")
 
 
-def partner_update(recovered: Mapping[str, object], truth: Mapping[str, torch.Tensor]) -> bool:
+def partner_update(recovered: Mapping[str, object], truth: Mapping[str, torch.Tensor]) -> Verdict:
     """Exercise 5.3: the other site's model, solved from the aggregate."""
     if not isinstance(recovered, Mapping) or set(recovered) != set(truth):
         return failed("expected a dict with the same keys as the model's state dict "
@@ -73,7 +73,7 @@ def _numbers(x: object) -> np.ndarray:
     return np.asarray(x, dtype=float).ravel()
 
 
-def reconstruction(x_hat: object, patient: pd.DataFrame) -> bool:
+def reconstruction(x_hat: object, patient: pd.DataFrame) -> Verdict:
     """Exercise 5.4: the patient's scaled features read back from an update."""
     if isinstance(x_hat, torch.nn.Module):
         return failed("that is a model, not the record.",
@@ -106,7 +106,7 @@ def reconstruction(x_hat: object, patient: pd.DataFrame) -> bool:
 
 
 def lira(answer: object, target: Model, members: pd.DataFrame, non_members: pd.DataFrame,
-         shadows: list) -> bool:
+         shadows: list) -> Verdict:
     """Exercise 5.5: LiRA on the target with the learner's shadow models."""
     if not isinstance(answer, AttackResult):
         return failed(f"expected the result of attacks.lira_attack, got {shown(answer)}.")
@@ -123,7 +123,7 @@ def lira(answer: object, target: Model, members: pd.DataFrame, non_members: pd.D
                   f", advantage {expected.advantage:.3f}.")
 
 
-def beyond_chance(answer: object, results: Mapping[str, AttackResult], seed: int = 0) -> bool:
+def beyond_chance(answer: object, results: Mapping[str, AttackResult], seed: int = 0) -> Verdict:
     """Exercise 5.6: which attacked models leak beyond chance (interval above zero)?"""
     expected = {name: evidence(r, seed=seed).leaks_beyond_chance for name, r in results.items()}
     if not isinstance(answer, Mapping) or set(answer) != set(expected):
@@ -145,7 +145,7 @@ ANONYMITY_KEYS = ("attacks_tried", "leaks_beyond_chance", "single_record_update_
 
 
 def anonymity_test(answer: object, target_evidence: object, reconstruction_error: float
-                   ) -> bool:
+                   ) -> Verdict:
     """Exercise 5.7: a written EDPB anonymity test that agrees with the measurements."""
     if not isinstance(answer, Mapping):
         return failed("expected a dict with the keys of the template.")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -80,7 +80,7 @@ class LocalGrid(Grid):
     ``on_round`` is called with the round number once a round's evaluation replies are in.
     """
 
-    def __init__(self, client_app: ClientApp, node_configs: list[Mapping[str, Any]],
+    def __init__(self, client_app: ClientApp, node_configs: Sequence[Mapping[str, Any]],
                  run_config: Mapping[str, Any], run_id: int = 1,
                  on_round: Callable[[int], None] | None = None) -> None:
         self.client_app = client_app

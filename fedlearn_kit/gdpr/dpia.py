@@ -199,6 +199,8 @@ class DpiaDraft:
 
     def attack_statement(self, m: MeasuredFacts) -> str:
         """One attack result with what it can and cannot show (null baseline, interval, n)."""
+        if m.membership_advantage is None:  # callers pass facts.attacks: has_attack is true
+            raise ValueError(f"{m.section!r} reports no membership attack.")
         t = self.t
         ci = (t["attack_ci"].format(lo=self._n(m.membership_advantage_ci[0]),
                                     hi=self._n(m.membership_advantage_ci[1]))
@@ -228,6 +230,8 @@ class DpiaDraft:
 
     def dp_statement(self, m: MeasuredFacts) -> str:
         """One privacy budget with its level, neighbours, bound, coverage and seed."""
+        if m.epsilon is None:  # callers pass facts.dp: has_dp is true
+            raise ValueError(f"{m.section!r} reports no privacy budget.")
         t = self.t
         delta = t["dp_delta"].format(delta=self._n(m.delta, "g")) if m.delta is not None else ""
         level = LEVELS[self.lang].get(m.dp_level or "", t["not_given"])
@@ -308,6 +312,8 @@ class DpiaDraft:
         return rows
 
     def _dp_short(self, m: MeasuredFacts) -> str:
+        if m.epsilon is None:  # callers pass facts.dp: has_dp is true
+            raise ValueError(f"{m.section!r} reports no privacy budget.")
         level = LEVELS[self.lang].get(m.dp_level or "", "?")
         return f"ε = {self._n(m.epsilon, 'g')}, {level}"
 

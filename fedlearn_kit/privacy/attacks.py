@@ -358,7 +358,7 @@ def unscale(x: np.ndarray) -> pd.Series:
     x = np.asarray(x, dtype=float)
     if x.shape != (len(FEATURES),):
         raise ValueError(f"Expected {len(FEATURES)} scaled features, got shape {x.shape}.")
-    values = {}
+    values: dict[str, str | float] = {}
     for col, v in zip(FEATURES, x, strict=True):
         raw = v * col.scale + col.center
         if col.kind == "category":
@@ -403,8 +403,8 @@ def reconstruction_error(x_hat: np.ndarray | torch.Tensor, df: pd.DataFrame) -> 
     if isinstance(x_hat, torch.Tensor):
         x_hat = x_hat.detach().double().numpy()
     x_hat = np.asarray(x_hat, dtype=float)
-    X, _ = to_tensors(df)  # noqa: N806
-    X = X.double().numpy()  # noqa: N806
+    X_tensor, _ = to_tensors(df)  # noqa: N806
+    X = X_tensor.double().numpy()  # noqa: N806
     dist = np.linalg.norm(X - x_hat, axis=1) / np.maximum(np.linalg.norm(X, axis=1), 1e-12)
     return float(dist.min())
 

@@ -28,6 +28,7 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import torch
@@ -42,6 +43,9 @@ from fedlearn_kit.evaluation import evaluate, subgroup_scores
 from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
 from fedlearn_kit.training import TrainedModel, one_torch_thread
+
+if TYPE_CHECKING:  # Flower is imported when a strategy is built, not with this module
+    from flwr.serverapp.strategy import Strategy
 
 #: The privacy budgets of lesson 06's privacy-utility curve; None means no DP.
 EPSILONS: tuple[float | None, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, None)
@@ -326,8 +330,8 @@ def client_level_epsilons(noise_multiplier: float, num_rounds: int, delta: float
             for w in site_weights]
 
 
-def client_dp_strategy(strategy: object, *, noise_multiplier: float, clipping_norm: float,
-                       num_sites: int) -> object:
+def client_dp_strategy(strategy: Strategy, *, noise_multiplier: float, clipping_norm: float,
+                       num_sites: int) -> Strategy:
     """Wrap a Flower strategy in its client-side fixed-clipping DP wrapper (lesson 06).
 
     The sites clip their own update with Flower's ``fixedclipping_mod`` (see

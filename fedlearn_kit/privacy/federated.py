@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
 from fedlearn_kit.privacy.attacks import loss_attack, summarise
+
+if TYPE_CHECKING:
+    from flwr.app.typing import ConfigRecordValues
 
 Mod = Callable[..., Any]
 
@@ -108,7 +111,7 @@ def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: 
     rounds = sorted({u["round"] for u in tap.updates})
     rows = []
     for r in rounds:
-        row: dict[str, float | int] = {"round": r}
+        row: dict[str, float | int | str] = {"round": r}
         for u in (u for u in tap.updates if u["round"] == r):
             i = u["partition"]
             site_net = _net(exp, u["site"])
@@ -274,7 +277,9 @@ class DPSGDTraining:
                        seed=request.seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
                        history=history_from_lists(saved) if saved else ())
-        request.context.state[DP_STATE_KEY] = ConfigRecord(history_to_lists(run.history))
+        # ConfigRecord is annotated with an (invariant) dict of all config values.
+        lists: dict[str, ConfigRecordValues] = dict(history_to_lists(run.history))
+        request.context.state[DP_STATE_KEY] = ConfigRecord(lists)
         return {"epsilon": run.epsilon}
 
 

@@ -191,7 +191,7 @@ class Deployment:
         """The environment of every process: the offline switches (no telemetry, no update
         check; :mod:`fedlearn_kit.offline`), its own FLWR_HOME, the deployment's marker."""
         return offline_env(
-            FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
+            None, FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
             OMP_NUM_THREADS="1", **{MARKER: self.marker},
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
             PATH=os.pathsep.join([str(Path(sys.executable).parent),

@@ -111,7 +111,9 @@ class PromptGrid(Grid):
         """Remember which site a node is, from the ``partition-id`` its reply carries."""
         try:
             metrics = next(iter(reply.content.metric_records.values()))
-            self.node_sites[reply.metadata.src_node_id] = int(metrics["partition-id"])
+            partition = metrics["partition-id"]
+            if isinstance(partition, int | float):  # a list cannot name a site
+                self.node_sites[reply.metadata.src_node_id] = int(partition)
         except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
             pass
 
@@ -143,7 +145,7 @@ def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:
 
 def announce_error(reply: Message, site: str | None = None) -> None:
     """Print one line about a failed reply (``flwr run --stream`` carries it to the kit)."""
-    reason = reply.error.reason.strip().splitlines()
+    reason = (reply.error.reason or "").strip().splitlines()
     last = next((line for line in reversed(reason) if line.strip()), "no reason given")
     first = reason[0] if reason else ""
     where = site or (first if "partition-id" in first
