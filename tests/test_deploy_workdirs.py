@@ -44,9 +44,9 @@ def test_default_folders_follow_the_current_folder(elsewhere: Path) -> None:
     assert lifecycle.room_workdir() == elsewhere / "work" / "room"
     assert lifecycle.lesson_workdir() == elsewhere / "work" / "lesson-07"
     # The former constants still work, and are computed on every access.
-    assert deployment.LESSON_WORKDIR == elsewhere / "work" / "lesson-07"
+    assert elsewhere / "work" / "lesson-07" == deployment.LESSON_WORKDIR
     assert deployment.ROOM_WORKDIR == lifecycle.ROOM_WORKDIR == elsewhere / "work" / "room"
-    assert lifecycle.DEFAULT_WORKDIR == elsewhere / "work" / "deployment"
+    assert elsewhere / "work" / "deployment" == lifecycle.DEFAULT_WORKDIR
     # Lesson 07 and the room never share a folder.
     assert lifecycle.lesson_workdir() != lifecycle.room_workdir()
     assert not lifecycle.lesson_workdir().is_relative_to(lifecycle.room_workdir())
@@ -54,7 +54,7 @@ def test_default_folders_follow_the_current_folder(elsewhere: Path) -> None:
     nested = elsewhere / "notebooks"
     nested.mkdir()
     os.chdir(nested)
-    assert deployment.LESSON_WORKDIR == nested / "work" / "lesson-07"
+    assert nested / "work" / "lesson-07" == deployment.LESSON_WORKDIR
 
 
 def test_fedlearn_workdir_overrides(elsewhere: Path, monkeypatch: pytest.MonkeyPatch,

@@ -11,7 +11,6 @@ outcome to the config's ``result-path``, which becomes the :class:`Result`.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import tempfile
