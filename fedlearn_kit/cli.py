@@ -12,7 +12,6 @@ and one line saying what to do; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import MISSING, fields
@@ -141,8 +140,10 @@ def _print_deployment(dep: object) -> None:
 def _stop_hint(dep: object) -> None:
     """Every command that starts processes prints the one that stops them, naming the
     folder, so it works from any current folder."""
-    workdir = dep.workdir  # type: ignore[attr-defined]
-    print(f"Stop it with: fedlearn-kit deploy down --workdir {shlex.quote(str(workdir))}")
+    workdir = str(dep.workdir)  # type: ignore[attr-defined]
+    if any(c.isspace() for c in workdir):  # double quotes: POSIX shells, cmd and PowerShell
+        workdir = f'"{workdir}"'
+    print(f"Stop it with: fedlearn-kit deploy down --workdir {workdir}")
 
 
 def _cmd_deploy_up(args: argparse.Namespace) -> int:

@@ -85,3 +85,12 @@ def test_stop_hint_names_the_folder(elsewhere: Path, capsys: pytest.CaptureFixtu
     cli._stop_hint(Dep())
     assert capsys.readouterr().out.strip() == (
         f"Stop it with: fedlearn-kit deploy down --workdir {Dep.workdir}")
+
+
+def test_stop_hint_quotes_a_folder_with_spaces(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    class Dep:
+        workdir = tmp_path / "my course" / "work" / "deployment"
+
+    cli._stop_hint(Dep())
+    assert f'--workdir "{Dep.workdir}"' in capsys.readouterr().out
