@@ -24,8 +24,8 @@ from fedlearn_kit.sites import MAX_SITES
 #: a test keeps them equal without importing Flower here).
 ENGINES = ("local", "simulation", "deployment")
 LANGUAGES = ("en", "sv")
-#: Where ``deploy`` keeps its files unless told (``deployment.lifecycle.DEFAULT_WORKDIR``).
-DEFAULT_DEPLOY_DIR = "work/deployment in the kit's folder"
+#: Where ``deploy`` keeps its files unless told (``deployment.lifecycle.default_workdir()``).
+DEFAULT_DEPLOY_DIR = "./work/deployment in the current folder"
 LOOPBACK = "127.0.0.1"
 
 
@@ -143,12 +143,13 @@ def _print_deployment(dep: object) -> None:
         print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
 
 
-def _stop_hint(dep: object, default: Path | None = None) -> None:
-    """Every command that starts processes prints the one that stops them."""
-    workdir = dep.workdir  # type: ignore[attr-defined]
-    where = "" if default is not None and workdir == default.resolve() else (
-        f" --workdir {workdir}")
-    print(f"Stop it with: fedlearn-kit deploy down{where}")
+def _stop_hint(dep: object) -> None:
+    """Every command that starts processes prints the one that stops them, naming the
+    folder, so it works from any current folder."""
+    workdir = str(dep.workdir)  # type: ignore[attr-defined]
+    if any(c.isspace() for c in workdir):  # double quotes: POSIX shells, cmd and PowerShell
+        workdir = f'"{workdir}"'
+    print(f"Stop it with: fedlearn-kit deploy down --workdir {workdir}")
 
 
 def _cmd_deploy_up(args: argparse.Namespace) -> int:
@@ -209,24 +210,24 @@ def _cmd_deploy_register(args: argparse.Namespace) -> int:
 
 
 def _cmd_deploy_node(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import ROOM_WORKDIR, node
+    from fedlearn_kit.federation.deployment import node
 
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
                insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
     _print_deployment(dep)
     print(f"Site {args.site} joined the SuperLink at {args.superlink}.")
-    _stop_hint(dep, ROOM_WORKDIR / f"node-{args.site}")
+    _stop_hint(dep)
     print("Rejoin later (after sleep or a crash) with the same `deploy node` command.")
     return 0
 
 
 def _cmd_deploy_status(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import load, workdirs
+    from fedlearn_kit.federation.deployment import load, work_root, workdirs
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
-        print("No deployment is recorded under work/.")
+        print(f"No deployment is recorded under {work_root()}.")
         return 1
     running = False
     for folder in folders:
@@ -284,18 +285,18 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--renew", action="store_true",
                    help="make a new CA and certificate (everyone needs the new ca.crt)")
     p.add_argument("--insecure", action="store_true")
-    workdir(p, "work/room")
+    workdir(p, "./work/room")
     p.set_defaults(handler=_cmd_deploy_link)
 
     p = cmds.add_parser("keygen", help="participant: make this site's own key pair")
     p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
     p.add_argument("--renew", action="store_true", help="replace an existing key pair")
-    workdir(p, "work/room/node-K")
+    workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_keygen)
 
     p = cmds.add_parser("register", help="facilitator: register more site-K.pub files")
     p.add_argument("public_keys", nargs="+", help="site-K.pub files")
-    workdir(p, "work/room")
+    workdir(p, "./work/room")
     p.set_defaults(handler=_cmd_deploy_register)
 
     p = cmds.add_parser("node", help="participant: one SuperNode joining a SuperLink")
@@ -308,7 +309,7 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds to wait for the SuperNode to join (default 60)")
     p.add_argument("--insecure", action="store_true")
-    workdir(p, "work/room/node-K")
+    workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
 
     for name, handler, text in (("status", _cmd_deploy_status,
@@ -316,7 +317,7 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                 ("down", _cmd_deploy_down,
                                  "stop every process, free every port")):
         p = cmds.add_parser(name, help=text)
-        workdir(p, "every deployment under work/")
+        workdir(p, "every deployment under ./work of the current folder")
         p.set_defaults(handler=handler)
 
 
@@ -455,7 +456,7 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
                      help="save model.pt (the global state_dict) and history.csv here")
     run.add_argument("--workdir", default=None,
                      help="deployment engine: the running deployment's folder (default "
-                          f"{DEFAULT_DEPLOY_DIR}; a room: work/room)")
+                          f"{DEFAULT_DEPLOY_DIR}; a room: ./work/room)")
     run.add_argument("--connect-timeout", type=float, default=60.0,
                      help="deployment engine: seconds to wait for absent sites (default 60)")
     run.set_defaults(handler=_cmd_run)

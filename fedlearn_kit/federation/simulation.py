@@ -11,7 +11,6 @@ outcome to the config's ``result-path``, which becomes the :class:`Result`.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import tempfile
@@ -25,15 +24,10 @@ from fedlearn_kit.federation.apps import make_client_app, make_server_app
 from fedlearn_kit.federation.result import Result, load_result, progress_bar
 from fedlearn_kit.federation.subprocesses import stream
 from fedlearn_kit.offline import offline_env
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import flower_home
 
 #: Flower's strategies log ``[ROUND k/N]`` when round k starts: a best-effort progress hint.
 ROUND_LINE = re.compile(r"\[ROUND (\d+)/(\d+)\]")
-
-
-def flower_home() -> Path:
-    """Where Flower keeps its state for the kit: ``$FLWR_HOME`` or ``.flwr`` in the kit."""
-    return Path(os.environ.get("FLWR_HOME") or ROOT / ".flwr")
 
 
 def run_simulation(exp: Experiment, config: dict[str, Any], *, progress: bool = False,

@@ -38,14 +38,18 @@ if TYPE_CHECKING:
         LOOPBACK,
         ROOM_WORKDIR,
         Deployment,
+        default_workdir,
         down,
         keygen,
+        lesson_workdir,
         link,
         load,
         node,
         register,
+        room_workdir,
         status,
         up,
+        work_root,
         workdirs,
     )
     from fedlearn_kit.federation.deployment.processes import (
@@ -59,16 +63,21 @@ _HOME = {
     **dict.fromkeys(("certs", "credentials"), ""),
     "run_deployment": "engine",
     **dict.fromkeys(("DEFAULT_WORKDIR", "LESSON_WORKDIR", "LOOPBACK", "ROOM_WORKDIR",
-                     "Deployment", "down", "keygen", "link", "load", "node", "register",
-                     "status", "up", "workdirs"), "lifecycle"),
+                     "Deployment", "default_workdir", "down", "keygen", "lesson_workdir",
+                     "link", "load", "node", "register", "room_workdir", "status", "up",
+                     "work_root", "workdirs"), "lifecycle"),
     **dict.fromkeys(("DeploymentError", "PortInUseError", "free_port", "port_free"),
                     "processes"),
 }
 
 __all__ = ["DEFAULT_WORKDIR", "LESSON_WORKDIR", "LOOPBACK", "ROOM_WORKDIR", "Deployment",
-           "DeploymentError", "PortInUseError", "certs", "credentials", "down", "free_port",
-           "keygen", "link", "load", "node", "port_free", "register", "run_deployment",
-           "status", "up", "workdirs"]
+           "DeploymentError", "PortInUseError", "certs", "credentials", "default_workdir",
+           "down", "free_port", "keygen", "lesson_workdir", "link", "load", "node",
+           "port_free", "register", "room_workdir", "run_deployment", "status", "up",
+           "work_root", "workdirs"]
+
+#: Default folders, computed from the current folder on every access (never cached here).
+_NOW = ("DEFAULT_WORKDIR", "LESSON_WORKDIR", "ROOM_WORKDIR")
 
 
 def __getattr__(name: str) -> Any:
@@ -79,5 +88,6 @@ def __getattr__(name: str) -> Any:
     if not module:
         return importlib.import_module(f"{__name__}.{name}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
+    if name not in _NOW:
+        globals()[name] = value
     return value

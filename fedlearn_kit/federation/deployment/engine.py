@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.deployment.lifecycle import DEFAULT_WORKDIR, Deployment, load, up
+from fedlearn_kit.federation.deployment.lifecycle import Deployment, default_workdir, load, up
 from fedlearn_kit.federation.result import Result
 
 
@@ -27,7 +27,7 @@ def run_deployment(experiment: Experiment, *, min_sites: int = 1, server_eval: b
                                    timeout=timeout, progress=progress, **run_options)
     if deployment is None:
         try:
-            running: Deployment | None = load(workdir or DEFAULT_WORKDIR)
+            running: Deployment | None = load(workdir or default_workdir())
         except FileNotFoundError:
             running = None
         if (running is not None and running.num_sites == experiment.num_sites

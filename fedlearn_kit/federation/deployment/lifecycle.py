@@ -63,22 +63,52 @@ from fedlearn_kit.federation.deployment.processes import (
     wait_ports_closed,
 )
 from fedlearn_kit.offline import offline_env
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import work_folder
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from fedlearn_kit.federation.result import Result
 
-#: Every deployment folder of the kit lives under this one (ignored by git).
-WORK_ROOT = ROOT / "work"
-#: Where `deploy up` keeps a deployment's files unless told otherwise.
-DEFAULT_WORKDIR = WORK_ROOT / "deployment"
-#: A workshop room: the facilitator's SuperLink (`deploy link`) and, below it, each
-#: participant's SuperNode and keys (`deploy keygen`, `deploy node`): ``node-K``.
-ROOM_WORKDIR = WORK_ROOT / "room"
-#: Lesson 07's own folder, so rehearsing the lesson never touches a room.
-LESSON_WORKDIR = WORK_ROOT / "lesson-07"
+
+
+# Every default folder is computed when it is used, never at import: the kit writes below
+# the current folder (in JupyterLab: the notebook's folder) or ``$FEDLEARN_WORKDIR``
+# (:func:`fedlearn_kit.paths.work_folder`), never next to its own files.
+def work_root() -> Path:
+    """Every default deployment folder lives under this one: ``./work`` (ignored by git)."""
+    return work_folder()
+
+
+def default_workdir() -> Path:
+    """Where `deploy up` keeps a deployment's files unless told otherwise."""
+    return work_folder("deployment")
+
+
+def room_workdir() -> Path:
+    """A workshop room: the facilitator's SuperLink (`deploy link`) and, below it, each
+    participant's SuperNode and keys (`deploy keygen`, `deploy node`): ``node-K``."""
+    return work_folder("room")
+
+
+def lesson_workdir() -> Path:
+    """Lesson 07's own folder, so rehearsing the lesson never touches a room."""
+    return work_folder("lesson-07")
+
+
+#: The former constants, kept as names: each is computed from the current folder on access.
+_FOLDERS: dict[str, Callable[[], Path]] = {
+    "WORK_ROOT": work_root, "DEFAULT_WORKDIR": default_workdir,
+    "ROOM_WORKDIR": room_workdir, "LESSON_WORKDIR": lesson_workdir}
+
+
+def __getattr__(name: str) -> Path:
+    """``WORK_ROOT``, ``DEFAULT_WORKDIR``, ``ROOM_WORKDIR``, ``LESSON_WORKDIR``: now."""
+    if name in _FOLDERS:
+        return _FOLDERS[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: How many `flwr supernode register` commands run at once.
 REGISTER_AT_ONCE = 4
 #: What a deployment folder is for (kept in its state file).
@@ -510,8 +540,8 @@ class Deployment:
     def __repr__(self) -> str:
         alive = sum(p.alive() for p in self.processes)
         mode = "INSECURE" if self.insecure else "TLS + node authentication"
-        try:  # inside the kit's folder: a relative path, so no machine's path is shown
-            where = self.workdir.relative_to(ROOT).as_posix()
+        try:  # below the current folder: a relative path, so no machine's path is shown
+            where = self.workdir.relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             where = str(self.workdir)
         return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
@@ -612,7 +642,7 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
     certificate (everyone then needs the new ``ca.crt``).
     """
     check_host(host, allow_network)
-    workdir = Path(workdir or ROOM_WORKDIR).resolve()
+    workdir = Path(workdir or room_workdir()).resolve()
     advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
     if port is None:
         port = free_port(LOOPBACK)
@@ -675,13 +705,13 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
     ``workdir`` by `up` (e.g. by a notebook kernel that crashed; a room's is never
     stopped this way). ``stop_at_exit``: stop everything when this Python process ends.
     """
-    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    workdir = Path(workdir or default_workdir()).resolve()
     old = _existing(workdir)
     if old is not None and old.role != "local":
         raise DeploymentError(
             f"{workdir} holds a workshop room's {old.role} (`deploy link`/`deploy node`); "
-            f"`up` uses its own folder (default {DEFAULT_WORKDIR}, lesson 07: "
-            f"{LESSON_WORKDIR}). Choose another workdir.")
+            f"`up` uses its own folder (default {default_workdir()}, lesson 07: "
+            f"{lesson_workdir()}). Choose another workdir.")
     if replace and old is not None:
         old.down()
     if port is None:
@@ -716,14 +746,14 @@ def keygen(site: int, workdir: str | Path | None = None, *, renew: bool = False
 
     Keeps an existing pair unless ``renew=True``. Hand only the ``.pub`` file over.
     """
-    folder = Path(workdir or ROOM_WORKDIR / f"node-{site}").resolve() / "keys"
+    folder = Path(workdir or room_workdir() / f"node-{site}").resolve() / "keys"
     return credentials.make_site_keys(folder, site, renew=renew)
 
 
 def register(public_keys: Sequence[str | Path], workdir: str | Path | None = None
              ) -> dict[int, int]:
     """Register more participants' public keys with the room's running SuperLink."""
-    dep = load(workdir or ROOM_WORKDIR)
+    dep = load(workdir or room_workdir())
     found: dict[int, Path] = {}
     for path in map(Path, public_keys):
         match = re.fullmatch(r"site-(\d+)\.pub", path.name)
@@ -751,7 +781,7 @@ def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None =
     if not 0 <= site < num_sites:
         raise ValueError(f"--site {site}: sites are numbered from 0, so with --sites "
                          f"{num_sites} they run from 0 to {num_sites - 1}.")
-    workdir = Path(workdir or ROOM_WORKDIR / f"node-{site}").resolve()
+    workdir = Path(workdir or room_workdir() / f"node-{site}").resolve()
     if not insecure:
         key = credentials.check_private_key(key or workdir / "keys" / f"site-{site}", site)
         if ca is None:
@@ -768,14 +798,15 @@ def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None =
 
 
 def workdirs(root: str | Path | None = None) -> list[Path]:
-    """Every deployment folder recorded under ``root`` (default: the kit's ``work/``)."""
-    root = Path(root or WORK_ROOT)
+    """Every deployment folder recorded under ``root`` (default: ``./work`` of the current
+    folder, or ``$FEDLEARN_WORKDIR``)."""
+    root = Path(root or work_root())
     return sorted(p.parent for p in root.glob(f"**/{STATE_FILE}"))
 
 
 def load(workdir: str | Path | None = None) -> Deployment:
     """The deployment recorded in ``workdir`` (for status and down, also after a crash)."""
-    workdir = Path(workdir or DEFAULT_WORKDIR).resolve()
+    workdir = Path(workdir or default_workdir()).resolve()
     path = workdir / STATE_FILE
     if not path.exists():
         raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
@@ -799,7 +830,7 @@ def status(workdir: str | Path | None = None) -> pd.DataFrame:
 def down(workdir: str | Path | None = None) -> dict[str, list[int]]:
     """Stop the deployment recorded in ``workdir``; safe to call twice.
 
-    Without ``workdir``, every deployment recorded under the kit's ``work/`` folder: a
+    Without ``workdir``, every deployment recorded under ``./work`` of the current folder: a
     participant's ``deploy down`` then finds the SuperNode ``deploy node`` started.
     """
     folders = [Path(workdir)] if workdir is not None else workdirs()
