@@ -30,8 +30,10 @@ def site_colour(index: int) -> str:
     return SITE_COLOURS[index % len(SITE_COLOURS)]
 
 
-def _figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
-            ) -> tuple[Figure, np.ndarray]:
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
+               ) -> tuple[Figure, np.ndarray]:
+    """A figure in the course's style: ``nrows`` x ``ncols`` axes of ``width`` x ``height``
+    inches each, returned with the axes as a 2-D array (every plot module starts here)."""
     # Styled per axis rather than with plt.rc_context: leaving an rc_context can reset
     # the notebook's inline backend, and figures after the first would not show.
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
@@ -97,7 +99,7 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
     """
     ncols = 3
     nrows = -(-(len(columns) + 2) // ncols)  # the last free panel holds the legend
-    fig, axes = _figure(ncols=ncols, nrows=nrows, width=3.5, height=2.7)
+    fig, axes = new_figure(ncols=ncols, nrows=nrows, width=3.5, height=2.7)
     names = list(cohort)
     rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
     bars = axes[0].bar([f"Site {s}" for s in names], rates,
@@ -136,7 +138,7 @@ Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
 def plot_roc(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """ROC curves of several models on the same patients."""
-    fig, (ax,) = _figure(width=4.2, height=3.8)
+    fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     for i, model in enumerate(as_list(models)):
         fpr, tpr, _ = roc_curve(y, model.predict_proba(df))
@@ -149,7 +151,7 @@ def plot_roc(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
-    fig, (ax,) = _figure(width=4.2, height=3.8)
+    fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
     for i, model in enumerate(as_list(models)):
@@ -165,7 +167,7 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
 
 def plot_coefficients(models: Models) -> Figure:
     """Logistic-regression weights next to the true effects the data was generated with."""
-    fig, (ax,) = _figure(width=8.5, height=3.6)
+    fig, (ax,) = new_figure(width=8.5, height=3.6)
     x = np.arange(len(FEATURE_NAMES))
     models = as_list(models)
     width = 0.8 / (len(models) + 1)
@@ -189,7 +191,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "")
     AUROC bars start at 0.5 (chance), other metrics at 0, so that a bar's length is what
     the model adds; the legend sits above the tallest bar.
     """
-    fig, (ax,) = _figure(width=6.5, height=3.4)
+    fig, (ax,) = new_figure(width=6.5, height=3.4)
     x = np.arange(len(table.columns))
     width = 0.8 / len(table.index)
     for i, name in enumerate(table.index):

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fedlearn_kit.federation.result import Result
-from fedlearn_kit.plots import _figure, site_colour
+from fedlearn_kit.plots import new_figure, site_colour
 
 
 def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
@@ -23,7 +23,7 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
     """
     first = next(iter(results.values()))
     sites = first.sites
-    fig, axes = _figure(ncols=len(sites), width=3.4, height=3.0)
+    fig, axes = new_figure(ncols=len(sites), width=3.4, height=3.0)
     styles = [("--", 2.6), (":", 1.6), ("-.", 1.2)]
     values: list[float] = []
     for ax, site in zip(axes, sites, strict=True):
@@ -60,7 +60,7 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
     others = [name for name in table.index if name not in own_rows]
     gains = pd.DataFrame({s: table.loc[others, s] - table.loc[own.format(site=s), s]
                           for s in sites})
-    fig, (ax,) = _figure(width=max(5.0, 1.3 * len(sites) + 2.5), height=3.2)
+    fig, (ax,) = new_figure(width=max(5.0, 1.3 * len(sites) + 2.5), height=3.2)
     x = np.arange(len(sites))
     width = 0.8 / len(others)
     for i, name in enumerate(others):
@@ -77,7 +77,7 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
 def plot_participation(result: Result) -> Figure:
     """Which site's update went into which round: filled = took part, empty = missing."""
     table = result.participation()
-    fig, (ax,) = _figure(width=1.0 + 0.6 * len(table), height=0.9 + 0.45 * len(table.columns))
+    fig, (ax,) = new_figure(width=1.0 + 0.6 * len(table), height=0.9 + 0.45 * len(table.columns))
     for j, site in enumerate(table.columns):
         for r, took_part in table[site].items():
             ax.scatter(r, j, s=120, color=site_colour(j) if took_part else "white",
@@ -96,7 +96,7 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     sits below the bars so that five or more models still fit.
     """
     sites, names = list(table.columns), list(table.index)
-    fig, (ax,) = _figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
+    fig, (ax,) = new_figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
     x = np.arange(len(sites))
     width = 0.84 / len(names)
     for i, name in enumerate(names):

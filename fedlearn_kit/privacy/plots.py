@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.plots import _figure, site_colour
+from fedlearn_kit.plots import new_figure, site_colour
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
 
 
@@ -18,7 +18,7 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
     An attack that only guesses follows the diagonal; a curve above it at FPR 0.1 % means
     some patients are identified as members with almost no false alarms.
     """
-    fig, (ax,) = _figure(width=4.6, height=4.0)
+    fig, (ax,) = new_figure(width=4.6, height=4.0)
     floor = 1e-4
     for i, (name, result) in enumerate(results.items()):
         ax.plot(np.maximum(result.fpr, floor), np.maximum(result.tpr, floor),
@@ -42,7 +42,7 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
     and the column ``advantage_bound``: the most any attack can reach in the course's
     replace-one game, (e^ε′ − 1 + 2δ′)/(e^ε′ + 1) with (ε′, δ′) = (2ε, (1 + e^ε)δ).
     """
-    fig, (left, right) = _figure(ncols=2, width=4.2, height=3.4)
+    fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4)
     finite = table[np.isfinite(table["epsilon"])]
     plain = table[~np.isfinite(table["epsilon"])]
     sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
@@ -91,7 +91,7 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
     With an ``n`` column (as from ``subgroup_table``), each group's label shows how many
     patients were scored: a drop in a small group weighs less than the same drop in a large one.
     """
-    fig, (ax,) = _figure(width=7.5, height=3.4)
+    fig, (ax,) = new_figure(width=7.5, height=3.4)
     cols = ["group", "value", "n"] if "n" in groups else ["group", "value"]
     labels = [f"{row[0]}: {row[1]}" + (f"\n(n = {row[2]})" if len(row) > 2 else "")
               for row in groups[cols].drop_duplicates(["group", "value"]).itertuples(index=False)]
@@ -111,7 +111,7 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
 
 def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
     """Reconstruction error against records per update, one line per number of local epochs."""
-    fig, (ax,) = _figure(width=4.6, height=3.4)
+    fig, (ax,) = new_figure(width=4.6, height=3.4)
     for i, epochs in enumerate(table.columns):
         ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
                 color=site_colour(i), label=f"{epochs} local epoch(s)")
@@ -128,7 +128,7 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
     ``baseline`` draws what a blind attack reaches (e.g. its 95th percentile), so values
     below it read as "no evidence of leakage". The legend sits beside the axes, off the data.
     """
-    fig, (ax,) = _figure(width=6.8, height=3.4)
+    fig, (ax,) = new_figure(width=6.8, height=3.4)
     for i, name in enumerate(table.columns):
         ax.plot(table.index, table[name], marker="o", color=site_colour(i), label=name)
     if baseline is not None:
