@@ -78,10 +78,10 @@ def validate_notes(data: Mapping[str, Any], cards: tuple[Card, ...] | None = Non
             for lang in LANGUAGES:
                 text = value.get(lang) if isinstance(value, Mapping) else None
                 if field in LIST_FIELDS:
-                    ok = (isinstance(text, list) and text
-                          and all(isinstance(t, str) and t.strip() for t in text))
+                    ok = bool(isinstance(text, list) and text
+                              and all(isinstance(t, str) and t.strip() for t in text))
                 else:
-                    ok = isinstance(text, str) and text.strip()
+                    ok = isinstance(text, str) and bool(text.strip())
                 if not ok:
                     problems.append(f"{cid}.{field}.{lang}: missing or empty")
     return problems

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from fedlearn_kit.gdpr.cards import STEPS, card_by_id, load_cards, step_title
+from fedlearn_kit.gdpr.cards import STEPS, Card, card_by_id, load_cards, step_title
 from fedlearn_kit.gdpr.workshop import card_minutes
 from fedlearn_kit.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
@@ -166,13 +166,21 @@ def skipped(name: str, lang: str = "en") -> list[str]:
             lines.append(f"{title}: " + ("participants do not run the notebook; the "
                                          "facilitator shows it" if lang == "en" else
                                          "deltagarna kör inte notebooken; kursledaren visar den"))
-    rest = len(load_cards()) - len(discussed)
-    lines.append((f"{rest} of {len(load_cards())} cards are not discussed in the room; "
+    undiscussed = len(load_cards()) - len(discussed)
+    lines.append((f"{undiscussed} of {len(load_cards())} cards are not discussed in the room; "
                   f"participants answer them on their own before lesson 08's draft")
                  if lang == "en" else
-                 (f"{rest} av {len(load_cards())} kort diskuteras inte i rummet; deltagarna "
+                 (f"{undiscussed} av {len(load_cards())} kort diskuteras inte i rummet; deltagarna "
                   f"besvarar dem själva före utkastet i lektion 08"))
     return lines
+
+
+def _card(card_id: str) -> Card:
+    """The card with this id; build_agenda has already rejected ids of no card."""
+    card = card_by_id(card_id)
+    if card is None:
+        raise ValueError(f"no such card {card_id!r}; see fedlearn_kit/gdpr/cards.yaml")
+    return card
 
 
 def agenda_markdown(name: str, lang: str = "en", questions: bool = False) -> str:
@@ -189,7 +197,7 @@ def agenda_markdown(name: str, lang: str = "en", questions: bool = False) -> str
              f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for b in blocks:
         cards = "; ".join(
-            f"{card_by_id(cid).text('question', lang)} ({card_minutes(cid)} min)" if questions
+            f"{_card(cid).text('question', lang)} ({card_minutes(cid)} min)" if questions
             else f"`{cid}` ({card_minutes(cid)})" for cid in b.cards)
         what = f"**{b.what}**" if b.kind in BREAKS else b.what
         lines.append(f"| {clock(spec['start'], b.start)} | {what} | {b.minutes} | {cards} |")

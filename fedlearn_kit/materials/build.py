@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from fedlearn_kit.gdpr import workshop
@@ -82,25 +83,27 @@ def index_html() -> str:
     return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
 
 
+def _exported_lesson(slug: str) -> str:
+    """The offline HTML export of one lesson's notebook."""
+    return lessons.export_notebook_html(times.notebook_path(slug), step_title(slug))
+
+
 def targets() -> dict[Path, Callable[[], str]]:
     """Every generated file under docs/materials/ and the function that makes its text."""
     out: dict[Path, Callable[[], str]] = {OUT / "index.html": index_html,
                                           OUT / "glossary.html": documents.glossary_html}
     for lang in LANGUAGES:
-        out[OUT / f"cards-{lang}.html"] = lambda lang=lang: deck.deck_html(lang)
-        out[OUT / f"answer-key-{lang}.html"] = lambda lang=lang: answer_key.answer_key_html(lang)
-        out[OUT / f"agenda-{lang}.html"] = lambda lang=lang: documents.agenda_html(lang)
-        out[OUT / f"handout-{lang}.html"] = lambda lang=lang: documents.handout_html(lang)
-        out[OUT / f"certificate-{lang}.html"] = (
-            lambda lang=lang: documents.certificate_html(lang))
-        out[OUT / f"feedback-{lang}.html"] = lambda lang=lang: documents.feedback_html(lang)
-        out[OUT / f"summaries-{lang}.html"] = lambda lang=lang: documents.summaries_html(lang)
+        out[OUT / f"cards-{lang}.html"] = partial(deck.deck_html, lang)
+        out[OUT / f"answer-key-{lang}.html"] = partial(answer_key.answer_key_html, lang)
+        out[OUT / f"agenda-{lang}.html"] = partial(documents.agenda_html, lang)
+        out[OUT / f"handout-{lang}.html"] = partial(documents.handout_html, lang)
+        out[OUT / f"certificate-{lang}.html"] = partial(documents.certificate_html, lang)
+        out[OUT / f"feedback-{lang}.html"] = partial(documents.feedback_html, lang)
+        out[OUT / f"summaries-{lang}.html"] = partial(documents.summaries_html, lang)
     for slug in STEPS:
         name = lessons.lesson_file_name(slug)
-        out[OUT / "projector" / name] = lambda slug=slug: lessons.projector_html(slug)
-        out[OUT / "lessons" / name] = (
-            lambda slug=slug: lessons.export_notebook_html(times.notebook_path(slug),
-                                                           step_title(slug)))
+        out[OUT / "projector" / name] = partial(lessons.projector_html, slug)
+        out[OUT / "lessons" / name] = partial(_exported_lesson, slug)
     return out
 
 

@@ -8,6 +8,7 @@ the agendas from ``agendas.yaml`` and the lesson times.
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
 from fedlearn_kit.gdpr.cards import STEPS, step_title
 from fedlearn_kit.materials.agenda import agenda_markdown, agenda_names
@@ -64,7 +65,28 @@ ONE_PAGE_CSS = """
 .box { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.8rem; }
 """
 
-HANDOUT = {
+
+class HandoutText(TypedDict):
+    """The words of the participant handout in one language."""
+
+    title: str
+    what: str
+    what_text: str
+    start: str
+    start_text: str
+    check: str
+    open: str
+    answers: str
+    answers_text: str
+    dpo: str
+    dpo_steps: list[str]
+    roles: str
+    privacy: str
+    privacy_text: str
+    note: str
+
+
+HANDOUT: dict[str, HandoutText] = {
     "en": {
         "title": "fedlearn-kit · participant handout",
         "what": "What the course is",
@@ -237,7 +259,20 @@ def certificate_html(lang: str) -> str:
                 footer=generated_footer("the lessons' \"You will\" lists", lang))
 
 
-FEEDBACK = {
+
+class FeedbackText(TypedDict):
+    """The words of the feedback form in one language."""
+
+    title: str
+    intro: str
+    role: str
+    roles: list[str]
+    scale: list[str]
+    open: list[str]
+    minute: str
+
+
+FEEDBACK: dict[str, FeedbackText] = {
     "en": {"title": "Feedback · fedlearn-kit workshop",
            "intro": "Anonymous. Circle one number: 1 = disagree strongly, 5 = agree strongly.",
            "role": "My role", "roles": ["data scientist", "clinician", "DPO",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import cast
 
 import mistune
 
@@ -58,7 +59,9 @@ def esc(text: object) -> str:
 
 def markdown(text: str) -> str:
     """Markdown (CommonMark with tables) rendered to HTML, raw HTML kept."""
-    return _MARKDOWN(text)
+    # mistune types the result as str | list (the list is for the AST renderer); the HTML
+    # renderer used here always returns str.
+    return cast(str, _MARKDOWN(text))
 
 
 def inline_markdown(text: str) -> str:
