@@ -58,11 +58,10 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
                   "sum over sites of (site's tensor x site's patients) / all patients.")
 
 
-def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
-                       model: str = "federated (FedAvg)") -> Verdict:
-    """Exercise 4.2: per site, the federated model's AUROC minus the site's own model's."""
+def _gains_problem(gains: object, table: pd.DataFrame, model: str) -> Verdict | None:
+    """What is wrong with ``gains`` as {site: federated minus local AUROC}, or None."""
     if not isinstance(gains, Mapping):
-        return failed(f"expected a dict {{site: gain}}, got {type(gains).__name__}.")
+        return failed(f"expected a dict {{site: gain}}, got {shown(gains)}.")
     sites = list(table.columns)
     if sorted(gains) != sorted(sites):
         return failed(f"the sites are {sorted(gains)}, expected {sites}.",
@@ -72,8 +71,19 @@ def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
         if is_close(gains[site], -expected, 1e-9) and expected != 0:
             return failed(f"the sign for site {site} is reversed.", "take federated minus local.")
         if not is_close(gains[site], expected, 1e-9):
-            return failed(f"the gain for site {site} is not the difference in the table.",
+            return failed(f"the gain for site {site} ({shown(gains[site], 3)}) is not the "
+                          "difference in the table.",
                           f"row '{model}' minus row 'local {site}', both in column '{site}'.")
+    return None
+
+
+def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
+                       model: str = "federated (FedAvg)") -> Verdict:
+    """Exercise 4.2: per site, the federated model's AUROC minus the site's own model's."""
+    problem = _gains_problem(gains, table, model)
+    if problem is not None:
+        return problem
+    sites = list(table.columns)
     best = max(sites, key=lambda s: gains[s])
     return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC). Compare with how many "
                   "patients each site has: the fewer, the more it can gain from the others'.")
@@ -137,20 +147,10 @@ def fedprox_drift(drift: Mapping[str, Mapping[str, float]], start: Mapping[str, 
 def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
                     splits: Mapping[str, Split], model: str = "federated (FedAvg)") -> Verdict:
     """Exercise 4.5: each site's gain in a larger federation, with its number of patients."""
-    if not isinstance(gains, Mapping):
-        return failed(f"expected a dict {{site: gain}}, got {shown(gains)}.")
+    problem = _gains_problem(gains, table, model)
+    if problem is not None:
+        return problem
     sites = list(table.columns)
-    if sorted(gains) != sorted(sites):
-        return failed(f"the sites are {sorted(gains)}, expected {sites}.",
-                      "one entry per column of the table.")
-    for site in sites:
-        expected = table.loc[model, site] - table.loc[f"local {site}", site]
-        if is_close(gains[site], -expected, 1e-9) and expected != 0:
-            return failed(f"the sign for site {site} is reversed.", "take federated minus local.")
-        if not is_close(gains[site], expected, 1e-9):
-            return failed(f"the gain for site {site} ({shown(gains[site], 3)}) is not the "
-                          "difference in the table.",
-                          f"row '{model}' minus row 'local {site}', both in column '{site}'.")
     order = sorted(sites, key=lambda s: -gains[s])
     listed = ", ".join(f"{s} {gains[s]:+.3f} ({len(splits[s].train)} training patients)"
                        for s in order)

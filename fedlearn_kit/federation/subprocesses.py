@@ -57,7 +57,15 @@ def stop_tree(pid: int, grace: float = 5.0) -> list[int]:
     Returns the pids it found. Descendants are collected first, so children that a
     killed parent leaves behind are still reached.
     """
-    family = descendants(pid)
+    return terminate_then_kill(descendants(pid), grace)
+
+
+def terminate_then_kill(family: Sequence[psutil.Process], grace: float = 5.0) -> list[int]:
+    """Ask every process in ``family`` to stop, wait ``grace`` s, kill those still running.
+
+    Returns the pids asked. psutil's calls work the same on POSIX and Windows, and a process
+    already gone is skipped, never an error.
+    """
     for proc in family:
         with contextlib.suppress(psutil.Error):
             proc.terminate()

@@ -12,7 +12,6 @@ and on Windows too, because it walks processes with psutil instead of signalling
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from fedlearn_kit.federation.subprocesses import new_group_options
+from fedlearn_kit.federation.subprocesses import new_group_options, terminate_then_kill
 
 MARKER = "FEDLEARN_DEPLOYMENT"
 #: The SuperLink connection's name in the deployment's ``FLWR_HOME/config.toml``.
@@ -242,16 +241,7 @@ def stop(procs: Sequence[Proc], marker: str | None = None, grace: float = 5.0) -
     runs after ``grace`` seconds is killed. No process groups needed, so the same code
     works on Windows.
     """
-    family = _family(procs, marker)
-    for p in family:
-        with contextlib.suppress(psutil.Error):
-            p.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace)
-    for p in alive:
-        with contextlib.suppress(psutil.Error):
-            p.kill()
-    psutil.wait_procs(alive, timeout=grace)
-    return sorted(p.pid for p in family)
+    return terminate_then_kill(_family(procs, marker), grace)
 
 
 def wait_ports_closed(ports: Iterable[tuple[str, int]], timeout: float = 10.0) -> list[int]:
