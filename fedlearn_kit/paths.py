@@ -14,9 +14,20 @@ from pathlib import Path
 
 #: The package's own folder (read only, as far as the kit is concerned).
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir() -> Path:
+    """The cohort's folder: the installed package ``fedlearn_kit.data``, or the checkout's
+    ``data/`` when the kit is imported straight from a course folder (``python -m`` there)."""
+    try:
+        return Path(str(resources.files("fedlearn_kit.data")))
+    except ModuleNotFoundError:
+        return PACKAGE_DIR.parent / "data"
+
+
 #: The default cohort: the course's top-level ``data/`` folder, installed as the package
 #: ``fedlearn_kit.data`` (``make data`` regenerates it).
-DATA_DIR = Path(str(resources.files("fedlearn_kit.data")))
+DATA_DIR = _data_dir()
 #: The course checkout the package was installed from in editable mode (authoring and tests
 #: use it: notebooks/, solutions/, docs/). In a non-editable install this folder holds no
 #: course; :func:`course_root` says so.
