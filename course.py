@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -44,8 +45,22 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 SUPPORTED = [(3, 11), (3, 12), (3, 13)]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
-#: The environment every process the course starts gets: no telemetry, no debugger noise.
-QUIET_ENV = {"FLWR_TELEMETRY_ENABLED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+def _offline_env() -> dict[str, str]:
+    """The kit's no-outbound switches, read from their one place (``fedlearn_kit/offline.py``,
+    standard library only) without importing the package, which may not be installed yet."""
+    spec = importlib.util.spec_from_file_location(
+        "fedlearn_offline", HERE / "fedlearn_kit" / "offline.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.OFFLINE_ENV)
+
+
+#: The environment every process the course starts gets: nothing calls out (Flower's telemetry
+#: and update check, Ray's usage statistics), no debugger noise.
+QUIET_ENV = {**_offline_env(), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 WINDOWS = os.name == "nt"
 
 

@@ -217,3 +217,11 @@ def test_a_copied_course_folder_runs_a_lesson_from_itself_and_writes_only_beside
     assert Path(printed[1]) == copy / "data"
     assert _snapshot(copy / "fedlearn_kit") == before_copy, "the lesson wrote into the package"
     assert _snapshot(ROOT / "fedlearn_kit") == before_here, "the copy wrote into the original"
+
+
+def test_every_process_course_py_starts_gets_the_kits_offline_switches():
+    """course.py (no kit import: it runs before the install) reads the switches from their one
+    place, so JupyterLab, pytest and everything they start stay offline alike."""
+    from fedlearn_kit.offline import OFFLINE_ENV
+
+    assert OFFLINE_ENV.items() <= course.QUIET_ENV.items()
