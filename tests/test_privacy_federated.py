@@ -122,6 +122,8 @@ def test_site_dp_reports_epsilon_for_one_patient_in_or_out_and_leaves_numpy_alon
 def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates():
     exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=2, local_epochs=1)
     run = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.1)
+    # Flower's accountant composed one release per round; Opacus's agrees on the figure.
+    assert run.releases == 2
     assert run.epsilon_per_site == pytest.approx(defences.client_level_epsilon(1.0, 2, 1e-5))
     assert run.epsilon == pytest.approx(defences.epsilon_spent([(0.5, 1.0, 2)], 1e-5))
     for update in run.tap.updates:  # what the coordinator receives is clipped to C
@@ -131,3 +133,33 @@ def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates(
     history = run.result.history
     train = history[(history.stage == "train") & history.site.isin(["A", "B"])]
     assert set(train.equal_weight) == {1} and "loss" not in train.dropna(axis=1, how="all")
+
+
+def test_flowers_accountant_refuses_the_patient_weighted_average_the_dp_path_avoids():
+    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
+
+    exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=1, local_epochs=1)
+    accountant = federated.flower_accountant(exp.num_sites, 1e-5)
+    with pytest.raises(ValueError, match="FedAvg.aggregate_train"):
+        class Reweighted(FedAvg):  # any override of aggregate_train is refused
+            def aggregate_train(self, server_round, replies):
+                return super().aggregate_train(server_round, replies)
+        DifferentialPrivacyClientSideFixedClipping(
+            Reweighted(), noise_multiplier=1.0, clipping_norm=0.1, num_sampled_clients=2,
+            accountant=accountant)
+
+    def wrap_weighted_by_patients(strategy):  # no equal_weight mod: sites send their sizes
+        return DifferentialPrivacyClientSideFixedClipping(
+            strategy, noise_multiplier=1.0, clipping_norm=0.1,
+            num_sampled_clients=exp.num_sites, accountant=accountant)
+
+    unequal = kit.Experiment(seed=3, num_rounds=1, local_epochs=1)  # preset sizes differ
+    with pytest.raises(Exception, match="equal client weights"):
+        federated.run_tapped(unequal, wrap_strategy=wrap_weighted_by_patients)
+
+
+def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():
+    eps = [federated.flower_epsilon(1.0, r, 2, 1e-5) for r in (1, 2, 5)]
+    assert eps == sorted(eps) and eps[2] < 5 * eps[0]  # composes, more tightly than adding
+    assert federated.flower_epsilon(2.0, 5, 2, 1e-5) < eps[2]
+    assert eps[2] == pytest.approx(defences.client_level_epsilon(1.0, 5, 1e-5))

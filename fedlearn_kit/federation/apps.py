@@ -318,41 +318,49 @@ class SiteRecorder:
                 "errors": self.errors}
 
 
-class _RecordSites:
-    """Mixin for a Flower strategy: hand every round's replies to a :class:`SiteRecorder`."""
+class RecordingStrategy(Strategy):
+    """The outermost strategy of every run: hand each round's replies to a :class:`SiteRecorder`,
+    then to the strategy it wraps.
 
-    def __init__(self, *args: Any, recorder: SiteRecorder, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    Recording from the outside leaves the wrapped strategy exactly Flower's: its DP wrappers
+    only account for privacy around a plain ``FedAvg`` (``aggregate_train`` not overridden).
+    """
+
+    def __init__(self, strategy: Strategy, recorder: SiteRecorder) -> None:
+        super().__init__()
+        self.strategy = strategy
         self.recorder = recorder
+
+    def configure_train(self, server_round: int, arrays: ArrayRecord, config: ConfigRecord,
+                        grid: Grid) -> Iterable[Message]:
+        return self.strategy.configure_train(server_round, arrays, config, grid)
 
     def aggregate_train(self, server_round: int, replies: Iterable[Message]) -> Any:
         replies = self.recorder.take("train", server_round, replies)
-        return super().aggregate_train(server_round, replies)  # type: ignore[misc]
+        return self.strategy.aggregate_train(server_round, replies)
+
+    def configure_evaluate(self, server_round: int, arrays: ArrayRecord, config: ConfigRecord,
+                           grid: Grid) -> Iterable[Message]:
+        return self.strategy.configure_evaluate(server_round, arrays, config, grid)
 
     def aggregate_evaluate(self, server_round: int, replies: Iterable[Message]) -> Any:
         replies = self.recorder.take("evaluate", server_round, replies)
-        return super().aggregate_evaluate(server_round, replies)  # type: ignore[misc]
+        return self.strategy.aggregate_evaluate(server_round, replies)
+
+    def summary(self) -> None:
+        self.strategy.summary()
 
 
-class SiteFedAvg(_RecordSites, FedAvg):
-    """Flower's FedAvg, recording each site's metrics and dropouts."""
-
-
-class SiteFedProx(_RecordSites, FedProx):
-    """Flower's FedProx, recording each site's metrics and dropouts."""
-
-
-def make_strategy(exp: Experiment, recorder: SiteRecorder, min_sites: int = 1
-                  ) -> FedAvg:
-    """The experiment's Flower strategy: every connected site in every round."""
+def make_strategy(exp: Experiment, min_sites: int = 1) -> FedAvg:
+    """The experiment's Flower strategy (FedAvg or FedProx): every connected site in every round."""
     common: dict[str, Any] = dict(
         fraction_train=1.0, fraction_evaluate=1.0, min_train_nodes=min_sites,
         min_evaluate_nodes=min_sites, min_available_nodes=min_sites, weighted_by_key=WEIGHT_KEY,
         train_metrics_aggr_fn=aggregate_site_metrics,
-        evaluate_metrics_aggr_fn=aggregate_site_metrics, recorder=recorder)
+        evaluate_metrics_aggr_fn=aggregate_site_metrics)
     if exp.strategy == "fedprox":
-        return SiteFedProx(proximal_mu=exp.proximal_mu, **common)
-    return SiteFedAvg(**common)
+        return FedProx(proximal_mu=exp.proximal_mu, **common)
+    return FedAvg(**common)
 
 
 def server_evaluate_fn(exp: Experiment) -> Callable[[int, ArrayRecord], MetricRecord]:
@@ -396,9 +404,10 @@ def make_server_app(config: Mapping[str, object] | None = None, *,
     """The ServerApp: run the experiment's strategy for ``num_rounds`` rounds.
 
     ``config`` is the fallback run config, as for :func:`make_client_app`.
-    ``wrap_strategy`` receives the kit's strategy (FedAvg or FedProx that records every
-    site's replies) and returns the strategy to run, e.g. Flower's
-    ``DifferentialPrivacyClientSideFixedClipping(strategy, ...)``. ``on_round`` is called
+    ``wrap_strategy`` receives Flower's FedAvg or FedProx as the experiment configures it and
+    returns the strategy to run, e.g. Flower's
+    ``DifferentialPrivacyClientSideFixedClipping(strategy, ...)``; the kit records every
+    site's replies around whatever it returns (:class:`RecordingStrategy`). ``on_round`` is called
     with the round number as soon as that round's evaluation replies are in.
     """
     app = ServerApp()
@@ -410,10 +419,10 @@ def make_server_app(config: Mapping[str, object] | None = None, *,
         min_sites = check_min_sites(int(cfg["min-sites"]), exp.num_sites)  # type: ignore[call-overload]
         wait_for_sites(grid, exp.num_sites, min_sites, float(cfg["connect-timeout"]))  # type: ignore[arg-type]
         recorder = SiteRecorder([s.name for s in exp.sites()], min_sites, on_round)
-        strategy: Strategy = make_strategy(exp, recorder, min_sites)
+        strategy: Strategy = make_strategy(exp, min_sites)
         if wrap_strategy is not None:
             strategy = wrap_strategy(strategy)
-        result = strategy.start(
+        result = RecordingStrategy(strategy, recorder).start(
             grid=grid, initial_arrays=ArrayRecord(new_net(exp).state_dict()),
             num_rounds=exp.num_rounds, timeout=float(cfg["round-timeout"]),  # type: ignore[arg-type]
             train_config=ConfigRecord({"lr": exp.lr}),

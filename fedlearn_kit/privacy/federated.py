@@ -322,11 +322,13 @@ class CentralDPRun:
 
     Each site clips its update to C (Flower's ``fixedclipping_mod``); the coordinator
     averages the K clipped updates *with equal weights* and adds Gaussian noise of standard
-    deviation σ·C/K. ``epsilon_per_site`` is each site's ε over all rounds for "this site
-    took part or not" (its update replaced by none); ``epsilon`` is for any change of one
-    site's data, e.g. one patient in or out (two clipped updates up to 2C apart). The
-    coordinator sees each clipped update before the noise: central DP protects what the
-    coordinator *releases*, not what it receives.
+    deviation σ·C/K. Both ε come from Flower's own accountant (``RdpAccountant``, built on
+    Google's ``dp-accounting``), composed over the releases the run made:
+    ``epsilon_per_site`` is Flower's figure, for "this site took part or not" (its update
+    replaced by none, sensitivity C/K); ``epsilon`` is for any change of one site's data,
+    e.g. one patient in or out (two clipped updates up to 2C apart, so the same accountant
+    with half the noise multiplier). The coordinator sees each clipped update before the
+    noise: central DP protects what the coordinator *releases*, not what it receives.
     """
 
     result: Any
@@ -334,48 +336,74 @@ class CentralDPRun:
     noise_multiplier: float
     clipping_norm: float
     epsilon: float  # any change of one site's data (sensitivity 2C / K)
-    epsilon_per_site: float  # the site's update vs none (sensitivity C / K)
+    epsilon_per_site: float  # the site's update vs none (sensitivity C / K), Flower's figure
     delta: float
+    releases: int  # noised aggregates the coordinator released (rounds that completed)
     reproducible: bool = False
+
+
+def flower_accountant(num_sites: int, delta: float) -> Any:
+    """Flower's RDP accountant for central DP with every site in every round (no sampling)."""
+    from flwr.serverapp import NeighboringRelation, PrivacyConfig, RdpAccountant, SamplingMethod
+
+    return RdpAccountant(PrivacyConfig(
+        target_delta=delta, population_size=num_sites,
+        neighboring_relation=NeighboringRelation.ADD_OR_REMOVE_ONE,
+        sampling_method=SamplingMethod.NO_AMPLIFICATION))
+
+
+def flower_epsilon(noise_multiplier: float, releases: int, num_sites: int, delta: float
+                   ) -> float:
+    """ε from Flower's accountant after ``releases`` Gaussian releases of every site's update."""
+    from flwr.serverapp import GaussianPrivacyEvent
+
+    accountant = flower_accountant(num_sites, delta)
+    accountant.compose(GaussianPrivacyEvent(noise_multiplier=noise_multiplier,
+                                            sample_size=num_sites, population_size=num_sites),
+                       count=releases)
+    return float(accountant.get_epsilon(delta))
 
 
 def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: float,
                    delta: float = 1e-5, seed: int = 0, reproducible: bool = False
                    ) -> CentralDPRun:
-    """Central DP with Flower's own strategy wrapper and client mod, sites weighted equally.
+    """Central DP with Flower's own strategy wrapper, client mod and accountant.
 
-    Flower's wrapper calibrates its noise for a uniform average; the kit's FedAvg weighs
-    sites by their patients, which would give the largest site a larger sensitivity
-    (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`). So the DP path weighs
-    every site equally (:func:`equal_weight`). ε comes from Opacus's RDP accountant for a
-    Gaussian mechanism per round without sampling. Flower's own accountant
-    (``flwr.serverapp.RdpAccountant``) needs the optional ``dp-accounting`` package and a
-    plain FedAvg; the kit's recording strategy is not one, so the same RDP arithmetic is
-    done here. The noise is drawn from OS entropy unless ``reproducible=True``.
+    Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
+    any other: the kit's FedAvg weighs sites by their patients, which would give the largest
+    site a larger sensitivity (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`),
+    so the DP path weighs every site equally (:func:`equal_weight`). The wrapper composes
+    one Gaussian release per completed round in its accountant; the run reads ε from it.
+    The noise is drawn from OS entropy unless ``reproducible=True``.
     """
     from flwr.clientapp.mod import fixedclipping_mod
     from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping
 
-    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
+    from fedlearn_kit.privacy.defences import announce_classroom_noise
 
     if noise_multiplier <= 0 or clipping_norm <= 0 or not 0 < delta < 1:
         raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
+    wrappers: list[DifferentialPrivacyClientSideFixedClipping] = []
 
     def wrap(strategy: Any) -> Any:
         strategy.weighted_by_key = EQUAL_WEIGHT_KEY
-        return DifferentialPrivacyClientSideFixedClipping(
+        wrappers.append(DifferentialPrivacyClientSideFixedClipping(
             strategy, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
-            num_sampled_clients=exp.num_sites)
+            num_sampled_clients=exp.num_sites,
+            accountant=flower_accountant(exp.num_sites, delta)))
+        return wrappers[-1]
 
     if reproducible:
         announce_classroom_noise()
     with numpy_noise(seed if reproducible else None):
         result, tap = run_tapped(exp, mods=[drop_site_metrics, equal_weight],
                                  train_mods=[fixedclipping_mod], wrap_strategy=wrap)
-    rounds = exp.num_rounds
+    spent = wrappers[-1].privacy_spent()
+    assert spent is not None  # the wrapper was given an accountant
     return CentralDPRun(result, tap, noise_multiplier, clipping_norm,
-                        epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta),
-                        epsilon_spent([(noise_multiplier, 1.0, rounds)], delta), delta,
+                        flower_epsilon(noise_multiplier / 2, spent.num_releases,
+                                       exp.num_sites, delta),
+                        float(spent.epsilon), float(spent.delta), int(spent.num_releases),
                         reproducible)
 
 
