@@ -65,6 +65,18 @@ def test_room_procedure_with_participant_made_keys(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         assert "waiting for sites: 2 of 3 connected; starting in" in out.stderr
         assert "Round 1: missing C" in out.stdout
+        # 5b. Participant 1 rejoins with the wrong number of sites: the facilitator's
+        # terminal says which site failed and why, and the run goes on without it.
+        assert kit("deploy", "down", "--workdir", str(laptops[1])).returncode == 0
+        out = kit("deploy", "node", "--superlink", f"127.0.0.1:{port}", "--site", "1",
+                  "--sites", "2", "--ca", str(ca), "--workdir", str(laptops[1]))
+        assert out.returncode == 0, out.stderr
+        out = kit("run", "--engine", "deployment", "--workdir", str(facilitator),
+                  "--num-sites", "3", "--num-rounds", "1", "--connect-timeout", "3")
+        assert out.returncode == 0, out.stderr
+        assert ("num-partitions=2 in the node config, but the run has num-sites=3"
+                in out.stderr), out.stderr
+        assert "Round 1: missing B, C" in out.stdout, out.stdout
         # After a restart of the facilitator's laptop, link reuses the CA and registrations.
         assert kit("deploy", "down", "--workdir", str(facilitator)).returncode == 0
         out = kit("deploy", "link", "--sites", "3", "--port", str(port), "--workdir",

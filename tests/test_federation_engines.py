@@ -86,3 +86,20 @@ def test_debug_shows_the_traceback_instead_of_one_line() -> None:
 def test_an_unknown_engine_is_named(capsys) -> None:
     with pytest.raises(ValueError, match="engine='ray'"):
         run(TINY, engine="ray")
+
+
+def test_without_ray_the_simulation_engine_says_how_to_get_it(monkeypatch) -> None:
+    import importlib.util
+
+    from fedlearn_kit.federation import simulation
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ray" else real(name, *a))
+    with pytest.raises(simulation.RayMissingError, match="--set simulation") as raised:
+        run(TINY, engine="simulation", progress=False)
+    assert "engine='local'" in str(raised.value)
+    monkeypatch.setattr(simulation.sys, "platform", "win32")
+    monkeypatch.setattr(simulation.sys, "version_info", (3, 13, 0))
+    with pytest.raises(simulation.RayMissingError, match="no Windows wheels for Python 3.13"):
+        simulation.check_ray()

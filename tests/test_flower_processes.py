@@ -18,9 +18,60 @@ def test_idle_node_keeps_flowers_poll_and_a_busy_one_polls_promptly() -> None:
     shim.sleep(3)  # 24 s since the last sleep: a message was handled -> busy
     shim.sleep(3)  # within the busy window -> prompt
     shim.sleep(3)  # another message -> prompt
-    shim.sleep(0.5)  # Flower's other sleeps pass through unchanged
+    shim.sleep(0.5)  # Flower's wait for the reply: shortened
     assert slept == [fp.IDLE_POLL, fp.IDLE_POLL, fp.BUSY_POLL, fp.BUSY_POLL, fp.BUSY_POLL,
-                     0.5]
+                     fp.REPLY_POLL]
+
+
+class FakeClock:
+    """A clock that moves only when something sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def pause(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_wake_file_ends_an_idle_nodes_sleep_at_once_and_makes_it_busy(tmp_path) -> None:
+    clock = FakeClock()
+    wake = fp.WakeFile(tmp_path / "wake", clock=clock, pause=clock.pause)
+    shim = fp.PromptSleep(wake=wake, clock=clock, pause=clock.pause)
+    shim.sleep(3)  # idle, nothing touched: sleeps the long woken-idle poll in short looks
+    assert clock.now == fp.WOKEN_IDLE_POLL and max(clock.slept) <= fp.WAKE_CHECK
+    fp.WakeFile.touch(tmp_path / "wake")  # the kit starts a run
+    before = clock.now
+    shim.sleep(3)
+    assert clock.now - before <= fp.WAKE_CHECK + 1e-9  # woken at the first look
+    clock.slept.clear()
+    shim.sleep(3)  # now busy: the prompt poll
+    assert clock.slept == [fp.BUSY_POLL]
+
+
+def test_each_touch_of_a_wake_file_is_seen_once(tmp_path) -> None:
+    clock = FakeClock()
+    wake = fp.WakeFile(tmp_path / "wake", clock=clock, pause=clock.pause)
+    assert not wake.wait(1.0)
+    for _ in range(3):  # even within one tick of a coarse file-system clock
+        fp.WakeFile.touch(tmp_path / "wake")
+        assert wake.wait(1.0) and not wake.wait(0.5)
+
+
+def test_a_participants_node_has_no_wake_file_and_a_local_deployment_has_one(tmp_path) -> None:
+    from fedlearn_kit.federation.deployment.lifecycle import Deployment
+
+    local = Deployment(tmp_path / "local", "127.0.0.1:1", 2)
+    node = Deployment(tmp_path / "node", "127.0.0.1:1", 2, role="node")
+    assert local.env()[fp.WAKE_ENV] == str(tmp_path / "local" / "wake")
+    assert fp.WAKE_ENV not in node.env() and node.wake_file is None
+    node.wake()  # a no-op, not an error
+    local.wake()
+    assert (tmp_path / "local" / "wake").exists()
 
 
 def test_the_flower_names_the_course_settings_change_still_exist() -> None:

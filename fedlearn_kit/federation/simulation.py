@@ -10,6 +10,7 @@ outcome to the config's ``result-path``, which becomes the :class:`Result`.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -30,9 +31,29 @@ from fedlearn_kit.paths import flower_home
 ROUND_LINE = re.compile(r"\[ROUND (\d+)/(\d+)\]")
 
 
+class RayMissingError(RuntimeError):
+    """Flower's simulation engine needs Ray, and Ray is not installed here."""
+
+
+def check_ray() -> None:
+    """Raise :class:`RayMissingError`, with what to do, unless Ray can be imported."""
+    if importlib.util.find_spec("ray") is None:
+        windows_313 = sys.platform == "win32" and sys.version_info >= (3, 13)
+        raise RayMissingError(
+            "engine='simulation' runs Flower's simulation runtime, which needs Ray, and Ray "
+            "is not installed. "
+            + ("Ray has no Windows wheels for Python 3.13: use engine='local' (the same "
+               "apps and numbers) or engine='deployment', or a Python 3.11/3.12 course "
+               "folder." if windows_313 else
+               "Install it with `python course.py install --set simulation` (on Windows "
+               "`py course.py install --set simulation`), or use engine='local': the same "
+               "apps and the same numbers, without Ray."))
+
+
 def run_simulation(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
                    timeout: float = 600.0) -> Result:
     """Flower's simulation runtime (Ray), in a subprocess that cannot hang the kernel."""
+    check_ray()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fedlearn-sim-") as tmp:
         result_path = Path(tmp) / "result.pt"

@@ -35,6 +35,7 @@ from pathlib import Path
 import psutil
 
 from fedlearn_kit.federation import _flower
+from fedlearn_kit.federation.deployment.flower_processes import WakeFile
 
 #: Seconds between asking for tasks while idle (flower-superexec: 1 s), and while busy: for
 #: :data:`BUSY_WINDOW` seconds after the last task the executor asks every ``BUSY_POLL``.
@@ -45,6 +46,9 @@ IDLE_POLL_MANY = 3.0
 FEW_TARGETS = 4
 BUSY_POLL = 0.05
 BUSY_WINDOW = 60.0
+#: Seconds between asking for tasks while idle when a wake file tells the executor that a
+#: run is starting (a deployment on one machine; see ``flower_processes.WakeFile``).
+WOKEN_IDLE_POLL = 5.0
 POLL_INTERVAL = BUSY_POLL  # kept for callers of the old name
 
 
@@ -184,6 +188,7 @@ def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bo
     if len(owners) != len(addresses):
         raise ValueError("Give one --parent-pid per --runtime-api-address.")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    wake = WakeFile.from_env()  # before warming up: a wake during the imports still counts
     if not lazy:
         warm_up()
     warm = not lazy
@@ -229,7 +234,10 @@ def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bo
         busy = time.monotonic() - last_task < BUSY_WINDOW
         failing = targets and all(t.failures for t in targets)
         idle = idle_poll if len(targets) <= FEW_TARGETS else max(idle_poll, IDLE_POLL_MANY)
-        time.sleep(RETRY_INTERVAL if failing else poll if busy else idle)
+        if busy or failing or wake is None:
+            time.sleep(RETRY_INTERVAL if failing else poll if busy else idle)
+        elif wake.wait(WOKEN_IDLE_POLL):
+            last_task = time.monotonic()  # a run is starting: ask often from now on
     print("Owner process gone; worker exits", flush=True)
 
 

@@ -201,6 +201,17 @@ class Deployment:
         return self.workdir / f"site-{site}" / "keys"
 
     @property
+    def wake_file(self) -> Path | None:
+        """The file this machine's SuperNodes and executors watch for the start of a run
+        (:class:`~.flower_processes.WakeFile`); a participant's node has none."""
+        return None if self.role == "node" else self.workdir / "wake"
+
+    def wake(self) -> None:
+        """Tell this machine's idle SuperNodes and executors that a run is starting."""
+        if self.wake_file is not None:
+            flower_processes.WakeFile.touch(self.wake_file)
+
+    @property
     def state_path(self) -> Path:
         """The state file: settings plus every process's pid, group, port and log."""
         return self.workdir / STATE_FILE
@@ -223,6 +234,7 @@ class Deployment:
         return offline_env(
             None, FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
             OMP_NUM_THREADS="1", **{MARKER: self.marker},
+            **({flower_processes.WAKE_ENV: str(self.wake_file)} if self.wake_file else {}),
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
             PATH=os.pathsep.join([str(Path(sys.executable).parent),
                                   os.environ.get("PATH", "")]))
@@ -391,6 +403,7 @@ class Deployment:
                         site=site))
         if wait:
             self.wait_for_supernode(site, timeout)
+            self.wake()  # a site rejoining a run asks for work at once, not in 10 s
         return sn
 
     def start_shared_executor(self, sites: Sequence[int]) -> Proc | None:

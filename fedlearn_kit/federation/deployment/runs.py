@@ -70,6 +70,7 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
         raise ValueError(f"drop_site={drop_site}: choose a site from 0 to "
                          f"{dep.num_sites - 1}.")
     dep.check_sites(min_sites)
+    dep.wake()  # idle SuperNodes and executors on this machine start asking for work now
     run_dir = dep.new_run_dir()
     result_path = run_dir / "result.pt"
     result_path.unlink(missing_ok=True)
