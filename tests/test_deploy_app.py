@@ -97,3 +97,15 @@ def test_the_app_folder_declares_what_it_needs_to_run(tmp_path: Path) -> None:
     assert f"flwr=={version('flwr')}" in needs
     assert any(n.startswith("fedlearn-kit") for n in needs)
     assert any(n.startswith("torch==") for n in needs)
+
+
+def test_the_server_app_holds_after_a_round_until_the_kit_says_go(tmp_path: Path, capsys
+                                                                  ) -> None:
+    from fedlearn_kit.federation.deployment.server_app import ANNOUNCE, wait_for_hold_file
+
+    assert wait_for_hold_file("")  # no hold asked for
+    go = tmp_path / "site-1-stopped"
+    assert not wait_for_hold_file(str(go), timeout=0.2)
+    assert f"{ANNOUNCE} no word from the kit" in capsys.readouterr().out
+    go.touch()
+    assert wait_for_hold_file(str(go), timeout=0.2)

@@ -23,6 +23,10 @@ RUN_OPTIONS: dict[str, bool | int | float | str] = {
     "result-path": "",  # where the ServerApp saves the Result ("" = keep it in memory only)
     "connect-timeout": 60.0,  # seconds to wait for every site's SuperNode to connect
     "round-timeout": 600.0,  # seconds to wait for the sites' replies in a round
+    # The deployment's ServerApp pauses after this round (0: never) until ``hold-file``
+    # exists: the kit switches a site off in between (lesson 07's lost laptop).
+    "hold-after-round": 0,
+    "hold-file": "",
 }
 
 #: Each Experiment field's type, read from its annotation (``int | None`` -> ``int``).

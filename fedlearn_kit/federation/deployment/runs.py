@@ -56,7 +56,9 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
 
     ``drop_site``: once round ``drop_after_round``'s evaluation replies have reached the
     ServerApp, that site's SuperNode is stopped (SIGTERM, as ``kill PID`` does), so it
-    misses rounds ``drop_after_round + 1`` on and its earlier replies all count.
+    misses rounds ``drop_after_round + 1`` on and its earlier replies all count. The
+    ServerApp waits for the kit's word (a file in the run folder) before the next round,
+    so the site cannot pick up that round's message first.
     ``timeout``: seconds ``flwr run`` may take; after that it is stopped with
     :class:`TimeoutError` (the deployment stays up; the run is stopped in the SuperLink
     too). ``echo``: print the ServerApp's notes (countdown for absent sites, each failed
@@ -74,8 +76,12 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
     run_dir = dep.new_run_dir()
     result_path = run_dir / "result.pt"
     result_path.unlink(missing_ok=True)
+    hold_file = run_dir / f"site-{drop_site}-stopped"
+    hold: dict[str, int | str] = ({} if drop_site is None else
+            {"hold_after_round": drop_after_round, "hold_file": str(hold_file)})
     app = write_flower_app(run_dir / "app", exp, min_sites=min_sites, server_eval=server_eval,
-                           result_path=str(result_path), connect_timeout=connect_timeout)
+                           result_path=str(result_path), connect_timeout=connect_timeout,
+                           **hold)
     command = [flower_command("flwr"), "run", str(app.parent), CONNECTION, "--stream"]
     start_time = time.perf_counter()
     log_path = run_dir / "flwr-run.log"
@@ -95,6 +101,7 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
             to_round(server_round)
             if drop_site is not None and server_round == drop_after_round:
                 dep.stop_site(drop_site)
+                hold_file.touch()  # the ServerApp, paused after this round, goes on
 
         try:
             done = stream(command, dep.env(), timeout, on_line, log_path=log_path,

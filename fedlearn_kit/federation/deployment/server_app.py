@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from flwr.app import Context, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
@@ -172,6 +173,30 @@ def wait_for_sites_announced(grid: Grid, num_sites: int, timeout: float,
     return nodes
 
 
+#: Seconds the ServerApp waits at most for the kit's hold file before it goes on.
+HOLD_TIMEOUT = 60.0
+
+
+def wait_for_hold_file(path: str, timeout: float = HOLD_TIMEOUT, interval: float = 0.05
+                       ) -> bool:
+    """Pause until the file ``path`` exists (True), or ``timeout`` has passed (False).
+
+    The kit stops a site between two rounds this way: without the pause the next round's
+    messages may reach that site before the kit, which learns of the finished round
+    through Flower's log stream, has switched it off.
+    """
+    if not path:
+        return True
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists():
+        if time.monotonic() >= deadline:
+            print(f"{ANNOUNCE} no word from the kit within {timeout:.0f} s; going on",
+                  flush=True)
+            return False
+        time.sleep(interval)
+    return True
+
+
 def make_deployment_server_app() -> ServerApp:
     """The kit's ServerApp, given a :class:`PromptGrid`, announcing every finished round."""
     app = ServerApp()
@@ -182,6 +207,8 @@ def make_deployment_server_app() -> ServerApp:
 
         def announce(server_round: int) -> None:
             print(ROUND_DONE.format(round=server_round, rounds=rounds), flush=True)
+            if server_round == int(context.run_config.get("hold-after-round", 0)):  # type: ignore[call-overload]
+                wait_for_hold_file(str(context.run_config.get("hold-file", "")))
 
         timeout = float(context.run_config.get("connect-timeout", 60.0))  # type: ignore[arg-type]
         wait_for_sites_announced(grid, int(context.run_config.get("num-sites", 1)),  # type: ignore[call-overload]
