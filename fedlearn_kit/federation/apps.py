@@ -422,7 +422,8 @@ def make_server_app(config: Mapping[str, object] | None = None, *,
         strategy: Strategy = make_strategy(exp, min_sites)
         if wrap_strategy is not None:
             strategy = wrap_strategy(strategy)
-        result = RecordingStrategy(strategy, recorder).start(
+        strategy = RecordingStrategy(strategy, recorder)  # notes which sites replied
+        result = strategy.start(
             grid=grid, initial_arrays=ArrayRecord(new_net(exp).state_dict()),
             num_rounds=exp.num_rounds, timeout=float(cfg["round-timeout"]),  # type: ignore[arg-type]
             train_config=ConfigRecord({"lr": exp.lr}),
