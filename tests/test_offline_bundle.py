@@ -20,8 +20,11 @@ from tests.test_platform import _copy_checkout, _free_port, course
 @pytest.mark.slow
 def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path):
     bundle = tmp_path / "bundle"
+    # For the Python that installs it below (the bundle's default is 3.11 only).
+    python_version = f"{sys.version_info.major}.{sys.version_info.minor}"
     built = subprocess.run([sys.executable, ROOT / "course.py", "bundle", "--platform",
-                            "linux-x86_64", "--set", "course", "--out", bundle],
+                            "linux-x86_64", "--python-version", python_version,
+                            "--set", "course", "--out", bundle],
                            cwd=ROOT, capture_output=True, text=True)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     assert not (ROOT / "build").exists() and "bundle ready" in built.stdout
