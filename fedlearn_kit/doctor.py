@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from fedlearn_kit.environment import SUPPORTED_PYTHONS
 from fedlearn_kit.paths import ROOT
 
-SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 #: The port ``python course.py lab`` (and ``make lab``) gives JupyterLab.
 LAB_PORT = 8888
 #: The SuperLink port of the workshop room (docs/deployment.md).

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import platform
 import re
+import sys
 from importlib import metadata
 
 #: Packages whose versions the first cell of the course reports.
 REPORTED = ("torch", "flwr", "pandas", "numpy")
+#: The Python versions the course supports; the whole suite, notebooks' stored outputs
+#: included, passes on each (README, "Tested"). ``course.py`` keeps its own copy (it may
+#: not import the kit); tests/test_pins.py checks that the two agree.
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 
 def pinned_versions() -> dict[str, str]:
@@ -36,11 +41,12 @@ def _same_release(installed: str, pinned: str) -> bool:
 def version_report() -> tuple[list[tuple[str, str, str]], list[str]]:
     """Rows of (package, installed, pinned) and a list of warnings for any mismatch."""
     pins = pinned_versions()
-    rows = [("python", platform.python_version(), "3.11")]
+    supported = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
+    rows = [("python", platform.python_version(), supported)]
     warnings = []
-    if not platform.python_version().startswith("3.11."):
-        warnings.append(f"Python {platform.python_version()} is not 3.11, which the course "
-                        "was tested with.")
+    if sys.version_info[:2] not in SUPPORTED_PYTHONS:
+        warnings.append(f"Python {platform.python_version()} is not one the course supports "
+                        f"({supported}).")
     for package in REPORTED:
         installed = installed_version(package) or "not installed"
         pinned = pins.get(package, "?")

@@ -38,6 +38,10 @@ def test_version_report_flags_a_mismatch(monkeypatch, capsys):
     rows, warnings = environment.version_report()
     assert any("pandas 0.0.1 differs" in w for w in warnings)
     assert any("python course.py lab" in w for w in warnings)
+    assert not any("Python" in w for w in warnings)  # this Python is a supported one
+    monkeypatch.setattr(environment.sys, "version_info", (3, 10, 9))
+    rows, warnings = environment.version_report()
+    assert any("not one the course supports (3.11, 3.12, 3.13)" in w for w in warnings)
 
 
 def test_importing_the_kit_turns_flower_telemetry_off():

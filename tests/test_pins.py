@@ -143,3 +143,19 @@ def test_the_cohort_is_found_when_the_kit_is_imported_straight_from_a_course_fol
         [sys.executable, "-S", "-c", "from fedlearn_kit import paths; print(paths.DATA_DIR)"],
         cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert printed == str(tmp_path / "data")
+
+
+def test_the_supported_pythons_agree_in_course_py_the_kit_and_pyproject() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from fedlearn_kit.environment import SUPPORTED_PYTHONS
+
+    source = (ROOT / "course.py").read_text()
+    listed = re.search(r"^SUPPORTED = \[(.*)\]$", source, re.M)
+    assert listed is not None, "course.py no longer lists SUPPORTED"
+    assert tuple(tuple(map(int, pair)) for pair in re.findall(r"\((\d+), (\d+)\)",
+                                                              listed.group(1))
+                 ) == SUPPORTED_PYTHONS
+    requires = SpecifierSet(_pyproject()["requires-python"])
+    assert [f"{a}.{b}.0" in requires for a, b in SUPPORTED_PYTHONS] == [True] * 3
+    assert "3.10.0" not in requires and "3.14.0" not in requires

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -24,8 +25,13 @@ def test_answer_in_swedish_is_reloaded_after_a_kernel_restart(lab, page):
     first_answer = panel.locator(".fedlearn-answer textarea").first
     first_answer.fill(ANSWER)
     first_answer.press("Tab")  # leave the box, as a learner would
-    page.wait_for_timeout(1000)
-    saved = json.loads((lab.root / "notebooks" / "fedlearn-answers.json").read_text())
+    # The save goes browser -> kernel -> file: wait for it, not a fixed time (a loaded
+    # machine takes more than a second).
+    answers = lab.root / "notebooks" / "fedlearn-answers.json"
+    deadline = time.monotonic() + 20
+    while ANSWER not in answers.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    saved = json.loads(answers.read_text(encoding="utf-8"))
     assert ANSWER in json.dumps(saved, ensure_ascii=False)
 
     restart_and_run_all(page)
