@@ -12,6 +12,7 @@ from typing import cast
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 from torch import nn
@@ -185,6 +186,20 @@ def plot_coefficients(models: Models) -> Figure:
     return fig
 
 
+def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) -> str:
+    """Set a bar chart's value axis so that a bar's length is what the model adds.
+
+    AUROC bars start at 0.5 (chance), other metrics at 0; a zoomed axis would make small
+    differences look large. Returns the axis label to use.
+    """
+    top = float(np.nanmax(values))
+    if metric.upper() == "AUROC":
+        ax.set_ylim(0.5, min(1.0, top + headroom))
+        return "AUROC (0.5 = chance)"
+    ax.set_ylim(0.0, top * 1.15)
+    return metric
+
+
 def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
     """Grouped bars: one group per site's patients, one bar per model (rows of ``table``).
 
@@ -197,12 +212,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "")
     for i, name in enumerate(table.index):
         bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
         ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
-    top = float(np.nanmax(table.to_numpy()))
-    if metric.upper() == "AUROC":  # bars start at chance, so their lengths compare honestly
-        ax.set_ylim(0.5, min(1.0, top + 0.08))
-        metric = "AUROC (0.5 = chance)"
-    else:
-        ax.set_ylim(0.0, top * 1.15)
+    metric = bar_axis(ax, table.to_numpy(dtype=float), metric)
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title)

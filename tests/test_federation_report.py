@@ -69,4 +69,8 @@ def test_figures(result) -> None:
     assert isinstance(plots.plot_rounds({"FedAvg": result}, baselines={"x": {"A": 0.7}}), Figure)
     assert isinstance(plots.plot_gain(table), Figure)
     assert isinstance(plots.plot_participation(result), Figure)
-    assert isinstance(plots.plot_collaboration(table), Figure)
+    figure = plots.plot_collaboration(table)
+    (ax,) = figure.axes
+    assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"
+    brier = plots.plot_collaboration(table, metric="Brier")
+    assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fedlearn_kit.federation.result import Result
-from fedlearn_kit.plots import new_figure, site_colour
+from fedlearn_kit.plots import bar_axis, new_figure, site_colour
 
 
 def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
@@ -103,10 +103,10 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
         bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
         ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7, rotation=90,
                      padding=2)
-    values = table.to_numpy(dtype=float)
-    ax.set_ylim(max(0.0, np.nanmin(values) - 0.05), min(1.0, np.nanmax(values) + 0.04))
+    # Rotated value labels need more room above the tallest bar.
+    label = bar_axis(ax, table.to_numpy(dtype=float), metric, headroom=0.1)
     ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
-    ax.set(ylabel=metric, title=title)
+    ax.set(ylabel=label, title=title)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
                ncols=min(len(names), 3), fontsize=8, frameon=False)
     return fig
