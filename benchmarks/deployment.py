@@ -26,42 +26,9 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment, run
-from fedlearn_kit.federation.deployment.processes import marked
+from fedlearn_kit.federation.deployment.processes import cores_in_use, memory_in_use
 
 TARGETS = {"up": {20: 60.0}, "run": {2: 15.0, 20: 60.0}, "down": {2: 10.0, 20: 10.0}}
-
-
-def memory(dep: deployment.Deployment) -> tuple[float, float, int]:
-    """(sum of RSS, sum of PSS) in GiB and the number of processes of the deployment."""
-    rss = pss = 0
-    procs = marked(dep.marker)
-    for proc in procs:
-        try:
-            info = proc.memory_full_info()
-        except psutil.Error:
-            continue
-        rss += info.rss
-        pss += getattr(info, "pss", info.rss)
-    return rss / 2**30, pss / 2**30, len(procs)
-
-
-def idle_cores(dep: deployment.Deployment, seconds: float = 10.0) -> float:
-    """CPU time the deployment's processes use per second while nothing runs."""
-    procs = marked(dep.marker)
-
-    def used() -> float:
-        total = 0.0
-        for p in procs:
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
-        return total
-
-    before = used()
-    time.sleep(seconds)
-    return (used() - before) / seconds
 
 
 def load() -> str:
@@ -85,12 +52,12 @@ def measure(sites: int, isolation: str = "process", rounds: int = 3) -> None:
         up = time.perf_counter() - start
         print(f"{label}: deploy up {up:.1f} s{verdict('up', sites, up)}; {load()}")
         try:
-            rss, pss, count = memory(dep)
+            rss, pss, count = memory_in_use(dep.marker)
             print(f"{label}: {count} processes, resident memory PSS {pss:.2f} GiB "
                   f"(sum of RSS {rss:.2f} GiB); target for 20 sites < 6 GiB")
             # Right after `up` the processes are still settling (first heartbeats, caches);
             # a room sits idle for minutes, so the settled figure is the one that counts.
-            fresh, settled = idle_cores(dep), idle_cores(dep)
+            fresh, settled = cores_in_use(dep.marker), cores_in_use(dep.marker)
             print(f"{label}: idle {settled:.2f} cores (target < 0.2: "
                   f"{'met' if settled < 0.2 else 'NOT met'}; {fresh:.2f} in the first 10 s "
                   f"after up); {load()}")
@@ -120,7 +87,7 @@ def participant_site() -> None:
             link.register_nodes([0])
             node = deployment.node(link.superlink, 0, 1, f"{workdir}/node-0",
                                    ca=link.credentials / "ca.crt")
-            rss, pss, count = memory(node)
+            rss, pss, count = memory_in_use(node.marker)
             print(f"a participant's site: {count} processes, RSS {rss * 1024:.0f} MiB, PSS "
                   f"{pss * 1024:.0f} MiB before training (target < 400 MiB); {load()}")
             node.down()

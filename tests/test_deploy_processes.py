@@ -136,3 +136,19 @@ def test_a_faked_record_with_the_right_start_time_but_another_program_is_not_our
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_memory_and_cores_of_the_marked_processes(tmp_path: Path) -> None:
+    busy = procs.start("busy", [sys.executable, "-c", "while True: pass"], tmp_path / "b.log",
+                       _env("m-busy"))
+    idle = procs.start("idle", [sys.executable, "-c", "import time; time.sleep(60)"],
+                       tmp_path / "i.log", _env("m-idle"))
+    try:
+        time.sleep(0.5)
+        rss, pss, count = procs.memory_in_use("m-busy")
+        assert count == 1 and 0 < pss <= rss < 1.0  # one small Python, in GiB
+        assert procs.cores_in_use("m-busy", seconds=1.0) > 0.3
+        assert procs.cores_in_use("m-idle", seconds=1.0) < 0.05
+        assert procs.memory_in_use("m-nobody") == (0.0, 0.0, 0)
+    finally:
+        procs.stop([busy, idle], grace=1)

@@ -19,41 +19,15 @@ import pytest
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment
-from fedlearn_kit.federation.deployment.processes import marked, port_free
+from fedlearn_kit.federation.deployment.processes import (
+    cores_in_use,
+    marked,
+    memory_in_use,
+    port_free,
+)
 
 pytestmark = pytest.mark.slow
 SITES, DEAD = 20, 5
-
-
-def family_memory(dep: deployment.Deployment) -> tuple[float, float]:
-    """Resident memory of every process of the deployment: (sum of RSS, sum of PSS), GiB."""
-    rss = pss = 0
-    for proc in marked(dep.marker):
-        try:
-            info = proc.memory_full_info()
-        except psutil.Error:
-            continue
-        rss += info.rss
-        pss += getattr(info, "pss", info.rss)
-    return rss / 2**30, pss / 2**30
-
-
-def idle_cores(dep: deployment.Deployment, seconds: float = 10.0) -> float:
-    procs = marked(dep.marker)
-
-    def cpu() -> float:
-        total = 0.0
-        for p in procs:
-            try:
-                times = p.cpu_times()
-                total += times.user + times.system
-            except psutil.Error:
-                pass
-        return total
-
-    before = cpu()
-    time.sleep(seconds)
-    return (cpu() - before) / seconds
 
 
 def wait_for_line(path: Path, text: str, timeout: float) -> float | None:
@@ -73,8 +47,8 @@ def test_twenty_sites_a_lost_laptop_and_its_return(tmp_path: Path) -> None:
     dep = deployment.up(SITES, tmp_path, timeout=240)
     up_seconds = time.monotonic() - start
     try:
-        rss, pss = family_memory(dep)
-        idle = idle_cores(dep)
+        rss, pss, _ = memory_in_use(dep.marker)
+        idle = cores_in_use(dep.marker)
         print(f"\n20 sites: up {up_seconds:.1f} s; resident memory RSS {rss:.2f} GiB, "
               f"PSS {pss:.2f} GiB; idle {idle:.2f} cores (load {os.getloadavg()[0]:.1f})")
         assert pss < 6.0
@@ -111,7 +85,7 @@ def test_twenty_sites_a_lost_laptop_and_its_return(tmp_path: Path) -> None:
         assert f"Owner {victim.pid}" in executor_log
         dep.start_supernode(DEAD, executor="warm", timeout=120)  # the participant rejoins
         runner.join(timeout=1300)
-        peak_rss, peak_pss = family_memory(dep)
+        peak_rss, peak_pss, _ = memory_in_use(dep.marker)
         assert "error" not in outcome, outcome.get("error")
         result = outcome["result"]
         site = result.sites[DEAD]
