@@ -109,3 +109,19 @@ def test_the_server_app_holds_after_a_round_until_the_kit_says_go(tmp_path: Path
     assert f"{ANNOUNCE} no word from the kit" in capsys.readouterr().out
     go.touch()
     assert wait_for_hold_file(str(go), timeout=0.2)
+
+
+def test_the_wait_for_absent_sites_counts_down_then_starts_with_those_present(capsys) -> None:
+    from fedlearn_kit.federation.apps import wait_for_sites
+    from fedlearn_kit.federation.deployment.server_app import ANNOUNCE, countdown
+
+    grid = SimpleNamespace(get_node_ids=lambda: [11, 12])
+    assert wait_for_sites(grid, 3, 1, timeout=0.5, on_wait=countdown(every=0.2)) == [11, 12]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{ANNOUNCE} waiting for sites: 2 of 3 connected; starting in")
+    assert 2 <= len(lines) <= 5  # a line every 0.2 s, not at every look
+    assert lines[-1] == (f"{ANNOUNCE} 2 of 3 sites connected; starting without the others "
+                         "(they are reported as missing)")
+    assert wait_for_sites(SimpleNamespace(get_node_ids=lambda: [1, 2, 3]), 3, 3, 5,
+                          on_wait=countdown()) == [1, 2, 3]
+    assert capsys.readouterr().out == ""  # nobody missing: nothing said

@@ -378,10 +378,21 @@ def server_evaluate_fn(exp: Experiment) -> Callable[[int, ArrayRecord], MetricRe
     return evaluate
 
 
-def wait_for_sites(grid: Grid, num_sites: int, min_sites: int, timeout: float) -> list[int]:
+#: Told, at every look while sites are missing: (connected, expected, seconds left); the
+#: seconds are 0 once the wait gives up and the run starts with the sites present.
+WaitNote = Callable[[int, int, float], None]
+
+
+def wait_for_sites(grid: Grid, num_sites: int, min_sites: int, timeout: float,
+                   on_wait: WaitNote | None = None) -> list[int]:
     """Wait until every site's SuperNode has connected (or ``timeout``); need ``min_sites``."""
     deadline = time.monotonic() + timeout
-    while len(nodes := list(grid.get_node_ids())) < num_sites and time.monotonic() < deadline:
+    while len(nodes := list(grid.get_node_ids())) < num_sites:
+        left = max(0.0, deadline - time.monotonic())
+        if on_wait is not None:
+            on_wait(len(nodes), num_sites, left)
+        if left <= 0:
+            break
         time.sleep(0.2)
     if len(nodes) < min_sites:
         raise SiteDropoutError(f"Only {len(nodes)} of {num_sites} SuperNodes connected within "
@@ -400,7 +411,8 @@ def check_min_sites(min_sites: int, num_sites: int) -> int:
 
 def make_server_app(config: Mapping[str, object] | None = None, *,
                     wrap_strategy: StrategyWrapper | None = None,
-                    on_round: Callable[[int], None] | None = None) -> ServerApp:
+                    on_round: Callable[[int], None] | None = None,
+                    on_wait: WaitNote | None = None) -> ServerApp:
     """The ServerApp: run the experiment's strategy for ``num_rounds`` rounds.
 
     ``config`` is the fallback run config, as for :func:`make_client_app`.
@@ -408,7 +420,8 @@ def make_server_app(config: Mapping[str, object] | None = None, *,
     returns the strategy to run, e.g. Flower's
     ``DifferentialPrivacyClientSideFixedClipping(strategy, ...)``; the kit records every
     site's replies around whatever it returns (:class:`RecordingStrategy`). ``on_round`` is called
-    with the round number as soon as that round's evaluation replies are in.
+    with the round number as soon as that round's evaluation replies are in. ``on_wait``
+    hears how the wait for the sites goes (:data:`WaitNote`), e.g. to print a countdown.
     """
     app = ServerApp()
 
@@ -417,7 +430,8 @@ def make_server_app(config: Mapping[str, object] | None = None, *,
         cfg = merged_config(config, context.run_config)
         exp = experiment_from_config(cfg)
         min_sites = check_min_sites(int(cfg["min-sites"]), exp.num_sites)  # type: ignore[call-overload]
-        wait_for_sites(grid, exp.num_sites, min_sites, float(cfg["connect-timeout"]))  # type: ignore[arg-type]
+        wait_for_sites(grid, exp.num_sites, min_sites, float(cfg["connect-timeout"]),  # type: ignore[arg-type]
+                       on_wait)
         recorder = SiteRecorder([s.name for s in exp.sites()], min_sites, on_round)
         strategy: Strategy = make_strategy(exp, min_sites)
         if wrap_strategy is not None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from flwr.app import Context, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
 
-from fedlearn_kit.federation.apps import make_server_app
+from fedlearn_kit.federation.apps import PARTITION_KEY, WaitNote, make_server_app
 from fedlearn_kit.federation.config import experiment_from_config
 
 #: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
@@ -107,12 +107,11 @@ class PromptGrid(Grid):
                 time.sleep(self.interval)
         return replies
 
-
     def learn_site(self, reply: Message) -> None:
         """Remember which site a node is, from the ``partition-id`` its reply carries."""
         try:
             metrics = next(iter(reply.content.metric_records.values()))
-            partition = metrics["partition-id"]
+            partition = metrics[PARTITION_KEY]
             if isinstance(partition, int | float):  # a list cannot name a site
                 self.node_sites[reply.metadata.src_node_id] = int(partition)
         except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
@@ -154,23 +153,22 @@ def announce_error(reply: Message, site: str | None = None) -> None:
     print(f"{ANNOUNCE} {where.rstrip(':')} failed: {last.strip()}", flush=True)
 
 
-def wait_for_sites_announced(grid: Grid, num_sites: int, timeout: float,
-                             every: float = 5.0) -> list[int]:
-    """Wait for every site's SuperNode, printing a countdown while some are missing."""
-    deadline = time.monotonic() + timeout
+def countdown(every: float = 5.0) -> WaitNote:
+    """An ``on_wait`` for :func:`~fedlearn_kit.federation.apps.wait_for_sites`: a line every
+    ``every`` seconds while sites are missing, and one when the run starts without them."""
     next_note = time.monotonic()
-    while len(nodes := list(grid.get_node_ids())) < num_sites:
-        left = deadline - time.monotonic()
+
+    def note(connected: int, expected: int, left: float) -> None:
+        nonlocal next_note
         if left <= 0:
-            print(f"{ANNOUNCE} {len(nodes)} of {num_sites} sites connected; starting without "
+            print(f"{ANNOUNCE} {connected} of {expected} sites connected; starting without "
                   "the others (they are reported as missing)", flush=True)
-            break
-        if time.monotonic() >= next_note:
-            print(f"{ANNOUNCE} waiting for sites: {len(nodes)} of {num_sites} connected; "
+        elif time.monotonic() >= next_note:
+            print(f"{ANNOUNCE} waiting for sites: {connected} of {expected} connected; "
                   f"starting in {left:.0f} s with those present", flush=True)
             next_note += every
-        time.sleep(0.2)
-    return nodes
+
+    return note
 
 
 #: Seconds the ServerApp waits at most for the kit's hold file before it goes on.
@@ -210,12 +208,9 @@ def make_deployment_server_app() -> ServerApp:
             if server_round == int(context.run_config.get("hold-after-round", 0)):  # type: ignore[call-overload]
                 wait_for_hold_file(str(context.run_config.get("hold-file", "")))
 
-        timeout = float(context.run_config.get("connect-timeout", 60.0))  # type: ignore[arg-type]
-        wait_for_sites_announced(grid, int(context.run_config.get("num-sites", 1)),  # type: ignore[call-overload]
-                                 timeout)
-        context.run_config["connect-timeout"] = 0.0  # waited above, with a countdown
         names = [s.name for s in experiment_from_config(context.run_config).sites()]
-        make_server_app(on_round=announce)(PromptGrid(grid, site_names=names), context)
+        make_server_app(on_round=announce, on_wait=countdown())(
+            PromptGrid(grid, site_names=names), context)
 
     return app
 
