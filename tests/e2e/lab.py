@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fedlearn_kit.federation.subprocesses import stop_tree
+
 CHROMIUM = Path(os.environ.get("FEDLEARN_CHROMIUM", "/usr/bin/chromium"))
 # Without these flags Chromium keeps calling Google's services, which this closed network
 # refuses; --no-sandbox because CI runs as root.
@@ -81,26 +83,8 @@ def running_lab(root: Path, timeout: float = 90) -> Iterator[Lab]:
                 time.sleep(0.5)
         yield Lab(url, token, root)
     finally:
-        stop_tree(process.pid)
+        stop_tree(process.pid, grace=20)  # a JupyterLab with kernels takes its time
         log.close()
-
-
-def stop_tree(pid: int, grace: float = 20) -> None:
-    """Stop a process and everything it started (kernels too), on any platform."""
-    import psutil
-
-    try:
-        parent = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    family = [*parent.children(recursive=True), parent]
-    for proc in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace)
-    for proc in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.kill()
 
 
 def copy_course(target: Path) -> Path:
