@@ -12,7 +12,6 @@ be reached.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import re
@@ -154,22 +153,17 @@ def _deployment_module():
     return deployment
 
 
-def _port_owner(port: int) -> str:
-    module = _deployment_module()
-    processes = getattr(module, "processes", None) or importlib.import_module(
-        "fedlearn_kit.federation.processes")
-    return processes.port_owner("127.0.0.1", port)
-
-
 def check_port(what: str, port: int) -> Check:
+    from fedlearn_kit.federation.deployment.processes import port_free, port_owner
+
     name = f"port {port} ({what})"
-    if _deployment_module().port_free("127.0.0.1", port):
+    if port_free("127.0.0.1", port):
         return Check(name, True, "free")
     fix = ("stop that program, or use another port: `python course.py lab --port N`"
            if what == "JupyterLab" else
            "stop that program (an old deployment: `fedlearn-kit deploy down`), or agree "
            "another port with the facilitator")
-    return Check(name, False, f"in use by {_port_owner(port)}", fix)
+    return Check(name, False, f"in use by {port_owner('127.0.0.1', port)}", fix)
 
 
 def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
