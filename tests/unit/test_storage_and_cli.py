@@ -1,11 +1,8 @@
-import subprocess
-import sys
 
 import pandas as pd
 
 import fedlearn_kit as kit
 from fedlearn_kit.cli import main
-from fedlearn_kit.sites import MAX_SITES
 from fedlearn_kit.storage import CHECKSUM_FILE
 
 
@@ -50,13 +47,6 @@ def test_cli_data_and_validate(tmp_path, capsys):
     df.to_csv(bad, index=False)
     assert main(["validate", str(bad)]) == 1
     assert "'age' has 1 empty value" in capsys.readouterr().err
-
-
-def test_cli_entry_point_is_installed(tmp_path):
-    too_many = str(MAX_SITES + 1)
-    result = subprocess.run([sys.executable, "-m", "fedlearn_kit.cli", "data", "--sites",
-                             too_many, "--out", str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 2 and f"1-{MAX_SITES}" in result.stderr
 
 
 def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, small_cohort,

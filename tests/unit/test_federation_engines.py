@@ -12,14 +12,14 @@ from fedlearn_kit.federation import run
 TINY = kit.Experiment(patients_per_site=150, num_rounds=2, seed=2)
 
 
-@pytest.mark.parametrize("engine", ["local", pytest.param("simulation", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("engine", ["local"])  # simulation: tests/integration
 def test_every_engine_stops_a_run_that_outlasts_its_timeout(engine: str) -> None:
     with pytest.raises(TimeoutError, match="did not finish within"):
         run(TINY, engine=engine, progress=False, timeout=1e-3)
 
 
 def test_the_local_engine_shows_progress_only_when_asked(capsys) -> None:
-    """The simulation and deployment engines' bars are checked in their own (slow) tests."""
+    """The simulation and deployment engines' bars are checked in tests/integration."""
     run(TINY, progress=False)
     assert "round" not in capsys.readouterr().err
     run(TINY, progress=True)

@@ -11,13 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from fedlearn_kit.federation.deployment.processes import free_port
 from fedlearn_kit.paths import ROOT
-from tests.test_platform import _copy_checkout, _free_port, course
+from tests.helpers import copy_checkout, course
 
 
-@pytest.mark.slow
 def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path):
     bundle = tmp_path / "bundle"
     # For the Python that installs it below (the bundle's default is 3.11 only).
@@ -30,7 +28,7 @@ def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path
     assert not (ROOT / "build").exists() and "bundle ready" in built.stdout
     assert any(p.name.startswith("fedlearn_kit-") for p in (bundle / "wheels").iterdir())
 
-    laptop = _copy_checkout(tmp_path / "laptop")
+    laptop = copy_checkout(tmp_path / "laptop")
     # The network is off: no pip configuration (this machine's points at local wheel
     # folders), every index and proxy an address where nothing answers.
     offline = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
@@ -42,8 +40,8 @@ def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     python = course.venv_python(laptop / ".venv")
     ready = subprocess.run([python, "-m", "fedlearn_kit.cli", "doctor", "--skip-deployment",
-                            "--lab-port", str(_free_port()),
-                            "--superlink-port", str(_free_port())],
+                            "--lab-port", str(free_port()),
+                            "--superlink-port", str(free_port())],
                            cwd=laptop, env=offline, capture_output=True, text=True)
     assert ready.returncode == 0, ready.stdout + ready.stderr
     assert "PASS  JupyterLab stays offline" in ready.stdout

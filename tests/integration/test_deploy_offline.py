@@ -1,8 +1,8 @@
 """No process the kit starts calls out: a deployment run with every outbound attempt
 recorded and refused.
 
-Every Python process started with ``tests/netaudit`` on its ``PYTHONPATH`` loads an audit
-hook (``sitecustomize.py``) that records, and refuses, any connection or name lookup to
+Every Python process started with ``tests/integration/netaudit`` on its ``PYTHONPATH`` loads an
+audit hook (``sitecustomize.py``) that records, and refuses, any connection or name lookup to
 anything but loopback; a proxy setting on an unroutable address catches HTTP clients that
 would use one. The first test shows the hook catches Flower's update check when it is on,
 so the second one, a whole deployment run, can fail.
@@ -48,7 +48,6 @@ def test_the_audit_catches_flowers_update_check_when_it_is_on(audited: Path) -> 
     assert audited.exists() and audited.read_text().strip(), "the audit saw nothing"
 
 
-@pytest.mark.slow
 def test_a_deployment_run_makes_no_outbound_attempt(audited: Path, tmp_path: Path) -> None:
     with deployment.up(2, tmp_path / "deployment") as dep:
         dep.run(kit.Experiment(num_rounds=1), progress=False)

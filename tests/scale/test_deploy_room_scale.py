@@ -26,7 +26,6 @@ from fedlearn_kit.federation.deployment.processes import (
     port_free,
 )
 
-pytestmark = pytest.mark.slow
 SITES, DEAD = 20, 5
 
 

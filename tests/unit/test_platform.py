@@ -1,28 +1,17 @@
-"""Every laptop: the set-up script (course.py), the offline bundle, the doctor, relocation."""
+"""Every laptop: the set-up script (course.py) and the doctor, without starting processes."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 import socket
-import subprocess
 import sys
-import sysconfig
-import time
-import venv
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from fedlearn_kit import cli, doctor
 from fedlearn_kit.paths import ROOT
-
-spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-assert spec and spec.loader
-course = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(course)
+from tests.helpers import course
 
 
 def _listening() -> socket.socket:
@@ -83,6 +72,101 @@ def test_pytest_collecting_nothing_is_a_failure(monkeypatch):
     assert course._pytest(Path(sys.executable), []) == 1
     monkeypatch.setattr(course, "run", lambda command, **kw: 0)
     assert course._pytest(Path(sys.executable), []) == 0
+
+
+class _Runs(list):
+    codes: dict[str, int]
+
+    def pytest(self) -> list[list[str]]:
+        return [c for c in self if c[1:3] == ["-m", "pytest"]]
+
+
+@pytest.fixture
+def pytest_runs(monkeypatch) -> _Runs:
+    """The commands course.py runs (nothing is started), with a pretend .venv; pytest's exit
+    code for a tier is looked up in ``pytest_runs.codes`` (default 0)."""
+    commands = _Runs()
+    codes: dict[str, int] = {}
+
+    def run(command, **kw):
+        command = [str(c) for c in command]
+        commands.append(command)
+        tier = next((t for t in course.TIERS if f"tests/{t}" in command), None)
+        return codes.get(tier, 0) if "pytest" in command else 0
+
+    monkeypatch.setattr(course, "run", run)
+    monkeypatch.setattr(course, "install", lambda kind, **kw: Path("venv-python"))
+    monkeypatch.setattr(course, "USE_CURRENT", course.USE_CURRENT)
+    monkeypatch.setattr(course, "VENV", course.VENV)  # main() sets both from its options
+    commands.codes = codes
+    return commands
+
+
+def test_check_is_lint_types_and_the_unit_tier_alone(pytest_runs):
+    assert course.main(["check", "--workers", "2", "-x"]) == 0
+    assert [c[2] for c in pytest_runs] == ["ruff", "mypy", "pytest"]
+    (command,) = pytest_runs.pytest()
+    assert command[3:] == ["-n", "2", "--durations=15", "tests/unit", "-x"]
+
+
+def test_test_runs_lint_types_then_every_tier_once_each_printing_its_slowest(pytest_runs):
+    assert course.main(["test", "--workers", "2"]) == 0
+    assert [c[2] for c in pytest_runs[:2]] == ["ruff", "mypy"]
+    runs = pytest_runs.pytest()
+    assert [c[-1] if "--nbval" not in c else "nbval" for c in runs] == [
+        "tests/unit", "tests/integration", "nbval", "tests/e2e", "tests/scale"]
+    assert all("--durations=15" in c and c[c.index("-n") + 1] == "2" for c in runs)
+    assert all(c[c.index("--dist") + 1] == "loadfile" for c in runs[1:])
+    (notebooks,) = [c for c in runs if "--nbval" in c]
+    assert {"tests/notebooks", "notebooks", "solutions",
+            "tests/notebooks/nbval_sanitize.cfg"} <= set(notebooks)
+    assert (course.HERE / "tests" / "notebooks" / "nbval_sanitize.cfg").is_file()
+
+
+def test_test_tier_runs_the_named_tiers_only_in_their_order(pytest_runs):
+    assert course.main(["test", "--tier", "scale", "--tier", "unit,e2e", "-k", "deploy"]) == 0
+    runs = pytest_runs.pytest()
+    assert [next(a for a in c if a.startswith("tests/")) for c in runs] == [
+        "tests/unit", "tests/e2e", "tests/scale"]
+    assert all(c[-2:] == ["-k", "deploy"] for c in runs)
+    assert not [c for c in pytest_runs if "ruff" in c], "a chosen tier skips lint and types"
+
+
+def test_an_unknown_tier_is_refused_naming_the_tiers(pytest_runs, capsys):
+    assert course.main(["test", "--tier", "unit,slow"]) == 2
+    assert "No test tier slow: the tiers are unit, integration, notebooks, e2e, scale" in (
+        capsys.readouterr().err)
+    assert pytest_runs == []
+
+
+def test_a_failing_tier_fails_the_run_and_the_next_tiers_still_run(pytest_runs, capsys):
+    pytest_runs.codes["integration"] = 1
+    assert course.main(["test", "--tier", "unit,integration,e2e"]) == 1
+    assert len(pytest_runs.pytest()) == 3
+    out = capsys.readouterr().out
+    assert "tier integration: FAILED (pytest exit 1)" in out and "tier e2e: passed" in out
+
+
+def test_options_may_select_nothing_in_a_tier_but_not_in_every_tier(pytest_runs, capsys):
+    pytest_runs.codes["e2e"] = 5
+    assert course.main(["test", "--tier", "unit,e2e", "-k", "deploy"]) == 0
+    assert "tier e2e: no test selected by the options given" in capsys.readouterr().out
+    pytest_runs.codes["unit"] = 5
+    assert course.main(["test", "--tier", "unit,e2e", "-k", "deploy"]) == 1
+    pytest_runs.codes["unit"] = 0
+    assert course.main(["test", "--tier", "e2e"]) == 1, "a tier with no test is a failure"
+
+
+def test_every_test_file_is_in_exactly_one_tier_folder():
+    from tests import conftest
+
+    assert tuple(course.TIERS) == conftest.TIERS
+    tests = ROOT / "tests"
+    files = sorted(tests.rglob("test_*.py"))
+    assert files
+    for path in files:
+        assert conftest.tier_of(path) == path.relative_to(tests).parts[0], path
+    assert not list(tests.glob("test_*.py")), "a test file directly in tests/ has no tier"
 
 
 def test_an_unreachable_torch_index_is_dropped_but_torch_stays_cpu(tmp_path):
@@ -158,66 +242,7 @@ def test_the_kernel_check_accepts_only_this_environment(monkeypatch):
     assert not check.ok and "shadows the kit's" in check.fix
 
 
-@pytest.mark.slow
-def test_doctor_passes_here_in_under_30_seconds(capsys):
-    start = time.monotonic()
-    code = cli.main(["doctor", "--lab-port", str(_free_port()),
-                     "--superlink-port", str(_free_port())])
-    seconds = time.monotonic() - start
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "PASS  SuperLink + SuperNode with TLS" in out
-    assert "Ready for the course." in out
-    assert seconds < 30, f"the doctor took {seconds:.0f} s"
-
-
 # --- relocation and the offline bundle ------------------------------------------------------
-
-def _copy_checkout(target: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    return target
-
-
-def _snapshot(folder: Path) -> dict[str, float]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime for p in folder.rglob("*")
-            if "__pycache__" not in p.parts}
-
-
-@pytest.mark.slow
-def test_a_copied_course_folder_runs_a_lesson_from_itself_and_writes_only_beside_it(tmp_path):
-    copy = _copy_checkout(tmp_path / "moved course")
-    # The copy's own environment: the installed packages are shared through a .pth file (a
-    # full install takes minutes); the kit is installed from the copy, editable, as
-    # `python course.py install` does.
-    env = tmp_path / "env"
-    venv.create(env, with_pip=False)
-    python = course.venv_python(env)
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "shared-packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
-                    "--no-deps", "-e", copy], check=True, capture_output=True)
-    before_copy, before_here = _snapshot(copy / "fedlearn_kit"), _snapshot(ROOT / "fedlearn_kit")
-    lesson_path = copy / "notebooks" / "01_synthetic_patients.ipynb"
-    lesson = nbformat.read(lesson_path, as_version=4)
-    lesson.cells.append(nbformat.v4.new_code_cell(
-        "import fedlearn_kit; print(fedlearn_kit.__file__, kit.DATA_DIR, sep='\\n')"))
-    nbformat.write(lesson, lesson_path)
-    ran = subprocess.run([python, "-m", "nbconvert", "--to", "notebook", "--execute",
-                          "--inplace", lesson_path], cwd=copy / "notebooks", capture_output=True,
-                         text=True)
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    printed = nbformat.read(lesson_path, as_version=4).cells[-1].outputs[0]["text"].split("\n")
-    assert Path(printed[0]) == copy / "fedlearn_kit" / "__init__.py"
-    assert Path(printed[1]) == copy / "data"
-    assert _snapshot(copy / "fedlearn_kit") == before_copy, "the lesson wrote into the package"
-    assert _snapshot(ROOT / "fedlearn_kit") == before_here, "the copy wrote into the original"
-
 
 def test_every_process_course_py_starts_gets_the_kits_offline_switches():
     """course.py (no kit import: it runs before the install) reads the switches from their one

@@ -23,7 +23,6 @@ from fedlearn_kit.federation.deployment.processes import (
     marked,
 )
 
-pytestmark = pytest.mark.slow
 EXP = kit.Experiment(num_rounds=2, seed=5)
 
 

@@ -1,6 +1,6 @@
 """Every objective a lesson promises ("You will ...") is practised by an exercise with a check.
 
-The map is tests/objectives.yaml (lesson slug -> objective -> exercise ids). The test reads
+The map is tests/unit/objectives.yaml (lesson slug -> objective -> exercise ids). The test reads
 the objectives from the lessons themselves, so a new or reworded objective fails until it
 is mapped, and the exercise ids from the solution notebooks' headings, so a mapped exercise
 that disappears fails too.
@@ -16,7 +16,7 @@ import yaml
 
 from fedlearn_kit.paths import ROOT
 
-MAP_FILE = ROOT / "tests" / "objectives.yaml"
+MAP_FILE = ROOT / "tests" / "unit" / "objectives.yaml"
 LESSONS = sorted(p for p in (ROOT / "notebooks").glob("0[1-7]_*.ipynb"))
 EXERCISE_HEADING = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)\b", re.MULTILINE)
 
@@ -67,8 +67,8 @@ def test_every_objective_is_practised_by_an_existing_exercise(path):
     mapped = objective_map().get(slug(path), {}) or {}
     exercises = exercise_ids(path)
     unmapped = [o for o in objectives(path) if not mapped.get(o)]
-    assert not unmapped, (f"{path.name}: objectives with no exercise in tests/objectives.yaml: "
-                          f"{unmapped}")
+    assert not unmapped, (f"{path.name}: objectives with no exercise in "
+                          f"tests/unit/objectives.yaml: {unmapped}")
     missing = {o: ids for o, ids in mapped.items() if set(map(str, ids)) - exercises}
     assert not missing, f"{path.name}: mapped to exercises that do not exist: {missing}"
     stale = sorted(set(mapped) - set(objectives(path)))

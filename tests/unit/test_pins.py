@@ -129,22 +129,6 @@ def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
     assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()
 
 
-def test_the_cohort_is_found_when_the_kit_is_imported_straight_from_a_course_folder(tmp_path):
-    """``python -m fedlearn_kit...`` run inside a course folder imports the folder's package,
-    where ``fedlearn_kit.data`` is not a subpackage: DATA_DIR must still be the folder's data/."""
-    import shutil
-    import subprocess
-    import sys
-
-    for folder in ("fedlearn_kit", "data"):
-        shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    printed = subprocess.run(  # -S: no site-packages, so no installed fedlearn_kit.data
-        [sys.executable, "-S", "-c", "from fedlearn_kit import paths; print(paths.DATA_DIR)"],
-        cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
-    assert printed == str(tmp_path / "data")
-
-
 def test_the_supported_pythons_agree_in_course_py_the_kit_and_pyproject() -> None:
     from packaging.specifiers import SpecifierSet
 

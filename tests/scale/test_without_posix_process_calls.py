@@ -17,7 +17,6 @@ import torch
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment, run
 
-pytestmark = pytest.mark.slow
 POSIX_ONLY = ("fork", "killpg", "getpgid", "setsid")
 TINY = kit.Experiment(patients_per_site=150, num_rounds=1, seed=4)
 

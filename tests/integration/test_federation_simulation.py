@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import run
 
 
-@pytest.mark.slow
 def test_local_and_simulation_give_the_same_weights(capsys) -> None:
     exp = kit.Experiment(patients_per_site=300, num_rounds=3, seed=5)
     local = run(exp, engine="local", progress=False)

@@ -42,15 +42,3 @@ def test_version_report_flags_a_mismatch(monkeypatch, capsys):
     monkeypatch.setattr(environment.sys, "version_info", (3, 10, 9))
     rows, warnings = environment.version_report()
     assert any("not one the course supports (3.11, 3.12, 3.13)" in w for w in warnings)
-
-
-def test_importing_the_kit_turns_flower_telemetry_off():
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k != "FLWR_TELEMETRY_ENABLED"}
-    out = subprocess.run([sys.executable, "-c", "import os, fedlearn_kit; "
-                          "print(os.environ['FLWR_TELEMETRY_ENABLED'])"],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "0"

@@ -14,13 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from fedlearn_kit.federation import deployment as deploy
 from fedlearn_kit.federation.deployment import credentials
 from fedlearn_kit.federation.deployment.processes import free_port, marked, port_free
-
-pytestmark = pytest.mark.slow
 
 
 def kit(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
