@@ -42,17 +42,12 @@ def test_a_certificate_from_another_ca_does_not_verify(creds: Path, tmp_path_fac
 
 def test_node_keys_are_what_flower_reads_and_private_files_are_owner_only(creds: Path
                                                                           ) -> None:
-    keys = certs.node_keys(creds, 0)
-    private = serialization.load_ssh_private_key(keys.private_key.read_bytes(), None)
-    public = serialization.load_ssh_public_key(keys.public_key.read_bytes())
+    private_key, public_key = creds / "site-0", creds / "site-0.pub"
+    private = serialization.load_ssh_private_key(private_key.read_bytes(), None)
+    public = serialization.load_ssh_public_key(public_key.read_bytes())
     assert isinstance(private, ec.EllipticCurvePrivateKey)
     assert isinstance(public, ec.EllipticCurvePublicKey)
     assert private.public_key().public_numbers() == public.public_numbers()
-    for secret in (keys.private_key, creds / certs.SERVER_KEY, creds / certs.CA_KEY):
-        assert certs.file_mode(secret) == "0o600"
-    assert certs.describe_public_key(keys.public_key)["curve"] == "secp384r1"
-
-
-def test_missing_node_key_says_where_it_comes_from(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="deploy link"):
-        certs.node_keys(tmp_path, 3)
+    for secret in (private_key, creds / certs.SERVER_KEY, creds / certs.CA_KEY):
+        assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    assert certs.describe_public_key(public_key)["curve"] == "secp384r1"

@@ -14,7 +14,7 @@ import pytest
 
 from fedlearn_kit import cli, paths
 from fedlearn_kit.federation import deployment, simulation
-from fedlearn_kit.federation.deployment import lifecycle
+from fedlearn_kit.federation.deployment import folders
 
 SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
         ".ipynb_checkpoints"}
@@ -39,29 +39,26 @@ def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_default_folders_follow_the_current_folder(elsewhere: Path) -> None:
-    assert lifecycle.work_root() == elsewhere / "work"
-    assert lifecycle.default_workdir() == elsewhere / "work" / "deployment"
-    assert lifecycle.room_workdir() == elsewhere / "work" / "room"
-    assert lifecycle.lesson_workdir() == elsewhere / "work" / "lesson-07"
-    # The former constants still work, and are computed on every access.
-    assert elsewhere / "work" / "lesson-07" == deployment.LESSON_WORKDIR
-    assert deployment.ROOM_WORKDIR == lifecycle.ROOM_WORKDIR == elsewhere / "work" / "room"
-    assert elsewhere / "work" / "deployment" == lifecycle.DEFAULT_WORKDIR
+    assert folders.work_root() == elsewhere / "work"
+    assert folders.default_workdir() == elsewhere / "work" / "deployment"
+    assert folders.room_workdir() == elsewhere / "work" / "room"
+    assert folders.lesson_workdir() == elsewhere / "work" / "lesson-07"
     # Lesson 07 and the room never share a folder.
-    assert lifecycle.lesson_workdir() != lifecycle.room_workdir()
-    assert not lifecycle.lesson_workdir().is_relative_to(lifecycle.room_workdir())
+    assert folders.lesson_workdir() != folders.room_workdir()
+    assert not folders.lesson_workdir().is_relative_to(folders.room_workdir())
     assert simulation.flower_home() == paths.flower_home() == elsewhere / ".flwr"
+    # Computed on every call, through the names the lessons use too.
     nested = elsewhere / "notebooks"
     nested.mkdir()
     os.chdir(nested)
-    assert nested / "work" / "lesson-07" == deployment.LESSON_WORKDIR
+    assert deployment.lesson_workdir() == nested / "work" / "lesson-07"
 
 
 def test_fedlearn_workdir_overrides(elsewhere: Path, monkeypatch: pytest.MonkeyPatch,
                                     tmp_path: Path) -> None:
     monkeypatch.setenv("FEDLEARN_WORKDIR", str(tmp_path / "chosen"))
-    assert lifecycle.room_workdir() == (tmp_path / "chosen" / "room").resolve()
-    assert lifecycle.workdirs() == []
+    assert folders.room_workdir() == (tmp_path / "chosen" / "room").resolve()
+    assert folders.workdirs() == []
 
 
 def test_nothing_is_written_next_to_the_package(elsewhere: Path,

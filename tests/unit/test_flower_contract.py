@@ -178,7 +178,7 @@ def test_another_flower_version_warns_once(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_without_fork_or_an_internal_the_deployment_falls_back_to_flower(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from fedlearn_kit.federation.deployment.lifecycle import choose_isolation
+    from fedlearn_kit.federation.deployment.supervisor import choose_isolation
 
     assert choose_isolation("subprocess") == "subprocess"
     monkeypatch.delattr("os.fork", raising=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.deployment import flower_processes as fp
 
 
@@ -19,8 +20,8 @@ def test_idle_node_keeps_flowers_poll_and_a_busy_one_polls_promptly() -> None:
     shim.sleep(3)  # within the busy window -> prompt
     shim.sleep(3)  # another message -> prompt
     shim.sleep(0.5)  # Flower's wait for the reply: shortened
-    assert slept == [fp.IDLE_POLL, fp.IDLE_POLL, fp.BUSY_POLL, fp.BUSY_POLL, fp.BUSY_POLL,
-                     fp.REPLY_POLL]
+    idle, busy = settings.SUPERNODE_IDLE_POLL, settings.SUPERNODE_BUSY_POLL
+    assert slept == [idle, idle, busy, busy, busy, settings.SUPERNODE_REPLY_POLL]
 
 
 class FakeClock:
@@ -43,14 +44,15 @@ def test_a_wake_file_ends_an_idle_nodes_sleep_at_once_and_makes_it_busy(tmp_path
     wake = fp.WakeFile(tmp_path / "wake", clock=clock, pause=clock.pause)
     shim = fp.PromptSleep(wake=wake, clock=clock, pause=clock.pause)
     shim.sleep(3)  # idle, nothing touched: sleeps the long woken-idle poll in short looks
-    assert clock.now == fp.WOKEN_IDLE_POLL and max(clock.slept) <= fp.WAKE_CHECK
+    assert clock.now == settings.SUPERNODE_WOKEN_IDLE_POLL
+    assert max(clock.slept) <= settings.WAKE_FILE_CHECK
     fp.WakeFile.touch(tmp_path / "wake")  # the kit starts a run
     before = clock.now
     shim.sleep(3)
-    assert clock.now - before <= fp.WAKE_CHECK + 1e-9  # woken at the first look
+    assert clock.now - before <= settings.WAKE_FILE_CHECK + 1e-9  # woken at the first look
     clock.slept.clear()
     shim.sleep(3)  # now busy: the prompt poll
-    assert clock.slept == [fp.BUSY_POLL]
+    assert clock.slept == [settings.SUPERNODE_BUSY_POLL]
 
 
 def test_each_touch_of_a_wake_file_is_seen_once(tmp_path) -> None:
@@ -63,7 +65,7 @@ def test_each_touch_of_a_wake_file_is_seen_once(tmp_path) -> None:
 
 
 def test_a_participants_node_has_no_wake_file_and_a_local_deployment_has_one(tmp_path) -> None:
-    from fedlearn_kit.federation.deployment.lifecycle import Deployment
+    from fedlearn_kit.federation.deployment.state import Deployment
 
     local = Deployment(tmp_path / "local", "127.0.0.1:1", 2)
     node = Deployment(tmp_path / "node", "127.0.0.1:1", 2, role="node")
@@ -84,4 +86,5 @@ def test_the_flower_names_the_course_settings_change_still_exist() -> None:
                           "HEARTBEAT_MIN_INTERVAL")):
         assert hasattr(importlib.import_module(module), name), f"{module}.{name} is gone"
     source = importlib.import_module("flwr.supernode.start_client_internal").__file__
-    assert "time.sleep(3)" in Path(source).read_text(), "Flower's 3 s idle poll changed"
+    idle = f"time.sleep({settings.FLOWER_SUPERNODE_IDLE_POLL:g})"  # time.sleep(3)
+    assert idle in Path(source).read_text(), "Flower's idle poll changed"
