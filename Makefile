@@ -59,7 +59,8 @@ data: install
 	$(PY) -m fedlearn_kit.cli data --out data
 
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(filter-out benchmarks/__init__.py,$(wildcard benchmarks/*.py)); do \
+	  echo "== $$script"; $(PY) -m benchmarks.$$(basename $$script .py) || exit 1; done
 
 # Maintainers: the Flower tests against the newest Flower release, in an environment of their
 # own (.venv-flower-latest), so the course's pinned .venv stays as locked.

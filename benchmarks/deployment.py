@@ -3,9 +3,9 @@
 Each line prints a measured figure next to the course's target (issue 12), for a
 federation with TLS and node authentication on loopback:
 
-    python benchmarks/deployment.py                  # 2 sites and 20 sites
-    python benchmarks/deployment.py --sites 2        # only 2 sites
-    python benchmarks/deployment.py --flower-default # also Flower's own isolation, 2 sites
+    python -m benchmarks.deployment                  # 2 sites and 20 sites
+    python -m benchmarks.deployment --sites 2        # only 2 sites
+    python -m benchmarks.deployment --flower-default # also Flower's own isolation, 2 sites
 
 Targets on 2 cores: `deploy up` of 20 SuperNodes < 60 s; 3 rounds with 20 sites < 60 s;
 `deploy down` < 10 s; 2 sites, 3 rounds < 15 s; 20 sites < 6 GiB resident (PSS: shared
@@ -27,7 +27,7 @@ import torch
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment, run
 from fedlearn_kit.federation.deployment import registration
-from fedlearn_kit.federation.deployment.processes import cores_in_use, memory_in_use
+from tools.measure import cores_in_use, memory_in_use
 
 TARGETS = {"up": {20: 60.0}, "run": {2: 15.0, 20: 60.0}, "down": {2: 10.0, 20: 10.0}}
 

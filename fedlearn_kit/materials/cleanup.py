@@ -3,8 +3,9 @@
 Answers to the cards may describe a real organisation, so they should not stay on a laptop
 the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json``,
 ``fedlearn-facts.json`` and DPIA draft (``fedlearn-dpia*``, made from the answers) under the
-given folders (the kit folder by default), plus the file ``$FEDLEARN_ANSWERS`` names;
-:func:`clean_answers` deletes them only when asked to. Plain ``pathlib``: works the same on
+given folders (by default the current folder: the facilitator runs it in the kit folder),
+plus the file ``$FEDLEARN_ANSWERS`` names; :func:`clean_answers` deletes them only when
+asked to. Plain ``pathlib``: works the same on
 Windows, macOS and Linux.
 """
 
@@ -14,8 +15,6 @@ import fnmatch
 import os
 from collections.abc import Iterable
 from pathlib import Path
-
-from fedlearn_kit.paths import ROOT
 
 #: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
 PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json", "fedlearn-dpia*.html",
@@ -31,10 +30,10 @@ def is_answers_file(path: Path) -> bool:
 
 
 def find_answers_files(folders: Iterable[Path] | None = None) -> list[Path]:
-    """Every answers or facts file under ``folders`` (default: the kit folder), plus the file
+    """Every answers or facts file under ``folders`` (default: the current folder), plus the file
     ``$FEDLEARN_ANSWERS`` points to if it exists; sorted, each once."""
     found: set[Path] = set()
-    for folder in folders if folders is not None else [ROOT]:
+    for folder in folders if folders is not None else [Path.cwd()]:
         folder = Path(folder)
         if not folder.is_dir():
             raise ValueError(f"{folder} is not a folder: give the kit folder, or a folder "

@@ -19,12 +19,8 @@ import pytest
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment
-from fedlearn_kit.federation.deployment.processes import (
-    cores_in_use,
-    marked,
-    memory_in_use,
-    port_free,
-)
+from fedlearn_kit.federation.deployment.processes import marked, port_free
+from tools.measure import cores_in_use, memory_in_use
 
 SITES, DEAD = 20, 5
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from fedlearn_kit import authoring
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
+from tools import authoring
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))

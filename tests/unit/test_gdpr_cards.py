@@ -9,7 +9,7 @@ import pytest
 
 from fedlearn_kit import gdpr
 from fedlearn_kit.gdpr import cards as cards_module
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

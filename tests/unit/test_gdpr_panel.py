@@ -31,7 +31,7 @@ def test_fallback_does_not_depend_on_where_answers_are_kept(tmp_path, monkeypatc
 def test_committed_notebooks_carry_no_widget_state():
     import nbformat
 
-    from fedlearn_kit.paths import ROOT
+    from tests.helpers import ROOT
 
     for folder in ("notebooks", "solutions", "exercises"):
         for path in sorted((ROOT / folder).glob("*.ipynb")):

@@ -1,4 +1,5 @@
-"""Workshop materials: the times source, the agendas, the generated files and the clean-up."""
+"""The maintainers' materials builder (tools/materials): the times source, the agendas and
+the generated files. The facilitator's own commands are test_workshop_commands.py's."""
 
 from __future__ import annotations
 
@@ -9,17 +10,10 @@ from types import SimpleNamespace
 import pytest
 
 from fedlearn_kit.gdpr.cards import STEPS, load_cards
-from fedlearn_kit.materials import (
-    agenda,
-    answer_key,
-    build,
-    cleanup,
-    deck,
-    documents,
-    lessons,
-    times,
-)
+from fedlearn_kit.materials.export import export_notebook_html
 from fedlearn_kit.materials.html import external_resources, inline_markdown
+from tools.materials import agenda, answer_key, build, deck, documents, lessons, times
+from tools.materials.facilitator_notes import read_notes_file
 
 # ------------------------------------------------------------------ times
 
@@ -97,9 +91,15 @@ def test_agenda_adds_up_to_its_announced_end(name):
     for before, after in zip(blocks, blocks[1:], strict=False):
         assert after.start == before.end
     assert agenda.clock(spec["start"], blocks[-1].end) == spec["end"]
-    lessons_and_cards = sum(b.minutes for b in blocks if b.lesson)
-    assert lessons_and_cards == sum(agenda._lesson_minutes(b.lesson, b.mode, b.exercises)
-                                    + b.card_minutes for b in blocks if b.lesson)
+    notes = read_notes_file()
+    for block in (b for b in blocks if b.lesson):
+        # The rule of agendas.yaml's header, from the sources (not the builder's own sum).
+        t = times.lesson_times()[block.lesson]
+        practice = (5 * math.ceil(sum(t.exercises[ex] for ex in block.exercises) / 5)
+                    if block.exercises else t.practice)
+        lesson = {"full": t.teaching + practice, "teaching": t.teaching, "demo": t.demo,
+                  "room_federation": times.room_federation_minutes()}[block.mode]
+        assert block.minutes == lesson + sum(notes[cid]["minutes"] for cid in block.cards)
     assert "Left out of this agenda" in agenda.agenda_markdown(name)
 
 
@@ -145,23 +145,16 @@ def test_clock():
 # ------------------------------------------------------------------ generated files
 
 
-def test_materials_are_up_to_date():
-    assert build.stale() == [], "run `python -m fedlearn_kit.materials` and commit the result"
+def test_generated_materials_are_up_to_date():
+    # Every page under docs/materials/, the generated blocks of docs/workshop.md (agendas,
+    # facilitator notes) and README.md, and the lessons' Time lines.
+    assert build.stale() == [], "run `python -m tools.materials` and commit the result"
 
 
 def test_no_generated_page_loads_anything_from_the_network():
     for path in build.targets():
         text = path.read_text(encoding="utf-8")
         assert external_resources(text) == [], path
-
-
-def test_external_resources_are_found():
-    assert external_resources('<script src="https://unpkg.com/x.js"></script>')
-    assert external_resources('<link rel="stylesheet" href="//cdn.example/x.css">')
-    assert external_resources("<style>@import url('https://fonts.example/a.css');</style>")
-    assert external_resources('<img src="http://example.org/a.png">')
-    local = '<a href="https://imy.se">IMY</a><img src="data:image/png;base64,x">'
-    assert external_resources(local) == []
 
 
 def test_exports_show_the_cards_without_widgets():
@@ -173,7 +166,7 @@ def test_exports_show_the_cards_without_widgets():
 
     for slug in STEPS:
         path = times.notebook_path(slug)
-        html = lessons.export_notebook_html(path)
+        html = export_notebook_html(path)
         stored = [out["data"]["text/markdown"] for cell in nbformat.read(path, 4).cells
                   for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
         assert any("`" + slug + "." in text for text in stored), f"{slug}: no cards stored"
@@ -247,60 +240,6 @@ def test_setup_commands_come_from_the_readme():
         assert command in handout
 
 
-# ------------------------------------------------------------------ clean-up
-
-
-def _answers_tree(tmp_path):
-    (tmp_path / "notebooks").mkdir()
-    (tmp_path / ".venv" / "lib").mkdir(parents=True)
-    files = [tmp_path / "notebooks" / "fedlearn-answers.json",
-             tmp_path / "notebooks" / "fedlearn-dpia-table3.html",
-             tmp_path / "notebooks" / "fedlearn-answers-anna.json",
-             tmp_path / "fedlearn-facts.json"]
-    for path in files:
-        path.write_text("{}", "utf-8")
-    keep = [tmp_path / "notebooks" / "01_synthetic_patients.ipynb",
-            tmp_path / ".venv" / "lib" / "fedlearn-answers.json",
-            tmp_path / "notebooks" / "answers.json"]
-    for path in keep:
-        path.write_text("{}", "utf-8")
-    return files, keep
-
-
-def test_clean_answers_lists_then_deletes(tmp_path, monkeypatch):
-    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    files, keep = _answers_tree(tmp_path)
-    listed = cleanup.clean_answers([tmp_path])
-    assert listed == sorted(p.resolve() for p in files)
-    assert all(p.exists() for p in files)
-    cleanup.clean_answers([tmp_path], delete=True)
-    assert not any(p.exists() for p in files)
-    assert all(p.exists() for p in keep)
-
-
-def test_clean_answers_includes_the_env_file(tmp_path, monkeypatch):
-    elsewhere = tmp_path / "home" / "answers-anna.json"
-    elsewhere.parent.mkdir()
-    elsewhere.write_text("{}", "utf-8")
-    kit = tmp_path / "kit"
-    kit.mkdir()
-    monkeypatch.setenv("FEDLEARN_ANSWERS", str(elsewhere))
-    assert cleanup.clean_answers([kit]) == [elsewhere.resolve()]
-
-
-def test_clean_answers_command(tmp_path, monkeypatch, capsys):
-    from fedlearn_kit.cli import main
-
-    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    files, _ = _answers_tree(tmp_path)
-    assert main(["materials", "clean-answers", str(tmp_path)]) == 0
-    assert "Would delete 4 file(s)" in capsys.readouterr().out
-    assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
-    assert "Deleted 4 file(s)" in capsys.readouterr().out and not files[0].exists()
-    with pytest.raises(ValueError, match="is not a folder"):
-        cleanup.clean_answers([tmp_path / "missing"])
-
-
 def test_minutes_rule_matches_the_learner_measurements():
     # exercise minutes = learner's solo minutes x 1.5, rounded up (lesson_times.yaml header)
     solo = {"Readmission rate per hospital": 3, "The Brier score by hand": 3,
@@ -318,22 +257,3 @@ def test_every_lesson_has_a_summary_in_both_languages():
     for slug in STEPS:
         assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
         assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')
-
-
-def test_export_of_a_prerun_copy_shows_widget_cards_offline(tmp_path):
-    # In a pre-run (papermill) copy the cards are a widget with a Markdown fallback; the
-    # export must show the fallback and load nothing (nbconvert would fetch the renderer).
-    import nbformat
-
-    cell = nbformat.v4.new_code_cell("kit.show_cards('federated')")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={
-        "text/plain": "CardsPanel(...)", "text/markdown": "### GDPR questions\n\n**Who?**",
-        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
-                                                     "version_minor": 0}})]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A pre-run copy"),
-                                         cell])
-    path = tmp_path / "prerun.ipynb"
-    nbformat.write(nb, path)
-    html = lessons.export_notebook_html(path)
-    assert "<strong>Who?</strong>" in html and "CardsPanel" not in html
-    assert external_resources(html) == [] and "widget" not in html

@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from fedlearn_kit import doctor
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 LOCK = ROOT / "lock"
 EXACT = re.compile(r"([A-Za-z0-9_.-]+(?:\[[^\]]+\])?)==(\S+)")

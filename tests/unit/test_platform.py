@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit import cli, doctor
-from fedlearn_kit.paths import ROOT
-from tests.helpers import course
+from tests.helpers import ROOT, course
 
 
 def _listening() -> socket.socket:
