@@ -1,5 +1,6 @@
 """The maintainers' materials builder (tools/materials): the times source, the agendas and
-the generated files. The facilitator's own commands are test_workshop_commands.py's."""
+the generated files; and the facilitator's clean-up of answers files (the export and the
+moved commands are test_workshop_commands.py's)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from fedlearn_kit.gdpr.cards import STEPS, load_cards
+from fedlearn_kit.materials import cleanup
 from fedlearn_kit.materials.export import export_notebook_html
 from fedlearn_kit.materials.html import external_resources, inline_markdown
 from tools.materials import agenda, answer_key, build, deck, documents, lessons, times
@@ -238,6 +240,60 @@ def test_setup_commands_come_from_the_readme():
     handout = documents.handout_html("en")
     for _, command in documents.setup_commands():
         assert command in handout
+
+
+# ------------------------------------------------------------------ clean-up
+
+
+def _answers_tree(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    files = [tmp_path / "notebooks" / "fedlearn-answers.json",
+             tmp_path / "notebooks" / "fedlearn-dpia-table3.html",
+             tmp_path / "notebooks" / "fedlearn-answers-anna.json",
+             tmp_path / "fedlearn-facts.json"]
+    for path in files:
+        path.write_text("{}", "utf-8")
+    keep = [tmp_path / "notebooks" / "01_synthetic_patients.ipynb",
+            tmp_path / ".venv" / "lib" / "fedlearn-answers.json",
+            tmp_path / "notebooks" / "answers.json"]
+    for path in keep:
+        path.write_text("{}", "utf-8")
+    return files, keep
+
+
+def test_clean_answers_lists_then_deletes(tmp_path, monkeypatch):
+    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
+    files, keep = _answers_tree(tmp_path)
+    listed = cleanup.clean_answers([tmp_path])
+    assert listed == sorted(p.resolve() for p in files)
+    assert all(p.exists() for p in files)
+    cleanup.clean_answers([tmp_path], delete=True)
+    assert not any(p.exists() for p in files)
+    assert all(p.exists() for p in keep)
+
+
+def test_clean_answers_includes_the_env_file(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "home" / "answers-anna.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("{}", "utf-8")
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    monkeypatch.setenv("FEDLEARN_ANSWERS", str(elsewhere))
+    assert cleanup.clean_answers([kit]) == [elsewhere.resolve()]
+
+
+def test_clean_answers_command(tmp_path, monkeypatch, capsys):
+    from fedlearn_kit.cli import main
+
+    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
+    files, _ = _answers_tree(tmp_path)
+    assert main(["materials", "clean-answers", str(tmp_path)]) == 0
+    assert "Would delete 4 file(s)" in capsys.readouterr().out
+    assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
+    assert "Deleted 4 file(s)" in capsys.readouterr().out and not files[0].exists()
+    with pytest.raises(ValueError, match="is not a folder"):
+        cleanup.clean_answers([tmp_path / "missing"])
 
 
 def test_minutes_rule_matches_the_learner_measurements():

@@ -1,5 +1,6 @@
-"""What a facilitator runs on a laptop (``fedlearn-kit materials export|clean-answers``), and
-the maintainer commands that moved to tools/ failing with the new command's name."""
+"""What a facilitator runs on a laptop (``fedlearn-kit materials export``, the default folder
+of ``clean-answers``; its other tests are test_materials.py's), and the maintainer commands
+that moved to tools/ failing with the new command's name."""
 
 from __future__ import annotations
 
@@ -17,60 +18,15 @@ from fedlearn_kit.materials.html import external_resources
 # ------------------------------------------------------------------ clean-up
 
 
-def _answers_tree(tmp_path):
-    (tmp_path / "notebooks").mkdir()
-    (tmp_path / ".venv" / "lib").mkdir(parents=True)
-    files = [tmp_path / "notebooks" / "fedlearn-answers.json",
-             tmp_path / "notebooks" / "fedlearn-dpia-table3.html",
-             tmp_path / "notebooks" / "fedlearn-answers-anna.json",
-             tmp_path / "fedlearn-facts.json"]
-    for path in files:
-        path.write_text("{}", "utf-8")
-    keep = [tmp_path / "notebooks" / "01_synthetic_patients.ipynb",
-            tmp_path / ".venv" / "lib" / "fedlearn-answers.json",
-            tmp_path / "notebooks" / "answers.json"]
-    for path in keep:
-        path.write_text("{}", "utf-8")
-    return files, keep
-
-
-def test_clean_answers_lists_then_deletes(tmp_path, monkeypatch):
-    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    files, keep = _answers_tree(tmp_path)
-    listed = cleanup.clean_answers([tmp_path])
-    assert listed == sorted(p.resolve() for p in files)
-    assert all(p.exists() for p in files)
-    cleanup.clean_answers([tmp_path], delete=True)
-    assert not any(p.exists() for p in files)
-    assert all(p.exists() for p in keep)
-
-
 def test_clean_answers_searches_the_current_folder_by_default(tmp_path, monkeypatch):
+    # The facilitator runs it in the kit folder (docs/workshop.md); an installed kit has no
+    # folder of its own to search.
     monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    files, _ = _answers_tree(tmp_path)
+    answers = tmp_path / "notebooks" / "fedlearn-answers.json"
+    answers.parent.mkdir()
+    answers.write_text("{}", "utf-8")
     monkeypatch.chdir(tmp_path)
-    assert cleanup.find_answers_files() == sorted(p.resolve() for p in files)
-
-
-def test_clean_answers_includes_the_env_file(tmp_path, monkeypatch):
-    elsewhere = tmp_path / "home" / "answers-anna.json"
-    elsewhere.parent.mkdir()
-    elsewhere.write_text("{}", "utf-8")
-    kit = tmp_path / "kit"
-    kit.mkdir()
-    monkeypatch.setenv("FEDLEARN_ANSWERS", str(elsewhere))
-    assert cleanup.clean_answers([kit]) == [elsewhere.resolve()]
-
-
-def test_clean_answers_command(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    files, _ = _answers_tree(tmp_path)
-    assert main(["materials", "clean-answers", str(tmp_path)]) == 0
-    assert "Would delete 4 file(s)" in capsys.readouterr().out
-    assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
-    assert "Deleted 4 file(s)" in capsys.readouterr().out and not files[0].exists()
-    with pytest.raises(ValueError, match="is not a folder"):
-        cleanup.clean_answers([tmp_path / "missing"])
+    assert cleanup.find_answers_files() == [answers.resolve()]
 
 
 # ------------------------------------------------------------------ export
