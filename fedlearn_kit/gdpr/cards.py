@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from fedlearn_kit.gdpr.source_policy import card_source_problems, source_policy_problems
+
 LANGUAGES = ("en", "sv")
 
 #: Who should answer a card: (English label, Swedish label) per role key.
@@ -67,8 +69,13 @@ LAW_PATTERNS: dict[str, str] = {
     # "OSL 8 kap. 1–2 §§", "OSL 10 kap. 2 a §"
     "Swedish statute": r"(PDL|OSL|TF|HSL|PSL|DSL) \d{1,2} kap\."
                        r"( \d{1,2} [a-z]? ?§| \d{1,2}–\d{1,2} §§)?",
+    # kommunallagen, lagen om offentlig upphandling, patientlagen: "KL 9 kap. 37 §",
+    # "LOU 3 kap. 17 §", "PL 3 kap."
+    "Swedish statute (other)": r"(KL|LOU|PL) \d{1,2} kap\.( \d{1,2} [a-z]? ?§)?",
     # a whole Swedish statute by its number: "SFS 2003:460"
     "SFS": r"SFS \d{4}:\d{1,4}",
+    # an agency's regulations: "HSLF-FS 2016:40"
+    "Regulations": r"HSLF-FS \d{4}:\d{1,4}",
     # a Finnish statute by its number: "Finnish Act 552/2019"
     "Finnish Act": r"Finnish Act \d{1,4}/\d{4}",
     # judgments of the Court of Justice and the General Court: "CJEU C-634/21",
@@ -105,9 +112,21 @@ class Source:
     url: str = ""
     accessed: str = ""
     kind: str = "primary"
+    title_sv: str = ""
 
-    def cite(self) -> str:
-        """The source as one line: "Title (Publisher, 2024-12-17) <url>, accessed 2026-11-27"."""
+    def cite(self, lang: str = "en") -> str:
+        """The source as one line: "Title (Publisher, 2024-12-17) <url>, accessed 2026-11-27".
+
+        In Swedish the official Swedish title is used where the source has one; an English
+        title is quoted and marked as English.
+        """
+        _check_lang(lang)
+        if lang == "sv":
+            when = f"läst {self.date}" if self.date_kind == "accessed" else self.date
+            second = "; andrahandskälla" if self.kind == "secondary" else ""
+            link = f" <{self.url}>, läst {self.accessed}" if self.url else ""
+            title = self.title_sv or f"«{self.title}» (på engelska)"
+            return f"{title} ({self.publisher}, {when}{second}){link}"
         when = f"accessed {self.date}" if self.date_kind == "accessed" else self.date
         second = "; secondary source" if self.kind == "secondary" else ""
         link = f" <{self.url}>, accessed {self.accessed}" if self.url else ""
@@ -168,7 +187,10 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     Checks: both languages present and non-empty in every text field (question, why,
     shown_in, open, good_answer), law references in the grammar of :data:`LAW_PATTERNS`,
     sources known and complete (title, publisher, ISO date, an http(s) link, the day it was
-    accessed, primary or secondary), unique ids that start with their step, a DPIA part per
+    accessed, primary or secondary) and within the source policy
+    (:mod:`fedlearn_kit.gdpr.source_policy`: item-level links on allowed domains, no
+    reference to files a learner does not have, no card resting on secondary sources alone
+    unless it is unsettled), unique ids that start with their step, a DPIA part per
     card, one or more roles from :data:`ROLES`, 2–4 good-answer points in each language, a
     ``law_as_of`` day, an ``open`` text on unsettled cards, and at least ``min_per_step``
     cards for every step of :data:`STEPS`.
@@ -177,6 +199,8 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     sources = data.get("sources") or {}
     for key, src in sources.items():
         problems += _source_problems(key, src)
+        if isinstance(src, Mapping):
+            problems += source_policy_problems(key, src)
     seen: set[str] = set()
     per_step = dict.fromkeys(STEPS, 0)
     for i, card in enumerate(data.get("cards") or []):
@@ -213,6 +237,9 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
             problems.append(f"{cid}: no sources")
         problems += [f"{cid}: source {key!r} is not in the sources table"
                      for key in card.get("sources") or [] if key not in sources]
+        problems += card_source_problems(
+            str(cid), [sources[k] for k in card.get("sources") or []
+                       if isinstance(sources.get(k), Mapping)], bool(card.get("unsettled")))
         if card.get("dpia") not in DPIA_PARTS:
             problems.append(f"{cid}: dpia must be one of {DPIA_PARTS}")
     problems += [f"step {step}: {n} card(s), at least {min_per_step} needed"
@@ -268,7 +295,7 @@ def _build(data: Mapping[str, Any]) -> tuple[Card, ...]:
     sources = {key: Source(key=key, title=s["title"], publisher=s["publisher"],
                            date=str(s["date"]), date_kind=s.get("date_kind", "published"),
                            url=s["url"], accessed=str(s["accessed"]),
-                           kind=s.get("kind", "primary"))
+                           kind=s.get("kind", "primary"), title_sv=s.get("title_sv", ""))
                for key, s in data["sources"].items()}
     return tuple(Card(id=c["id"], step=c["step"], question=c["question"], why=c["why"],
                       shown_in=c["shown_in"], law=tuple(c["law"]),
