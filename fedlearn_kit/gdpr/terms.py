@@ -116,9 +116,12 @@ def forbidden_variants(text: str, where: str = "",
 
 
 #: Words that are common in English and do not occur as words in Swedish text.
-_ENGLISH = frozenset("the and of is are to with for this that which be by from it as on an "
-                     "not or was were has have should must will would can may each who what "
-                     "when where their they there these those".split())
+_ENGLISH = frozenset([
+    "the", "and", "of", "is", "are", "to", "with", "for", "this", "that", "which", "be",
+    "by", "from", "it", "as", "on", "an", "not", "or", "was", "were", "has", "have",
+    "should", "must", "will", "would", "can", "may", "each", "who", "what", "when",
+    "where", "their", "they", "there", "these", "those",
+])
 #: Text a Swedish document may keep in English: quoted titles, code and marked answers.
 _EXEMPT = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|`[^`]*`|<[^>]*>|\([^()]*(på engelska|"
                      r"in English)[^()]*\)|\[[^\]]*\]\([^)]*\)")
@@ -154,5 +157,8 @@ def looks_english(text: str) -> bool:
     return english > swedish
 
 
-_SWEDISH = frozenset("och att det som är för med en ett av på inte den till om vi de har ska "
-                     "eller vid från sin sitt varje när där vilken vilket".split())
+_SWEDISH = frozenset([
+    "och", "att", "det", "som", "är", "för", "med", "en", "ett", "av", "på", "inte",
+    "den", "till", "om", "vi", "de", "har", "ska", "eller", "vid", "från", "sin",
+    "sitt", "varje", "när", "där", "vilken", "vilket",
+])
