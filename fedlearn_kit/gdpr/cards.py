@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from fedlearn_kit.gdpr.lawref import laws_in
 from fedlearn_kit.gdpr.source_policy import card_source_problems, source_policy_problems
 
 LANGUAGES = ("en", "sv")
@@ -291,12 +292,16 @@ def _good_answer_problems(cid: str, good: Any) -> list[str]:
     return problems
 
 
+def _sources(data: Mapping[str, Any]) -> dict[str, Source]:
+    return {key: Source(key=key, title=s["title"], publisher=s["publisher"],
+                        date=str(s["date"]), date_kind=s.get("date_kind", "published"),
+                        url=s["url"], accessed=str(s["accessed"]),
+                        kind=s.get("kind", "primary"), title_sv=s.get("title_sv", ""))
+            for key, s in data["sources"].items()}
+
+
 def _build(data: Mapping[str, Any]) -> tuple[Card, ...]:
-    sources = {key: Source(key=key, title=s["title"], publisher=s["publisher"],
-                           date=str(s["date"]), date_kind=s.get("date_kind", "published"),
-                           url=s["url"], accessed=str(s["accessed"]),
-                           kind=s.get("kind", "primary"), title_sv=s.get("title_sv", ""))
-               for key, s in data["sources"].items()}
+    sources = _sources(data)
     return tuple(Card(id=c["id"], step=c["step"], question=c["question"], why=c["why"],
                       shown_in=c["shown_in"], law=tuple(c["law"]),
                       sources=tuple(sources[k] for k in c["sources"]), dpia=c["dpia"],
@@ -321,6 +326,14 @@ def load_cards() -> tuple[Card, ...]:
     if problems:
         raise ValueError("fedlearn_kit/gdpr/cards.yaml has problems:\n  " + "\n  ".join(problems))
     return _build(data)
+
+
+@cache
+def load_sources() -> dict[str, Source]:
+    """Every source of the sources table in ``cards.yaml``, by key (cards and the DPIA draft
+    cite them)."""
+    load_cards()  # checks the file first
+    return _sources(read_cards_file())
 
 
 def cards_for(step: str) -> tuple[Card, ...]:
@@ -378,12 +391,12 @@ def card_markdown(card: Card, lang: str = "en") -> str:
              f"- {label['why']}: {card.text('why', lang)}",
              f"- {label['shown']}: {card.text('shown_in', lang)}",
              f"- {label['role']}: {', '.join(card.role_labels(lang))}",
-             f"- {label['law']}: {'; '.join(card.law)} ({label['as_of']} {card.law_as_of})"]
+             f"- {label['law']}: {laws_in(card.law, lang)} ({label['as_of']} {card.law_as_of})"]
     if card.unsettled:
         lines.append(f"- ⚖ {label['open']}: {card.text('open', lang)}")
     lines.append(f"- {label['good']}:")
     lines += [f"    - {point}" for point in card.points(lang)]
-    lines.append(f"- {label['sources']}: " + "; ".join(s.cite() for s in card.sources))
+    lines.append(f"- {label['sources']}: " + "; ".join(s.cite(lang) for s in card.sources))
     return "\n".join(lines)
 
 

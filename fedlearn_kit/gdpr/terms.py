@@ -162,3 +162,9 @@ _SWEDISH = frozenset([
     "den", "till", "om", "vi", "de", "har", "ska", "eller", "vid", "från", "sin",
     "sitt", "varje", "när", "där", "vilken", "vilket",
 ])
+
+
+def looks_swedish(text: str) -> bool:
+    """True if a free text (a learner's answer) reads as Swedish rather than English."""
+    words = re.findall(r"[A-Za-zÅÄÖåäö']+", text.lower())
+    return sum(w in _SWEDISH for w in words) > sum(w in _ENGLISH for w in words)
