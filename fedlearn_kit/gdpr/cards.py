@@ -97,6 +97,43 @@ def is_law_reference(text: str) -> bool:
     return _LAW.fullmatch(text) is not None
 
 
+#: Publishers' names in Swedish where Swedish has an official or usual name (Swedish text).
+PUBLISHERS_SV = {
+    "Article 29 Data Protection Working Party (endorsed by the EDPB)":
+        "Artikel 29-arbetsgruppen (godkända av EDPB)",
+    "Court of Justice of the European Union": "Europeiska unionens domstol",
+    "Datatilsynet (Norwegian Data Protection Authority)":
+        "Datatilsynet (Norges dataskyddsmyndighet)",
+    "European Commission": "Europeiska kommissionen",
+    "European Data Protection Board (EDPB)": "Europeiska dataskyddsstyrelsen (EDPB)",
+    "European Data Protection Supervisor (EDPS)": "Europeiska datatillsynsmannen (EDPS)",
+    "European Parliament and Council of the European Union":
+        "Europaparlamentet och Europeiska unionens råd",
+    "Findata (Finnish Social and Health Data Permit Authority)":
+        "Findata (Finlands tillståndsmyndighet för social- och hälsodata)",
+    "General Court of the European Union": "Europeiska unionens tribunal",
+    "Information Commissioner's Office (ICO, United Kingdom)":
+        "Information Commissioner's Office (ICO, Storbritanniens dataskyddsmyndighet)",
+    "Medical Device Coordination Group and Artificial Intelligence Board":
+        "Samordningsgruppen för medicintekniska produkter (MDCG) och AI-styrelsen",
+    "Montero Aramburu & Gómez-Villares (law firm)": "Montero Aramburu & Gómez-Villares "
+                                                    "(advokatbyrå)",
+    "Official Journal of the European Union (Court of Justice notice)":
+        "Europeiska unionens officiella tidning (meddelande från domstolen)",
+    "Regeringen (text as published by Sveriges riksdag)":
+        "Regeringen (texten så som Sveriges riksdag publicerar den)",
+    "Regeringen (text as published on lagen.nu)":
+        "Regeringen (texten så som lagen.nu återger den)",
+    "Regeringskansliet (text as published by Sveriges riksdag)":
+        "Regeringskansliet (texten så som Sveriges riksdag publicerar den)",
+    "Regeringskansliet (text as published on lagen.nu)":
+        "Regeringskansliet (texten så som lagen.nu återger den)",
+    "AI Sweden and partners": "AI Sweden med partner",
+    "Irish Council for Civil Liberties (ICCL)": "Irish Council for Civil Liberties (ICCL, "
+                                                "irländsk medborgarrättsorganisation)",
+}
+
+
 @dataclass(frozen=True)
 class Source:
     """A source a card cites: title, publisher, ISO date, link and the day it was read.
@@ -127,7 +164,8 @@ class Source:
             second = "; andrahandskälla" if self.kind == "secondary" else ""
             link = f" <{self.url}>, läst {self.accessed}" if self.url else ""
             title = self.title_sv or f"«{self.title}» (på engelska)"
-            return f"{title} ({self.publisher}, {when}{second}){link}"
+            publisher = PUBLISHERS_SV.get(self.publisher, self.publisher)
+            return f"{title} ({publisher}, {when}{second}){link}"
         when = f"accessed {self.date}" if self.date_kind == "accessed" else self.date
         second = "; secondary source" if self.kind == "secondary" else ""
         link = f" <{self.url}>, accessed {self.accessed}" if self.url else ""

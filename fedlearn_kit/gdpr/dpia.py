@@ -199,7 +199,7 @@ class DpiaDraft:
         return self.model.risk_register()
 
     # -- small pieces ---------------------------------------------------------------------
-    def _answer_text(self, answer: Answer) -> str:
+    def answer_text(self, answer: Answer) -> str:
         """An answer as written, marked when it is in the other language than the draft."""
         text = answer.answer.strip()
         if self.answers_language is not None:
@@ -242,7 +242,7 @@ class DpiaDraft:
                 continue
             flag = f" ({t['dpo_flag']})" if answer.ask_dpo else ""
             blocks += [("h", 4, card.text("question", self.lang) + flag),
-                       ("p", self._answer_text(answer)),
+                       ("p", self.answer_text(answer)),
                        ("p", f"{t['law']}: {laws_in(card.law, self.lang)} · {card.id}")]
         return [("h", 3, t["answers"]), *(blocks or [("p", t["no_answers"])])]
 
@@ -313,7 +313,7 @@ class DpiaDraft:
             answer = self.answers.get(card_id)
             if card is not None and answer is not None and answer.answered:
                 doc.append(("p", t["phase_answer"].format(
-                    what=card.text("question", self.lang), answer=self._answer_text(answer))))
+                    what=card.text("question", self.lang), answer=self.answer_text(answer))))
         return doc
 
     def _flows(self) -> list[Block]:
