@@ -371,8 +371,10 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     takehome.add_argument("--facts", default=None, metavar="FILE",
                           help="facts file (default: ./fedlearn-facts.json, else the "
                                "course's default experiment)")
-    takehome.add_argument("--out", default="takehome", metavar="DIR",
-                          help="folder to write into (default ./takehome)")
+    takehome.add_argument("--out", default="fedlearn-takehome", metavar="DIR",
+                          help="folder to write into (default ./fedlearn-takehome; "
+                               "`fedlearn-kit materials clean-answers` removes it after a "
+                               "workshop)")
     takehome.add_argument("--lang", choices=LANGUAGES, default="sv",
                           help="language (default sv: the documents are for a Swedish region)")
     takehome.add_argument("--format", action="append", choices=("docx", "md", "html"),

@@ -11,11 +11,9 @@ differs where its content does.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -25,10 +23,9 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from fedlearn_kit.gdpr.files import atomic_write_bytes
 from fedlearn_kit.gdpr.render import Block
 
-__all__ = ["FILL_TAG", "to_docx", "write_document"]
+__all__ = ["FILL_TAG", "to_docx"]
 
 #: The tag of every fill-in field, so a script (or a test) can find them.
 FILL_TAG = "fedlearn-kit-fill"
@@ -155,22 +152,3 @@ def to_docx(blocks: Sequence[Block], title: str, lang: str, fill: str = "") -> b
     out = io.BytesIO()
     document.save(out)
     return _normalised(out.getvalue())
-
-
-def write_document(out: str | os.PathLike[str], markdown: Callable[[], str],
-                   html: Callable[[], str], docx: Callable[[], bytes]) -> Path:
-    """Write a document as Markdown (``.md``), HTML (``.html``) or Word (``.docx``) by the
-    name's ending, atomically; only the chosen format is built."""
-    path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        data = markdown().encode("utf-8")
-    elif suffix in (".html", ".htm"):
-        data = html().encode("utf-8")
-    elif suffix == ".docx":
-        data = docx()
-    else:
-        raise ValueError(f"--out {path}: name the file .md (Markdown), .html (a web page) or "
-                         ".docx (Word).")
-    atomic_write_bytes(path, data)
-    return path

@@ -73,7 +73,7 @@ from fedlearn_kit.gdpr.facts import (
 )
 from fedlearn_kit.gdpr.lawref import law_in, laws_in
 from fedlearn_kit.gdpr.panel import check_lang
-from fedlearn_kit.gdpr.render import Block, to_html, to_markdown
+from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
 from fedlearn_kit.gdpr.terms import looks_english, looks_swedish
 
 __all__ = ["REQUIRED_SECTIONS", "REQUIRED_SUBSECTIONS", "DpiaDraft", "ExperimentFacts",
@@ -619,6 +619,4 @@ def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = N
 
 def write_dpia(out: str | os.PathLike[str], draft: DpiaDraft) -> Path:
     """Write a draft as Markdown (``.md``), HTML (``.html``) or Word (``.docx``), atomically."""
-    from fedlearn_kit.gdpr.docx_render import write_document
-
     return write_document(out, draft.markdown, draft.html, draft.docx)

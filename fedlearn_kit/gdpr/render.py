@@ -7,7 +7,11 @@ A block is a tuple: ("h", level, text), ("p", text), ("quote", text), ("ul", [it
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fedlearn_kit.gdpr.files import atomic_write_bytes
 
 Block = tuple
 
@@ -72,3 +76,20 @@ def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
+def write_document(out: str | os.PathLike[str], markdown: Callable[[], str],
+                   html: Callable[[], str], docx: Callable[[], bytes]) -> Path:
+    """Write a document as Markdown (``.md``), HTML (``.html``) or Word (``.docx``) by the
+    name's ending, atomically; only the chosen format is built."""
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        data = markdown().encode("utf-8")
+    elif suffix in (".html", ".htm"):
+        data = html().encode("utf-8")
+    elif suffix == ".docx":
+        data = docx()
+    else:
+        raise ValueError(f"--out {path}: name the file .md (Markdown), .html (a web page) or "
+                         ".docx (Word).")
+    atomic_write_bytes(path, data)
+    return path

@@ -38,13 +38,12 @@ from fedlearn_kit.gdpr.cards import (
     load_cards,
     load_sources,
 )
-from fedlearn_kit.gdpr.docx_render import to_docx, write_document
 from fedlearn_kit.gdpr.dpia import DpiaDraft, dpia_draft
 from fedlearn_kit.gdpr.dpia_text import LAW_AS_OF, T
 from fedlearn_kit.gdpr.facts import ExperimentFacts
 from fedlearn_kit.gdpr.lawref import law_in
 from fedlearn_kit.gdpr.panel import check_lang
-from fedlearn_kit.gdpr.render import Block, to_html, to_markdown
+from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
 
 __all__ = ["DOCUMENTS", "FORMATS", "TakeHome", "content_problems", "load_content",
            "takehome_pack", "write_takehome"]
@@ -251,6 +250,8 @@ class TakeHome:
 
     def docx(self) -> bytes:
         """The document as a Word file with headings, tables and fill-in fields."""
+        from fedlearn_kit.gdpr.docx_render import to_docx
+
         return to_docx(self.blocks(), self.title, self.lang, fill=self.fill)
 
 

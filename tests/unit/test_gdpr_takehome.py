@@ -122,6 +122,6 @@ def test_cli_without_an_answers_file_leaves_every_answer_to_fill_in(tmp_path, mo
     monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
     monkeypatch.delenv("FEDLEARN_FACTS", raising=False)
     assert cli.main(["takehome", "--format", "md"]) == 0
-    memo = (tmp_path / "takehome" / "menprovning-pm.md").read_text("utf-8")
+    memo = (tmp_path / "fedlearn-takehome" / "menprovning-pm.md").read_text("utf-8")
     assert "Inte besvarat i kursen ännu" in memo
     assert cli.main(["takehome", "--answers", "missing.json", "--format", "md"]) == 2
