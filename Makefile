@@ -50,10 +50,10 @@ lock:
 	$(COURSE) lock
 
 notebooks: install
-	$(PY) -m fedlearn_kit.authoring execute notebooks solutions
+	$(PY) -m tools.authoring execute notebooks solutions
 
 exercises: install
-	$(PY) -m fedlearn_kit.authoring exercises
+	$(PY) -m tools.authoring exercises
 
 data: install
 	$(PY) -m fedlearn_kit.cli data --out data
