@@ -117,8 +117,11 @@ def test_memory_and_cores_of_the_marked_processes(tmp_path: Path) -> None:
         time.sleep(0.5)
         rss, pss, count = measure.memory_in_use("m-busy")
         assert count == 1 and 0 < pss <= rss < 1.0  # one small Python, in GiB
-        assert measure.cores_in_use("m-busy", seconds=1.0) > 0.3
-        assert measure.cores_in_use("m-idle", seconds=1.0) < 0.05
+        # A busy loop uses what the machine leaves it (a loaded CI machine: a fraction of a
+        # core); a sleeping process uses next to nothing.
+        busy_cores, idle_cores = (measure.cores_in_use(marker, seconds=1.0)
+                                  for marker in ("m-busy", "m-idle"))
+        assert busy_cores > 0.05 and idle_cores < 0.02 and busy_cores > 5 * idle_cores
         assert measure.memory_in_use("m-nobody") == (0.0, 0.0, 0)
     finally:
         procs.stop([busy, idle], grace=1)
