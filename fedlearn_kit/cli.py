@@ -137,6 +137,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _print_deployment(dep: object) -> None:
     print(repr(dep))
+    for note in getattr(dep, "notes", []):
+        print(f"  note: {note}")
     print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
     for p in dep.processes:  # type: ignore[attr-defined]
         port = f" port {p.port}" if p.port else ""
@@ -211,7 +213,13 @@ def _cmd_deploy_register(args: argparse.Namespace) -> int:
 
 def _cmd_deploy_node(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import node
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
 
+    if args.ca and not args.insecure and Path(args.ca).is_file():
+        # Printed first, so it can be read aloud even when joining fails.
+        print(f"The CA certificate this laptop trusts: {args.ca}, fingerprint "
+              f"{fingerprint(args.ca)}. It must equal the one the facilitator's `deploy "
+              "link` showed.", flush=True)
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
                insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
@@ -222,8 +230,17 @@ def _cmd_deploy_node(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deploy_fingerprint(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
+
+    for path in args.files:
+        print(f"{path}: fingerprint {fingerprint(path)}")
+    return 0
+
+
 def _cmd_deploy_status(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import load, registration, work_root, workdirs
+    from fedlearn_kit.federation.deployment import load, work_root, workdirs
+    from fedlearn_kit.federation.deployment.room import room_report
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
@@ -231,14 +248,20 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         return 1
     running = False
     for folder in folders:
-        dep = load(folder)
+        try:
+            dep = load(folder)
+        except FileNotFoundError as err:
+            print(err)
+            continue
         _print_deployment(dep)
-        running |= any(p.alive() for p in dep.processes)
-        superlink = dep.process("superlink")
-        if dep.role != "node" and dep.node_ids and superlink is not None and superlink.alive():
-            online = registration.online_nodes(dep)
-            joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
-            print(f"  connected sites: {joined or 'none'} of {dep.num_sites}")
+        alive = [p for p in dep.processes if p.alive()]
+        running |= bool(alive)
+        if not alive and dep.processes:
+            print("  Nothing of this deployment runs. Start it again with the command that "
+                  "started it (the same options), or clear the folder with `fedlearn-kit "
+                  f"deploy down --workdir {dep.workdir}`.")
+        for line in room_report(dep):
+            print(f"  {line}")
     return 0 if running else 1
 
 
@@ -246,11 +269,15 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped']}")
+    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped'] or 'none'}")
     if report.get("already_gone"):
-        print(f"Already gone (not signalled): {report['already_gone']}")
+        print(f"Recorded but already ended (not signalled): {report['already_gone']}")
+    if report.get("ports_held_by_others"):
+        print(f"Ports the state file names that another program holds now (not this "
+              f"deployment's; left alone): {report['ports_held_by_others']}")
     if report["ports_still_open"]:
-        print(f"Ports still open: {report['ports_still_open']}", file=sys.stderr)
+        print(f"Ports of this deployment still open: {report['ports_still_open']}",
+              file=sys.stderr)
         return 1
     print("No process and no port of the deployment is left.")
     return 0
@@ -311,6 +338,11 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--insecure", action="store_true")
     workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
+
+    p = cmds.add_parser("fingerprint", help="the fingerprint of ca.crt or a site-K.pub file, "
+                                           "to read aloud and compare")
+    p.add_argument("files", nargs="+", help="ca.crt, site-K.pub, ...")
+    p.set_defaults(handler=_cmd_deploy_fingerprint)
 
     for name, handler, text in (("status", _cmd_deploy_status,
                                  "processes, ports, logs and connected sites"),
