@@ -123,14 +123,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(result)
     print("AUROC of the global model on each site's test patients, per round:")
     print(result.site_metrics("auroc").round(3).to_string())
-    for server_round, sites in sorted(result.missing.items()):
-        print(f"Round {server_round}: missing {', '.join(sites)}")
+    for line in missing_lines(result):
+        print(line)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         torch.save(result.state_dict, args.out / "model.pt")
         result.history.to_csv(args.out / "history.csv", index=False)
         print(f"Saved {args.out / 'model.pt'} and {args.out / 'history.csv'}")
     return 0
+
+
+def missing_lines(result: object) -> list[str]:
+    """One line per round in which a site did not answer: "missing" only for a site that
+    neither trained nor evaluated; a site that evaluated (e.g. it rejoined mid-round)
+    but whose update did not go into the model is named as such."""
+    history = result.history  # type: ignore[attr-defined]
+    lines = []
+    for server_round, sites in sorted(result.missing.items()):  # type: ignore[attr-defined]
+        evaluated = set()
+        if len(history):
+            rows = history[(history["round"] == server_round) & (history["stage"] == "evaluate")]
+            evaluated = set(rows["site"])
+        absent = [s for s in sites if s not in evaluated]
+        eval_only = [s for s in sites if s in evaluated]
+        if absent:
+            lines.append(f"Round {server_round}: missing {', '.join(absent)}")
+        if eval_only:
+            lines.append(f"Round {server_round}: {', '.join(eval_only)} evaluated the model "
+                         "but did not train in this round")
+    return lines
 
 
 # ------------------------------------------------------------------------- deploy
@@ -421,7 +442,8 @@ def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     clean = actions.add_parser(
         "clean-answers", help="list (or delete) answers and facts files on a shared laptop")
     clean.add_argument("folders", nargs="*", type=Path,
-                       help="folders to search (default: the kit folder)")
+                       help="folders to search (default: the course folder, the one with "
+                            "course.py, at or above the current folder)")
     clean.add_argument("--delete", action="store_true", help="delete them, not only list them")
     materials.set_defaults(handler=_cmd_materials)
 

@@ -11,8 +11,13 @@ does not explain. Three programs the kit starts would call out by default:
 - **Ray** (Flower's simulation engine) records usage statistics unless
   ``RAY_USAGE_STATS_ENABLED=0``.
 - **JupyterLab** fetches news and checks for updates unless its notification settings say
-  no (``fetchNews``, ``checkForUpdates``); ``make install`` copies
-  ``fedlearn_kit/jupyter/overrides.json``, which must equal :data:`JUPYTERLAB_SETTINGS`.
+  no (``fetchNews``, ``checkForUpdates``), and its Extension Manager searches PyPI when
+  someone types in it. The install (``course.py``'s ``post_install``) copies
+  ``fedlearn_kit/jupyter/overrides.json``, which must equal :data:`JUPYTERLAB_SETTINGS`
+  (news and update checks off, the Extension Manager off), and
+  ``fedlearn_kit/jupyter/jupyter_server_config.json``, which must equal
+  :data:`JUPYTER_SERVER_CONFIG` (a read-only Extension Manager on the server: it lists
+  what is installed and asks no index).
 
 A proxy named in the environment (``HTTPS_PROXY``/``HTTP_PROXY``, common on managed
 hospital laptops) is the opposite problem: Flower's ``flwr`` commands and SuperNodes use
@@ -36,12 +41,23 @@ OFFLINE_ENV: dict[str, str] = {
     "RAY_USAGE_STATS_ENABLED": "0",  # Ray (simulation engine): no usage statistics
 }
 
-#: JupyterLab's settings overrides (``overrides.json``): no news feed, no update check.
+#: JupyterLab's settings overrides (``overrides.json``): no news feed, no update check,
+#: no Extension Manager panel.
 JUPYTERLAB_SETTINGS: dict[str, dict[str, object]] = {
     "@jupyterlab/apputils-extension:notification": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
+    "@jupyterlab/extensionmanager-extension:plugin": {
+        "enabled": False,
+    },
+}
+
+#: The Jupyter server's configuration for the course's environment
+#: (``etc/jupyter/jupyter_server_config.d/fedlearn-kit.json``): JupyterLab's Extension
+#: Manager read-only, so its search never asks PyPI (``LabApp.extension_manager``).
+JUPYTER_SERVER_CONFIG: dict[str, dict[str, object]] = {
+    "LabApp": {"extension_manager": "readonly"},
 }
 
 
