@@ -180,9 +180,10 @@ class PromptGrid(Grid):
                          for s in sites)
 
     def site_of(self, node_id: int) -> str | None:
-        """``site K (hospital X)`` for a node seen before, else None."""
-        site = self.node_sites.get(node_id)
-        if site is None:
+        """``site K (hospital X)`` for a node seen before in this run or registered for a
+        site's key, else None."""
+        site = self.node_sites.get(node_id, self.registered.get(node_id))
+        if site is None:  # neither seen in this run nor registered (an insecure run)
             return None
         name = self.site_names[site] if site < len(self.site_names) else "?"
         return f"site {site} (hospital {name})"
