@@ -182,16 +182,34 @@ def flower_command(name: str) -> str:
 
 
 def port_owner(host: str, port: int) -> str:
-    """Which process listens on ``host:port`` ("unknown process" if the system won't say)."""
+    """Which process listens on ``host:port`` ("unknown process" if the system won't say).
+
+    The system-wide table needs root on macOS; there each of this user's own processes is
+    asked instead, which finds a course's own SuperLink or JupyterLab.
+    """
+    def described(pid: int) -> str:
+        try:
+            proc = psutil.Process(pid)
+            return f"{proc.name()} (pid {pid}: {' '.join(proc.cmdline()[:3])})"
+        except psutil.Error:
+            return f"pid {pid}"
+
+    def listens(conn: object) -> bool:
+        laddr = getattr(conn, "laddr", None)
+        return bool(laddr) and laddr.port == port and getattr(  # type: ignore[union-attr]
+            conn, "status", None) == psutil.CONN_LISTEN
+
     try:
         for conn in psutil.net_connections(kind="inet"):
-            if (conn.laddr and conn.laddr.port == port and conn.pid
-                    and conn.status == psutil.CONN_LISTEN):
-                try:
-                    proc = psutil.Process(conn.pid)
-                    return f"{proc.name()} (pid {conn.pid}: {' '.join(proc.cmdline()[:3])})"
-                except psutil.Error:
-                    return f"pid {conn.pid}"
+            if listens(conn) and conn.pid:
+                return described(conn.pid)
+    except (psutil.AccessDenied, PermissionError):
+        for proc in psutil.process_iter(["pid"]):
+            try:
+                if any(listens(c) for c in proc.net_connections(kind="inet")):
+                    return described(proc.pid)
+            except (psutil.Error, OSError):
+                continue
     except (psutil.Error, OSError):
         pass
     return "an unknown process"
