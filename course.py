@@ -41,7 +41,7 @@ STAMP_NAME = "fedlearn-kit-installed.json"  # in the environment's folder (sys.p
 #: JupyterLab's settings that switch off its news and update checks and its Extension Manager
 #: (they would call out), and the server's, which makes the Extension Manager read-only.
 JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
-JUPYTER_SERVER_CONFIG = HERE / "fedlearn_kit" / "jupyter" / "jupyter_server_config.json"
+JUPYTER_LAB_CONFIG = HERE / "fedlearn_kit" / "jupyter" / "jupyter_lab_config.json"
 #: PyTorch publishes its Linux CPU-only build (version suffix ``+cpu``) on its own index;
 #: PyPI's Linux torch is the multi-GB CUDA build. PyPI's Windows and macOS wheels of torch
 #: are CPU builds already (Windows: ``torch.version.cuda`` is None), so those come from PyPI.
@@ -256,18 +256,19 @@ def post_install(py: Path) -> None:
 
     JupyterLab reads ``{environment}/share/jupyter/lab/settings/overrides.json``: the kit's
     copy switches off its news feed, update checks and Extension Manager; the server reads
-    ``{environment}/etc/jupyter/jupyter_server_config.d/``: the kit's file there makes the
+    ``{environment}/etc/jupyter/jupyter_lab_config.json`` (also when JupyterHub starts it as a
+    server extension): the kit's copy makes the
     Extension Manager read-only, so even its search asks no index. JupyterLab then makes no
     web calls. (pip cannot place them: an editable install skips a package's data files.)
     """
     target = _prefix(py) / "share" / "jupyter" / "lab" / "settings"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(JUPYTER_SETTINGS, target / "overrides.json")
-    server = _prefix(py) / "etc" / "jupyter" / "jupyter_server_config.d"
+    server = _prefix(py) / "etc" / "jupyter"
     server.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(JUPYTER_SERVER_CONFIG, server / "fedlearn-kit.json")
+    shutil.copyfile(JUPYTER_LAB_CONFIG, server / "jupyter_lab_config.json")
     say(f"JupyterLab's news, update checks and Extension Manager switched off "
-        f"({target / 'overrides.json'}, {server / 'fedlearn-kit.json'})")
+        f"({target / 'overrides.json'}, {server / 'jupyter_lab_config.json'})")
 
 
 # --- the commands ---------------------------------------------------------------------

@@ -230,13 +230,13 @@ def check_jupyter_settings(prefix: Path | None = None) -> Check:
     """JupyterLab's news and update checks and its Extension Manager are off here."""
     import json
 
-    from fedlearn_kit.offline import JUPYTER_SERVER_CONFIG, JUPYTERLAB_SETTINGS
+    from fedlearn_kit.offline import JUPYTER_LAB_CONFIG, JUPYTERLAB_SETTINGS
 
     prefix = prefix or Path(sys.prefix)
     files = {prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json":
              JUPYTERLAB_SETTINGS,
-             prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "fedlearn-kit.json":
-             JUPYTER_SERVER_CONFIG}
+             prefix / "etc" / "jupyter" / "jupyter_lab_config.json":
+             JUPYTER_LAB_CONFIG}
     wrong = []
     for path, wanted in files.items():
         try:

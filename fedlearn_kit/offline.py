@@ -15,8 +15,8 @@ does not explain. Three programs the kit starts would call out by default:
   someone types in it. The install (``course.py``'s ``post_install``) copies
   ``fedlearn_kit/jupyter/overrides.json``, which must equal :data:`JUPYTERLAB_SETTINGS`
   (news and update checks off, the Extension Manager off), and
-  ``fedlearn_kit/jupyter/jupyter_server_config.json``, which must equal
-  :data:`JUPYTER_SERVER_CONFIG` (a read-only Extension Manager on the server: it lists
+  ``fedlearn_kit/jupyter/jupyter_lab_config.json``, which must equal
+  :data:`JUPYTER_LAB_CONFIG` (a read-only Extension Manager on the server: it lists
   what is installed and asks no index).
 
 A proxy named in the environment (``HTTPS_PROXY``/``HTTP_PROXY``, common on managed
@@ -53,10 +53,10 @@ JUPYTERLAB_SETTINGS: dict[str, dict[str, object]] = {
     },
 }
 
-#: The Jupyter server's configuration for the course's environment
-#: (``etc/jupyter/jupyter_server_config.d/fedlearn-kit.json``): JupyterLab's Extension
+#: JupyterLab's server-side configuration for the course's environment
+#: (``etc/jupyter/jupyter_lab_config.json``): JupyterLab's Extension
 #: Manager read-only, so its search never asks PyPI (``LabApp.extension_manager``).
-JUPYTER_SERVER_CONFIG: dict[str, dict[str, object]] = {
+JUPYTER_LAB_CONFIG: dict[str, dict[str, object]] = {
     "LabApp": {"extension_manager": "readonly"},
 }
 

@@ -22,9 +22,9 @@ def test_jupyterlab_overrides_file_equals_the_modules_settings():
 
 
 def test_jupyter_server_config_file_equals_the_modules_settings():
-    path = ROOT / "fedlearn_kit" / "jupyter" / "jupyter_server_config.json"
-    assert json.loads(path.read_text()) == offline.JUPYTER_SERVER_CONFIG
-    assert offline.JUPYTER_SERVER_CONFIG["LabApp"]["extension_manager"] == "readonly"
+    path = ROOT / "fedlearn_kit" / "jupyter" / "jupyter_lab_config.json"
+    assert json.loads(path.read_text()) == offline.JUPYTER_LAB_CONFIG
+    assert offline.JUPYTER_LAB_CONFIG["LabApp"]["extension_manager"] == "readonly"
 
 
 def test_loopback_and_the_superlink_never_go_through_a_proxy():

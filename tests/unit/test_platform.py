@@ -65,7 +65,7 @@ def test_post_install_switches_jupyterlabs_web_calls_off(tmp_path, monkeypatch):
     written = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     settings = json.loads(written.read_text())["@jupyterlab/apputils-extension:notification"]
     assert settings == {"fetchNews": "false", "checkForUpdates": False}
-    server = tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "fedlearn-kit.json"
+    server = tmp_path / "etc" / "jupyter" / "jupyter_lab_config.json"
     assert json.loads(server.read_text()) == {"LabApp": {"extension_manager": "readonly"}}
 
 
