@@ -44,15 +44,20 @@ def write_flower_config(dep: Deployment) -> Path:
     return path
 
 
-#: The room's registrations (site -> node id, fingerprint) beside the registered keys, so a
-#: lost state file does not lose them (the SuperLink's database still has the keys).
+#: The registrations (site -> node id, fingerprint) in ``FLWR_HOME``, beside the
+#: SuperLink's database that holds the keys, so a lost state file does not lose them.
 REGISTRATIONS = "registrations.json"
+
+
+def registrations_file(dep: Deployment) -> Path:
+    """Where :func:`register_nodes` keeps the registrations (read by the ServerApp)."""
+    return dep.flwr_home / REGISTRATIONS
 
 
 def saved_registrations(dep: Deployment) -> tuple[dict[int, int], dict[int, str]]:
     """The node ids and fingerprints saved beside the registered keys ({} if none)."""
     try:
-        data = json.loads((dep.public_keys / REGISTRATIONS).read_text())
+        data = json.loads(registrations_file(dep).read_text())
         return ({int(k): int(v) for k, v in data["node_ids"].items()},
                 {int(k): str(v) for k, v in data["registered"].items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -60,8 +65,8 @@ def saved_registrations(dep: Deployment) -> tuple[dict[int, int], dict[int, str]
 
 
 def _save_registrations(dep: Deployment) -> None:
-    dep.public_keys.mkdir(parents=True, exist_ok=True)
-    (dep.public_keys / REGISTRATIONS).write_text(json.dumps(
+    dep.flwr_home.mkdir(parents=True, exist_ok=True)
+    registrations_file(dep).write_text(json.dumps(
         {"node_ids": {str(k): v for k, v in dep.node_ids.items()},
          "registered": {str(k): v for k, v in dep.registered.items()}}, indent=2))
 

@@ -110,6 +110,7 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
         if renew:
             dep.node_ids, dep.registered = {}, {}
             (dep.flwr_home / "superlink.db").unlink(missing_ok=True)
+            registration.registrations_file(dep).unlink(missing_ok=True)
         if keys is not None:
             registration.add_public_keys(dep, credentials.collect_public_keys(keys, num_sites))
     registration.write_flower_config(dep)

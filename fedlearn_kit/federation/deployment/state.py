@@ -166,7 +166,7 @@ class Deployment:
             OMP_NUM_THREADS="1", no_proxy_hosts=(host,),
             **{MARKER: self.marker, DIR_MARKER: str(self.workdir.resolve()),
                SETTINGS_ENV: json.dumps(self.saved_settings()),
-               REGISTRATIONS_ENV: str(self.public_keys / registration.REGISTRATIONS)},
+               REGISTRATIONS_ENV: str(registration.registrations_file(self))},
             **({flower_processes.WAKE_ENV: str(self.wake_file)} if self.wake_file else {}),
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
             PATH=os.pathsep.join([str(Path(sys.executable).parent),
@@ -333,7 +333,9 @@ def new_deployment(workdir: Path, superlink: str, num_sites: int, insecure: bool
     keep_earlier(Path(workdir))
     dep = Deployment(Path(workdir), superlink, num_sites, insecure,
                      isolation=supervisor.choose_isolation(isolation), role=role)
-    if role == "room":
+    if role != "room":  # registrations of an earlier deployment here mean nothing now
+        registration.registrations_file(dep).unlink(missing_ok=True)
+    else:
         # A restarted room keeps its registrations (the SuperLink's database keeps them);
         # the room's registrations file has them even when the state file was lost.
         if old is not None and old.role == "room":
