@@ -247,8 +247,9 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
                 continue
             if advice:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode {advice}\nIts log "
-                                      f"({sn.log}) ends with:\n{diagnose.tail(sn.log)}")
+                raise DeploymentError(f"Site {site}'s SuperNode {advice}{_superlinks_word(dep)}"
+                                      f"\nIts log ({sn.log}) ends with:\n"
+                                      f"{diagnose.tail(sn.log)}")
             if exited:
                 stop_site(dep, site)
                 raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited "
@@ -265,6 +266,15 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
                               f"{dep.superlink} within {timeout:.0f} s; it was stopped. "
                               f"Is the SuperLink running and reachable? Its log ({sn.log}) "
                               f"ends with:\n{diagnose.tail(sn.log)}")
+
+
+def _superlinks_word(dep: Deployment) -> str:
+    """What the SuperLink's log says about refused keys, where it runs on this machine."""
+    link = dep.process("superlink")
+    if link is None:
+        return ""
+    notes = diagnose.refusals(diagnose.read(link.log), registration.node_sites(dep))
+    return "".join(f"\nThe SuperLink's log says: {note}" for note in notes)
 
 
 def _start_again(dep: Deployment, site: int, sn: Proc) -> Proc:
