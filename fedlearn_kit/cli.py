@@ -1,9 +1,9 @@
 """The ``fedlearn-kit`` command line: every subcommand's arguments, in one place.
 
 ``data`` and ``validate`` (lesson 01), ``run`` (lesson 04), ``dpia`` (lesson 08) and
-``deploy up|link|node|status|down`` (lesson 07). Each handler imports what it needs when it
-runs, so ``fedlearn-kit --help`` and ``fedlearn-kit validate`` start at once: only ``run``
-and ``deploy`` load torch and Flower.
+``deploy up|link|keygen|register|node|fingerprint|status|down`` (lesson 07). Each handler
+imports what it needs when it runs, so ``fedlearn-kit --help`` and ``fedlearn-kit
+validate`` start at once: only ``run`` and ``deploy`` load torch and Flower.
 
 Errors a user can fix (a bad value, a missing file, a port in use) end with exit code 2
 and one line saying what to do; ``--debug`` shows the traceback instead.
@@ -217,7 +217,9 @@ def _cmd_deploy_keygen(args: argparse.Namespace) -> int:
     print(f"Site {args.site}'s key pair, made on this laptop:\n"
           f"  private: {keys.private_key}  (never leaves this laptop)\n"
           f"  public:  {keys.public_key}  (hand this file to the facilitator)\n"
-          f"  fingerprint of the public key: {fingerprint(keys.public_key)}")
+          f"  fingerprint of the public key: {fingerprint(keys.public_key)}\n"
+          f"Both files say they belong to site {args.site}: `deploy node --site {args.site}` "
+          "uses them, and no other site can.")
     return 0
 
 
