@@ -176,6 +176,8 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         copied = without_site_comment(laptops[0] / "keys" / "site-0", tmp_path / "copied-key")
         out = join(2, laptops[2], key=copied)
         assert out.returncode == 0, out.stderr
+        # The rejoin kept the earlier SuperNode's log (the one that would explain a crash).
+        assert list((laptops[2] / "earlier").glob("*/logs/supernode-site-2.log"))
         out = kit("run", "--engine", "deployment", "--workdir", str(facilitator),
                   "--num-sites", "3", "--num-rounds", "1", "--connect-timeout", "5")
         assert "REFUSED: the node of site 0's key" in out.stderr, out.stderr
@@ -194,6 +196,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
                   str(facilitator))
         assert out.returncode == 0, out.stderr
         assert credentials.fingerprint(ca) == ca_fingerprint and "site 1: registered" in out.stdout
+        assert list((facilitator / "earlier").glob("*/logs/superlink.log"))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             status = kit("deploy", "status", "--workdir", str(facilitator))
