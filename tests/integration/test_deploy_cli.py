@@ -139,6 +139,9 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         assert state["processes"] == [] and not marked(state["marker"])
         log = (second / "logs" / "supernode-site-1.log").read_text()
         assert "Failed to activate" in log or "2004" in log, log
+        ports = {int(p) for f in (second / "logs").glob("supernode-site-1*.log")
+                 for p in re.findall(r"127\.0\.0\.1:(\d+)", f.read_text())} - {port}
+        assert ports and all(port_free("127.0.0.1", p) for p in ports)  # no runtime API left
         status = kit("deploy", "status", "--workdir", str(facilitator))
         assert "site 1's key was refused" in status.stdout, status.stdout
 
