@@ -28,7 +28,6 @@ class Participant:
     """One name in the room, as the admin page shows it."""
 
     name: str
-    admin: bool
     server: str  # "running", "starting", "stopping" or "stopped"
     last_activity: str | None
 
@@ -73,9 +72,8 @@ class HubClient:
             state = ("starting" if user.get("pending") == "spawn" else
                      "stopping" if user.get("pending") == "stop" else
                      "running" if server.get("ready") else "stopped")
-            found.append(Participant(user["name"], bool(user.get("admin")), state,
-                                     user.get("last_activity")))
-        return sorted(found, key=lambda p: (not p.admin, p.name))
+            found.append(Participant(user["name"], state, user.get("last_activity")))
+        return sorted(found, key=lambda p: p.name)
 
     def create_users(self, names: list[str]) -> None:
         """Add participants by name (what their first login would do)."""

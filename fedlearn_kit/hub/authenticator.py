@@ -8,16 +8,22 @@ person who claimed it stays logged in through their browser's session. Someone w
 their session (another browser, cookies cleared) asks the facilitator, who deletes the name
 on the hub's admin page; the next login under it gets the same home and answers back.
 
-The facilitator logs in under the admin name with the admin password, which only the
-facilitator's screen shows.
+The facilitator logs in under their own name with their own password, which only the
+facilitator's screen shows. The facilitator is deliberately *not* a JupyterHub admin: the
+admin role may open every participant's server (and so read their answers), and JupyterHub
+does not let a configuration take that away from it. The facilitator gets the room's
+``facilitator`` role instead (:mod:`.config`): see who is in, start and stop servers,
+release a name, but not open anyone's server.
 """
 
 from __future__ import annotations
 
+from secrets import compare_digest
 from typing import Any
 
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from tornado import web
+from traitlets import Unicode
 
 #: Shown when a name is taken (English source; the hub's pages are in English).
 NAME_TAKEN = ("The name {name!r} is already in use in this room. Choose another name, or, "
@@ -28,9 +34,18 @@ NAME_TAKEN = ("The name {name!r} is already in use in this room. Choose another 
 class RoomAuthenticator(SharedPasswordAuthenticator):  # type: ignore[misc]
     """The room password, where the first person to log in under a name keeps it."""
 
+    facilitator = Unicode("", config=True, help="The facilitator's login name.")
+    facilitator_password = Unicode("", config=True, help="The facilitator's own password.")
+
     async def authenticate(self, handler: Any, data: dict[str, str]) -> dict[str, Any] | None:
+        name = self.normalize_username(data["username"])
+        if name == self.facilitator:  # never with the room password
+            if self.facilitator_password and compare_digest(data["password"],
+                                                             self.facilitator_password):
+                return {"name": name, "admin": False}
+            return None
         result = await super().authenticate(handler, data)
-        if result is None or result.get("admin") or handler is None:
+        if result is None or handler is None:
             return result
         if handler.find_user(result["name"]) is not None:
             raise web.HTTPError(403, NAME_TAKEN.format(name=result["name"]))

@@ -1,8 +1,8 @@
 """``fedlearn-kit hub up|status|down``: the room server from a terminal (``python course.py hub``).
 
 ``up`` prints what the facilitator needs: the address participants type, the room password
-for the projector, and the facilitator's own login (admin name and password) for their
-screen only. ``status`` lists who is in and whose server runs (the hub's admin page shows
+for the projector, and the facilitator's own login (name and password) for their screen
+only. ``status`` lists who is in and whose server runs (the hub's admin page shows
 the same at ``/hub/admin``). ``down`` stops everything; ``--remove-users`` also deletes the
 participants' accounts and homes, their answers with them: say so to the room first, and
 let everyone download their DPIA draft (lesson 08) before.
@@ -75,8 +75,8 @@ def _status(args: argparse.Namespace) -> int:
         return 1
     running = sum(p.server == "running" for p in people)
     print(f"{settings.url}: {len(people)} name(s), {running} server(s) running")
-    for person in people:
-        role = "facilitator" if person.admin else "participant"
+    for person in sorted(people, key=lambda p: p.name != settings.admin):
+        role = "facilitator" if person.name == settings.admin else "participant"
         print(f"  {person.name:<22} {role:<12} {person.server:<9} "
               f"last active {person.last_activity or '-'}")
     return 0

@@ -6,7 +6,8 @@
 - **where**: HTTPS on the one public port, with the region's certificate or the room's own;
   JupyterHub's own API and the proxy's API on loopback ports chosen free at start;
 - **who**: :class:`~.authenticator.RoomAuthenticator` (room password, first login claims a
-  name; the facilitator is the one admin), names limited to :data:`.users.NAME_PATTERN`;
+  name; the facilitator has a password of their own), names limited to
+  :data:`.users.NAME_PATTERN`;
 - **how**: :class:`~.spawner.RoomSpawner` runs each participant's ``jupyterhub-singleuser``
   from the kit's environment as their own system user, opening lesson 00;
 - **services**: ``jupyterhub-idle-culler`` stops servers idle for ``idle_timeout_s``, and the
@@ -16,9 +17,10 @@
 - **offline**: JupyterLab's extension manager reads nothing from the network (``readonly``);
   the news and update checks are off through the environment's ``overrides.json``.
 
-The facilitator is admin, and JupyterHub's ``admin_access`` stays off (its default): the
-admin page shows who is in and can start or stop servers, but cannot open a participant's
-server or files.
+Nobody is a JupyterHub admin: that role may open every participant's server and JupyterHub
+does not let it be narrowed. The facilitator has the ``facilitator`` role instead: the admin
+page shows who is in and whose server runs, and can start or stop servers and release a
+name, but cannot open a participant's server or files.
 """
 
 from __future__ import annotations
@@ -38,8 +40,18 @@ CULLER = "idle-culler"
 STATUS_SCOPES = ["list:users", "read:users", "read:servers", "read:users:activity"]
 #: What scripts need on top to log in simulated participants and run lessons in their servers.
 AUTOMATION_SCOPES = ["admin:users", "admin:servers", "access:servers"]
+#: The facilitator: the admin page, who is in, start and stop servers, release a name
+#: (delete:users). Not ``access:servers``: the facilitator cannot open anyone's server.
+FACILITATOR_ROLE = "facilitator"
+FACILITATOR_SCOPES = ["self", "admin-ui", "list:users", "read:users", "read:users:activity",
+                      "read:servers", "admin:servers", "delete:users"]
 #: The culler's scopes, from jupyterhub-idle-culler's README.
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+#: JupyterHub's default list of variables a participant's server keeps from the hub's.
+ENV_KEEP = ["CONDA_ROOT", "JUPYTERHUB_SINGLEUSER_APP", "LANG", "LC_ALL", "LD_LIBRARY_PATH",
+            "PATH", "PYTHONPATH", "VIRTUAL_ENV"]
+PASSED_ON = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+             "FEDLEARN_NET_AUDIT", "NODE_OPTIONS"]
 #: 20 servers starting at once on 2 cores take longer than JupyterHub's defaults allow.
 START_TIMEOUT_S = 300
 
@@ -77,8 +89,8 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
 
     c.JupyterHub.authenticator_class = "fedlearn_kit.hub.authenticator.RoomAuthenticator"
     c.RoomAuthenticator.user_password = settings.room_password
-    c.RoomAuthenticator.admin_password = settings.admin_password
-    c.RoomAuthenticator.admin_users = {settings.admin}
+    c.RoomAuthenticator.facilitator = settings.admin
+    c.RoomAuthenticator.facilitator_password = settings.admin_password
     c.RoomAuthenticator.allow_all = True  # anyone with the room password, under a new name
     c.RoomAuthenticator.username_pattern = f"^{users.NAME_PATTERN}$"
     c.JupyterHub.template_vars = {"announcement_login": (
@@ -91,8 +103,15 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
     c.RoomSpawner.homes = settings.homes
     c.RoomSpawner.exchange = str(settings.exchange)
     c.RoomSpawner.users_registry = str(private / "users.json")
+    # The kit's commands (fedlearn-kit, flwr) in every participant's terminal, as on a laptop.
+    venv_bin = str(Path(settings.python).parent)
+    c.Spawner.environment = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+                             "VIRTUAL_ENV": str(Path(venv_bin).parent)}
+    # Passed on from the hub's environment when set: proxy settings (so a client that would
+    # use a proxy is seen trying) and the tests' network audit (tests/netaudit).
+    c.Spawner.env_keep = [*ENV_KEEP, *PASSED_ON]
     c.Spawner.cmd = singleuser_command(settings.python)
-    c.Spawner.args = ["--LabApp.extension_manager=readonly"]
+    c.Spawner.args = ["--LabApp.extension_manager=readonly", *settings.lab_args]
     c.Spawner.notebook_dir = "~"
     c.Spawner.default_url = f"/lab/tree/{FIRST_LESSON}"
     c.Spawner.mem_limit = int(settings.mem_limit_gib * 2**30)
@@ -108,6 +127,7 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
     c.JupyterHub.load_roles = [
         {"name": SERVICE, "scopes": scopes, "services": [SERVICE]},
         {"name": CULLER, "scopes": CULLER_SCOPES, "services": [CULLER]},
+        {"name": FACILITATOR_ROLE, "scopes": FACILITATOR_SCOPES, "users": [settings.admin]},
     ]
 
 

@@ -70,6 +70,8 @@ class RoomSettings:
     key: str = ""
     ca: str = ""                    # the room's CA when the kit made the certificate
     pid: int = 0                    # JupyterHub's process, once started
+    #: More options for every participant's JupyterLab (the browser tests expose the app).
+    lab_args: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:

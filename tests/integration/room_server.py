@@ -1,0 +1,121 @@
+"""A room server for the tests: JupyterHub from this checkout's install, on a free loopback port.
+
+The hub runs as it would on a region's server (as root, creating a system user per
+participant), with homes and work folder in a throwaway folder, and the kit's network audit
+(``tests/netaudit``) loaded into every Python process it starts, so a test can assert that
+nothing called out. Everything it creates (processes, ports, system users, homes) is gone
+when the context ends, even after a failed test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fedlearn_kit.federation.deployment import free_port
+from fedlearn_kit.hub import server, users
+from fedlearn_kit.hub.settings import RoomSettings
+from fedlearn_kit.paths import course_root
+
+AUDIT = Path(__file__).resolve().parents[1] / "netaudit"
+UNROUTABLE_PROXY = "http://192.0.2.1:9"  # TEST-NET-1 (RFC 5737): never routed
+#: Shared by every test process: which folders were opened for other users, and by how many.
+PASSAGE_BOOK = Path(tempfile.gettempdir()) / "fedlearn-room-passages.json"
+
+
+def skip_unless_room_possible() -> None:
+    """Skip, saying why, where a room server cannot run (not Linux, not root, no hub set)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("the room server needs Linux and root (it creates system users)")
+    pytest.importorskip("jupyterhub", reason="the hub set is not installed: "
+                                             "python course.py install --set hub")
+    from fedlearn_kit.hub.config import proxy_command
+
+    if not Path(proxy_command(sys.executable)[0]).exists() and not shutil.which(
+            "configurable-http-proxy"):
+        pytest.skip("JupyterHub's proxy is not installed: python course.py install --set hub")
+    if not shutil.which("node"):
+        pytest.skip("Node.js is missing (the proxy runs on it): apt-get install nodejs")
+
+
+@contextlib.contextmanager
+def passable(folders: list[Path]) -> Iterator[None]:
+    """Let other users pass through ``folders`` (o+x) while the context lasts.
+
+    The checkout's Python may live below /root (pyenv as root, mode 700), which participants'
+    accounts cannot enter; ``fedlearn-kit hub up`` refuses then and names the fix. A test
+    applies that fix for its own duration and puts the modes back, counting across test
+    processes so that one test finishing does not close a folder another one still needs.
+    """
+    def book(change: int) -> None:
+        with open(PASSAGE_BOOK.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            entries = json.loads(PASSAGE_BOOK.read_text()) if PASSAGE_BOOK.exists() else {}
+            for folder in folders:
+                mode, count = entries.get(str(folder), [folder.stat().st_mode & 0o7777, 0])
+                count += change
+                if count > 0:
+                    os.chmod(folder, mode | 0o001)
+                    entries[str(folder)] = [mode, count]
+                else:
+                    os.chmod(folder, mode)
+                    entries.pop(str(folder), None)
+            PASSAGE_BOOK.write_text(json.dumps(entries))
+
+    book(+1)
+    try:
+        yield
+    finally:
+        book(-1)
+
+
+@contextlib.contextmanager
+def running_room(automation: bool = True, audit: bool = True,
+                 lab_args: tuple[str, ...] = ()) -> Iterator[RoomSettings]:
+    """A room server with its own work folder and homes, stopped and removed afterwards."""
+    skip_unless_room_possible()
+    base = Path(tempfile.mkdtemp(prefix="fedlearn-room-"))
+    os.chmod(base, 0o755)  # participants pass through it to their homes and exchange/
+    settings = RoomSettings(workdir=str(base / "room"), course=str(course_root()),
+                            python=sys.executable, host="127.0.0.1", port=free_port(),
+                            homes=str(base / "homes"), automation=automation,
+                            lab_args=list(lab_args))
+    saved = dict(os.environ)
+    if audit:
+        log = base / "outbound.log"
+        log.touch(mode=0o666)
+        os.chmod(log, 0o666)  # every participant's processes append to it
+        os.environ.update({
+            "PYTHONPATH": os.pathsep.join([str(AUDIT), *filter(None, [
+                os.environ.get("PYTHONPATH")])]),
+            "FEDLEARN_NET_AUDIT": str(log), "NODE_OPTIONS": f"--require={AUDIT / 'audit.js'}",
+            "HTTP_PROXY": UNROUTABLE_PROXY, "HTTPS_PROXY": UNROUTABLE_PROXY,
+            "http_proxy": UNROUTABLE_PROXY, "https_proxy": UNROUTABLE_PROXY,
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+    try:
+        with passable(users.closed_folders(sys.executable, course_root(), AUDIT)):
+            try:
+                yield server.up(settings)
+            finally:
+                report = server.down(settings.workdir, remove_users=True)
+                assert report["still_running"] == [], report
+                assert report["ports_still_open"] == [], report
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def outbound_attempts(settings: RoomSettings) -> str:
+    """What the network audit recorded in this room (empty: nothing tried to call out)."""
+    log = Path(settings.workdir).parent / "outbound.log"
+    return log.read_text() if log.exists() else ""
