@@ -1,4 +1,4 @@
-"""``fedlearn-kit hub up|status|down``: the room server from a terminal (``python course.py hub``).
+"""``fedlearn-kit hub up|status|down|share-key|share-ca``: the room server from a terminal (``python course.py hub``).
 
 ``up`` prints what the facilitator needs: the address participants type, the room password
 for the projector, and the facilitator's own login (name and password) for their screen
@@ -100,6 +100,28 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share_key(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation import deployment
+    from fedlearn_kit.hub import exchange
+
+    shared = exchange.share_key(args.site, Path(args.keys) if args.keys else None)
+    fingerprint = deployment.certs.describe_public_key(shared)["SHA-256 fingerprint"]
+    print(f"Handed in {shared} (public key only; your private key stays in your home).\n"
+          f"Fingerprint: {fingerprint}  (read it to the facilitator)")
+    return 0
+
+
+def _share_ca(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation import deployment
+    from fedlearn_kit.hub import exchange
+
+    shared = exchange.share_ca(Path(args.credentials) if args.credentials else None)
+    fingerprint = deployment.certs.describe_certificate(shared)["SHA-256 fingerprint"]
+    print(f"Published {shared} for every participant (--ca {shared}).\n"
+          f"Fingerprint: {fingerprint}  (show it on the projector)")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``hub`` and its commands to the kit's command line."""
     hub = sub.add_parser("hub", help="the room server: JupyterHub serving the course to a "
@@ -136,3 +158,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--remove-users", action="store_true",
                    help="also delete the participants' accounts and homes (their answers)")
     p.set_defaults(handler=_down)
+
+    p = commands.add_parser("share-key", help="lesson 07, participant: hand your site-K.pub "
+                                              "to the facilitator through the room")
+    p.add_argument("--site", type=int, required=True, help="your site number K (from 0)")
+    p.add_argument("--keys", default=None, help="the folder `deploy keygen` wrote "
+                                                "(default work/room/node-K/keys)")
+    p.set_defaults(handler=_share_key)
+
+    p = commands.add_parser("share-ca", help="lesson 07, facilitator: publish the SuperLink's "
+                                             "ca.crt for every participant")
+    p.add_argument("--credentials", default=None,
+                   help="the SuperLink's credentials folder (default work/room/credentials)")
+    p.set_defaults(handler=_share_ca)
