@@ -332,7 +332,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_hub(args: argparse.Namespace) -> int:
     """The room server: install the hub set if needed, then ``fedlearn-kit hub ...``."""
     py = install("hub", python=args.python)
-    return run([py, "-m", "fedlearn_kit.cli", "hub", *args.hub_args])
+    return run([py, "-m", "fedlearn_kit.cli", "hub", *(args.hub_args or ["up"])])
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

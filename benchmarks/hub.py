@@ -1,18 +1,21 @@
 """The room server's capacity: 20 participants' servers, and lesson 01 in all of them at once.
 
-    sudo python benchmarks/hub.py                    # 20 participants (Linux, as root)
-    sudo python benchmarks/hub.py --participants 5   # fewer, for a quick look
+    sudo python benchmarks/hub.py                    # 20 participants, lesson 01 (as root)
+    sudo python benchmarks/hub.py --participants 1 --lessons 00 01 02 03 04 05 06 07 08
+                                                     # what one participant needs at most
 
 Starts a room server from this checkout's install on a free loopback port, adds the
 participants through JupyterHub's REST API (what their logins would do), starts their
-servers all at once, then runs every code cell of lesson 01 in each server through the
-Jupyter server's kernel API, all at the same time. Prints, with the machine's load:
+servers all at once, then runs every code cell of lesson 01 (or the lessons given) in each
+server through the Jupyter server's kernel API, all at the same time. Prints, with the
+machine's load:
 
 - the time each server took to start, and until all were up;
 - memory (PSS: pages shared between processes counted once) per participant with their
-  server idle and with lesson 01's kernel running, and the room's total (JupyterHub, the
-  proxy, the culler and every participant), plus the peak total during the lessons;
-- the time lesson 01 took in each server with all of them running at once.
+  server idle and with the lesson's kernel running, and the room's total (JupyterHub, the
+  proxy, the culler and every participant), with the highest figures seen during the run
+  (sampled every 2 s);
+- the time the lesson took in each server with all of them running at once.
 
 docs/room-server.md turns these figures into the server size to ask IT for. On a shared
 machine the times are upper bounds: the load printed before and after says how shared.
@@ -41,7 +44,7 @@ from fedlearn_kit.hub.api import HubClient, ssl_context  # noqa: E402
 from fedlearn_kit.hub.kernels import RemoteKernel  # noqa: E402
 from tests.integration.room_server import running_room  # noqa: E402
 
-LESSON = REPO / "notebooks" / "01_synthetic_patients.ipynb"
+NOTEBOOKS = REPO / "notebooks"
 GIB = 2**30
 
 
@@ -95,10 +98,54 @@ def start_and_time(client: HubClient, name: str) -> float:
     return time.monotonic() - started
 
 
+def run_lesson_everywhere(room, client: HubClient, names: list[str], lesson: Path) -> None:
+    """Run ``lesson`` in every participant's server at once; print times and memory."""
+    peak = {"room": 0.0, "participant": 0.0}
+    running = threading.Event()
+    running.set()
+
+    def sample() -> None:
+        while running.is_set():
+            peak["room"] = max(peak["room"], room_total(room.pid, names))
+            peak["participant"] = max(peak["participant"], *per_participant(names).values())
+            time.sleep(2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    context = ssl_context(room)
+    kernels = {n: RemoteKernel(client.server_url(n), room.api_token, context,
+                               cwd=f"{course_copy.COURSE_DIR}/notebooks") for n in names}
+
+    async def run_all() -> list[float]:
+        return list(await asyncio.gather(*(k.run_notebook(lesson) for k in kernels.values())))
+
+    loop = asyncio.new_event_loop()
+    sampler.start()
+    started = time.monotonic()
+    times = loop.run_until_complete(run_all())
+    wall = time.monotonic() - started
+    with_kernel = per_participant(names)
+    total = room_total(room.pid, names)
+    running.clear()
+    sampler.join()
+    for kernel in kernels.values():
+        loop.run_until_complete(kernel.shutdown())
+    loop.close()
+    print(f"{lesson.stem} in {len(names)} server(s) at once: all done after {wall:.1f} s; "
+          f"per server {summary(times, 's', 1)} ({load()})")
+    print(f"  memory per participant with its kernel: {summary(list(with_kernel.values()), 'GiB')}"
+          f"; highest seen {peak['participant']:.2f} GiB")
+    print(f"  memory of the whole room: {total:.2f} GiB at the end, highest seen "
+          f"{peak['room']:.2f} GiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=20)
+    parser.add_argument("--lessons", nargs="+", default=["01"],
+                        help="lesson numbers to run in every server, one after the other "
+                             "(default 01); each in a kernel of its own")
     args = parser.parse_args()
+    lessons = [next(NOTEBOOKS.glob(f"{n}_*.ipynb")) for n in args.lessons]
     names = [f"p{i:02d}" for i in range(1, args.participants + 1)]
     print(f"Room server capacity, {len(names)} participants; before: {load()}")
     with running_room(audit=False) as room:
@@ -116,43 +163,8 @@ def main() -> int:
               f"{summary(list(idle.values()), 'GiB')}")
         print(f"memory of the whole room, idle: {room_total(room.pid, names):.2f} GiB")
 
-        peak = [0.0]
-        running = threading.Event()
-        running.set()
-
-        def sample() -> None:
-            while running.is_set():
-                peak[0] = max(peak[0], room_total(room.pid, names))
-                time.sleep(2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        t0 = time.monotonic()
-        context = ssl_context(room)
-        # Start the kernels and run the lesson in all of them; kernels stay until measured.
-        kernels = {n: RemoteKernel(client.server_url(n), room.api_token, context,
-                                   cwd=f"{course_copy.COURSE_DIR}/notebooks") for n in names}
-
-        async def run_all() -> list[float]:
-            return list(await asyncio.gather(*(k.run_notebook(LESSON)
-                                               for k in kernels.values())))
-
-        loop = asyncio.new_event_loop()
-        times = loop.run_until_complete(run_all())
-        wall = time.monotonic() - t0
-        with_kernel = per_participant(names)
-        running.clear()
-        sampler.join()
-        print(f"lesson 01 in {len(names)} servers at once: all done after {wall:.1f} s; "
-              f"per server {summary(times, 's', 1)} ({load()})")
-        print(f"memory per participant with lesson 01's kernel: "
-              f"{summary(list(with_kernel.values()), 'GiB')}")
-        print(f"memory of the whole room with {len(names)} kernels: "
-              f"{room_total(room.pid, names):.2f} GiB (peak during the lessons "
-              f"{peak[0]:.2f} GiB)")
-        for kernel in kernels.values():
-            loop.run_until_complete(kernel.shutdown())
-        loop.close()
+        for lesson in lessons:
+            run_lesson_everywhere(room, client, names, lesson)
     print(f"after: {load()}")
     return 0
 

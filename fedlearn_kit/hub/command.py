@@ -1,4 +1,6 @@
-"""``fedlearn-kit hub up|status|down|share-key|share-ca``: the room server from a terminal (``python course.py hub``).
+"""``fedlearn-kit hub up|status|down|share-key|share-ca``: the room server from a terminal.
+
+``python course.py hub`` installs the hub set if needed and runs ``fedlearn-kit hub up``.
 
 ``up`` prints what the facilitator needs: the address participants type, the room password
 for the projector, and the facilitator's own login (name and password) for their screen

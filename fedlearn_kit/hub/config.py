@@ -131,18 +131,28 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
     ]
 
 
+#: A region's own additions (its login, for example), read after the kit's settings when the
+#: file exists: ``<workdir>/region_config.py`` (docs/room-server.md).
+REGION_CONFIG = "region_config.py"
+
 CONFIG_FILE = """\
 # Written by `fedlearn-kit hub up`: every setting comes from room.json beside this file
-# (fedlearn_kit/hub/config.py says what each one is and why).
+# (fedlearn_kit/hub/config.py says what each one is and why), then from the region's own
+# region_config.py in the room's folder, if there is one.
+import os
+
 from fedlearn_kit.hub.config import configure
 
 configure(c, {room_json!r})  # noqa: F821 - JupyterHub defines c
+if os.path.exists({region!r}):
+    load_subconfig({region!r})  # noqa: F821 - JupyterHub defines load_subconfig
 """
 
 
 def write_config_file(settings: RoomSettings) -> Path:
     """``private/jupyterhub_config.py`` for the room."""
     path = settings.private / "jupyterhub_config.py"
-    path.write_text(CONFIG_FILE.format(room_json=str(settings.private / "room.json")))
+    path.write_text(CONFIG_FILE.format(room_json=str(settings.private / "room.json"),
+                                       region=str(settings.root / REGION_CONFIG)))
     path.chmod(0o600)
     return path

@@ -220,8 +220,9 @@ def down(workdir: str | os.PathLike[str], *, remove_users: bool = False,
         for name in _room_system_users(settings):
             users.remove_user(name)
             removed.append(name)
-        (settings.private / "users.json").unlink(missing_ok=True)
-        (settings.private / "jupyterhub.sqlite").unlink(missing_ok=True)
+        # The hub's database and log hold participants' names and addresses: they go too.
+        for name in ("users.json", "jupyterhub.sqlite", "jupyterhub.log"):
+            (settings.private / name).unlink(missing_ok=True)
     settings.pid = 0
     settings.save()
     alive = [p.pid for p in room_processes(settings) if _running(p)]

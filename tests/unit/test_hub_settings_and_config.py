@@ -92,7 +92,12 @@ def test_the_config_file_only_points_at_room_json(tmp_path: Path) -> None:
     saved = room(tmp_path)
     saved.save()
     path = config.write_config_file(saved)
-    namespace: dict[str, object] = {"c": Config()}
+    loaded: list[str] = []
+    namespace: dict[str, object] = {"c": Config(), "load_subconfig": loaded.append}
     exec(compile(path.read_text(), str(path), "exec"), namespace)  # as JupyterHub loads it
     assert namespace["c"].JupyterHub.hub_port == 41001  # type: ignore[attr-defined]
+    assert loaded == []  # no region_config.py: only the kit's settings
+    (saved.root / config.REGION_CONFIG).write_text("c.JupyterHub.authenticator_class = 'x'\n")
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    assert loaded == [str(saved.root / config.REGION_CONFIG)]
     assert json.loads((saved.private / "room.json").read_text())["hub_port"] == 41001
