@@ -41,9 +41,11 @@ class HubClient:
     """A few calls of JupyterHub's REST API, authenticated with the room's service token."""
 
     def __init__(self, settings: RoomSettings, base: str | None = None) -> None:
-        # Through loopback on the public port: the certificate also names 127.0.0.1.
+        # On the server itself: loopback when the port listens everywhere, else the address
+        # it listens on (the room's certificate names both).
         port = "" if settings.port == 443 else f":{settings.port}"
-        self.base = base or f"https://127.0.0.1{port}"
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+        self.base = base or f"https://{host}{port}"
         self.token = settings.api_token
         self.context = ssl_context(settings)
 

@@ -68,8 +68,8 @@ def room_certificate(settings: RoomSettings, renew: bool = False) -> None:
     cert, key = folder / certs.SERVER_CERT, folder / certs.SERVER_KEY
     if renew or not cert.exists():
         certs.make_ca(folder, name="fedlearn-kit room CA")
-        hosts = tuple(dict.fromkeys([settings.address, "127.0.0.1", "localhost",
-                                     socket.gethostname()]))
+        names = [settings.address, "127.0.0.1", "localhost", socket.gethostname(), settings.host]
+        hosts = tuple(h for h in dict.fromkeys(names) if h not in ("0.0.0.0", "::", ""))
         certs.make_server_cert(folder, hosts=hosts)
     settings.cert, settings.key, settings.ca = str(cert), str(key), str(folder / certs.CA_CERT)
     shutil.copyfile(folder / certs.CA_CERT, settings.exchange / "room-ca.crt")

@@ -5,8 +5,9 @@ user, running the same commands they would type on laptops: each participant mak
 pair and drops only the public key in the room's exchange folder; the facilitator starts the
 SuperLink on the server's loopback with those keys and publishes ``ca.crt``; each participant
 starts a SuperNode from their own server; the facilitator runs 3 rounds. The weights equal
-the in-process engine's, nothing called out, and stopping the hub leaves no process (the
-participants' SuperNodes included) and no port behind.
+the in-process engine's, nothing called out, a participant's process cannot allocate more
+than the room's memory limit, and stopping the hub leaves no process (the participants'
+SuperNodes included) and no port behind.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from fedlearn_kit.federation.deployment import free_port, port_free
 from fedlearn_kit.hub import course_copy, server, users
 from fedlearn_kit.hub.api import HubClient, ssl_context
 from fedlearn_kit.hub.kernels import RemoteKernel
-from tests.integration.room_server import outbound_attempts, running_room
+from tests.integration.room_server import AUDIT, outbound_attempts, running_room
 
 pytestmark = pytest.mark.slow
 PARTICIPANTS = {"site-a": 0, "site-b": 1}
@@ -47,18 +48,30 @@ async def lesson_07_in_the_room(room, client: HubClient, superlink_port: int) ->
                for name in [room.admin, *PARTICIPANTS]}
     exchange = "$FEDLEARN_ROOM_EXCHANGE"
     try:
-        for name, site in PARTICIPANTS.items():  # 1. each participant: own key, .pub only out
-            await kernels[name].execute(shell(
-                f"fedlearn-kit deploy keygen --site {site} && "
-                f"fedlearn-kit hub share-key --site {site}"))
+        # The network audit is loaded where the participants' code runs, so the final check
+        # that nothing called out can fail.
+        probe = await kernels[room.admin].execute(
+            "import os, sitecustomize\n"
+            "print(sitecustomize.__file__, os.environ['FEDLEARN_NET_AUDIT'])")
+        assert str(AUDIT) in probe.stdout, probe.stdout
+        # A participant's process cannot take more memory than the room allows (--mem-limit).
+        limited = await kernels["site-a"].execute(
+            f"try:\n    block = bytearray({int(room.mem_limit_gib * 2**30) + 2**28})\n"
+            "except MemoryError:\n    print('refused')")
+        assert limited.stdout.strip() == "refused"
+        # 1. Each participant, all at once: their own key, only the .pub handed in.
+        await asyncio.gather(*(kernels[name].execute(shell(
+            f"fedlearn-kit deploy keygen --site {site} && "
+            f"fedlearn-kit hub share-key --site {site}")) for name, site in PARTICIPANTS.items()))
         # 2-3. The facilitator: the SuperLink on the server's loopback, ca.crt published.
         await kernels[room.admin].execute(shell(
             f"fedlearn-kit deploy link --sites 2 --host 127.0.0.1 --port {superlink_port} "
             f"--keys {exchange}/pubkeys && fedlearn-kit hub share-ca"))
-        for name, site in PARTICIPANTS.items():  # 4. each participant: a SuperNode
-            await kernels[name].execute(shell(
-                f"fedlearn-kit deploy node --superlink 127.0.0.1:{superlink_port} "
-                f"--site {site} --sites 2 --ca {exchange}/superlink/ca.crt"), timeout=180)
+        # 4. Each participant, all at once: a SuperNode joining the facilitator's SuperLink.
+        await asyncio.gather(*(kernels[name].execute(shell(
+            f"fedlearn-kit deploy node --superlink 127.0.0.1:{superlink_port} "
+            f"--site {site} --sites 2 --ca {exchange}/superlink/ca.crt"), timeout=180)
+            for name, site in PARTICIPANTS.items()))
         # 5. The facilitator runs the course's apps on the room.
         await kernels[room.admin].execute(shell(
             f"fedlearn-kit run --engine deployment --workdir work/room --num-sites 2 "
@@ -76,6 +89,8 @@ def test_lesson_07_room_variant_on_the_hub_matches_the_local_engine() -> None:
             client.start_server(name)
         for name in [room.admin, *PARTICIPANTS]:
             client.wait_until_ready(name)
+        proxy = int((room.private / "proxy.pid").read_text())
+        assert "audit.js" in Path(f"/proc/{proxy}/environ").read_text(errors="replace")
         superlink_port = free_port()
         asyncio.run(lesson_07_in_the_room(room, client, superlink_port))
 
