@@ -26,7 +26,7 @@ from fedlearn_kit.hub import server, users
 from fedlearn_kit.hub.settings import RoomSettings
 from fedlearn_kit.paths import course_root
 
-AUDIT = Path(__file__).resolve().parents[1] / "netaudit"
+AUDIT = Path(__file__).resolve().parent / "netaudit"
 UNROUTABLE_PROXY = "http://192.0.2.1:9"  # TEST-NET-1 (RFC 5737): never routed
 #: Shared by every test process: which folders were opened for other users, and by how many.
 PASSAGE_BOOK = Path(tempfile.gettempdir()) / "fedlearn-room-passages.json"
