@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import time
 from pathlib import Path
 
 import psutil
-import pytest
 import torch
 
 import fedlearn_kit as kit
@@ -28,9 +28,14 @@ from fedlearn_kit.hub.api import HubClient, ssl_context
 from fedlearn_kit.hub.kernels import RemoteKernel
 from tests.integration.room_server import AUDIT, outbound_attempts, running_room
 
-pytestmark = pytest.mark.slow
 PARTICIPANTS = {"site-a": 0, "site-b": 1}
 NUM_ROUNDS = 3
+STARTED = [time.monotonic()]
+
+
+def step(what: str) -> None:
+    """Print how far the procedure is (shown with -s, and in a failure's captured output)."""
+    print(f"[{time.monotonic() - STARTED[0]:6.1f} s] {what}", flush=True)
 
 
 def shell(command: str) -> str:
@@ -59,19 +64,24 @@ async def lesson_07_in_the_room(room, client: HubClient, superlink_port: int) ->
             f"try:\n    block = bytearray({int(room.mem_limit_gib * 2**30) + 2**28})\n"
             "except MemoryError:\n    print('refused')")
         assert limited.stdout.strip() == "refused"
+        step("keys")
         # 1. Each participant, all at once: their own key, only the .pub handed in.
         await asyncio.gather(*(kernels[name].execute(shell(
             f"fedlearn-kit deploy keygen --site {site} && "
             f"fedlearn-kit hub share-key --site {site}")) for name, site in PARTICIPANTS.items()))
+        step("link")
         # 2-3. The facilitator: the SuperLink on the server's loopback, ca.crt published.
         await kernels[room.admin].execute(shell(
             f"fedlearn-kit deploy link --sites 2 --host 127.0.0.1 --port {superlink_port} "
             f"--keys {exchange}/pubkeys && fedlearn-kit hub share-ca"))
+        step("nodes")
         # 4. Each participant, all at once: a SuperNode joining the facilitator's SuperLink.
         await asyncio.gather(*(kernels[name].execute(shell(
             f"fedlearn-kit deploy node --superlink 127.0.0.1:{superlink_port} "
-            f"--site {site} --sites 2 --ca {exchange}/superlink/ca.crt"), timeout=180)
+            f"--site {site} --sites 2 --ca {exchange}/superlink/ca.crt --timeout 240"),
+            timeout=300)  # generous: CI machines are shared
             for name, site in PARTICIPANTS.items()))
+        step("run")
         # 5. The facilitator runs the course's apps on the room.
         await kernels[room.admin].execute(shell(
             f"fedlearn-kit run --engine deployment --workdir work/room --num-sites 2 "
@@ -82,7 +92,9 @@ async def lesson_07_in_the_room(room, client: HubClient, superlink_port: int) ->
 
 
 def test_lesson_07_room_variant_on_the_hub_matches_the_local_engine() -> None:
+    STARTED[0] = time.monotonic()
     with running_room() as room:
+        step("hub up")
         client = HubClient(room)
         client.create_users(list(PARTICIPANTS))
         for name in [room.admin, *PARTICIPANTS]:
@@ -91,11 +103,13 @@ def test_lesson_07_room_variant_on_the_hub_matches_the_local_engine() -> None:
             client.wait_until_ready(name)
         proxy = int((room.private / "proxy.pid").read_text())
         assert "audit.js" in Path(f"/proc/{proxy}/environ").read_text(errors="replace")
+        step("servers up")
         superlink_port = free_port()
         asyncio.run(lesson_07_in_the_room(room, client, superlink_port))
 
         model = Path(room.homes) / users.system_name(room.admin) / course_copy.COURSE_DIR / \
             "result" / "model.pt"
+        step("lesson 07 done")
         federated = torch.load(model, weights_only=True)
         local = run(kit.Experiment(num_rounds=NUM_ROUNDS), engine="local", progress=False)
         assert federated.keys() == local.state_dict.keys()
@@ -108,6 +122,7 @@ def test_lesson_07_room_variant_on_the_hub_matches_the_local_engine() -> None:
                       if p.info["username"] in {users.system_name(n) for n in PARTICIPANTS}
                       and "supernode" in " ".join(p.info["cmdline"] or [])]
         assert len(supernodes) >= len(PARTICIPANTS)
+        step("hub down")
         report = server.down(room.workdir)
         assert report["still_running"] == [] and report["ports_still_open"] == []
         assert not [p.pid for p in supernodes if p.is_running()
