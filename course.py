@@ -288,7 +288,9 @@ def install_hub_proxy(py: Path) -> None:
 def lab_command(py: Path, port: int | None) -> list[str]:
     """The JupyterLab command the course runs (the browser tests start exactly this)."""
     command = [str(py), "-m", "jupyter", "lab", f"--ServerApp.root_dir={HERE}",
-               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}"]
+               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}",
+               # The extension manager would search the package index when opened.
+               "--LabApp.extension_manager=readonly"]
     if port:
         command.append(f"--port={port}")
     if not WINDOWS and os.geteuid() == 0:  # containers and CI run as root; Jupyter asks
