@@ -40,7 +40,7 @@ def _up(args: argparse.Namespace) -> int:
         python=sys.executable, host=args.host, port=args.port, address=args.address,
         admin=args.admin, homes=str(Path(args.homes).resolve()),
         mem_limit_gib=args.mem_limit, idle_timeout_s=int(args.idle_timeout * 60),
-        automation=args.automation,
+        automation=args.automation, lab_args=args.lab_arg,
         cert=str(Path(args.cert).resolve()) if args.cert else "",
         key=str(Path(args.key).resolve()) if args.key else "")
     if args.password:
@@ -149,6 +149,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--idle-timeout", type=float, default=60,
                    help="minutes before an unused server is stopped (default 60)")
     p.add_argument("--automation", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--lab-arg", action="append", default=[], help=argparse.SUPPRESS)
     p.set_defaults(handler=_up)
 
     p = commands.add_parser("status", help="who is in, whose server runs")

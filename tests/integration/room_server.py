@@ -13,7 +13,9 @@ import contextlib
 import fcntl
 import json
 import os
+import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit.federation.deployment import free_port
-from fedlearn_kit.hub import server, users
-from fedlearn_kit.hub.settings import RoomSettings
+from fedlearn_kit.hub import users
+from fedlearn_kit.hub.settings import RoomSettings, load
 from fedlearn_kit.paths import course_root
 
 AUDIT = Path(__file__).resolve().parent / "netaudit"
@@ -85,10 +87,10 @@ def running_room(automation: bool = True, audit: bool = True,
     skip_unless_room_possible()
     base = Path(tempfile.mkdtemp(prefix="fedlearn-room-"))
     os.chmod(base, 0o755)  # participants pass through it to their homes and exchange/
-    settings = RoomSettings(workdir=str(base / "room"), course=str(course_root()),
-                            python=sys.executable, host="127.0.0.1", port=free_port(),
-                            homes=str(base / "homes"), automation=automation,
-                            lab_args=list(lab_args))
+    workdir, password, port = base / "room", "room-" + secrets.token_hex(4), free_port()
+    up = ["up", "--workdir", str(workdir), "--homes", str(base / "homes"), "--host",
+          "127.0.0.1", "--port", str(port), "--password", password,
+          *(["--automation"] if automation else []), *(f"--lab-arg={a}" for a in lab_args)]
     saved = dict(os.environ)
     if audit:
         log = base / "outbound.log"
@@ -104,15 +106,30 @@ def running_room(automation: bool = True, audit: bool = True,
     try:
         with passable(users.closed_folders(sys.executable, course_root(), AUDIT)):
             try:
-                yield server.up(settings)
+                started = hub_command(*up)  # what the facilitator types, and what it prints
+                settings = load(workdir)
+                assert f"Participants open:   https://127.0.0.1:{port}/" in started
+                assert f"Room password:       {password}" in started
+                assert settings.admin_password in started
+                yield settings
             finally:
-                report = server.down(settings.workdir, remove_users=True)
-                assert report["still_running"] == [], report
-                assert report["ports_still_open"] == [], report
+                # Stopping the room leaves no process and no port, and removes the accounts.
+                stopped = hub_command("down", "--workdir", str(workdir), "--remove-users")
+                assert "No process and no port of the room is left." in stopped, stopped
+                assert not [u for u in users.room_users() if u.home.is_relative_to(base)]
     finally:
         os.environ.clear()
         os.environ.update(saved)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def hub_command(*args: str) -> str:
+    """``fedlearn-kit hub ARGS`` as the facilitator runs it; its output (fails on an error)."""
+    done = subprocess.run([sys.executable, "-m", "fedlearn_kit.cli", "hub", *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"hub {args[0]}: exit {done.returncode}\n{done.stdout}\n" \
+                                 f"{done.stderr}"
+    return done.stdout
 
 
 def outbound_attempts(settings: RoomSettings) -> str:
