@@ -25,6 +25,7 @@ name, but cannot open a participant's server or files.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,8 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
     c.JupyterHub.services = [
         {"name": SERVICE, "api_token": settings.api_token},
         {"name": CULLER, "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                                     f"--timeout={settings.idle_timeout_s}"]},
+                                     f"--timeout={settings.idle_timeout_s}"],
+         "environment": {k: os.environ[k] for k in PASSED_ON if k in os.environ}},
     ]
     c.JupyterHub.load_roles = [
         {"name": SERVICE, "scopes": scopes, "services": [SERVICE]},

@@ -74,7 +74,9 @@ def test_nobody_can_open_a_participants_server_except_scripts_with_automation(tm
     assert "access:servers" in automated[config.SERVICE]["scopes"]
 
 
-def test_participants_get_the_kits_lab_its_commands_and_stay_offline(tmp_path: Path) -> None:
+def test_participants_get_the_kits_lab_its_commands_and_stay_offline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEDLEARN_NET_AUDIT", "/tmp/audit.log")
     c = configured(tmp_path, mem_limit_gib=2.5, idle_timeout_s=1800)
     assert c.Spawner.cmd == ["/srv/course/.venv/bin/jupyterhub-singleuser"]
     assert "--LabApp.extension_manager=readonly" in c.Spawner.args  # no PyPI search
@@ -83,6 +85,8 @@ def test_participants_get_the_kits_lab_its_commands_and_stay_offline(tmp_path: P
     assert c.Spawner.mem_limit == int(2.5 * 2**30)
     culler = next(s for s in c.JupyterHub.services if s["name"] == config.CULLER)
     assert "--timeout=1800" in culler["command"]
+    assert culler["environment"]["FEDLEARN_NET_AUDIT"] == "/tmp/audit.log"  # audited too
+    assert "FEDLEARN_NET_AUDIT" in c.Spawner.env_keep
     assert c.RoomAuthenticator.user_password != c.RoomAuthenticator.facilitator_password
     assert re.fullmatch(c.RoomAuthenticator.username_pattern, "anna")
     assert not re.fullmatch(c.RoomAuthenticator.username_pattern, "Root; rm")
