@@ -109,7 +109,7 @@ def configure(c: Any, settings: RoomSettings | str) -> None:
     c.Spawner.environment = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
                              "VIRTUAL_ENV": str(Path(venv_bin).parent)}
     # Passed on from the hub's environment when set: proxy settings (so a client that would
-    # use a proxy is seen trying) and the tests' network audit (tests/netaudit).
+    # use a proxy is seen trying) and the tests' network audit (tests/integration/netaudit).
     c.Spawner.env_keep = [*ENV_KEEP, *PASSED_ON]
     c.Spawner.cmd = singleuser_command(settings.python)
     c.Spawner.args = ["--LabApp.extension_manager=readonly", *settings.lab_args]

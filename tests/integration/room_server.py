@@ -1,10 +1,11 @@
 """A room server for the tests: JupyterHub from this checkout's install, on a free loopback port.
 
-The hub runs as it would on a region's server (as root, creating a system user per
+The hub is started and stopped with the facilitator's own commands (``fedlearn-kit hub
+up|down``) and runs as it would on a region's server (as root, creating a system user per
 participant), with homes and work folder in a throwaway folder, and the kit's network audit
-(``tests/netaudit``) loaded into every Python process it starts, so a test can assert that
-nothing called out. Everything it creates (processes, ports, system users, homes) is gone
-when the context ends, even after a failed test.
+(``tests/integration/netaudit``) loaded into every Python and Node.js process it starts, so
+a test can assert that nothing called out. Everything it creates (processes, ports, system
+users, homes) is gone when the context ends, even after a failed test.
 """
 
 from __future__ import annotations

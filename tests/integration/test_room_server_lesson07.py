@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -105,7 +106,10 @@ def test_lesson_07_room_variant_on_the_hub_matches_the_local_engine() -> None:
         assert "audit.js" in Path(f"/proc/{proxy}/environ").read_text(errors="replace")
         step("servers up")
         superlink_port = free_port()
-        asyncio.run(lesson_07_in_the_room(room, client, superlink_port))
+        # A thread of its own: a browser test in the same process keeps an event loop running.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, lesson_07_in_the_room(room, client, superlink_port)
+                          ).result()
 
         model = Path(room.homes) / users.system_name(room.admin) / course_copy.COURSE_DIR / \
             "result" / "model.pt"
