@@ -84,6 +84,11 @@ def ensure_user(name: str, homes: Path) -> SystemUser:
         user = lookup(name)
         if user is None:
             raise RoomUserError(f"useradd reported success but {name} does not exist.")
+    elif user.home.parent != homes:
+        raise RoomUserError(f"The system user {name} already exists with its home in "
+                            f"{user.home.parent}, not in this room's {homes}: another room on "
+                            "this server uses the name. Run one room per server, or stop the "
+                            "other with `fedlearn-kit hub down --remove-users`.")
     user.home.mkdir(parents=True, exist_ok=True)
     os.chown(user.home, user.uid, user.gid)
     os.chmod(user.home, HOME_MODE)

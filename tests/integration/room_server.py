@@ -89,8 +89,10 @@ def running_room(automation: bool = True, audit: bool = True,
     base = Path(tempfile.mkdtemp(prefix="fedlearn-room-"))
     os.chmod(base, 0o755)  # participants pass through it to their homes and exchange/
     workdir, password, port = base / "room", "room-" + secrets.token_hex(4), free_port()
+    # A facilitator name of its own: two test processes may each run a room at once.
     up = ["up", "--workdir", str(workdir), "--homes", str(base / "homes"), "--host",
           "127.0.0.1", "--port", str(port), "--password", password,
+          "--admin", "fac-" + secrets.token_hex(3),
           *(["--automation"] if automation else []), *(f"--lab-arg={a}" for a in lab_args)]
     saved = dict(os.environ)
     if audit:

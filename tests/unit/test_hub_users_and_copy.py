@@ -65,3 +65,10 @@ def test_the_course_copy_is_private_and_holds_nobody_elses_answers(tmp_path: Pat
     course_copy.copy_course(source, home, os.getuid(), os.getgid())
     assert (copy / "notebooks" / "00_start_here.ipynb").read_text() == "edited"
     assert course_copy.ANSWERS.parts[:2] == (course_copy.COURSE_DIR, "notebooks")
+
+
+def test_a_name_another_room_on_the_server_uses_is_refused(monkeypatch, tmp_path) -> None:
+    elsewhere = users.SystemUser("fl-anna", 1234, 1234, Path("/srv/other-room/homes/fl-anna"))
+    monkeypatch.setattr(users, "lookup", lambda name: elsewhere)
+    with pytest.raises(users.RoomUserError, match="another room on this server"):
+        users.ensure_user("fl-anna", tmp_path / "homes")
