@@ -28,6 +28,8 @@ def _data_dir() -> Path:
 #: The default cohort: the course's top-level ``data/`` folder, installed as the package
 #: ``fedlearn_kit.data`` (``make data`` regenerates it).
 DATA_DIR = _data_dir()
+
+
 def course_root() -> Path | None:
     """The course folder the kit was installed from in editable mode (``python course.py
     install`` in a checkout: it holds ``lock/`` and ``notebooks/``), or None when the kit was
