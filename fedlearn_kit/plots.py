@@ -14,20 +14,45 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import LineStyleType
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
+from fedlearn_kit.figure_text import describe
 from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
-SITE_COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6cab", "#00798c", "#9e6240",
-                "#5c5c5c")
+#: Okabe and Ito's colour-blind-safe palette, the light colours darkened so that every line
+#: keeps a contrast of at least 3:1 on white (WCAG 2.1, 1.4.11).
+SITE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#A3568A", "#8F6A00", "#000000", "#56606B",
+                "#00785A")
+#: The second cue besides colour (WCAG 2.1, 1.4.1): a marker, a line style and a bar hatch
+#: per series, so that a reader who cannot tell the colours apart can tell the series apart.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES: tuple[LineStyleType, ...] = (
+    "-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2)), (0, (8, 2)))
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "---", "+++", "ooo")
 
 
 def site_colour(index: int) -> str:
-    """The colour a site has in every figure of the course."""
+    """The colour a site (or the index-th series) has in every figure of the course."""
     return SITE_COLOURS[index % len(SITE_COLOURS)]
+
+
+def series_marker(index: int) -> str:
+    """The marker of the index-th series (the cue besides its colour)."""
+    return MARKERS[index % len(MARKERS)]
+
+
+def series_line_style(index: int) -> LineStyleType:
+    """The line style of the index-th series (the cue besides its colour)."""
+    return LINE_STYLES[index % len(LINE_STYLES)]
+
+
+def series_hatch(index: int) -> str:
+    """The bar hatch of the index-th series (the cue besides its colour)."""
+    return HATCHES[index % len(HATCHES)]
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
@@ -115,22 +140,36 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
             values = cohort[site][column]
             weights = np.full(len(values), 100 / len(values))
             ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=1.6,
-                    color=site_colour(i))
+                    color=site_colour(i), linestyle=series_line_style(i))
             if not one_bar_per_value:
-                ax.axvline(values.median(), color=site_colour(i), linestyle="--", linewidth=1)
+                ax.axvline(values.median(), color=site_colour(i), linestyle=":", linewidth=1.2)
         if col.log:
             ax.set_xscale("log")
         ax.set(title=title(column), ylabel="% of the site's patients")
     handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
+                          linestyle=series_line_style(i),
                           label=f"Site {s} (n={len(cohort[s])})") for i, s in enumerate(names)]
-    handles.append(plt.Line2D([], [], color="grey", linestyle="--", linewidth=1,
+    handles.append(plt.Line2D([], [], color="grey", linestyle=":", linewidth=1.2,
                               label="median"))
     legend_ax = axes[len(columns) + 1]
     legend_ax.axis("off")
     legend_ax.legend(handles=handles, loc="center", frameon=False)
     for ax in axes[len(columns) + 2:]:
         ax.axis("off")
-    return fig
+    return describe(fig, sites_description(cohort, columns))
+
+
+def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
+    """The text alternative of :func:`plot_sites`: what it shows and how the sites differ."""
+    sites = list(cohort)
+    rates = "; ".join(f"Site {s}, {100 * cohort[s][OUTCOME_NAME].mean():.0f} % of "
+                      f"{len(cohort[s])} patients" for s in sites)
+    medians = " ".join(
+        f"Median {title(c).lower()}: " + ", ".join(
+            f"Site {s} {cohort[s][c].median():g}" for s in sites) + "." for c in columns)
+    return (f"Bar chart and histograms comparing the hospitals' patients. Readmitted within "
+            f"30 days: {rates}. The histograms show each hospital's share of patients by "
+            f"{', '.join(title(c).lower() for c in columns)}. {medians}")
 
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
@@ -141,15 +180,34 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
     fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
+    gaps = {}
     for i, model in enumerate(as_list(models)):
         curve = reliability(y, model.predict_proba(df))
-        ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i),
-                label=model.name)
+        ax.plot(curve.predicted, curve.observed, marker=series_marker(i), color=site_colour(i),
+                linestyle=series_line_style(i), label=model.name)
         top = max(top, curve.max().max())
+        gaps[model.name] = float((curve.observed - curve.predicted).abs().mean())
     ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
     ax.set(xlabel="mean predicted risk", ylabel="observed rate", title=title)
     ax.legend(frameon=False, loc="upper left")
-    return fig
+    return describe(fig, reliability_description(gaps, title))
+
+
+def reliability_description(gaps: Mapping[str, float], title: str = "") -> str:
+    """The text alternative of :func:`plot_reliability` from each model's mean gap between
+    predicted risk and observed rate (over the curve's bins)."""
+    shown = f" ({title})" if title else ""
+    closest = min(gaps, key=lambda name: gaps[name])
+    text = (f"Calibration curves{shown}: mean predicted risk against the observed "
+            f"readmission rate, for {', '.join(gaps)}, with the diagonal of perfect "
+            f"calibration. The curve closest to the diagonal is {closest}'s: on average its "
+            f"predicted and observed rates differ by {100 * gaps[closest]:.1f} percentage "
+            f"points.")
+    if len(gaps) > 1:
+        farthest = max(gaps, key=lambda name: gaps[name])
+        text += (f" The farthest is {farthest}'s, {100 * gaps[farthest]:.1f} percentage "
+                 f"points.")
+    return text
 
 
 def plot_coefficients(models: Models) -> Figure:
@@ -160,16 +218,24 @@ def plot_coefficients(models: Models) -> Figure:
     width = 0.8 / (len(models) + 1)
     truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
     ax.bar(x, truth, width, color="black", label="truth")
+    errors = {}
     for i, model in enumerate(models):
         weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
-        ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
+        ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name,
+               hatch=series_hatch(i + 1), edgecolor="white", linewidth=0)
+        errors[model.name] = float(np.abs(weights - np.asarray(truth)).mean())
     ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
                ncols=len(models) + 1)
-    return fig
+    closest = min(errors, key=lambda name: errors[name])
+    return describe(fig, (
+        f"Bar chart of the weight each model learned for each of the {len(FEATURE_NAMES)} "
+        f"variables, next to the true effect the synthetic data were generated with. The "
+        f"weights closest to the truth are {closest}'s: on average {errors[closest]:.2f} "
+        f"log-odds from the true effect."))
 
 
 def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) -> str:
@@ -196,11 +262,23 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "")
     x = np.arange(len(table.columns))
     width = 0.8 / len(table.index)
     for i, name in enumerate(table.index):
-        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
+        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name,
+                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
         ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
     metric = bar_axis(ax, table.to_numpy(dtype=float), metric)
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title)
     ax.legend(frameon=False, loc="upper left", ncols=len(table.index))
-    return fig
+    return describe(fig, comparison_description(table, metric, title))
+
+
+def comparison_description(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> str:
+    """The text alternative of :func:`plot_comparison`: the models, and the best on each
+    site's patients (rows of ``table`` are models, columns sites)."""
+    shown = f" ({title})" if title else ""
+    best = " ".join(
+        f"On Site {site}'s patients the highest is {table[site].idxmax()}, "
+        f"{table[site].max():.3f}." for site in table.columns)
+    return (f"Grouped bar chart{shown} of {metric.split(' (')[0]} for the models "
+            f"{', '.join(map(str, table.index))}, one group per hospital's patients. {best}")

@@ -13,7 +13,7 @@ import pytest
 from fedlearn_kit.gdpr.cards import STEPS, load_cards
 from fedlearn_kit.materials import cleanup
 from fedlearn_kit.materials.export import export_notebook_html
-from fedlearn_kit.materials.html import external_resources, inline_markdown
+from fedlearn_kit.materials.html import external_resources
 from tools.materials import agenda, answer_key, build, deck, documents, lessons, times
 from tools.materials.facilitator_notes import read_notes_file
 
@@ -139,6 +139,56 @@ def test_agenda_rejects_unknown_cards(monkeypatch):
         agenda.build_agenda("half_day")
 
 
+#: The roles a card round must reach first in each agenda: the clinician, IT and security,
+#: and data protection or law (either the DPO or the lawyer answers first).
+ROLE_RULE = {"clinician": {"clinician"}, "IT and security": {"it_security"},
+             "DPO or lawyer": {"dpo", "lawyer"}}
+
+
+def _first_roles(name):
+    from fedlearn_kit.gdpr.cards import card_by_id
+
+    return {card_by_id(cid).role[0] for b in agenda.build_agenda(name) for cid in b.cards}
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_card_rounds_reach_every_role(name):
+    first = _first_roles(name)
+    missing = [who for who, roles in ROLE_RULE.items() if not first & roles]
+    assert not missing, f"{name}: no card round that {', '.join(missing)} answers first"
+
+
+def test_role_rule_fails_without_a_clinician_card(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    for block in data["half_day"]["blocks"]:
+        if block.get("lesson") == "local_models":
+            block["cards"] = []
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    assert "clinician" not in _first_roles("half_day")
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_every_discussed_card_is_in_a_lesson_the_room_has_open(name):
+    for block in agenda.build_agenda(name):
+        for cid in block.cards:
+            assert cid.split(".")[0] == block.lesson, (name, cid)
+            # Every mode opens the lesson on the participants' laptops; a demonstration
+            # tells them to run its cards cell.
+            assert block.mode in agenda.MODES
+        if block.mode == "demo" and block.cards:
+            assert "run only its last cell, the cards" in block.what
+
+
+def test_agenda_rejects_a_card_of_another_lesson(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    for block in data["half_day"]["blocks"]:
+        if block.get("lesson") == "local_models":
+            block["cards"] = ["dpia_and_next_steps.automated_decisions"]
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    with pytest.raises(ValueError, match="belong to another lesson than local_models"):
+        agenda.build_agenda("half_day")
+
+
 def test_clock():
     assert agenda.clock("08:30", 95) == "10:05"
     assert agenda.clock("23:50", 20) == "24:10"
@@ -180,9 +230,30 @@ def test_exports_show_the_cards_without_widgets():
 def test_deck_has_every_card_in_both_languages():
     for lang in ("en", "sv"):
         html = deck.deck_html(lang)
-        assert html.count('<section class="card">') == len(load_cards())
+        assert html.count('<section class="card"') == len(load_cards())
         for card in load_cards():
             assert card.id in html
+
+
+def test_deck_header_carries_the_role_and_the_unsettled_mark():
+    import re
+
+    for lang in ("en", "sv"):
+        for card in load_cards():
+            head = re.search(r'<div class="head">(.*?)</div>', deck.card_html(card, lang)).group(1)
+            assert deck.role_names(card.role[:1], lang) in head, card.id
+            assert ("⚖" in head) == card.unsettled, card.id
+        legend = deck.legend_html(lang)
+        assert "⚖" in legend and "min" in legend
+        assert all(deck.role_names([r], lang) in legend for r in deck.ROLES)
+
+
+def test_deck_never_clips_a_card():
+    import re
+
+    css = deck.CSS.replace(" ", "")
+    assert "overflow:hidden" not in css
+    assert not re.search(r"[^-]height:", css), "a card's height may grow; use min-height"
 
 
 def test_deck_prefers_the_cards_good_answer_and_names_roles():
@@ -211,17 +282,64 @@ def test_projector_view_has_key_points_and_figures():
     assert figures > 0 and html.count("data:image/png;base64,") == figures
 
 
+def _visible_text(html):
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.mark.parametrize("slug", list(STEPS))
+def test_projector_view_keeps_every_sentence_of_the_lesson(slug):
+    from fedlearn_kit.materials.html import markdown
+
+    shown = _visible_text(lessons.projector_html(slug))
+    assert "…" not in shown
+    _, sections = lessons.lesson_sections(slug)
+    for section in sections[1:]:
+        if section.heading.startswith(lessons.SKIPPED_SECTIONS):
+            continue
+        for block in lessons.paragraphs(section.text):
+            for sentence in lessons.sentences(block):
+                assert _visible_text(markdown(sentence)) in shown, (slug, sentence[:80])
+
+
+def test_projector_view_of_03_keeps_the_secrecy_paragraph():
+    shown = _visible_text(lessons.projector_html("centralised"))
+    assert "OSL 25 kap. 1 §" in shown and "reverse harm test" in shown
+
+
+def test_slides_split_long_paragraphs_between_sentences_only():
+    long = " ".join(f"Sentence {i} cites OSL 25 kap. 1 § and Art. 26 and ends here." for i in
+                    range(40))
+    chunks = lessons.slide_chunks(["A short opening.", long], budget=60)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        for block in chunk:
+            assert block.endswith("."), block[-30:]
+    assert " ".join(b for c in chunks for b in c) == "A short opening. " + long
+    assert lessons.sentences("See OSL 8 kap. 1 § first. Then Art. 26. Done.") == [
+        "See OSL 8 kap. 1 § first.", "Then Art. 26.", "Done."]
+
+
 def test_bullets_join_continuation_lines():
     text = "**You will**\n- one,\n  two;\n- three.\n\nAfter the list"
     assert lessons._bullets(text) == ["one, two;", "three."]
 
 
-def test_certificate_lists_outcomes_and_ai_literacy():
-    html = documents.certificate_html("en")
-    assert "Article 4" in html
-    for slug in STEPS:
-        for outcome in lessons.learning_outcomes(slug):
-            assert inline_markdown(outcome) in html
+def test_certificate_states_plain_outcomes_and_ai_literacy():
+    from fedlearn_kit.materials.html import esc
+
+    for lang in ("en", "sv"):
+        html = documents.certificate_html(lang)
+        assert ("Article 4" if lang == "en" else "artikel 4") in html
+        for slug in STEPS:
+            outcome = documents.plain_outcomes()[slug][lang]
+            assert esc(outcome) in html
+            # plain words: none of the lessons' technical objectives' jargon
+            assert not any(word in outcome for word in ("SGD", "Opacus", "SecAgg", "flwr",
+                                                         "AUROC", "FedAvg"))
+        assert "font-size: 11pt" in documents.CERT_CSS
 
 
 def test_setup_commands_come_from_the_readme():

@@ -71,20 +71,22 @@ def readme_text(current: str) -> str:
 
 def index_html() -> str:
     """docs/materials/index.html: a page linking every generated material."""
-    rows = [("cards-sv.html", "Kortlek (svenska)"), ("cards-en.html", "Card deck (English)"),
-            ("answer-key-en.html", "Answer key (English)"),
-            ("answer-key-sv.html", "Facitnyckel (svenska)"),
-            ("agenda-en.html", "Agendas"), ("agenda-sv.html", "Scheman"),
-            ("handout-en.html", "Participant handout"), ("handout-sv.html", "Deltagarblad"),
-            ("certificate-en.html", "Certificate"), ("certificate-sv.html", "Intyg"),
-            ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering"),
-            ("summaries-sv.html", "Lektionerna i korthet"),
-            ("summaries-en.html", "The lessons in brief"),
-            ("glossary.html", "Glossary · ordlista (print landscape)")]
-    items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
+    rows = [("cards-sv.html", "Kortlek (svenska)", "sv"),
+            ("cards-en.html", "Card deck (English)", "en"),
+            ("answer-key-en.html", "Answer key (English)", "en"),
+            ("answer-key-sv.html", "Facitnyckel (svenska)", "sv"),
+            ("agenda-en.html", "Agendas", "en"), ("agenda-sv.html", "Scheman", "sv"),
+            ("handout-en.html", "Participant handout", "en"),
+            ("handout-sv.html", "Deltagarblad", "sv"),
+            ("certificate-en.html", "Certificate", "en"), ("certificate-sv.html", "Intyg", "sv"),
+            ("feedback-en.html", "Feedback form", "en"), ("feedback-sv.html", "Utvärdering", "sv"),
+            ("summaries-sv.html", "Lektionerna i korthet", "sv"),
+            ("summaries-en.html", "The lessons in brief", "en"),
+            ("glossary.html", "Glossary · ordlista (print landscape)", "en")]
+    items = "".join(f'<li><a href="{f}" lang="{lang}">{esc(t)}</a></li>' for f, t, lang in rows)
     takehome_rows = "".join(
-        f"<tr><td>{esc(sv.title)}</td>"
-        f'<td><a href="takehome/{sv.file_stem}.html">svenska</a></td>'
+        f'<tr><td lang="sv">{esc(sv.title)}</td>'
+        f'<td><a href="takehome/{sv.file_stem}.html" lang="sv">svenska</a></td>'
         f'<td><a href="takehome/{en.file_stem}.html">English</a></td></tr>'
         for sv, en in zip(_blank_takehome("sv"), _blank_takehome("en"), strict=True))
     lesson_rows = "".join(
@@ -94,7 +96,7 @@ def index_html() -> str:
         for s in STEPS)
     body = (f"<h1>fedlearn-kit · materials for the room</h1><ul>{items}</ul>"
             f"<h2>Lessons</h2><table>{lesson_rows}</table>"
-            "<h2>Take-home documents · dokument att ta med hem</h2>"
+            '<h2>Take-home documents · <span lang="sv">dokument att ta med hem</span></h2>'
             "<p>Blank drafts to hand out at the end (lesson 08 and `fedlearn-kit takehome` "
             "fill them from each table's answers). Each is a draft to adapt with the region's "
             "own lawyers.</p>"
