@@ -19,6 +19,12 @@ at the precision printed. Settings (each is one subprocess's environment):
 - ``threads``: torch's intra-op threads (``OMP_NUM_THREADS`` and ``torch.set_num_threads``);
 - ``OPENBLAS_CORETYPE``: numpy's OpenBLAS kernels for another core (Prescott is generic SSE3);
 - ``NPY_DISABLE_CPU_FEATURES``: numpy's own SIMD loops (exp, log, sums) without AVX-512.
+
+``--cost`` instead times the same computations in this process with the models' number
+type (``fedlearn_kit.models.DTYPE``) at 32 and at 64 bits, alternating, and prints the CPU
+seconds of each (CPU time, not wall time: the machine may be shared):
+
+    .venv/bin/python benchmarks/numeric_drift.py --cost
 """
 
 from __future__ import annotations
@@ -171,13 +177,38 @@ def run_setting(name: str, folder: Path) -> tuple[dict[str, np.ndarray], float]:
         return {key: data[key] for key in data.files}, seconds
 
 
+def cost(repeats: int = 2) -> None:
+    """CPU seconds of :func:`probe` with 32-bit and with 64-bit models, alternating."""
+    import torch
+
+    from fedlearn_kit import features, models
+
+    seconds: dict[str, list[float]] = {"float32": [], "float64": []}
+    probe()  # warm up: imports, the cohort cache
+    for _ in range(repeats):
+        for name, dtype in (("float32", torch.float32), ("float64", torch.float64)):
+            models.DTYPE = features.DTYPE = dtype
+            start = time.process_time()
+            probe()
+            seconds[name].append(time.process_time() - start)
+    for name, values in seconds.items():
+        print(f"{name}: {min(values):.1f} CPU s (runs: "
+              f"{', '.join(f'{v:.1f}' for v in values)})")
+    print(f"64 bits cost {min(seconds['float64']) / min(seconds['float32']) - 1:+.0%}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
+    parser.add_argument("--cost", action="store_true",
+                        help="time 32- against 64-bit models instead (CPU seconds)")
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cost:
+        cost()
+        return 0
     if args.probe:
-        np.savez(args.probe, **probe())
+        np.savez(args.probe, **probe())  # type: ignore[arg-type]  # numpy stub: allow_pickle
         return 0
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load {load:.1f} at start, {os.cpu_count()} cores", flush=True)
