@@ -8,7 +8,8 @@ The core reads top to bottom: :mod:`.task` (one site's training, no Flower),
 :mod:`.config` (Experiment <-> run config), :mod:`.apps` (ClientApp and ServerApp with
 hooks), :mod:`.result` (Result), :mod:`.engines` (``run``), :mod:`.local` (in-process
 engine), :mod:`.simulation` (Flower's simulation runtime). The deployment engine lives in
-:mod:`.deployment`, every Flower internal in :mod:`._flower`.
+:mod:`.deployment`, every Flower internal in :mod:`._flower`, every timing (polls,
+timeouts) in :mod:`.settings`.
 
 Submodules load when first used (``federation.run`` imports Flower and torch), so
 ``import fedlearn_kit`` stays quick.

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation import deployment, local, simulation
+from fedlearn_kit.federation import local, settings, simulation
 from fedlearn_kit.federation.apps import check_min_sites
 from fedlearn_kit.federation.config import experiment_to_config
 from fedlearn_kit.federation.result import (
@@ -44,14 +44,22 @@ def _simulation(exp: Experiment, *, min_sites: int, server_eval: bool, progress:
     return simulation.run_simulation(exp, config, progress=progress, timeout=timeout)
 
 
+def _deployment(exp: Experiment, **options: Any) -> Result:
+    # Imported only here: an in-process or simulation run loads nothing of the deployment
+    # (its processes, certificates, `cryptography`).
+    from fedlearn_kit.federation.deployment.engine import run_deployment
+
+    return run_deployment(exp, **options)
+
+
 #: Each engine takes the experiment and the same keyword arguments (see :func:`run`).
 RUNNERS: dict[str, Callable[..., Result]] = {
-    "local": _local, "simulation": _simulation, "deployment": deployment.run_deployment}
+    "local": _local, "simulation": _simulation, "deployment": _deployment}
 
 
 def run(experiment: Experiment | None = None, engine: str = "local", *, min_sites: int = 1,
-        server_eval: bool = True, progress: bool | None = None, timeout: float = 600.0,
-        **kwargs: Any) -> Result:
+        server_eval: bool = True, progress: bool | None = None,
+        timeout: float = settings.RUN_TIMEOUT, **kwargs: Any) -> Result:
     """Train ``experiment`` federated with Flower on ``engine`` and return the :class:`Result`.
 
     ``min_sites``: the fewest sites that must reply in a round; a site that fails is

@@ -1,0 +1,342 @@
+"""Workshop materials: the times source, the agendas, the generated files and the clean-up."""
+
+from __future__ import annotations
+
+import copy
+import math
+from types import SimpleNamespace
+
+import pytest
+
+from fedlearn_kit.gdpr.cards import STEPS, load_cards
+from fedlearn_kit.materials import (
+    agenda,
+    answer_key,
+    build,
+    cleanup,
+    deck,
+    documents,
+    lessons,
+    times,
+)
+from fedlearn_kit.materials.html import external_resources, inline_markdown
+
+# ------------------------------------------------------------------ times
+
+
+def test_times_file_is_consistent():
+    assert times.validate_times(times.read_times_file()) == []
+    assert list(times.lesson_times()) == list(STEPS)
+
+
+def test_every_exercise_has_minutes_and_every_entry_an_exercise():
+    assert times.exercise_problems(times.read_times_file()) == []
+    for slug, lesson in times.lesson_times().items():
+        assert list(lesson.exercises) == [ex for ex, _ in times.solution_exercises(slug)]
+
+
+def test_exercise_mismatches_are_reported():
+    data = copy.deepcopy(times.read_times_file())
+    entry = data["lessons"]["federated"]
+    title = times.solution_exercises("federated")[0][1]
+    entry["exercises"]["A renamed exercise"] = entry["exercises"].pop(title)
+    problems = times.exercise_problems(data)
+    assert any(repr(title) in p and "has no minutes" in p for p in problems)
+    assert any("'A renamed exercise'" in p and "not in solutions/" in p for p in problems)
+    entry["arriving"] = {"A renamed exercise": "privacy", title: "learner"}
+    entry["exercises"][title] = 5
+    assert times.exercise_problems(data) == []
+
+
+@pytest.mark.parametrize("slug", list(STEPS))
+def test_teaching_time_covers_reading_and_running(slug):
+    assert times.lesson_times()[slug].teaching >= times.min_teaching_minutes(slug), (
+        f"{slug}: its prose and run time need {times.min_teaching_minutes(slug)} min")
+
+
+def test_practice_is_the_exercises_rounded_up():
+    lesson = times.lesson_times()["federated"]
+    assert lesson.practice == 5 * math.ceil(sum(lesson.exercises.values()) / 5)
+    assert times.practice_minutes([8, 5, 3]) == 20 and times.practice_minutes([5]) == 5
+    data = copy.deepcopy(times.read_times_file())
+    data["lessons"]["federated"]["exercises"]["Who gains?"] = 0
+    del data["lessons"]["start_here"]
+    problems = times.validate_times(data)
+    assert "lesson start_here: missing" in problems
+    assert any("'Who gains?' needs a positive number of minutes" in p for p in problems)
+
+
+@pytest.mark.parametrize("slug", list(STEPS))
+def test_every_lesson_states_its_time_from_the_source(slug):
+    assert times.stated_time_line(slug) == times.time_line(slug)
+
+
+def test_time_line_reads_like_the_lessons():
+    t = times.lesson_times()["federated"]
+    assert times.time_line("federated") == (
+        f"**Time:** {t.teaching + t.practice} min ({t.teaching} teaching, {t.practice} exercises)")
+    start = times.lesson_times()["start_here"]
+    assert times.time_line("start_here") == f"**Time:** {start.total} min"
+
+
+def test_readme_states_the_measured_run_time():
+    text = build.README.read_text(encoding="utf-8")
+    assert times.run_time_sentence() in text
+    slowest = max(t.max_run_seconds for t in times.lesson_times().values())
+    assert f"up to {slowest} s" in times.run_time_sentence()
+    assert "in under a minute" not in text
+
+
+# ------------------------------------------------------------------ agendas
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_agenda_adds_up_to_its_announced_end(name):
+    spec = agenda.read_agendas_file()[name]
+    blocks = agenda.build_agenda(name)
+    for before, after in zip(blocks, blocks[1:], strict=False):
+        assert after.start == before.end
+    assert agenda.clock(spec["start"], blocks[-1].end) == spec["end"]
+    lessons_and_cards = sum(b.minutes for b in blocks if b.lesson)
+    assert lessons_and_cards == sum(agenda._lesson_minutes(b.lesson, b.mode, b.exercises)
+                                    + b.card_minutes for b in blocks if b.lesson)
+    assert "Left out of this agenda" in agenda.agenda_markdown(name)
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_agenda_has_setup_buffer_breaks_and_card_rounds(name):
+    blocks = agenda.build_agenda(name)
+    assert blocks[0].kind == "setup" and blocks[0].minutes >= 15
+    assert any(b.kind == "fika" and b.minutes >= 15 for b in blocks)
+    assert sum(b.card_minutes for b in blocks) > 0
+    assert blocks[-1].kind == "closing"
+
+
+def test_full_day_keeps_swedish_breaks_and_the_room_federation():
+    blocks = agenda.build_agenda("full_day")
+    assert [b.minutes for b in blocks if b.kind == "lunch"] == [60]
+    assert sum(b.kind == "fika" for b in blocks) == 2
+    assert any(b.mode == "room_federation" for b in blocks)
+
+
+def test_half_day_says_what_it_skips():
+    skipped = agenda.skipped("half_day")
+    for slug, lesson in times.lesson_times().items():
+        if lesson.exercises:
+            assert any(line.startswith(f"{lesson.number} ·")
+                       and ("exercises" in line or "the whole lesson" in line)
+                       for line in skipped), slug
+    assert any("06 · Privacy defences: the whole lesson" in line for line in skipped)
+
+
+def test_agenda_rejects_unknown_cards(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    data["half_day"]["blocks"][3]["cards"] = ["no_such.card"]
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    with pytest.raises(ValueError, match="no such card"):
+        agenda.build_agenda("half_day")
+
+
+def test_clock():
+    assert agenda.clock("08:30", 95) == "10:05"
+    assert agenda.clock("23:50", 20) == "24:10"
+
+
+# ------------------------------------------------------------------ generated files
+
+
+def test_materials_are_up_to_date():
+    assert build.stale() == [], "run `python -m fedlearn_kit.materials` and commit the result"
+
+
+def test_no_generated_page_loads_anything_from_the_network():
+    for path in build.targets():
+        text = path.read_text(encoding="utf-8")
+        assert external_resources(text) == [], path
+
+
+def test_external_resources_are_found():
+    assert external_resources('<script src="https://unpkg.com/x.js"></script>')
+    assert external_resources('<link rel="stylesheet" href="//cdn.example/x.css">')
+    assert external_resources("<style>@import url('https://fonts.example/a.css');</style>")
+    assert external_resources('<img src="http://example.org/a.png">')
+    local = '<a href="https://imy.se">IMY</a><img src="data:image/png;base64,x">'
+    assert external_resources(local) == []
+
+
+def test_exports_show_the_cards_without_widgets():
+    # The cards are stored as text/markdown output of the show_cards cell; the export must
+    # render every such output (whatever the cards said when the notebook was executed).
+    import nbformat
+
+    from fedlearn_kit.materials.html import markdown
+
+    for slug in STEPS:
+        path = times.notebook_path(slug)
+        html = lessons.export_notebook_html(path)
+        stored = [out["data"]["text/markdown"] for cell in nbformat.read(path, 4).cells
+                  for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
+        assert any("`" + slug + "." in text for text in stored), f"{slug}: no cards stored"
+        for text in stored:
+            assert markdown(text) in html
+        assert "widget-view" not in html
+
+
+def test_deck_has_every_card_in_both_languages():
+    for lang in ("en", "sv"):
+        html = deck.deck_html(lang)
+        assert html.count('<section class="card">') == len(load_cards())
+        for card in load_cards():
+            assert card.id in html
+
+
+def test_deck_prefers_the_cards_good_answer_and_names_roles():
+    card = SimpleNamespace(id=load_cards()[0].id, role=["dpo", "lawyer"],
+                           good_answer={"en": ["point one"], "sv": ["punkt ett"]})
+    assert deck.good_answer(card, "sv") == (["punkt ett"], True)
+    assert deck.role_names(deck.card_roles(card), "sv") == "dataskyddsombud, jurist"
+    bare = SimpleNamespace(id=card.id)
+    points, from_card = deck.good_answer(bare, "en")
+    assert not from_card and points
+
+
+def test_answer_key_covers_every_exercise():
+    assert answer_key.exercise_problems() == []
+    html = answer_key.answer_key_html("en")
+    for slug in STEPS:
+        for ex, title in times.solution_exercises(slug):
+            assert f"<h4>{ex} · {title}</h4>".replace("'", "&#x27;") in html
+
+
+def test_projector_view_has_key_points_and_figures():
+    html = lessons.projector_html("what_leaks")
+    assert "<h2>Key points</h2>" in html
+    title, sections = lessons.lesson_sections("what_leaks")
+    figures = sum(len(s.figures) for s in sections)
+    assert figures > 0 and html.count("data:image/png;base64,") == figures
+
+
+def test_bullets_join_continuation_lines():
+    text = "**You will**\n- one,\n  two;\n- three.\n\nAfter the list"
+    assert lessons._bullets(text) == ["one, two;", "three."]
+
+
+def test_certificate_lists_outcomes_and_ai_literacy():
+    html = documents.certificate_html("en")
+    assert "Article 4" in html
+    for slug in STEPS:
+        for outcome in lessons.learning_outcomes(slug):
+            assert inline_markdown(outcome) in html
+
+
+def test_setup_commands_come_from_the_readme():
+    table = ("# kit\n\n## Start\n\n| | open | test |\n|---|---|---|\n"
+             "| **Windows** (PowerShell) | `py course.py lab` | `py course.py test` |\n"
+             "| **macOS, Linux** | `python3 course.py lab` | `python3 course.py test` |\n\n"
+             "Ready? `python course.py doctor` checks.\n\n## Next\n")
+    assert documents.setup_commands(table) == [("Windows", "py course.py lab"),
+                                               ("macOS, Linux", "python3 course.py lab")]
+    assert documents.check_command("py course.py lab", table) == "py course.py doctor"
+    block = ("# kit\n\n## Start\n\n```\nmake lab   # opens the course\n```\n\n## Next\n")
+    assert documents.setup_commands(block) == [("", "make lab   # opens the course")]
+    assert documents.check_command("make lab", block) is None
+    with pytest.raises(ValueError, match="no '## Start' section"):
+        documents.setup_commands("# nothing here")
+    handout = documents.handout_html("en")
+    for _, command in documents.setup_commands():
+        assert command in handout
+
+
+# ------------------------------------------------------------------ clean-up
+
+
+def _answers_tree(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    files = [tmp_path / "notebooks" / "fedlearn-answers.json",
+             tmp_path / "notebooks" / "fedlearn-dpia-table3.html",
+             tmp_path / "notebooks" / "fedlearn-answers-anna.json",
+             tmp_path / "notebooks" / "fedlearn-dpia.docx",
+             tmp_path / "notebooks" / "fedlearn-takehome" / "beslutsunderlag.docx",
+             tmp_path / "fedlearn-facts.json"]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", "utf-8")
+    keep = [tmp_path / "notebooks" / "01_synthetic_patients.ipynb",
+            tmp_path / ".venv" / "lib" / "fedlearn-answers.json",
+            tmp_path / "notebooks" / "answers.json"]
+    for path in keep:
+        path.write_text("{}", "utf-8")
+    return files, keep
+
+
+def test_clean_answers_lists_then_deletes(tmp_path, monkeypatch):
+    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
+    files, keep = _answers_tree(tmp_path)
+    listed = cleanup.clean_answers([tmp_path])
+    assert listed == sorted(p.resolve() for p in files)
+    assert all(p.exists() for p in files)
+    cleanup.clean_answers([tmp_path], delete=True)
+    assert not any(p.exists() for p in files)
+    assert all(p.exists() for p in keep)
+
+
+def test_clean_answers_includes_the_env_file(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "home" / "answers-anna.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("{}", "utf-8")
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    monkeypatch.setenv("FEDLEARN_ANSWERS", str(elsewhere))
+    assert cleanup.clean_answers([kit]) == [elsewhere.resolve()]
+
+
+def test_clean_answers_command(tmp_path, monkeypatch, capsys):
+    from fedlearn_kit.cli import main
+
+    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
+    files, _ = _answers_tree(tmp_path)
+    assert main(["materials", "clean-answers", str(tmp_path)]) == 0
+    assert "Would delete 6 file(s)" in capsys.readouterr().out
+    assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
+    assert "Deleted 6 file(s)" in capsys.readouterr().out and not files[0].exists()
+    with pytest.raises(ValueError, match="is not a folder"):
+        cleanup.clean_answers([tmp_path / "missing"])
+
+
+def test_minutes_rule_matches_the_learner_measurements():
+    # exercise minutes = learner's solo minutes x 1.5, rounded up (lesson_times.yaml header)
+    solo = {"Readmission rate per hospital": 3, "The Brier score by hand": 3,
+            "Average the sites' models yourself": 5, "A record from an update": 8,
+            "What must stay secret?": 3}
+    for entry in times.read_times_file()["lessons"].values():
+        for title, minutes in (entry.get("exercises") or {}).items():
+            if title in solo:
+                assert minutes == math.ceil(solo[title] * 1.5), title
+
+
+def test_every_lesson_has_a_summary_in_both_languages():
+    summaries = lessons.lesson_summaries()
+    assert set(summaries) == set(STEPS)
+    for slug in STEPS:
+        assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
+        assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')
+
+
+def test_export_of_a_prerun_copy_shows_widget_cards_offline(tmp_path):
+    # In a pre-run (papermill) copy the cards are a widget with a Markdown fallback; the
+    # export must show the fallback and load nothing (nbconvert would fetch the renderer).
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("kit.show_cards('federated')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": "CardsPanel(...)", "text/markdown": "### GDPR questions\n\n**Who?**",
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                     "version_minor": 0}})]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A pre-run copy"),
+                                         cell])
+    path = tmp_path / "prerun.ipynb"
+    nbformat.write(nb, path)
+    html = lessons.export_notebook_html(path)
+    assert "<strong>Who?</strong>" in html and "CardsPanel" not in html
+    assert external_resources(html) == [] and "widget" not in html
