@@ -1,12 +1,17 @@
 """``show_cards``: a step's GDPR questions as a panel to answer in, at the end of every lesson.
 
 In JupyterLab the cards appear as an ipywidgets panel: a language toggle (English/Svenska),
-a text box per card and an "ask our DPO" tick box. Every change is saved at once to the
-answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the notebook, and is there again
-after a kernel restart. Where widgets cannot render (nbval, an HTML export, a terminal) the
-same output carries the cards as Markdown, identical on every run, with how to answer there
-(``kit.gdpr.answer(...)`` or ``fedlearn-kit answers template``) and the date the law was
-last checked.
+and per card its question, who answers first and the ⚖ mark of unsettled law (visible
+before the details are opened), a labelled text box and an "ask our DPO" tick box. Every
+change is saved at once to the answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the
+notebook, and is there again after a kernel restart. The toggle changes every line: the
+heading, the law note, each card, the labels and the status line.
+
+A lesson's cards cell imports what it needs (``from fedlearn_kit.gdpr import show_cards``),
+so a learner can run that one cell as soon as the lesson opens, without running the lesson:
+the way to answer a demonstrated lesson's cards. Where widgets cannot render (nbval, an HTML
+export, a terminal) the same output carries the cards as Markdown, identical on every run,
+saying how to get the panel and how to answer without it.
 """
 
 from __future__ import annotations
@@ -28,20 +33,20 @@ from fedlearn_kit.gdpr.lawref import laws_in
 
 #: How to answer where the panel cannot render, and what the cards are (and are not).
 _FALLBACK_NOTE = {
-    "en": "**How to answer.** In JupyterLab, write in the panel that this cell shows. "
-          "Anywhere else (VS Code, classic Notebook, a terminal, papermill), run "
-          "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or "
+    "en": "**How to answer.** Click in the cell above these cards and press Shift+Enter: a "
+          "panel with a box for each question appears here. You need not run the rest of the "
+          "lesson first. Your answers are saved in `fedlearn-answers.json` beside the lesson, "
+          "never in the lesson.\n\n*Without the panel* (VS Code, classic Notebook, a "
+          "terminal): run `kit.gdpr.answer(\"<card id>\", \"your answer\")` in a cell, or "
           "in a terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` "
-          "and run `fedlearn-kit answers import fedlearn-answers.md`. Answers are saved in "
-          "`fedlearn-answers.json` beside the notebook (or where `FEDLEARN_ANSWERS` or "
-          "`answers_file=` points), never in the notebook.",
-    "sv": "**Så svarar ni.** I JupyterLab skriver ni i panelen som den här cellen visar. "
-          "Överallt annars (VS Code, klassisk Notebook, en terminal, papermill) kör ni "
-          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\", ask_dpo=False)` i en cell, eller "
-          "i en terminal `fedlearn-kit answers template`, fyller i `fedlearn-answers.md` och "
-          "kör `fedlearn-kit answers import fedlearn-answers.md`. Svaren sparas i "
-          "`fedlearn-answers.json` bredvid notebooken (eller där `FEDLEARN_ANSWERS` eller "
-          "`answers_file=` pekar), aldrig i notebooken.",
+          "and run `fedlearn-kit answers import fedlearn-answers.md`.",
+    "sv": "**Så svarar ni.** Klicka i cellen ovanför korten och tryck Skift+Enter: en panel "
+          "med en ruta för varje fråga visas här. Ni behöver inte köra resten av lektionen "
+          "först. Svaren sparas i `fedlearn-answers.json` bredvid lektionen, aldrig i "
+          "lektionen.\n\n*Utan panelen* (VS Code, klassisk Notebook, en terminal): kör "
+          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\")` i en cell, eller i en terminal "
+          "`fedlearn-kit answers template`, fyll i `fedlearn-answers.md` och kör "
+          "`fedlearn-kit answers import fedlearn-answers.md`.",
 }
 _LAW_NOTE = {
     "en": "Law as of {date}. Teaching material, not legal advice.",
@@ -82,13 +87,27 @@ def check_lang(lang: str) -> None:
 
 
 _WIDGET_TEXT = {
-    "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Your answer (saved to {file})",
-           "saved": "Saved to {file}", "loaded": "{n} answer(s) loaded from {file}",
-           "new": "Answers will be saved to {file}", "details": "Why, where, law and sources"},
-    "sv": {"ask_dpo": "Fråga vårt dataskyddsombud", "placeholder": "Ert svar (sparas i {file})",
-           "saved": "Sparat i {file}", "loaded": "{n} svar inlästa från {file}",
-           "new": "Svaren sparas i {file}", "details": "Varför, var, regler och källor"},
+    "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Saved to {file} as you type.",
+           "answer": "Your answer", "saved": "Saved to {file}.",
+           "loaded_one": "1 answer loaded from {file}.",
+           "loaded_many": "{n} answers loaded from {file}.",
+           "new": "Answers will be saved to {file}.", "details": "Why, where, law and sources",
+           "first": "Who answers first", "unsettled": "⚖ Unsettled law: see the details.",
+           "not_saved": "NOT SAVED: {reason}"},
+    "sv": {"ask_dpo": "Fråga vårt dataskyddsombud", "placeholder": "Sparas i {file} medan du "
+           "skriver.", "answer": "Ert svar", "saved": "Sparat i {file}.",
+           "loaded_one": "1 svar inläst från {file}.",
+           "loaded_many": "{n} svar inlästa från {file}.",
+           "new": "Svaren sparas i {file}.", "details": "Varför, var, lagrum och källor",
+           "first": "Svarar först", "unsettled": "⚖ Oklart rättsläge: se detaljerna.",
+           "not_saved": "INTE SPARAT: {reason}"},
 }
+
+
+def loaded_message(n: int, file: object, lang: str) -> str:
+    """ "1 answer loaded from F." / "3 answers loaded from F." in ``lang`` (plural right)."""
+    words = _WIDGET_TEXT[lang]
+    return (words["loaded_one"] if n == 1 else words["loaded_many"]).format(n=n, file=file)
 
 
 def _in_kernel() -> bool:
@@ -126,7 +145,9 @@ class CardPanel:
         self._card_html: dict[str, Any] = {}
         self._boxes: dict[str, tuple[Any, Any]] = {}
         self._status: Any = None
+        self._status_message: tuple[str, dict[str, Any], bool] | None = None
         self._title: Any = None
+        self._law: Any = None
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
@@ -160,9 +181,17 @@ class CardPanel:
 
     # -- widgets ------------------------------------------------------------------------
     def _card_body(self, card: Card, lang: str) -> str:
+        """A card's text: question, the other language's question, then the cues a round
+        needs before anything is opened (who answers first, ⚖), then the details."""
         e = html.escape
         label = _DETAIL_LABELS[lang]
+        words = _WIDGET_TEXT[lang]
         other = "sv" if lang == "en" else "en"
+        cues = []
+        if card.role:
+            cues.append(f"<b>{e(words['first'])}:</b> {e(card.role_labels(lang)[0])}")
+        if card.unsettled:
+            cues.append(f"<b style='color:#8a4b00'>{e(words['unsettled'])}</b>")
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
                 (label["role"], ", ".join(card.role_labels(lang))),
@@ -173,15 +202,24 @@ class CardPanel:
                  (label["sources"], "; ".join(s.cite(lang) for s in card.sources))]
         items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
-                f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
-                f"<code style='opacity:.6'>{e(card.id)}</code></p>"
-                f"<details><summary>{e(_WIDGET_TEXT[lang]['details'])}</summary>"
+                f"<i lang='{other}' style='color:#57606a'>{e(card.text('question', other))}"
+                f"</i> <code style='color:#57606a'>{e(card.id)}</code></p>"
+                f"<p class='fedlearn-card-cues' style='margin:2px 0'>{' · '.join(cues)}</p>"
+                f"<details><summary>{e(words['details'])}</summary>"
                 f"<ul>{items}</ul></details>")
 
-    def _set_status(self, message: str, error: bool = False) -> None:
-        if self._status is not None:
-            colour = "#b00020" if error else "#555"
-            self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
+    def _set_status(self, key: str, error: bool = False, **values: Any) -> None:
+        """Show the status line ``key`` of _WIDGET_TEXT in the panel's language (it is shown
+        again in the other language when the toggle changes)."""
+        self._status_message = (key, values, error)
+        if self._status is None:
+            return
+        if key == "loaded":
+            message = loaded_message(values["n"], values["file"], self.lang)
+        else:
+            message = _WIDGET_TEXT[self.lang][key].format(**values)
+        colour = "#b00020" if error else "#57606a"
+        self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
 
     def _save(self, card: Card) -> None:
         text_box, dpo_box = self._boxes[card.id]
@@ -189,21 +227,27 @@ class CardPanel:
             self.answers[card.id] = self.store.save(card.id, card.step, text_box.value,
                                                     dpo_box.value)
         except (AnswersFileError, OSError) as err:
-            self._set_status(f"NOT SAVED: {err}", error=True)
+            self._set_status("not_saved", True, reason=err)
         else:
-            words = _WIDGET_TEXT[self.lang]
-            self._set_status(words["saved"].format(file=self.store.path))
+            self._set_status("saved", file=self.store.path)
 
     def _relabel(self, lang: str) -> None:
+        """Every line of the panel in ``lang``: heading, law note, cards, labels, status."""
         self.lang = lang
         words = _WIDGET_TEXT[lang]
         self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
+        self._law.value = (f"<p style='color:#57606a;margin:2px 0'>"
+                           f"{html.escape(law_note(self.cards, lang))}</p>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
             text_box, dpo_box = self._boxes[card.id]
             text_box.placeholder = words["placeholder"].format(file=self.store.path.name)
+            text_box.description = words["answer"]
             dpo_box.description = words["ask_dpo"]
+        if self._status_message is not None:
+            key, values, error = self._status_message
+            self._set_status(key, error, **values)
 
     def widget(self) -> Any:
         """The ipywidgets panel (built once): toggle, then per card a text box and a flag."""
@@ -221,11 +265,15 @@ class CardPanel:
         self._status = w.HTML()
         self._status.add_class("fedlearn-cards-status")
         self._title = w.HTML()
+        self._law = w.HTML()
+        self._law.add_class("fedlearn-cards-law")
         rows = []
         for card in self.cards:
             saved = self.answers.get(card.id, Answer(step=card.step))
             self._card_html[card.id] = w.HTML()
+            # The description is the box's <label>: a screen reader names the box by it.
             text_box = w.Textarea(value=saved.answer, continuous_update=True,
+                                  style={"description_width": "initial"},
                                   layout=w.Layout(width="100%", height="80px"))
             dpo_box = w.Checkbox(value=saved.ask_dpo, indent=False)
             text_box.add_class("fedlearn-answer")
@@ -238,6 +286,12 @@ class CardPanel:
             row.add_class("fedlearn-card")
             row.add_class("fedlearn-card-" + card.id.replace(".", "-").replace("_", "-"))
             rows.append(row)
+        n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
+                if any(c.id == cid for c in self.cards))
+        if n:
+            self._set_status("loaded", n=n, file=self.store.path)
+        else:
+            self._set_status("new", file=self.store.path)
         self._relabel(lang)
 
         def on_toggle(change: dict[str, Any]) -> None:
@@ -245,18 +299,10 @@ class CardPanel:
             try:
                 self.store.save_language(change["new"])
             except (AnswersFileError, OSError) as err:
-                self._set_status(f"NOT SAVED: {err}", error=True)
+                self._set_status("not_saved", True, reason=err)
 
         toggle.observe(on_toggle, names="value")
-        n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
-                if any(c.id == cid for c in self.cards))
-        words = _WIDGET_TEXT[lang]
-        self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
-                         else words["new"].format(file=self.store.path))
-        note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
-                      f"{html.escape(law_note(self.cards, lang))}</p>")
-        note.add_class("fedlearn-cards-law")
-        self._widget = w.VBox([self._title, note, toggle, *rows, self._status])
+        self._widget = w.VBox([self._title, self._law, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget
 
