@@ -142,8 +142,9 @@ def sentences(paragraph: str) -> list[str]:
     return pieces
 
 
-def _is_prose(block: str) -> bool:
-    return not block.startswith(("- ", "* ", "|", "```", "1. ", "<"))
+def is_prose(block: str) -> bool:
+    """True for a paragraph of sentences; False for a list, table, code, image or HTML."""
+    return not block.startswith(("- ", "* ", "|", "```", "1. ", "<", "!["))
 
 
 def slide_chunks(blocks: list[str], budget: int = SLIDE_WORDS) -> list[list[str]]:
@@ -157,7 +158,7 @@ def slide_chunks(blocks: list[str], budget: int = SLIDE_WORDS) -> list[list[str]
         if used and used + size > budget:
             slides.append([])
             used = 0
-        if size <= budget or not _is_prose(block):
+        if size <= budget or not is_prose(block):
             slides[-1].append(block)
             used += size
             continue
@@ -253,7 +254,7 @@ def _title_slide(slug: str, title: str, intro: Section) -> list[str]:
     further text of the lesson's opening."""
     outcomes = learning_outcomes(slug)
     blocks = [b for b in paragraphs(intro.text) if not b.startswith("**Time:**")]
-    first = next((b for b in blocks if _is_prose(b) and not b.startswith("**")), "")
+    first = next((b for b in blocks if is_prose(b) and not b.startswith("**")), "")
     rest = [b for b in blocks if b != first and not b.startswith("**You will**")]
     slide = (f"<h1>{esc(title)}</h1>{markdown(first)}{markdown(time_line(slug))}"
              f'<p class="sv" lang="sv">{esc(lesson_summaries()[slug]["sv"])}</p>')
