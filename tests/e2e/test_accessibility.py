@@ -40,6 +40,18 @@ STRUCTURE = """() => {
 }"""
 
 
+#: Slides of a projector view taller than the screen (1280 x 800, the smallest projector
+#: the workshop plans for): all slides shown, each measured.
+TALL_SLIDES = """() => {
+  document.body.classList.remove('paged');
+  const tall = Array.from(document.querySelectorAll('.slide'))
+    .map((s, i) => [i + 1, s.getBoundingClientRect().height])
+    .filter(([i, h]) => h > window.innerHeight + 1);
+  document.body.classList.add('paged');
+  return tall;
+}"""
+
+
 @pytest.fixture(scope="module")
 def axe_page(browser):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright",
@@ -86,3 +98,6 @@ def test_page_meets_wcag_aa_as_axe_and_the_course_check_it(axe_page, lesser_find
     assert not poor, f"{path.name}: figures without a real text alternative: {poor[:3]}"
     assert not found["unmarkedSwedish"], \
         f"{path.name}: Swedish text not marked lang=\"sv\": {found['unmarkedSwedish'][:3]}"
+    if path.parent.name == "projector":
+        tall = page.evaluate(TALL_SLIDES)
+        assert not tall, f"{path.name}: slides taller than a 1280 x 800 screen: {tall}"

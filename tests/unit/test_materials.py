@@ -114,6 +114,16 @@ def test_agenda_has_setup_buffer_breaks_and_card_rounds(name):
     assert blocks[-1].kind == "closing"
 
 
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_no_more_than_90_minutes_of_lessons_without_a_break(name):
+    stretch, longest = 0, 0
+    for block in agenda.build_agenda(name):
+        stretch = 0 if block.kind in agenda.BREAKS else stretch + (
+            block.minutes if block.lesson else 0)
+        longest = max(longest, stretch)
+    assert longest <= 90, f"{name}: {longest} minutes of lessons and cards without a break"
+
+
 def test_full_day_keeps_swedish_breaks_and_the_room_federation():
     blocks = agenda.build_agenda("full_day")
     assert [b.minutes for b in blocks if b.kind == "lunch"] == [60]
@@ -300,7 +310,8 @@ def test_projector_view_keeps_every_sentence_of_the_lesson(slug):
         if section.heading.startswith(lessons.SKIPPED_SECTIONS):
             continue
         for block in lessons.paragraphs(section.text):
-            pieces = lessons.sentences(block) if lessons.is_prose(block) else [block]
+            pieces = (lessons.sentences(block) if lessons.is_prose(block)
+                      else lessons.list_items(block) or [block])
             for piece in pieces:
                 assert _visible_text(markdown(piece)) in shown, (slug, piece[:80])
 

@@ -18,7 +18,7 @@ from tools.materials import HERE
 from tools.materials.facilitator_notes import card_minutes
 from tools.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
-BREAKS = ("fika", "lunch")
+BREAKS = ("fika", "lunch", "break")
 FIXED_KINDS = ("setup", "welcome", "closing", *BREAKS)
 MODES = ("full", "teaching", "demo", "room_federation")
 

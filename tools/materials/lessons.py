@@ -43,13 +43,20 @@ class Figure:
     alt: str
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table a lesson's code printed (pandas' HTML), shown as it is in the lesson."""
+
+    html: str
+
+
 @dataclass
 class Section:
-    """A "## " section of a lesson: its heading, and its Markdown text and figures in order
-    (``parts``); ``text`` is all its Markdown, ``figures`` all its figures."""
+    """A "## " section of a lesson: its heading, and its Markdown text, figures and tables
+    in order (``parts``); ``text`` is all its Markdown, ``figures`` all its figures."""
 
     heading: str
-    parts: list[str | Figure] = field(default_factory=list)
+    parts: list[str | Figure | Table] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -85,9 +92,12 @@ def lesson_sections(slug: str) -> tuple[str, list[Section]]:
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 png = data.get("image/png")
+                table = data.get("text/html")
                 if png:
                     sections[-1].parts.append(Figure("".join(png).strip(),
                                                      alt_text(data) or MISSING_ALT))
+                elif table and "<table" in "".join(table):
+                    sections[-1].parts.append(Table("".join(table)))
     return title, sections
 
 
@@ -147,13 +157,42 @@ def is_prose(block: str) -> bool:
     return not block.startswith(("- ", "* ", "|", "```", "1. ", "<", "!["))
 
 
+_LIST_ITEM = re.compile(r"^(?:[-*]|\d+\.) ", re.MULTILINE)
+
+
+def list_items(block: str) -> list[str]:
+    """The top-level items of a Markdown list block, each with its continuation lines."""
+    starts = [m.start() for m in _LIST_ITEM.finditer(block)]
+    if not starts or starts[0] != 0:
+        return []
+    return [block[a:b].rstrip() for a, b in zip(starts, [*starts[1:], len(block)],
+                                                 strict=True)]
+
+
+def _split_long_lists(blocks: list[str], budget: int) -> list[str]:
+    """Blocks with every list longer than ``budget`` words cut between its items."""
+    out: list[str] = []
+    for block in blocks:
+        if len(block.split()) <= budget or not _LIST_ITEM.match(block):
+            out.append(block)
+            continue
+        group: list[str] = []
+        for item in list_items(block):
+            if group and len(" ".join(group).split()) + len(item.split()) > budget:
+                out.append("\n".join(group))
+                group = []
+            group.append(item)
+        out.append("\n".join(group))
+    return out
+
+
 def slide_chunks(blocks: list[str], budget: int = SLIDE_WORDS) -> list[list[str]]:
     """Markdown blocks grouped into slides of about ``budget`` words: whole blocks where they
-    fit; a prose paragraph longer than a slide continues on the next, between sentences. A
-    list or table is never split."""
+    fit; a prose paragraph longer than a slide continues on the next, between sentences, and
+    a long list between its items. A table is never split."""
     slides: list[list[str]] = [[]]
     used = 0
-    for block in blocks:
+    for block in _split_long_lists(blocks, budget):
         size = len(block.split())
         if used and used + size > budget:
             slides.append([])
@@ -182,6 +221,8 @@ body { max-width: none; padding: 0; background: #fff; }
 .slide h1 { font-size: 2.4rem; } .slide h2 { font-size: 1.9rem; color: var(--accent); }
 .slide img { height: 58vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
 .slide table { font-size: 0.8em; }
+.slide .table { align-self: flex-start; max-width: 100%; }
+.slide .table table { font-size: 0.72em; }
 .slide .sv { color: var(--muted); font-style: italic; }
 .counter { position: fixed; right: 1rem; bottom: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 body.paged .slide { display: none; } body.paged .slide.on { display: flex; }
@@ -228,20 +269,21 @@ def _section_slides(section: Section) -> list[str]:
     pending: list[str] = []
     heading = f"<h2>{esc(section.heading)}</h2>"
 
-    def flush(figure: Figure | None = None) -> None:
+    def flush(shown: Figure | Table | None = None) -> None:
         chunks = slide_chunks(pending) or [[]]
-        lead = chunks[-1] if figure is not None and sum(
+        lead = chunks[-1] if shown is not None and sum(
             len(b.split()) for b in chunks[-1]) <= SLIDE_WORDS // 3 else None
         for chunk in (chunks[:-1] if lead is not None else chunks):
             if chunk:
                 slides.append(heading + "".join(markdown(b) for b in chunk))
-        if figure is not None:
-            slides.append(heading + "".join(markdown(b) for b in lead or [])
-                          + _figure_html(figure))
+        if shown is not None:
+            body = (_figure_html(shown) if isinstance(shown, Figure)
+                    else f'<div class="table">{shown.html}</div>')
+            slides.append(heading + "".join(markdown(b) for b in lead or []) + body)
         pending.clear()
 
     for part in section.parts:
-        if isinstance(part, Figure):
+        if isinstance(part, (Figure, Table)):
             flush(part)
         else:
             pending.extend(paragraphs(part))
@@ -256,16 +298,25 @@ def _title_slide(slug: str, title: str, intro: Section) -> list[str]:
     blocks = [b for b in paragraphs(intro.text) if not b.startswith("**Time:**")]
     first = next((b for b in blocks if is_prose(b) and not b.startswith("**")), "")
     rest = [b for b in blocks if b != first and not b.startswith("**You will**")]
+    summary = lesson_summaries()[slug]["sv"]
     slide = (f"<h1>{esc(title)}</h1>{markdown(first)}{markdown(time_line(slug))}"
-             f'<p class="sv" lang="sv">{esc(lesson_summaries()[slug]["sv"])}</p>')
+             f'<p class="sv" lang="sv">{esc(summary)}</p>')
+    slides = [slide]
     if outcomes:
-        slide += ("<h2>You will</h2><ul>"
-                  + "".join(f"<li>{inline_markdown(o)}</li>" for o in outcomes) + "</ul>")
+        you_will = ("<h2>You will</h2><ul>"
+                    + "".join(f"<li>{inline_markdown(o)}</li>" for o in outcomes) + "</ul>")
+        words = len(" ".join([first, summary, *outcomes]).split())
+        if words <= SLIDE_WORDS:
+            slides[0] += you_will
+        else:  # a long opening: the objectives get a slide of their own
+            slides.append(you_will)
     more = [f"<h2>{esc(title)}</h2>" + "".join(markdown(b) for b in chunk)
             for chunk in slide_chunks(rest)]
-    return [slide, *more]
+    return [*slides, *more]
 
 
+#: How many cards' questions (in both languages) a slide holds.
+CARDS_PER_SLIDE = 4
 #: Sections of a lesson the projector view leaves out: the cards (their questions get a
 #: slide of their own) and the link to the next lesson.
 SKIPPED_SECTIONS = ("GDPR questions", "Next")
@@ -281,10 +332,13 @@ def projector_html(slug: str) -> str:
             continue
         slides += _section_slides(section)
     cards = cards_for(slug)
-    slides.append('<h2>GDPR questions · <span lang="sv">Dataskyddsfrågor</span></h2><ol>'
-                  + "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
-                            f'<span class="sv" lang="sv">{esc(c.text("question", "sv"))}'
-                            "</span></li>" for c in cards) + "</ol>")
+    for start in range(0, len(cards), CARDS_PER_SLIDE):
+        slides.append('<h2>GDPR questions · <span lang="sv">Dataskyddsfrågor</span></h2>'
+                      f'<ol start="{start + 1}">'
+                      + "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
+                                f'<span class="sv" lang="sv">{esc(c.text("question", "sv"))}'
+                                "</span></li>" for c in cards[start:start + CARDS_PER_SLIDE])
+                      + "</ol>")
     body = "".join(f'<section class="slide">{s}</section>' for s in slides)
     body += '<div class="counter no-print" aria-live="polite"></div>'
     return page(f"{step_title(slug)} · projector", body, "en", PROJECTOR_CSS, PROJECTOR_JS,
