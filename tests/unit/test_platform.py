@@ -190,7 +190,7 @@ def test_doctor_fails_with_a_fix_when_the_lab_port_is_taken(capsys):
     line = next(ln for ln in out.splitlines() if f"port {port}" in ln)
     assert line.strip().startswith("FAIL") and "in use by" in line
     assert "fix: stop that program, or use another port: `python course.py lab --port N`" in out
-    assert "Not ready: 1 check(s) failed" in out
+    assert "Not ready: 1 check failed" in out
 
 
 def test_doctor_fails_with_a_fix_when_a_pin_differs(capsys, monkeypatch):
