@@ -151,7 +151,7 @@ def notebook_template(english: Path) -> Catalog:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             for block in markdown_blocks(cell.source):
-                catalogue.add(block, locations=[(f"cell-{i:02d}", None)])
+                catalogue.add(block, locations=[(f"cell-{i:02d}", None)])  # type: ignore[list-item]
     return catalogue
 
 
@@ -245,6 +245,13 @@ def compile_catalogue(catalogue: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def _text(value: object) -> str:
+    """A message's id or translation as one text (the first form of a plural)."""
+    if isinstance(value, tuple | list):
+        return str(value[0]) if value else ""
+    return "" if value is None else str(value)
+
+
 def _fields(text: str) -> list[str]:
     try:
         return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
@@ -280,10 +287,12 @@ def catalogue_problems(template: Catalog, catalogue: Catalog, where: str,
         elif placeholders:
             ids = wanted.id if isinstance(wanted.id, tuple) else (wanted.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            for text in strings:
-                if _fields(text) != _fields(ids[-1]) and _fields(text) != _fields(ids[0]):
+            for text in map(_text, strings):
+                english_forms = [_fields(_text(ids[-1])), _fields(_text(ids[0]))]
+                if _fields(text) not in english_forms:
                     problems.append(f"{where}: the translation of {shown!r} has the "
-                                    f"placeholders {_fields(text)}, the English {_fields(ids[0])}")
+                                    f"placeholders {_fields(text)}, the English "
+                                    f"{english_forms[1]}")
     return problems
 
 
@@ -360,7 +369,7 @@ def translate_notebook(english: Path, lang: str, catalogue: Catalog | None = Non
             if message is None or message.fuzzy or not message.string:
                 missing.append(f"cell-{i:02d}: {block.splitlines()[0][:70]!r}")
                 continue
-            blocks.append(rebase_links(message.string, english, lang, translated,
+            blocks.append(rebase_links(_text(message.string), english, lang, translated,
                                        only=link_targets(block)))
         cell.source = "\n\n".join(blocks)
     if missing:
@@ -498,8 +507,8 @@ def word_counts(lang: str) -> list[tuple[str, int, int]]:
         for english in sorted((ROOT / folder).glob("*.ipynb")):
             template = notebook_template(english)
             catalogue = read_catalogue(notebook_catalogue(english, lang), lang)
-            total = sum(_words(m.id) for m in template if m.id)
-            todo = sum(_words(m.id) for m in template if m.id and not (
+            total = sum(_words(_text(m.id)) for m in template if m.id)
+            todo = sum(_words(_text(m.id)) for m in template if m.id and not (
                 (found := catalogue.get(m.id)) and not found.fuzzy and _translated(found)))
             rows.append((f"{folder}/{english.name}", total, todo))
     for doc in ("README.md", "docs/workshop.md", "docs/laptops.md", "docs/deployment.md"):
