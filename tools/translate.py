@@ -45,11 +45,7 @@ from babel.messages.pofile import read_po, write_po
 
 from fedlearn_kit.i18n import COURSE_FOLDERS, DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
 from tools import ROOT
-
-try:  # the authoring tool moves from the package to tools/ (issue 19)
-    from tools.authoring import execute, strip, to_exercise
-except ImportError:  # pragma: no cover - before the move
-    from fedlearn_kit.authoring import execute, strip, to_exercise  # type: ignore[no-redef]
+from tools.authoring import execute, strip, to_exercise
 
 #: Where the catalogues are kept (the translators' files; the compiled one ships in the kit).
 LOCALE = ROOT / "locale"

@@ -88,3 +88,10 @@ def test_a_cached_model_is_the_model(monkeypatch, tmp_path):
         assert model.losses == fresh.losses and model.name == "local A"
         for name, weight in fresh.net.state_dict().items():
             assert torch.equal(model.net.state_dict()[name], weight)
+
+
+def test_stored_outputs_and_the_cross_cpu_test_never_use_the_cache():
+    from tools import authoring
+
+    env = authoring.kernel_env("native", base={result_cache.ENV_VAR: "/tmp/cache", "A": "1"})
+    assert result_cache.ENV_VAR not in env and env["A"] == "1"

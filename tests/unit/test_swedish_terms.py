@@ -105,7 +105,7 @@ def test_english_sentences_are_found_outside_quotes_and_marked_text():
 
 # --- every other Swedish text: lessons, the kit's messages, catalogues, materials ------------
 
-ROOT = terms.TERMS_FILE.parents[1]
+ROOT = terms.terms_file().parents[1]
 _ENGLISH_PART = re.compile(r"<(\w+)[^>]*\blang=\"en\"[^>]*>.*?</\1>", re.DOTALL)
 
 
