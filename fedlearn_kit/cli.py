@@ -18,7 +18,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import get_type_hints
 
-from fedlearn_kit.i18n import _
+from fedlearn_kit.i18n import _, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
 
 #: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
@@ -573,6 +573,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedlearn-kit`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(run_options="run" in argv).parse_args(argv)
+    # A command given the learner's answers file speaks the language of those answers
+    # (fedlearn_kit.i18n, rule 4) unless the folder or FEDLEARN_LANG says otherwise.
+    use_answers_file(getattr(args, "answers", None))
     try:
         return int(args.handler(args))
     except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError
@@ -581,6 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("fedlearn-kit {command}: {error}\n(add --debug before the command to see the "
                 "traceback)").format(command=args.command, error=err), file=sys.stderr)
         return 2
+    finally:
+        use_answers_file(None)  # main() may be called again in one process (tests)
 
 
 if __name__ == "__main__":

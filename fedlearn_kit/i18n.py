@@ -83,10 +83,22 @@ def _environment_language() -> str | None:
     return check_language(value, ENV_VAR) if value else None
 
 
+#: The answers file a command was given (``--answers``): rule 4 reads it instead of the
+#: default one. Set by :func:`use_answers_file`; a notebook never sets it.
+_given_answers_file: list[str | os.PathLike[str]] = []
+
+
+def use_answers_file(answers_file: str | os.PathLike[str] | None) -> None:
+    """Read the language of ``answers_file`` (a command's ``--answers``) for the rest of this
+    process; None goes back to the default answers file."""
+    _given_answers_file[:] = [answers_file] if answers_file else []
+
+
 def saved_language(answers_file: str | os.PathLike[str] | None = None) -> str | None:
     """The ``language`` recorded in the answers file, or None (also when the file is missing
     or cannot be read: the answers commands report a broken file; the language never does)."""
-    path = answers_path(answers_file)
+    path = answers_path(answers_file or (_given_answers_file[0] if _given_answers_file
+                                         else None))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):

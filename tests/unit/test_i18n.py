@@ -170,6 +170,17 @@ def test_the_commands_speak_the_chosen_language(place, monkeypatch, capsys):
     assert "FEL" in lines[0] and "åtgärd: free it" in lines[1]
 
 
+def test_a_command_given_swedish_answers_speaks_swedish(place, capsys):
+    here = place()
+    (here / "notebooks").mkdir()
+    _answers_file(here / "notebooks", "sv")
+    assert cli.main(["dpia", "--answers", "notebooks/fedlearn-answers.json", "--no-flows",
+                     "--out", "draft.md"]) == 0
+    assert capsys.readouterr().out.startswith("Skrev draft.md: 0 av ")
+    assert (here / "draft.md").read_text(encoding="utf-8").startswith("# Konsekvensbedömning")
+    assert i18n.language() == "en"  # the command's choice ends with the command
+
+
 def test_the_doctors_help_is_in_the_chosen_language(place, monkeypatch, capsys):
     place()
     monkeypatch.setenv(i18n.ENV_VAR, "sv")
