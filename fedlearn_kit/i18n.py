@@ -15,8 +15,8 @@ Which language, decided by :func:`language`, first match wins:
    machine (JupyterLab, nbval and the authoring tool run a kernel in the notebook's folder;
    papermill does when given ``--cwd``);
 3. ``FEDLEARN_LANG`` (``en`` or ``sv``): a whole session, outside the course folders;
-4. the ``language`` recorded in the learner's answers file (the card panel records the
-   language the learner answers in);
+4. the ``language`` recorded in the learner's answers file (a command's ``--answers`` file,
+   else the default one; the card panel records the language the learner answers in);
 5. English.
 
 A document written from the learner's answers (the DPIA draft, the take-home pack, the
