@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fedlearn_kit.evaluation import as_list
+from fedlearn_kit.i18n import _
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import TrainedModel
 
@@ -86,7 +87,7 @@ def caught_difference(model: TrainedModel, other: TrainedModel, df: pd.DataFrame
                 - alert_counts(y[idx], second[idx], share)["caught per 100"])
 
     rng = np.random.default_rng(seed)
-    values = [difference(rng.integers(0, len(y), len(y))) for _ in range(num_samples)]
+    values = [difference(rng.integers(0, len(y), len(y))) for _sample in range(num_samples)]
     low, high = np.percentile(values, [2.5, 97.5])
     return difference(np.arange(len(y))), float(low), float(high)
 
@@ -123,3 +124,13 @@ def risk_bands(models: Iterable[TrainedModel] | Mapping[str, TrainedModel], df: 
     table = pd.DataFrame(rows).T.astype({"patients": int})
     table.index.names = ["model", "predicted risk"]
     return table
+
+
+def gain_sentence(rate: float, extra: float, low: float, high: float, share: float = 0.2
+                  ) -> str:
+    """The readmission rate and :func:`caught_difference`'s result as one sentence in the
+    course's language (lesson 03 prints it)."""
+    return _("Readmitted: {rate:.0f} of every 100 patients. Flagging the top {share:.0f} %, the "
+             "first model catches {extra:+.1f} readmissions per 100 patients compared with the "
+             "second (95 % interval {low:+.1f} to {high:+.1f}).").format(
+        rate=100 * rate, share=100 * share, extra=extra, low=low, high=high)

@@ -20,6 +20,7 @@ from torch import nn
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
 from fedlearn_kit.figure_text import describe
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
@@ -72,12 +73,12 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float
 
 #: Panel titles a reader understands (with the unit), for the columns plot_sites shows.
 TITLES = {
-    "age": "Age (years)",
-    "ejection_fraction": "Ejection fraction (%)",
-    "nt_probnp": "NT-proBNP (ng/L)",
-    "prior_admissions_12m": "Admissions in previous 12 months",
-    "egfr": "eGFR (mL/min/1.73 m²)",
-    "length_of_stay": "Length of stay (days)",
+    "age": N_("Age (years)"),
+    "ejection_fraction": N_("Ejection fraction (%)"),
+    "nt_probnp": N_("NT-proBNP (ng/L)"),
+    "prior_admissions_12m": N_("Admissions in previous 12 months"),
+    "egfr": N_("eGFR (mL/min/1.73 m²)"),
+    "length_of_stay": N_("Length of stay (days)"),
 }
 
 
@@ -93,9 +94,10 @@ SHORT_NAMES = {
 
 
 def title(column: str) -> str:
-    """A human title for a column: its name and unit as a clinician would write them."""
+    """A human title for a column: its name and unit as a clinician would write them, in the
+    course's language."""
     if column in TITLES:
-        return TITLES[column]
+        return _(TITLES[column])
     col = BY_NAME[column]
     unit = f" ({col.unit})" if col.unit else ""
     return col.description + unit
@@ -118,7 +120,7 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
 
     Each histogram shows the share of a site's patients in each bin (so a site of 300 and
     one of 2,400 compare directly), with the bins equally wide on the axis as drawn: on
-    NT-proBNP's log axis, equal ratios. A dashed line marks each site's median, except on
+    NT-proBNP's log axis, equal ratios. A dotted line marks each site's median, except on
     panels of small counts (one bar per value), where the bars show it and the medians of
     two sites would often sit on the same value, one line hiding the other.
     """
@@ -127,11 +129,11 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
     fig, axes = new_figure(ncols=ncols, nrows=nrows, width=3.5, height=2.7)
     names = list(cohort)
     rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
-    bars = axes[0].bar([f"Site {s}" for s in names], rates,
+    share = _("% of the site's patients")
+    bars = axes[0].bar([_("Site {site}").format(site=s) for s in names], rates,
                        color=[site_colour(i) for i in range(len(names))])
     axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
-    axes[0].set(title="Readmitted in 30 days", ylabel="% of the site's patients",
-                ylim=(0, max(rates) * 1.2))
+    axes[0].set(title=_("Readmitted in 30 days"), ylabel=share, ylim=(0, max(rates) * 1.2))
     for ax, column in zip(axes[1:len(columns) + 1], columns, strict=True):
         col = BY_NAME[column]
         bins = _bins(col, cohort, column)
@@ -145,12 +147,13 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
                 ax.axvline(values.median(), color=site_colour(i), linestyle=":", linewidth=1.2)
         if col.log:
             ax.set_xscale("log")
-        ax.set(title=title(column), ylabel="% of the site's patients")
+        ax.set(title=title(column), ylabel=share)
     handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
                           linestyle=series_line_style(i),
-                          label=f"Site {s} (n={len(cohort[s])})") for i, s in enumerate(names)]
+                          label=_("Site {site} (n={n})").format(site=s, n=len(cohort[s])))
+               for i, s in enumerate(names)]
     handles.append(plt.Line2D([], [], color="grey", linestyle=":", linewidth=1.2,
-                              label="median"))
+                              label=_("median")))
     legend_ax = axes[len(columns) + 1]
     legend_ax.axis("off")
     legend_ax.legend(handles=handles, loc="center", frameon=False)
@@ -162,14 +165,16 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
 def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
     """The text alternative of :func:`plot_sites`: what it shows and how the sites differ."""
     sites = list(cohort)
-    rates = "; ".join(f"Site {s}, {100 * cohort[s][OUTCOME_NAME].mean():.0f} % of "
-                      f"{len(cohort[s])} patients" for s in sites)
-    medians = " ".join(
-        f"Median {title(c).lower()}: " + ", ".join(
-            f"Site {s} {cohort[s][c].median():g}" for s in sites) + "." for c in columns)
-    return (f"Bar chart and histograms comparing the hospitals' patients. Readmitted within "
-            f"30 days: {rates}. The histograms show each hospital's share of patients by "
-            f"{', '.join(title(c).lower() for c in columns)}. {medians}")
+    rates = "; ".join(_("Site {site}, {rate:.0f} % of {n} patients").format(
+        site=s, rate=100 * cohort[s][OUTCOME_NAME].mean(), n=len(cohort[s])) for s in sites)
+    medians = " ".join(_("Median of {variable}: {values}.").format(
+        variable=title(c), values=", ".join(
+            _("Site {site} {value:g}").format(site=s, value=cohort[s][c].median())
+            for s in sites)) for c in columns)
+    return _("Bar chart and histograms comparing the hospitals' patients. Readmitted within "
+             "30 days: {rates}. The histograms show each hospital's share of patients by "
+             "{variables}. {medians}").format(
+        rates=rates, variables="; ".join(title(c) for c in columns), medians=medians)
 
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
@@ -196,17 +201,17 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
 def reliability_description(gaps: Mapping[str, float], title: str = "") -> str:
     """The text alternative of :func:`plot_reliability` from each model's mean gap between
     predicted risk and observed rate (over the curve's bins)."""
-    shown = f" ({title})" if title else ""
     closest = min(gaps, key=lambda name: gaps[name])
-    text = (f"Calibration curves{shown}: mean predicted risk against the observed "
-            f"readmission rate, for {', '.join(gaps)}, with the diagonal of perfect "
-            f"calibration. The curve closest to the diagonal is {closest}'s: on average its "
-            f"predicted and observed rates differ by {100 * gaps[closest]:.1f} percentage "
-            f"points.")
+    text = _("Calibration curves ({title}): mean predicted risk against the observed "
+             "readmission rate, for {models}, with the diagonal of perfect calibration. The "
+             "curve closest to the diagonal is that of {closest}: on average its predicted and "
+             "observed rates differ by {gap:.1f} percentage points.").format(
+        title=title or _("these patients"), models=", ".join(gaps), closest=closest,
+        gap=100 * gaps[closest])
     if len(gaps) > 1:
         farthest = max(gaps, key=lambda name: gaps[name])
-        text += (f" The farthest is {farthest}'s, {100 * gaps[farthest]:.1f} percentage "
-                 f"points.")
+        text += " " + _("The farthest is that of {farthest}, {gap:.1f} percentage "
+                        "points.").format(farthest=farthest, gap=100 * gaps[farthest])
     return text
 
 
@@ -231,11 +236,11 @@ def plot_coefficients(models: Models) -> Figure:
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
                ncols=len(models) + 1)
     closest = min(errors, key=lambda name: errors[name])
-    return describe(fig, (
-        f"Bar chart of the weight each model learned for each of the {len(FEATURE_NAMES)} "
-        f"variables, next to the true effect the synthetic data were generated with. The "
-        f"weights closest to the truth are {closest}'s: on average {errors[closest]:.2f} "
-        f"log-odds from the true effect."))
+    return describe(fig, _(
+        "Bar chart of the weight each model learned for each of the {n} variables, next to "
+        "the true effect the synthetic data were generated with. The weights closest to the "
+        "truth are those of {closest}: on average {error:.2f} log-odds from the true "
+        "effect.").format(n=len(FEATURE_NAMES), closest=closest, error=errors[closest]))
 
 
 def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) -> str:
@@ -276,9 +281,10 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "")
 def comparison_description(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> str:
     """The text alternative of :func:`plot_comparison`: the models, and the best on each
     site's patients (rows of ``table`` are models, columns sites)."""
-    shown = f" ({title})" if title else ""
-    best = " ".join(
-        f"On Site {site}'s patients the highest is {table[site].idxmax()}, "
-        f"{table[site].max():.3f}." for site in table.columns)
-    return (f"Grouped bar chart{shown} of {metric.split(' (')[0]} for the models "
-            f"{', '.join(map(str, table.index))}, one group per hospital's patients. {best}")
+    best = " ".join(_("On Site {site}'s patients the highest is {model}, {value:.3f}.").format(
+        site=site, model=table[site].idxmax(), value=table[site].max())
+        for site in table.columns)
+    return _("Grouped bar chart ({title}) of {metric} for the models {models}, one group per "
+             "hospital's patients. {best}").format(
+        title=title or _("each model on each hospital's patients"),
+        metric=metric.split(" (")[0], models=", ".join(map(str, table.index)), best=best)

@@ -30,28 +30,20 @@ from fedlearn_kit.gdpr.cards import (
     step_title,
 )
 from fedlearn_kit.gdpr.lawref import laws_in
+from fedlearn_kit.i18n import N_, _, language, ngettext
 
 #: How to answer where the panel cannot render, and what the cards are (and are not).
-_FALLBACK_NOTE = {
-    "en": "**How to answer.** Click in the cell above these cards and press Shift+Enter: a "
-          "panel with a box for each question appears here. You need not run the rest of the "
-          "lesson first. Your answers are saved in `fedlearn-answers.json` beside the lesson, "
-          "never in the lesson.\n\n*Without the panel* (VS Code, classic Notebook, a "
-          "terminal): run `kit.gdpr.answer(\"<card id>\", \"your answer\")` in a cell, or "
-          "in a terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` "
-          "and run `fedlearn-kit answers import fedlearn-answers.md`.",
-    "sv": "**Så svarar ni.** Klicka i cellen ovanför korten och tryck Skift+Enter: en panel "
-          "med en ruta för varje fråga visas här. Ni behöver inte köra resten av lektionen "
-          "först. Svaren sparas i `fedlearn-answers.json` bredvid lektionen, aldrig i "
-          "lektionen.\n\n*Utan panelen* (VS Code, klassisk Notebook, en terminal): kör "
-          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\")` i en cell, eller i en terminal "
-          "`fedlearn-kit answers template`, fyll i `fedlearn-answers.md` och kör "
-          "`fedlearn-kit answers import fedlearn-answers.md`.",
-}
-_LAW_NOTE = {
-    "en": "Law as of {date}. Teaching material, not legal advice.",
-    "sv": "Rättsläge per {date}. Utbildningsmaterial, inte juridisk rådgivning.",
-}
+_FALLBACK_NOTE = N_(
+    "**How to answer.** Click in the cell above these cards and press Shift+Enter: a panel "
+    "with a box for each question appears here. You need not run the rest of the lesson "
+    "first. Your answers are saved in `fedlearn-answers.json` beside the lesson (or where "
+    "`FEDLEARN_ANSWERS` points), never in the lesson.")
+_ELSEWHERE_NOTE = N_(
+    "*Without the panel* (VS Code, classic Notebook, a terminal): run "
+    "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or in a "
+    "terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` and run "
+    "`fedlearn-kit answers import fedlearn-answers.md`.")
+_LAW_NOTE = N_("Law as of {date}. Teaching material, not legal advice.")
 
 
 def law_as_of(cards: Iterable[Card]) -> str:
@@ -63,20 +55,20 @@ def law_as_of(cards: Iterable[Card]) -> str:
     return min(dates) if dates else LAW_AS_OF
 
 
-def law_note(cards: Iterable[Card], lang: str = "en") -> str:
-    """ "Law as of <date>. Teaching material, not legal advice." in ``lang``."""
+def law_note(cards: Iterable[Card], lang: str | None = None) -> str:
+    """ "Law as of <date>. Teaching material, not legal advice." in ``lang`` (default: the
+    course's language)."""
+    lang = language(lang)
     check_lang(lang)
-    return _LAW_NOTE[lang].format(date=law_as_of(cards))
+    return _(_LAW_NOTE, lang).format(date=law_as_of(cards))
 
 
 #: The panel's labels for a card's details (the Markdown fallback has the cards' own).
 _DETAIL_LABELS = {
-    "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
-           "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
-           "role": "Who should answer", "good": "A good answer covers", "as_of": "law as of"},
-    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
-           "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
-           "role": "Vem bör svara", "good": "Ett bra svar tar upp", "as_of": "rättsläge per"},
+    "why": N_("Why it matters"), "shown": N_("In this notebook"), "law": N_("Law"),
+    "sources": N_("Sources"), "open": N_("Unsettled"), "heading": N_("GDPR questions"),
+    "role": N_("Who should answer"), "good": N_("A good answer covers"),
+    "as_of": N_("law as of"),
 }
 
 
@@ -87,27 +79,18 @@ def check_lang(lang: str) -> None:
 
 
 _WIDGET_TEXT = {
-    "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Saved to {file} as you type.",
-           "answer": "Your answer", "saved": "Saved to {file}.",
-           "loaded_one": "1 answer loaded from {file}.",
-           "loaded_many": "{n} answers loaded from {file}.",
-           "new": "Answers will be saved to {file}.", "details": "Why, where, law and sources",
-           "first": "Who answers first", "unsettled": "⚖ Unsettled law: see the details.",
-           "not_saved": "NOT SAVED: {reason}"},
-    "sv": {"ask_dpo": "Fråga vårt dataskyddsombud", "placeholder": "Sparas i {file} medan du "
-           "skriver.", "answer": "Ert svar", "saved": "Sparat i {file}.",
-           "loaded_one": "1 svar inläst från {file}.",
-           "loaded_many": "{n} svar inlästa från {file}.",
-           "new": "Svaren sparas i {file}.", "details": "Varför, var, lagrum och källor",
-           "first": "Svarar först", "unsettled": "⚖ Oklart rättsläge: se detaljerna.",
-           "not_saved": "INTE SPARAT: {reason}"},
+    "ask_dpo": N_("Ask our DPO about this"), "placeholder": N_("Saved to {file} as you type."),
+    "answer": N_("Your answer"), "saved": N_("Saved to {file}."),
+    "new": N_("Answers will be saved to {file}."),
+    "details": N_("Why, where, law and sources"), "not_saved": N_("NOT SAVED: {reason}"),
+    "first": N_("Who answers first"), "unsettled": N_("⚖ Unsettled law: see the details."),
 }
 
 
-def loaded_message(n: int, file: object, lang: str) -> str:
+def loaded_message(n: int, file: object, lang: str | None = None) -> str:
     """ "1 answer loaded from F." / "3 answers loaded from F." in ``lang`` (plural right)."""
-    words = _WIDGET_TEXT[lang]
-    return (words["loaded_one"] if n == 1 else words["loaded_many"]).format(n=n, file=file)
+    return ngettext("{n} answer loaded from {file}.", "{n} answers loaded from {file}.", n,
+                    lang).format(n=n, file=file)
 
 
 def _in_kernel() -> bool:
@@ -134,7 +117,8 @@ class CardPanel:
     """
 
     def __init__(self, step: str, answers_file: str | os.PathLike[str] | None = None,
-                 lang: str = "en") -> None:
+                 lang: str | None = None) -> None:
+        lang = language(lang, answers_file)
         check_lang(lang)
         self.step = step
         self.cards: tuple[Card, ...] = cards_for(step)
@@ -158,7 +142,8 @@ class CardPanel:
         """
         cards_text = step_markdown(self.step, self.lang, answer_note=False)
         heading, advice, rest = cards_text.split("\n\n", 2)
-        return "\n\n".join([heading, advice, _FALLBACK_NOTE[self.lang], rest])
+        return "\n\n".join([heading, advice, _(_FALLBACK_NOTE, self.lang),
+                            _(_ELSEWHERE_NOTE, self.lang), rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -184,8 +169,8 @@ class CardPanel:
         """A card's text: question, the other language's question, then the cues a round
         needs before anything is opened (who answers first, ⚖), then the details."""
         e = html.escape
-        label = _DETAIL_LABELS[lang]
-        words = _WIDGET_TEXT[lang]
+        label = {key: _(text, lang) for key, text in _DETAIL_LABELS.items()}
+        words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
         other = "sv" if lang == "en" else "en"
         cues = []
         if card.role:
@@ -209,15 +194,15 @@ class CardPanel:
                 f"<ul>{items}</ul></details>")
 
     def _set_status(self, key: str, error: bool = False, **values: Any) -> None:
-        """Show the status line ``key`` of _WIDGET_TEXT in the panel's language (it is shown
-        again in the other language when the toggle changes)."""
+        """Show the status line ``key`` of _WIDGET_TEXT (or "loaded") in the panel's language;
+        it is shown again in the other language when the toggle changes."""
         self._status_message = (key, values, error)
         if self._status is None:
             return
         if key == "loaded":
             message = loaded_message(values["n"], values["file"], self.lang)
         else:
-            message = _WIDGET_TEXT[self.lang][key].format(**values)
+            message = _(_WIDGET_TEXT[key], self.lang).format(**values)
         colour = "#b00020" if error else "#57606a"
         self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
 
@@ -225,7 +210,7 @@ class CardPanel:
         text_box, dpo_box = self._boxes[card.id]
         try:
             self.answers[card.id] = self.store.save(card.id, card.step, text_box.value,
-                                                    dpo_box.value)
+                                                    dpo_box.value, language=self.lang)
         except (AnswersFileError, OSError) as err:
             self._set_status("not_saved", True, reason=err)
         else:
@@ -234,8 +219,8 @@ class CardPanel:
     def _relabel(self, lang: str) -> None:
         """Every line of the panel in ``lang``: heading, law note, cards, labels, status."""
         self.lang = lang
-        words = _WIDGET_TEXT[lang]
-        self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
+        words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
+        self._title.value = (f"<h3>{html.escape(_(_DETAIL_LABELS['heading'], lang))} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
         self._law.value = (f"<p style='color:#57606a;margin:2px 0'>"
                            f"{html.escape(law_note(self.cards, lang))}</p>")
@@ -279,8 +264,8 @@ class CardPanel:
             text_box.add_class("fedlearn-answer")
             dpo_box.add_class("fedlearn-ask-dpo")
             self._boxes[card.id] = (text_box, dpo_box)
-            text_box.observe(lambda _, c=card: self._save(c), names="value")
-            dpo_box.observe(lambda _, c=card: self._save(c), names="value")
+            text_box.observe(lambda _change, c=card: self._save(c), names="value")
+            dpo_box.observe(lambda _change, c=card: self._save(c), names="value")
             row = w.VBox([self._card_html[card.id], text_box, dpo_box],
                          layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"))
             row.add_class("fedlearn-card")
@@ -308,13 +293,15 @@ class CardPanel:
 
 
 def show_cards(step: str, answers_file: str | os.PathLike[str] | None = None,
-               lang: str = "en") -> None:
+               lang: str | None = None) -> None:
     """Show a step's GDPR question cards at the end of a lesson, to answer in (every lesson).
 
     ``step`` is the notebook slug ("start_here", "federated", ...). Answers go to
     ``answers_file`` (default: $FEDLEARN_ANSWERS, else ``fedlearn-answers.json`` in the
     notebook's folder) and are reloaded the next time. ``lang`` ("en" or "sv") is the
-    language of the printed Markdown; the panel offers both. Outside Jupyter the cards are
+    language of the printed Markdown, by default the course's (:func:`fedlearn_kit.i18n.
+    language`: a Swedish lesson's folder gives Swedish); the panel offers both and opens in
+    the language the learner last chose in it. Outside Jupyter the cards are
     printed as Markdown. A broken answers file raises AnswersFileError and is left untouched.
     """
     panel = CardPanel(step, answers_file=answers_file, lang=lang)

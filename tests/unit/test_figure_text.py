@@ -32,8 +32,8 @@ def test_comparison_description_names_the_best_model_per_site():
 
 def test_reliability_description_names_the_closest_and_farthest_curve():
     text = plots.reliability_description({"local A": 0.05, "central": 0.01}, "On Site A")
-    assert "closest to the diagonal is central's" in text and "1.0 percentage points" in text
-    assert "The farthest is local A's, 5.0 percentage points." in text
+    assert "closest to the diagonal is that of central" in text and "1.0 percentage points" in text
+    assert "The farthest is that of local A, 5.0 percentage points." in text
 
 
 def test_series_differ_by_more_than_colour():
