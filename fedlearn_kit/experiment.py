@@ -9,8 +9,8 @@ from typing import Any
 from fedlearn_kit.cohort import Cohort, generate
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
 
-#: The models an experiment can train (built by :func:`fedlearn_kit.models.make_model`).
-#: Kept here, not in ``models``, so reading an Experiment does not import torch.
+#: The models an experiment can train (built by the app's ``task.make_model``). Kept here
+#: too, so reading an Experiment does not import torch; a test checks the two agree.
 MODEL_KINDS = ("logistic", "mlp")
 STRATEGIES = ("fedavg", "fedprox")
 
@@ -26,6 +26,7 @@ class Experiment:
     num_sites: int = 2
     patients_per_site: int | None = None  # None: each site keeps its preset size
     model: str = "logistic"
+    hidden: int = 16  # hidden units of the MLP (ignored for logistic regression)
     epochs: int = 20  # passes over the data for local and central training
     lr: float = 0.1
     batch_size: int = 32
@@ -46,6 +47,7 @@ class Experiment:
             (self.epochs >= 1 and self.local_epochs >= 1 and self.num_rounds >= 1,
              "epochs, local_epochs and num_rounds must be at least 1"),
             (self.lr > 0 and self.batch_size >= 1, "lr must be > 0 and batch_size >= 1"),
+            (self.hidden >= 1, "hidden must be at least 1"),
             (0 < self.test_fraction < 1, "test_fraction must be between 0 and 1"),
             (self.proximal_mu >= 0, "proximal_mu must be >= 0"),
         ]

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure  # noqa: E402
 import fedlearn_kit as kit  # noqa: E402
 from fedlearn_kit.federation import plots, run  # noqa: E402
 from fedlearn_kit.federation.report import what_leaves  # noqa: E402
-from fedlearn_kit.federation.task import first_round_updates  # noqa: E402
+from fedlearn_kit.federation.task import first_round  # noqa: E402
 
 EXP = kit.Experiment(patients_per_site=200, num_rounds=2, seed=4)
 
@@ -54,7 +54,7 @@ def test_what_leaves_compares_records_with_updates(result) -> None:
 
 def test_first_round_updates_average_to_flowers_first_round() -> None:
     exp = kit.Experiment(patients_per_site=None, num_rounds=1, seed=8)
-    updates = first_round_updates(exp)
+    updates = first_round(exp)
     total = sum(n for _, n in updates.values())
     one_round = run(exp, progress=False, server_eval=False)
     for key, value in one_round.state_dict.items():

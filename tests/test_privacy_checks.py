@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.checks import privacy_defences, what_leaks
-from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy import attacks, defences, evidence
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.features import to_tensors
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.privacy import attacks, defences
 
 

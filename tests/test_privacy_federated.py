@@ -136,6 +136,7 @@ def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates(
 
 
 def test_flowers_accountant_refuses_the_patient_weighted_average_the_dp_path_avoids():
+    from flwr.clientapp.mod import fixedclipping_mod
     from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
 
     exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=1, local_epochs=1)
@@ -148,14 +149,23 @@ def test_flowers_accountant_refuses_the_patient_weighted_average_the_dp_path_avo
             Reweighted(), noise_multiplier=1.0, clipping_norm=0.1, num_sampled_clients=2,
             accountant=accountant)
 
-    def wrap_weighted_by_patients(strategy):  # no equal_weight mod: sites send their sizes
-        return DifferentialPrivacyClientSideFixedClipping(
-            strategy, noise_multiplier=1.0, clipping_norm=0.1,
-            num_sampled_clients=exp.num_sites, accountant=accountant)
+    from flwr.serverapp import ServerApp
+
+    from fedlearn_app.server_app import run_rounds
+
+    weighted_by_patients = ServerApp()  # no equal_weight mod: sites send their sizes
+
+    @weighted_by_patients.main()
+    def main(grid, context):
+        run_rounds(grid, context, DifferentialPrivacyClientSideFixedClipping(
+            FedAvg(min_available_nodes=1, min_train_nodes=1, min_evaluate_nodes=1),
+            noise_multiplier=1.0, clipping_norm=0.1, num_sampled_clients=exp.num_sites,
+            accountant=accountant))
 
     unequal = kit.Experiment(seed=3, num_rounds=1, local_epochs=1)  # preset sizes differ
     with pytest.raises(Exception, match="equal client weights"):
-        federated.run_tapped(unequal, wrap_strategy=wrap_weighted_by_patients)
+        federated.run_tapped(unequal, federated.app_handlers(
+            train_mods=[fixedclipping_mod]), weighted_by_patients)
 
 
 def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():

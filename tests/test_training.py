@@ -3,9 +3,14 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.features import NUM_FEATURES, feature_matrix, to_tensors
-from fedlearn_kit.models import make_model
+from fedlearn_app.task import FEATURES, NUM_FEATURES, make_model, to_tensors
+from fedlearn_kit.experiment import MODEL_KINDS
+from fedlearn_kit.schema import FEATURES as SCHEMA_FEATURES
 from fedlearn_kit.training import split_site, train
+
+
+def feature_matrix(df):
+    return to_tensors(df)[0].numpy()
 
 
 def test_split_is_stratified_disjoint_and_deterministic(small_cohort):
@@ -34,24 +39,36 @@ def test_features_use_the_fixed_reference_scaling(small_cohort):
     np.testing.assert_allclose(X[:, probnp], np.log(df.nt_probnp) - 8, rtol=1e-5)
 
 
+def test_the_apps_feature_table_is_the_schemas_model_scaling():
+    """The boundary between the kit's data and the app: the same inputs, scaled alike."""
+    assert [f.column for f in FEATURES] == [c.name for c in SCHEMA_FEATURES]
+    for feature, column in zip(FEATURES, SCHEMA_FEATURES, strict=True):
+        assert (feature.center, feature.scale, feature.log) == \
+            (column.center, column.scale, column.log), column.name
+        assert feature.is_value == (column.categories[0] if column.kind == "category" else None)
+    from fedlearn_app.task import MODELS
+
+    assert MODELS == MODEL_KINDS
+
+
 def test_models_start_from_the_seed_without_touching_global_random_state():
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    a = make_model("mlp", NUM_FEATURES, seed=5)
+    a = make_model("mlp", seed=5)
     assert torch.rand(1).item() == before.item()
-    b = make_model("mlp", NUM_FEATURES, seed=5)
+    b = make_model("mlp", seed=5)
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(p, q)
     with pytest.raises(ValueError, match="logistic"):
-        make_model("forest", NUM_FEATURES)
+        make_model("forest")
 
 
 def test_training_reduces_the_loss_and_is_deterministic(small_cohort):
     X, y = to_tensors(small_cohort["B"])
     runs = []
     for _ in range(2):
-        net = make_model("logistic", NUM_FEATURES, seed=0)
+        net = make_model("logistic", seed=0)
         losses = train(net, X, y, epochs=8, lr=0.1, batch_size=32, seed=3)
         runs.append(net.linear.weight.detach().clone())
     assert losses[-1] < losses[0]
@@ -62,7 +79,7 @@ def test_proximal_term_keeps_weights_near_the_start(small_cohort):
     X, y = to_tensors(small_cohort["A"])
     drift = {}
     for mu in (0.0, 5.0):
-        net = make_model("logistic", NUM_FEATURES, seed=0)
+        net = make_model("logistic", seed=0)
         start = net.linear.weight.detach().clone()
         train(net, X, y, epochs=5, lr=0.1, batch_size=32, seed=1, proximal_mu=mu)
         drift[mu] = (net.linear.weight.detach() - start).norm().item()
@@ -98,13 +115,13 @@ def test_local_and_central_models_on_small_data(small_experiment):
 
 
 def test_fit_takes_a_seed_and_an_mlp_width(small_cohort):
-    exp = kit.Experiment(model="mlp", epochs=2)
+    exp = kit.Experiment(model="mlp", epochs=2, hidden=40)
     df = small_cohort["A"]
-    wide = kit.fit(df, exp, "wide", hidden=40)
+    wide = kit.fit(df, exp, "wide")
     assert wide.net.layers[0].out_features == 40
-    again = kit.fit(df, exp, "again", hidden=40)
-    other = kit.fit(df, exp, "other", hidden=40, seed=exp.seed + 1)
+    again = kit.fit(df, exp, "again")
+    other = kit.fit(df, exp, "other", seed=exp.seed + 1)
     first = next(wide.net.parameters())
     assert torch.equal(first, next(again.net.parameters()))
     assert not torch.equal(first, next(other.net.parameters()))
-    assert make_model("mlp", NUM_FEATURES, hidden=8).layers[0].out_features == 8
+    assert make_model("mlp", hidden=8).layers[0].out_features == 8

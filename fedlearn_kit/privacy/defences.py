@@ -38,9 +38,9 @@ from opacus.accountants.utils import get_noise_multiplier
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
-from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
 from fedlearn_kit.training import TrainedModel, one_torch_thread
 

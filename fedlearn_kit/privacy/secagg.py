@@ -4,7 +4,7 @@ In flwr 1.41 SecAgg+ exists only for the legacy API: the server side is
 ``flwr.server.workflow.SecAggPlusWorkflow`` inside a legacy ``flwr.server.ServerApp``, the
 client side is ``flwr.client.mod.secaggplus_mod``, which reads the legacy ``FitRes``
 format. The kit's Message-API apps cannot use it, so this module runs a minimal legacy
-pair of apps that train the same model with the same :func:`~fedlearn_kit.training.train`
+pair of apps that train the same model with the app's own ``task.train``
 loop, on the kit's in-process engine. The kit writes no cryptography of its own.
 """
 
@@ -44,7 +44,8 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
         from flwr.server.strategy import FedAvg as LegacyFedAvg
         from flwr.server.workflow import DefaultWorkflow, SecAggPlusWorkflow
 
-    from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
+    from fedlearn_app import task
+    from fedlearn_kit.federation.task import load_site, new_net
 
     def weights(net: Any) -> list[np.ndarray]:
         return [v.detach().numpy().copy() for v in net.state_dict().values()]
@@ -62,8 +63,10 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
             net.load_state_dict({k: torch.from_numpy(np.asarray(v))
                                  for k, v in zip(keys, parameters, strict=True)})
             split = load_site(exp, self.partition)
-            train_site(net, split, exp, lr=exp.lr,
-                       seed=round_seed(exp, int(config.get("server_round", 1)), self.partition))
+            server_round = int(config.get("server_round", 1))
+            task.train(net, *task.to_tensors(split.train), epochs=exp.local_epochs, lr=exp.lr,
+                       batch_size=exp.batch_size,
+                       seed=task.round_seed(exp.seed, server_round, self.partition))
             out = weights(net)
             record.plain.append({"partition": self.partition, "weights": out,
                                  "num_examples": len(split.train)})
@@ -115,8 +118,8 @@ def run_secagg(exp: Experiment, num_shares: int | None = None, threshold: int | 
                          "sites to hide anything from a partner; use Experiment(num_sites=3).")
     from flwr.app import Context, RecordDict
 
-    from fedlearn_kit.federation.engines import quiet_flower
     from fedlearn_kit.federation.local import LocalGrid
+    from fedlearn_kit.federation.result import quiet_flower
     from fedlearn_kit.training import one_torch_thread
 
     record = SecAggRun(final=[])
