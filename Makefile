@@ -1,21 +1,25 @@
 # fedlearn-kit: thin wrappers over course.py, which does the work on every platform
 # (Windows and macOS need no make: `python course.py lab`, `python course.py test`).
 #   make lab     first time: create .venv, install the locked set; open JupyterLab on the course
-#   make test    install the developer tools too, then run every test (what .ci/run calls)
-#   make check   the quick tier: ruff, mypy, unit tests without real processes or browsers
+#   make test    install the developer tools too, then run every test tier (what .ci/run calls)
+#   make test TIER=integration   one tier (unit, integration, notebooks, e2e, scale; or several,
+#                comma-separated)
+#   make check   the quick tier: ruff, mypy, tests/unit (no process, kernel or browser)
 
 PYTHON ?= python3
 COURSE := $(PYTHON) course.py
 PY := .venv/bin/python
 PORT ?=
 ARGS ?=
+TIER ?=
 
 .PHONY: help lab test check install lock bundle doctor notebooks exercises data bench flower-latest clean
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
-	@echo "make test       set up (first time) and run every test"
-	@echo "make check      ruff, mypy and the quick unit tests (under 3 minutes)"
+	@echo "make test       set up (first time) and run every test tier"
+	@echo "make test TIER=integration   one tier: unit, integration, notebooks, e2e, scale"
+	@echo "make check      ruff, mypy and the unit tier (under 3 minutes)"
 	@echo "make doctor     is this laptop ready for the course?"
 	@echo "make bundle     facilitators: an offline bundle for the room's laptops"
 	@echo "make lock       maintainers: regenerate lock/ from pyproject.toml"
@@ -28,7 +32,7 @@ lab:
 	$(COURSE) lab $(if $(PORT),--port $(PORT))
 
 test:
-	$(COURSE) test $(ARGS)
+	$(COURSE) test $(if $(TIER),--tier $(TIER)) $(ARGS)
 
 check:
 	$(COURSE) check $(ARGS)
@@ -62,8 +66,8 @@ bench: install
 flower-latest:
 	$(COURSE) install --set dev --venv .venv-flower-latest
 	.venv-flower-latest/bin/python -m pip install --upgrade "flwr[simulation]"
-	.venv-flower-latest/bin/python -m pytest -n auto --dist loadfile tests/test_federation_*.py \
-	  $(wildcard tests/test_flower_contract.py tests/test_deploy_*.py)
+	.venv-flower-latest/bin/python -m pytest -n auto --dist loadfile \
+	  $(wildcard tests/*/test_federation_*.py tests/*/test_flower_contract.py tests/*/test_deploy_*.py)
 
 clean:
 	rm -rf .venv .venv-flower-latest .flwr .pytest_cache .mypy_cache build *.egg-info

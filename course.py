@@ -5,7 +5,8 @@
     python course.py test     installs the developer tools too, then runs every test
 
 (On Windows, ``py course.py lab``.) Other commands: ``check`` (the quick tier: ruff, mypy and
-the unit tests), ``install``, ``doctor`` (is this laptop ready?), ``bundle`` (a facilitator's
+the unit tests), ``test --tier NAME`` (one tier of tests: unit, integration, notebooks, e2e,
+scale), ``install``, ``doctor`` (is this laptop ready?), ``bundle`` (a facilitator's
 offline bundle), ``lock`` (maintainers: regenerate lock/ from pyproject.toml). Run
 ``python course.py --help`` for the options.
 
@@ -44,7 +45,22 @@ JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 SUPPORTED = [(3, 11), (3, 12), (3, 13)]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with",
+         "tests/notebooks/nbval_sanitize.cfg"]
+#: The test tiers, cheapest first: a tier is a folder of tests/ named after what its tests need
+#: (tests/conftest.py says what each may start), and these are the pytest arguments that run it.
+#: ``--dist loadfile`` keeps a module's tests (a module-scoped deployment, ordered steps) and a
+#: notebook's cells (one kernel) on one worker, while the workers overlap the waits on kernels,
+#: Flower processes and Chromium; the unit tier has no such module and balances test by test.
+TIERS = {
+    "unit": ["tests/unit"],
+    "integration": ["--dist", "loadfile", "tests/integration"],
+    "notebooks": ["--dist", "loadfile", "tests/notebooks", *NBVAL, "notebooks", "solutions"],
+    "e2e": ["--dist", "loadfile", "tests/e2e"],
+    "scale": ["--dist", "loadfile", "tests/scale"],
+}
+#: Every tier run ends with its slowest tests, so a tier's cost is seen where it grows.
+SLOWEST = "--durations=15"
 
 
 def _offline_env() -> dict[str, str]:
@@ -269,14 +285,32 @@ def _pytest(py: Path, extra: list[str]) -> int:
     return code
 
 
+def tier_arguments(tier: str, workers: str) -> list[str]:
+    """pytest's arguments for one tier: its tests, its workers, its slowest tests."""
+    return ["-n", workers, SLOWEST, *TIERS[tier]]
+
+
+def chosen_tiers(names: list[str] | None) -> list[str]:
+    """The tiers named with ``--tier`` (repeated or comma-separated), in TIERS' order; all
+    of them when none is named."""
+    wanted = {n.strip() for name in names or [] for n in name.split(",") if n.strip()}
+    unknown = sorted(wanted - set(TIERS))
+    if unknown:
+        raise SetupError(f"No test tier {', '.join(unknown)}: the tiers are "
+                         f"{', '.join(TIERS)}.")
+    return [tier for tier in TIERS if tier in wanted or not wanted]
+
+
+def lint_and_types(py: Path) -> bool:
+    return all(run(step) == 0 for step in (lint_command(py), [py, "-m", "mypy"]))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """The quick tier: lint, types, and the unit tests that start no process or browser."""
+    """The quick tier: lint, types, and the unit tests (tests/unit: they start no process)."""
     py = install("dev", python=args.python)
-    for step in (lint_command(py), [py, "-m", "mypy"]):
-        if run(step) != 0:
-            return 1
-    return _pytest(py, ["-m", "not slow and not e2e", "-n", args.workers, "tests",
-                        *args.pytest_args])
+    if not lint_and_types(py):
+        return 1
+    return _pytest(py, [*tier_arguments("unit", args.workers), *args.pytest_args])
 
 
 def lint_command(py: Path) -> list[str]:
@@ -284,15 +318,40 @@ def lint_command(py: Path) -> list[str]:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Everything: lint, types, unit and slow tests, every notebook, the browser tests."""
+    """Every tier, one pytest run each (after lint and types), or the tiers named with --tier.
+
+    A failing tier does not stop the next: one run shows every tier's result. Options for
+    pytest (``-k deploy``) go to every tier; a tier none of whose tests they select is skipped,
+    but a run that selects no test at all fails."""
+    tiers = chosen_tiers(args.tier)
     py = install("dev", python=args.python)
-    for step in (lint_command(py), [py, "-m", "mypy"]):
-        if run(step) != 0:
-            return 1
-    # --dist loadfile keeps a notebook's cells (one kernel) and a module's ordered tests
-    # on one worker; the workers overlap the waits on kernels, Flower processes and Chromium.
-    return _pytest(py, ["-n", args.workers, "--dist", "loadfile", "--durations=25",
-                        "tests", *NBVAL, "notebooks", "solutions", *args.pytest_args])
+    if not args.tier and not lint_and_types(py):
+        return 1
+    results: dict[str, tuple[int, float]] = {}
+    for tier in tiers:
+        say(f"tier {tier}")
+        start = time.monotonic()
+        code = run([py, "-m", "pytest", *tier_arguments(tier, args.workers), *args.pytest_args])
+        results[tier] = (code, time.monotonic() - start)
+    return report_tiers(results, selecting=bool(args.pytest_args) and len(tiers) > 1)
+
+
+def report_tiers(results: dict[str, tuple[int, float]], selecting: bool) -> int:
+    """Say each tier's outcome and time; the exit code of the whole run (pytest's 5,
+    "no test collected", is a failure unless options chose tests and another tier ran some)."""
+    ran_some = any(code != 5 for code, _ in results.values())
+    failed = False
+    for tier, (code, seconds) in results.items():
+        if code == 0:
+            outcome = "passed"
+        elif code == 5 and selecting and ran_some:
+            outcome = "no test selected by the options given"
+        elif code == 5:
+            outcome, failed = "FAILED: no test collected (a failure, not a pass)", True
+        else:
+            outcome, failed = f"FAILED (pytest exit {code})", True
+        say(f"tier {tier}: {outcome} in {seconds:.0f} s")
+    return 1 if failed else 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -497,6 +556,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--workers", default=workers,
                              help="pytest-xdist workers (default: one per core)")
         command.set_defaults(pytest_args=[])  # anything else on the line goes to pytest
+        if name == "test":
+            command.add_argument("--tier", action="append", metavar="NAME",
+                                 help=f"run only this tier ({', '.join(TIERS)}); repeat it, "
+                                      "or separate names with commas, for several")
 
     inst = add("install", cmd_install, "install the locked set into .venv")
     inst.add_argument("--set", choices=list(LOCKS), default="course",

@@ -26,6 +26,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment, run
+from fedlearn_kit.federation.deployment import registration
 from fedlearn_kit.federation.deployment.processes import cores_in_use, memory_in_use
 
 TARGETS = {"up": {20: 60.0}, "run": {2: 15.0, 20: 60.0}, "down": {2: 10.0, 20: 10.0}}
@@ -83,8 +84,8 @@ def participant_site() -> None:
         link = deployment.link(1, f"{workdir}/room", keys=None)
         try:
             keys = deployment.keygen(0, f"{workdir}/node-0")
-            link.add_public_keys({0: keys.public_key})
-            link.register_nodes([0])
+            registration.add_public_keys(link, {0: keys.public_key})
+            registration.register_nodes(link, [0])
             node = deployment.node(link.superlink, 0, 1, f"{workdir}/node-0",
                                    ca=link.credentials / "ca.crt")
             rss, pss, count = memory_in_use(node.marker)

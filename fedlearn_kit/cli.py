@@ -24,7 +24,7 @@ from fedlearn_kit.sites import MAX_SITES
 #: a test keeps them equal without importing Flower here).
 ENGINES = ("local", "simulation", "deployment")
 LANGUAGES = ("en", "sv")
-#: Where ``deploy`` keeps its files unless told (``deployment.lifecycle.default_workdir()``).
+#: Where ``deploy`` keeps its files unless told (``deployment.folders.default_workdir()``).
 DEFAULT_DEPLOY_DIR = "./work/deployment in the current folder"
 LOOPBACK = "127.0.0.1"
 
@@ -223,7 +223,7 @@ def _cmd_deploy_node(args: argparse.Namespace) -> int:
 
 
 def _cmd_deploy_status(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import load, work_root, workdirs
+    from fedlearn_kit.federation.deployment import load, registration, work_root, workdirs
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
@@ -236,7 +236,7 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         running |= any(p.alive() for p in dep.processes)
         superlink = dep.process("superlink")
         if dep.role != "node" and dep.node_ids and superlink is not None and superlink.alive():
-            online = dep.online_nodes()
+            online = registration.online_nodes(dep)
             joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
             print(f"  connected sites: {joined or 'none'} of {dep.num_sites}")
     return 0 if running else 1

@@ -242,10 +242,10 @@ def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
             # The site makes its own key pair; the SuperLink learns only the public half,
             # as in the room (lesson 07).
             keys = deploy.credentials.make_site_keys(dep.site_keys(0), 0, renew=True)
-            dep.add_public_keys({0: keys.public_key})
-            dep.register_nodes([0])
+            deploy.registration.add_public_keys(dep, {0: keys.public_key})
+            deploy.registration.register_nodes(dep, [0])
             dep.start_supernode(0, wait=False)
-            dep.wait_for_supernode(0, timeout)
+            deploy.supervisor.wait_for_supernodes(dep, [0], timeout)
             watch.children([p.pid for p in dep.processes])
             tls = not dep.insecure and (dep.credentials / certs.CA_CERT).exists()
         except Exception as err:  # noqa: BLE001

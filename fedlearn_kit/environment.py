@@ -11,7 +11,7 @@ from importlib import metadata
 REPORTED = ("torch", "flwr", "pandas", "numpy")
 #: The Python versions the course supports; the whole suite, notebooks' stored outputs
 #: included, passes on each (README, "Tested"). ``course.py`` keeps its own copy (it may
-#: not import the kit); tests/test_pins.py checks that the two agree.
+#: not import the kit); tests/unit/test_pins.py checks that the two agree.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 

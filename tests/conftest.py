@@ -1,34 +1,59 @@
 """Shared fixtures (a small cohort every test can afford) and the test tiers.
 
-Tiers: ``python course.py check`` (``make check``) runs ``-m "not slow and not e2e"``: unit
-tests that start no process, kernel or browser. ``python course.py test`` (``make test``) runs
-everything, notebooks included. A test that starts real processes is marked ``slow`` in its
-module; the few below are marked here until their modules' owners mark them.
+A test's tier is the folder it lives in, named after what the test needs (README, "Tests"):
+
+- ``tests/unit``: no subprocess, kernel, browser, network or Flower runtime. ``python course.py
+  check`` runs this tier (with ruff and mypy); ``tests/unit/conftest.py`` fails a test there
+  that starts a process.
+- ``tests/integration``: one real Flower deployment, one Ray run, the CLI as a process, a
+  Jupyter kernel.
+- ``tests/notebooks``: the lessons and solutions under nbval, and the exercises (generated
+  from the solutions, run up to their first blank).
+- ``tests/e2e``: JupyterLab in Chromium.
+- ``tests/scale``: the 20-site room, the offline bundle, a copied course in its own
+  environment, the run without POSIX process calls.
+
+Each test gets its folder's marker here (``-m integration`` and so on), so a test's tier
+cannot drift from where it is. ``python course.py test --tier NAME`` runs one tier.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 import fedlearn_kit as kit
 
-#: Tests that start a kernel, a subprocess or Flower processes (node id prefixes).
-STARTS_PROCESSES = (
-    "tests/test_course.py::test_exercise_runs_up_to_its_first_blank",
-    "tests/test_gdpr_panel.py::test_plain_terminal_prints_markdown",
-    "tests/test_gdpr_panel.py::test_notebook_kernel_output_is_text_plus_widget",
-    "tests/test_storage_and_cli.py::test_cli_entry_point_is_installed",
-    "tests/test_deploy_processes.py",
-)
+TESTS = Path(__file__).resolve().parent
+#: The tiers, cheapest first (course.py lists the same names; a unit test checks they agree).
+TIERS = ("unit", "integration", "notebooks", "e2e", "scale")
+#: The course notebooks nbval collects (``--nbval``): they belong to the notebooks tier.
+NOTEBOOK_FOLDERS = ("notebooks", "solutions")
+
+
+def tier_of(path: Path) -> str | None:
+    """The tier of a collected file: its folder under tests/, or notebooks for a course
+    notebook; None for a test file placed directly in tests/ (it has no tier)."""
+    path = path.resolve()
+    if path.suffix == ".ipynb" and path.parent.name in NOTEBOOK_FOLDERS:
+        return "notebooks"
+    try:
+        folder = path.relative_to(TESTS).parts[0]
+    except ValueError:
+        return None
+    return folder if folder in TIERS else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    untiered = sorted({str(item.path) for item in items if tier_of(item.path) is None})
+    if untiered:
+        raise pytest.UsageError(
+            "These test files are in no tier folder: " + ", ".join(untiered) + ". Move each "
+            "into tests/unit (no process, kernel, browser or network), tests/integration, "
+            "tests/notebooks, tests/e2e or tests/scale (see tests/conftest.py).")
     for item in items:
-        if item.nodeid.startswith("tests/e2e/"):
-            item.add_marker(pytest.mark.e2e)
-        if item.nodeid.startswith(STARTS_PROCESSES) or item.nodeid.endswith(".ipynb") \
-                or ".ipynb::" in item.nodeid:
-            item.add_marker(pytest.mark.slow)
+        item.add_marker(getattr(pytest.mark, str(tier_of(item.path))))
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ components), :mod:`.config` (an Experiment as the app's run config), :mod:`.task
 app's task applied to an Experiment: site data, round 1), :mod:`.result` (Result),
 :mod:`.engines` (``run``), :mod:`.local` (in-process engine), :mod:`.simulation` (``flwr
 run`` on Flower's simulation runtime), :mod:`.drift`, :mod:`.report`, :mod:`.plots`. The
-deployment engine lives in :mod:`.deployment`, every Flower internal in :mod:`._flower`.
+deployment engine lives in :mod:`.deployment`, every Flower internal in :mod:`._flower`,
+every timing (polls, timeouts) in :mod:`.settings`.
 
 Submodules load when first used (``federation.run`` imports Flower and torch), so
 ``import fedlearn_kit`` stays quick.

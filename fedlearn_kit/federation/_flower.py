@@ -3,7 +3,7 @@
 Flower's public API (``flwr.app``, ``flwr.clientapp``, ``flwr.serverapp``, the
 ``flwr``/``flower-*`` commands and their documented flags) is used directly everywhere.
 Everything else the kit relies on lives here, each item with a note saying why the kit
-needs it and with a contract test in ``tests/test_flower_contract.py`` that fails naming
+needs it and with a contract test in ``tests/unit/test_flower_contract.py`` that fails naming
 the item when a Flower release changes it:
 
 - **the local engine** (:mod:`~fedlearn_kit.federation.local`): the process-wide task
@@ -120,7 +120,7 @@ def check_version() -> bool:
         warnings.warn(f"fedlearn-kit was tested with flwr {FLOWER_TESTED}, this environment "
                       f"has {version}. The kit falls back to Flower's public behaviour where "
                       "an internal it uses is missing; run the contract tests "
-                      "(tests/test_flower_contract.py) to see what changed.", stacklevel=2)
+                      "(tests/unit/test_flower_contract.py) to see what changed.", stacklevel=2)
     return version == FLOWER_TESTED
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation import deployment, local, simulation
+from fedlearn_kit.federation import local, settings, simulation
 from fedlearn_kit.federation.config import check_min_sites
 from fedlearn_kit.federation.result import (
     Result,
@@ -31,15 +31,24 @@ __all__ = ["ENGINES", "Result", "load_result", "quiet_flower", "run"]
 ENGINES = ("local", "simulation", "deployment")
 
 
+def _deployment(exp: Experiment, **options: Any) -> Result:
+    # Imported only here: an in-process or simulation run loads nothing of the deployment
+    # (its processes, certificates, `cryptography`).
+    from fedlearn_kit.federation.deployment.engine import run_deployment
+
+    return run_deployment(exp, **options)
+
+
 #: Each engine takes the experiment and the same keyword arguments (see :func:`run`).
 RUNNERS: dict[str, Callable[..., Result]] = {
     "local": local.run_local, "simulation": simulation.run_simulation,
-    "deployment": deployment.run_deployment}
+    "deployment": _deployment}
 
 
 def run(experiment: Experiment | None = None, engine: str = "local", *,
         app: str | Path | None = None, min_sites: int = 1, server_eval: bool = True,
-        progress: bool | None = None, timeout: float = 600.0, **kwargs: Any) -> Result:
+        progress: bool | None = None, timeout: float = settings.RUN_TIMEOUT,
+        **kwargs: Any) -> Result:
     """Train ``experiment`` federated with Flower on ``engine`` and return the :class:`Result`.
 
     ``app``: the Flower app folder to run (default: the course's ``app/``).

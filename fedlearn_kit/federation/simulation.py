@@ -16,6 +16,7 @@ process outlives a run and two courses on one machine never share a port.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,9 +25,8 @@ import urllib.request
 from pathlib import Path
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation import flower_app
+from fedlearn_kit.federation import flower_app, settings
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
-from fedlearn_kit.federation.deployment.processes import flower_command, free_port
 from fedlearn_kit.federation.result import Result, load_result, progress_bar, round_done
 from fedlearn_kit.federation.subprocesses import new_group_options, stop_tree, stream
 from fedlearn_kit.federation.task import site_files
@@ -34,8 +34,6 @@ from fedlearn_kit.offline import offline_env
 
 #: The name of the SuperLink connection the kit writes into its Flower home.
 CONNECTION = "course-simulation"
-#: Seconds to wait for the simulation SuperLink to answer.
-STARTUP_TIMEOUT = 60.0
 
 
 class RayMissingError(RuntimeError):
@@ -77,6 +75,10 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
                    ) -> Result:
     """Run the app folder with ``flwr run`` on Flower's simulation runtime, one virtual
     SuperNode per site; ``timeout`` bounds the whole run, SuperLink start included."""
+    # Flower's commands and free ports: the deployment's helpers, imported only here so an
+    # in-process run loads nothing of the deployment.
+    from fedlearn_kit.federation.deployment.processes import flower_command, free_port
+
     check_ray()
     check_min_sites(min_sites, exp.num_sites)
     folder = flower_app.app_folder(app)
@@ -90,7 +92,10 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
         (home / "config.toml").write_text(connection_config(address), encoding="utf-8")
         # The offline switches (fedlearn_kit.offline): no telemetry, update check, Ray
         # statistics or dependency installation; Flower's home inside the run's folder.
+        # Flower's commands start more of Flower's commands (flower-superexec,
+        # flwr-simulation) by name: this Python's folder goes first on PATH.
         env = offline_env(FLWR_HOME=str(home), PYTHONUNBUFFERED="1")
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         with (work / "superlink.log").open("w") as log:
             superlink = subprocess.Popen(
                 [flower_command("flower-superlink"), "--insecure", "--simulation",
@@ -100,12 +105,13 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
                 **new_group_options())
         try:
             while not _answers(address):
-                if superlink.poll() is not None or time.perf_counter() - start > STARTUP_TIMEOUT:
+                if superlink.poll() is not None or time.perf_counter() - start > \
+                        settings.SUPERLINK_START_TIMEOUT:
                     raise RuntimeError(
                         f"Flower's simulation SuperLink did not start (exit code "
                         f"{superlink.poll()}). Its log ends with:\n"
                         f"{(work / 'superlink.log').read_text(errors='replace')[-3000:]}")
-                time.sleep(0.2)
+                time.sleep(settings.READY_POLL)
             result_path = work / "result.pt"
             config = write_run_config(work / "run-config.toml", run_config(
                 exp, min_sites=min_sites, server_eval=server_eval,

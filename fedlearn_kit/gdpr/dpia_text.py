@@ -629,7 +629,7 @@ SECTION_NAMES = {
 #: The AI Act / MDR / EHDS checkpoints (fedlearn_kit.gdpr.checkpoints) in Swedish, by
 #: reference: (the English question and "when" it translates, Swedish question, Swedish when).
 #: A translation is used only while the English it was made from is unchanged; otherwise the
-#: English is shown, and tests/test_gdpr_dpia.py fails until the translation is updated.
+#: English is shown, and tests/unit/test_gdpr_dpia.py fails until the translation is updated.
 _OMNIBUS_EN = ("as reported for the Digital Omnibus on AI (Regulation (EU) 2026/1744, not "
                "confirmed in the Official Journal)")
 _OMNIBUS_SV = ("enligt uppgifter om Digital Omnibus on AI (förordning (EU) 2026/1744, inte "

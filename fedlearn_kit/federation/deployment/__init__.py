@@ -1,27 +1,35 @@
 """Flower's deployment engine: a SuperLink and one SuperNode per site, as real processes.
 
-Lesson 07. One module per job:
+Lesson 07 and the workshop room. One module per job:
 
-- :mod:`.lifecycle`: :class:`Deployment` and ``up``/``link``/``node``/``load``/``status``/
-  ``down``: start, watch and stop the processes, on loopback or in a workshop room;
+- :mod:`.lifecycle`: ``up``/``status``/``down``: a whole federation on this machine;
+- :mod:`.room`: ``link``/``keygen``/``register``/``node``: a workshop room, the
+  facilitator's SuperLink and each participant's SuperNode, with certificate reuse;
+- :mod:`.state`: :class:`Deployment` (a deployment's settings, processes and files) and
+  ``load``;
+- :mod:`.supervisor`: start, wait for and stop the SuperLink, SuperNodes and executors;
+- :mod:`.registration`: ``flwr supernode register``/``list`` and the ``flwr`` connection;
+- :mod:`.folders`: the default work folders (``lesson_workdir()``, ``room_workdir()``, ...);
 - :mod:`.runs`: train an experiment on a running deployment (``flwr run --stream``),
   with a site that drops out on request;
 - :mod:`.engine`: ``federation.run(exp, engine="deployment")``;
 - :mod:`.server_app`: the ServerApp the deployment runs (the kit's, prompt and announcing
   each round);
 - :mod:`.executor`: the warm executor that runs each task in a forked process;
-- :mod:`.certs`: the local CA, the SuperLink's TLS certificate, the sites' key pairs;
-- :mod:`.processes`: starting processes, stopping every one of them, ports, state file;
-- :mod:`.diagnose`: log tails and hints for the faults the course provokes;
-- :mod:`.credentials`: participant-made keys, and checks that name a wrong file at once;
 - :mod:`.flower_processes`: Flower's SuperLink and SuperNode with the course's heartbeat
-  and polling.
+  and polling;
+- :mod:`.certs`: the local CA, the SuperLink's TLS certificate, the sites' key pairs;
+- :mod:`.credentials`: participant-made keys, and checks that name a wrong file at once;
+- :mod:`.processes`: starting processes, stopping every one of them, ports, state file;
+- :mod:`.diagnose`: log tails and hints for the faults the course provokes.
+
+Every timing (polls, heartbeats, timeouts) is in :mod:`fedlearn_kit.federation.settings`.
 
 Names load when first used: the executor and the SuperNodes import this package's
 modules without paying for torch, which only the process that trains imports.
 
-The command line (``fedlearn-kit deploy up|link|node|status|down``) is wired in
-:mod:`fedlearn_kit.cli`.
+The command line (``fedlearn-kit deploy up|link|keygen|register|node|status|down``) is
+wired in :mod:`fedlearn_kit.cli`.
 """
 
 from __future__ import annotations
@@ -30,54 +38,42 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fedlearn_kit.federation.deployment import certs, credentials
+    from fedlearn_kit.federation.deployment import certs, credentials, registration, supervisor
     from fedlearn_kit.federation.deployment.engine import run_deployment
-    from fedlearn_kit.federation.deployment.lifecycle import (
-        DEFAULT_WORKDIR,
-        LESSON_WORKDIR,
-        LOOPBACK,
-        ROOM_WORKDIR,
-        Deployment,
+    from fedlearn_kit.federation.deployment.folders import (
         default_workdir,
-        down,
-        keygen,
         lesson_workdir,
-        link,
-        load,
-        node,
-        register,
         room_workdir,
-        status,
-        up,
         work_root,
         workdirs,
     )
+    from fedlearn_kit.federation.deployment.lifecycle import down, status, up
     from fedlearn_kit.federation.deployment.processes import (
+        LOOPBACK,
         DeploymentError,
         PortInUseError,
         free_port,
         port_free,
     )
+    from fedlearn_kit.federation.deployment.room import keygen, link, node, register
+    from fedlearn_kit.federation.deployment.state import Deployment, load
 
 _HOME = {
-    **dict.fromkeys(("certs", "credentials"), ""),
+    **dict.fromkeys(("certs", "credentials", "registration", "supervisor"), ""),
     "run_deployment": "engine",
-    **dict.fromkeys(("DEFAULT_WORKDIR", "LESSON_WORKDIR", "LOOPBACK", "ROOM_WORKDIR",
-                     "Deployment", "default_workdir", "down", "keygen", "lesson_workdir",
-                     "link", "load", "node", "register", "room_workdir", "status", "up",
-                     "work_root", "workdirs"), "lifecycle"),
-    **dict.fromkeys(("DeploymentError", "PortInUseError", "free_port", "port_free"),
-                    "processes"),
+    **dict.fromkeys(("default_workdir", "lesson_workdir", "room_workdir", "work_root",
+                     "workdirs"), "folders"),
+    **dict.fromkeys(("down", "status", "up"), "lifecycle"),
+    **dict.fromkeys(("LOOPBACK", "DeploymentError", "PortInUseError", "free_port",
+                     "port_free"), "processes"),
+    **dict.fromkeys(("keygen", "link", "node", "register"), "room"),
+    **dict.fromkeys(("Deployment", "load"), "state"),
 }
 
-__all__ = ["DEFAULT_WORKDIR", "LESSON_WORKDIR", "LOOPBACK", "ROOM_WORKDIR", "Deployment",
-           "DeploymentError", "PortInUseError", "certs", "credentials", "default_workdir",
-           "down", "free_port", "keygen", "lesson_workdir", "link", "load", "node",
-           "port_free", "register", "room_workdir", "run_deployment", "status", "up",
-           "work_root", "workdirs"]
-
-#: Default folders, computed from the current folder on every access (never cached here).
-_NOW = ("DEFAULT_WORKDIR", "LESSON_WORKDIR", "ROOM_WORKDIR")
+__all__ = ["LOOPBACK", "Deployment", "DeploymentError", "PortInUseError", "certs",
+           "credentials", "default_workdir", "down", "free_port", "keygen", "lesson_workdir",
+           "link", "load", "node", "port_free", "register", "registration", "room_workdir",
+           "run_deployment", "status", "supervisor", "up", "work_root", "workdirs"]
 
 
 def __getattr__(name: str) -> Any:
@@ -88,6 +84,5 @@ def __getattr__(name: str) -> Any:
     if not module:
         return importlib.import_module(f"{__name__}.{name}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    if name not in _NOW:
-        globals()[name] = value
+    globals()[name] = value
     return value

@@ -125,17 +125,6 @@ def make_node_keys(folder: str | Path, site: int) -> NodeKeys:
     return NodeKeys(site, private, public)
 
 
-def node_keys(folder: str | Path, site: int) -> NodeKeys:
-    """Site ``site``'s existing key pair in ``folder``, or a clear error if it is missing."""
-    folder = Path(folder)
-    keys = NodeKeys(site, folder / f"site-{site}", folder / f"site-{site}.pub")
-    if not keys.private_key.exists():
-        raise FileNotFoundError(f"No key for site {site} in {folder}: the facilitator's "
-                                f"`fedlearn-kit deploy link` writes site-{site} and "
-                                f"site-{site}.pub there; copy them to this machine.")
-    return keys
-
-
 def describe_certificate(path: str | Path) -> dict[str, str]:
     """What a certificate says: subject, issuer, names it is valid for, dates, fingerprint."""
     cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
@@ -166,7 +155,3 @@ def describe_public_key(path: str | Path) -> dict[str, str]:
     return {"type": data.split()[0].decode(), "curve": curve,
             "SHA-256 fingerprint": digest.finalize().hex(":")[:23] + "..."}
 
-
-def file_mode(path: str | Path) -> str:
-    """A file's permission bits, e.g. ``0o600`` for a key only its owner may read."""
-    return oct(Path(path).stat().st_mode & 0o777)

@@ -6,25 +6,25 @@ from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.deployment.lifecycle import Deployment, default_workdir, load, up
+from fedlearn_kit.federation.deployment.folders import default_workdir
+from fedlearn_kit.federation.deployment.lifecycle import up
+from fedlearn_kit.federation.deployment.state import Deployment, load
 from fedlearn_kit.federation.result import Result
 
 
-def run_deployment(experiment: Experiment, *, min_sites: int = 1, server_eval: bool = True,
-                   progress: bool | None = None, timeout: float = 600.0,
-                   deployment: Deployment | None = None, workdir: str | Path | None = None,
-                   insecure: bool = False, **run_options: Any) -> Result:
+def run_deployment(experiment: Experiment, *, deployment: Deployment | None = None,
+                   workdir: str | Path | None = None, insecure: bool = False,
+                   **run_options: Any) -> Result:
     """Train ``experiment`` on ``deployment``, or on a running or fresh one in ``workdir``.
 
     Without ``deployment``, a deployment already running in ``workdir`` (for example one
     started with ``fedlearn-kit deploy up``) is used if it has one SuperNode per site;
     otherwise the kit starts a federation for the run (TLS and node authentication on
-    unless ``insecure=True``) and always stops it afterwards. ``timeout`` bounds the run
-    (``flwr run``), not the start of a fresh deployment. ``run_options`` go to
-    :meth:`Deployment.run` (``drop_site``, ``drop_after_round``, ``connect_timeout``).
+    unless ``insecure=True``) and always stops it afterwards. ``run_options`` go to
+    :func:`.runs.run_on`, which lists them (``min_sites``, ``server_eval``, ``progress``
+    and ``timeout`` from :func:`fedlearn_kit.federation.run`; ``drop_site``, ...);
+    ``timeout`` bounds the run (``flwr run``), not the start of a fresh deployment.
     """
-    options: dict[str, Any] = dict(min_sites=min_sites, server_eval=server_eval,
-                                   timeout=timeout, progress=progress, **run_options)
     if deployment is None:
         try:
             running: Deployment | None = load(workdir or default_workdir())
@@ -34,6 +34,6 @@ def run_deployment(experiment: Experiment, *, min_sites: int = 1, server_eval: b
                 and any(p.alive() for p in running.processes)):
             deployment = running
     if deployment is not None:
-        return deployment.run(experiment, **options)
+        return deployment.run(experiment, **run_options)
     with up(experiment.num_sites, workdir, insecure=insecure) as dep:
-        return dep.run(experiment, **options)
+        return dep.run(experiment, **run_options)

@@ -34,33 +34,12 @@ from pathlib import Path
 
 import psutil
 
-from fedlearn_kit.federation import _flower
+from fedlearn_kit.federation import _flower, settings
 from fedlearn_kit.federation.deployment.flower_processes import WakeFile
-
-#: Seconds between asking for tasks while idle (flower-superexec: 1 s), and while busy: for
-#: :data:`BUSY_WINDOW` seconds after the last task the executor asks every ``BUSY_POLL``.
-#: Each ask costs its SuperNode an HTTP request, so an executor serving many SuperNodes
-#: (more than :data:`FEW_TARGETS`) asks each only every ``IDLE_POLL_MANY`` seconds.
-IDLE_POLL = 1.0
-IDLE_POLL_MANY = 3.0
-FEW_TARGETS = 4
-BUSY_POLL = 0.05
-BUSY_WINDOW = 60.0
-#: Seconds between asking for tasks while idle when a wake file tells the executor that a
-#: run is starting (a deployment on one machine; see ``flower_processes.WakeFile``).
-WOKEN_IDLE_POLL = 5.0
-POLL_INTERVAL = BUSY_POLL  # kept for callers of the old name
-
 
 #: The line the executor prints once it is warm and asking for tasks (the deployment
 #: waits for it).
 SERVING = "fedlearn-kit executor serving"
-#: Seconds to wait before asking again after the Runtime API could not be reached, and
-#: how many failures in a row end the executor (its SuperNode has gone).
-RETRY_INTERVAL = 1.0
-MAX_FAILURES = 120
-#: Seconds between the watchdog's checks that the owners (SuperNodes, SuperLink) live.
-WATCHDOG_INTERVAL = 0.5
 
 
 def _pid_alive(pid: int) -> bool:
@@ -161,7 +140,7 @@ def _watchdog(owners: list[int]) -> None:
     """Exit the executor once every owner has gone, even while a request is hanging."""
     def watch() -> None:
         while any(_pid_alive(pid) for pid in owners):
-            time.sleep(WATCHDOG_INTERVAL)
+            time.sleep(settings.EXECUTOR_WATCHDOG_INTERVAL)
         print("Every owner process is gone; executor exits", flush=True)
         os._exit(0)
 
@@ -170,15 +149,17 @@ def _watchdog(owners: list[int]) -> None:
 
 def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bool = True,
           root_certificates: str | None = None,
-          parent_pid: int | None | Sequence[int] = None, poll: float = BUSY_POLL,
-          idle_poll: float = IDLE_POLL, lazy: bool = False) -> None:
+          parent_pid: int | None | Sequence[int] = None,
+          poll: float = settings.EXECUTOR_BUSY_POLL,
+          idle_poll: float = settings.EXECUTOR_IDLE_POLL, lazy: bool = False) -> None:
     """Serve one or more Runtime APIs until their owners (``parent_pid``) have gone.
 
     ``kind`` is ``clientapp`` (SuperNodes' Runtime APIs) or ``serverapp`` (a SuperLink's).
     One executor may serve every SuperNode on a machine: pass their addresses and pids in
     the same order; torch and the apps are then in memory once, not once per site.
     ``lazy``: import torch and the apps when the first task arrives (a participant's laptop
-    holds ~150 MB instead of ~550 MB until training starts).
+    holds ~150 MB instead of ~550 MB until training starts). Its polling is set in
+    :mod:`fedlearn_kit.federation.settings` (``EXECUTOR_*``).
     """
     if kind not in RUNNERS:
         raise ValueError(f"kind={kind!r}: choose one of {sorted(RUNNERS)}.")
@@ -212,7 +193,7 @@ def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bo
                 token = target.client.acquire()
             except Exception as err:  # noqa: BLE001 - the Runtime API may be starting/stopping
                 target.failures += 1
-                if target.failures >= MAX_FAILURES:
+                if target.failures >= settings.EXECUTOR_MAX_FAILURES:
                     print(f"The Runtime API at {target.address} did not answer "
                           f"{target.failures} times in a row; no longer served", flush=True)
                     targets.remove(target)
@@ -231,12 +212,13 @@ def serve(address: str | Sequence[str], *, kind: str = "clientapp", insecure: bo
                     _run_task(kind, target.address, token, insecure, certificates,
                               target.owner)
                 children.add(pid)
-        busy = time.monotonic() - last_task < BUSY_WINDOW
+        busy = time.monotonic() - last_task < settings.EXECUTOR_BUSY_WINDOW
         failing = targets and all(t.failures for t in targets)
-        idle = idle_poll if len(targets) <= FEW_TARGETS else max(idle_poll, IDLE_POLL_MANY)
+        idle = (idle_poll if len(targets) <= settings.EXECUTOR_FEW_TARGETS
+                else max(idle_poll, settings.EXECUTOR_IDLE_POLL_MANY))
         if busy or failing or wake is None:
-            time.sleep(RETRY_INTERVAL if failing else poll if busy else idle)
-        elif wake.wait(WOKEN_IDLE_POLL):
+            time.sleep(settings.EXECUTOR_RETRY_INTERVAL if failing else poll if busy else idle)
+        elif wake.wait(settings.EXECUTOR_WOKEN_IDLE_POLL):
             last_task = time.monotonic()  # a run is starting: ask often from now on
     print("Owner process gone; worker exits", flush=True)
 
@@ -255,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parent-pid", type=int, default=None, action="append",
                         help="the owner of each Runtime API (the SuperNode), in order; "
                              "the executor stops serving an API whose owner is gone")
-    parser.add_argument("--poll", type=float, default=BUSY_POLL)
+    parser.add_argument("--poll", type=float, default=settings.EXECUTOR_BUSY_POLL)
     parser.add_argument("--lazy", action="store_true",
                         help="import torch and the apps only when the first task arrives")
     args = parser.parse_args(argv)

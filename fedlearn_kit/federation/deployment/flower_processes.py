@@ -17,8 +17,9 @@ option for:
   the SuperLink only every 10 s: cheaper when idle, and prompt when a run starts. A
   participant's SuperNode in a room has no wake file and polls as above.
 The kit runs this file as a script (:func:`command`), not as a module of the package, so
-a SuperNode imports Flower and nothing of the kit (no torch): about 140 MB instead of
-500. Its environment comes from the kit with the offline switches of
+a SuperNode imports Flower and nothing of the kit but its import-free settings
+(:mod:`fedlearn_kit.federation.settings`, where every number above is; no torch): about
+140 MB instead of 500. Its environment comes from the kit with the offline switches of
 :mod:`fedlearn_kit.offline` set (no telemetry, no update check).
 
 Each change touches a constant or a module global of Flower's, so each is checked against
@@ -35,31 +36,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-#: Seconds between a SuperNode's heartbeats (Flower: 30). The SuperLink declares a node
-#: gone after two intervals, so a lost laptop is noticed within about 12 s.
-HEARTBEAT_INTERVAL = 6.0
-#: Seconds a heartbeat request may take (Flower: 5); the sender waits the rest.
-HEARTBEAT_CALL_TIMEOUT = 1.0
-#: Seconds between polls for work while a SuperNode is busy, and for how long after work.
-BUSY_POLL = 0.2
-BUSY_WINDOW = 60.0
-#: Seconds between polls of an idle SuperNode (Flower: 3); twenty idle SuperNodes and their
-#: SuperLink then stay under 0.2 cores in all.
-IDLE_POLL = 5.0
-#: Seconds between the end of one poll's sleep and the next poll that mean a message was
-#: handled in between (an empty poll is one quick request; handling a message includes at
-#: least Flower's 0.5 s wait for the reply).
-WORK_GAP = 0.4
-#: Flower's own idle poll (``time.sleep(3)`` in ``start_client_internal``).
-FLOWER_IDLE_POLL = 3.0
-#: Seconds between a busy SuperNode's looks for its reply (Flower: 0.5).
-REPLY_POLL = 0.05
-#: The environment variable naming a local deployment's wake file, and the SuperLink poll
-#: of an idle SuperNode that has one (it is woken through the file, not by polling).
+# Imports nothing else of the kit: a SuperNode started through this file stays free of torch.
+from fedlearn_kit.federation import settings
+
+#: The environment variable naming a local deployment's wake file.
 WAKE_ENV = "FEDLEARN_KIT_WAKE_FILE"
-WOKEN_IDLE_POLL = 10.0
-#: Seconds between two looks at the wake file.
-WAKE_CHECK = 0.1
 
 
 class WakeFile:
@@ -69,7 +50,7 @@ class WakeFile:
     one request to the SuperLink costs. Works the same on Windows, macOS and Linux.
     """
 
-    def __init__(self, path: str | os.PathLike[str], check: float = WAKE_CHECK,
+    def __init__(self, path: str | os.PathLike[str], check: float = settings.WAKE_FILE_CHECK,
                  clock: Callable[[], float] = time.monotonic,
                  pause: Callable[[float], None] = time.sleep) -> None:
         self.path = Path(path)
@@ -114,16 +95,18 @@ class PromptSleep:
     """Stands in for the ``time`` module inside Flower's SuperNode loop.
 
     Flower's loop calls ``time.sleep(3)`` when it found no message. This object shortens
-    that sleep to :data:`BUSY_POLL` while the node had work in the last
-    :data:`BUSY_WINDOW` seconds, and lengthens it to :data:`IDLE_POLL` otherwise (with a
-    :class:`WakeFile`: up to :data:`WOKEN_IDLE_POLL`, ending early when the file changes).
-    The node is handling a message when Flower sleeps for anything but its idle poll (it
-    waits for a reply in 0.5 s steps, shortened to :data:`REPLY_POLL`), or when more than
-    :data:`WORK_GAP` seconds passed since the previous poll.
+    that sleep to ``SUPERNODE_BUSY_POLL`` while the node had work in the last
+    ``SUPERNODE_BUSY_WINDOW`` seconds, and lengthens it to ``SUPERNODE_IDLE_POLL`` otherwise
+    (with a :class:`WakeFile`: up to ``SUPERNODE_WOKEN_IDLE_POLL``, ending early when the
+    file changes). The node is handling a message when Flower sleeps for anything but its
+    idle poll (it waits for a reply in 0.5 s steps, shortened to ``SUPERNODE_REPLY_POLL``),
+    or when more than ``SUPERNODE_WORK_GAP`` seconds passed since the previous poll. All
+    are in :mod:`fedlearn_kit.federation.settings`.
     """
 
-    def __init__(self, busy_poll: float = BUSY_POLL, window: float = BUSY_WINDOW,
-                 idle_poll: float = IDLE_POLL, wake: WakeFile | None = None,
+    def __init__(self, busy_poll: float = settings.SUPERNODE_BUSY_POLL,
+                 window: float = settings.SUPERNODE_BUSY_WINDOW,
+                 idle_poll: float = settings.SUPERNODE_IDLE_POLL, wake: WakeFile | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  pause: Callable[[float], None] = time.sleep) -> None:
         self.busy_poll = busy_poll
@@ -140,18 +123,20 @@ class PromptSleep:
     def sleep(self, seconds: float) -> None:
         """Flower's ``time.sleep``: shorter while the node is busy, woken when idle."""
         now = self.clock()
-        if seconds != FLOWER_IDLE_POLL or (self._last_call is not None
-                                           and now - self._last_call > WORK_GAP):
+        flowers_idle_poll = settings.FLOWER_SUPERNODE_IDLE_POLL
+        since_last_poll = None if self._last_call is None else now - self._last_call
+        if seconds != flowers_idle_poll or (since_last_poll is not None
+                                            and since_last_poll > settings.SUPERNODE_WORK_GAP):
             # Flower's other sleeps (0.5 s) wait for a reply, or much ran since the last
             # poll: either way the node is handling a message.
             self._last_work = now
-        if seconds != FLOWER_IDLE_POLL:
-            self.pause(min(seconds, REPLY_POLL))
+        if seconds != flowers_idle_poll:
+            self.pause(min(seconds, settings.SUPERNODE_REPLY_POLL))
         elif now - self._last_work < self.window:
             self.pause(self.busy_poll)
         elif self.wake is None:
             self.pause(self.idle_poll)
-        elif self.wake.wait(WOKEN_IDLE_POLL):
+        elif self.wake.wait(settings.SUPERNODE_WOKEN_IDLE_POLL):
             self._last_work = self.clock()
         self._last_call = self.clock()
 
@@ -174,9 +159,11 @@ def configure_supernode() -> list[str]:
     changed = []
     for module, name, value in (
         ("flwr.supernode.fleet_http_connection", "HEARTBEAT_DEFAULT_INTERVAL",
-         HEARTBEAT_INTERVAL),
-        ("flwr.supercore.heartbeat", "HEARTBEAT_DEFAULT_INTERVAL", HEARTBEAT_INTERVAL),
-        ("flwr.supercore.heartbeat", "HEARTBEAT_CALL_TIMEOUT", HEARTBEAT_CALL_TIMEOUT),
+         settings.SUPERNODE_HEARTBEAT),
+        ("flwr.supercore.heartbeat", "HEARTBEAT_DEFAULT_INTERVAL",
+         settings.SUPERNODE_HEARTBEAT),
+        ("flwr.supercore.heartbeat", "HEARTBEAT_CALL_TIMEOUT",
+         settings.SUPERNODE_HEARTBEAT_CALL_TIMEOUT),
         ("flwr.supernode.start_client_internal", "time",
          PromptSleep(wake=WakeFile.from_env())),
     ):

@@ -32,6 +32,8 @@ MARKER = "FEDLEARN_DEPLOYMENT"
 #: The SuperLink connection's name in the deployment's ``FLWR_HOME/config.toml``.
 CONNECTION = "fedlearn-kit"
 STATE_FILE = "deployment.json"
+#: The address every process of a deployment on one machine uses (and the default host).
+LOOPBACK = "127.0.0.1"
 
 
 class DeploymentError(RuntimeError):
@@ -136,7 +138,7 @@ def port_free(host: str, port: int) -> bool:
 
 def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
     """True if something accepts connections on ``host:port``."""
-    target = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    target = LOOPBACK if host in ("0.0.0.0", "") else host
     try:
         with socket.create_connection((target, port), timeout=timeout):
             return True
@@ -144,7 +146,7 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
         return False
 
 
-def free_port(host: str = "127.0.0.1", avoid: Iterable[int] = ()) -> int:
+def free_port(host: str = LOOPBACK, avoid: Iterable[int] = ()) -> int:
     """A port the system says is free now on ``host``."""
     avoid = set(avoid)
     for _ in range(50):

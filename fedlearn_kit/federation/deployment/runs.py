@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.apps import check_min_sites
 from fedlearn_kit.federation.config import write_flower_app
 from fedlearn_kit.federation.deployment.processes import (
@@ -30,7 +31,7 @@ from fedlearn_kit.federation.result import Result, load_result, progress_bar, pr
 from fedlearn_kit.federation.subprocesses import stream
 
 if TYPE_CHECKING:
-    from fedlearn_kit.federation.deployment.lifecycle import Deployment
+    from fedlearn_kit.federation.deployment.state import Deployment
 
 
 #: How ``flwr run --stream`` names the run it started (best effort: only used to stop it).
@@ -49,11 +50,13 @@ def stop_run(dep: Deployment, run_id: str | None) -> None:
 
 
 def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval: bool = True,
-           timeout: float = 300.0, progress: bool | None = None, drop_site: int | None = None,
-           drop_after_round: int = 1, connect_timeout: float = 60.0, echo: bool = True
-           ) -> Result:
-    """Train ``exp`` on the deployment ``dep``; see :meth:`Deployment.run`.
+           timeout: float = settings.RUN_TIMEOUT, progress: bool | None = None,
+           drop_site: int | None = None, drop_after_round: int = 1,
+           connect_timeout: float = 60.0, echo: bool = True) -> Result:
+    """Train ``exp`` on the deployment ``dep`` (``dep.run(exp, ...)``); a Result.
 
+    ``min_sites``, ``server_eval`` and ``progress`` mean what they mean for
+    :func:`fedlearn_kit.federation.run`.
     ``drop_site``: once round ``drop_after_round``'s evaluation replies have reached the
     ServerApp, that site's SuperNode is stopped (SIGTERM, as ``kill PID`` does), so it
     misses rounds ``drop_after_round + 1`` on and its earlier replies all count. The

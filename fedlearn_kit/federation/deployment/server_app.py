@@ -22,11 +22,10 @@ from pathlib import Path
 from flwr.app import Context, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
 
+from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.apps import PARTITION_KEY, WaitNote, make_server_app
 from fedlearn_kit.federation.config import experiment_from_config
 
-#: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
-PULL_INTERVAL = 0.2
 #: How every line the kit's ServerApp prints for people begins (``flwr run --stream``
 #: carries it to the facilitator's terminal).
 ANNOUNCE = "fedlearn-kit:"
@@ -44,7 +43,7 @@ def round_done(line: str) -> int | None:
 class PromptGrid(Grid):
     """A Flower Grid that delegates to another and waits for replies in short steps."""
 
-    def __init__(self, grid: Grid, interval: float = PULL_INTERVAL,
+    def __init__(self, grid: Grid, interval: float = settings.SERVERAPP_PULL_INTERVAL,
                  site_names: list[str] | None = None) -> None:
         self.grid = grid
         self.interval = interval
@@ -171,12 +170,8 @@ def countdown(every: float = 5.0) -> WaitNote:
     return note
 
 
-#: Seconds the ServerApp waits at most for the kit's hold file before it goes on.
-HOLD_TIMEOUT = 60.0
-
-
-def wait_for_hold_file(path: str, timeout: float = HOLD_TIMEOUT, interval: float = 0.05
-                       ) -> bool:
+def wait_for_hold_file(path: str, timeout: float = settings.SERVERAPP_HOLD_TIMEOUT,
+                       interval: float = settings.SERVERAPP_HOLD_POLL) -> bool:
     """Pause until the file ``path`` exists (True), or ``timeout`` has passed (False).
 
     The kit stops a site between two rounds this way: without the pause the next round's

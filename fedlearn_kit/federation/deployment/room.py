@@ -1,0 +1,167 @@
+"""A workshop room: the facilitator's SuperLink and each participant's own SuperNode.
+
+The two halves of a deployment, started on different laptops (``fedlearn-kit deploy
+link|keygen|register|node``; ``docs/deployment.md``):
+
+- the facilitator runs :func:`link`: the room's CA, the SuperLink's certificate
+  (:func:`reuse_or_make_certificates`: reused after a reboot, so nobody needs new files),
+  the SuperLink, and the participants' registered public keys (:func:`register`);
+- each participant runs :func:`keygen` (a key pair made on their own laptop; only the
+  ``.pub`` file is handed over) and :func:`node` (one SuperNode joining the room).
+
+The coordinator never holds a site's private key. Everything stays on loopback unless
+``allow_network=True`` asks for the room's network by name (:func:`check_host`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from fedlearn_kit.federation import settings
+from fedlearn_kit.federation.deployment import certs, credentials, registration, supervisor
+from fedlearn_kit.federation.deployment.folders import room_workdir
+from fedlearn_kit.federation.deployment.processes import (
+    LOOPBACK,
+    DeploymentError,
+    free_port,
+    require_free,
+)
+from fedlearn_kit.federation.deployment.state import (
+    Deployment,
+    load,
+    load_if_any,
+    new_deployment,
+)
+
+
+def check_host(host: str, allow_network: bool = False) -> None:
+    """Refuse an address off loopback unless ``allow_network`` asks for it by name."""
+    if host not in (LOOPBACK, "localhost") and not allow_network:
+        raise ValueError(f"host={host!r}: the kit keeps a deployment on loopback ({LOOPBACK}) "
+                         "unless asked; for a workshop network use `fedlearn-kit deploy link "
+                         "--host 0.0.0.0 --advertise YOUR-IP`.")
+
+
+def reuse_or_make_certificates(folder: Path, hosts: tuple[str, ...], renew: bool) -> bool:
+    """The room's CA and SuperLink certificate: reused if they cover ``hosts``; True if new.
+
+    A certificate for another address is not silently replaced, because every participant
+    would need the new ``ca.crt``: the error says to pass ``renew=True`` (``--renew``).
+    """
+    have = all((folder / n).exists() for n in (certs.CA_CERT, certs.CA_KEY,
+                                                certs.SERVER_CERT, certs.SERVER_KEY))
+    if have and not renew:
+        valid_for = certs.describe_certificate(folder / certs.SERVER_CERT)["valid for"]
+        names = {n.strip() for n in valid_for.split(",")}
+        if set(hosts) <= names:
+            return False
+        raise DeploymentError(
+            f"The room's SuperLink certificate ({folder / certs.SERVER_CERT}) is valid for "
+            f"{valid_for}, not for {', '.join(sorted(set(hosts) - names))}. Use the address "
+            "it was made for, or renew it with `fedlearn-kit deploy link --renew ...` (every "
+            "participant then needs the new ca.crt).")
+    certs.make_ca(folder)
+    certs.make_server_cert(folder, hosts)
+    return True
+
+
+def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = LOOPBACK,
+         port: int | None = None, advertise: str | None = None, insecure: bool = False,
+         allow_network: bool = False, timeout: float = settings.SUPERLINK_START_TIMEOUT,
+         isolation: str = "process", keys: str | Path | None = None, renew: bool = False
+         ) -> Deployment:
+    """Start the coordinator's side of a room: the CA, the SuperLink, the registered keys.
+
+    ``host`` is where the SuperLink listens; ``advertise`` the address sites will use (it
+    goes into the TLS certificate). Both stay on loopback unless ``allow_network=True``.
+    ``keys``: a folder of the participants' public keys (``site-K.pub``), registered with
+    the SuperLink; the coordinator never holds a site's private key (a folder with one is
+    refused). Run again (after a reboot), it reuses the room's CA, certificate and
+    registrations, so nobody needs new files; ``renew=True`` makes a new CA and
+    certificate (everyone then needs the new ``ca.crt``).
+    """
+    check_host(host, allow_network)
+    workdir = Path(workdir or room_workdir()).resolve()
+    advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
+    if port is None:
+        port = free_port(LOOPBACK)
+    dep = new_deployment(workdir, f"{advertise}:{port}", num_sites, insecure, isolation,
+                         role="room")
+    require_free(host, port, "SuperLink")
+    if not insecure:
+        hosts = tuple(dict.fromkeys((LOOPBACK, "localhost", advertise)))
+        reuse_or_make_certificates(dep.credentials, hosts, renew)
+        if renew:
+            dep.node_ids, dep.registered = {}, {}
+            (dep.flwr_home / "superlink.db").unlink(missing_ok=True)
+        if keys is not None:
+            registration.add_public_keys(dep, credentials.collect_public_keys(keys, num_sites))
+    registration.write_flower_config(dep)
+    try:
+        supervisor.start_superlink(dep, host, port, timeout,
+                                   database=dep.flwr_home / "superlink.db")
+        registration.register_nodes(dep)
+    except BaseException:
+        dep.down()
+        raise
+    return dep
+
+
+def keygen(site: int, workdir: str | Path | None = None, *, renew: bool = False
+           ) -> certs.NodeKeys:
+    """A participant's own key pair for site ``site``, in ``workdir/keys`` (room: node-K).
+
+    Keeps an existing pair unless ``renew=True``. Hand only the ``.pub`` file over.
+    """
+    folder = Path(workdir or room_workdir() / f"node-{site}").resolve() / "keys"
+    return credentials.make_site_keys(folder, site, renew=renew)
+
+
+def register(public_keys: Sequence[str | Path], workdir: str | Path | None = None
+             ) -> dict[int, int]:
+    """Register more participants' public keys with the room's running SuperLink."""
+    dep = load(workdir or room_workdir())
+    found: dict[int, Path] = {}
+    for path in map(Path, public_keys):
+        match = re.fullmatch(r"site-(\d+)\.pub", path.name)
+        if not match or not 0 <= int(match.group(1)) < dep.num_sites:
+            raise credentials.CredentialError(
+                f"{path}: expected a file named site-K.pub with K from 0 to "
+                f"{dep.num_sites - 1}.")
+        found[int(match.group(1))] = credentials.check_public_key(path)
+    registration.add_public_keys(dep, found)
+    registration.register_nodes(dep, sorted(found))
+    return {s: dep.node_ids[s] for s in found}
+
+
+def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None = None, *,
+         ca: str | Path | None = None, key: str | Path | None = None, insecure: bool = False,
+         allow_network: bool = False, timeout: float = settings.SUPERNODE_JOIN_TIMEOUT
+         ) -> Deployment:
+    """A participant's side: one SuperNode for ``site`` joining the SuperLink at ``superlink``.
+
+    ``ca`` is the facilitator's ``ca.crt``; ``key`` the site's private key, by default the
+    one :func:`keygen` made in ``workdir/keys``. Both are checked before anything starts.
+    Running it again after the SuperNode stopped (a laptop that slept) rejoins the room.
+    """
+    host = superlink.rsplit(":", 1)[0]
+    check_host(host, allow_network)
+    if not 0 <= site < num_sites:
+        raise ValueError(f"--site {site}: sites are numbered from 0, so with --sites "
+                         f"{num_sites} they run from 0 to {num_sites - 1}.")
+    workdir = Path(workdir or room_workdir() / f"node-{site}").resolve()
+    if not insecure:
+        key = credentials.check_private_key(key or workdir / "keys" / f"site-{site}", site)
+        if ca is None:
+            raise credentials.CredentialError(
+                "Missing --ca: the facilitator's ca.crt (from their work/room/credentials).")
+        credentials.check_ca_certificate(ca)
+    dep = load_if_any(workdir)
+    if dep is not None and dep.role == "node" and any(p.alive() for p in dep.processes):
+        raise DeploymentError(f"Site {site}'s SuperNode already runs from {workdir}; stop "
+                              f"it with `fedlearn-kit deploy down --workdir {workdir}`.")
+    dep = new_deployment(workdir, superlink, num_sites, insecure, role="node")
+    supervisor.start_supernode(dep, site, key=key, ca=ca, timeout=timeout)
+    return dep

@@ -1,0 +1,69 @@
+"""The course as files: exercises in sync with solutions, exercises runnable, lessons shaped."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from fedlearn_kit import authoring
+from fedlearn_kit.paths import ROOT
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_exercise_generation_blanks_answers_and_drops_solution_notes():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1\nif x:\n    ### BEGIN SOLUTION\n    y = 2\n"
+                                  "    ### END SOLUTION\nprint(y)"),
+        nbformat.v4.new_markdown_cell("why y is 2", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("task"),
+    ])
+    exercise = authoring.to_exercise(nb)
+    assert [c.cell_type for c in exercise.cells] == ["code", "markdown"]
+    assert exercise.cells[0].source == (
+        "x = 1\nif x:\n    # YOUR CODE HERE\n    raise NotImplementedError()\nprint(y)")
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_follow_the_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "**Time:**" in first.source
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0].cell_type == "code"
+    assert "widgets" not in nb.metadata, "strip widget state: run `make notebooks`"
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    long_cells = [c.source.splitlines()[0] for c in code_cells
+                  if len(c.source.splitlines()) > 15]
+    assert not long_cells, f"code cells over 15 lines belong in the package: {long_cells}"
+    if path.parent.name == "notebooks":
+        sources = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "## Key points" in sources and "## GDPR questions at this step" in sources
+
+
+def test_strip_removes_volatile_metadata():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    nb.metadata["widgets"] = {"state": {}}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-11-23"}
+    stripped = authoring.strip(nb)
+    assert "widgets" not in stripped.metadata
+    assert stripped.metadata["language_info"] == {"name": "python"}
+    assert stripped.cells[0].metadata == {} and stripped.cells[0].id == "cell-00"
+
+
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP",
+                 "NBVAL_RAISES_EXCEPTION"}
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_nbval_markers_are_written_so_nbval_sees_them(path):
+    # nbval only honours a marker alone on its comment line; "# NBVAL_SKIP (why)" is ignored.
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            comment = line.strip().lstrip("#").strip()
+            if line.strip().startswith("#") and comment.startswith("NBVAL"):
+                assert comment in NBVAL_MARKERS, f"{path.name}: {line.strip()!r}"

@@ -1,0 +1,44 @@
+import pytest
+
+import fedlearn_kit as kit
+from fedlearn_kit import environment
+from fedlearn_kit.sites import MAX_SITES
+
+
+def test_from_parameters_takes_known_names_only():
+    exp = kit.Experiment.from_parameters({"seed": 3, "lr": 0.05, "unrelated": "x"})
+    assert exp.seed == 3 and exp.lr == 0.05
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"model": "forest"}, "model must be one of"),
+    ({"num_sites": 0}, f"num_sites must be 1-{MAX_SITES}"),
+    ({"test_fraction": 1.5}, "test_fraction"),
+    ({"strategy": "fedsgd"}, "strategy"),
+])
+def test_wrong_values_are_explained(bad, message):
+    with pytest.raises(ValueError, match=message):
+        kit.Experiment(**bad)
+
+
+def test_experiment_generates_its_sites():
+    exp = kit.Experiment(num_sites=3, patients_per_site=100)
+    assert [len(df) for df in exp.cohort().values()] == [100, 100, 100]
+
+
+def test_pins_are_read_from_the_installed_metadata():
+    pins = environment.pinned_versions()
+    assert pins["torch"] == "2.13.0" and pins["flwr"].count(".") == 2
+
+
+def test_version_report_flags_a_mismatch(monkeypatch, capsys):
+    assert kit.check_environment() is True
+    monkeypatch.setattr(environment, "installed_version",
+                        lambda p: "0.0.1" if p == "pandas" else "2.13.0+cpu")
+    rows, warnings = environment.version_report()
+    assert any("pandas 0.0.1 differs" in w for w in warnings)
+    assert any("python course.py lab" in w for w in warnings)
+    assert not any("Python" in w for w in warnings)  # this Python is a supported one
+    monkeypatch.setattr(environment.sys, "version_info", (3, 10, 9))
+    rows, warnings = environment.version_report()
+    assert any("not one the course supports (3.11, 3.12, 3.13)" in w for w in warnings)

@@ -1,0 +1,76 @@
+"""What a run moved, and the figures of lesson 04."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import fedlearn_kit as kit  # noqa: E402
+from fedlearn_kit.federation import plots, run  # noqa: E402
+from fedlearn_kit.federation.report import what_leaves  # noqa: E402
+from fedlearn_kit.federation.task import first_round  # noqa: E402
+
+EXP = kit.Experiment(patients_per_site=200, num_rounds=2, seed=4)
+
+
+@pytest.fixture(scope="module")
+def result() -> kit.federation.Result:
+    return run(EXP, progress=False)
+
+
+def test_every_message_is_logged_with_its_size(result) -> None:
+    messages = result.messages()
+    # 2 rounds x 2 stages x 2 sites x (request + reply)
+    assert len(messages) == 16
+    numel = sum(t.numel() for t in result.state_dict.values())
+    train_replies = messages[(messages["type"] == "train") & (messages["direction"] == "from site")]
+    assert set(train_replies["numbers"]) == {numel}
+    assert set(train_replies["site"]) == {"A", "B"}
+    assert list(train_replies["round"]) == [1, 1, 2, 2]
+    eval_replies = messages[(messages["type"] == "evaluate") &
+                            (messages["direction"] == "from site")]
+    assert set(eval_replies["numbers"]) == {0}  # metrics only, no weights
+    assert "auroc" in eval_replies["metrics"].iloc[0]
+
+
+def test_what_leaves_compares_records_with_updates(result) -> None:
+    splits = kit.split_cohort(EXP.cohort(), EXP.test_fraction, EXP.seed)
+    table = what_leaves(result, splits)
+    for site, split in splits.items():
+        records = table.loc[(site, "training records (stay at the site)")]
+        update = table.loc[(site, "one model update (a train reply)")]
+        assert records["numbers"] == split.train.shape[0] * split.train.shape[1]
+        assert update["numbers"] == 17 and records["numbers"] > 100 * update["numbers"]
+        assert table.loc[(site, "everything it sent in the run"), "messages"] == 4
+    simulated_like = kit.federation.Result(**{**result.__dict__, "traffic": result.traffic[:0]})
+    with pytest.raises(ValueError, match="engine='local'"):
+        what_leaves(simulated_like, splits)
+
+
+def test_first_round_averages_to_flowers_first_round() -> None:
+    exp = kit.Experiment(patients_per_site=None, num_rounds=1, seed=8)
+    updates = first_round(exp)
+    total = sum(n for _, n in updates.values())
+    one_round = run(exp, progress=False, server_eval=False)
+    for key, value in one_round.state_dict.items():
+        expected = sum(sd[key] * n for sd, n in updates.values()) / total
+        torch.testing.assert_close(value, expected, rtol=0, atol=1e-6)
+
+
+def test_figures(result) -> None:
+    splits = kit.split_cohort(EXP.cohort(), EXP.test_fraction, EXP.seed)
+    local = kit.fit_local(splits, kit.Experiment(**(EXP.as_dict() | {"epochs": 2})))
+    table = kit.compare([*local.values(), result.model()], splits)
+    assert isinstance(plots.plot_rounds({"FedAvg": result}, baselines={"x": {"A": 0.7}}), Figure)
+    assert isinstance(plots.plot_gain(table), Figure)
+    assert isinstance(plots.plot_participation(result), Figure)
+    figure = plots.plot_collaboration(table)
+    (ax,) = figure.axes
+    assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"
+    brier = plots.plot_collaboration(table, metric="Brier")
+    assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0

@@ -1,0 +1,145 @@
+"""One set of pins: pyproject.toml chooses, lock/ pins every package, environment.yml and the
+install all say the same."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from fedlearn_kit import doctor
+from fedlearn_kit.paths import ROOT
+
+LOCK = ROOT / "lock"
+EXACT = re.compile(r"([A-Za-z0-9_.-]+(?:\[[^\]]+\])?)==(\S+)")
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _pins(requirements: list[str]) -> dict[str, str]:
+    pins = {}
+    for requirement in requirements:
+        if requirement.startswith("fedlearn-kit"):
+            continue  # the dev extra names the simulation extra of the kit itself
+        match = EXACT.fullmatch(requirement.strip())
+        assert match, f"not an exact pin in pyproject.toml: {requirement!r}"
+        pins[doctor._normal(Requirement(requirement).name)] = match.group(2)
+    return pins
+
+
+def _lock_lines(name: str) -> list[Requirement]:
+    """Every pin of a lock set, the sets it names with ``-r`` included."""
+    requirements = []
+    for line in (LOCK / name).read_text().splitlines():
+        if line.startswith("-r "):
+            requirements += _lock_lines(line[3:].strip())
+        elif line.strip() and not line.startswith(("#", "-")):
+            requirements.append(Requirement(line))
+    return requirements
+
+
+def test_pyproject_pins_every_direct_dependency_exactly():
+    project = _pyproject()
+    pins = _pins(project["dependencies"])
+    assert pins["torch"] == "2.13.0" and "flwr" in pins
+    for extra in ("simulation", "dev"):
+        _pins(project["optional-dependencies"][extra])
+    assert not {"pytest", "ruff", "playwright", "mypy", "nbval"} & set(pins), \
+        "developer tools belong in the dev extra, not in what learners install"
+    assert "ray" not in pins and "flwr[simulation]" not in project["dependencies"]
+
+
+def test_every_lock_line_is_an_exact_pin_and_the_sets_are_layered():
+    for name in ("course.txt", "simulation.txt", "dev.txt"):
+        for requirement in _lock_lines(name):
+            assert len(requirement.specifier) == 1, str(requirement)
+            assert next(iter(requirement.specifier)).operator == "==", str(requirement)
+    assert "-r course.txt" in (LOCK / "simulation.txt").read_text()
+    assert "-r simulation.txt" in (LOCK / "dev.txt").read_text()
+
+
+def _locked_versions(name: str) -> dict[str, set[str]]:
+    versions: dict[str, set[str]] = {}
+    for requirement in _lock_lines(name):
+        version = str(requirement.specifier).removeprefix("==")
+        versions.setdefault(doctor._normal(requirement.name), set()).add(version)
+    return versions
+
+
+def test_the_lock_holds_exactly_the_versions_pyproject_chooses():
+    project = _pyproject()
+    sets = {"course.txt": project["dependencies"],
+            "simulation.txt": project["optional-dependencies"]["simulation"],
+            "dev.txt": project["optional-dependencies"]["dev"]}
+    for name, requirements in sets.items():
+        locked = _locked_versions(name)
+        for package, version in _pins(requirements).items():
+            if package == "torch":  # the CPU build: +cpu on Linux/Windows, plain on macOS
+                assert locked["torch"] == {"2.13.0+cpu", "2.13.0"}, locked["torch"]
+            else:
+                assert locked.get(package) == {version}, f"{name}: {package} {locked.get(package)}"
+    assert "ray" in _locked_versions("simulation.txt") and "ray" not in _locked_versions(
+        "course.txt"), "Ray is for the simulation engine only"
+    assert "pytest" in _locked_versions("dev.txt")
+
+
+def test_torch_can_only_be_the_cpu_build():
+    torch = [r for r in _lock_lines("course.txt") if r.name == "torch"]
+    for requirement in torch:
+        on_mac = requirement.marker.evaluate({"sys_platform": "darwin"})
+        assert str(requirement.specifier) == ("==2.13.0" if on_mac else "==2.13.0+cpu")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in (
+        LOCK / "course.txt").read_text()
+
+
+def test_environment_yml_installs_the_lock():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    requires = _pyproject()["requires-python"]
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert f">={python.split('=')[1]}" in requires
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip_section == ["-r lock/course.txt", "-e ."], \
+        "environment.yml must install the lock file and the kit, nothing else"
+
+
+def test_this_environment_matches_the_lock():
+    # What `fedlearn-kit doctor` checks on a laptop: installed versions equal the lock.
+    assert doctor.pin_mismatches(LOCK) == [], "run `python course.py install --set dev --force`"
+
+
+def test_a_differing_version_is_reported_with_both_versions():
+    installed = doctor.installed_versions() | {"numpy": "0.0.1"}
+    locked = doctor.locked_pins(LOCK)["numpy"]
+    assert ("numpy", "0.0.1", locked) in doctor.pin_mismatches(LOCK, installed)
+
+
+def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
+    """pyproject lists the packages by hand (data/ is mapped to ``fedlearn_kit.data``): a new
+    subpackage missing from the list would be absent from an installed kit."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "fedlearn_kit").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == folders | {"fedlearn_kit.data"}, (
+        "add the new package to [tool.setuptools] packages in pyproject.toml")
+    assert setuptools["package-dir"] == {"fedlearn_kit.data": "data"}
+    assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()
+
+
+def test_the_supported_pythons_agree_in_course_py_the_kit_and_pyproject() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from fedlearn_kit.environment import SUPPORTED_PYTHONS
+
+    source = (ROOT / "course.py").read_text()
+    listed = re.search(r"^SUPPORTED = \[(.*)\]$", source, re.M)
+    assert listed is not None, "course.py no longer lists SUPPORTED"
+    assert tuple(tuple(map(int, pair)) for pair in re.findall(r"\((\d+), (\d+)\)",
+                                                              listed.group(1))
+                 ) == SUPPORTED_PYTHONS
+    requires = SpecifierSet(_pyproject()["requires-python"])
+    assert [f"{a}.{b}.0" in requires for a, b in SUPPORTED_PYTHONS] == [True] * 3
+    assert "3.10.0" not in requires and "3.14.0" not in requires

@@ -1,0 +1,78 @@
+
+import pandas as pd
+
+import fedlearn_kit as kit
+from fedlearn_kit.cli import main
+from fedlearn_kit.storage import CHECKSUM_FILE
+
+
+def test_committed_data_regenerates_byte_for_byte(tmp_path):
+    assert kit.verify_checksums(kit.DATA_DIR) == [], "data/ was edited: run `make data`"
+    main(["data", "--out", str(tmp_path)])
+    for name in (CHECKSUM_FILE, "site_A.csv", "site_B.csv", "DATA_CARD.md"):
+        assert (tmp_path / name).read_bytes() == (kit.DATA_DIR / name).read_bytes(), name
+
+
+def test_round_trip_keeps_every_value(tmp_path, small_cohort):
+    kit.write_cohort(small_cohort, tmp_path)
+    loaded = kit.load_cohort(tmp_path)
+    for site in small_cohort:
+        pd.testing.assert_frame_equal(loaded[site], small_cohort[site], check_dtype=False)
+
+
+def test_checksums_notice_an_edited_file(tmp_path, small_cohort):
+    kit.write_cohort(small_cohort, tmp_path)
+    path = tmp_path / "site_B.csv"
+    path.write_text(path.read_text().replace(",M,", ",F,", 1))
+    assert kit.verify_checksums(tmp_path) == ["site_B.csv"]
+
+
+def test_data_card_documents_columns_truth_and_sites(small_cohort):
+    card = kit.datacard.data_card(small_cohort)
+    for name in kit.FEATURE_NAMES:
+        assert f"`{name}`" in card
+    assert f"{kit.TRUE_INTERCEPT:+.2f}" in card and "County hospital" in card
+    assert "personnummer" in card
+
+
+def test_cli_data_and_validate(tmp_path, capsys):
+    assert main(["data", "--sites", "3", "--patients-per-site", "120", "--seed", "5",
+                 "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.glob("site_*.csv")) == [
+        "site_A.csv", "site_B.csv", "site_C.csv"]
+    assert main(["validate", *map(str, tmp_path.glob("site_*.csv"))]) == 0
+    bad = tmp_path / "site_C.csv"
+    df = pd.read_csv(bad)
+    df.loc[0, "age"] = None
+    df.to_csv(bad, index=False)
+    assert main(["validate", str(bad)]) == 1
+    assert "'age' has 1 empty value" in capsys.readouterr().err
+
+
+def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, small_cohort,
+                                                                    capsys):
+    df = small_cohort["A"].copy()
+    df["patient_id"] = [kit.impossible_personnummer(i) for i in range(len(df))]
+    path = tmp_path / "site_A.csv"
+    df.to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 1
+    assert "personnummer" in capsys.readouterr().err
+    assert main(["validate", "--synthetic-test-data", str(path)]) == 0
+
+
+def test_fast_csv_writer_gives_pandas_bytes(small_cohort) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from fedlearn_kit.storage import csv_bytes
+
+    frames = [*small_cohort.data.values(),
+              pd.DataFrame({"x": [1.5, np.nan, 3.0, 1e20, 0.1 + 0.2],
+                            "s": ["a", None, "b", "a", "c"],
+                            "flag": [True, False, True, True, False], "n": [1, 2, 3, 4, 5]}),
+              pd.DataFrame({"quoted": ["a,b", 'say "hi"'], "n": [1, 2]}),  # pandas quotes these
+              pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-06-30"])}),
+              pd.DataFrame({"id": [f"P{i:05d}" for i in range(70_000)],
+                            "v": np.arange(70_000) % 7})]  # more rows than one chunk
+    for df in frames:
+        assert csv_bytes(df) == df.to_csv(index=False, lineterminator="\n").encode()
