@@ -15,8 +15,8 @@ the item when a Flower release changes it:
 - **the warm executor** (:mod:`~fedlearn_kit.federation.deployment.executor`): the Runtime
   API's task protocol and Flower's functions that run one ClientApp or ServerApp task
   (:func:`runtime_task_client`, :func:`run_clientapp_task`, :func:`run_serverapp_task`);
-- **command-line output**: the JSON of ``flwr supernode register/list`` (documented
-  formats, parsed here in one place) and the SuperNode log line that is the only sign a
+- **command-line output**: the JSON of ``flwr supernode register/list`` and ``flwr ls``
+  (documented formats, parsed here in one place) and the SuperNode log line that is the only sign a
   participant's own machine has that its node joined (:data:`NODE_JOINED_HINT`);
 - **privacy lessons**: Flower's ``LocalDpMod`` noise calibration
   (:func:`local_dp_noise_std`) and the SecAgg+ configuration keys (:func:`secaggplus_keys`).
@@ -291,6 +291,13 @@ def online_node_ids(output: str) -> set[int]:
     data = _last_json(output, "flwr supernode list")
     return {int(node["node-id"]) for node in data.get("nodes", [])
             if node.get("status") == "online"}
+
+
+def unfinished_run_ids(output: str) -> list[str]:
+    """The ids of the runs ``flwr ls --format json`` shows as not finished (to stop them)."""
+    data = _last_json(output, "flwr ls")
+    return [str(run["run-id"]) for run in data.get("runs", [])
+            if not str(run.get("status", "")).startswith("finished")]
 
 
 def _last_json(output: str, command: str) -> dict[str, Any]:
