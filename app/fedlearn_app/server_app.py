@@ -64,7 +64,7 @@ def pooled_test(cfg: UserConfig) -> Callable[[int, ArrayRecord], MetricRecord]:
     site's patients. Reads the sites' files from the run config's ``data-dir``.
     """
     seed, fraction = int(cfg["seed"]), float(cfg["test-fraction"])
-    tests = [load_data(site_file(str(cfg["data-dir"]), i), i, fraction, seed)[1]
+    tests = [load_data(str(site_file(str(cfg["data-dir"]), i)), i, fraction, seed)[1]
              for i in range(int(cfg["num-sites"]))]
     X, y = to_tensors(pd.concat(tests, ignore_index=True))
 

@@ -99,24 +99,15 @@ def split(df: pd.DataFrame, test_fraction: float, seed: int, partition_id: int =
     return df[~is_test].reset_index(drop=True), df[is_test].reset_index(drop=True)
 
 
-def load_data(path: str | Path, partition_id: int, test_fraction: float, seed: int
+@lru_cache(maxsize=64)
+def load_data(path: str, partition_id: int, test_fraction: float, seed: int
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One site's training and test patients, read from its CSV file.
 
-    This is the function to replace with your own loader: a site's SuperNode calls it
-    with the file its node config names (``data-path``), and never sees another site's.
+    This is the function to replace with your own loader: a site's SuperNode calls it with
+    the file its node config names (``data-path``) and never sees another site's. Cached:
+    a process reads a file once, not once per message.
     """
-    path = Path(path)
-    stat = path.stat()
-    return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size, test_fraction, seed,
-                 partition_id)
-
-
-@lru_cache(maxsize=64)
-def _load(path: str, mtime_ns: int, size: int, test_fraction: float, seed: int,
-          partition_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    # Cached per file version (path, time of change and size): a site reads its file once
-    # per run, not once per message, and a rewritten file is read again.
     return split(pd.read_csv(path), test_fraction, seed, partition_id)
 
 

@@ -128,7 +128,7 @@ def copy_app(destination: str | os.PathLike[str], app: str | os.PathLike[str] | 
     return target
 
 
-def replace_in_file(path: str | os.PathLike[str], old: str, new: str) -> Path:
+def replace_in_file(path: str | os.PathLike[str], old: str, new: str) -> None:
     """Replace the one occurrence of ``old`` in the text file ``path`` with ``new``.
 
     An edit in code, for a notebook that must repeat it (a learner may as well edit the
@@ -141,4 +141,3 @@ def replace_in_file(path: str | os.PathLike[str], old: str, new: str) -> Path:
         raise ValueError(f"{path.name} holds {count} copies of the text to replace; it must "
                          f"hold exactly one:\n{old}")
     path.write_text(text.replace(old, new), encoding="utf-8")
-    return path

@@ -52,7 +52,7 @@ def test_a_node_reads_exactly_its_own_site_from_the_files_the_kit_writes() -> No
         own = load_site(exp, i)
         assert site_name(exp, i) == site
         pd.testing.assert_frame_equal(own.train, splits[site].train)
-        read_train, read_test = task.load_data(task.site_file(folder, i), i, exp.test_fraction,
+        read_train, read_test = task.load_data(str(task.site_file(folder, i)), i, exp.test_fraction,
                                                exp.seed)
         for ours, theirs in ((own.train, read_train), (own.test, read_test)):
             assert list(theirs["site"].unique()) == [site]
