@@ -158,3 +158,30 @@ def test_a_supernodes_node_config_names_its_own_patients_file(tmp_path: Path) ->
     assert parsed == {"partition-id": 2, "num-partitions": 3,
                       "data-path": str(tmp_path / "a b" / "2.csv")}
     assert (tmp_path / "a b" / "2.csv").read_text().startswith("patient_id,site,")
+
+
+def test_the_commands_are_shown_as_typed_in_the_course_folder() -> None:
+    from fedlearn_kit.federation.deployment import runs
+    from fedlearn_kit.paths import ROOT
+
+    work = ROOT / "work" / "x"
+    launcher = ["python", "flower_processes.py"]
+    procs = [
+        SimpleNamespace(name="superlink", command=[
+            *launcher, "superlink", "--ssl-certfile", f"{work}/credentials/superlink.crt",
+            "--enable-supernode-auth"]),
+        SimpleNamespace(name="supernode site 0", command=[
+            *launcher, "supernode", "--node-config",
+            f"partition-id=0 data-path='{work}/site-0/data/patients.csv'",
+            "--auth-supernode-private-key", f"{work}/site-0/keys/site-0"]),
+        SimpleNamespace(name="clientapp executor", command=["python", "-m", "executor"]),
+    ]
+    lines = runs.commands(SimpleNamespace(processes=procs, workdir=work, runs=2))
+    assert lines == [
+        "flower-superlink --ssl-certfile work/x/credentials/superlink.crt "
+        "--enable-supernode-auth",
+        "flower-supernode --node-config \"partition-id=0 "
+        "data-path='work/x/site-0/data/patients.csv'\" --auth-supernode-private-key "
+        "work/x/site-0/keys/site-0",
+        "flwr run app fedlearn-kit --run-config work/x/runs/run-2/run-config.toml --stream"]
+    assert runs._quoted("a$b") == "'a$b'" and runs._quoted("--port") == "--port"

@@ -12,6 +12,8 @@ round log to the run's ``result.pt``, which becomes the :class:`Result`.
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 import time
@@ -42,6 +44,48 @@ if TYPE_CHECKING:
 #: The app's round log prints these lines for people (``flwr run --stream`` carries them):
 #: a site that failed, the countdown for absent sites, the start without them.
 NOTES = ("failed:", "waiting for sites:", "sites connected; starting without")
+
+
+def commands(dep: Deployment, app: str | Path | None = None) -> list[str]:
+    """The commands this deployment runs, as a person would type them in the course folder.
+
+    ``flower-superlink`` and one ``flower-supernode`` per site, with their TLS and node
+    authentication flags (the kit starts them through a launcher that only changes timing
+    settings, :mod:`.flower_processes`), then the ``flwr run`` of the latest run (or of the
+    next one). Paths inside the course folder are shown relative to it.
+    """
+    from fedlearn_kit.paths import ROOT
+
+    prefixes = [f"{ROOT.as_posix()}/", f"{ROOT}{os.sep}"]
+
+    def shown(arguments: list[str]) -> str:
+        words = []
+        for word in arguments:
+            for prefix in prefixes:
+                word = word.replace(prefix, "")
+            words.append(word)
+        return " ".join(_quoted(word) for word in words)
+
+    lines = []
+    for proc in dep.processes:
+        if proc.name == "superlink" or proc.name.startswith("supernode site"):
+            role = "superlink" if proc.name == "superlink" else "supernode"
+            arguments = proc.command[proc.command.index(role) + 1:]
+            lines.append(shown([f"flower-{role}", *arguments]))
+    config = dep.workdir / "runs" / f"run-{max(dep.runs, 1)}" / "run-config.toml"
+    lines.append(shown(["flwr", "run", str(flower_app.app_folder(app)), CONNECTION,
+                        "--run-config", str(config), "--stream"]))
+    return lines
+
+
+def _quoted(word: str) -> str:
+    """A word of a command as typed in a shell: double quotes around spaces (POSIX shells
+    and PowerShell read them alike), shell quoting for anything stranger."""
+    if word and not any(ch in word for ch in " \t\"'$`\\;&|<>()*?!"):
+        return word
+    if not any(ch in word for ch in '"$`\\'):
+        return f'"{word}"'
+    return shlex.quote(word)
 
 
 def stop_unfinished_runs(dep: Deployment) -> list[str]:

@@ -189,6 +189,12 @@ class Deployment:
 
         return runs.run_on(self, experiment or Experiment(), **options)
 
+    def commands(self) -> list[str]:
+        """The three kinds of Flower command this deployment runs (:func:`.runs.commands`)."""
+        from fedlearn_kit.federation.deployment import runs
+
+        return runs.commands(self)
+
     def status(self) -> pd.DataFrame:
         """One row per process: name, site, pid, process group, alive, port, log."""
         import pandas as pd  # pandas only when a table is asked for: `deploy down` is quick
