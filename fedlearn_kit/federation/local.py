@@ -145,6 +145,13 @@ class LocalGrid(Grid):
                 reason = f"ClientApp on node {node_id} raised:\n{traceback.format_exc()}"
                 reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
                                 reply_to=msg)
+        if reply.metadata.reply_to_message_id != msg.metadata.message_id:
+            # Not an answer to this message (a mod's error built as a reply to the reply):
+            # the server would wait for it in vain, so it gets the failure as the answer.
+            reason = ((reply.error.reason or "") if reply.has_error()
+                      else "a reply to another message")
+            reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
+                            reply_to=msg)
         self._counter += 1
         set_message_id(reply, f"reply-{self._counter}")
         if self.observe is not None:

@@ -19,10 +19,11 @@ import torch
 
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation._flower import local_dp_noise_std
 from fedlearn_kit.privacy.attacks import loss_attack, summarise
 
 if TYPE_CHECKING:
-    from flwr.app.typing import ConfigRecordValues
+    from flwr.app import ConfigRecordValues
 
 Mod = Callable[..., Any]
 #: The metric Flower's FedAvg weighs each reply by (the app's training replies carry it).
@@ -75,6 +76,21 @@ def run_tapped(exp: Experiment, client_app: Any = None, server_app: Any = None
     result = run(exp, engine="local", client_app=client_app, server_app=server_app,
                  observe=tap, progress=False)
     return result, tap
+
+
+def with_mods(app: Any, *mods: Mod) -> Any:
+    """``app`` with Flower ``mods`` around it, as a ClientApp (a mod wraps any callable app:
+    ``mod(msg, context, app)``)."""
+    from flwr.clientapp import ClientApp
+
+    outer = ClientApp(mods=list(mods))
+
+    def handler(msg: Any, context: Any) -> Any:
+        return app(msg, context)
+
+    outer.train()(handler)
+    outer.evaluate()(handler)
+    return outer
 
 
 def app_handlers(*, mods: Sequence[Mod] = (), train_mods: Sequence[Mod] = ()) -> Any:
@@ -218,8 +234,9 @@ class SiteDPRun:
         return "replace-one"
 
 
-def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: float,
-                delta: float = 1e-5, seed: int = 0, reproducible: bool = False) -> SiteDPRun:
+def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float,
+                epsilon_per_round: float, delta: float = 1e-5, seed: int = 0,
+                reproducible: bool = False) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
     ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
@@ -231,6 +248,10 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
     ``reproducible=True`` (the classroom switch, announced), and the caller's numpy state
     is restored either way. Losses and evaluation metrics stay at the sites
     (:func:`drop_site_metrics`).
+
+    ``client_app``: the app's handlers with ``LocalDpMod(clipping_norm, clipping_norm,
+    epsilon_per_round, delta)`` on the training handler (lesson 06 builds it in a cell);
+    default: built here the same way. The ε reported is for exactly those settings.
     """
     from flwr.clientapp.mod import LocalDpMod
 
@@ -239,12 +260,14 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
     if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
         raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
     mod = LocalDpMod(clipping_norm, clipping_norm, epsilon_per_round, delta)
-    # The standard deviation LocalDpMod adds, relative to the clipping norm (its sensitivity).
-    noise_multiplier = float(np.sqrt(2 * np.log(1.25 / delta)) / epsilon_per_round)
+    # The standard deviation LocalDpMod adds, relative to the clipping norm (its
+    # sensitivity), as Flower calibrates it (a contract test measures Flower's noise).
+    noise_multiplier = local_dp_noise_std(clipping_norm, epsilon_per_round, delta) / clipping_norm
     if reproducible:
         announce_classroom_noise()
+    app = client_app or app_handlers(train_mods=[mod])
     with numpy_noise(seed if reproducible else None):
-        result, tap = run_tapped(exp, app_handlers(mods=[drop_site_metrics], train_mods=[mod]))
+        result, tap = run_tapped(exp, with_mods(app, drop_site_metrics))
     releases = [(noise_multiplier, 1.0, exp.num_rounds)]
     any_change = [(noise_multiplier / 2, 1.0, exp.num_rounds)]  # sensitivity 2C
     return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
@@ -391,9 +414,37 @@ def flower_epsilon(noise_multiplier: float, releases: int, num_sites: int, delta
     return float(accountant.get_epsilon(delta))
 
 
-def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: float,
-                   delta: float = 1e-5, seed: int = 0, reproducible: bool = False
-                   ) -> CentralDPRun:
+def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm: float,
+                          delta: float) -> tuple[Any, list[Any]]:
+    """A ServerApp: the app's rounds (``run_rounds``) with Flower's DP wrapper around FedAvg.
+
+    FedAvg weighs every site equally (``weighted_by_key=EQUAL_WEIGHT_KEY``): the wrapper's
+    noise is calibrated for a uniform average. Returns the app and a list that holds the
+    wrapper of each run it served, to read Flower's accountant from (``privacy_spent()``).
+    """
+    from flwr.serverapp import ServerApp
+    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
+
+    from fedlearn_app.server_app import run_rounds
+
+    wrappers: list[Any] = []
+    app = ServerApp()
+
+    @app.main()
+    def main(grid: Any, context: Any) -> None:
+        fedavg = FedAvg(min_train_nodes=1, min_evaluate_nodes=1, min_available_nodes=1,
+                        weighted_by_key=EQUAL_WEIGHT_KEY)
+        wrappers.append(DifferentialPrivacyClientSideFixedClipping(
+            fedavg, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
+            num_sampled_clients=num_sites, accountant=flower_accountant(num_sites, delta)))
+        run_rounds(grid, context, wrappers[-1])
+
+    return app, wrappers
+
+
+def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier: float,
+                   clipping_norm: float, delta: float = 1e-5, seed: int = 0,
+                   reproducible: bool = False) -> CentralDPRun:
     """Central DP with Flower's own strategy wrapper, client mod and accountant.
 
     Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
@@ -401,36 +452,23 @@ def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: f
     site a larger sensitivity (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`),
     so the DP path weighs every site equally (:func:`equal_weight`). The wrapper composes
     one Gaussian release per completed round in its accountant; the run reads ε from it.
-    The noise is drawn from OS entropy unless ``reproducible=True``.
+    The noise is drawn from OS entropy unless ``reproducible=True``. ``client_app``: the
+    app's handlers with Flower's ``fixedclipping_mod`` on training and :func:`equal_weight`
+    on both (lesson 06 builds it in a cell); default: built here the same way.
     """
     from flwr.clientapp.mod import fixedclipping_mod
-    from flwr.serverapp import ServerApp
-    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
 
-    from fedlearn_app.server_app import run_rounds
     from fedlearn_kit.privacy.defences import announce_classroom_noise
 
     if noise_multiplier <= 0 or clipping_norm <= 0 or not 0 < delta < 1:
         raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
-    wrappers: list[DifferentialPrivacyClientSideFixedClipping] = []
-    server = ServerApp()
-
-    @server.main()
-    def main(grid: Any, context: Any) -> None:  # the app's rounds, with Flower's DP wrapper
-        fedavg = FedAvg(min_train_nodes=1, min_evaluate_nodes=1, min_available_nodes=1,
-                        weighted_by_key=EQUAL_WEIGHT_KEY)
-        wrappers.append(DifferentialPrivacyClientSideFixedClipping(
-            fedavg, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
-            num_sampled_clients=exp.num_sites,
-            accountant=flower_accountant(exp.num_sites, delta)))
-        run_rounds(grid, context, wrappers[-1])
-
+    server, wrappers = central_dp_server_app(exp.num_sites, noise_multiplier, clipping_norm,
+                                             delta)
     if reproducible:
         announce_classroom_noise()
-    client = app_handlers(mods=[drop_site_metrics, equal_weight],
-                          train_mods=[fixedclipping_mod])
+    client = client_app or app_handlers(mods=[equal_weight], train_mods=[fixedclipping_mod])
     with numpy_noise(seed if reproducible else None):
-        result, tap = run_tapped(exp, client, server)
+        result, tap = run_tapped(exp, with_mods(client, drop_site_metrics), server)
     spent = wrappers[-1].privacy_spent()
     assert spent is not None  # the wrapper was given an accountant
     return CentralDPRun(result, tap, noise_multiplier, clipping_norm,

@@ -38,14 +38,17 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
         from flwr.client import NumPyClient
         from flwr.client.mod import secaggplus_mod
         from flwr.common import bytes_to_ndarray, ndarrays_to_parameters
-        from flwr.common.secure_aggregation.secaggplus_constants import RECORD_KEY_CONFIGS, Key
         from flwr.server import LegacyContext, ServerConfig
         from flwr.server import ServerApp as LegacyServerApp
         from flwr.server.strategy import FedAvg as LegacyFedAvg
         from flwr.server.workflow import DefaultWorkflow, SecAggPlusWorkflow
 
     from fedlearn_app import task
+    from fedlearn_kit.federation._flower import secaggplus_keys
     from fedlearn_kit.federation.task import load_site, new_net
+
+    # Flower's SecAgg+ record keys: internal constants of its legacy API, from the adapter.
+    record_key_configs, key = secaggplus_keys()
 
     def weights(net: Any) -> list[np.ndarray]:
         return [v.detach().numpy().copy() for v in net.state_dict().values()]
@@ -77,11 +80,11 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
 
     def tap(msg: Any, context: Any, call_next: Any) -> Any:
         reply = call_next(msg, context)
-        configs = reply.content.config_records.get(RECORD_KEY_CONFIGS)
-        if configs is not None and Key.MASKED_PARAMETERS in configs:
+        configs = reply.content.config_records.get(record_key_configs)
+        if configs is not None and key.MASKED_PARAMETERS in configs:
             record.masked.append({"partition": int(context.node_config["partition-id"]),
                                   "masked": [bytes_to_ndarray(b)
-                                             for b in configs[Key.MASKED_PARAMETERS]]})
+                                             for b in configs[key.MASKED_PARAMETERS]]})
         return reply
 
     client_app = LegacyClientApp(client_fn=client_fn, mods=[tap, secaggplus_mod])
