@@ -20,7 +20,7 @@ import torch
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation._flower import local_dp_noise_std
-from fedlearn_kit.privacy.attacks import loss_attack, summarise
+from fedlearn_kit.privacy.attacks import loss_attack
 
 if TYPE_CHECKING:
     from flwr.app import ConfigRecordValues
@@ -159,16 +159,6 @@ def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: 
                 _net(exp, state), members[i], future[site]).summary()[metric])
         table[f"global model, site {site} patients"] = values
     return table
-
-
-def attack_global(exp: Experiment, result: Any, future: Cohort) -> pd.DataFrame:
-    """The loss attack on the final global model, once per site's members."""
-    from fedlearn_kit.federation.task import load_site
-
-    model = result.model()
-    return summarise({f"{model.name}, site {s.name} patients":
-                      loss_attack(model, load_site(exp, i).train, future[s.name])
-                      for i, s in enumerate(exp.sites())})
 
 
 @contextmanager
@@ -449,7 +439,7 @@ def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier:
 
     Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
     any other: the kit's FedAvg weighs sites by their patients, which would give the largest
-    site a larger sensitivity (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`),
+    site a larger sensitivity (its share of the average: tests/unit/test_privacy_defences.py),
     so the DP path weighs every site equally (:func:`equal_weight`). The wrapper composes
     one Gaussian release per completed round in its accountant; the run reads ε from it.
     The noise is drawn from OS entropy unless ``reproducible=True``. ``client_app``: the

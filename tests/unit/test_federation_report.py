@@ -68,7 +68,6 @@ def test_figures(result) -> None:
     table = kit.compare([*local.values(), result.model()], splits)
     assert isinstance(plots.plot_rounds({"FedAvg": result}, baselines={"x": {"A": 0.7}}), Figure)
     assert isinstance(plots.plot_gain(table), Figure)
-    assert isinstance(plots.plot_participation(result), Figure)
     figure = plots.plot_collaboration(table)
     (ax,) = figure.axes
     assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"

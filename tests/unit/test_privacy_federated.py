@@ -47,7 +47,6 @@ def test_round_leakage_has_a_row_per_round_and_attacks_the_global_model(tapped):
     table = federated.round_leakage(exp, tap, future, result)
     assert list(table.index) == [1, 2]
     assert table.notna().all().all() and ((table >= 0) & (table <= 1)).all().all()
-    assert len(federated.attack_global(exp, result, future)) == exp.num_sites
     with pytest.raises(ValueError, match="no updates"):
         federated.round_leakage(exp, federated.CoordinatorTap(), future)
 
@@ -124,7 +123,7 @@ def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates(
     run = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.1)
     # Flower's accountant composed one release per round; Opacus's agrees on the figure.
     assert run.releases == 2
-    assert run.epsilon_per_site == pytest.approx(defences.client_level_epsilon(1.0, 2, 1e-5))
+    assert run.epsilon_per_site == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 2)], 1e-5))
     assert run.epsilon == pytest.approx(defences.epsilon_spent([(0.5, 1.0, 2)], 1e-5))
     for update in run.tap.updates:  # what the coordinator receives is clipped to C
         change = torch.cat([(update["site"][k] - update["global"][k]).flatten()
@@ -172,4 +171,4 @@ def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():
     eps = [federated.flower_epsilon(1.0, r, 2, 1e-5) for r in (1, 2, 5)]
     assert eps == sorted(eps) and eps[2] < 5 * eps[0]  # composes, more tightly than adding
     assert federated.flower_epsilon(2.0, 5, 2, 1e-5) < eps[2]
-    assert eps[2] == pytest.approx(defences.client_level_epsilon(1.0, 5, 1e-5))
+    assert eps[2] == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5))
