@@ -314,7 +314,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def lint_command(py: Path) -> list[str]:
-    return [py, "-m", "ruff", "check", "fedlearn_kit", "tests", "benchmarks", "course.py"]
+    return [py, "-m", "ruff", "check", "app", "fedlearn_kit", "tests", "benchmarks", "course.py"]
 
 
 def cmd_test(args: argparse.Namespace) -> int:

@@ -26,7 +26,6 @@ class Experiment:
     num_sites: int = 2
     patients_per_site: int | None = None  # None: each site keeps its preset size
     model: str = "logistic"
-    hidden: int = 16  # hidden units of the MLP (ignored for logistic regression)
     epochs: int = 20  # passes over the data for local and central training
     lr: float = 0.1
     batch_size: int = 32
@@ -47,7 +46,6 @@ class Experiment:
             (self.epochs >= 1 and self.local_epochs >= 1 and self.num_rounds >= 1,
              "epochs, local_epochs and num_rounds must be at least 1"),
             (self.lr > 0 and self.batch_size >= 1, "lr must be > 0 and batch_size >= 1"),
-            (self.hidden >= 1, "hidden must be at least 1"),
             (0 < self.test_fraction < 1, "test_fraction must be between 0 and 1"),
             (self.proximal_mu >= 0, "proximal_mu must be >= 0"),
         ]

@@ -86,17 +86,17 @@ class TrainedModel:
         return predict_proba(self.net, df)
 
 
-def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None
-        ) -> TrainedModel:
+def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
+        hidden: int = 16) -> TrainedModel:
     """Train the experiment's model on one DataFrame, with the app's training loop.
 
     The one way the kit builds and trains a model outside a federation: ``seed`` (default
-    the experiment's) sets the starting weights and the shuffling; the MLP's width is the
-    experiment's ``hidden``.
+    the experiment's) sets the starting weights and the shuffling; ``hidden`` is the MLP's
+    width (the privacy lessons train wider MLPs that over-fit on purpose).
     """
     seed = exp.seed if seed is None else seed
     X, y = to_tensors(train_df)
-    net = make_model(exp.model, seed, exp.hidden)
+    net = make_model(exp.model, seed, hidden)
     with one_torch_thread():
         losses = train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=exp.batch_size,
                        seed=seed)

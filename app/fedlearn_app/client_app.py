@@ -24,14 +24,17 @@ def train(msg: Message, context: Context) -> Message:
     """Train the global model on this site's training patients; reply with the new weights."""
     cfg = context.run_config
     model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))
-    model.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+    model.load_state_dict(msg.content.array_records["arrays"].to_torch_state_dict())
     partition_id, (train_data, _) = site_data(context)
-    config = msg.content["config"]
+    config = msg.content.config_records["config"]  # sent by the strategy
+    lr, server_round = config["lr"], config["server-round"]
+    proximal_mu = config.get("proximal-mu", 0.0)  # FedProx sends it
+    assert isinstance(lr, float) and isinstance(server_round, int)
+    assert isinstance(proximal_mu, float)
     losses = train_model(
-        model, *to_tensors(train_data), epochs=int(cfg["local-epochs"]),
-        lr=float(config["lr"]), batch_size=int(cfg["batch-size"]),
-        seed=round_seed(int(cfg["seed"]), int(config["server-round"]), partition_id),
-        proximal_mu=float(config.get("proximal-mu", 0.0)))  # FedProx sends proximal-mu
+        model, *to_tensors(train_data), epochs=int(cfg["local-epochs"]), lr=lr,
+        batch_size=int(cfg["batch-size"]),
+        seed=round_seed(int(cfg["seed"]), server_round, partition_id), proximal_mu=proximal_mu)
     metrics = MetricRecord({"loss": losses[-1], "num-examples": len(train_data)})
     content = RecordDict({"arrays": ArrayRecord(model.state_dict()), "metrics": metrics,
                           "site": ConfigRecord({"partition-id": partition_id})})
@@ -43,7 +46,7 @@ def evaluate(msg: Message, context: Context) -> Message:
     """Test the global model on this site's test patients; reply with the scores."""
     cfg = context.run_config
     model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))
-    model.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+    model.load_state_dict(msg.content.array_records["arrays"].to_torch_state_dict())
     partition_id, (_, test_data) = site_data(context)
     metrics = MetricRecord({**test(model, *to_tensors(test_data)),
                             "num-examples": len(test_data)})

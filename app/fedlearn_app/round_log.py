@@ -118,7 +118,8 @@ class RoundLog(Grid):
         """Log one stage of one round; stop the run if fewer than ``min_sites`` replied."""
         stage = "train" if messages[0].metadata.message_type == MessageType.TRAIN \
             else "evaluate"
-        server_round = int(messages[0].content["config"]["server-round"])
+        server_round = messages[0].content.config_records["config"]["server-round"]
+        assert isinstance(server_round, int)  # Flower's strategies put it in every message
         replied = []
         for reply in replies:
             node = reply.metadata.src_node_id
@@ -130,12 +131,13 @@ class RoundLog(Grid):
                 print(f"round {server_round} ({stage}): site {'?' if site is None else site} "
                       f"failed: {last[-1].strip() if last else 'no reason given'}", flush=True)
                 continue
-            site = int(reply.content["site"]["partition-id"])
-            self.node_sites[node] = site
-            replied.append(site)
+            partition = reply.content.config_records["site"]["partition-id"]
+            assert isinstance(partition, int)  # the app's ClientApp says which site it is
+            self.node_sites[node] = partition
+            replied.append(partition)
             metrics = dict(next(iter(reply.content.metric_records.values())))
-            self.rows.append({"round": server_round, "stage": stage, "partition": site,
-                              "num_examples": int(metrics.pop("num-examples")), **metrics})
+            self.rows.append({"round": server_round, "stage": stage, "partition": partition,
+                              "num_examples": metrics.pop("num-examples"), **metrics})
         replied.sort()
         missing = [s for s in range(self.num_sites) if s not in replied]
         if stage == "train":

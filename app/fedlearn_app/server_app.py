@@ -10,6 +10,7 @@ writes down who took part in each round and what they reported.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 from flwr.app import ArrayRecord, ConfigRecord, Context, MetricRecord, UserConfig
@@ -27,8 +28,9 @@ def main(grid: Grid, context: Context) -> None:
     """Run FedAvg or FedProx for ``num-server-rounds`` rounds; save the model and the log."""
     cfg = context.run_config
     min_sites = int(cfg["min-sites"])
-    every_site = dict(fraction_train=1.0, fraction_evaluate=1.0, min_train_nodes=min_sites,
-                      min_evaluate_nodes=min_sites, min_available_nodes=min_sites)
+    every_site: dict[str, Any] = dict(
+        fraction_train=1.0, fraction_evaluate=1.0, min_train_nodes=min_sites,
+        min_evaluate_nodes=min_sites, min_available_nodes=min_sites)
     if cfg["strategy"] == "fedprox":
         strategy: Strategy = FedProx(proximal_mu=float(cfg["proximal-mu"]), **every_site)
     else:

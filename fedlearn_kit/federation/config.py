@@ -18,6 +18,10 @@ from fedlearn_kit.experiment import Experiment
 #: A run-config value: what ``[tool.flwr.app.config]`` may hold.
 Value = bool | int | float | str
 
+#: Hidden units of a federated MLP (the app's default; lessons 05-06 vary the width of
+#: the local models they attack, not of the federated one).
+MLP_HIDDEN = 16
+
 #: Settings of a run that are not part of the Experiment, with their defaults (the app's
 #: pyproject declares the same; a test checks it).
 RUN_OPTIONS: dict[str, Value] = {
@@ -40,7 +44,7 @@ def run_config(exp: Experiment, **options: Value) -> dict[str, Value]:
         "learning-rate": exp.lr,
         "batch-size": exp.batch_size,
         "model": exp.model,
-        "hidden": exp.hidden,
+        "hidden": MLP_HIDDEN,
         "strategy": exp.strategy,
         "proximal-mu": exp.proximal_mu,
         "seed": exp.seed,

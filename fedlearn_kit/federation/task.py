@@ -21,6 +21,7 @@ from torch import nn
 from fedlearn_app import task
 from fedlearn_kit.cohort import generate_site
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation.config import MLP_HIDDEN
 from fedlearn_kit.storage import site_filename
 from fedlearn_kit.training import Split, one_torch_thread, split_site
 
@@ -61,7 +62,7 @@ def pooled_test(exp: Experiment) -> pd.DataFrame:
 
 def new_net(exp: Experiment) -> nn.Module:
     """The experiment's model with its seeded starting weights (the round-0 global model)."""
-    return task.make_model(exp.model, exp.seed, exp.hidden)
+    return task.make_model(exp.model, exp.seed, MLP_HIDDEN)
 
 
 @cache

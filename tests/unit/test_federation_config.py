@@ -15,12 +15,12 @@ from fedlearn_kit.federation.task import load_site, pooled_test, site_files, sit
 
 
 def test_an_experiment_is_written_in_flowers_key_names() -> None:
-    exp = kit.Experiment(num_sites=3, model="mlp", hidden=8, lr=0.05, strategy="fedprox",
+    exp = kit.Experiment(num_sites=3, model="mlp", lr=0.05, strategy="fedprox",
                          proximal_mu=0.5, num_rounds=2, local_epochs=1, seed=3)
     config = run_config(exp, min_sites=2)
     assert all("_" not in key for key in config)
     assert (config["num-server-rounds"], config["learning-rate"], config["local-epochs"],
-            config["hidden"], config["proximal-mu"], config["min-sites"]) == (2, 0.05, 1, 8,
+            config["hidden"], config["proximal-mu"], config["min-sites"]) == (2, 0.05, 1, 16,
                                                                               0.5, 2)
 
 

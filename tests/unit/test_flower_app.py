@@ -57,6 +57,18 @@ def test_pyproject_names_the_components_and_declares_no_kit_dependency() -> None
     assert "tool" in project and "federations" not in project["tool"]["flwr"]  # flwr >= 1.26
 
 
+def test_the_app_pins_what_the_kit_pins() -> None:
+    """The app names the same versions the course installs, so Flower's `uv sync` on a plain
+    SuperLink would install what the course is tested with."""
+    def pins(path: Path) -> dict[str, str]:
+        needs = tomllib.loads(path.read_text(encoding="utf-8"))["project"]["dependencies"]
+        return {d.split("==")[0].split("[")[0]: d.split("==")[1] for d in needs if "==" in d}
+
+    app, kit_pins = pins(APP / "pyproject.toml"), pins(ROOT / "pyproject.toml")
+    assert set(app) == {"flwr", "torch", "numpy", "pandas", "scikit-learn"}
+    assert {name: kit_pins[name] for name in app} == app
+
+
 def test_the_app_is_valid_for_flwr() -> None:
     from flwr.cli.config_utils import load_and_validate
 
