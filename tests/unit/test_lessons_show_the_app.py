@@ -31,17 +31,28 @@ def code_cells(path: Path) -> list[nbformat.NotebookNode]:
     return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 
 
-def foreign_apps(source: str) -> list[str]:
-    """What in ``source`` makes or shows a ClientApp/ServerApp that is not the app folder's."""
+def app_imports(source: str) -> set[str]:
+    """The names a cell imports from the app (``from fedlearn_app import client_app``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {alias.asname or alias.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "fedlearn_app"
+            for alias in node.names}
+
+
+def foreign_apps(source: str, app_modules: set[str] | None = None) -> list[str]:
+    """What in ``source`` makes or shows a ClientApp/ServerApp that is not the app folder's.
+
+    ``app_modules``: the app's modules earlier cells imported (this cell's are added).
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:  # a blank left for the learner (`raise NotImplementedError()` is fine)
         return []
     problems = []
-    app_modules = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "fedlearn_app":
-            app_modules |= {alias.asname or alias.name for alias in node.names}
+    app_modules = set(app_modules or ()) | app_imports(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
@@ -61,9 +72,11 @@ def foreign_apps(source: str) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_cell_calls_a_kit_hook_or_shows_an_app_of_its_own(path: Path) -> None:
+    imported: set[str] = set()
     for cell in code_cells(path):
         assert not [h for h in HOOKS if h in cell.source], cell.source
-        assert foreign_apps(cell.source) == [], cell.source
+        assert foreign_apps(cell.source, imported) == [], cell.source
+        imported |= app_imports(cell.source)
 
 
 def test_the_check_finds_an_app_that_is_not_the_folders() -> None:
@@ -74,6 +87,9 @@ def test_the_check_finds_an_app_that_is_not_the_folders() -> None:
     assert foreign_apps(other) == ["registers handlers.train"]
     fine = "from fedlearn_app import client_app\napp.train(mods=[m])(client_app.train)\n"
     assert foreign_apps(fine) == []
+    later = "app.evaluate()(client_app.evaluate)\n"  # imported by an earlier cell
+    assert foreign_apps(later) == ["registers client_app.evaluate"]
+    assert foreign_apps(later, app_imports(fine)) == []
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name.startswith(FLOWER_LESSONS)],
