@@ -66,6 +66,11 @@ def site_data(context: Context) -> tuple[int, tuple[pd.DataFrame, pd.DataFrame]]
     if "partition-id" not in node:
         raise ValueError("This SuperNode was started without its site's number: start it "
                          'with --node-config "partition-id=K data-path=FILE".')
+    sites = int(node.get("num-partitions", cfg["num-sites"]))
+    if sites != int(cfg["num-sites"]):
+        raise ValueError(f"num-partitions={sites} in the node config, but the run has "
+                         f"num-sites={cfg['num-sites']}: start every SuperNode with the "
+                         "run's number of sites.")
     partition_id = int(node["partition-id"])
     path = node.get("data-path") or site_file(str(cfg["data-dir"]), partition_id)
     return partition_id, load_data(str(path), partition_id, float(cfg["test-fraction"]),

@@ -193,3 +193,13 @@ def test_a_supernode_without_its_site_number_is_told_how_to_start() -> None:
                       run_config=run_config(TINY))
     with pytest.raises(ValueError, match='--node-config "partition-id=K data-path=FILE"'):
         client_app.site_data(context)
+
+
+def test_a_supernode_started_for_another_number_of_sites_says_so() -> None:
+    from flwr.app import Context, RecordDict
+
+    context = Context(run_id=1, node_id=5, node_config={"partition-id": 1, "num-partitions": 2},
+                      state=RecordDict(), run_config=run_config(kit.Experiment(num_sites=3)))
+    with pytest.raises(ValueError, match="num-partitions=2 in the node config, but the run "
+                                         "has num-sites=3"):
+        client_app.site_data(context)
