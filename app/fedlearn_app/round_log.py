@@ -23,12 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from flwr.app import Message, MessageType, RecordDict
+from flwr.app import Error, Message, MessageType, RecordDict
 from flwr.serverapp import Grid
 from flwr.serverapp.strategy import Result
 
-#: The line printed when a round's evaluation replies are in (the course follows it).
-ROUND_DONE = "round {round} of {rounds} done: {replied} of {sites} sites replied"
+#: The line printed when a round's evaluation replies are in (the course follows it): how
+#: long the round took, whose training reply was aggregated, who sent nothing at all.
+ROUND_DONE = ("round {round} of {rounds} took {seconds:.1f} s; trained: {trained}; "
+              "missing: {missing}")
+#: The error code of a reply the log refused: its node announced another site than the one
+#: its key was registered for.
+WRONG_SITE = 9001
 
 
 class TooFewSitesError(RuntimeError):
@@ -39,17 +44,22 @@ class RoundLog(Grid):
     """A Flower Grid that hands every message to ``grid`` and logs what comes back.
 
     ``num_sites``: the sites that should take part (partition ids 0 to ``num_sites - 1``).
-    ``min_sites``: the fewest sites that must reply for a round to count. ``hold``: a round
-    after which to wait for a file to appear before going on (``(round, path)``; the course
-    switches a site off in that pause).
+    ``min_sites``: the fewest sites that must reply for a round to count. ``registered``:
+    the site each node's key was registered for (node id -> site), when the coordinator
+    registers keys: a reply whose node announces another site is refused and left out.
+    ``hold``: a round after which to wait for a file to appear before going on
+    (``(round, path)``; the course switches a site off in that pause).
     """
 
     def __init__(self, grid: Grid, num_sites: int, num_rounds: int, min_sites: int = 1,
-                 pull_interval: float = 0.2, hold: tuple[int, str] = (0, "")) -> None:
+                 pull_interval: float = 0.2, registered: dict[int, int] | None = None,
+                 hold: tuple[int, str] = (0, "")) -> None:
         self.grid = grid
         self.num_sites, self.num_rounds, self.min_sites = num_sites, num_rounds, min_sites
         self.pull_interval = pull_interval
+        self.registered = dict(registered or {})
         self.hold = hold
+        self.round_start = time.monotonic()
         #: One row per reply: round, stage, site (partition id), metrics.
         self.rows: list[dict[str, Any]] = []
         #: Per round: the sites whose training reply arrived, and the sites that had none.
@@ -97,7 +107,8 @@ class RoundLog(Grid):
         end = time.monotonic() + (float("inf") if timeout is None else timeout)
         replies: list[Message] = []
         while waiting and time.monotonic() < end:
-            got = [as_from_destination(m, sent) for m in self.pull_messages(waiting)]
+            got = [self.refuse_wrong_site(as_from_destination(m, sent), sent)
+                   for m in self.pull_messages(waiting)]
             replies += got
             waiting -= {m.metadata.reply_to_message_id for m in got}
             if waiting:
@@ -124,7 +135,7 @@ class RoundLog(Grid):
         for reply in replies:
             node = reply.metadata.src_node_id
             if reply.has_error():
-                site = self.node_sites.get(node)
+                site = self.node_sites.get(node, self.registered.get(node))
                 self.errors.append({"round": server_round, "stage": stage, "node_id": node,
                                     "partition": site, "reason": reply.error.reason})
                 last = [line for line in (reply.error.reason or "").splitlines() if line.strip()]
@@ -150,10 +161,33 @@ class RoundLog(Grid):
                 f"Round {server_round} ({stage}): {len(replied)} of {self.num_sites} sites "
                 f"replied, fewer than min-sites={self.min_sites}. Missing: {missing}.")
         if stage == "evaluate":
+            trained = self.took_part.get(server_round, [])
+            absent = [s for s in range(self.num_sites) if s not in trained and s not in replied]
             print(ROUND_DONE.format(round=server_round, rounds=self.num_rounds,
-                                    replied=len(replied), sites=self.num_sites), flush=True)
+                                    seconds=time.monotonic() - self.round_start,
+                                    trained=sites_text(trained), missing=sites_text(absent)),
+                  flush=True)
+            self.round_start = time.monotonic()
             if server_round == self.hold[0]:
                 wait_for_file(self.hold[1])
+
+    def refuse_wrong_site(self, reply: Message, sent: dict[str, Message]) -> Message:
+        """An error in place of a reply whose node announces another site than the one its
+        key was registered for: a key belongs to one site, and that reply never counts."""
+        if reply.has_error() or not self.registered:
+            return reply
+        node = reply.metadata.src_node_id
+        expected = self.registered.get(node)
+        site = reply.content.config_records.get("site")
+        announced = site.get("partition-id") if site is not None else None
+        if expected is None or not isinstance(announced, int) or announced == expected:
+            return reply
+        reason = (f"REFUSED: the node of site {expected}'s key (node {node}) announced site "
+                  f"{announced}. A key belongs to one site: its reply is left out. The "
+                  f"participant of site {announced} must join with their own key, registered "
+                  "by the coordinator.")
+        original = sent.get(reply.metadata.reply_to_message_id)
+        return Message(Error(code=WRONG_SITE, reason=reason), reply_to=original or reply)
 
     def wait_for_sites(self, timeout: float, every: float = 5.0) -> None:
         """Wait until ``num_sites`` SuperNodes have connected, at most ``timeout`` seconds.
@@ -200,6 +234,16 @@ class RoundLog(Grid):
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"state_dict": result.arrays.to_torch_state_dict(),
                     "summary": json.dumps({**self.summary(result), **extra})}, path)
+
+
+def registered_sites(text: str) -> dict[int, int]:
+    """``"NODE:SITE NODE:SITE"`` (the run config's ``registered-sites``) as node id -> site."""
+    return {int(node): int(site) for node, _, site in (p.partition(":") for p in text.split())}
+
+
+def sites_text(sites: list[int]) -> str:
+    """``site 0, site 2``, or ``none``."""
+    return ", ".join(f"site {s}" for s in sorted(sites)) or "none"
 
 
 def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:

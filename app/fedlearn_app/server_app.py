@@ -17,7 +17,7 @@ from flwr.app import ArrayRecord, ConfigRecord, Context, MetricRecord, UserConfi
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg, FedProx, Strategy
 
-from fedlearn_app.round_log import RoundLog
+from fedlearn_app.round_log import RoundLog, registered_sites
 from fedlearn_app.task import load_data, make_model, site_file, test, to_tensors
 
 app = ServerApp()
@@ -47,6 +47,7 @@ def run_rounds(grid: Grid, context: Context, strategy: Strategy) -> None:
     cfg = context.run_config
     log = RoundLog(grid, int(cfg["num-sites"]), int(cfg["num-server-rounds"]),
                    int(cfg["min-sites"]),
+                   registered=registered_sites(str(cfg["registered-sites"])),
                    hold=(int(cfg["hold-after-round"]), str(cfg["hold-file"])))
     log.wait_for_sites(float(cfg["connect-timeout"]))
     model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))

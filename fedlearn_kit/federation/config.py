@@ -31,6 +31,7 @@ RUN_OPTIONS: dict[str, Value] = {
     "result-path": "",  # where the ServerApp saves the model and its round log
     "connect-timeout": 60.0,  # seconds to wait for every site's SuperNode to connect
     "round-timeout": 600.0,  # seconds to wait for the sites' replies in a round
+    "registered-sites": "",  # "NODE:SITE ...": each registered key's site (deployment)
     "hold-after-round": 0,  # lesson 07: the ServerApp pauses after this round ...
     "hold-file": "",  # ... until this file exists (the kit switches a site off meanwhile)
 }

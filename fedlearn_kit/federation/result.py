@@ -28,7 +28,7 @@ from fedlearn_kit.training import TrainedModel
 STRATEGY_NAMES = {"fedavg": "FedAvg", "fedprox": "FedProx"}
 #: The app's ServerApp prints this when a round's evaluation replies are in (its round
 #: log's ``ROUND_DONE``): the engines that run it in another process follow it.
-_ROUND_DONE = re.compile(r"^round (\d+) of (\d+) done:")
+_ROUND_DONE = re.compile(r"^round (\d+) of (\d+) took ")
 #: Set to ``0`` to hide the progress bars of every run (CI logs, papermill).
 PROGRESS_ENV = "FEDLEARN_PROGRESS"
 
@@ -169,7 +169,7 @@ def load_result(exp: Experiment, path: str | Path, engine: str = "deployment",
 
 
 def round_done(line: str) -> int | None:
-    """The round number if ``line`` is the app's "round K of N done" line, else None."""
+    """The round number if ``line`` is the app's "round K of N took ..." line, else None."""
     match = _ROUND_DONE.match(line.strip())
     return int(match.group(1)) if match else None
 

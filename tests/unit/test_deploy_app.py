@@ -99,8 +99,10 @@ def test_a_finished_round_is_announced_in_the_line_the_kit_follows(capsys) -> No
                    pull_interval=0.01)
     log.send_and_receive([request(11, MessageType.EVALUATE, server_round=3)], timeout=5)
     line = capsys.readouterr().out
-    assert line == ROUND_DONE.format(round=3, rounds=5, replied=1, sites=1) + "\n"
+    assert line.startswith("round 3 of 5 took ") and line.endswith("; missing: none\n")
     assert round_done(line) == 3
+    assert round_done(ROUND_DONE.format(round=4, rounds=5, seconds=1.0, trained="none",
+                                        missing="none")) == 4
     assert round_done("INFO :      [ROUND 3/5]") is None  # Flower's own wording is not read
 
 
@@ -185,3 +187,43 @@ def test_the_commands_are_shown_as_typed_in_the_course_folder() -> None:
         "work/x/site-0/keys/site-0",
         "flwr run app fedlearn-kit --run-config work/x/runs/run-2/run-config.toml --stream"]
     assert runs._quoted("a$b") == "'a$b'" and runs._quoted("--port") == "--port"
+
+
+def test_a_reply_announcing_another_site_than_its_keys_is_refused_loudly(capsys) -> None:
+    """A participant holding site 0's key joins as site 2: its reply never counts."""
+    from fedlearn_app.round_log import registered_sites
+
+    sites = {11: 2, 12: 1}  # node 11 holds site 0's key but announces site 2
+    grid = ScriptedGrid(lambda m: reply(m, sites[m.metadata.dst_node_id]))
+    log = RoundLog(grid, num_sites=3, num_rounds=1, pull_interval=0.01,
+                   registered=registered_sites("11:0 12:1"))
+    replies = log.send_and_receive([request(11), request(12)], timeout=5)
+    assert [r.has_error() for r in replies] == [False, True]  # site 1 first, then the refusal
+    assert log.took_part == {1: [1]} and log.missing == {1: [0, 2]}
+    (error,) = log.errors
+    assert error["partition"] == 0 and "REFUSED: the node of site 0's key (node 11) " \
+        "announced site 2" in error["reason"]
+    assert "REFUSED: the node of site 0's key" in capsys.readouterr().out
+    assert registered_sites("") == {}
+
+
+def test_the_round_line_says_who_trained_and_who_sent_nothing(capsys) -> None:
+    log = RoundLog(ScriptedGrid(lambda m: reply(m, 1)), num_sites=3, num_rounds=2,
+                   pull_interval=0.01)
+    log.send_and_receive([request(12)], timeout=5)
+    log.send_and_receive([request(12, MessageType.EVALUATE)], timeout=5)
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("round 1 of 2 took ") and \
+        line.endswith("; trained: site 1; missing: site 0, site 2")
+
+
+def test_missing_means_no_answer_at_all_in_the_summary() -> None:
+    import pandas as pd
+
+    from fedlearn_kit.cli import missing_lines
+
+    history = pd.DataFrame([{"round": 3, "stage": "evaluate", "site": "B"},
+                            {"round": 3, "stage": "train", "site": "A"}])
+    result = SimpleNamespace(history=history, missing={3: ("B", "C")})
+    assert missing_lines(result) == [
+        "Round 3: missing C", "Round 3: B evaluated the model but did not train in this round"]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower, flower_app, settings
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
+from fedlearn_kit.federation.deployment import registration
 from fedlearn_kit.federation.deployment.processes import (
     CONNECTION,
     DeploymentError,
@@ -159,9 +160,14 @@ def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
     hold_file = run_dir / f"site-{drop_site}-stopped"
     hold: dict[str, int | str] = ({} if drop_site is None else
             {"hold_after_round": drop_after_round, "hold_file": str(hold_file)})
+    # The site each registered key belongs to: the app's round log refuses a node that
+    # announces another (a participant holding another site's key).
+    node_ids = {**registration.saved_registrations(dep)[0], **dep.node_ids}
+    registered = " ".join(f"{node}:{site}" for site, node in sorted(node_ids.items()))
     config = write_run_config(run_dir / "run-config.toml", run_config(
         exp, min_sites=min_sites, server_eval=server_eval, data_dir=str(site_files(exp)),
-        result_path=str(result_path), connect_timeout=connect_timeout, **hold))
+        result_path=str(result_path), connect_timeout=connect_timeout,
+        registered_sites=registered, **hold))
     command = [flower_command("flwr"), "run", str(folder), CONNECTION,
                "--run-config", str(config), "--stream"]
     start_time = time.perf_counter()
@@ -171,9 +177,11 @@ def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
 
         def on_line(line: str) -> None:
             server_round = round_done(line)
+            # The app's own notes: each round (who trained, who is missing, its time), the
+            # countdown for absent sites, each failure: the facilitator sees the run live.
+            if echo and (server_round is not None or any(note in line for note in NOTES)):
+                print(line.rstrip(), file=sys.stderr, flush=True)
             if server_round is None:
-                if echo and any(note in line for note in NOTES):
-                    print(line.rstrip(), file=sys.stderr, flush=True)
                 return
             to_round(server_round)
             if drop_site is not None and server_round == drop_after_round:
