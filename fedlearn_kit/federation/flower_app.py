@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import course_root
 
 #: Set to an app folder to make it the default of every engine.
 APP_ENV = "FEDLEARN_APP"
@@ -33,12 +33,15 @@ def default_app() -> Path:
     the current folder or the one above it (a lesson runs in ``notebooks/``)."""
     if os.environ.get(APP_ENV):
         return app_folder(os.environ[APP_ENV])
-    here = Path.cwd()
-    for candidate in (ROOT / APP_FOLDER, here / APP_FOLDER, here.parent / APP_FOLDER):
+    here, checkout = Path.cwd(), course_root()
+    candidates = [here / APP_FOLDER, here.parent / APP_FOLDER]
+    if checkout is not None:
+        candidates.insert(0, checkout / APP_FOLDER)
+    for candidate in candidates:
         if (candidate / "pyproject.toml").is_file():
             return candidate.resolve()
     raise FileNotFoundError(
-        f"Found no Flower app folder (app/pyproject.toml) in {ROOT}, {here} or {here.parent}. "
+        f"Found no Flower app folder (app/pyproject.toml) in {', '.join(map(str, candidates))}. "
         f"Run from the course folder, or set {APP_ENV} to the app's folder.")
 
 

@@ -24,7 +24,7 @@ from fedlearn_kit.federation.deployment.processes import free_port
 from fedlearn_kit.federation.result import load_result
 from fedlearn_kit.federation.subprocesses import stop_tree
 from fedlearn_kit.offline import offline_env
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -164,7 +164,7 @@ def test_a_supernodes_node_config_names_its_own_patients_file(tmp_path: Path) ->
 
 def test_the_commands_are_shown_as_typed_in_the_course_folder() -> None:
     from fedlearn_kit.federation.deployment import runs
-    from fedlearn_kit.paths import ROOT
+    from tests.helpers import ROOT
 
     work = ROOT / "work" / "x"
     launcher = ["python", "flower_processes.py"]

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from flwr.app import Context, Message, RecordDict
+from flwr.app import Context, Message
 from flwr.clientapp import ClientApp
-from flwr.supercore.task_identity import TaskIdentity
 
 import fedlearn_kit as kit
 from fedlearn_app import client_app
 from fedlearn_kit.federation import run
-from fedlearn_kit.federation._flower import task_identity
 from fedlearn_kit.federation.task import first_round, load_site
 
 SMALL = kit.Experiment(patients_per_site=300, num_rounds=3, seed=11)
-
-
-def test_task_identity_is_set_for_messages_and_restored() -> None:
-    """A Flower internal the engine relies on (see _flower): TaskIdentity feeds Message()."""
-    before = (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id)
-    with task_identity(run_id=7, node_id=1234, task_id=9):
-        msg = Message(RecordDict(), 5, "train")
-    assert (msg.metadata.run_id, msg.metadata.src_node_id, msg.metadata.dst_node_id) == \
-        (7, 1234, 5)
-    assert msg.metadata.src_task_id == 9
-    assert (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id) == before
 
 
 def test_same_seed_same_weights() -> None:

@@ -20,7 +20,7 @@ from fedlearn_app.round_log import TooFewSitesError
 from fedlearn_kit.federation import flower_app, run
 from fedlearn_kit.federation.config import RUN_OPTIONS, run_config
 from fedlearn_kit.federation.task import new_net
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 TINY = kit.Experiment(patients_per_site=150, num_rounds=2, seed=3)
 APP = ROOT / "app"

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises")
                    for p in (ROOT / folder).glob("*.ipynb"))

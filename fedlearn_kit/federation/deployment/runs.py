@@ -55,9 +55,10 @@ def commands(dep: Deployment, app: str | Path | None = None) -> list[str]:
     settings, :mod:`.flower_processes`), then the ``flwr run`` of the latest run (or of the
     next one). Paths inside the course folder are shown relative to it.
     """
-    from fedlearn_kit.paths import ROOT
+    from fedlearn_kit.paths import course_root
 
-    prefixes = [f"{ROOT.as_posix()}/", f"{ROOT}{os.sep}"]
+    root = course_root()
+    prefixes = [] if root is None else [f"{root.as_posix()}/", f"{root}{os.sep}"]
 
     def shown(arguments: list[str]) -> str:
         words = []
