@@ -61,7 +61,8 @@ def connection_config(address: str) -> str:
             f'address = "{address}"\ninsecure = true\n')
 
 
-def _answers(address: str) -> bool:
+def superlink_ready(address: str) -> bool:
+    """True once the SuperLink at ``address`` answers its health check (loopback, no proxy)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
     try:
         with opener.open(f"http://{address}/health", timeout=1.0) as response:
@@ -104,7 +105,7 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
                 env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 **new_group_options())
         try:
-            while not _answers(address):
+            while not superlink_ready(address):
                 if superlink.poll() is not None or time.perf_counter() - start > \
                         settings.SUPERLINK_START_TIMEOUT:
                     raise RuntimeError(
