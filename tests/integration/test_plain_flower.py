@@ -3,8 +3,9 @@
 What a region's IT would run with the folder `app/` (the deployment review's D3): Flower's
 commands as Flower ships them, offline, with what the README says a plain SuperLink needs
 (`--disable-runtime-dependency-installation`, in an environment that has the app's
-dependencies; Flower's SuperNodes install nothing by default), each SuperNode naming its own site's file. Insecure here, on loopback: the
-kit's deployment tests cover TLS and node authentication.
+dependencies; Flower's SuperNodes install nothing by default), each SuperNode naming its own
+site's file. Insecure here, on loopback: the kit's deployment tests cover TLS and node
+authentication.
 """
 
 from __future__ import annotations
