@@ -22,8 +22,8 @@ from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.validation import check_site_size
 
-__all__ = ["Split", "TrainedModel", "fit", "fit_central", "fit_local", "one_torch_thread",
-           "predict_proba", "split_cohort", "split_site", "train"]
+__all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local",
+           "one_torch_thread", "predict_proba", "split_cohort", "split_site", "train"]
 
 
 @contextmanager
@@ -40,6 +40,24 @@ def one_torch_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+@contextmanager
+def default_dtype() -> Iterator[None]:
+    """Inside the block, tensors made without a dtype are the app's ``task.DTYPE`` (64-bit;
+    torch's own default is 32-bit).
+
+    For library code that makes its own tensors, e.g. Opacus's DP-SGD noise: drawn in 32
+    bits, the noise differs in its seventh digit between CPUs with and without AVX2.
+    """
+    from fedlearn_app import task  # read at each use: a benchmark may change it
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(task.DTYPE)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
 
 
 @dataclass(frozen=True)
