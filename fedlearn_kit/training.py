@@ -20,6 +20,7 @@ from torch import nn
 from fedlearn_app.task import make_model, split, to_tensors, train
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.result_cache import cached
 from fedlearn_kit.validation import check_site_size
 
 __all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local",
@@ -104,6 +105,7 @@ class TrainedModel:
         return predict_proba(self.net, df)
 
 
+@cached  # the test run's Swedish lessons reuse the English run's models (result_cache)
 def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
         hidden: int = 16) -> TrainedModel:
     """Train the experiment's model on one DataFrame, with the app's training loop.
