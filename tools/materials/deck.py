@@ -31,7 +31,7 @@ LABELS = {
            "why": "Varför det spelar roll", "law": "Lagrum", "unsettled": "⚖ Oklart rättsläge",
            "min": "min", "lesson": "Lektion", "legend": "Så läser du ett kort",
            "intro": "Skriv ut på A4. De flesta sidor rymmer två kort: klipp längs den streckade "
-                    "linjen. Ett kort med mer text tar den plats det behöver.",
+                    "linjen. Ett kort med mer text får det utrymme det behöver.",
            "roles": "Rollerna"},
 }
 #: The legend page's terms and what each means.
