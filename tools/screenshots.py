@@ -16,10 +16,14 @@ import io
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from tools import ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FloatRect
 
 LESSON = ROOT / "notebooks" / "00_start_here.ipynb"
 NAME = "jupyterlab-run.png"
@@ -30,7 +34,7 @@ ALT = ("JupyterLab with lesson 00 open. At the top, the Run menu is open: its fi
        "Below, a grey code cell has just been run: the number in brackets at its left "
        "shows it ran, and under it is the table it printed.")
 #: The part of the window the picture keeps (CSS pixels): menu bar, toolbar and first cells.
-CLIP = {"x": 0, "y": 0, "width": 1000, "height": 560}
+CLIP: FloatRect = {"x": 0, "y": 0, "width": 1000, "height": 560}
 
 
 def take_screenshot() -> bytes:
@@ -48,7 +52,7 @@ def take_screenshot() -> bytes:
     with tempfile.TemporaryDirectory() as scratch, running_lab(copy_course(Path(scratch))) as lab, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": CLIP["width"], "height": 800})
+        page = browser.new_page(viewport={"width": int(CLIP["width"]), "height": 800})
         page.goto(lab.open_url("notebooks/00_start_here.ipynb"))
         wait_for_notebook(page)
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
