@@ -446,3 +446,18 @@ def test_every_lesson_has_a_summary_in_both_languages():
     for slug in STEPS:
         assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
         assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')
+
+
+def test_the_materials_command_says_when_nothing_changed(monkeypatch, capsys):
+    from tools.materials import __main__ as command
+
+    monkeypatch.setattr(build, "build", lambda: [])
+    assert command.main([]) == 0
+    assert "already up to date" in capsys.readouterr().out
+    monkeypatch.setattr(build, "build", lambda: [build.ROOT / "docs" / "workshop.md"])
+    assert command.main([]) == 0
+    out = capsys.readouterr().out
+    assert "wrote docs/workshop.md" in out and "up to date" not in out
+    monkeypatch.setattr(build, "stale", lambda: [])
+    assert command.main(["--check"]) == 0
+    assert "up to date" in capsys.readouterr().out

@@ -64,8 +64,8 @@ def check_command(command: str, readme: str | None = None) -> str | None:
 
 
 ONE_PAGE_CSS = """
-@media print { @page { size: A4; margin: 12mm; } body { font-size: 10pt; }
-  h1 { font-size: 1.45rem; } h2 { font-size: 1.05rem; margin: 0.6rem 0 0.2rem; }
+@media print { @page { size: A4; margin: 10mm 12mm; } body { font-size: 10pt; }
+  h1 { font-size: 1.45rem; margin: 0 0 0.3rem; } h2 { font-size: 1.05rem; margin: 0.6rem 0 0.2rem; }
   p, ul, ol { margin: 0.2rem 0 0.4rem; } }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.2rem; }
 .box { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.8rem; }
@@ -80,6 +80,7 @@ class HandoutText(TypedDict):
     what_text: str
     start: str
     start_text: str
+    day: str
     check: str
     open: str
     run: str
@@ -108,8 +109,11 @@ HANDOUT: dict[str, HandoutText] = {
             "Everything runs offline, on **synthetic patients** made on your laptop: no real "
             "patient is in the course."),
         "start": "How to start",
-        "start_text": "Your facilitator tells you where the course folder is. In that folder, "
+        "start_text": "You need Python 3.11, 3.12 or 3.13 and about 3 GB of free disk. Your "
+                      "facilitator tells you how to get the course folder. In that folder, "
                       "in a terminal:",
+        "day": "Date, time and room: ______________ · If the check fails, ask: "
+               "______________",
         "check": "check the laptop", "open": "open the course",
         "run": "Running a lesson in JupyterLab",
         "run_steps": [
@@ -161,8 +165,11 @@ HANDOUT: dict[str, HandoutText] = {
             "dataskyddsfrågor som steget väcker. Allt körs utan nätverk, med **syntetiska "
             "patienter** som skapas på din dator: ingen verklig patient finns i kursen."),
         "start": "Så kommer du igång",
-        "start_text": "Kursledaren berättar var kursmappen finns. I den mappen, i en "
-                      "terminal:",
+        "start_text": "Du behöver Python 3.11, 3.12 eller 3.13 och ungefär 3 GB ledigt "
+                      "diskutrymme. Kursledaren berättar hur du får kursmappen. I den "
+                      "mappen, i en terminal:",
+        "day": "Datum, tid och lokal: ______________ · Om kontrollen misslyckas, "
+               "fråga: ______________",
         "check": "kontrollera datorn", "open": "öppna kursen",
         "run": "Så kör du en lektion i JupyterLab",
         "run_steps": [
@@ -229,7 +236,7 @@ def handout_html(lang: str) -> str:
         f"<li>{esc(step_title(s, lang))} · {times[s].total} min"
         + (f" · <strong>{esc(t['half_day'])}</strong>" if s in half else "") + "</li>"
         for s in STEPS)
-    body = (f"<h1>{esc(t['title'])}</h1>"
+    body = (f"<h1>{esc(t['title'])}</h1><p>{esc(t['day'])}</p>"
             f"<h2>{esc(t['what'])}</h2>{markdown(t['what_text'])}"
             f'<div class="cols"><div><h2>{esc(t["start"])}</h2><p>{esc(t["start_text"])}</p>'
             f"{commands}"
