@@ -461,3 +461,33 @@ def test_the_materials_command_says_when_nothing_changed(monkeypatch, capsys):
     monkeypatch.setattr(build, "stale", lambda: [])
     assert command.main(["--check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
+    from fedlearn_kit.materials.html import esc
+    from tools.materials import runsheet
+    from tools.materials.agenda import agenda_names, build_agenda, clock, read_agendas_file
+
+    for name in agenda_names():
+        html = runsheet.runsheet_html(name, lang)
+        blocks = build_agenda(name, lang)
+        start = read_agendas_file()[name]["start"]
+        for block in blocks:
+            assert f"<td>{clock(start, block.start)}</td>" in html
+            for card_id in block.cards:
+                notes = facilitator_notes_for(card_id)
+                assert f"<code>{card_id}</code>" in html and esc(notes.show[lang]) in html
+            for exercise in block.exercises:
+                assert f"{exercise} · " in html
+        cards = sum(len(b.cards) for b in blocks)
+        assert html.count('<section class="item">') == cards + sum(len(b.exercises)
+                                                                  for b in blocks)
+        # The exercise notes are English: marked as such in the Swedish sheet.
+        assert ('<h4 lang="en">' in html) == (lang == "sv" and any(b.exercises for b in blocks))
+
+
+def facilitator_notes_for(card_id):
+    from tools.materials.facilitator_notes import load_notes
+
+    return load_notes()[card_id]

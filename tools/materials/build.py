@@ -27,6 +27,7 @@ from tools.materials import (
     facilitator_notes,
     generated_footer,
     lessons,
+    runsheet,
     times,
 )
 
@@ -75,6 +76,10 @@ def index_html() -> str:
             ("cards-en.html", "Card deck (English)", "en"),
             ("answer-key-en.html", "Answer key (English)", "en"),
             ("answer-key-sv.html", "Facitnyckel (svenska)", "sv"),
+            ("runsheet-half-day-en.html", "Run sheet, half day", "en"),
+            ("runsheet-full-day-en.html", "Run sheet, full day", "en"),
+            ("runsheet-half-day-sv.html", "Körschema, halvdag", "sv"),
+            ("runsheet-full-day-sv.html", "Körschema, heldag", "sv"),
             ("agenda-en.html", "Agendas", "en"), ("agenda-sv.html", "Scheman", "sv"),
             ("handout-en.html", "Participant handout", "en"),
             ("handout-sv.html", "Deltagarblad", "sv"),
@@ -132,6 +137,9 @@ def targets() -> dict[Path, Callable[[], str]]:
         out[OUT / f"certificate-{lang}.html"] = partial(documents.certificate_html, lang)
         out[OUT / f"feedback-{lang}.html"] = partial(documents.feedback_html, lang)
         out[OUT / f"summaries-{lang}.html"] = partial(documents.summaries_html, lang)
+        for name in agenda.agenda_names():
+            out[OUT / runsheet.runsheet_name(name, lang)] = partial(runsheet.runsheet_html,
+                                                                    name, lang)
         for i, doc in enumerate(_blank_takehome(lang)):
             out[OUT / "takehome" / f"{doc.file_stem}.html"] = partial(_takehome_html, lang, i)
     for slug in STEPS:
