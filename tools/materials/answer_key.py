@@ -27,8 +27,8 @@ LABELS = {
            "show": "Show", "min": "min", "agenda_cards": "The cards each agenda discusses",
            "intro": "The solutions themselves are in solutions/. Help with a question or a "
                     "hint; do not hand out the code."},
-    "sv": {"title": "Facitnyckel för kursledaren", "exercises": "Övningar",
-           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Vad du säger",
+    "sv": {"title": "Facit för kursledaren", "exercises": "Övningar",
+           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Det här kan du säga",
            "point": "Avsluta med", "answers": "Svarar först", "good": "Ett bra svar tar upp",
            "discussion": "En bra diskussion tar upp", "misconceptions": "Vanliga missuppfattningar",
            "show": "Visa", "min": "min", "agenda_cards": "Korten som varje schema diskuterar",

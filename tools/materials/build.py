@@ -75,7 +75,7 @@ def index_html() -> str:
     rows = [("cards-sv.html", "Kortlek (svenska)", "sv"),
             ("cards-en.html", "Card deck (English)", "en"),
             ("answer-key-en.html", "Answer key (English)", "en"),
-            ("answer-key-sv.html", "Facitnyckel (svenska)", "sv"),
+            ("answer-key-sv.html", "Facit (svenska)", "sv"),
             ("runsheet-half-day-en.html", "Run sheet, half day", "en"),
             ("runsheet-full-day-en.html", "Run sheet, full day", "en"),
             ("runsheet-half-day-sv.html", "Körschema, halvdag", "sv"),

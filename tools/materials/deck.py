@@ -28,7 +28,7 @@ LABELS = {
            "roles": "The roles"},
     "sv": {"title": "Dataskyddsfrågor – kortlek", "answers": "Svarar först", "all": "Vem svarar",
            "good": "Ett bra svar tar upp", "good_notes": "En bra diskussion tar upp",
-           "why": "Varför det spelar roll", "law": "Lagrum", "unsettled": "⚖ Oklart rättsläge",
+           "why": "Därför är frågan viktig", "law": "Lagrum", "unsettled": "⚖ Oklart rättsläge",
            "min": "min", "lesson": "Lektion", "legend": "Så läser du ett kort",
            "intro": "Skriv ut på A4. De flesta sidor rymmer två kort: klipp längs den streckade "
                     "linjen. Ett kort med mer text får det utrymme det behöver.",

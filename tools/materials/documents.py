@@ -208,7 +208,7 @@ HANDOUT: dict[str, HandoutText] = {
             "intyget (en förteckning över utbildning i AI-kunnighet); fråga vem som ansvarar "
             "för listan och hur länge den sparas. Utvärderingen frågar inte efter namn; "
             "lämna rollen tom om den skulle avslöja vem du är."),
-        "note": "Undervisningsmaterial, inte juridisk rådgivning.",
+        "note": "Utbildningsmaterial, inte juridisk rådgivning.",
     },
 }
 

@@ -49,7 +49,7 @@ LABELS = {
            "cards": "Kort", "answers": "Svarar först", "show": "Visa",
            "discussion": "En bra diskussion tar upp",
            "misconceptions": "Vanliga missuppfattningar", "unsettled": "⚖ Oklart rättsläge",
-           "exercises": "Övningar", "mistakes": "Vanliga fel", "say": "Vad du säger",
+           "exercises": "Övningar", "mistakes": "Vanliga fel", "say": "Det här kan du säga",
            "point": "Avsluta med", "min": "min"},
 }
 CSS = """
