@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.plots import new_figure, site_colour
+from fedlearn_kit.figure_text import describe
+from fedlearn_kit.i18n import _
+from fedlearn_kit.plots import new_figure, series_hatch, series_marker, site_colour
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
 
 
@@ -22,7 +24,8 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
     floor = 1e-4
     for i, (name, result) in enumerate(results.items()):
         ax.plot(np.maximum(result.fpr, floor), np.maximum(result.tpr, floor),
-                color=site_colour(i), label=f"{name} (AUC {result.auc:.2f})")
+                color=site_colour(i), marker=series_marker(i), markevery=0.1, markersize=4,
+                label=f"{name} (AUC {result.auc:.2f})")
     grid = np.geomspace(floor, 1, 50)
     ax.plot(grid, grid, color="grey", linestyle=":", label="guessing")
     for f in LOW_FPRS:
@@ -31,7 +34,15 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
            xlabel="false positive rate (non-members flagged)",
            ylabel="true positive rate (members found)", title=title)
     ax.legend(loc="lower right", fontsize=8)
-    return fig
+    best = max(results, key=lambda name: results[name].auc)
+    return describe(fig, " ".join([
+        _("Attack ROC curves on log-log axes: the share of members found against the share "
+          "of non-members wrongly flagged, with the diagonal of guessing and marks at {low:g} % "
+          "and {high:g} % false positives.").format(low=100 * min(LOW_FPRS),
+                                                    high=100 * max(LOW_FPRS)),
+        _("Area under each curve: {values}.").format(
+            values=", ".join(f"{name} {r.auc:.2f}" for name, r in results.items())),
+        _("The largest is {name}'s.").format(name=best)]))
 
 
 def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
@@ -47,7 +58,7 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
     plain = table[~np.isfinite(table["epsilon"])]
     sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
     for i, site in enumerate(sites):
-        left.plot(finite["epsilon"], finite[f"auroc {site}"], marker="o",
+        left.plot(finite["epsilon"], finite[f"auroc {site}"], marker=series_marker(i),
                   color=site_colour(i), label=f"Site {site} patients")
         if len(plain):
             left.axhline(float(plain[f"auroc {site}"].iloc[0]), color=site_colour(i),
@@ -82,7 +93,24 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
         ax.set_xticks(finite["epsilon"], [f"{e:.2g}" for e in finite["epsilon"]])
     if title:
         fig.suptitle(title)
-    return fig
+    return describe(fig, privacy_utility_description(table))
+
+
+def privacy_utility_description(table: pd.DataFrame) -> str:
+    """The text alternative of :func:`plot_privacy_utility`: AUROC per site and the measured
+    advantage at the smallest and the largest privacy budget."""
+    finite = table[np.isfinite(table["epsilon"])].sort_values("epsilon")
+    sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
+    measured = "held_out_advantage" if "held_out_advantage" in table else "advantage"
+    text = [_("Two panels against the privacy budget ε on a log scale. Left: AUROC on each "
+              "hospital's patients, dashed without DP. Right: the measured membership "
+              "advantage (TPR − FPR) beside the DP bound and what a blind attack reaches.")]
+    for row in (finite.iloc[0], finite.iloc[-1]):
+        text.append(_("At ε = {epsilon:.2g}: AUROC {aurocs}; advantage {advantage:.3f}.")
+                    .format(epsilon=row["epsilon"], advantage=row[measured],
+                            aurocs=", ".join(f"Site {s} {row[f'auroc {s}']:.3f}"
+                                             for s in sites)))
+    return " ".join(text)
 
 
 def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
@@ -100,25 +128,39 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
     width = 0.8 / len(models)
     for i, name in enumerate(models):
         rows = groups[groups["model"] == name]
-        ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i), label=name)
+        ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i),
+               hatch=series_hatch(i), edgecolor="white", linewidth=0, label=name)
     ax.set_xticks(x + width * (len(models) - 1) / 2, labels)
     low = float(np.nanmin(groups["auroc"]))
     ax.set_ylim(max(0.0, low - 0.05), 1.0)
     ax.set(ylabel="AUROC", title=title)
     ax.legend(ncols=min(len(models), 6), fontsize=8, loc="upper left")
-    return fig
+    lowest = groups.loc[groups["auroc"].idxmin()]
+    return describe(fig, " ".join([
+        _("Bar chart of AUROC for each patient group (sex and age band), one bar per model: "
+          "{models}.").format(models=", ".join(models)),
+        _("The lowest bar is {model} for {group} {value}: {auroc:.3f}.").format(
+            model=lowest["model"], group=lowest["group"], value=lowest["value"],
+            auroc=lowest["auroc"])]))
 
 
 def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
     """Reconstruction error against records per update, one line per number of local epochs."""
     fig, (ax,) = new_figure(width=4.6, height=3.4)
     for i, epochs in enumerate(table.columns):
-        ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
+        ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker=series_marker(i),
                 color=site_colour(i), label=f"{epochs} local epoch(s)")
     ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
            ylabel="distance to nearest record / its length", title=title)
     ax.legend(fontsize=8)
-    return fig
+    records, epochs = table.stack().idxmin()
+    return describe(fig, " ".join([
+        _("Line chart on log-log axes of how far the record read back from an update lies "
+          "from the nearest real record (relative to its length), against the number of "
+          "records in the update, one line per number of local epochs."),
+        _("The smallest distance is {value:.2g}, for an update of {records} records with "
+          "local epochs set to {epochs}.").format(value=table.loc[records, epochs],
+                                                  records=records, epochs=epochs)]))
 
 
 def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: str = "",
@@ -130,11 +172,20 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
     """
     fig, (ax,) = new_figure(width=6.8, height=3.4)
     for i, name in enumerate(table.columns):
-        ax.plot(table.index, table[name], marker="o", color=site_colour(i), label=name)
+        ax.plot(table.index, table[name], marker=series_marker(i), color=site_colour(i),
+                label=name)
     if baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", linewidth=0.9,
                    label="blind attack, 95th percentile")
     ax.set(xlabel="round", ylabel=metric, title=title, ylim=(0, None))
     ax.set_xticks(list(table.index))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    return fig
+    round_, name = table.stack().idxmax()
+    text = [_("Line chart of the attack's {metric} in each round, for {names}.").format(
+        metric=metric, names=", ".join(map(str, table.columns)))]
+    if baseline is not None:
+        text.append(_("A dashed line marks what a blind attack reaches one time in 20: "
+                      "{baseline:.3f}.").format(baseline=baseline))
+    text.append(_("The highest value is {value:.3f}, for {name} in round {round}.").format(
+        value=table.loc[round_, name], name=name, round=round_))
+    return describe(fig, " ".join(text))
