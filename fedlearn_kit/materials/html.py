@@ -98,7 +98,7 @@ def generated_footer(source: str, command: str, lang: str = "en") -> str:
     from and which command regenerates it."""
     made = f"<!-- generated from {_comment(source)} by {_comment(command)} -->"
     if lang == "sv":
-        return f"fedlearn-kit · undervisningsmaterial, inte juridisk rådgivning {made}"
+        return f"fedlearn-kit · utbildningsmaterial, inte juridisk rådgivning {made}"
     return f"fedlearn-kit · teaching material, not legal advice {made}"
 
 

@@ -19,7 +19,9 @@ MATERIALS = ROOT / "docs" / "materials"
 #: Materials that promise a number of A4 pages (the handout and certificate say "one page";
 #: a feedback form that runs over is left half-filled).
 PAGES_PROMISED = {"handout-en.html": 1, "handout-sv.html": 1, "certificate-en.html": 1,
-                  "certificate-sv.html": 1, "feedback-en.html": 1, "feedback-sv.html": 1}
+                  "certificate-sv.html": 1, "feedback-en.html": 1, "feedback-sv.html": 1,
+                  # One landscape page per agenda, for the wall.
+                  "agenda-en.html": 2, "agenda-sv.html": 2}
 #: A4 in PostScript points, portrait (width, height).
 A4_POINTS = (595.3, 841.9)
 _WORD = re.compile(r"\w+")

@@ -412,10 +412,19 @@ body { max-width: 72rem; }
 table { width: 100%; }
 .agenda { break-after: page; page-break-after: always; }
 .agenda:last-of-type { break-after: auto; page-break-after: auto; }
-@media print { @page { size: A4 landscape; margin: 10mm; } body { font-size: 11.5pt; }
-  .agenda table { font-size: 12pt; } .agenda ul { font-size: 9.5pt; columns: 2; }
-  h1 { font-size: 1.3rem; margin: 0; } }
+.agenda td:first-child, .agenda td:nth-child(3), .agenda th { white-space: nowrap; }
+.agenda td:nth-child(2) { width: 42%; }
+@media print { @page { size: A4 landscape; margin: 6mm 10mm; } body { font-size: 11pt; }
+  footer { margin: 0; padding: 0; font-size: 8pt; }
+  .agenda table { font-size: 11pt; line-height: 1.15; }
+  .agenda td, .agenda th { padding: 0.05rem 0.4rem; }
+  .agenda ul { font-size: 9pt; columns: 2; margin: 0; } .agenda p { margin: 0.2rem 0; }
+  h1 { font-size: 1.2rem; margin: 0; } h2 { font-size: 1.15rem; margin: 0.1rem 0 0.3rem; } }
 """
+
+
+#: The line that opens an agenda's list of what it leaves out (agenda_markdown).
+LEFT_OUT = {"en": "Left out of this agenda:", "sv": "Ingår inte i schemat:"}
 
 
 def agenda_html(lang: str) -> str:
@@ -424,6 +433,9 @@ def agenda_html(lang: str) -> str:
     parts = []
     for i, name in enumerate(agenda_names()):
         text = agenda_markdown(name, lang, questions=True).replace("### ", "## ", 1)
+        # The wall shows the day; what the agenda leaves out is for the facilitator (the
+        # guide and the run sheet list it), and leaving it off keeps each agenda on one page.
+        text = text.split("\n\n" + LEFT_OUT[lang], 1)[0] + "\n"
         heading = f"<h1>fedlearn-kit · {esc(title)}</h1>" if i == 0 else ""
         parts.append(f'<div class="agenda">{heading}{markdown(text)}</div>')
     return page(title, "".join(parts), lang, AGENDA_CSS,
@@ -445,8 +457,10 @@ def glossary_html() -> str:
     html = _SWEDISH_CELL.sub('<tr>\n<td lang="sv">', html)
     html = html.replace("<th>svenska</th>", '<th lang="sv">svenska</th>')
     html = _BILINGUAL_HEADING.sub(r'<\1>\2 · <span lang="sv">\3</span></\1>', html)
-    return page("fedlearn-kit glossary · ordlista", html, "en", css,
-                footer=generated_footer("docs/glossary.md"))
+    # The note goes first, not in a footer: after the last table a footer can land alone on
+    # an otherwise empty printed page.
+    note = f'<p class="muted">{generated_footer("docs/glossary.md")}</p>'
+    return page("fedlearn-kit glossary · ordlista", note + html, "en", css)
 
 
 def summaries_html(lang: str) -> str:
