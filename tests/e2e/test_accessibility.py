@@ -6,8 +6,8 @@ axe-playwright-python, so nothing is downloaded). A violation of impact "serious
 "critical" fails the test. Beside axe, the test checks what axe cannot judge: every figure's
 alt text says what it shows (not a placeholder), headings start at one h1 and never skip a
 level, and the Swedish parts of a page are marked ``lang="sv"``. Moderate and minor findings
-are written to artifacts/e2e/axe-moderate-minor.json for the record (docs/materials.md
-says why each remains).
+are written to artifacts/e2e/axe-moderate-minor.json for the record (docs/workshop.md,
+"Accessibility of the materials", says why each remains).
 """
 
 from __future__ import annotations
