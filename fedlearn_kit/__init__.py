@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str | None] = {
     "CohortError": "validation", "impossible_personnummer": "validation",
     "looks_like_personnummer": "validation", "read_site_csv": "validation",
     "validate": "validation",
-    "damaged_copy": "examples", "without_variable": "examples",
+    "damaged_copy": "faulty_data", "without_variable": "faulty_data",
     "DATA_DIR": "paths",
     "check_environment": "environment",
     # the course's language: the lesson's folder, FEDLEARN_LANG or the answers file (lesson 00)
@@ -92,8 +92,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         site_report,
         subgroup_scores,
     )
-    from fedlearn_kit.examples import damaged_copy, without_variable
     from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.faulty_data import damaged_copy, without_variable
     from fedlearn_kit.gdpr import show_cards
     from fedlearn_kit.i18n import language
     from fedlearn_kit.paths import DATA_DIR
