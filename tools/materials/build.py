@@ -99,15 +99,18 @@ def index_html() -> str:
         f'<td><a href="projector/{lessons.lesson_file_name(s)}">projector</a></td>'
         f'<td><a href="lessons/{lessons.lesson_file_name(s)}">lesson (offline)</a></td></tr>'
         for s in STEPS)
-    body = (f"<h1>fedlearn-kit · materials for the room</h1><ul>{items}</ul>"
-            f"<h2>Lessons</h2><table>{lesson_rows}</table>"
+    body = ('<h1>fedlearn-kit · materials for the room · <span lang="sv">material för '
+            f"rummet</span></h1><ul>{items}</ul>"
+            f'<h2>Lessons · <span lang="sv">lektionerna</span></h2><table>{lesson_rows}</table>'
             '<h2>Take-home documents · <span lang="sv">dokument att ta med hem</span></h2>'
             "<p>Blank drafts to hand out at the end (lesson 08 and `fedlearn-kit takehome` "
             "fill them from each table's answers). Each is a draft to adapt with the region's "
             "own lawyers.</p>"
             f"<table>{takehome_rows}</table>"
             "<p class='muted'>Every page is self-contained and loads nothing from the network. "
-            "See docs/workshop.md for how to use them.</p>")
+            "See docs/workshop.md for how to use them.</p>"
+            '<p class="muted" lang="sv">Varje sida är fristående och hämtar inget från nätet. '
+            "docs/workshop.md beskriver hur de används.</p>")
     return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
 
 
