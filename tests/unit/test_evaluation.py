@@ -41,3 +41,34 @@ def test_subgroup_scores_cover_sex_and_age(small_experiment):
     table = kit.subgroup_scores(model, splits["B"].test)
     assert table.value.tolist() == ["F", "M", "<65", "65-79", "80+"]
     assert table.groupby("group").n.sum().eq(len(splits["B"].test)).all()
+
+
+def test_resampled_aurocs_equal_the_auroc_of_each_resample() -> None:
+    from fedlearn_kit.evaluation import auroc, bootstrap_counts, resampled_aurocs
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 60)
+    y_hat = np.round(rng.random(60), 1)  # rounded: many ties, which count one half
+    counts = bootstrap_counts(len(y), 25, seed=4)
+    draws = np.random.default_rng(4)
+    expected = []
+    for _ in range(25):
+        rows = draws.integers(0, len(y), len(y))
+        expected.append(auroc(y[rows], y_hat[rows]))
+    assert np.allclose(resampled_aurocs(y, y_hat, counts), expected, equal_nan=True)
+    assert np.isnan(resampled_aurocs(np.zeros(5), np.arange(5.0), np.ones((1, 5)))[0])
+
+
+def test_auroc_difference_is_paired_and_reads_as_its_interval() -> None:
+    from fedlearn_kit.evaluation import Difference, auroc_difference
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    good = y + rng.normal(0, 0.8, 400)
+    same = auroc_difference(y, good, good)
+    assert same == Difference(0.0, 0.0, 0.0) and not same.excludes_zero and same.within(0)
+    better = auroc_difference(y, good, rng.random(400))
+    assert better.value > 0.2 and better.excludes_zero and better.low > 0.1
+    assert str(better).startswith(f"{better.value:+.3f} (95 % interval")
+    assert Difference(0.001, -0.002, 0.004).within(0.005)
+    assert not Difference(0.001, -0.002, 0.004).within(0.003)
