@@ -69,7 +69,7 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
         ax.bar_label(bars, [f"{v:+.3f}" for v in gains.loc[name]], fontsize=7)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(x + width * (len(others) - 1) / 2, [f"Site {s}" for s in sites])
-    ax.set(ylabel="AUROC gain over own model", title=title)
+    ax.set(ylabel="AUROC gain over own model", title=title or "Gain over each site's own model")
     ax.legend(loc="best", fontsize=8)
     return fig
 
@@ -77,7 +77,7 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
 def plot_participation(result: Result) -> Figure:
     """Which site's update went into which round: filled = took part, empty = missing."""
     table = result.participation()
-    fig, (ax,) = new_figure(width=1.0 + 0.6 * len(table), height=0.9 + 0.45 * len(table.columns))
+    fig, (ax,) = new_figure(width=2.6 + 0.6 * len(table), height=1.1 + 0.45 * len(table.columns))
     for j, site in enumerate(table.columns):
         for r, took_part in table[site].items():
             ax.scatter(r, j, s=120, color=site_colour(j) if took_part else "white",
@@ -86,6 +86,10 @@ def plot_participation(result: Result) -> Figure:
     ax.set_xticks(list(table.index))
     ax.set(xlabel="round", title="Updates aggregated per round")
     ax.grid(False)
+    # Filled and empty markers mean the same for every site: one legend entry each, in grey.
+    for label, face in (("took part", "grey"), ("missing", "white")):
+        ax.scatter([], [], s=80, color=face, edgecolors="grey", linewidths=1.5, label=label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return fig
 
 
@@ -106,7 +110,7 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     # Rotated value labels need more room above the tallest bar.
     label = bar_axis(ax, table.to_numpy(dtype=float), metric, headroom=0.1)
     ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
-    ax.set(ylabel=label, title=title)
+    ax.set(ylabel=label, title=title or f"{metric} of each model on each site's patients")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
                ncols=min(len(names), 3), fontsize=8, frameon=False)
     return fig

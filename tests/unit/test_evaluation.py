@@ -72,3 +72,16 @@ def test_auroc_difference_is_paired_and_reads_as_its_interval() -> None:
     assert str(better).startswith(f"{better.value:+.3f} (95 % interval")
     assert Difference(0.001, -0.002, 0.004).within(0.005)
     assert not Difference(0.001, -0.002, 0.004).within(0.003)
+
+
+def test_auroc_intervals_bracket_every_value_of_compare(small_experiment) -> None:
+    from fedlearn_kit.evaluation import auroc_intervals
+
+    splits = kit.split_cohort(small_experiment.cohort(), 0.25, small_experiment.seed)
+    local = kit.fit_local(splits, small_experiment)
+    table = kit.compare(local, splits)
+    low, high = auroc_intervals(local, splits, num_samples=100)
+    assert low.shape == high.shape == table.shape
+    assert list(low.index) == list(table.index) and list(low.columns) == list(table.columns)
+    assert ((low <= table) & (table <= high)).all().all()
+    assert ((high - low) > 0.01).all().all()  # a few hundred test patients: not exact
