@@ -127,6 +127,7 @@ class CardPanel:
         self._boxes: dict[str, tuple[Any, Any]] = {}
         self._status: Any = None
         self._title: Any = None
+        self._law: Any = None
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
@@ -199,6 +200,8 @@ class CardPanel:
         words = _WIDGET_TEXT[lang]
         self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
+        self._law.value = (f"<p style='opacity:.75;margin:2px 0'>"
+                           f"{html.escape(law_note(self.cards, lang))}</p>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
             text_box, dpo_box = self._boxes[card.id]
@@ -221,6 +224,8 @@ class CardPanel:
         self._status = w.HTML()
         self._status.add_class("fedlearn-cards-status")
         self._title = w.HTML()
+        self._law = w.HTML()  # the law note, relabelled with the rest
+        self._law.add_class("fedlearn-cards-law")
         rows = []
         for card in self.cards:
             saved = self.answers.get(card.id, Answer(step=card.step))
@@ -253,10 +258,7 @@ class CardPanel:
         words = _WIDGET_TEXT[lang]
         self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
                          else words["new"].format(file=self.store.path))
-        note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
-                      f"{html.escape(law_note(self.cards, lang))}</p>")
-        note.add_class("fedlearn-cards-law")
-        self._widget = w.VBox([self._title, note, toggle, *rows, self._status])
+        self._widget = w.VBox([self._title, self._law, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget
 
