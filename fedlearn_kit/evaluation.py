@@ -279,3 +279,40 @@ def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
     return {site: model_difference(by_name[model], by_name[own.format(site=site)], df,
                                    num_samples)
             for site, df in patients.items()}
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def gains_by_size(gains: Mapping[str, float], sizes: Mapping[str, int]) -> str:
+    """What the sites' gains say about their sizes, as one sentence that holds for them.
+
+    ``gains`` maps a site to its gain from collaborating, ``sizes`` to its number of
+    training patients. The sentence says whether the gains shrink as size grows, and names
+    every exception: a smaller site that gains less than a larger one (lesson 04 and the
+    feedback of exercise 4.5 both print it, so they cannot disagree).
+
+    >>> gains_by_size({"A": 0.04, "B": 0.0}, {"A": 226, "B": 1800})
+    'the smaller hospital gains more'
+    """
+    by_size = sorted(gains, key=lambda s: (sizes[s], s))
+    exceptions = [(small, large) for i, small in enumerate(by_size) for large in by_size[i + 1:]
+                  if sizes[small] < sizes[large] and gains[small] < gains[large]]
+    if not exceptions:
+        return ("the smaller hospital gains more" if len(by_size) == 2 else
+                "the smaller the hospital, the more it gains")
+    named = "; ".join(f"{small} ({sizes[small]} patients) gains less than {large} "
+                      f"({sizes[large]})" for small, large in exceptions)
+    parts = []
+    half = len(by_size) // 2
+    smallest, top = by_size[:half], sorted(gains, key=lambda s: -gains[s])[:half]
+    if len(by_size) > 2 and set(smallest) == set(top):
+        count = {1: "hospital", 2: "two hospitals", 3: "three hospitals"}.get(half, f"{half}")
+        parts.append(f"the {count} with fewest patients ({_listed(sorted(smallest))}) "
+                     f"gain{'s' if half == 1 else ''} most")
+    if len(by_size) > 2 and min(gains, key=lambda s: (gains[s], s)) == by_size[-1]:
+        parts.append(f"the largest ({by_size[-1]}) gains least")
+    if not parts:
+        return f"the gains do not follow size: {named}"
+    return f"{' and '.join(parts)}, but not in order of size: {named}"

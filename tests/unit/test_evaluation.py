@@ -85,3 +85,16 @@ def test_auroc_intervals_bracket_every_value_of_compare(small_experiment) -> Non
     assert list(low.index) == list(table.index) and list(low.columns) == list(table.columns)
     assert ((low <= table) & (table <= high)).all().all()
     assert ((high - low) > 0.01).all().all()  # a few hundred test patients: not exact
+
+
+def test_gains_by_size_names_every_exception() -> None:
+    from fedlearn_kit.evaluation import gains_by_size
+
+    sizes = {"A": 226, "B": 1800, "C": 900, "D": 224}
+    lesson_04 = gains_by_size({"A": 0.040, "B": -0.001, "C": 0.010, "D": 0.015}, sizes)
+    assert lesson_04 == ("the two hospitals with fewest patients (A and D) gain most and the "
+                         "largest (B) gains least, but not in order of size: D (224 patients) "
+                         "gains less than A (226)")
+    assert gains_by_size({"A": 0.05, "B": 0.0, "C": 0.02, "D": 0.06}, sizes) == (
+        "the smaller the hospital, the more it gains")
+    assert gains_by_size({"A": 0.0, "B": 0.01}, sizes).startswith("the gains do not follow size")
