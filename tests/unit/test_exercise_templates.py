@@ -9,7 +9,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from fedlearn_kit import authoring
+from tools import authoring
 
 TASK = "### Exercise 9.1 · A test\nFill in the template below."
 

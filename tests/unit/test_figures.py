@@ -82,8 +82,6 @@ def _subgroups() -> pd.DataFrame:
 
 EXAMPLES: dict[str, Callable[[], Figure]] = {
     "fedlearn_kit.plots.plot_sites": lambda: plots.plot_sites(course()["cohort"]),
-    "fedlearn_kit.plots.plot_roc": lambda: plots.plot_roc(course()["local"],
-                                                          course()["future"]["A"]),
     "fedlearn_kit.plots.plot_reliability": lambda: plots.plot_reliability(
         course()["local"], course()["future"]["A"]),
     "fedlearn_kit.plots.plot_coefficients": lambda: plots.plot_coefficients(course()["local"]),
