@@ -9,7 +9,7 @@ import tomllib
 import nbformat
 import pytest
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "solutions").glob("*.ipynb"),
                     *(ROOT / "exercises").glob("*.ipynb")])

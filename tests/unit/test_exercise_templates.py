@@ -48,7 +48,7 @@ def test_an_ellipsis_in_the_answer_or_in_text_is_not_a_template() -> None:
 
 
 def test_every_solution_notebook_generates_its_exercise() -> None:
-    from fedlearn_kit.paths import ROOT
+    from tests.helpers import ROOT
 
     for path in sorted((ROOT / "solutions").glob("*.ipynb")):
         authoring.to_exercise(nbformat.read(path, as_version=4))  # raises on a lost template

@@ -15,7 +15,7 @@ import nbformat
 import papermill
 import pytest
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "solutions").glob("*.ipynb")])
 
