@@ -23,15 +23,16 @@ from fedlearn_kit.checks import (
 from fedlearn_kit.drift import distance
 from fedlearn_kit.evaluation import gains_by_size
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.models import DTYPE
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import Split
 
 Update = tuple[Mapping[str, torch.Tensor], int]
 
 
-def _as_tensor(value: object, dtype: torch.dtype) -> torch.Tensor | None:
+def _as_tensor(value: object) -> torch.Tensor | None:
     try:
-        return torch.as_tensor(value, dtype=dtype)
+        return torch.as_tensor(value, dtype=DTYPE)
     except (TypeError, ValueError, RuntimeError):
         return None
 
@@ -47,11 +48,12 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
         return failed(f"the keys are {sorted(answer)}, expected {sorted(names)}.",
                       "average every entry of the state_dict, keeping its name.")
     # sum() of tensors is a tensor (0 + t); typeshed's sum() only knows "T | Literal[0]".
-    expected = {k: cast(torch.Tensor, sum(sd[k] * n for sd, n in updates.values())) / total
-                for k in names}
-    plain = {k: cast(torch.Tensor, sum(sd[k] for sd, _ in updates.values())) / len(updates)
-             for k in names}
-    as_tensors = {k: _as_tensor(v, expected[k].dtype) for k, v in answer.items()}
+    # Compared in the models' DTYPE, whatever number type the answer or the updates have.
+    expected = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) * n for sd, n in updates.values()))
+                / total for k in names}
+    plain = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) for sd, _ in updates.values()))
+             / len(updates) for k in names}
+    as_tensors = {k: _as_tensor(v) for k, v in answer.items()}
     given: dict[str, torch.Tensor] = {}
     for k in names:
         tensor = as_tensors[k]
@@ -68,7 +70,7 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
                       "weight each site's tensor by its number of training patients, then "
                       "divide by the total number of patients.")
     roots = {site: float(n) ** 0.5 for site, (_, n) in updates.items()}
-    by_root = {k: cast(torch.Tensor, sum(sd[k] * roots[site] for site, (sd, _) in
+    by_root = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) * roots[site] for site, (sd, _) in
                                          updates.items())) / sum(roots.values())
                for k in names}
     if all(torch.allclose(given[k], by_root[k], atol=1e-6) for k in names):

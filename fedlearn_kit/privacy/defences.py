@@ -41,6 +41,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
 from fedlearn_kit.features import to_tensors
+from fedlearn_kit.models import default_dtype
 from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
 from fedlearn_kit.training import TrainedModel, one_torch_thread
 
@@ -157,7 +158,8 @@ def dp_train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, l
                                else (seed, seed + 1))
     loss_fn = nn.BCEWithLogitsLoss()
     losses = []
-    with torch.random.fork_rng(), warnings.catch_warnings(), one_torch_thread():
+    with torch.random.fork_rng(), warnings.catch_warnings(), one_torch_thread(), \
+            default_dtype():  # Opacus draws its noise in torch's default dtype
         # Opacus warns that seeded noise is not secure (the classroom switch prints its own
         # line) and about its hooks; neither is news here.
         warnings.simplefilter("ignore")
