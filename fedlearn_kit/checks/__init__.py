@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from fedlearn_kit.i18n import _, ngettext
+
 
 class Verdict:
     """The outcome of a check: true when the answer is right.
@@ -32,14 +34,15 @@ class Verdict:
 
 def passed(message: str) -> Verdict:
     """Print a success message and return a true verdict."""
-    text = f"✅ Correct. {message}"
+    text = _("✅ Correct. {message}").format(message=message)
     print(text)
     return Verdict(True, text)
 
 
 def failed(message: str, hint: str = "") -> Verdict:
     """Print what is wrong (and a hint) and return a false verdict."""
-    text = f"❌ Not yet: {message}" + (f"\n   Hint: {hint}" if hint else "")
+    text = (_("❌ Not yet: {message}\n   Hint: {hint}").format(message=message, hint=hint)
+            if hint else _("❌ Not yet: {message}").format(message=message))
     print(text)
     return Verdict(False, text)
 
@@ -59,9 +62,9 @@ def shown(answer: object, digits: int = 4) -> str:
     except (TypeError, ValueError):
         if isinstance(answer, str):
             return repr(answer[:40])
-        return f"a {type(answer).__name__}"
+        return _("a {type}").format(type=type(answer).__name__)
     if math.isnan(value):
-        return "nan (not a number)"
+        return _("nan (not a number)")
     if value == int(value) and abs(value) < 1e12:
         return str(int(value))
     return f"{value:.{digits}g}"
@@ -109,18 +112,20 @@ def number_problem(answer: object, what: str = "the answer") -> Verdict | None:
     """A failed verdict when ``answer`` is not a number (text, True/False, a list, nan),
     naming what it is instead; None when it is a number."""
     if isinstance(answer, str):
-        return failed(f"{what} is the text {shown(answer)}, not a number.",
-                      "leave out the quotes: a check compares numbers, not their spelling.")
+        return failed(_("{what} is the text {answer}, not a number.").format(
+            what=what, answer=shown(answer)),
+            _("leave out the quotes: a check compares numbers, not their spelling."))
     if is_bool(answer):
-        return failed(f"{what} is {answer}, not a number.",
-                      "give the number itself, not whether something holds.")
+        return failed(_("{what} is {answer}, not a number.").format(what=what, answer=answer),
+                      _("give the number itself, not whether something holds."))
     value = as_number(answer)
     if value is None:
-        return failed(f"{what} should be one number, got {shown(answer)}.")
+        return failed(_("{what} should be one number, got {answer}.").format(
+            what=what, answer=shown(answer)))
     if math.isnan(value):
-        return failed(f"{what} is nan (not a number).",
-                      "a computation on an empty selection gives nan: check which rows "
-                      "you used.")
+        return failed(_("{what} is nan (not a number).").format(what=what),
+                      _("a computation on an empty selection gives nan: check which rows "
+                        "you used."))
     return None
 
 
@@ -135,11 +140,11 @@ def bool_problem(answer: object, what: str) -> Verdict | None:
     if is_bool(answer):
         return None
     if isinstance(answer, str):
-        return failed(f"{what} is the text {shown(answer)}, not True or False.",
-                      "write True or False without quotes: any non-empty text, \"no\" "
-                      "included, counts as true in Python.")
-    return failed(f"{what} is {shown(answer)}, not True or False.",
-                  "write True or False.")
+        return failed(_("{what} is the text {answer}, not True or False.").format(
+            what=what, answer=shown(answer)), _("write True or False without quotes: any non-empty text, \"no\" included, "
+                        "counts as true in Python."))
+    return failed(_("{what} is {answer}, not True or False.").format(
+        what=what, answer=shown(answer)), _("write True or False."))
 
 
 def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summary: str
@@ -150,20 +155,25 @@ def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summ
     it). A wrong answer gets the hint, not the answer; all right gets ``summary``.
     """
     if not isinstance(answers, dict):
-        return failed(f"expected a dict {{key: True or False}}, got {shown(answers)}.")
+        return failed(_("expected a dict {{key: True or False}}, got {answer}.").format(
+            answer=shown(answers)))
     missing = sorted(set(statements) - set(answers))
     if missing:
-        return failed(f"no answer yet for {missing}.", "give True or False for every key.")
+        return failed(_("no answer yet for {keys}.").format(keys=missing),
+                      _("give True or False for every key."))
     not_bool = sorted(k for k in statements if not is_bool(answers[k]))
     if not_bool:
         texts = any(isinstance(answers[k], str) for k in not_bool)
-        return failed(f"the answers for {not_bool} are not True or False.",
-                      "write True or False without quotes: any non-empty text, \"no\" "
-                      "included, counts as true in Python." if texts else
-                      "write True or False (not 1/0 or None).")
-    wrong = [k for k, (truth, _) in statements.items() if bool(answers[k]) is not truth]
+        return failed(_("the answers for {keys} are not True or False.").format(keys=not_bool),
+                      _("write True or False without quotes: any non-empty text, \"no\" included, "
+                        "counts as true in Python.") if texts else
+                      _("write True or False (not 1/0 or None)."))
+    wrong = [k for k, (truth, _hint) in statements.items() if bool(answers[k]) is not truth]
     if wrong:
         first = wrong[0]
-        return failed(f"{len(wrong)} of {len(statements)} answers are not right yet, "
-                      f"starting with {first!r}.", statements[first][1])
+        return failed(ngettext("{n} of {total} answers is not right yet, starting with {first!r}.",
+                               "{n} of {total} answers are not right yet, starting with "
+                               "{first!r}.", len(wrong)).format(
+                          n=len(wrong), total=len(statements), first=first),
+                      statements[first][1])
     return passed(summary)
