@@ -11,8 +11,8 @@ import pytest
 
 from tests.helpers import ROOT
 
-NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "solutions").glob("*.ipynb"),
-                    *(ROOT / "exercises").glob("*.ipynb")])
+NOTEBOOKS = sorted([*(ROOT / "notebooks").rglob("*.ipynb"), *(ROOT / "solutions").rglob("*.ipynb"),
+                    *(ROOT / "exercises").rglob("*.ipynb")])
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 
 
