@@ -245,5 +245,8 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
-    ax.legend(frameon=False, loc="upper left", ncols=len(table.index) + 1, fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
+              loc="upper left", ncols=len(labels), fontsize=8)
     return fig
