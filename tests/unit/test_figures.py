@@ -92,8 +92,6 @@ EXAMPLES: dict[str, Callable[[], Figure]] = {
         course()["runs"]),
     "fedlearn_kit.federation.plots.plot_gain": lambda: federation_plots.plot_gain(
         course()["table"]),
-    "fedlearn_kit.federation.plots.plot_participation": lambda: (
-        federation_plots.plot_participation(course()["runs"]["FedAvg"])),
     "fedlearn_kit.federation.plots.plot_collaboration": lambda: (
         federation_plots.plot_collaboration(course()["table"])),
     "fedlearn_kit.privacy.plots.plot_attack_roc": lambda: privacy_plots.plot_attack_roc(

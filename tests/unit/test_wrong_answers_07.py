@@ -11,11 +11,12 @@ from types import SimpleNamespace
 
 import psutil
 import pytest
+from flwr.clientapp import ClientApp
 
 import fedlearn_kit as kit
 from fedlearn_kit.checks import real_deployment as check
 from fedlearn_kit.federation.deployment import certs, credentials
-from fedlearn_kit.federation.faults import leaving_client_app
+from fedlearn_kit.federation.faults import leave_after
 from tests.unit.wrong_answers import (
     Wrong,
     assert_accepted,
@@ -79,7 +80,12 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Context:
     for site, laptop in enumerate(laptops):
         credentials.make_site_keys(laptop, site)
     exp = kit.Experiment(seed=42, num_rounds=3, patients_per_site=200)
-    result = kit.federation.run(exp, progress=False, client_app=leaving_client_app(1, 1))
+    from fedlearn_app import client_app  # the course app's handlers, as solutions/07 uses
+
+    leaving = ClientApp(mods=[leave_after(site=1, after_round=1)])
+    leaving.train()(client_app.train)
+    leaving.evaluate()(client_app.evaluate)
+    result = kit.federation.run(exp, progress=False, client_app=leaving)
     # A unit test starts no process: the "stranger" whose pid was given away is this test's
     # parent process, recorded with a start time a day off.
     me, parent = psutil.Process(os.getpid()), psutil.Process(os.getppid())
