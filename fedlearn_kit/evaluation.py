@@ -201,6 +201,18 @@ class Difference:
     def __str__(self) -> str:
         return f"{self.value:+.3f} (95 % interval {self.low:+.3f} to {self.high:+.3f})"
 
+    def minus(self, other: Difference) -> Difference:
+        """This difference minus ``other``, measured on *other* patients (another site),
+        with an approximate 95 % interval: each interval's half-width is read as 1.96
+        standard errors and the two errors are added in quadrature (independent samples).
+
+        >>> print(Difference(0.04, 0.026, 0.055).minus(Difference(0.015, 0.004, 0.025)))
+        +0.025 (95 % interval +0.007 to +0.043)
+        """
+        half = float(np.hypot((self.high - self.low) / 2, (other.high - other.low) / 2))
+        value = self.value - other.value
+        return Difference(value, value - half, value + half)
+
 
 def resampled_aurocs(y: np.ndarray, y_hat: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The AUROC of ``y_hat`` on each bootstrap resample of the patients ``y``.

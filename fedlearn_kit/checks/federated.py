@@ -233,15 +233,20 @@ def _run_problem(run: object, wanted: Experiment) -> Verdict | None:
 
 def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
                     splits: Mapping[str, Split], run: object = None,
-                    base: Experiment | None = None, model: str = "federated (FedAvg)"
-                    ) -> Verdict:
+                    base: Experiment | None = None, model: str = "federated (FedAvg)",
+                    sites: int | None = None) -> Verdict:
     """Exercise 4.5: each site's gain in a larger federation, with its number of patients.
 
-    With ``run`` and ``base``, checks that the run is ``base`` with one hospital per column
-    of the table and nothing else changed (a two-hospital run or one round is named).
+    With ``sites``, the table must have that many hospitals (the exercise's number). With
+    ``run`` and ``base``, checks that the run is ``base`` with one hospital per column of the
+    table and nothing else changed (a two-hospital run or one round is named).
     The feedback describes the gains against the sites' sizes with
     :func:`~fedlearn_kit.evaluation.gains_by_size`, the sentence lesson 04 prints too.
     """
+    if sites is not None and len(table.columns) != sites:
+        return failed(f"the table has {len(table.columns)} hospitals; the exercise asks for "
+                      f"{sites}.", "make wide the experiment with four hospitals, and build "
+                      "the table from it.")
     if run is not None and base is not None:
         problem = _run_problem(run, replace(base, num_sites=len(table.columns)))
         if problem is not None:

@@ -74,6 +74,17 @@ def test_auroc_difference_is_paired_and_reads_as_its_interval() -> None:
     assert not Difference(0.001, -0.002, 0.004).within(0.003)
 
 
+def test_difference_minus_another_sites_difference_widens_the_interval() -> None:
+    from fedlearn_kit.evaluation import Difference
+
+    a, d = Difference(0.04, 0.03, 0.05), Difference(0.01, 0.00, 0.02)
+    apart = a.minus(d)
+    assert abs(apart.value - 0.03) < 1e-12
+    # half-widths 0.01 and 0.01 in quadrature: 0.01 * sqrt(2) either side
+    assert abs(apart.high - apart.value - 0.01 * 2 ** 0.5) < 1e-12
+    assert apart.excludes_zero and not a.minus(Difference(0.03, 0.0, 0.06)).excludes_zero
+
+
 def test_auroc_intervals_bracket_every_value_of_compare(small_experiment) -> None:
     from fedlearn_kit.evaluation import auroc_intervals
 

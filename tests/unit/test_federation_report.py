@@ -46,7 +46,15 @@ def test_what_leaves_compares_records_with_updates(result) -> None:
         update = table.loc[(site, "one model update (a train reply)")]
         assert records["numbers"] == split.train.shape[0] * split.train.shape[1]
         assert update["numbers"] == 17 and records["numbers"] > 100 * update["numbers"]
-        assert table.loc[(site, "everything it sent in the run"), "messages"] == 4
+        everything = table.loc[(site, "every message it sent in the run")]
+        assert everything["messages"] == 4
+        assert update["metric values"] == 2  # loss and num-examples
+        # two train replies (2 metrics each) and two evaluation replies (4 each)
+        sent = result.messages()
+        own = sent[(sent["site"] == site) & (sent["direction"] == "from site")]
+        assert everything["metric values"] == sum(len(m.split(", ")) for m in own["metrics"]
+                                                  if m)
+        assert everything["metric values"] > 2 * update["metric values"]
     simulated_like = kit.federation.Result(**{**result.__dict__, "traffic": result.traffic[:0]})
     with pytest.raises(ValueError, match="engine='local'"):
         what_leaves(simulated_like, splits)
