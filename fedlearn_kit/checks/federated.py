@@ -241,7 +241,8 @@ def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
     ``run`` and ``base``, checks that the run is ``base`` with one hospital per column of the
     table and nothing else changed (a two-hospital run or one round is named).
     The feedback describes the gains against the sites' sizes with
-    :func:`~fedlearn_kit.evaluation.gains_by_size`, the sentence lesson 04 prints too.
+    :func:`~fedlearn_kit.evaluation.gains_by_size` (point estimates; lesson 04 adds the
+    intervals and draws the same conclusion).
     """
     if sites is not None and len(table.columns) != sites:
         return failed(f"the table has {len(table.columns)} hospitals; the exercise asks for "
@@ -260,8 +261,9 @@ def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
     order = sorted(sites, key=lambda s: -values[s])
     listed = ", ".join(f"{s} {values[s]:+.3f} ({sizes[s]} training patients)" for s in order)
     return passed(f"Gains, largest first: {listed}. With this seed "
-                  f"{gains_by_size(values, sizes)}: size is not all that matters, case mix "
-                  "and baseline risk do too. Lesson 04 gives each gain's 95 % interval.")
+                  f"{gains_by_size(values, sizes)}. Size is not all that matters: case mix "
+                  "and baseline risk do too. Lesson 04 gives each gain's 95 % interval, "
+                  "which says which of these differences are beyond chance.")
 
 
 def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
