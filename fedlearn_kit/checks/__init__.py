@@ -141,8 +141,9 @@ def bool_problem(answer: object, what: str) -> Verdict | None:
         return None
     if isinstance(answer, str):
         return failed(_("{what} is the text {answer}, not True or False.").format(
-            what=what, answer=shown(answer)), _("write True or False without quotes: any non-empty text, \"no\" included, "
-                        "counts as true in Python."))
+            what=what, answer=shown(answer)),
+            _("write True or False without quotes: any non-empty text, \"no\" included, "
+              "counts as true in Python."))
     return failed(_("{what} is {answer}, not True or False.").format(
         what=what, answer=shown(answer)), _("write True or False."))
 

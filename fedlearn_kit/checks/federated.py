@@ -255,10 +255,10 @@ def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
     problem = _gains_problem(gains, table, model)
     if problem is not None:
         return problem
-    sites = list(table.columns)
-    values = {s: _value(gains[s]) for s in sites}
-    sizes = {s: len(splits[s].train) for s in sites}
-    order = sorted(sites, key=lambda s: -values[s])
+    columns = list(table.columns)
+    values = {s: _value(gains[s]) for s in columns}
+    sizes = {s: len(splits[s].train) for s in columns}
+    order = sorted(columns, key=lambda s: -values[s])
     listed = ", ".join(f"{s} {values[s]:+.3f} ({sizes[s]} training patients)" for s in order)
     return passed(f"Gains, largest first: {listed}. With this seed "
                   f"{gains_by_size(values, sizes)}. Size is not all that matters: case mix "
