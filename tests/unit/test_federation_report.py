@@ -84,6 +84,14 @@ def test_figures_draw_the_runs_and_tables_they_are_given(result) -> None:
     gain = plots.plot_gain(table).axes[0]
     # Only the federated model is compared with each site's own: +0.07 (A), +0.05 (B).
     assert [b.get_height() for b in gain.patches] == pytest.approx([0.07, 0.05])
+    from fedlearn_kit.evaluation import Difference
+
+    ranges = {"federated": {"A": Difference(0.07, 0.02, 0.11), "B": Difference(0.05, 0.0, 0.06)}}
+    whiskered = plots.plot_gain(table, intervals=ranges).axes[0]
+    (segments,) = [c for c in whiskered.collections if len(c.get_segments()) == 2]
+    assert [tuple(seg[:, 1]) for seg in segments.get_segments()] == [
+        pytest.approx((0.02, 0.11)), pytest.approx((0.0, 0.06))]
+    assert "federated: 95 % interval" in whiskered.get_legend_handles_labels()[1]
     figure = plots.plot_collaboration(table)
     (ax,) = figure.axes
     assert [b.get_height() for b in ax.patches] == list(table.to_numpy().ravel())
