@@ -17,8 +17,8 @@ from fedlearn_kit.checks import (
 )
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import Difference, auroc_difference, evaluate
-from fedlearn_kit.examples import without_variable
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.faulty_data import without_variable
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import fit
 from fedlearn_kit.validation import CohortError, validate
