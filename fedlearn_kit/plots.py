@@ -31,6 +31,24 @@ def site_colour(index: int) -> str:
     return SITE_COLOURS[index % len(SITE_COLOURS)]
 
 
+def text_colour_on(colour: str) -> str:
+    """Black or white, whichever contrasts more with ``colour`` (a value label inside a
+    bar): WCAG 2.1's contrast ratio from relative luminance.
+
+    >>> text_colour_on("#ffffff"), text_colour_on("#1f4e79")
+    ('black', 'white')
+    """
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with black (L + 0.05) / 0.05 against white 1.05 / (L + 0.05)
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
                ) -> tuple[Figure, np.ndarray]:
     """A figure in the course's style: ``nrows`` x ``ncols`` axes of ``width`` x ``height``
@@ -239,7 +257,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
                     ecolor="black", elinewidth=0.9, capsize=2,
                     label="95 % interval" if i == 0 else None)
         ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
-                     rotation=90, color="white")
+                     rotation=90, color=text_colour_on(site_colour(i)))
     top = table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
     metric = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,

@@ -96,5 +96,12 @@ def test_figures_draw_the_runs_and_tables_they_are_given(result) -> None:
     (ax,) = figure.axes
     assert [b.get_height() for b in ax.patches] == list(table.to_numpy().ravel())
     assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"
+    low, high = table - 0.05, table + 0.02
+    whiskered = plots.plot_collaboration(table, intervals=(low, high)).axes[0]
+    segments = [c for c in whiskered.collections if len(c.get_segments()) == 2]
+    assert len(segments) == 3  # one whisker set per model
+    assert [tuple(seg[:, 1]) for seg in segments[0].get_segments()] == [
+        pytest.approx((0.65, 0.72)), pytest.approx((0.67, 0.74))]  # local A at A and B
+    assert "95 % interval" in whiskered.get_legend_handles_labels()[1]
     brier = plots.plot_collaboration(table, metric="Brier")
     assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0

@@ -213,3 +213,22 @@ def test_figure_problems_finds_what_a_reader_would_miss() -> None:
             assert missing in found
     finally:
         plt.close(fig)
+
+
+def test_value_labels_inside_bars_keep_the_stronger_contrast() -> None:
+    """A value written inside a bar is black or white, whichever contrasts more (WCAG 2.1
+    relative luminance); on every course colour that is at least 4.5:1 (AA, small text)."""
+    from matplotlib.colors import to_rgb
+
+    from fedlearn_kit.plots import SITE_COLOURS, text_colour_on
+
+    def luminance(colour: str) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (linear(c) for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert text_colour_on("#ffffff") == "black" and text_colour_on("#000000") == "white"
+    for colour in SITE_COLOURS:
+        a, b = sorted([luminance(colour), luminance(text_colour_on(colour))])
+        assert (b + 0.05) / (a + 0.05) >= 4.5, colour
