@@ -226,3 +226,13 @@ def test_answer_boxes_are_labelled(tmp_path):
     panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
     boxes = _parts(panel.widget(), "fedlearn-answer")
     assert boxes and all(b.description == "Your answer" for b in boxes)
+
+
+def test_the_swedish_toggle_relabels_the_law_note_too(tmp_path):
+    """The learner review's screenshot: after "Svenska" the law note stayed in English."""
+    w = pytest.importorskip("ipywidgets")
+    panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
+    box = panel.widget()
+    note = next(c for c in box.children if "fedlearn-cards-law" in getattr(c, "_dom_classes", ()))
+    next(c for c in box.children if isinstance(c, w.ToggleButtons)).value = "sv"
+    assert "Rättsläge per" in note.value and "Law as of" not in note.value
