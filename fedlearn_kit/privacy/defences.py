@@ -28,7 +28,6 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import torch
@@ -38,15 +37,11 @@ from opacus.accountants.utils import get_noise_multiplier
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
-from fedlearn_kit.features import to_tensors
-from fedlearn_kit.models import default_dtype
 from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
-from fedlearn_kit.training import TrainedModel, one_torch_thread
-
-if TYPE_CHECKING:  # Flower is imported when a strategy is built, not with this module
-    from flwr.serverapp.strategy import Strategy
+from fedlearn_kit.training import TrainedModel, default_dtype, one_torch_thread
 
 #: The privacy budgets of lesson 06's privacy-utility curve; None means no DP.
 EPSILONS: tuple[float | None, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, None)
@@ -300,57 +295,6 @@ def subgroup_table(models: Mapping[str, TrainedModel], patients: pd.DataFrame) -
         table.insert(0, "model", name)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
-
-
-# --- client-level DP with Flower --------------------------------------------------------------
-
-def client_level_epsilon(noise_multiplier: float, num_rounds: int, delta: float,
-                         sample_rate: float = 1.0) -> float:
-    """ε per site for Flower's fixed-clipping DP after ``num_rounds`` rounds (RDP accountant).
-
-    Every round is one Gaussian mechanism on the clipped site updates; with all sites in
-    every round the sampling rate is 1, so there is no amplification by sampling.
-    """
-    if noise_multiplier <= 0 or num_rounds < 1:
-        raise ValueError("noise_multiplier must be > 0 and num_rounds >= 1.")
-    return epsilon_spent([(noise_multiplier, sample_rate, num_rounds)], delta)
-
-
-def client_level_epsilons(noise_multiplier: float, num_rounds: int, delta: float,
-                          site_weights: Sequence[float]) -> list[float]:
-    """ε per site for central DP when the aggregate weights sites unequally.
-
-    Flower's fixed-clipping wrappers add noise of standard deviation σ·C/K to the average of
-    K clipped updates, which matches a sensitivity of C/K: one site's share of a *uniform*
-    average. With weights ``w`` a site's update moves the average by up to (w_i / Σw)·C, so
-    its effective noise multiplier is σ / (K · w_i / Σw), and a large site spends more.
-    """
-    if not site_weights or min(site_weights) <= 0:
-        raise ValueError("site_weights must be positive, one per site.")
-    total, k = float(sum(site_weights)), len(site_weights)
-    return [client_level_epsilon(noise_multiplier * total / (k * w), num_rounds, delta)
-            for w in site_weights]
-
-
-def client_dp_strategy(strategy: Strategy, *, noise_multiplier: float, clipping_norm: float,
-                       num_sites: int) -> Strategy:
-    """Wrap a Flower strategy in its client-side fixed-clipping DP wrapper (lesson 06).
-
-    The sites clip their own update with Flower's ``fixedclipping_mod`` (see
-    :func:`client_dp_mods`); the coordinator adds Gaussian noise to the aggregate.
-    """
-    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping
-
-    return DifferentialPrivacyClientSideFixedClipping(
-        strategy, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
-        num_sampled_clients=num_sites)
-
-
-def client_dp_mods() -> list[object]:
-    """The ClientApp mods that go with :func:`client_dp_strategy`: clip each site's update."""
-    from flwr.clientapp.mod import fixedclipping_mod
-
-    return [fixedclipping_mod]
 
 
 def history_to_lists(history: Sequence[HistoryEntry]) -> dict[str, list[float] | list[int]]:
