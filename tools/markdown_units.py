@@ -159,7 +159,8 @@ def _words(text: str) -> list[str]:
     """The words of a text, a code span in backticks kept whole (it is not broken across
     lines, so a command can be copied from the raw file)."""
     words = _WORD.findall(text)
-    return words if "".join(words) == "".join(text.split()) else text.split()
+    whole = "".join("".join(words).split()) == "".join(text.split())  # no backtick left over
+    return words if whole else text.split()
 
 
 def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
