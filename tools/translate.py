@@ -784,8 +784,10 @@ def word_counts(lang: str) -> list[tuple[str, int, int]]:
             todo = sum(_words(_text(m.id)) for m in template if m.id and not (
                 (found := catalogue.get(m.id)) and not found.fuzzy and _translated(found)))
             rows.append((f"{folder}/{english.name}", total, todo))
-    for doc in ("README.md", "docs/workshop.md", "docs/laptops.md", "docs/deployment.md",
-                "docs/room-server.md"):
+    learners_documents = ["README.md", "docs/workshop.md", "docs/laptops.md",
+                          "docs/deployment.md", "docs/room-server.md", "docs/dpia.md"]
+    started = [p.relative_to(ROOT).as_posix() for p in translated_documents(lang)]
+    for doc in learners_documents + sorted(set(started) - set(learners_documents)):
         english = ROOT / doc
         if document_catalogue(english, lang).exists():
             template = document_template(english)
