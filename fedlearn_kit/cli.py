@@ -128,7 +128,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run(exp, engine=args.engine, min_sites=args.min_sites, progress=False,
                  timeout=args.timeout, **deployment_options)
     print(result)
-    print("AUROC of the global model on each site's test patients, per round:")
+    print(_("AUROC of the global model on each site's test patients, per round:"))
     print(result.site_metrics("auroc").round(3).to_string())
     for line in missing_lines(result):
         print(line)
@@ -136,7 +136,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         torch.save(result.state_dict, args.out / "model.pt")
         result.history.to_csv(args.out / "history.csv", index=False)
-        print(f"Saved {args.out / 'model.pt'} and {args.out / 'history.csv'}")
+        print(_("Saved {model} and {history}").format(model=args.out / "model.pt",
+                                                      history=args.out / "history.csv"))
     return 0
 
 
@@ -154,10 +155,11 @@ def missing_lines(result: object) -> list[str]:
         absent = [s for s in sites if s not in evaluated]
         eval_only = [s for s in sites if s in evaluated]
         if absent:
-            lines.append(f"Round {server_round}: missing {', '.join(absent)}")
+            lines.append(_("Round {round}: missing {sites}").format(round=server_round,
+                                                                   sites=", ".join(absent)))
         if eval_only:
-            lines.append(f"Round {server_round}: {', '.join(eval_only)} evaluated the model "
-                         "but did not train in this round")
+            lines.append(_("Round {round}: {sites} evaluated the model but did not train in "
+                           "this round").format(round=server_round, sites=", ".join(eval_only)))
     return lines
 
 
@@ -166,7 +168,7 @@ def missing_lines(result: object) -> list[str]:
 def _print_deployment(dep: object) -> None:
     print(repr(dep))
     for note in getattr(dep, "notes", []):
-        print(f"  note: {note}")
+        print(_("  note: {note}").format(note=note))
     print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
     for p in dep.processes:  # type: ignore[attr-defined]
         port = f" port {p.port}" if p.port else ""
@@ -179,7 +181,8 @@ def _stop_hint(dep: object) -> None:
     workdir = str(dep.workdir)  # type: ignore[attr-defined]
     if any(c.isspace() for c in workdir):  # double quotes: POSIX shells, cmd and PowerShell
         workdir = f'"{workdir}"'
-    print(f"Stop it with: fedlearn-kit deploy down --workdir {workdir}")
+    print(_("Stop it with: fedlearn-kit deploy down --workdir {workdir}").format(
+        workdir=workdir))
 
 
 def _cmd_deploy_up(args: argparse.Namespace) -> int:
@@ -202,16 +205,18 @@ def _cmd_deploy_link(args: argparse.Namespace) -> int:
     _print_deployment(dep)
     if not dep.insecure:
         ca = dep.credentials / certs.CA_CERT
-        print(f"\nHand out {ca} (public; fingerprint {fingerprint(ca)}).")
+        print("\n" + _("Hand out {ca} (public; fingerprint {fingerprint}).").format(
+            ca=ca, fingerprint=fingerprint(ca)))
         for site in range(dep.num_sites):
             pub = dep.public_keys / f"site-{site}.pub"
-            state = (f"registered, fingerprint {fingerprint(pub)}" if site in dep.registered
-                     else "no key yet: `fedlearn-kit deploy register site-K.pub`")
-            print(f"  site {site}: {state}")
-        print("Each participant K runs (sites are numbered from 0):")
-        print(f"  fedlearn-kit deploy keygen --site K      (once; hand over site-K.pub)\n"
-              f"  fedlearn-kit deploy node --superlink {dep.superlink} --site K --sites "
-              f"{dep.num_sites} --ca ca.crt")
+            print(_("  site {site}: registered, fingerprint {fingerprint}").format(
+                site=site, fingerprint=fingerprint(pub)) if site in dep.registered else
+                _("  site {site}: no key yet: `fedlearn-kit deploy register site-K.pub`"
+                  ).format(site=site))
+        print(_("Each participant K runs (sites are numbered from 0):"))
+        print(_("  fedlearn-kit deploy keygen --site K      (once; hand over site-K.pub)\n"
+                "  fedlearn-kit deploy node --superlink {superlink} --site K --sites {sites} "
+                "--ca ca.crt").format(superlink=dep.superlink, sites=dep.num_sites))
     _stop_hint(dep)
     return 0
 
@@ -221,12 +226,14 @@ def _cmd_deploy_keygen(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     keys = keygen(args.site, args.workdir, renew=args.renew)
-    print(f"Site {args.site}'s key pair, made on this laptop:\n"
-          f"  private: {keys.private_key}  (never leaves this laptop)\n"
-          f"  public:  {keys.public_key}  (hand this file to the facilitator)\n"
-          f"  fingerprint of the public key: {fingerprint(keys.public_key)}\n"
-          f"Both files say they belong to site {args.site}: `deploy node --site {args.site}` "
-          "uses them, and no other site can.")
+    print(_("Site {site}'s key pair, made on this laptop:\n"
+            "  private: {private}  (never leaves this laptop)\n"
+            "  public:  {public}  (hand this file to the facilitator)\n"
+            "  fingerprint of the public key: {fingerprint}\n"
+            "Both files say they belong to site {site}: `deploy node --site {site}` uses them, "
+            "and no other site can.").format(site=args.site, private=keys.private_key,
+                                             public=keys.public_key,
+                                             fingerprint=fingerprint(keys.public_key)))
     return 0
 
 
@@ -235,9 +242,10 @@ def _cmd_deploy_register(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     for site, node_id in register(args.public_keys, args.workdir).items():
-        print(f"site {site}: registered as node {node_id}")
+        print(_("site {site}: registered as node {node}").format(site=site, node=node_id))
     for path in args.public_keys:
-        print(f"  {path}: fingerprint {fingerprint(path)}")
+        print(_("  {path}: fingerprint {fingerprint}").format(path=path,
+                                                            fingerprint=fingerprint(path)))
     return 0
 
 
@@ -247,16 +255,17 @@ def _cmd_deploy_node(args: argparse.Namespace) -> int:
 
     if args.ca and not args.insecure and Path(args.ca).is_file():
         # Printed first, so it can be read aloud even when joining fails.
-        print(f"The CA certificate this laptop trusts: {args.ca}, fingerprint "
-              f"{fingerprint(args.ca)}. It must equal the one the facilitator's `deploy "
-              "link` showed.", flush=True)
+        print(_("The CA certificate this laptop trusts: {ca}, fingerprint {fingerprint}. It "
+                "must equal the one the facilitator's `deploy link` showed.").format(
+            ca=args.ca, fingerprint=fingerprint(args.ca)), flush=True)
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
                insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
     _print_deployment(dep)
-    print(f"Site {args.site} joined the SuperLink at {args.superlink}.")
+    print(_("Site {site} joined the SuperLink at {superlink}.").format(
+        site=args.site, superlink=args.superlink))
     _stop_hint(dep)
-    print("Rejoin later (after sleep or a crash) with the same `deploy node` command.")
+    print(_("Rejoin later (after sleep or a crash) with the same `deploy node` command."))
     return 0
 
 
@@ -264,7 +273,8 @@ def _cmd_deploy_fingerprint(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     for path in args.files:
-        print(f"{path}: fingerprint {fingerprint(path)}")
+        print(_("{path}: fingerprint {fingerprint}").format(path=path,
+                                                          fingerprint=fingerprint(path)))
     return 0
 
 
@@ -274,7 +284,7 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
-        print(f"No deployment is recorded under {work_root()}.")
+        print(_("No deployment is recorded under {folder}.").format(folder=work_root()))
         return 1
     running = False
     for folder in folders:
@@ -287,9 +297,9 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         alive = [p for p in dep.processes if p.alive()]
         running |= bool(alive)
         if not alive and dep.processes:
-            print("  Nothing of this deployment runs. Start it again with the command that "
-                  "started it (the same options), or clear the folder with `fedlearn-kit "
-                  f"deploy down --workdir {dep.workdir}`.")
+            print(_("  Nothing of this deployment runs. Start it again with the command that "
+                    "started it (the same options), or clear the folder with `fedlearn-kit "
+                    "deploy down --workdir {workdir}`.").format(workdir=dep.workdir))
         for line in room_report(dep):
             print(f"  {line}")
     return 0 if running else 1
@@ -299,17 +309,21 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped'] or 'none'}")
+    print(_("Stopped {n} process(es): {processes}").format(
+        n=len(report["stopped"]), processes=report["stopped"]) if report["stopped"] else
+        _("Stopped 0 process(es): none"))
     if report.get("already_gone"):
-        print(f"Recorded but already ended (not signalled): {report['already_gone']}")
+        print(_("Recorded but already ended (not signalled): {processes}").format(
+            processes=report["already_gone"]))
     if report.get("ports_held_by_others"):
-        print(f"Ports the state file names that another program holds now (not this "
-              f"deployment's; left alone): {report['ports_held_by_others']}")
+        print(_("Ports the state file names that another program holds now (not this "
+                "deployment's; left alone): {ports}").format(
+            ports=report["ports_held_by_others"]))
     if report["ports_still_open"]:
-        print(f"Ports of this deployment still open: {report['ports_still_open']}",
-              file=sys.stderr)
+        print(_("Ports of this deployment still open: {ports}").format(
+            ports=report["ports_still_open"]), file=sys.stderr)
         return 1
-    print("No process and no port of the deployment is left.")
+    print(_("No process and no port of the deployment is left."))
     return 0
 
 
