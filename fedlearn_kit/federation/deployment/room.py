@@ -40,6 +40,7 @@ from fedlearn_kit.federation.deployment.state import (
     load_if_any,
     new_deployment,
 )
+from fedlearn_kit.i18n import _
 
 
 def check_host(host: str, allow_network: bool = False) -> None:
@@ -234,8 +235,9 @@ def room_report(dep: Deployment) -> list[str]:
     if dep.node_ids:
         online = registration.online_nodes(dep)
         joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
-        lines.append(f"connected sites: {joined or 'none'} of {dep.num_sites}")
-    lines += [f"refused: {note}" for note in diagnose.refusals(
+        lines.append(_("connected sites: {sites} of {n}").format(sites=joined, n=dep.num_sites)
+                     if joined else _("connected sites: none of {n}").format(n=dep.num_sites))
+    lines += [_("refused: {note}").format(note=note) for note in diagnose.refusals(
         diagnose.read(superlink.log), registration.node_sites(dep))]
     last_run = dep.workdir / "runs" / f"run-{dep.runs}" / "flwr-run.log"
     for line in diagnose.lines_with(str(last_run), [WRONG_SITE_NOTE]):

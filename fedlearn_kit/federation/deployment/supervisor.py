@@ -43,6 +43,7 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
+from fedlearn_kit.i18n import _
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.state import Deployment
@@ -249,8 +250,8 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
     for site in waiting:
         sn = dep.process(f"supernode site {site}")
         if sn is None:
-            raise DeploymentError(f"No SuperNode for site {site} was started in "
-                                  f"{dep.workdir}.")
+            raise DeploymentError(_("No SuperNode for site {site} was started in {folder}."
+                                    ).format(site=site, folder=dep.workdir))
         nodes[site] = sn
     start = time.monotonic()
     deadline = start + timeout
@@ -259,21 +260,23 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
             sn = nodes[site]
             exited = not sn.alive()
             log = diagnose.read(sn.log)
-            advice = diagnose.explain_node_fault(log, exited)
+            advice = diagnose.explain_node_fault(log, exited, site)
             if (advice and diagnose.REFUSED.search(log)
                     and time.monotonic() - start < settings.KEY_IN_USE_RETRY):
                 nodes[site] = _start_again(dep, site, sn)
                 continue
             if advice:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode {advice}{_superlinks_word(dep)}"
-                                      f"\nIts log ({sn.log}) ends with:\n"
-                                      f"{diagnose.tail(sn.log)}")
+                raise DeploymentError(_("{advice}{superlink_says}\nIts log ({log}) ends with:"
+                                        "\n{tail}").format(
+                    advice=advice, superlink_says=_superlinks_word(dep), log=sn.log,
+                    tail=diagnose.tail(sn.log)))
             if exited:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited "
-                                      f"before it joined the SuperLink. Its log ({sn.log}) "
-                                      f"ends with:\n{diagnose.tail(sn.log)}")
+                raise DeploymentError(_("Site {site}'s SuperNode (pid {pid}) exited before "
+                                        "it joined the SuperLink. Its log ({log}) ends with:"
+                                        "\n{tail}").format(site=site, pid=sn.pid, log=sn.log,
+                                                           tail=diagnose.tail(sn.log)))
         now_joined = joined(dep, waiting)
         waiting = [s for s in waiting if s not in now_joined]
         if waiting:
@@ -281,10 +284,12 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
     for site in waiting:
         sn = nodes[site]
         stop_site(dep, site)
-        raise DeploymentError(f"Site {site}'s SuperNode did not join the SuperLink at "
-                              f"{dep.superlink} within {timeout:.0f} s; it was stopped. "
-                              f"Is the SuperLink running and reachable? Its log ({sn.log}) "
-                              f"ends with:\n{diagnose.tail(sn.log)}")
+        raise DeploymentError(_("Site {site}'s SuperNode did not join the SuperLink at "
+                                "{superlink} within {timeout} s; it was stopped. Is the "
+                                "SuperLink running and reachable? Its log ({log}) ends with:"
+                                "\n{tail}").format(site=site, superlink=dep.superlink,
+                                                   timeout=f"{timeout:.0f}", log=sn.log,
+                                                   tail=diagnose.tail(sn.log)))
 
 
 def _superlinks_word(dep: Deployment) -> str:
@@ -293,7 +298,8 @@ def _superlinks_word(dep: Deployment) -> str:
     if link is None:
         return ""
     notes = diagnose.refusals(diagnose.read(link.log), registration.node_sites(dep))
-    return "".join(f"\nThe SuperLink's log says: {note}" for note in notes)
+    return "".join("\n" + _("The SuperLink's log says: {note}").format(note=note)
+                   for note in notes)
 
 
 def _start_again(dep: Deployment, site: int, sn: Proc) -> Proc:
