@@ -81,10 +81,11 @@ def notebook_catalogue(english: Path, lang: str) -> Path:
 
 def translated_path(english: Path, lang: str) -> Path:
     """``notebooks/00_start_here.ipynb`` -> ``notebooks/sv/00_start_here.ipynb``;
-    ``docs/laptops.md`` -> ``docs/sv/laptops.md``; ``README.md`` -> ``README.sv.md`` (beside
-    it, where a reader of the repository looks for it)."""
-    if english.name == "README.md":
-        return english.with_name(f"README.{lang}.md")
+    ``docs/laptops.md`` -> ``docs/sv/laptops.md``; a Markdown file outside ``docs/``
+    (``README.md``, ``data/DATA_CARD.md``) -> ``README.sv.md`` beside it, where a reader of
+    the repository looks for it (and where no folder of data gains a subfolder)."""
+    if english.suffix == ".md" and english.parent.name != "docs":
+        return english.with_name(f"{english.stem}.{lang}.md")
     return english.parent / lang / english.name
 
 
@@ -785,7 +786,8 @@ def word_counts(lang: str) -> list[tuple[str, int, int]]:
                 (found := catalogue.get(m.id)) and not found.fuzzy and _translated(found)))
             rows.append((f"{folder}/{english.name}", total, todo))
     learners_documents = ["README.md", "docs/workshop.md", "docs/laptops.md",
-                          "docs/deployment.md", "docs/room-server.md", "docs/dpia.md"]
+                          "docs/deployment.md", "docs/room-server.md", "docs/dpia.md",
+                          "data/DATA_CARD.md"]
     started = [p.relative_to(ROOT).as_posix() for p in translated_documents(lang)]
     for doc in learners_documents + sorted(set(started) - set(learners_documents)):
         english = ROOT / doc
