@@ -352,3 +352,13 @@ def test_hand_edited_or_stray_swedish_documents_fail(documents):
         "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
         "tools.translate build docs/room.md`)",
         "docs/sv/other.md has no catalogue: it is not built from an English document"]
+
+
+def test_where_a_translation_is_written():
+    assert translate.translated_path(ROOT / "README.md", "sv") == ROOT / "README.sv.md"
+    assert translate.translated_path(ROOT / "data" / "DATA_CARD.md", "sv") == (
+        ROOT / "data" / "DATA_CARD.sv.md")
+    assert translate.translated_path(ROOT / "docs" / "dpia.md", "sv") == (
+        ROOT / "docs" / "sv" / "dpia.md")
+    assert translate.translated_path(ROOT / "notebooks" / "00_start_here.ipynb", "sv") == (
+        ROOT / "notebooks" / "sv" / "00_start_here.ipynb")
