@@ -253,17 +253,26 @@ def updated(path: Path, template: Catalog, lang: str) -> Catalog:
     """The catalogue at ``path`` brought in step with ``template``: new text added
     untranslated, changed text marked fuzzy with its previous English and translation kept,
     removed text kept as obsolete (``#~``). Text whose only change is a number keeps its
-    reviewed translation with the new number (:func:`reviewed`)."""
+    reviewed translation with the new number (:func:`reviewed`); text that is again what an
+    obsolete reviewed entry translates (English reverted, or a translation prepared before
+    its English arrived) gets that translation back."""
     catalogue = read_catalogue(path, lang)
     before = reviewed(catalogue)
     catalogue.update(template, update_creation_date=False)
     for message in catalogue:
-        if message.fuzzy and isinstance(message.id, str) and message.id:
-            travelled = before(message.id)
-            if travelled is not None:  # only numbers changed: the new numbers, reviewed
-                message.string = travelled
-                message.flags.discard("fuzzy")
-                message.previous_id = []
+        if not isinstance(message.id, str) or not message.id:
+            continue
+        kept = catalogue.obsolete.get(message.id)
+        if (message.fuzzy or not message.string) and kept is not None and not kept.fuzzy \
+                and _translated(kept):  # this very English was reviewed before: back it comes
+            message.string = kept.string
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+            del catalogue.obsolete[message.id]
+        elif message.fuzzy and (travelled := before(message.id)) is not None:
+            message.string = travelled  # only numbers changed: the new numbers, reviewed
+            message.flags.discard("fuzzy")
+            message.previous_id = []
     return _with_header(catalogue)
 
 

@@ -362,3 +362,22 @@ def test_where_a_translation_is_written():
         ROOT / "docs" / "sv" / "dpia.md")
     assert translate.translated_path(ROOT / "notebooks" / "00_start_here.ipynb", "sv") == (
         ROOT / "notebooks" / "sv" / "00_start_here.ipynb")
+
+
+def test_english_that_comes_back_gets_its_reviewed_translation_back(documents):
+    english = documents / "docs/room.md"
+    po = translate.document_catalogue(english, "sv")
+
+    def update() -> None:
+        translate.write_catalogue(po, translate.updated(
+            po, translate.document_template(english), "sv"))
+
+    english.write_text(_GUIDE.replace("- Then the laptops.\n", ""), encoding="utf-8")
+    update()
+    assert '#~ msgid "- Then the laptops."' in po.read_text(encoding="utf-8")
+    english.write_text(_GUIDE, encoding="utf-8")
+    update()
+    text = po.read_text(encoding="utf-8")
+    assert 'msgid "- Then the laptops."\nmsgstr "- Sedan de bärbara datorerna."' in text
+    assert "#~" not in text and "fuzzy" not in text
+    assert translate.document_problems("sv") == []
