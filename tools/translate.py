@@ -657,7 +657,32 @@ def translate_document(english: Path, lang: str, catalogue: Catalog | None = Non
     if missing:
         raise TranslationError(f"{english.relative_to(ROOT)} has text without a reviewed "
                                f"{lang} translation:\n  " + "\n  ".join(missing))
+    if english.resolve().relative_to(ROOT).as_posix() in machine_assisted(lang):
+        source = PurePosixPath(*_relative_parts(english, translated_path(english, lang).parent))
+        note = MACHINE_ASSISTED_NOTE[lang].format(english=source)
+        at = 1 if out and out[0] and out[0][0].startswith("# ") else 0  # after the title
+        out.insert(at, markdown_units.wrap(note, "> ", "> "))
     return markdown_units.assemble(out)
+
+
+#: The note a machine-assisted translation shows its readers, under its title.
+MACHINE_ASSISTED_NOTE = {
+    "sv": ("**Maskinstödd översättning.** Den här sidan är översatt från [den engelska "
+           "texten]({english}) med stöd av AI och har ännu inte granskats av en person som "
+           "läser juridisk svenska. Vid skillnader gäller den engelska texten."),
+}
+
+
+def machine_assisted(lang: str) -> set[str]:
+    """The English documents (paths from the course folder) whose ``lang`` translation is
+    machine-assisted and not yet reviewed by a person, from
+    ``locale/<lang>/machine-assisted.txt`` (one path a line; ``#`` starts a comment). The
+    reviewer removes the line and rebuilds: the note goes."""
+    listing = LOCALE / lang / "machine-assisted.txt"
+    if not listing.exists():
+        return set()
+    lines = (line.split("#", 1)[0].strip() for line in listing.read_text("utf-8").splitlines())
+    return {line for line in lines if line}
 
 
 def document_problems(lang: str) -> list[str]:

@@ -381,3 +381,19 @@ def test_english_that_comes_back_gets_its_reviewed_translation_back(documents):
     assert 'msgid "- Then the laptops."\nmsgstr "- Sedan de bärbara datorerna."' in text
     assert "#~" not in text and "fuzzy" not in text
     assert translate.document_problems("sv") == []
+
+
+def test_a_machine_assisted_translation_says_so_until_it_is_reviewed(documents):
+    listing = documents / "locale" / "sv" / "machine-assisted.txt"
+    listing.write_text("# not reviewed yet\ndocs/room.md\n", encoding="utf-8")
+    assert translate.document_problems("sv") == [
+        "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
+        "tools.translate build docs/room.md`)"]
+    list(translate.build("sv", run=False))
+    lines = (documents / "docs/sv/room.md").read_text("utf-8").splitlines()
+    assert lines[0] == "# Guide för rummet" and lines[2].startswith("> **Maskinstödd")
+    assert "(../room.md)" in "\n".join(lines[2:5])
+    listing.write_text("# reviewed: nothing left\n", encoding="utf-8")
+    list(translate.build("sv", run=False))
+    assert "Maskinstödd" not in (documents / "docs/sv/room.md").read_text("utf-8")
+    assert translate.document_problems("sv") == []
