@@ -40,7 +40,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
     for path in write_cohort(cohort, args.out):
         print(path)
     sizes = ", ".join(f"{site}: {len(df)}" for site, df in cohort.items())
-    print(f"Wrote {len(cohort)} site(s) ({sizes}) with seed {args.seed} to {args.out}")
+    print(_("Wrote {n} site(s) ({sizes}) with seed {seed} to {folder}").format(
+        n=len(cohort), sizes=sizes, seed=args.seed, folder=args.out))
     return 0
 
 
@@ -52,10 +53,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             df = read_site_csv(path, synthetic_test_data=args.synthetic_test_data)
         except CohortError as err:
-            print(f"INVALID {err}", file=sys.stderr)
+            print(_("INVALID {error}").format(error=err), file=sys.stderr)
             failed += 1
         else:
-            print(f"OK      {path}: {len(df)} patients, site {df['site'].iloc[0]!r}")
+            print(_("OK      {path}: {n} patients, site {site}").format(
+                path=path, n=len(df), site=repr(df["site"].iloc[0])))
     return 1 if failed else 0
 
 
