@@ -729,6 +729,51 @@ def refreshed(english: Path, lang: str) -> Callable[[str], str]:
     return refresh
 
 
+# ----------------------------------------------------------------------------- merging
+
+_SIDES = {"<<<<<<< ": "ours", "||||||| ": "base", "=======": "theirs", ">>>>>>> ": None}
+
+
+def _side(text: str, keep: set[str]) -> str:
+    """A text with git's conflict markers, keeping the lines outside conflicts and the
+    lines of the sides in ``keep`` ("ours", "theirs"), ours first."""
+    out, state = [], None
+    for line in text.splitlines(keepends=True):
+        marker = next((m for m in _SIDES if line.startswith(m)), None)
+        if marker is not None and (state is not None or marker == "<<<<<<< "):
+            state = _SIDES[marker]
+            continue
+        if state is None or state in keep:
+            out.append(line)
+    return "".join(out)
+
+
+def resolved(text: str, lang: str) -> tuple[Catalog, list[str]]:
+    """A catalogue whose two branches both added entries (git's conflict markers in
+    ``text``), with both sides' entries kept. An entry both sides translated differently
+    keeps ours, marked fuzzy with theirs in a translator comment, so a person chooses; those
+    entries are returned by their English."""
+    def parse(part: str) -> Catalog:
+        return read_po(io.BytesIO(part.encode("utf-8")), locale=lang)
+
+    merged, theirs = parse(_side(text, {"ours"})), parse(_side(text, {"theirs"}))
+    differ = []
+    for message in theirs:
+        if not message.id:
+            continue
+        kept = merged.get(message.id)
+        if kept is None:
+            merged[message.id] = message
+        elif _translated(message) and _translated(kept) and kept.string != message.string:
+            kept.flags.add("fuzzy")
+            kept.user_comments = [*kept.user_comments,
+                                  f"other branch: {_text(message.string)}"]
+            differ.append(_text(message.id).splitlines()[0][:70])
+    for key, message in theirs.obsolete.items():
+        merged.obsolete.setdefault(key, message)
+    return merged, differ
+
+
 def _exercise_of(solution: Path, lang: str) -> Path:
     return ROOT / "exercises" / lang / solution.name
 
@@ -885,6 +930,9 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--no-execute", dest="run", action="store_false",
                       help="write without outputs (quick look; commit executed notebooks)")
     sub.add_parser("check", help="list what is untranslated, unreviewed or stale; exit 1 if any")
+    merge = sub.add_parser("resolve", help="after a git merge: keep both branches' entries of "
+                                           "conflicted catalogues (then run update)")
+    merge.add_argument("catalogues", nargs="+", type=Path)
     sub.add_parser("words", help="words to translate, per file")
     args = parser.parse_args(argv)
     lang = args.lang
@@ -908,6 +956,15 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "build":
         for path in build(lang, args.files or None, run=args.run):
             print(f"wrote {path.relative_to(ROOT)}", flush=True)
+    elif args.command == "resolve":
+        for path in args.catalogues:
+            catalogue, differ = resolved(path.read_text(encoding="utf-8"), lang)
+            write_catalogue(path, catalogue)
+            print(f"resolved {path}" + "".join(f"\n  both branches translated {d!r}: ours "
+                                               "kept, fuzzy, theirs in a comment"
+                                               for d in differ))
+        print("now run `python -m tools.translate update`, review any fuzzy entry, "
+              "then `check`")
     elif args.command == "check":
         problems = message_problems(lang) + notebook_problems(lang) + document_problems(lang)
         print("\n".join(problems) or f"every {lang} translation is complete and current")

@@ -397,3 +397,18 @@ def test_a_machine_assisted_translation_says_so_until_it_is_reviewed(documents):
     list(translate.build("sv", run=False))
     assert "Maskinstödd" not in (documents / "docs/sv/room.md").read_text("utf-8")
     assert translate.document_problems("sv") == []
+
+
+def test_a_catalogue_both_branches_added_to_keeps_both_sides():
+    header = 'msgid ""\nmsgstr ""\n"Language: sv\\n"\n\n'
+    text = (header + 'msgid "Kept"\nmsgstr "Kvar"\n\n'
+            '<<<<<<< HEAD\nmsgid "Ours"\nmsgstr "Vår"\n\nmsgid "Both"\nmsgstr "Båda A"\n'
+            '=======\nmsgid "Theirs"\nmsgstr "Deras"\n\nmsgid "Both"\nmsgstr "Båda B"\n'
+            '>>>>>>> other\n')
+    catalogue, differ = translate.resolved(text, "sv")
+    strings = {m.id: m.string for m in catalogue if m.id}
+    assert strings == {"Kept": "Kvar", "Ours": "Vår", "Theirs": "Deras", "Both": "Båda A"}
+    both = catalogue.get("Both")
+    assert both.fuzzy and both.user_comments == ["other branch: Båda B"]
+    assert differ == ["Both"]
+    assert not any(m.fuzzy for m in catalogue if m.id and m.id != "Both")
