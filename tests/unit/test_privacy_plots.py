@@ -18,10 +18,6 @@ def test_every_figure_is_drawn_and_returned():
     result = attacks.AttackResult("x", rng.normal(1, 1, 100), rng.normal(0, 1, 500))
     curve = pd.DataFrame({"epsilon": [0.5, 2.0, np.inf], "auroc A": [0.6, 0.7, 0.75],
                           "auroc B": [0.62, 0.7, 0.74], "advantage": [0.05, 0.1, 0.2]})
-    ranged = curve.assign(**{"auroc A low": [0.55, 0.68, 0.75], "auroc A high": [0.7, 0.72, 0.75],
-                             "held_out_advantage": [0.02, 0.05, 0.1], "ci_low": [-0.1, -0.05, 0],
-                             "ci_high": [0.1, 0.15, 0.2], "advantage_bound": [0.46, 0.96, 1],
-                             "mechanism_bound": [0.1, 0.34, 1]})
     groups = pd.DataFrame({"model": ["no DP", "no DP", "DP", "DP"], "group": ["sex"] * 4,
                            "value": ["F", "M", "F", "M"], "auroc": [0.8, 0.78, 0.7, 0.72]})
     sweep = pd.DataFrame({1: [0.0, 0.5], 5: [0.0, 0.6]}, index=[1, 8])
