@@ -67,6 +67,12 @@ def _cmd_dpia(args: argparse.Namespace) -> int:
     return dpia_command(args)
 
 
+def _cmd_takehome(args: argparse.Namespace) -> int:
+    from fedlearn_kit.gdpr.command import takehome_command
+
+    return takehome_command(args)
+
+
 def _cmd_answers_template(args: argparse.Namespace) -> int:
     from fedlearn_kit.gdpr.command import answers_template_command
 
@@ -345,10 +351,36 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                            "and 06, else the course's default experiment)")
     dpia.add_argument("--no-flows", dest="flows", action="store_false",
                       help="do not run the experiment for one round to list the data flows")
-    dpia.add_argument("--out", required=True, help="output file, .md or .html")
+    dpia.add_argument("--out", required=True, help="output file: .docx (Word), .md or .html")
     dpia.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default en)")
     dpia.add_argument("--title", default=None, help="title of the draft")
     dpia.set_defaults(handler=_cmd_dpia)
+
+    takehome = sub.add_parser(
+        "takehome", help="write the take-home drafts (Art. 26, Art. 28, menprövning, ...)",
+        epilog=epilog,
+        description="Write the take-home pack of lesson 08 from your answers and the facts of "
+                    "your experiment: an Art. 26 arrangement, processor clauses for the "
+                    "coordinator, a secrecy assessment memo, a decision paper, patient "
+                    "information and a contact checklist. Drafts to adapt with your region's "
+                    "lawyers; teaching material, not legal advice.")
+    takehome.add_argument("--answers", default=None, metavar="FILE",
+                          help="answers file (default: $FEDLEARN_ANSWERS, else "
+                               "./fedlearn-answers.json; a missing file leaves every answer "
+                               "to fill in)")
+    takehome.add_argument("--facts", default=None, metavar="FILE",
+                          help="facts file (default: ./fedlearn-facts.json, else the "
+                               "course's default experiment)")
+    takehome.add_argument("--out", default="fedlearn-takehome", metavar="DIR",
+                          help="folder to write into (default ./fedlearn-takehome; "
+                               "`fedlearn-kit materials clean-answers` removes it after a "
+                               "workshop)")
+    takehome.add_argument("--lang", choices=LANGUAGES, default="sv",
+                          help="language (default sv: the documents are for a Swedish region)")
+    takehome.add_argument("--format", action="append", choices=("docx", "md", "html"),
+                          dest="formats", metavar="FORMAT",
+                          help="docx, md or html (repeatable; default all three)")
+    takehome.set_defaults(handler=_cmd_takehome)
 
     answers = sub.add_parser(
         "answers", help="answer the cards in a text file (outside JupyterLab)", epilog=epilog,

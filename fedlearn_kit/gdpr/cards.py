@@ -18,6 +18,9 @@ from typing import Any
 
 import yaml
 
+from fedlearn_kit.gdpr.lawref import laws_in
+from fedlearn_kit.gdpr.source_policy import card_source_problems, source_policy_problems
+
 LANGUAGES = ("en", "sv")
 
 #: Who should answer a card: (English label, Swedish label) per role key.
@@ -67,8 +70,13 @@ LAW_PATTERNS: dict[str, str] = {
     # "OSL 8 kap. 1–2 §§", "OSL 10 kap. 2 a §"
     "Swedish statute": r"(PDL|OSL|TF|HSL|PSL|DSL) \d{1,2} kap\."
                        r"( \d{1,2} [a-z]? ?§| \d{1,2}–\d{1,2} §§)?",
+    # kommunallagen, lagen om offentlig upphandling, patientlagen: "KL 9 kap. 37 §",
+    # "LOU 3 kap. 17 §", "PL 3 kap."
+    "Swedish statute (other)": r"(KL|LOU|PL) \d{1,2} kap\.( \d{1,2} [a-z]? ?§)?",
     # a whole Swedish statute by its number: "SFS 2003:460"
     "SFS": r"SFS \d{4}:\d{1,4}",
+    # an agency's regulations: "HSLF-FS 2016:40"
+    "Regulations": r"HSLF-FS \d{4}:\d{1,4}",
     # a Finnish statute by its number: "Finnish Act 552/2019"
     "Finnish Act": r"Finnish Act \d{1,4}/\d{4}",
     # judgments of the Court of Justice and the General Court: "CJEU C-634/21",
@@ -89,6 +97,43 @@ def is_law_reference(text: str) -> bool:
     return _LAW.fullmatch(text) is not None
 
 
+#: Publishers' names in Swedish where Swedish has an official or usual name (Swedish text).
+PUBLISHERS_SV = {
+    "Article 29 Data Protection Working Party (endorsed by the EDPB)":
+        "Artikel 29-arbetsgruppen (godkända av EDPB)",
+    "Court of Justice of the European Union": "Europeiska unionens domstol",
+    "Datatilsynet (Norwegian Data Protection Authority)":
+        "Datatilsynet (Norges dataskyddsmyndighet)",
+    "European Commission": "Europeiska kommissionen",
+    "European Data Protection Board (EDPB)": "Europeiska dataskyddsstyrelsen (EDPB)",
+    "European Data Protection Supervisor (EDPS)": "Europeiska datatillsynsmannen (EDPS)",
+    "European Parliament and Council of the European Union":
+        "Europaparlamentet och Europeiska unionens råd",
+    "Findata (Finnish Social and Health Data Permit Authority)":
+        "Findata (Finlands tillståndsmyndighet för social- och hälsodata)",
+    "General Court of the European Union": "Europeiska unionens tribunal",
+    "Information Commissioner's Office (ICO, United Kingdom)":
+        "Information Commissioner's Office (ICO, Storbritanniens dataskyddsmyndighet)",
+    "Medical Device Coordination Group and Artificial Intelligence Board":
+        "Samordningsgruppen för medicintekniska produkter (MDCG) och AI-styrelsen",
+    "Montero Aramburu & Gómez-Villares (law firm)": "Montero Aramburu & Gómez-Villares "
+                                                    "(advokatbyrå)",
+    "Official Journal of the European Union (Court of Justice notice)":
+        "Europeiska unionens officiella tidning (meddelande från domstolen)",
+    "Regeringen (text as published by Sveriges riksdag)":
+        "Regeringen (texten så som Sveriges riksdag publicerar den)",
+    "Regeringen (text as published on lagen.nu)":
+        "Regeringen (texten så som lagen.nu återger den)",
+    "Regeringskansliet (text as published by Sveriges riksdag)":
+        "Regeringskansliet (texten så som Sveriges riksdag publicerar den)",
+    "Regeringskansliet (text as published on lagen.nu)":
+        "Regeringskansliet (texten så som lagen.nu återger den)",
+    "AI Sweden and partners": "AI Sweden med partner",
+    "Irish Council for Civil Liberties (ICCL)": "Irish Council for Civil Liberties (ICCL, "
+                                                "irländsk medborgarrättsorganisation)",
+}
+
+
 @dataclass(frozen=True)
 class Source:
     """A source a card cites: title, publisher, ISO date, link and the day it was read.
@@ -105,9 +150,22 @@ class Source:
     url: str = ""
     accessed: str = ""
     kind: str = "primary"
+    title_sv: str = ""
 
-    def cite(self) -> str:
-        """The source as one line: "Title (Publisher, 2024-12-17) <url>, accessed 2026-11-27"."""
+    def cite(self, lang: str = "en") -> str:
+        """The source as one line: "Title (Publisher, 2024-12-17) <url>, accessed 2026-11-27".
+
+        In Swedish the official Swedish title is used where the source has one; an English
+        title is quoted and marked as English.
+        """
+        _check_lang(lang)
+        if lang == "sv":
+            when = f"läst {self.date}" if self.date_kind == "accessed" else self.date
+            second = "; andrahandskälla" if self.kind == "secondary" else ""
+            link = f" <{self.url}>, läst {self.accessed}" if self.url else ""
+            title = self.title_sv or f"«{self.title}» (på engelska)"
+            publisher = PUBLISHERS_SV.get(self.publisher, self.publisher)
+            return f"{title} ({publisher}, {when}{second}){link}"
         when = f"accessed {self.date}" if self.date_kind == "accessed" else self.date
         second = "; secondary source" if self.kind == "secondary" else ""
         link = f" <{self.url}>, accessed {self.accessed}" if self.url else ""
@@ -168,7 +226,10 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     Checks: both languages present and non-empty in every text field (question, why,
     shown_in, open, good_answer), law references in the grammar of :data:`LAW_PATTERNS`,
     sources known and complete (title, publisher, ISO date, an http(s) link, the day it was
-    accessed, primary or secondary), unique ids that start with their step, a DPIA part per
+    accessed, primary or secondary) and within the source policy
+    (:mod:`fedlearn_kit.gdpr.source_policy`: item-level links on allowed domains, no
+    reference to files a learner does not have, no card resting on secondary sources alone
+    unless it is unsettled), unique ids that start with their step, a DPIA part per
     card, one or more roles from :data:`ROLES`, 2–4 good-answer points in each language, a
     ``law_as_of`` day, an ``open`` text on unsettled cards, and at least ``min_per_step``
     cards for every step of :data:`STEPS`.
@@ -177,6 +238,8 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
     sources = data.get("sources") or {}
     for key, src in sources.items():
         problems += _source_problems(key, src)
+        if isinstance(src, Mapping):
+            problems += source_policy_problems(key, src)
     seen: set[str] = set()
     per_step = dict.fromkeys(STEPS, 0)
     for i, card in enumerate(data.get("cards") or []):
@@ -213,6 +276,9 @@ def validate_cards(data: Mapping[str, Any], min_per_step: int = 3) -> list[str]:
             problems.append(f"{cid}: no sources")
         problems += [f"{cid}: source {key!r} is not in the sources table"
                      for key in card.get("sources") or [] if key not in sources]
+        problems += card_source_problems(
+            str(cid), [sources[k] for k in card.get("sources") or []
+                       if isinstance(sources.get(k), Mapping)], bool(card.get("unsettled")))
         if card.get("dpia") not in DPIA_PARTS:
             problems.append(f"{cid}: dpia must be one of {DPIA_PARTS}")
     problems += [f"step {step}: {n} card(s), at least {min_per_step} needed"
@@ -264,12 +330,16 @@ def _good_answer_problems(cid: str, good: Any) -> list[str]:
     return problems
 
 
+def _sources(data: Mapping[str, Any]) -> dict[str, Source]:
+    return {key: Source(key=key, title=s["title"], publisher=s["publisher"],
+                        date=str(s["date"]), date_kind=s.get("date_kind", "published"),
+                        url=s["url"], accessed=str(s["accessed"]),
+                        kind=s.get("kind", "primary"), title_sv=s.get("title_sv", ""))
+            for key, s in data["sources"].items()}
+
+
 def _build(data: Mapping[str, Any]) -> tuple[Card, ...]:
-    sources = {key: Source(key=key, title=s["title"], publisher=s["publisher"],
-                           date=str(s["date"]), date_kind=s.get("date_kind", "published"),
-                           url=s["url"], accessed=str(s["accessed"]),
-                           kind=s.get("kind", "primary"))
-               for key, s in data["sources"].items()}
+    sources = _sources(data)
     return tuple(Card(id=c["id"], step=c["step"], question=c["question"], why=c["why"],
                       shown_in=c["shown_in"], law=tuple(c["law"]),
                       sources=tuple(sources[k] for k in c["sources"]), dpia=c["dpia"],
@@ -294,6 +364,14 @@ def load_cards() -> tuple[Card, ...]:
     if problems:
         raise ValueError("fedlearn_kit/gdpr/cards.yaml has problems:\n  " + "\n  ".join(problems))
     return _build(data)
+
+
+@cache
+def load_sources() -> dict[str, Source]:
+    """Every source of the sources table in ``cards.yaml``, by key (cards and the DPIA draft
+    cite them)."""
+    load_cards()  # checks the file first
+    return _sources(read_cards_file())
 
 
 def cards_for(step: str) -> tuple[Card, ...]:
@@ -351,12 +429,12 @@ def card_markdown(card: Card, lang: str = "en") -> str:
              f"- {label['why']}: {card.text('why', lang)}",
              f"- {label['shown']}: {card.text('shown_in', lang)}",
              f"- {label['role']}: {', '.join(card.role_labels(lang))}",
-             f"- {label['law']}: {'; '.join(card.law)} ({label['as_of']} {card.law_as_of})"]
+             f"- {label['law']}: {laws_in(card.law, lang)} ({label['as_of']} {card.law_as_of})"]
     if card.unsettled:
         lines.append(f"- ⚖ {label['open']}: {card.text('open', lang)}")
     lines.append(f"- {label['good']}:")
     lines += [f"    - {point}" for point in card.points(lang)]
-    lines.append(f"- {label['sources']}: " + "; ".join(s.cite() for s in card.sources))
+    lines.append(f"- {label['sources']}: " + "; ".join(s.cite(lang) for s in card.sources))
     return "\n".join(lines)
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from fedlearn_kit.gdpr.cards import is_law_reference, read_cards_file
 
 #: The day the checkpoints' law was last checked (the same day as the cards').
-LAW_AS_OF = "2026-11-27"
+LAW_AS_OF = "2026-12-07"
 
 #: What the ``when`` column says about the Digital Omnibus on AI, which the course could see
 #: only through secondary reports, not in the Official Journal itself.
-_OMNIBUS = ("as reported for the Digital Omnibus on AI (Regulation (EU) 2026/1744, "
-            "not confirmed in the Official Journal)")
+_OMNIBUS = ("as reported for the Digital Omnibus on AI (secondary sources; not confirmed "
+            "in the Official Journal)")
 
 
 @dataclass(frozen=True)
@@ -47,26 +47,28 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint("AI Act", "AI Act Art. 4",
                "Have the people who build, run and use the model had AI-literacy measures? "
                "The Omnibus reportedly rewords this as a duty to support AI literacy.",
-               f"applies since 2 Feb 2025; new wording {_OMNIBUS}", "omnibus_timeline"),
+               f"applies since 2 Feb 2025; new wording {_OMNIBUS}", "omnibus_report"),
     Checkpoint("AI Act", "AI Act Art. 2(6)",
                "Is the work solely scientific research, or pre-market development (Art. 2(8))? "
                "Both are outside the AI Act; testing in real-world conditions is not.",
                "applies since 2 Feb 2025", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 6(1)",
                "Is the model (part of) a medical device that needs a notified body? Then it is "
-               "a high-risk AI system, with duties on data governance, oversight, logging "
-               "and incident reporting (Art. 73).",
+               "a high-risk AI system, with duties on data governance, oversight and logging; "
+               "its serious incidents are reported under MDR vigilance, and under the AI Act only "
+               "as Art. 73(10) allows.",
                f"originally 2 Aug 2027; 2 Aug 2028 {_OMNIBUS}", "mdcg_2025_6"),
     Checkpoint("AI Act", "AI Act Annex III",
                "Point 5(a): does a public body use the score to decide eligibility for health "
-               "care services? Then apply the Art. 6(3) filter; a public-law deployer owes a "
-               "fundamental-rights impact assessment (Art. 27).",
+               "care services? A score that profiles patients cannot use the Art. 6(3) "
+               "derogation; a public-law deployer owes a fundamental-rights impact assessment "
+               "(Art. 27) and patients may ask for an explanation (Art. 86).",
                f"originally 2 Aug 2026; 2 Dec 2027 {_OMNIBUS}", "ai_act"),
     Checkpoint("AI Act", "AI Act Art. 10(5)",
                "Do we need special-category data to detect and correct bias? Allowed only "
                "under the listed safeguards; the Omnibus reportedly extends a similar "
                "permission beyond high-risk systems.",
-               f"with the high-risk rules; extension {_OMNIBUS}", "omnibus_dla"),
+               f"with the high-risk rules; extension {_OMNIBUS}", "omnibus_report"),
     Checkpoint("MDR", "MDR Art. 2(1)",
                "Is the model, as used, software with a medical purpose, and which class does "
                "Rule 11 (MDR Annex VIII) give it?", "applies since 26 May 2021", "mdr"),

@@ -1,4 +1,4 @@
-"""``fedlearn-kit dpia`` and ``fedlearn-kit answers``: the GDPR layer from a terminal.
+"""``fedlearn-kit dpia``, ``takehome`` and ``answers``: the GDPR layer from a terminal.
 
 The arguments are declared in :mod:`fedlearn_kit.cli` (all of the command line in one
 place); these handlers run them. The logic is in
@@ -58,6 +58,22 @@ def dpia_command(args: argparse.Namespace) -> int:
     print(f"Wrote {path}: {len(draft.cards) - len(draft.open_questions)} of "
           f"{len(draft.cards)} questions answered, {len(draft.dpo_questions)} for the DPO; "
           f"{origin}")
+    return 0
+
+
+def takehome_command(args: argparse.Namespace) -> int:
+    """``fedlearn-kit takehome``: write the six take-home drafts into a folder."""
+    from fedlearn_kit.gdpr.takehome import FORMATS, takehome_pack, write_takehome
+
+    answers = Path(args.answers) if args.answers else answers_path()
+    if args.answers and not answers.exists():
+        raise ValueError(f"no answers file at {answers} (see {GUIDE})")
+    facts, origin = _choose_facts(args.facts)
+    pack = takehome_pack(answers if answers.exists() else {}, facts, lang=args.lang,
+                         generated=date.today().isoformat())
+    paths = write_takehome(args.out, pack, args.formats or FORMATS)
+    print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(d.file_stem for d in pack)
+          + f". Drafts to adapt with your region's lawyers; {origin}")
     return 0
 
 

@@ -1,61 +1,65 @@
 """A DPIA draft from the learner's answers and the facts of their experiment (lesson 08).
 
-The draft follows GDPR Art. 35(7) in the order of WP 248 rev.01 Annex 2:
+The draft covers GDPR Art. 35(7) with every element of WP 248 rev.01 Annex 2 (IMY's
+"Kriterier för en godtagbar konsekvensbedömning"), in this order:
 
-1. a systematic description (the experiment, processing by phase, the data flows read from
-   the federation's message log, retention) (a);
-2. necessity and proportionality: purposes and lawfulness per phase (training and use are
-   separate processing, EDPB Opinion 28/2024), minimisation, storage limitation, the data
-   subjects' rights including Art. 21, processors, transfers (b);
-3. the risks: what the experiment measured, each with what it can and cannot show, and a
-   risk register (risk, likelihood, severity, measure, residual risk) (c);
-4. the measures (d);
+0. page one: document control and the screening decision (why a DPIA is required);
+1. a systematic description: nature, scope, context and purposes; the experiment; data
+   subjects (patients and staff); data categories (read from the data card); processing by
+   phase (training and use are separate processing, EDPB Opinion 28/2024); how data move;
+   what leaves each site (read from the federation's message log); recipients; assets;
+   retention; codes of conduct (Art. 35(8)) (a);
+2. necessity and proportionality, lawfulness and the data subjects' rights (b);
+3. the risks: what the experiment measured, risk sources, a likelihood × severity scale,
+   and a risk register with sources and event type per risk (c);
+4. the measures, with owner, deadline and the risks each lowers, and the residual risk per
+   risk (d);
 
 then the DPO's advice (Art. 35(2)), the data subjects' views (Art. 35(9)), residual risk and
-prior consultation (Art. 36), approval and review (Art. 35(11)), the AI Act / MDR / EHDS
-checkpoints, and the open questions. Each card's answer goes into the part its ``dpia``
-field names. The draft computes no privacy bound itself: it states the facts the lessons
-recorded (:mod:`fedlearn_kit.gdpr.facts`).
+prior consultation (Art. 36), approval, review and the joint controllers' allocation
+(Art. 35(11), Art. 26), the secrecy assessment and information classification, the AI Act /
+MDR / EHDS checkpoints, and the open questions with the blocking decisions first.
 
-``fedlearn-kit dpia --out dpia.md`` (or ``.html``) writes it from the command line; see
-docs/dpia.md.
+What the draft says is built by :class:`~fedlearn_kit.gdpr.dpia_model.DpiaModel` (risks and
+statements) from ``dpia_content.yaml`` (the fixed tables) and :mod:`.dpia_text` (the fixed
+sentences); this module lays it out as blocks, rendered as Markdown, HTML or Word
+(:mod:`.docx_render`). The draft computes no privacy bound itself: it states the facts the
+lessons recorded (:mod:`fedlearn_kit.gdpr.facts`).
+
+``fedlearn-kit dpia --out dpia.md`` (or ``.html``, ``.docx``) writes it from the command line;
+see docs/dpia.md.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.gdpr.answers import Answer, AnswerStore
 from fedlearn_kit.gdpr.cards import (
     DPIA_PARTS,
+    ROLES,
     STEPS,
     Card,
-    Source,
+    card_by_id,
     load_cards,
-    read_cards_file,
+    load_sources,
     step_title,
 )
 from fedlearn_kit.gdpr.checkpoints import checkpoints
+from fedlearn_kit.gdpr.dpia_examples import example_answers
+from fedlearn_kit.gdpr.dpia_model import DpiaModel, RiskRow, load_content, rows
 from fedlearn_kit.gdpr.dpia_text import (
-    ADJACENCY,
-    ATTACK_NAMES,
     CHECKPOINTS_SV,
-    COVERS,
     DATA_DEFAULT,
     DPIA_SOURCE_KEYS,
     ENGINE_NAMES,
     LAW_AS_OF,
-    LAW_NAMES_SV,
-    LEVELS,
     METRIC_NAMES,
-    MODEL_NAMES,
     REPLY_KINDS,
-    SECTION_NAMES,
     SHORT_STRATEGY,
     SITE_DESCRIPTIONS_SV,
     STRATEGY_NAMES,
@@ -64,89 +68,72 @@ from fedlearn_kit.gdpr.dpia_text import (
 from fedlearn_kit.gdpr.facts import (
     DEFAULT_DATA,
     ExperimentFacts,
-    MeasuredFacts,
     SiteFacts,
     facts_from_experiment,
 )
-from fedlearn_kit.gdpr.files import atomic_write_text
+from fedlearn_kit.gdpr.lawref import law_in, laws_in
 from fedlearn_kit.gdpr.panel import check_lang
-from fedlearn_kit.gdpr.render import Block, to_html, to_markdown
+from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
+from fedlearn_kit.gdpr.terms import looks_english, looks_swedish
 
-__all__ = ["REQUIRED_SECTIONS", "DpiaDraft", "ExperimentFacts", "RiskRow", "SiteFacts",
-           "dpia_draft", "example_answers", "facts_from_experiment", "missing_sections",
-           "write_dpia"]
+__all__ = ["REQUIRED_SECTIONS", "REQUIRED_SUBSECTIONS", "DpiaDraft", "ExperimentFacts",
+           "RiskRow", "SiteFacts", "data_categories", "dpia_draft", "example_answers",
+           "facts_from_experiment", "law_in", "missing_sections", "write_dpia"]
 
 #: The sections every draft has, in order (keys of the text tables in dpia_text).
-REQUIRED_SECTIONS = ("description", "necessity", "risks", "measures", "dpo_advice", "views",
-                     "residual", "approval", "checkpoints", "open")
-#: Sub-sections the review asked for by name; each must be present as well.
-REQUIRED_SUBSECTIONS = ("phases", "flows", "retention", "measured", "register", "decision")
-
-_ART = re.compile(r"Art\. (\d+)((?:\(\d+\))*)((?:\([a-z]\))*)(–\d+)?")
-
-
-def law_in(ref: str, lang: str) -> str:
-    """A law reference in the draft's language: "GDPR Art. 35(7)(a)" → "GDPR artikel 35.7 a"."""
-    if lang != "sv":
-        return ref
-
-    def swedish(m: re.Match[str]) -> str:
-        numbers = [m.group(1), *re.findall(r"\((\d+)\)", m.group(2))]
-        letters = " ".join(re.findall(r"\(([a-z])\)", m.group(3)))
-        return ("artikel " + ".".join(numbers) + (f" {letters}" if letters else "")
-                + (m.group(4) or ""))
-
-    out = _ART.sub(swedish, ref).replace("Recital ", "skäl ").replace("Annex ", "bilaga ")
-    for english, swedish_name in LAW_NAMES_SV.items():
-        if out.startswith(english + " "):
-            out = swedish_name + out[len(english):]
-    return out
+REQUIRED_SECTIONS = ("screening", "description", "necessity", "risks", "measures",
+                     "dpo_advice", "views", "residual", "approval", "secrecy", "checkpoints",
+                     "open")
+#: The sub-sections WP 248 Annex 2 and the reviews asked for by name; each must be present.
+REQUIRED_SUBSECTIONS = ("history", "scope", "experiment", "subjects", "categories", "phases",
+                        "processing_flows", "flows", "recipients", "assets", "retention",
+                        "codes", "proportionality", "lawfulness", "rights", "measured",
+                        "risk_sources", "scale", "register", "measures_table",
+                        "residual_table", "dpo_overall", "dpo_flagged", "decision", "art36",
+                        "allocation", "secrecy_table", "classification", "blocking",
+                        "other_open", "sources")
+#: The cards whose answers the phase table quotes.
+PHASE_CARDS = ("local_models.purpose", "local_models.use_purpose")
 
 
-def _site_description(site: SiteFacts, lang: str) -> str:
-    if lang == "sv":
-        return SITE_DESCRIPTIONS_SV.get(site.description, site.description)
-    return site.description
+def data_categories(lang: str = "en") -> list[tuple[str, tuple[str, ...]]]:
+    """The data card's columns grouped into categories of personal data, in ``lang``.
 
+    Raises ValueError if a column of :mod:`fedlearn_kit.schema` has no category, so a new
+    variable cannot enter the course without entering the DPIA.
+    """
+    from fedlearn_kit.schema import COLUMNS
 
-@dataclass(frozen=True)
-class RiskRow:
-    """One row of the risk register: what could happen, how likely and how bad, what answers
-    it and what is left."""
-
-    risk: str
-    likelihood: str
-    severity: str
-    measure: str
-    residual: str
-
-
-def _attack_verdict(m: MeasuredFacts) -> str:
-    """"leak", "weak", "none" or "nobase": what an attack result can show."""
-    if m.null_advantage_95 is None:
-        return "nobase"
-    low = m.membership_advantage_ci[0] if m.membership_advantage_ci else None
-    if low is not None and low > m.null_advantage_95:
-        return "leak"
-    if m.membership_advantage is not None and m.membership_advantage > m.null_advantage_95:
-        return "weak"
-    return "none"
+    content = load_content()["data_categories"]
+    listed = {c for entry in content for c in entry["columns"]}
+    names = [c.name for c in COLUMNS]
+    missing = [n for n in names if n not in listed]
+    unknown = sorted(listed - set(names))
+    if missing or unknown:
+        raise ValueError(f"dpia_content.yaml data_categories: columns without a category "
+                         f"{missing}, categories naming unknown columns {unknown}")
+    return [(entry[lang], tuple(entry["columns"])) for entry in content]
 
 
 @dataclass
 class DpiaDraft:
-    """A DPIA draft: the answers arranged after GDPR Art. 35(7) and WP 248, with the facts."""
+    """A DPIA draft: the answers arranged after GDPR Art. 35(7) and WP 248 Annex 2, with the
+    facts. ``answers_language`` is the language the answers were written in, if known
+    (an answers file records the panel language); answers in the other language are marked."""
 
     answers: dict[str, Answer]
     facts: ExperimentFacts
     lang: str = "en"
     title: str | None = None
     generated: str | None = None
+    answers_language: str | None = None
+    model: DpiaModel = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_lang(self.lang)
         self.cards: tuple[Card, ...] = load_cards()
         self.t = T[self.lang]
+        self.model = DpiaModel(self.facts, self.lang)
 
     # -- what is answered -------------------------------------------------------------
     def _answer(self, card: Card) -> Answer | None:
@@ -157,6 +144,17 @@ class DpiaDraft:
     def open_questions(self) -> list[Card]:
         """Cards without an answer, in course order."""
         return [c for c in self.cards if self._answer(c) is None]
+
+    @property
+    def blocking_questions(self) -> list[tuple[Card, str]]:
+        """The open decisions that block the rest, in the order to settle them, each with the
+        role that owns it (words in the draft's language)."""
+        out = []
+        for card_id, owner in self.model.content["blocking"]:
+            card = card_by_id(card_id)
+            if card is not None and self._answer(card) is None:
+                out.append((card, ROLES[owner][0 if self.lang == "en" else 1]))
+        return out
 
     @property
     def dpo_questions(self) -> list[Card]:
@@ -183,238 +181,57 @@ class DpiaDraft:
         for checking what a draft says without depending on its language."""
         return self.t[key]
 
-    # -- facts as sentences -------------------------------------------------------------
-    def _n(self, value: float, spec: str = ".3f") -> str:
-        """A number in the draft's language (decimal comma in Swedish)."""
-        text = format(value, spec)
-        return text.replace(".", ",") if self.lang == "sv" else text
+    # -- the model's statements, kept on the draft for lesson 08 --------------------------
+    def attack_statement(self, m: Any) -> str:
+        """One attack result with what it can and cannot show (see DpiaModel)."""
+        return self.model.attack_statement(m)
 
-    def _section(self, m: MeasuredFacts) -> str:
-        return SECTION_NAMES[self.lang].get(m.section, m.section)
-
-    def _model_name(self, kind: str | None) -> str:
-        if not kind:
-            return self.t["not_given"]
-        return MODEL_NAMES[self.lang].get(kind, kind)
-
-    def attack_statement(self, m: MeasuredFacts) -> str:
-        """One attack result with what it can and cannot show (null baseline, interval, n)."""
-        if m.membership_advantage is None:  # callers pass facts.attacks: has_attack is true
-            raise ValueError(f"{m.section!r} reports no membership attack.")
-        t = self.t
-        ci = (t["attack_ci"].format(lo=self._n(m.membership_advantage_ci[0]),
-                                    hi=self._n(m.membership_advantage_ci[1]))
-              if m.membership_advantage_ci else "")
-        unknown = t["some_members"]
-        attack = ATTACK_NAMES[self.lang].get(m.attack or "", m.attack or "?")
-        text = t["attack"].format(section=self._section(m), attack=attack,
-                                  model=self._model_name(m.model or self.facts.model),
-                                  adv=self._n(m.membership_advantage), ci=ci,
-                                  members=m.attack_members or unknown,
-                                  non=m.attack_non_members or unknown)
-        if m.null_advantage_95 is not None:
-            text += t["null"].format(null=self._n(m.null_advantage_95))
-        text += t["v_" + _attack_verdict(m)]
-        if m.tpr_at_low_fpr is not None and m.low_fpr is not None:
-            tci = (t["tpr_ci"].format(lo=self._n(m.tpr_at_low_fpr_ci[0]),
-                                      hi=self._n(m.tpr_at_low_fpr_ci[1]))
-                   if m.tpr_at_low_fpr_ci else "")
-            if m.attack_non_members:
-                k = m.low_fpr * m.attack_non_members
-                text += t["tpr"].format(fpr=self._n(m.low_fpr, "g"),
-                                        tpr=self._n(m.tpr_at_low_fpr), ci=tci,
-                                        k=self._n(k, ".0f"),
-                                        non=m.attack_non_members,
-                                        few=t["tpr_few"] if k < 10 else "")
-        return text
-
-    def dp_statement(self, m: MeasuredFacts) -> str:
+    def dp_statement(self, m: Any) -> str:
         """One privacy budget with its level, neighbours, bound, coverage and seed."""
-        if m.epsilon is None:  # callers pass facts.dp: has_dp is true
-            raise ValueError(f"{m.section!r} reports no privacy budget.")
-        t = self.t
-        delta = t["dp_delta"].format(delta=self._n(m.delta, "g")) if m.delta is not None else ""
-        level = LEVELS[self.lang].get(m.dp_level or "", t["not_given"])
-        adjacency = (ADJACENCY[self.lang][m.adjacency] if m.adjacency
-                     else t["dp_adjacency_unknown"])
-        text = t["dp"].format(section=self._section(m), eps=self._n(m.epsilon, "g"), delta=delta,
-                              level=level, adjacency=adjacency)
-        if m.advantage_bound is None:
-            text += t["dp_no_bound"]
-        elif m.advantage_bound >= 1:
-            text += t["dp_bound_useless"].format(bound=self._n(m.advantage_bound))
-        else:
-            text += t["dp_bound"].format(bound=self._n(m.advantage_bound))
-        covers = COVERS[self.lang].get(m.dp_covers or "", m.dp_covers)
-        if self.lang == "sv" and m.dp_covers and m.dp_covers not in COVERS["sv"]:
-            covers = f"\"{m.dp_covers}\" (faktafilens text, på engelska)"
-        text += (t["dp_covers"].format(covers=covers) if m.dp_covers
-                 else t["dp_covers_unknown"])
-        if m.seeded_noise:
-            text += t["dp_seeded"]
-        if m.dp_level == "record":
-            text += t["dp_record"]
-        elif m.dp_level == "site":
-            text += t["dp_site"]
-        return text
+        return self.model.dp_statement(m)
 
     def measured_statements(self) -> list[str]:
         """What the facts show about leakage, in the draft's language."""
-        f, t = self.facts, self.t
-        out = [self.attack_statement(m) for m in f.attacks] or [t["no_attack"]]
-        if len(f.sites) == 2 and f.is_federated():
-            out.append(t["two_sites"])
-        out += [self.dp_statement(m) for m in f.dp] or [t["no_dp"]]
-        out += [t["note"].format(section=self._section(m).lower(), text=note.strip())
-                for m in f.measurements for note in m.notes]
-        return out
+        return self.model.measured_statements()
 
-    # -- the risk register --------------------------------------------------------------
     def risk_register(self) -> list[RiskRow]:
-        """The risks the course's processing raises, with the kit's proposals from the facts."""
-        f, t = self.facts, self.t
-        attacks, dp = f.attacks, f.dp
-        order = ["leak", "weak", "nobase", "none"]
-        if attacks:
-            verdict = min((_attack_verdict(m) for m in attacks), key=order.index)
-            likelihood = t[{"leak": "l_shown", "weak": "l_weak", "nobase": "l_unreadable",
-                            "none": "l_not_shown"}[verdict]]
+        """The risks the processing raises, with the kit's proposals from the facts."""
+        return self.model.risk_register()
+
+    # -- small pieces ---------------------------------------------------------------------
+    def answer_text(self, answer: Answer) -> str:
+        """An answer as written, marked when it is in the other language than the draft."""
+        text = answer.answer.strip()
+        if self.answers_language is not None:
+            other = self.answers_language != self.lang
         else:
-            likelihood = t["l_unknown"]
-        if dp:
-            dp_text = "; ".join(self._dp_short(m) for m in dp)
-            leak_measure = t["x_dp"].format(dp=dp_text)
-            bounds = [m.advantage_bound for m in dp if m.advantage_bound is not None
-                      and m.advantage_bound < 1 and not m.seeded_noise]
-            leak_residual = (t["res_bounded"].format(bound=self._n(min(bounds))) if bounds
-                             else t["res_decide"])
+            other = looks_english(text) if self.lang == "sv" else looks_swedish(text)
+        return f"{text} {self.t['answer_other_lang']}" if other else text
+
+    def _card_ref(self, card_id: str) -> str:
+        card = card_by_id(card_id)
+        return card_id if card is None else f"{card.text('question', self.lang)} ({card_id})"
+
+    def _yes(self, value: bool) -> str:
+        return self.t["yes"] if value else self.t["no"]
+
+    def _table(self, head_key: str, body: Sequence[Sequence[str]]) -> Block:
+        return ("table", self.t[head_key].split("|"), [list(r) for r in body])
+
+    def _fill_table(self, head_key: str, first_column: Sequence[str] | None = None,
+                    empty_rows: int = 2) -> Block:
+        fill = self.t["fill"]
+        header = self.t[head_key].split("|")
+        if first_column is None:
+            body = [[fill] * len(header) for _ in range(empty_rows)]
         else:
-            leak_measure, leak_residual = t["x_dp_plan"], t["res_decide"]
-        rows = [RiskRow(t["r_leak"], likelihood, t["s_high"], leak_measure, leak_residual)]
-        if len(f.sites) == 2 and f.is_federated():
-            rows.append(RiskRow(t["r_partner"], t["l_certain"], t["s_high"], t["x_partner"],
-                                t["res_decide"]))
-        federated = f.is_federated() or not f.strategy
-        if federated:
-            rows += [
-                RiskRow(t["r_reconstruct"], t["l_possible"], t["s_high"], t["x_reconstruct"],
-                        t["res_decide"]),
-                RiskRow(t["r_metadata"], t["l_every_round"], t["s_medium"], t["x_metadata"],
-                        t["res_decide"]),
-                RiskRow(t["r_network"], t["l_assess"], t["s_high"],
-                        t["x_network"] if f.measured_engine == "deployment"
-                        else t["x_network_plan"], t["res_decide"]),
-            ]
-        rows += [RiskRow(t[r], t["l_assess"], t["s_assess"], t[x], t["res_decide"])
-                 for r, x in (("r_fairness", "x_fairness"), ("r_drift", "x_drift"),
-                              ("r_art22", "x_art22"), ("r_transfer", "x_transfer"),
-                              ("r_retention", "x_retention"), ("r_rights", "x_rights"))]
-        return rows
+            body = [[row] + [fill] * (len(header) - 1) for row in first_column]
+        return ("table", header, body)
 
-    def _dp_short(self, m: MeasuredFacts) -> str:
-        if m.epsilon is None:  # callers pass facts.dp: has_dp is true
-            raise ValueError(f"{m.section!r} reports no privacy budget.")
-        level = LEVELS[self.lang].get(m.dp_level or "", "?")
-        return f"ε = {self._n(m.epsilon, 'g')}, {level}"
-
-    # -- the document -------------------------------------------------------------------
-    def _facts_table(self) -> Block:
-        t, f, lang = self.t, self.facts, self.lang
-        sites = "; ".join(f"{s.name}" + (f" ({s.patients})" if s.patients is not None else "")
-                          + (f": {_site_description(s, lang)}" if s.description else "")
-                          for s in f.sites)
-        data = DATA_DEFAULT[lang] if f.data == DEFAULT_DATA else f.data
-        rows = [[t["f_data"], data], [t["f_sites"], sites or t["not_given"]],
-                [t["f_model"], self._model_name(f.model)]]
-        engine = f.measured_engine
-        if f.strategy or engine:
-            rows.append([t["f_training"], t["training"].format(
-                strategy=STRATEGY_NAMES[lang].get(f.strategy or "", f.strategy
-                                                  or t["not_given"]),
-                engine=ENGINE_NAMES[lang].get(engine or "", engine or t["not_given"]),
-                rounds=f.num_rounds if f.num_rounds is not None else "?",
-                epochs=f.local_epochs if f.local_epochs is not None else "?")])
-        if f.seed is not None:
-            rows.append([t["f_seed"], str(f.seed)])
-        if f.fingerprint:
-            rows.append([t["f_experiment"], f.fingerprint])
-        if f.auroc is not None:
-            rows.append([t["f_auroc"], self._n(f.auroc)])
-        if f.notes:
-            rows.append([t["f_notes"], " ".join(n.strip() for n in f.notes)])
-        return ("table", [t["fact"], t["value"]], rows)
-
-    def _phases(self) -> list[Block]:
-        t = self.t
-        train, use = t["phase_rows"].split("|")
-        rows = [[train, self._answer_text("local_models.purpose") or t["fill"], t["fill"],
-                 t["phase_train_basis"]],
-                [use, self._answer_text("local_models.use_purpose") or t["fill"], t["fill"],
-                 t["phase_use_basis"]]]
-        return [("h", 3, t["phases"]), ("p", t["phases_intro"]),
-                ("table", t["phase_head"].split("|"), rows)]
-
-    def _answer_text(self, card_id: str) -> str | None:
-        answer = self.answers.get(card_id)
-        return answer.answer.strip() if answer is not None and answer.answered else None
-
-    def _flows(self) -> list[Block]:
-        t, lang, f = self.t, self.lang, self.facts
-        blocks: list[Block] = [("h", 3, t["flows"])]
-        if not f.data_flows:
-            return [*blocks, ("p", t["flows_none"])]
-        names = METRIC_NAMES[lang]
-        rows = [[flow.site, REPLY_KINDS[lang].get(flow.kind, flow.kind), str(flow.numbers),
-                 ", ".join(names.get(m, m) for m in flow.metrics) or t["none"],
-                 str(flow.errors)] for flow in f.data_flows]
-        errors = sum(flow.errors for flow in f.data_flows)
-        return [*blocks, ("p", t["flows_intro"].format(how=t["flows_how_measured"])),
-                ("table", t["flows_head"].split("|"), rows),
-                ("p", t["flows_errors"].format(n=errors))]
-
-    def _retention(self) -> list[Block]:
-        t = self.t
-        rows = [[*line.split("|"), t["fill"], t["fill"]]
-                for line in t["retention_rows"].split("\n")]
-        return [("h", 3, t["retention"]), ("p", t["retention_intro"]),
-                ("table", t["retention_head"].split("|"), rows)]
-
-    def _checklist(self) -> list[Block]:
-        t, lang = self.t, self.lang
-        answered = {c.id for c in self.cards if self._answer(c) is not None}
-        rows = []
-        for line in t["checklist"].split("\n"):
-            question, refs = line.split("|")
-            laws = [r.strip() for r in refs.split(";")]
-            ids = sorted(c.id for c in self.cards if c.id in answered
-                         and any(law in c.law for law in laws))
-            where = (t["checklist_answered"].format(ids=", ".join(ids)) if ids
-                     else t["checklist_open"])
-            rows.append([question, "; ".join(law_in(law, lang) for law in laws), where])
-        return [("p", t["necessity_intro"]), ("table", t["checklist_head"].split("|"), rows)]
-
-    def _register(self) -> list[Block]:
-        t = self.t
-        rows = [[r.risk, r.likelihood, r.severity, r.measure, r.residual]
-                for r in self.risk_register()]
-        return [("h", 3, t["register"]), ("p", t["register_intro"]),
-                ("table", t["register_head"].split("|"), rows)]
-
-    def _measures(self) -> list[str]:
-        t, f = self.t, self.facts
-        out = []
-        if f.data == DEFAULT_DATA:
-            out.append(t["m_synthetic"])
-        if f.is_federated():
-            out.append(t["m_federated"].format(strategy=SHORT_STRATEGY.get(f.strategy or "",
-                                                                           f.strategy)))
-        out += [t["m_dp"].format(dp=self._dp_short(m)) for m in f.dp]
-        if f.measured_engine == "deployment":
-            out.append(t["m_deployment"])
-        return out
-
-    def _roles(self, card: Card) -> str:
-        return ", ".join(card.role_labels(self.lang))
+    def _site_description(self, site: SiteFacts) -> str:
+        if self.lang == "sv":
+            return SITE_DESCRIPTIONS_SV.get(site.description, site.description)
+        return site.description
 
     def _answered_blocks(self, part: str) -> list[Block]:
         t = self.t
@@ -424,120 +241,302 @@ class DpiaDraft:
             if card.dpia != part or answer is None:
                 continue
             flag = f" ({t['dpo_flag']})" if answer.ask_dpo else ""
-            law = "; ".join(law_in(ref, self.lang) for ref in card.law)
             blocks += [("h", 4, card.text("question", self.lang) + flag),
-                       ("p", answer.answer.strip()),
-                       ("p", f"{t['law']}: {law} · {card.id}")]
+                       ("p", self.answer_text(answer)),
+                       ("p", f"{t['law']}: {laws_in(card.law, self.lang)} · {card.id}")]
         return [("h", 3, t["answers"]), *(blocks or [("p", t["no_answers"])])]
 
-    def _fill_table(self, head: str, rows: Sequence[str] | None = None,
-                    empty_rows: int = 2) -> Block:
-        t = self.t
-        header = head.split("|")
-        if rows is None:
-            body = [[t["fill"]] * len(header) for _ in range(empty_rows)]
-        else:
-            body = [[row] + [t["fill"]] * (len(header) - 1) for row in rows]
-        return ("table", header, body)
-
-    def _checkpoints(self) -> list[Block]:
-        t, lang = self.t, self.lang
-        sources = read_cards_file().get("sources", {})
-        rows = []
-        for point in checkpoints():
-            question, when = point.question, point.when
-            known = CHECKPOINTS_SV.get(point.reference)
-            if lang == "sv" and known and known[:2] == (point.question, point.when):
-                question, when = known[2:]
-            src = sources.get(point.source, {})
-            cite = f"{src.get('title', point.source)} ({src.get('publisher', '')})"
-            if src.get("url"):
-                cite += f" <{src['url']}>"
-            rows.append([law_in(point.reference, lang), question, when, cite])
-        return [("p", t["checkpoints_intro"].format(date=self.law_as_of)),
-                ("table", t["checkpoints_head"].split("|"), rows)]
-
-    def _open(self) -> list[Block]:
-        t, lang = self.t, self.lang
-        doc: list[Block] = [("p", t["open_intro"])]
-        for step in STEPS:
-            open_here = [c for c in self.open_questions if c.step == step]
-            if open_here:
-                items = []
-                for c in open_here:
-                    roles = self._roles(c)
-                    who = f" — {t['role']}: {roles}" if roles else ""
-                    law = "; ".join(law_in(ref, lang) for ref in c.law)
-                    items.append(f"{c.text('question', lang)} ({law}){who}")
-                doc += [("h", 3, step_title(step, lang)), ("ul", items)]
-        return doc
-
-    def _sources(self) -> list[str]:
-        cited = {source.key: source.cite() for card in self.cards for source in card.sources}
-        table = read_cards_file()["sources"]
-        for key in DPIA_SOURCE_KEYS:
-            if key not in cited:
-                raw = table[key]
-                cited[key] = Source(key=key, title=raw["title"], publisher=raw["publisher"],
-                                    date=str(raw["date"]),
-                                    date_kind=raw.get("date_kind", "published"),
-                                    url=raw.get("url", ""), accessed=str(raw.get("accessed", "")),
-                                    kind=raw.get("kind", "primary")).cite()
-        return sorted(cited.values(), key=str.lower)
-
-    def blocks(self) -> list[Block]:
-        """The whole draft as blocks, rendered by :meth:`markdown` and :meth:`html`."""
+    # -- page one -------------------------------------------------------------------------
+    def _front(self) -> list[Block]:
         t = self.t
         answered = sum(self._answer(c) is not None for c in self.cards)
         status = t["status"].format(answered=answered, total=len(self.cards),
                                     flagged=len(self.dpo_questions),
-                                    open=len(self.open_questions))
+                                    open=len(self.open_questions),
+                                    blocking=len(self.blocking_questions))
         doc: list[Block] = [("h", 1, self.title or t["title"]),
                             ("quote", t["disclaimer"].format(date=self.law_as_of)),
                             ("p", status)]
         if self.generated:
             doc.append(("p", t["generated"].format(date=self.generated)))
-        control = [[label, t["draft"] if i == 4 else t["fill"]]
-                   for i, label in enumerate(t["control_rows"].split("|"))]
-        doc += [("h", 2, t["control"]), ("table", [t["fact"], t["value"]], control)]
-        for part in DPIA_PARTS:
-            doc.append(("h", 2, t[part]))
-            if part == "description":
-                doc += [("h", 3, t["experiment"]), self._facts_table(), *self._phases(),
-                        *self._flows(), *self._retention()]
-            elif part == "necessity":
-                doc += self._checklist()
-            elif part == "risks":
-                doc += [("h", 3, t["measured"]), ("ul", self.measured_statements()),
-                        *self._register()]
-            elif part == "measures":
-                measures = self._measures()
-                if measures:
-                    doc += [("h", 3, t["did"]), ("ul", measures)]
-            doc += self._answered_blocks(part)
+        labels = t["control_rows"].split("|")
+        control = [[label, t["draft"] if i == len(labels) - 1 else t["fill"]]
+                   for i, label in enumerate(labels)]
+        doc += [("h", 2, t["control"]), ("table", [t["fact"], t["value"]], control),
+                ("h", 3, t["history"]), self._fill_table("history_head", empty_rows=2)]
+        screening = self.model.screening()
+        met = sum(ok for ok, _ in screening)
+        doc += [("h", 2, t["screening"]), ("p", t["screening_intro"]),
+                self._table("screening_head", [[text, self._yes(ok)] for ok, text in screening]),
+                ("p", t["screening_conclusion"].format(met=met))]
+        return doc
+
+    # -- 1. description -------------------------------------------------------------------
+    def _facts_table(self) -> Block:
+        t, f, lang = self.t, self.facts, self.lang
+        sites = "; ".join(f"{s.name}" + (f" ({s.patients})" if s.patients is not None else "")
+                          + (f": {self._site_description(s)}" if s.description else "")
+                          for s in f.sites)
+        data = DATA_DEFAULT[lang] if f.data == DEFAULT_DATA else f.data
+        body = [[t["f_data"], data], [t["f_sites"], sites or t["not_given"]],
+                [t["f_model"], self.model.model_name(f.model)]]
+        engine = f.measured_engine
+        if f.strategy or engine:
+            body.append([t["f_training"], t["training"].format(
+                strategy=STRATEGY_NAMES[lang].get(f.strategy or "", f.strategy
+                                                  or t["not_given"]),
+                engine=ENGINE_NAMES[lang].get(engine or "", engine or t["not_given"]),
+                rounds=f.num_rounds if f.num_rounds is not None else "?",
+                epochs=f.local_epochs if f.local_epochs is not None else "?")])
+        if f.seed is not None:
+            body.append([t["f_seed"], str(f.seed)])
+        if f.fingerprint:
+            body.append([t["f_experiment"], f.fingerprint])
+        if f.auroc is not None:
+            body.append([t["f_auroc"], self.model.n(f.auroc)])
+        if f.notes:
+            notes = " ".join(n.strip() for n in f.notes)
+            if lang == "sv" and looks_english(notes):
+                notes += " " + t["text_other_lang"]
+            body.append([t["f_notes"], notes])
+        return ("table", [t["fact"], t["value"]], body)
+
+    def _phases(self) -> list[Block]:
+        t = self.t
+        train, use = t["phase_rows"].split("|")
+        body = [[train, t["phase_purpose_train"], t["phase_gdpr"], t["phase_train_basis"]],
+                [use, t["phase_purpose_use"], t["phase_gdpr"], t["phase_use_basis"]]]
+        doc: list[Block] = [("h", 3, t["phases"]), ("p", t["phases_intro"]),
+                            self._table("phase_head", body)]
+        for card_id in PHASE_CARDS:
+            card = card_by_id(card_id)
+            answer = self.answers.get(card_id)
+            if card is not None and answer is not None and answer.answered:
+                doc.append(("p", t["phase_answer"].format(
+                    what=card.text("question", self.lang), answer=self.answer_text(answer))))
+        return doc
+
+    def _flows(self) -> list[Block]:
+        t, lang, f = self.t, self.lang, self.facts
+        blocks: list[Block] = [("h", 3, t["flows"])]
+        if not f.data_flows:
+            return [*blocks, ("p", t["flows_none"])]
+        names = METRIC_NAMES[lang]
+        body = [[flow.site, REPLY_KINDS[lang].get(flow.kind, flow.kind), str(flow.numbers),
+                 ", ".join(names.get(m, m) for m in flow.metrics) or t["none"],
+                 str(flow.errors)] for flow in f.data_flows]
+        errors = sum(flow.errors for flow in f.data_flows)
+        return [*blocks, ("p", t["flows_intro"].format(how=t["flows_how_measured"])),
+                self._table("flows_head", body), ("p", t["flows_errors"].format(n=errors))]
+
+    def _description(self) -> list[Block]:
+        t, c, lang = self.t, self.model.content, self.lang
+        scope = [line.split("|") for line in t["scope_rows"].split("\n")]
+        categories = [[name, ", ".join(columns)] for name, columns in data_categories(lang)]
+        retention = [[*line.split("|"), t["fill"], t["fill"]]
+                     for line in t["retention_rows"].split("\n")]
+        return [
+            ("h", 3, t["scope"]), self._table("scope_head", scope),
+            ("h", 3, t["experiment"]), self._facts_table(),
+            ("h", 3, t["subjects"]), self._table("subjects_head", rows(c["data_subjects"], lang)),
+            ("h", 3, t["categories"]), ("p", t["categories_intro"]),
+            self._table("categories_head", categories),
+            *self._phases(),
+            ("h", 3, t["processing_flows"]),
+            self._table("processing_flows_head", rows(c["processing_flows"], lang)),
+            *self._flows(),
+            ("h", 3, t["recipients"]), self._table("recipients_head", rows(c["recipients"], lang)),
+            ("h", 3, t["assets"]), self._table("assets_head", rows(c["assets"], lang)),
+            ("h", 3, t["retention"]), ("p", t["retention_intro"]),
+            self._table("retention_head", retention),
+            ("h", 3, t["codes"]), ("p", c["codes_of_conduct"][lang]),
+        ]
+
+    # -- 2. necessity ---------------------------------------------------------------------
+    def _checklist(self) -> Block:
+        t, lang = self.t, self.lang
+        answered = {c.id for c in self.cards if self._answer(c) is not None}
+        body = []
+        for line in t["checklist"].split("\n"):
+            question, refs = line.split("|")
+            laws = [r.strip() for r in refs.split(";")]
+            ids = sorted(c.id for c in self.cards if c.id in answered
+                         and any(law in c.law for law in laws))
+            where = (t["checklist_answered"].format(ids=", ".join(ids)) if ids
+                     else t["checklist_open"])
+            body.append([question, laws_in(laws, lang), where])
+        return self._table("checklist_head", body)
+
+    def _necessity(self) -> list[Block]:
+        t, c, lang = self.t, self.model.content, self.lang
+        proportionality = []
+        for question, weigh, card_id in rows(c["proportionality"], lang):
+            card = card_by_id(card_id)
+            done = card is not None and self._answer(card) is not None
+            proportionality.append([question, weigh, card_id, self._yes(done)])
+        return [("h", 3, t["proportionality"]), ("p", t["proportionality_intro"]),
+                self._table("proportionality_head", proportionality),
+                ("h", 3, t["lawfulness"]), ("p", t["necessity_intro"]), self._checklist(),
+                ("h", 3, t["rights"]), self._table("rights_head", rows(c["rights"], lang))]
+
+    # -- 3. risks -------------------------------------------------------------------------
+    def _risk_numbers(self) -> dict[str, str]:
+        return {r.id: f"R{i}" for i, r in enumerate(self.risk_register(), 1)}
+
+    def _measure_numbers(self) -> dict[str, str]:
+        return {m.id: f"M{i}" if self.lang == "en" else f"Å{i}"
+                for i, m in enumerate(self.model.measures(), 1)}
+
+    def _level(self, likelihood: int, severity: int, level: str) -> str:
+        return f"{self.model.level_name(level)} ({likelihood} × {severity})"
+
+    def _risks(self) -> list[Block]:
+        t, c, lang = self.t, self.model.content, self.lang
+        scale = c["scale"]
+        numbers, measures = self._risk_numbers(), self._measure_numbers()
+        register = []
+        for r in self.risk_register():
+            likelihood = f"{r.likelihood}" + (f": {r.likelihood_reason}"
+                                              if r.likelihood_reason else "")
+            severity = f"{r.severity}" + (f": {r.severity_reason}" if r.severity_reason else "")
+            register.append([numbers[r.id], r.risk, "; ".join(r.sources), r.event, likelihood,
+                             severity, self._level(r.likelihood, r.severity, r.level),
+                             ", ".join(measures[m] for m in r.measures if m in measures)])
+        sources = [line.split("|") for line in t["risk_sources_rows"].split("\n")]
+        return [("h", 3, t["measured"]), ("ul", self.measured_statements()),
+                ("h", 3, t["risk_sources"]), self._table("risk_sources_head", sources),
+                ("h", 3, t["scale"]), ("p", t["scale_intro"]),
+                self._table("likelihood_head", rows(scale["likelihood"], lang)),
+                self._table("severity_head", rows(scale["severity"], lang)),
+                ("h", 3, t["register"]), ("p", t["register_intro"]),
+                self._table("register_head", register)]
+
+    # -- 4. measures ----------------------------------------------------------------------
+    def _did(self) -> list[str]:
+        t, f = self.t, self.facts
+        out = []
+        if f.data == DEFAULT_DATA:
+            out.append(t["m_synthetic"])
+        if f.is_federated():
+            out.append(t["m_federated"].format(strategy=SHORT_STRATEGY.get(f.strategy or "",
+                                                                           f.strategy)))
+        out += [t["m_dp"].format(dp=self.model.dp_short(m)) for m in f.dp]
+        if f.measured_engine == "deployment":
+            out.append(t["m_deployment"])
+        return out
+
+    def _measures(self) -> list[Block]:
+        t = self.t
+        kinds = dict(zip(("technical", "organisational"), t["kinds"].split("|"), strict=True))
+        numbers, measures = self._risk_numbers(), self._measure_numbers()
+        table = [[f"{measures[m.id]} {m.text}", kinds[m.kind], m.owner, m.deadline,
+                  ", ".join(numbers[r] for r in m.lowers),
+                  t["in_place"] if m.in_place else t["planned"]]
+                 for m in self.model.measures()]
+        residual = [[numbers[r.id], r.risk,
+                     self._level(r.likelihood, r.severity, r.level),
+                     self._level(r.residual_likelihood, r.residual_severity, r.residual_level),
+                     t["fill"]] for r in self.risk_register()]
+        did = self._did()
+        return [*([("h", 3, t["did"]), ("ul", did)] if did else []),
+                ("h", 3, t["measures_table"]), ("p", t["measures_intro"]),
+                self._table("measures_head", table),
+                ("h", 3, t["residual_table"]), ("p", t["residual_table_intro"]),
+                self._table("residual_table_head", residual)]
+
+    # -- the parts after Art. 35(7) -------------------------------------------------------
+    def _after(self) -> list[Block]:
+        t, c, lang = self.t, self.model.content, self.lang
         dpo = self.dpo_questions
-        doc += [("h", 2, t["dpo_advice"]), ("p", t["dpo_intro"]),
-                self._fill_table(t["dpo_head"]),
-                ("h", 3, t["dpo_flagged"]),
-                ("ul", [f"{c.text('question', self.lang)} ({c.id})" for c in dpo]
-                 or [t["none"]])]
-        doc += [("h", 2, t["views"]), ("p", t["views_intro"]), self._fill_table(t["views_head"]),
-                ("p", f"{t['views_not']} {t['fill']}")]
         register = self.risk_register()
-        undecided = sum(r.residual == t["res_decide"] or t["res_decide"] in r.residual
-                        for r in register)
-        doc += [("h", 2, t["residual"]), ("p", t["residual_intro"]),
-                ("p", t["residual_summary"].format(n=undecided, total=len(register))),
-                ("h", 3, t["decision"]), ("ul", t["decision_rows"].split("\n"))]
-        doc += [("h", 2, t["approval"]), ("p", t["approval_intro"]),
-                self._fill_table(t["approval_head"], t["approval_rows"].split("\n"))]
-        doc += [("h", 2, t["checkpoints"]), *self._checkpoints()]
-        doc += [("h", 2, t["open"]), *self._open()]
+        high = sum(r.residual_level in ("high", "very_high") for r in register)
+        doc: list[Block] = [
+            ("h", 2, t["dpo_advice"]), ("p", t["dpo_intro"]), self._fill_table("dpo_head"),
+            ("h", 3, t["dpo_overall"]),
+            self._fill_table("approval_head", t["dpo_overall_rows"].split("\n")),
+            ("h", 3, t["dpo_flagged"]),
+            ("ul", [f"{c_.text('question', lang)} ({c_.id})" for c_ in dpo] or [t["none"]]),
+            ("h", 2, t["views"]), ("p", t["views_intro"]), self._fill_table("views_head"),
+            ("p", f"{t['views_not']} {t['fill']}"),
+            ("h", 2, t["residual"]), ("p", t["residual_intro"]),
+            ("p", t["residual_summary"].format(high=high, total=len(register))),
+            ("h", 3, t["decision"]), ("ul", t["decision_rows"].split("\n")),
+            ("h", 3, t["art36"]), ("p", t["art36_intro"]), ("ul", c["prior_consultation"][lang]),
+            ("p", t["art36_time"]),
+            ("h", 2, t["approval"]), ("p", t["approval_intro"]),
+            self._fill_table("approval_head", t["approval_rows"].split("\n")),
+            ("h", 3, t["allocation"]), ("p", t["allocation_intro"]),
+            self._table("allocation_head", rows(c["joint_controllers"], lang)),
+            ("h", 2, t["secrecy"]), ("p", t["secrecy_intro"]),
+            ("h", 3, t["secrecy_table"]),
+            self._table("secrecy_head", [[*r, t["fill"]] for r in rows(c["secrecy"], lang)]),
+            ("h", 3, t["classification"]), ("p", t["classification_intro"]),
+            self._fill_table("classification_head", c["classification_items"][lang]),
+            ("h", 2, t["checkpoints"]), *self._checkpoints(),
+            ("h", 2, t["open"]), *self._open(),
+        ]
         if self.orphan_answers:
             doc += [("h", 2, t["orphans"]),
                     ("ul", [f"{k}: {a.answer.strip()}" for k, a in self.orphan_answers.items()])]
         doc += [("h", 2, t["sources"]), ("ul", self._sources())]
         return doc
+
+    def _checkpoints(self) -> list[Block]:
+        t, lang = self.t, self.lang
+        sources = load_sources()
+        body = []
+        for point in checkpoints():
+            question, when = point.question, point.when
+            known = CHECKPOINTS_SV.get(point.reference)
+            if lang == "sv" and known and known[:2] == (point.question, point.when):
+                question, when = known[2:]
+            src = sources.get(point.source)
+            cite = src.cite(lang) if src is not None else point.source
+            body.append([law_in(point.reference, lang), question, when, cite])
+        return [("p", t["checkpoints_intro"].format(date=self.law_as_of)),
+                self._table("checkpoints_head", body)]
+
+    def _open(self) -> list[Block]:
+        t, lang = self.t, self.lang
+        blocking = self.blocking_questions
+        first = {c.id for c, _ in blocking}
+        doc: list[Block] = [("p", t["open_intro"]), ("h", 3, t["blocking"]),
+                            ("p", t["blocking_intro"]),
+                            ("ol", [f"{c.text('question', lang)} ({laws_in(c.law, lang)}) — "
+                                    f"{t['owner']}: {owner} · {c.id}" for c, owner in blocking]
+                             or [t["none"]]),
+                            ("h", 3, t["other_open"])]
+        for step in STEPS:
+            open_here = [c for c in self.open_questions if c.step == step and c.id not in first]
+            if open_here:
+                items = []
+                for c in open_here:
+                    roles = ", ".join(c.role_labels(lang))
+                    who = f" — {t['role']}: {roles}" if roles else ""
+                    items.append(f"{c.text('question', lang)} ({laws_in(c.law, lang)}){who}"
+                                 f" · {c.id}")
+                doc += [("h", 4, step_title(step, lang)), ("ul", items)]
+        return doc
+
+    def _sources(self) -> list[str]:
+        lang = self.lang
+        cited = {s.key: s.cite(lang) for card in self.cards for s in card.sources}
+        table = load_sources()
+        for key in DPIA_SOURCE_KEYS:
+            cited.setdefault(key, table[key].cite(lang))
+        return sorted(cited.values(), key=str.lower)
+
+    # -- the document ---------------------------------------------------------------------
+    def blocks(self) -> list[Block]:
+        """The whole draft as blocks, rendered by :meth:`markdown`, :meth:`html` and
+        :meth:`docx`."""
+        t = self.t
+        doc = self._front()
+        builders = {"description": self._description, "necessity": self._necessity,
+                    "risks": self._risks, "measures": self._measures}
+        for part in DPIA_PARTS:
+            doc += [("h", 2, t[part]), *builders[part](), *self._answered_blocks(part)]
+        return doc + self._after()
 
     def markdown(self, parts: Sequence[str] | None = None) -> str:
         """The draft as Markdown; ``parts`` (e.g. ["risks"]) limits it to those sections."""
@@ -546,6 +545,14 @@ class DpiaDraft:
     def html(self) -> str:
         """The draft as a self-contained HTML page."""
         return to_html(self.blocks(), self.title or self.t["title"], self.lang)
+
+    def docx(self) -> bytes:
+        """The draft as a Word document: headings as Word headings, tables as Word tables,
+        every "[to be filled in]" as a fill-in field."""
+        from fedlearn_kit.gdpr.docx_render import to_docx
+
+        return to_docx(self.blocks(), self.title or self.t["title"], self.lang,
+                       fill=self.t["fill"])
 
     def _select(self, parts: Sequence[str] | None) -> list[Block]:
         doc = self.blocks()
@@ -590,79 +597,26 @@ def _as_facts(facts: ExperimentFacts | Mapping[str, Any] | str | os.PathLike[str
 
 def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = None,
                facts: ExperimentFacts | Mapping[str, Any] | str | os.PathLike[str] | None = None,
-               lang: str = "en", title: str | None = None,
-               generated: str | None = None) -> DpiaDraft:
+               lang: str = "en", title: str | None = None, generated: str | None = None,
+               answers_language: str | None = None) -> DpiaDraft:
     """Arrange answers (a dict, or an answers file) and experiment facts into a DPIA draft.
 
     ``facts`` is an :class:`ExperimentFacts`, a dict, or a JSON file (a facts file written
     by :func:`~fedlearn_kit.gdpr.record_facts`, or the schema of docs/dpia.md). A missing
     answers file gives a draft where every card is an open question; a broken one raises
-    :class:`~fedlearn_kit.gdpr.AnswersFileError` and is left untouched.
+    :class:`~fedlearn_kit.gdpr.AnswersFileError` and is left untouched. ``answers_language``
+    says which language the answers are in; read from the answers file when not given.
     """
     if answers is None or isinstance(answers, str | os.PathLike):
-        loaded = AnswerStore(answers).load()
+        store = AnswerStore(answers)
+        loaded = store.load()
+        answers_language = answers_language or store.language()
     else:
         loaded = dict(answers)
     return DpiaDraft(answers=loaded, facts=_as_facts(facts), lang=lang, title=title,
-                     generated=generated)
+                     generated=generated, answers_language=answers_language)
 
 
 def write_dpia(out: str | os.PathLike[str], draft: DpiaDraft) -> Path:
-    """Write a draft as Markdown (``.md``) or HTML (``.html``), atomically."""
-    path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        text = draft.markdown()
-    elif suffix in (".html", ".htm"):
-        text = draft.html()
-    else:
-        raise ValueError(f"--out {path}: name the file .md (Markdown) or .html (a web page).")
-    atomic_write_text(path, text)
-    return path
-
-
-def example_answers(facts: ExperimentFacts | None = None) -> dict[str, Answer]:
-    """A few answers a project group might give, for lesson 08's worked example.
-
-    The answer about the membership attack matches ``facts``: it points to the measured
-    result when there is one and says it is still to be measured when there is none.
-    """
-    measured = facts is not None and bool(facts.attacks)
-    leak = ("Measured: see the attack results and their baseline in part 3 of this draft."
-            if measured else "Not measured yet: lesson 05 measures it. Until then we treat "
-            "the model and its updates as personal data.")
-    text = {
-        "start_here.controller": ("start_here", "In each region, the board that provides "
-                                  "the care (for example the hälso- och sjukvårdsnämnd) is "
-                                  "controller for the processing it carries out (PDL 2 kap. "
-                                  "6 §). Each board names who signs for it in the project.",
-                                  True),
-        "local_models.purpose": ("local_models", "Training the model is each region's "
-                                 "systematic quality work (PDL 2 kap. 4 § första stycket 3), "
-                                 "if it is not research (next card). Using it on patients is "
-                                 "a separate purpose (EDPB Opinion 28/2024): see the card on "
-                                 "use.", False),
-        "local_models.use_purpose": ("local_models", "Using the score to choose patients for "
-                                     "follow-up is care of the individual patient (PDL 2 kap. "
-                                     "4 § första stycket 1); the score is documented in the "
-                                     "record.", False),
-        "local_models.quality_or_research": ("local_models", "We think training is quality "
-                                             "work, not research, but want this confirmed "
-                                             "before training on real data.", True),
-        "federated.joint_controllers": ("federated", "The boards decide the purpose and the "
-                                        "training plan together, so we assume joint "
-                                        "controllership for the joint stage and need an Art. "
-                                        "26 arrangement; each region's own extraction stays "
-                                        "its own.", True),
-        "federated.less_processing": ("federated", "Records stay at each site; model updates, "
-                                      "patient counts and metrics travel. Updates may still "
-                                      "be personal data.", False),
-        "what_leaks.membership_tpr": ("what_leaks", leak, False),
-        "privacy_defences.epsilon": ("privacy_defences", "", True),
-        "dpia_and_next_steps.automated_decisions": (
-            "dpia_and_next_steps", "The intent: a nurse with authority weighs the score with "
-            "other information and decides. We will document how, and check in use that the "
-            "score does not decide on its own in practice (GDPR Art. 22; C-634/21).", True),
-    }
-    return {cid: Answer(step=step, answer=answer, ask_dpo=flag)
-            for cid, (step, answer, flag) in text.items()}
+    """Write a draft as Markdown (``.md``), HTML (``.html``) or Word (``.docx``), atomically."""
+    return write_document(out, draft.markdown, draft.html, draft.docx)

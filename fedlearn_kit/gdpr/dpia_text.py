@@ -1,19 +1,29 @@
-"""The fixed text of the DPIA draft, in English and Swedish (used by :mod:`.dpia`).
+"""The fixed text of the DPIA draft and the take-home documents' shared names (lesson 08).
 
 Kept apart from the logic so a translator or a DPO can read every sentence the draft can
-contain in one place. Every legal statement here was checked on :data:`LAW_AS_OF` against the
-sources in :data:`DPIA_SOURCE_KEYS`; the cards carry their own dates.
+contain in one place: the English here, the Swedish in :mod:`.dpia_text_sv`, the tables of
+risks, measures and the Annex 2 elements in ``dpia_content.yaml``. Every legal statement was
+checked on :data:`LAW_AS_OF` against the sources in :data:`DPIA_SOURCE_KEYS`; the cards carry
+their own dates.
 """
 
 from __future__ import annotations
 
+from fedlearn_kit.gdpr.dpia_text_sv import CHECKPOINTS_SV, SV
+
+__all__ = ["ADJACENCY", "ATTACK_NAMES", "CHECKPOINTS_SV", "COVERS", "DATA_DEFAULT",
+           "DPIA_SOURCE_KEYS", "ENGINE_NAMES", "LAW_AS_OF", "LEVELS", "METRIC_NAMES",
+           "MODEL_NAMES", "REPLY_KINDS", "SECTION_NAMES", "SHORT_STRATEGY",
+           "SITE_DESCRIPTIONS_SV", "STRATEGY_NAMES", "T"]
+
 #: The day the legal statements of this module were last checked.
-LAW_AS_OF = "2026-11-27"
+LAW_AS_OF = "2026-12-07"
 
 #: The sources this module's own statements rest on: keys of the sources table in cards.yaml
 #: (title, publisher, date, link and access date live there, checked by the card validator).
-DPIA_SOURCE_KEYS = ("gdpr", "wp248", "edpb_28_2024", "cjeu_c634_21", "wp251", "imy_dpia_list",
-                    "aise_leak_2024")
+DPIA_SOURCE_KEYS = ("gdpr", "wp248", "imy_dpia_criteria", "imy_dpia_list", "imy_dpia_articles",
+                    "edpb_28_2024", "cjeu_c582_14", "cjeu_c634_21", "wp251", "aise_leak_2024",
+                    "osl", "tf", "klassa", "pdl", "hslf_fs_2016_40")
 
 STRATEGY_NAMES = {
     "en": {"fedavg": "FedAvg (federated averaging: the coordinator takes a weighted average "
@@ -21,12 +31,12 @@ STRATEGY_NAMES = {
            "fedprox": "FedProx (like FedAvg, but each site is held close to the shared model)",
            "central": "central training (all records pooled in one place)",
            "local": "local training (each site on its own)"},
-    "sv": {"fedavg": "FedAvg (federerad medelvärdesbildning: koordinatorn tar ett viktat "
-                     "medelvärde av platsernas modeller)",
-           "fedprox": "FedProx (som FedAvg, men varje plats hålls nära den gemensamma "
+    "sv": {"fedavg": "FedAvg (federerad medelvärdesbildning: samordnaren tar ett viktat "
+                     "medelvärde av sjukhusens modeller)",
+           "fedprox": "FedProx (som FedAvg, men varje sjukhus hålls nära den gemensamma "
                       "modellen)",
            "central": "central träning (alla poster samlade på ett ställe)",
-           "local": "lokal träning (varje plats för sig)"},
+           "local": "lokal träning (varje sjukhus för sig)"},
 }
 
 ENGINE_NAMES = {
@@ -35,7 +45,7 @@ ENGINE_NAMES = {
            "deployment": "a deployment (separate processes with TLS and SuperNode "
                          "authentication)"},
     "sv": {"local": "den lokala motorn (alla parter i en process på en dator)",
-           "simulation": "Flowers simuleringsmotor (platserna som simulerade noder)",
+           "simulation": "Flowers simuleringsmotor (sjukhusen som simulerade noder)",
            "deployment": "en driftsättning (separata processer med TLS och autentisering av "
                          "SuperNoder)"},
 }
@@ -67,7 +77,8 @@ DATA_DEFAULT = {
 }
 
 LEVELS = {"en": {"record": "record (one row: a hospital stay)", "site": "site (a whole site)"},
-          "sv": {"record": "post (en rad: ett vårdtillfälle)", "site": "plats (en hel plats)"}}
+          "sv": {"record": "post (en rad: ett vårdtillfälle)",
+                 "site": "sjukhus (ett helt sjukhus)"}}
 
 ADJACENCY = {
     "en": {"add-remove": "two data sets count as neighbours when one has one row more",
@@ -79,9 +90,6 @@ ADJACENCY = {
 }
 
 SHORT_STRATEGY = {"fedavg": "FedAvg", "fedprox": "FedProx"}
-
-#: Regulations by their Swedish short names, for law references in Swedish drafts.
-LAW_NAMES_SV = {"AI Act": "AI-förordningen"}
 
 #: The privacy lessons' attack names in Swedish (unknown names are shown as recorded).
 ATTACK_NAMES = {
@@ -95,13 +103,13 @@ ATTACK_NAMES = {
 COVERS = {
     "en": {},
     "sv": {"the weights only; metrics leave without noise":
-           "bara vikterna; mått lämnar platsen utan brus",
+           "bara vikterna; mått lämnar sjukhuset utan brus",
            "the weights only": "bara vikterna",
            "the weights and the metrics": "vikterna och måtten",
            "the weights only; losses and the sites' evaluation metrics stay at the sites; "
            "each site's patient count leaves":
-           "bara vikterna; förluster och platsernas utvärderingsmått stannar på platserna; "
-           "varje plats patientantal lämnar den"},
+           "bara vikterna; förluster och sjukhusens utvärderingsmått stannar på sjukhusen; "
+           "varje sjukhus patientantal lämnar det"},
 }
 
 REPLY_KINDS = {"en": {"train": "training reply", "evaluate": "evaluation reply"},
@@ -113,622 +121,329 @@ METRIC_NAMES = {
            "auroc": "AUROC", "brier": "Brier score", "partition-id": "the site's number",
            "epsilon": "ε spent"},
     "sv": {"num-examples": "antal patienter (rader) som användes", "loss": "förlust",
-           "auroc": "AUROC", "brier": "Brier-poäng", "partition-id": "platsens nummer",
+           "auroc": "AUROC", "brier": "Brier-poäng", "partition-id": "sjukhusets nummer",
            "epsilon": "förbrukat ε"},
 }
 
-T: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Data protection impact assessment (DPIA): draft",
-        "disclaimer": "Teaching material, not legal advice. This is a draft for discussion "
-                      "with your data protection officer, made by fedlearn-kit from your "
-                      "answers to the course's question cards and the facts of a synthetic "
-                      "experiment. It is not a completed DPIA. Law as of {date}: check "
-                      "anything dated before you rely on it.",
-        "law_as_of": "Law as of {date}.",
-        "status": "{answered} of {total} questions answered; {flagged} flagged for the DPO; "
-                  "{open} open.",
-        "generated": "Generated {date}.",
-        "control": "Document control",
-        "control_rows": "project|controller(s) (the board in each region that provides the "
-                        "care)|author|version|status",
-        "draft": "draft",
-        "fill": "[to be filled in]",
-        "description": "1. Systematic description of the processing and its purposes "
-                       "(GDPR Art. 35(7)(a))",
-        "necessity": "2. Necessity and proportionality (GDPR Art. 35(7)(b))",
-        "risks": "3. Risks to the rights and freedoms of data subjects (GDPR Art. 35(7)(c))",
-        "measures": "4. Measures to address the risks (GDPR Art. 35(7)(d))",
-        "dpo_advice": "5. The DPO's advice and whether it was followed (GDPR Art. 35(2))",
-        "views": "6. Views of data subjects or their representatives (GDPR Art. 35(9))",
-        "residual": "7. Residual risk and prior consultation of IMY (GDPR Art. 36)",
-        "approval": "8. Approval and review (GDPR Art. 35(11))",
-        "checkpoints": "9. AI Act, MDR and EHDS checkpoints",
-        "open": "10. Open questions",
-        "orphans": "Answers to cards that are no longer in the course",
-        "sources": "Sources",
-        "experiment": "The experiment",
-        "phases": "Processing by phase",
-        "phases_intro": "Training a model and using it on patients are separate processing "
-                        "operations, each with its own purpose and legal basis (EDPB Opinion "
-                        "28/2024). The draft keeps them apart; the answers fill them in.",
-        "phase_rows": "training (developing the model)|use (scores for patients in care)",
-        "phase_head": "phase|purpose|legal basis (GDPR Art. 6 and Art. 9)|Swedish basis",
-        "phase_train_basis": "[to be decided: for example own quality work, PDL 2 kap. 4 § "
-                             "första stycket 3, or research with GDPR Art. 9(2)(j) and Art. "
-                             "89 and ethics approval]",
-        "phase_use_basis": "[to be decided: care of the individual patient, PDL 2 kap. 4 § "
-                           "första stycket 1, with the score documented in the record]",
-        "flows": "Data flows: what leaves each site",
-        "flows_intro": "From the federation's message log of {how}: every reply a site sent "
-                       "to the coordinator. The patient records themselves stay at the "
-                       "site; what is listed here leaves it.",
-        "flows_how_measured": "a one-round run of this experiment on the local engine",
-        "flows_head": "site|reply|weights (numbers)|sent beside the weights|error texts",
-        "flows_none": "No message log was available for these facts, so the flows are not "
-                      "listed; run lesson 08, or `fedlearn-kit dpia` without --facts, to "
-                      "read them from a run.",
-        "flows_errors": "An error text is sent instead of an update when a site's training "
-                        "fails; it can quote data values, so it is a flow to assess too. "
-                        "This run sent {n}.",
-        "retention": "Retention",
-        "retention_intro": "How long each item is kept, and who deletes it (GDPR Art. "
-                           "5(1)(e)); for a Swedish authority the archive rules (culling "
-                           "decisions) also apply.",
-        "retention_head": "item|where|kept until|who deletes it",
-        "retention_rows": "patient records used for training|each site\n"
-                          "model updates (each round)|coordinator\n"
-                          "global models (each round and final)|coordinator and each site\n"
-                          "message and access logs|coordinator and each site\n"
-                          "keys and certificates|each party\n"
-                          "evaluation results and this DPIA|the project",
-        "necessity_intro": "Following WP 248 Annex 2: purposes, lawfulness, minimisation, "
-                           "storage limitation, the data subjects' rights, processors and "
-                           "transfers.",
-        "checklist_head": "question|rule|where it is answered",
-        "checklist": "Are the purposes specified, explicit and legitimate, for training and "
-                     "for use separately?|GDPR Art. 5(1)(b)\n"
-                     "What is the legal basis of each phase, and the Art. 9 condition for "
-                     "data concerning health?|GDPR Art. 6; GDPR Art. 9\n"
-                     "Are only the data needed used (variables, patients, history)?|GDPR "
-                     "Art. 5(1)(c); GDPR Art. 25\n"
-                     "How long are data, updates, models and logs kept (see Retention)?|GDPR "
-                     "Art. 5(1)(e)\n"
-                     "What are patients told, and where?|GDPR Art. 13; GDPR Art. 14\n"
-                     "How are access, rectification and erasure handled, also for a model "
-                     "that may hold personal data?|GDPR Art. 15; GDPR Art. 16; GDPR Art. 17\n"
-                     "Where the basis is a task in the public interest (Art. 6(1)(e)), "
-                     "patients may object: how is an objection handled, for training and "
-                     "for use?|GDPR Art. 21\n"
-                     "Who is processor (for example the coordinator), under which "
-                     "terms, with which sub-processors?|GDPR Art. 28\n"
-                     "Can anyone outside the EU/EEA reach the data, the updates or the "
-                     "models (also a provider under another country's law)?|GDPR Art. 44",
-        "checklist_answered": "cards answered: {ids}",
-        "checklist_open": "open",
-        "measured": "What the experiment measured",
-        "note": "Note from {section}: {text}",
-        "register": "Risk register",
-        "register_intro": "Likelihood and severity are the kit's proposals from the facts "
-                          "above; the controller decides them, and the residual risk after "
-                          "the measures.",
-        "register_head": "risk|likelihood|severity|measure that answers it|residual risk",
-        "did": "What the experiment did",
-        "answers": "Answers",
-        "no_answers": "No answers in this part yet; see the open questions.",
-        "law": "Law",
-        "role": "Who answers",
-        "dpo_flag": "flagged: ask our DPO",
-        "fact": "fact", "value": "value",
-        "f_data": "data", "f_sites": "sites", "f_model": "model", "f_training": "training",
-        "f_seed": "seed", "f_auroc": "AUROC (future patients)", "f_notes": "notes",
-        "f_experiment": "experiment fingerprint",
-        "none": "none", "not_given": "not given",
-        "training": "{strategy}, on {engine}; {rounds} round(s) of {epochs} local epoch(s)",
-        "no_attack": "Leakage from the model was not measured in these facts. Until it is "
-                     "(lesson 05), treat the model and its updates as personal data: "
-                     "according to AI Sweden (\"When will an AI model reveal your sensitive "
-                     "data?\", 5 June 2024), IMY's point in its 2022–2023 pilot was that "
-                     "nobody could assess how likely such models were to leak training data.",
-        "attack": "{section}: a {attack} attack on the {model} reached a membership "
-                  "advantage (TPR − FPR) of {adv}{ci}, with {members} members and "
-                  "{non} non-members.",
-        "attack_ci": " (95 % interval {lo} to {hi})",
-        "null": " A blind attack that never saw the model reaches {null} or more 5 % of "
-                "the time with these numbers.",
-        "v_leak": " The whole interval lies above that level: the result is unlikely to be "
-                  "chance, and the model reveals something about who was in its training "
-                  "data.",
-        "v_weak": " The result is above that level, but its interval reaches down to it: "
-                  "weak evidence of leakage; more test patients or a stronger attack would "
-                  "settle it.",
-        "v_none": " The result is within what chance gives: this attack did not show "
-                  "leakage. That does not show the model is safe; a stronger attack, or one "
-                  "aimed at unusual patients, may do better.",
-        "v_nobase": " No blind-attack level was recorded, so the number alone cannot be read "
-                    "as leakage or its absence: the best threshold's TPR − FPR is above zero "
-                    "for almost any model on a finite sample.",
-        "tpr": " At a false-positive rate of {fpr} it found {tpr} of the members{ci}; "
-               "that rate rests on about {k} of the {non} non-members{few}.",
-        "tpr_ci": " (95 % interval {lo} to {hi})",
-        "tpr_few": ", too few to pin it down",
-        "some_members": "an unknown number of",
-        "dp": "{section}: differential privacy with ε = {eps}{delta} at the {level} level; "
-              "{adjacency}.",
-        "dp_delta": ", δ = {delta}",
-        "dp_adjacency_unknown": "the neighbouring relation was not recorded",
-        "dp_bound": " In the membership game as the kit plays it, no attack can reach an "
-                    "advantage above {bound} with this budget (computed by the lesson "
-                    "that recorded it).",
-        "dp_bound_useless": " The bound for this budget is {bound}, and a bound of 1 or more "
-                            "limits nothing: the measured attack is the only evidence.",
-        "dp_no_bound": " No bound on the membership advantage was recorded for this budget.",
-        "dp_covers": " What the noise covers: {covers}.",
-        "dp_covers_unknown": " What the noise covers was not recorded: patient counts and "
-                             "metrics sent beside the weights are not protected unless noise "
-                             "is added to them too.",
-        "dp_seeded": " The noise came from a fixed classroom seed: anyone with the seed can "
-                     "replay it, so this ε would not hold for a released model.",
-        "dp_record": " Record-level DP protects one row, and one row is one hospital stay: a "
-                     "patient with k stays is protected only at about k·ε.",
-        "dp_site": " Site-level DP protects a site's whole contribution in each round, and so "
-                   "every patient in it.",
-        "no_dp": "No differential privacy was applied, so no formal bound limits what the "
-                 "model or its updates reveal about one patient.",
-        "two_sites": "With two sites, each site can compute the other's update from the "
-                     "aggregate and its own update (lesson 05): secure aggregation alone does "
-                     "not protect the sites from each other.",
-        "m_synthetic": "The course's experiment used synthetic patients only.",
-        "m_federated": "Patient records stay at their site; model updates and the values "
-                       "sent beside them (patient counts, evaluation metrics, error texts) "
-                       "leave it ({strategy}).",
-        "m_dp": "Differential privacy: {dp}.",
-        "m_deployment": "Deployment on separate processes with TLS and SuperNode "
-                        "authentication (lesson 07).",
-        "dpo_intro": "Record the DPO's advice on this assessment, and for each point whether "
-                     "it was followed and, if not, why (GDPR Art. 35(2)).",
-        "dpo_head": "advice of the DPO|date|followed?|if not, why",
-        "dpo_flagged": "Questions flagged for the DPO",
-        "views_intro": "Seek the views of data subjects or their representatives where "
-                       "appropriate (GDPR Art. 35(9)), for example a patient council or a "
-                       "heart-failure patients' association; or record why they were not "
-                       "sought.",
-        "views_head": "whose views|how and when|what they said|how it changed the plan",
-        "views_not": "Not sought, because:",
-        "residual_intro": "Where the risks in the register stay high after the measures, the "
-                          "controller must consult IMY before the processing starts (GDPR "
-                          "Art. 36(1)); WP 248 describes when residual risk is high.",
-        "residual_summary": "Residual risks in the register still to be decided: {n} of {total}.",
-        "decision": "Decision on prior consultation",
-        "decision_rows": "[ ] residual risk is not high: no prior consultation; reasons:\n"
-                         "[ ] residual risk is high: IMY consulted on (date):",
-        "approval_intro": "Who approves the assessment for each controller, and when it is "
-                          "reviewed: at the latest when the risk changes (GDPR Art. "
-                          "35(11)), for example before first use on patients, when a site "
-                          "joins or leaves, or when the model is retrained.",
-        "approval_head": "role|name|date",
-        "approval_rows": "approved for each controller (board)\nDPO consulted\n"
-                         "next review (date)\nreview triggers",
-        "checkpoints_intro": "Questions from other laws for the same model. The dates were "
-                             "those in the cards' sources as of {date}; check the Official "
-                             "Journal before relying on one.",
-        "checkpoints_head": "rule|question|applies|source",
-        "open_intro": "These cards have no answer yet. Each is a question the DPIA has to "
-                      "answer before the processing starts.",
-        "r_leak": "Membership inference: someone with the model learns that a patient was "
-                  "in the training data (a hospital stay for heart failure)",
-        "r_partner": "A partner site computes the other site's update from the aggregate",
-        "r_reconstruct": "A record is read back from a site's update (small batches, one "
-                         "local step)",
-        "r_metadata": "Values sent beside the weights (patient counts, metrics, error texts) "
-                      "reveal something about a site's patients",
-        "r_network": "Updates are intercepted, or a false site joins the federation",
-        "r_fairness": "The model works worse for some patient groups, who then get worse "
-                      "follow-up",
-        "r_drift": "The model's risks drift in use (new lab assay, new patients), and "
-                   "follow-up goes to the wrong patients",
-        "r_art22": "The score decides in practice, without meaningful human assessment",
-        "r_transfer": "Data, updates or models reached from outside the EU/EEA",
-        "r_retention": "Updates, models and logs kept longer than needed",
-        "r_rights": "Patients cannot exercise access, erasure or objection over a model "
-                    "that holds their data",
-        "l_unknown": "unknown: not measured", "l_shown": "shown in the experiment",
-        "l_weak": "possible: weak evidence", "l_not_shown": "not shown by this attack",
-        "l_unreadable": "cannot be read: no baseline",
-        "l_certain": "certain if a site tries: it is arithmetic",
-        "l_possible": "possible", "l_every_round": "certain: sent every round",
-        "l_assess": "to be assessed",
-        "s_high": "high (data concerning health)", "s_medium": "medium",
-        "s_assess": "to be assessed",
-        "x_dp": "differential privacy ({dp})", "x_dp_plan": "differential privacy; access "
-                "to the model limited; repeat stronger attack tests",
-        "x_partner": "more than two sites, or site-level DP; contract terms between the "
-                     "regions",
-        "x_reconstruct": "larger batches and several local steps; DP",
-        "x_metadata": "send only what the coordinator needs; error texts without data "
-                      "values; review the message log",
-        "x_network": "TLS and SuperNode authentication", "x_network_plan": "TLS and "
-                     "SuperNode authentication (lesson 07), planned",
-        "x_fairness": "subgroup evaluation before and during use (lesson 06)",
-        "x_drift": "monitoring of predicted against observed rates per site and subgroup",
-        "x_art22": "a clinician with authority weighs the score with other information; "
-                   "documented; checked in use (GDPR Art. 22; C-634/21)",
-        "x_transfer": "coordinator in the EU/EEA with a provider not subject to third-country "
-                      "access; transfer impact assessment where needed",
-        "x_retention": "a retention schedule for every item (section 1)",
-        "x_rights": "a procedure for requests about the model (retraining or unlearning "
-                    "policy)",
-        "res_bounded": "bounded by DP at advantage {bound}; to be decided",
-        "res_decide": "to be decided",
-    },
-    "sv": {
-        "title": "Konsekvensbedömning avseende dataskydd: utkast",
-        "disclaimer": "Utbildningsmaterial, inte juridisk rådgivning. Detta är ett utkast att "
-                      "diskutera med ert dataskyddsombud, gjort av fedlearn-kit utifrån era "
-                      "svar på kursens frågekort och fakta om ett syntetiskt experiment. Det "
-                      "är ingen färdig konsekvensbedömning. Rättsläge per {date}: kontrollera "
-                      "allt som är daterat innan ni förlitar er på det.",
-        "law_as_of": "Rättsläge per {date}.",
-        "status": "{answered} av {total} frågor besvarade; {flagged} till dataskyddsombudet; "
-                  "{open} öppna.",
-        "generated": "Skapat {date}.",
-        "control": "Dokumentinformation",
-        "control_rows": "projekt|personuppgiftsansvarig(a) (den nämnd eller styrelse i varje "
-                        "region som bedriver vården)|författare|version|status",
-        "draft": "utkast",
-        "fill": "[fylls i]",
-        "description": "1. Systematisk beskrivning av behandlingen och dess ändamål "
-                       "(GDPR artikel 35.7 a)",
-        "necessity": "2. Behov och proportionalitet (GDPR artikel 35.7 b)",
-        "risks": "3. Risker för de registrerades rättigheter och friheter "
-                 "(GDPR artikel 35.7 c)",
-        "measures": "4. Åtgärder för att hantera riskerna (GDPR artikel 35.7 d)",
-        "dpo_advice": "5. Dataskyddsombudets råd och om de följdes (GDPR artikel 35.2)",
-        "views": "6. De registrerades eller deras företrädares synpunkter (GDPR artikel 35.9)",
-        "residual": "7. Kvarstående risk och förhandssamråd med IMY (GDPR artikel 36)",
-        "approval": "8. Godkännande och omprövning (GDPR artikel 35.11)",
-        "checkpoints": "9. Kontrollpunkter enligt AI-förordningen, MDR och EHDS",
-        "open": "10. Öppna frågor",
-        "orphans": "Svar på kort som inte längre finns i kursen",
-        "sources": "Källor",
-        "experiment": "Experimentet",
-        "phases": "Behandlingen fas för fas",
-        "phases_intro": "Att träna en modell och att använda den för patienter är skilda "
-                        "behandlingar, var och en med eget ändamål och egen rättslig grund "
-                        "(EDPB:s yttrande 28/2024). Utkastet håller isär dem; svaren fyller i "
-                        "dem.",
-        "phase_rows": "träning (att ta fram modellen)|användning (riskpoäng för patienter i "
-                      "vården)",
-        "phase_head": "fas|ändamål|rättslig grund (GDPR artikel 6 och 9)|svensk grund",
-        "phase_train_basis": "[att avgöra: till exempel egen kvalitetsutveckling, PDL 2 kap. "
-                             "4 § första stycket 3, eller forskning med GDPR artikel 9.2 j och "
-                             "89 och etikprövning]",
-        "phase_use_basis": "[att avgöra: vård av den enskilda patienten, PDL 2 kap. 4 § "
-                           "första stycket 1, med riskpoängen dokumenterad i journalen]",
-        "flows": "Dataflöden: vad som lämnar varje plats",
-        "flows_intro": "Ur federationens meddelandelogg från {how}: varje svar som en plats "
-                       "skickade till koordinatorn. Patientposterna stannar på platsen; det "
-                       "som listas här lämnar den.",
-        "flows_how_measured": "en körning med en omgång av detta experiment på den lokala "
-                              "motorn",
-        "flows_head": "plats|svar|vikter (antal tal)|skickas bredvid vikterna|feltexter",
-        "flows_none": "Ingen meddelandelogg fanns för dessa fakta, så flödena listas inte; kör "
-                      "lektion 08, eller `fedlearn-kit dpia` utan --facts, för att läsa dem ur "
-                      "en körning.",
-        "flows_errors": "En feltext skickas i stället för en uppdatering när träningen på en "
-                        "plats misslyckas; den kan citera datavärden och är därför också ett "
-                        "flöde att bedöma. Denna körning skickade {n}.",
-        "retention": "Lagringstid",
-        "retention_intro": "Hur länge varje del sparas och vem som raderar den (GDPR artikel "
-                           "5.1 e, lagringsminimering); för en svensk myndighet gäller också "
-                           "arkivreglerna (gallringsbeslut).",
-        "retention_head": "del|var|sparas till|vem raderar",
-        "retention_rows": "patientposter som används för träning|varje plats\n"
-                          "modelluppdateringar (varje omgång)|koordinatorn\n"
-                          "gemensamma modeller (varje omgång och den slutliga)|koordinatorn "
-                          "och varje plats\n"
-                          "meddelande- och åtkomstloggar|koordinatorn och varje plats\n"
-                          "nycklar och certifikat|varje part\n"
-                          "utvärderingsresultat och denna konsekvensbedömning|projektet",
-        "necessity_intro": "Enligt WP 248 bilaga 2: ändamål, laglighet, uppgiftsminimering, "
-                           "lagringsminimering, de registrerades rättigheter, "
-                           "personuppgiftsbiträden och överföringar.",
-        "checklist_head": "fråga|lagrum|var den besvaras",
-        "checklist": "Är ändamålen särskilda, uttryckligt angivna och berättigade, för "
-                     "träning och för användning var för sig?|GDPR Art. 5(1)(b)\n"
-                     "Vilken rättslig grund har varje fas, och vilket undantag i artikel 9 "
-                     "gäller för uppgifter om hälsa?|GDPR Art. 6; GDPR Art. 9\n"
-                     "Används bara de uppgifter som behövs (variabler, patienter, "
-                     "historik)?|GDPR Art. 5(1)(c); GDPR Art. 25\n"
-                     "Hur länge sparas data, uppdateringar, modeller och loggar (se "
-                     "Lagringstid)?|GDPR Art. 5(1)(e)\n"
-                     "Vad får patienterna veta, och var?|GDPR Art. 13; GDPR Art. 14\n"
-                     "Hur hanteras rätt till tillgång, rättelse och radering, också för en "
-                     "modell som kan innehålla personuppgifter?|GDPR Art. 15; GDPR Art. 16; "
-                     "GDPR Art. 17\n"
-                     "När grunden är en uppgift av allmänt intresse (artikel 6.1 e) har "
-                     "patienterna rätt att göra invändningar: hur hanteras en invändning, "
-                     "vid träning och vid användning?|GDPR Art. 21\n"
-                     "Vem är personuppgiftsbiträde (till exempel koordinatorn), på vilka "
-                     "villkor, med vilka underbiträden?|GDPR Art. 28\n"
-                     "Kan någon utanför EU/EES nå data, uppdateringar eller modeller (också "
-                     "en leverantör under ett annat lands lag)?|GDPR Art. 44",
-        "checklist_answered": "besvarade kort: {ids}",
-        "checklist_open": "öppen",
-        "measured": "Vad experimentet mätte",
-        "note": "Anteckning från {section} (lektionens text, på engelska): {text}",
-        "register": "Riskregister",
-        "register_intro": "Sannolikhet och allvarlighet är kitets förslag utifrån fakta ovan; "
-                          "den personuppgiftsansvarige avgör dem, och den kvarstående risken "
-                          "efter åtgärderna.",
-        "register_head": "risk|sannolikhet|allvarlighet|åtgärd som möter den|kvarstående "
-                         "risk",
-        "did": "Vad experimentet gjorde",
-        "answers": "Svar",
-        "no_answers": "Inga svar i den här delen ännu; se de öppna frågorna.",
-        "law": "Lagrum",
-        "role": "Vem svarar",
-        "dpo_flag": "markerad: fråga dataskyddsombudet",
-        "fact": "uppgift", "value": "värde",
-        "f_data": "data", "f_sites": "platser", "f_model": "modell", "f_training": "träning",
-        "f_seed": "slumpfrö", "f_auroc": "AUROC (framtida patienter)", "f_notes": "anteckningar",
-        "f_experiment": "experimentets fingeravtryck",
-        "none": "ingen", "not_given": "inte angivet",
-        "training": "{strategy}, med {engine}; {rounds} omgång(ar) med {epochs} lokal(a) "
-                    "epok(er)",
-        "no_attack": "Läckage från modellen mättes inte i dessa fakta. Tills det är gjort "
-                     "(lektion 05) bör modellen och dess uppdateringar behandlas som "
-                     "personuppgifter: enligt AI Sweden (\"When will an AI model reveal your "
-                     "sensitive data?\", 5 juni 2024) var IMY:s poäng i pilotprojektet "
-                     "2022–2023 att ingen kunde bedöma hur sannolikt det var att sådana "
-                     "modeller läcker träningsdata.",
-        "attack": "{section}: en attack av typen {attack} mot {model} nådde en "
-                  "medlemskapsfördel (TPR − FPR) på {adv}{ci}, med {members} medlemmar "
-                  "och {non} icke-medlemmar.",
-        "attack_ci": " (95 % intervall {lo} till {hi})",
-        "null": " En blind attack som aldrig sett modellen når {null} eller mer i 5 % av "
-                "fallen med samma antal.",
-        "v_leak": " Hela intervallet ligger över den nivån: resultatet är knappast slumpen, "
-                  "och modellen avslöjar något om vilka som fanns i träningsdatan.",
-        "v_weak": " Resultatet ligger över den nivån men intervallet når ner till den: svagt "
-                  "belägg för läckage; fler testpatienter eller en starkare attack skulle "
-                  "avgöra saken.",
-        "v_none": " Resultatet ligger inom vad slumpen ger: denna attack visade inget läckage. "
-                  "Det visar inte att modellen är säker; en starkare attack, eller en som "
-                  "riktas mot ovanliga patienter, kan lyckas bättre.",
-        "v_nobase": " Ingen nivå för en blind attack registrerades, så talet ensamt kan inte "
-                    "läsas som läckage eller frånvaro av läckage: bästa tröskelns TPR − FPR är "
-                    "över noll för nästan varje modell på ett ändligt urval.",
-        "tpr": " Vid andelen falsklarm {fpr} hittade den {tpr} av medlemmarna{ci}; den "
-               "andelen vilar på ungefär {k} av de {non} icke-medlemmarna{few}.",
-        "tpr_ci": " (95 % intervall {lo} till {hi})",
-        "tpr_few": ", för få för att bestämma den säkert",
-        "some_members": "ett okänt antal",
-        "dp": "{section}: differentiell integritet med ε = {eps}{delta} på nivån {level}; "
-              "{adjacency}.",
-        "dp_delta": ", δ = {delta}",
-        "dp_adjacency_unknown": "grannrelationen registrerades inte",
-        "dp_bound": " I medlemskapsspelet så som kitet spelar det kan ingen attack nå en "
-                    "fördel över {bound} med denna budget (beräknat av lektionen som "
-                    "registrerade den).",
-        "dp_bound_useless": " Gränsen för denna budget är {bound}, och en gräns på 1 eller "
-                            "mer begränsar ingenting: den uppmätta attacken är det enda "
-                            "belägget.",
-        "dp_no_bound": " Ingen gräns för medlemskapsfördelen registrerades för denna budget.",
-        "dp_covers": " Vad bruset skyddar: {covers}.",
-        "dp_covers_unknown": " Vad bruset skyddar registrerades inte: patientantal och mått "
-                             "som skickas bredvid vikterna skyddas inte om inte brus läggs "
-                             "till även på dem.",
-        "dp_seeded": " Bruset kom från ett fast slumpfrö för undervisningen: den som har fröet "
-                     "kan återskapa bruset, så detta ε skulle inte gälla för en modell som "
-                     "lämnas ut.",
-        "dp_record": " Differentiell integritet på postnivå skyddar en rad, och en rad är ett "
-                     "vårdtillfälle: en patient med k vårdtillfällen skyddas bara med ungefär "
-                     "k·ε.",
-        "dp_site": " Differentiell integritet på platsnivå skyddar en plats hela bidrag i "
-                   "varje omgång, och därmed varje patient i det.",
-        "no_dp": "Ingen differentiell integritet användes, så ingen formell gräns begränsar "
-                 "vad modellen eller dess uppdateringar avslöjar om en enskild patient.",
-        "two_sites": "Med två platser kan varje plats räkna fram den andras uppdatering ur "
-                     "aggregatet och sin egen uppdatering (lektion 05): säker aggregering "
-                     "ensam skyddar inte platserna från varandra.",
-        "m_synthetic": "Kursens experiment använde enbart syntetiska patienter.",
-        "m_federated": "Patientposterna stannar på sin plats; modelluppdateringar och de "
-                       "värden som skickas bredvid dem (patientantal, utvärderingsmått, "
-                       "feltexter) lämnar den ({strategy}).",
-        "m_dp": "Differentiell integritet: {dp}.",
-        "m_deployment": "Driftsättning i separata processer med TLS och autentisering av "
-                        "SuperNoder (lektion 07).",
-        "dpo_intro": "Dokumentera dataskyddsombudets råd om denna bedömning, och för varje "
-                     "punkt om rådet följdes och, om inte, varför (GDPR artikel 35.2).",
-        "dpo_head": "dataskyddsombudets råd|datum|följt?|om inte, varför",
-        "dpo_flagged": "Frågor markerade till dataskyddsombudet",
-        "views_intro": "Inhämta när det är lämpligt synpunkter från de registrerade eller "
-                       "deras företrädare (GDPR artikel 35.9), till exempel ett patientråd "
-                       "eller en patientförening för hjärtsjuka; eller dokumentera varför det "
-                       "inte gjordes.",
-        "views_head": "vems synpunkter|hur och när|vad de sade|hur det ändrade planen",
-        "views_not": "Inte inhämtade, eftersom:",
-        "residual_intro": "Om riskerna i registret fortfarande är höga efter åtgärderna ska "
-                          "den personuppgiftsansvarige samråda med IMY innan behandlingen "
-                          "börjar (GDPR artikel 36.1, förhandssamråd); WP 248 beskriver när "
-                          "en kvarstående risk är hög.",
-        "residual_summary": "Kvarstående risker i registret som återstår att avgöra: {n} av "
-                            "{total}.",
-        "decision": "Beslut om förhandssamråd",
-        "decision_rows": "[ ] den kvarstående risken är inte hög: inget förhandssamråd; skäl:\n"
-                         "[ ] den kvarstående risken är hög: samråd med IMY den (datum):",
-        "approval_intro": "Vem som godkänner bedömningen för varje personuppgiftsansvarig, "
-                          "och när den omprövas: senast när risken ändras (GDPR artikel "
-                          "35.11), till exempel före första användningen för patienter, när "
-                          "en plats ansluter eller lämnar, eller när modellen tränas om.",
-        "approval_head": "roll|namn|datum",
-        "approval_rows": "godkänd för varje personuppgiftsansvarig (nämnd eller styrelse)\n"
-                         "dataskyddsombudet har hörts\nnästa omprövning (datum)\n"
-                         "vad som utlöser omprövning",
-        "checkpoints_intro": "Frågor från andra regelverk för samma modell. Datumen är de som "
-                             "kortens källor angav per {date}; kontrollera Europeiska "
-                             "unionens officiella tidning innan ni förlitar er på dem.",
-        "checkpoints_head": "lagrum|fråga|gäller|källa",
-        "open_intro": "De här korten saknar svar. Var och en är en fråga som "
-                      "konsekvensbedömningen måste besvara innan behandlingen börjar.",
-        "r_leak": "Medlemskapsinferens: den som har modellen får veta att en patient fanns i "
-                  "träningsdatan (ett vårdtillfälle för hjärtsvikt)",
-        "r_partner": "En partnerplats räknar fram den andra platsens uppdatering ur aggregatet",
-        "r_reconstruct": "En post läses tillbaka ur en plats uppdatering (små batchar, ett "
-                         "lokalt steg)",
-        "r_metadata": "Värden som skickas bredvid vikterna (patientantal, mått, feltexter) "
-                      "avslöjar något om en plats patienter",
-        "r_network": "Uppdateringar avlyssnas, eller en falsk plats ansluter till federationen",
-        "r_fairness": "Modellen fungerar sämre för vissa patientgrupper, som då får sämre "
-                      "uppföljning",
-        "r_drift": "Modellens risker glider under användning (ny labbmetod, nya patienter), "
-                   "och uppföljningen går till fel patienter",
-        "r_art22": "Riskpoängen avgör i praktiken, utan meningsfull mänsklig bedömning",
-        "r_transfer": "Data, uppdateringar eller modeller nås från länder utanför EU/EES",
-        "r_retention": "Uppdateringar, modeller och loggar sparas längre än nödvändigt",
-        "r_rights": "Patienter kan inte utöva rätt till tillgång, radering eller invändning "
-                    "mot en modell som innehåller deras uppgifter",
-        "l_unknown": "okänd: inte mätt", "l_shown": "påvisad i experimentet",
-        "l_weak": "möjlig: svagt belägg", "l_not_shown": "inte påvisad av denna attack",
-        "l_unreadable": "kan inte avläsas: ingen jämförelsenivå",
-        "l_certain": "säker om en plats försöker: det är aritmetik",
-        "l_possible": "möjlig", "l_every_round": "säker: skickas varje omgång",
-        "l_assess": "att bedöma",
-        "s_high": "hög (uppgifter om hälsa)", "s_medium": "medel", "s_assess": "att bedöma",
-        "x_dp": "differentiell integritet ({dp})", "x_dp_plan": "differentiell integritet; "
-                "begränsad åtkomst till modellen; upprepade tester med starkare attacker",
-        "x_partner": "fler än två platser, eller differentiell integritet på platsnivå; "
-                     "avtalsvillkor mellan regionerna",
-        "x_reconstruct": "större batchar och flera lokala steg; differentiell integritet",
-        "x_metadata": "skicka bara det koordinatorn behöver; feltexter utan datavärden; "
-                      "granska meddelandeloggen",
-        "x_network": "TLS och autentisering av SuperNoder", "x_network_plan": "TLS och "
-                     "autentisering av SuperNoder (lektion 07), planerat",
-        "x_fairness": "utvärdering per patientgrupp före och under användning (lektion 06)",
-        "x_drift": "uppföljning av förutsagd mot observerad andel per plats och patientgrupp",
-        "x_art22": "en behörig kliniker väger riskpoängen mot annan information; "
-                   "dokumenterat; kontrollerat under användning (GDPR artikel 22; C-634/21)",
-        "x_transfer": "koordinatorn inom EU/EES hos en leverantör som inte omfattas av "
-                      "tredjelandsåtkomst; bedömning av överföringens konsekvenser vid behov",
-        "x_retention": "en lagringsplan för varje del (avsnitt 1)",
-        "x_rights": "en rutin för begäranden som rör modellen (policy för omträning eller "
-                    "avlärning)",
-        "res_bounded": "begränsad av differentiell integritet till fördelen {bound}; att "
-                       "avgöra",
-        "res_decide": "att avgöra",
-    },
+EN: dict[str, str] = {
+    "title": "Data protection impact assessment (DPIA): draft",
+    "disclaimer": "Teaching material, not legal advice. This is a draft for discussion with "
+                  "your data protection officer, made by fedlearn-kit from your answers to the "
+                  "course's question cards and the facts of a synthetic experiment. It is not a "
+                  "completed DPIA: carry its content into your region's own DPIA template. Law "
+                  "as of {date}: check anything dated before you rely on it.",
+    "law_as_of": "Law as of {date}.",
+    "status": "{answered} of {total} questions answered; {flagged} flagged for the DPO; "
+              "{open} open, {blocking} of them blocking decisions.",
+    "generated": "Generated {date}.",
+    "control": "Document control",
+    "control_rows": "project|controller(s) (the board in each region that provides the "
+                    "care)|reference number (diarienummer) in each region|decision (board or "
+                    "delegation) that authorises the project|author|version|status",
+    "draft": "draft",
+    "fill": "[to be filled in]",
+    "history": "Version history",
+    "history_head": "version|date|what changed|by",
+    "fact": "fact", "value": "value",
+    "screening": "Why this DPIA is required (screening)",
+    "screening_intro": "A DPIA is required where processing is likely to result in a high "
+                       "risk (GDPR Art. 35(1)), in particular for large-scale processing of "
+                       "data concerning health (Art. 35(3)(b)). IMY's list under Art. 35(4) "
+                       "requires one where at least two of the criteria of WP 248 are met.",
+    "screening_head": "WP 248 criterion|met?",
+    "yes": "yes", "no": "no",
+    "screening_conclusion": "{met} of the nine criteria are met, and the processing is "
+                            "large-scale processing of data concerning health: a DPIA is "
+                            "required before training on real patients. The controller "
+                            "records this decision here, with its date.",
+    "description": "1. Systematic description of the processing and its purposes "
+                   "(GDPR Art. 35(7)(a))",
+    "scope": "Nature, scope, context and purposes",
+    "scope_head": "aspect|description",
+    "scope_rows": "nature|a region's boards train a model that predicts 30-day readmission "
+                  "after a heart-failure stay, together with another region, by federated "
+                  "learning; the model is then used to choose patients for follow-up\n"
+                  "scope|patients with a heart-failure stay at the participating hospitals; "
+                  "period, units and number of patients: [to be filled in]\n"
+                  "context|patients are often old and ill (vulnerable); they cannot choose "
+                  "their care provider's systems (power imbalance); a risk score is profiling "
+                  "(GDPR Art. 4(4)); patients expect their records to serve their care\n"
+                  "purposes|training: systematic quality development; use: care of the "
+                  "individual patient (see Processing by phase)",
+    "experiment": "The experiment",
+    "f_data": "data", "f_sites": "sites", "f_model": "model", "f_training": "training",
+    "f_seed": "seed", "f_auroc": "AUROC (future patients)", "f_notes": "notes",
+    "f_experiment": "experiment fingerprint",
+    "training": "{strategy}, on {engine}; {rounds} round(s) of {epochs} local epoch(s)",
+    "subjects": "Categories of data subjects",
+    "subjects_head": "data subjects|who",
+    "categories": "Categories of personal data",
+    "categories_intro": "From the data card of the course's cohort (the same columns a real "
+                        "extraction would have): every category but the identifier and the "
+                        "site is data concerning health (GDPR Art. 9(1)).",
+    "categories_head": "category|variables",
+    "phases": "Processing by phase",
+    "phases_intro": "Training a model and using it on patients are separate processing "
+                    "operations, each with its own purpose and legal basis (EDPB Opinion "
+                    "28/2024). The draft proposes both; the controller decides them.",
+    "phase_rows": "training (developing the model)|use (scores for patients in care)",
+    "phase_head": "phase|purpose|legal basis (GDPR Art. 6 and Art. 9)|Swedish basis",
+    "phase_purpose_train": "developing and assuring the quality of care by a model that "
+                           "predicts readmission",
+    "phase_purpose_use": "choosing patients for follow-up after discharge",
+    "phase_gdpr": "proposed: Art. 6(1)(e) and Art. 9(2)(h) with Art. 9(3) [to be confirmed]",
+    "phase_train_basis": "proposed: own quality work, PDL 2 kap. 4 § first paragraph point 3; "
+                         "or research with Art. 9(2)(j), Art. 89 and ethics approval",
+    "phase_use_basis": "proposed: care of the individual patient, PDL 2 kap. 4 § first "
+                       "paragraph point 1, with the score documented in the record",
+    "phase_answer": "The project's answer to the card \u201c{what}\u201d: {answer}",
+    "processing_flows": "How the data move: extraction, training and use",
+    "processing_flows_head": "step|what happens",
+    "flows": "Data flows: what leaves each site",
+    "flows_intro": "From the federation's message log of {how}: every reply a site sent to "
+                   "the coordinator. The patient records themselves stay at the site; what is "
+                   "listed here leaves it.",
+    "flows_how_measured": "a one-round run of this experiment on the local engine",
+    "flows_head": "site|reply|weights (numbers)|sent beside the weights|error texts",
+    "flows_none": "No message log was available for these facts, so the flows are not "
+                  "listed; run lesson 08, or `fedlearn-kit dpia` without --facts, to read them "
+                  "from a run.",
+    "flows_errors": "An error text is sent instead of an update when a site's training fails; "
+                    "it can quote data values, so it is a flow to assess too. This run sent "
+                    "{n}.",
+    "recipients": "Recipients",
+    "recipients_head": "recipient|what it receives, and on which ground",
+    "assets": "Assets the processing relies on",
+    "assets_head": "asset|what it is",
+    "retention": "Retention",
+    "retention_intro": "How long each item is kept, and who deletes it (GDPR Art. 5(1)(e)); "
+                       "for a Swedish authority the archive rules also apply (a culling "
+                       "decision under the board's information management plan).",
+    "retention_head": "item|where|kept until|who deletes it",
+    "retention_rows": "patient records used for training|each site\n"
+                      "model updates (each round)|coordinator\n"
+                      "global models (each round and final)|coordinator and each site\n"
+                      "message and access logs|coordinator and each site\n"
+                      "keys and certificates|each party\n"
+                      "evaluation results and this DPIA|the project",
+    "codes": "Codes of conduct (GDPR Art. 35(8))",
+    "necessity": "2. Necessity and proportionality (GDPR Art. 35(7)(b))",
+    "proportionality": "Is the processing necessary and proportionate?",
+    "proportionality_intro": "The questions a DPO asks before any detail: each is answered "
+                             "by the card named beside it.",
+    "proportionality_head": "question|what to weigh|card|answered?",
+    "lawfulness": "Lawfulness, minimisation, storage, processors and transfers",
+    "necessity_intro": "Following WP 248 Annex 2: purposes, lawfulness, minimisation, storage "
+                       "limitation, processors and transfers.",
+    "checklist_head": "question|rule|where it is answered",
+    "checklist": "Are the purposes specified, explicit and legitimate, for training and for "
+                 "use separately?|GDPR Art. 5(1)(b)\n"
+                 "What is the legal basis of each phase, and the Art. 9 condition for data "
+                 "concerning health?|GDPR Art. 6; GDPR Art. 9\n"
+                 "Are only the data needed used (variables, patients, history)?|GDPR Art. "
+                 "5(1)(c); GDPR Art. 25\n"
+                 "How long are data, updates, models and logs kept (see Retention)?|GDPR Art. "
+                 "5(1)(e)\n"
+                 "Who is processor (for example the coordinator), under which terms, with "
+                 "which sub-processors?|GDPR Art. 28\n"
+                 "Can anyone outside the EU/EEA reach the data, the updates or the models "
+                 "(also a provider under another country's law)?|GDPR Art. 44",
+    "checklist_answered": "cards answered: {ids}",
+    "checklist_open": "open",
+    "rights": "The data subjects' rights",
+    "rights_head": "right|how it is met here|card",
+    "risks": "3. Risks to the rights and freedoms of data subjects (GDPR Art. 35(7)(c))",
+    "measured": "What the experiment measured",
+    "note": "Note from {section}: {text}",
+    "risk_sources": "Risk sources",
+    "risk_sources_head": "source|in this processing",
+    "risk_sources_rows": "the partner region|its staff or systems, which receive the global "
+                         "model and, with two sites, can compute the other site's update\n"
+                         "an insider|staff at the own board with access to extracts, models "
+                         "or logs\n"
+                         "the coordinator or its vendor|sees every update, count and metric\n"
+                         "a foreign authority|may compel a provider under its law to give "
+                         "access\n"
+                         "an attacker on the network|between SuperNodes and the SuperLink\n"
+                         "the model in use|no attacker: drift, unequal performance, over-"
+                         "reliance\n"
+                         "the project's own routines|a disclosure or retention nobody decided",
+    "scale": "Risk scale",
+    "scale_intro": "Likelihood and severity are judged by the consequence for the person, "
+                   "not by the category of data, and likelihood counts legal and contractual "
+                   "limits on a party, not only what it could technically do (C-582/14 "
+                   "Breyer). The risk level follows from likelihood × severity: 1–3 low, 4–6 "
+                   "medium, 8–9 high, 12–16 very high.",
+    "likelihood_head": "likelihood|meaning",
+    "severity_head": "severity|meaning",
+    "register": "Risk register",
+    "register_intro": "Each risk with its sources and event type (WP 248 Annex 2: "
+                      "illegitimate access, undesired modification, disappearance; or the "
+                      "processing itself, where the risk to the person needs no security "
+                      "event), the kit's "
+                      "proposed likelihood and severity with reasons, and the measures of part "
+                      "4 that lower it. The controller decides the levels.",
+    "register_head": "#|risk|sources|event|likelihood|severity|level|measures",
+    "l_unknown": "not measured: treat the model as personal data",
+    "l_shown": "leakage shown in the experiment",
+    "l_weak": "weak evidence of leakage",
+    "l_not_shown": "not shown by this attack; a stronger attack may do better",
+    "l_unreadable": "cannot be read: no baseline",
+    "l_bounded": "; differential privacy bounds the advantage at {bound}",
+    "measures": "4. Measures to address the risks (GDPR Art. 35(7)(d))",
+    "did": "What the experiment did",
+    "measures_table": "Measures, owners and deadlines",
+    "measures_intro": "Each measure with the role that owns it, the deadline, and the risks "
+                      "of part 3 it lowers. \"In place\" means the learner's experiment ran "
+                      "it; everything else is planned.",
+    "measures_head": "measure|kind|owner|by when|lowers risks|status",
+    "kinds": "technical|organisational",
+    "in_place": "in place in the experiment", "planned": "planned",
+    "residual_table": "Residual risk per risk after the measures",
+    "residual_table_intro": "The kit's proposal once the measures of the register are in "
+                            "place: each measure lowers the likelihood, not the severity "
+                            "(the consequence for a person stays what it is). The controller "
+                            "accepts or changes each level.",
+    "residual_table_head": "#|risk|before|after the measures|accepted by the controller?",
+    "answers": "Answers",
+    "no_answers": "No answers in this part yet; see the open questions.",
+    "law": "Law",
+    "role": "Who answers",
+    "owner": "owner",
+    "dpo_flag": "flagged: ask our DPO",
+    "answer_other_lang": "(answer written in Swedish)",
+    "text_other_lang": "(text written in Swedish)",
+    "none": "none", "not_given": "not given",
+    "no_attack": "Leakage from the model was not measured in these facts. Until it is "
+                 "(lesson 05), treat the model and its updates as personal data: according "
+                 "to AI Sweden (\"When will an AI model reveal your sensitive data?\", 5 June "
+                 "2024), IMY's point in its 2022–2023 pilot was that nobody could assess how "
+                 "likely such models were to leak training data.",
+    "attack": "{section}: a {attack} attack on the {model} reached a membership advantage "
+              "(TPR − FPR) of {adv}{ci}, with {members} members and {non} non-members.",
+    "attack_ci": " (95 % interval {lo} to {hi})",
+    "null": " A blind attack that never saw the model reaches {null} or more 5 % of the time "
+            "with these numbers.",
+    "v_leak": " The whole interval lies above that level: the result is unlikely to be chance, "
+              "and the model reveals something about who was in its training data.",
+    "v_weak": " The result is above that level, but its interval reaches down to it: weak "
+              "evidence of leakage; more test patients or a stronger attack would settle it.",
+    "v_none": " The result is within what chance gives: this attack did not show leakage. "
+              "That does not show the model is safe; a stronger attack, or one aimed at "
+              "unusual patients, may do better.",
+    "v_nobase": " No blind-attack level was recorded, so the number alone cannot be read as "
+                "leakage or its absence: the best threshold's TPR − FPR is above zero for "
+                "almost any model on a finite sample.",
+    "tpr": " At a false-positive rate of {fpr} it found {tpr} of the members{ci}; that rate "
+           "rests on about {k} of the {non} non-members{few}.",
+    "tpr_ci": " (95 % interval {lo} to {hi})",
+    "tpr_few": ", too few to pin it down",
+    "some_members": "an unknown number of",
+    "dp": "{section}: differential privacy with ε = {eps}{delta} at the {level} level; "
+          "{adjacency}.",
+    "dp_delta": ", δ = {delta}",
+    "dp_adjacency_unknown": "the neighbouring relation was not recorded",
+    "dp_bound": " In the membership game as the kit plays it, no attack can reach an "
+                "advantage above {bound} with this budget (computed by the lesson that "
+                "recorded it).",
+    "dp_bound_useless": " The bound for this budget is {bound}, and a bound of 1 or more "
+                        "limits nothing: the measured attack is the only evidence.",
+    "dp_no_bound": " No bound on the membership advantage was recorded for this budget.",
+    "dp_covers": " What the noise covers: {covers}.",
+    "dp_covers_unknown": " What the noise covers was not recorded: patient counts and metrics "
+                         "sent beside the weights are not protected unless noise is added to "
+                         "them too.",
+    "dp_seeded": " The noise came from a fixed classroom seed: anyone with the seed can replay "
+                 "it, so this ε would not hold for a released model.",
+    "dp_record": " Record-level DP protects one row, and one row is one hospital stay: a "
+                 "patient with k stays is protected only at about k·ε.",
+    "dp_site": " Site-level DP protects a site's whole contribution in each round, and so "
+               "every patient in it.",
+    "no_dp": "No differential privacy was applied, so no formal bound limits what the model "
+             "or its updates reveal about one patient.",
+    "two_sites": "With two sites, each site can compute the other's update from the aggregate "
+                 "and its own update (lesson 05): secure aggregation alone does not protect "
+                 "the sites from each other.",
+    "m_synthetic": "The course's experiment used synthetic patients only.",
+    "m_federated": "Patient records stay at their site; model updates and the values sent "
+                   "beside them (patient counts, evaluation metrics, error texts) leave it "
+                   "({strategy}).",
+    "m_dp": "Differential privacy: {dp}.",
+    "m_deployment": "Deployment on separate processes with TLS and SuperNode authentication "
+                    "(lesson 07).",
+    "dpo_advice": "5. The DPO's advice and whether it was followed (GDPR Art. 35(2))",
+    "dpo_intro": "Record the DPO's advice on this assessment, and for each point whether it "
+                 "was followed and, if not, why (GDPR Art. 35(2)).",
+    "dpo_head": "advice of the DPO|date|followed?|if not, why",
+    "dpo_overall": "The DPO's overall opinion and the controller's decision on it",
+    "dpo_overall_rows": "the DPO's overall opinion\nthe controller's decision on the opinion, "
+                        "with reasons",
+    "dpo_flagged": "Questions flagged for the DPO",
+    "views": "6. Views of data subjects or their representatives (GDPR Art. 35(9))",
+    "views_intro": "Seek the views of data subjects or their representatives where "
+                   "appropriate (GDPR Art. 35(9)), for example a patient council or a "
+                   "heart-failure patients' association; or record why they were not sought.",
+    "views_head": "whose views|how and when|what they said|how it changed the plan",
+    "views_not": "Not sought, because:",
+    "residual": "7. Residual risk and prior consultation of IMY (GDPR Art. 36)",
+    "residual_intro": "Where a risk stays high after the measures, the controller consults "
+                      "IMY before the processing starts (GDPR Art. 36(1)).",
+    "residual_summary": "Risks whose proposed residual level is still high or very high: "
+                        "{high} of {total}. The controller decides each level (part 4).",
+    "decision": "Decision on prior consultation",
+    "decision_rows": "[ ] no residual risk is high: no prior consultation; reasons:\n"
+                     "[ ] a residual risk is high: IMY consulted on (date):",
+    "art36": "What IMY receives, and how long it may take",
+    "art36_intro": "A prior consultation gives IMY (GDPR Art. 36(3)):",
+    "art36_time": "If IMY finds that the processing would infringe the Regulation, it gives "
+                  "written advice within eight weeks of the request, a period it may extend "
+                  "by six weeks for a complex processing, telling the controller within one "
+                  "month; the periods are suspended while IMY waits for information it asked "
+                  "for (GDPR Art. 36(2)). Processing does not start meanwhile.",
+    "approval": "8. Approval, review and the joint controllers' allocation (GDPR Art. 35(11), "
+                "Art. 26)",
+    "approval_intro": "Who approves the assessment for each controller, under which decision "
+                      "or delegation, and when it is reviewed: at the latest when the risk "
+                      "changes (GDPR Art. 35(11)), for example before first use on patients, "
+                      "when a site joins or leaves, or when the model is retrained.",
+    "approval_head": "role|name|date",
+    "approval_rows": "approved for each controller (board), with the decision or delegation\n"
+                     "DPO consulted\nnext review (date)\nreview triggers",
+    "allocation": "Which board owns which part",
+    "allocation_intro": "Joint controllers set out their obligations precisely (WP 248; GDPR "
+                        "Art. 26): the parts of this DPIA each board owns follow the stages "
+                        "of the processing.",
+    "allocation_head": "who|which stages and parts of this DPIA|signs",
+    "secrecy": "9. Secrecy assessment and information classification",
+    "secrecy_intro": "Swedish public-sector practice adds two assessments the GDPR does not "
+                     "name: whether and how secret information may be passed on (OSL, TF), "
+                     "and how the information is classified for security.",
+    "secrecy_table": "Secrecy assessment (sekretessprövning)",
+    "secrecy_head": "question|what applies here|conclusion",
+    "classification": "Information classification (informationsklassning)",
+    "classification_intro": "Each information type gets a consequence level (for example "
+                            "KLASSA's, after MSB's model) for lost confidentiality, integrity "
+                            "and availability; the levels decide the security measures.",
+    "classification_head": "information|confidentiality|integrity|availability",
+    "checkpoints": "10. AI Act, MDR and EHDS checkpoints",
+    "checkpoints_intro": "Questions from other laws for the same model. The dates were those "
+                         "in the cards' sources as of {date}; check the Official Journal "
+                         "before relying on one.",
+    "checkpoints_head": "rule|question|applies|source",
+    "open": "11. Open questions",
+    "open_intro": "These cards have no answer yet. Each is a question the DPIA has to answer "
+                  "before the processing starts.",
+    "blocking": "Decisions that block the rest",
+    "blocking_intro": "Settle these first, in this order: every other answer depends on them.",
+    "other_open": "Other open questions, by lesson",
+    "orphans": "Answers to cards that are no longer in the course",
+    "sources": "Sources",
 }
+
+T: dict[str, dict[str, str]] = {"en": EN, "sv": SV}
 
 #: Section names of the facts file as readers know them.
 SECTION_NAMES = {
     "en": {"what_leaks": "Lesson 05", "privacy_defences": "Lesson 06", "given": "Given"},
     "sv": {"what_leaks": "Lektion 05", "privacy_defences": "Lektion 06", "given": "Angivet"},
-}
-
-#: The AI Act / MDR / EHDS checkpoints (fedlearn_kit.gdpr.checkpoints) in Swedish, by
-#: reference: (the English question and "when" it translates, Swedish question, Swedish when).
-#: A translation is used only while the English it was made from is unchanged; otherwise the
-#: English is shown, and tests/unit/test_gdpr_dpia.py fails until the translation is updated.
-_OMNIBUS_EN = ("as reported for the Digital Omnibus on AI (Regulation (EU) 2026/1744, not "
-               "confirmed in the Official Journal)")
-_OMNIBUS_SV = ("enligt uppgifter om Digital Omnibus on AI (förordning (EU) 2026/1744, inte "
-               "bekräftat i Europeiska unionens officiella tidning)")
-CHECKPOINTS_SV: dict[str, tuple[str, str, str, str]] = {
-    "AI Act Art. 3(1)": (
-        "Is the model an AI system at all? The Commission's guidelines (Feb 2025) put some "
-        "optimisation uses of logistic regression outside; a score predicting outcomes for "
-        "patients is contested. Not binding; only the Court can settle it.",
-        "definition applies since 2 Feb 2025",
-        "Är modellen alls ett AI-system? Kommissionens riktlinjer (februari 2025) lägger vissa "
-        "optimeringsanvändningar av logistisk regression utanför; en poäng som förutsäger "
-        "utfall för patienter är omstridd. Riktlinjerna är inte bindande; bara domstolen kan "
-        "avgöra saken.", "definitionen gäller sedan 2 februari 2025"),
-    "AI Act Art. 3(3)": (
-        "Does the region build the model and put it into service under its own name? Then it "
-        "is the provider, not only a deployer (and may be the manufacturer under MDR Art. "
-        "2(30), unless the in-house route of MDR Art. 5(5) applies).",
-        "applies since 2 Feb 2025",
-        "Tar regionen fram modellen och tar den i bruk i eget namn? Då är regionen "
-        "leverantör, inte bara tillhandahållare (och kan vara tillverkare enligt MDR artikel "
-        "2.30, om inte vägen för egentillverkning i MDR artikel 5.5 gäller).",
-        "gäller sedan 2 februari 2025"),
-    "AI Act Art. 4": (
-        "Have the people who build, run and use the model had AI-literacy measures? The "
-        "Omnibus reportedly rewords this as a duty to support AI literacy.",
-        "applies since 2 Feb 2025; new wording " + _OMNIBUS_EN,
-        "Har de som bygger, driver och använder modellen fått åtgärder för AI-kunnighet? "
-        "Omnibusen formulerar enligt uppgift om detta till en skyldighet att stödja "
-        "AI-kunnighet.", "gäller sedan 2 februari 2025; ny lydelse " + _OMNIBUS_SV),
-    "AI Act Art. 2(6)": (
-        "Is the work solely scientific research, or pre-market development (Art. 2(8))? Both "
-        "are outside the AI Act; testing in real-world conditions is not.",
-        "applies since 2 Feb 2025",
-        "Är arbetet enbart vetenskaplig forskning, eller utveckling före utsläppande på "
-        "marknaden (artikel 2.8)? Båda ligger utanför AI-förordningen; testning under "
-        "verkliga förhållanden gör det inte.", "gäller sedan 2 februari 2025"),
-    "AI Act Art. 6(1)": (
-        "Is the model (part of) a medical device that needs a notified body? Then it is a "
-        "high-risk AI system, with duties on data governance, oversight, logging and incident "
-        "reporting (Art. 73).", "originally 2 Aug 2027; 2 Aug 2028 " + _OMNIBUS_EN,
-        "Är modellen (del av) en medicinteknisk produkt som kräver ett anmält organ? Då är "
-        "den ett AI-system med hög risk, med skyldigheter om dataförvaltning, tillsyn, "
-        "loggning och rapportering av incidenter (artikel 73).",
-        "ursprungligen 2 augusti 2027; 2 augusti 2028 " + _OMNIBUS_SV),
-    "AI Act Annex III": (
-        "Point 5(a): does a public body use the score to decide eligibility for health care "
-        "services? Then apply the Art. 6(3) filter; a public-law deployer owes a "
-        "fundamental-rights impact assessment (Art. 27).",
-        "originally 2 Aug 2026; 2 Dec 2027 " + _OMNIBUS_EN,
-        "Punkt 5 a: använder ett offentligt organ poängen för att avgöra rätt till hälso- "
-        "och sjukvårdstjänster? Pröva då undantaget i artikel 6.3; en offentligrättslig "
-        "tillhandahållare ska göra en konsekvensbedömning avseende grundläggande rättigheter "
-        "(artikel 27).", "ursprungligen 2 augusti 2026; 2 december 2027 " + _OMNIBUS_SV),
-    "AI Act Art. 10(5)": (
-        "Do we need special-category data to detect and correct bias? Allowed only under the "
-        "listed safeguards; the Omnibus reportedly extends a similar permission beyond "
-        "high-risk systems.", "with the high-risk rules; extension " + _OMNIBUS_EN,
-        "Behöver vi särskilda kategorier av personuppgifter för att upptäcka och rätta "
-        "snedvridning? Det är tillåtet bara med de skyddsåtgärder som räknas upp; Omnibusen "
-        "utvidgar enligt uppgift en liknande möjlighet utöver AI-system med hög risk.",
-        "med reglerna för hög risk; utvidgningen " + _OMNIBUS_SV),
-    "MDR Art. 2(1)": (
-        "Is the model, as used, software with a medical purpose, and which class does Rule 11 "
-        "(MDR Annex VIII) give it?", "applies since 26 May 2021",
-        "Är modellen, så som den används, programvara med ett medicinskt syfte, och vilken "
-        "klass ger regel 11 (MDR bilaga VIII) den?", "gäller sedan 26 maj 2021"),
-    "MDR Art. 5(5)(a)": (
-        "Could the in-house exemption apply? Among its conditions, the device must not be "
-        "transferred to another legal entity: a model shared by two regions usually does not "
-        "qualify.", "applies since 26 May 2021",
-        "Kan undantaget för egentillverkning gälla? Ett av villkoren är att produkten inte "
-        "överlåts till en annan juridisk person: en modell som delas av två regioner "
-        "uppfyller det oftast inte.", "gäller sedan 26 maj 2021"),
-    "MDR Art. 87": (
-        "Who reports serious incidents as manufacturer, and how does that fit with lex Maria "
-        "(PSL 3 kap. 5 §) for the care provider?", "applies since 26 May 2021",
-        "Vem rapporterar allvarliga tillbud som tillverkare, och hur passar det med lex "
-        "Maria (PSL 3 kap. 5 §) för vårdgivaren?", "gäller sedan 26 maj 2021"),
-    "EHDS Art. 53(1)(f)": (
-        "Would training on other providers' data go through a data permit (Art. 68) or data "
-        "request (Art. 69), in a secure processing environment (Art. 73)? Improving care (f), "
-        "or quality and safety of care (a), may fit better than research (e).",
-        "most of the secondary-use chapter from 26 Mar 2029",
-        "Skulle träning på andra vårdgivares data gå via ett dataåtkomsttillstånd (artikel "
-        "68) eller en dataförfrågan (artikel 69), i en säker behandlingsmiljö (artikel 73)? "
-        "Förbättring av vården (f), eller vårdens kvalitet och säkerhet (a), kan passa "
-        "bättre än forskning (e).",
-        "större delen av kapitlet om sekundär användning från 26 mars 2029"),
-    "EHDS Art. 54": (
-        "Could the use be one the EHDS prohibits, such as decisions that harm individuals on "
-        "the basis of their health data?", "from 26 Mar 2029",
-        "Kan användningen vara en som EHDS förbjuder, till exempel beslut som skadar "
-        "enskilda på grund av deras uppgifter om hälsa?", "från 26 mars 2029"),
-    "EHDS Art. 71": (
-        "How are patients who opt out of secondary use kept out of the data, and what does "
-        "that do to the population the model learns from?",
-        "with the secondary-use chapter",
-        "Hur hålls patienter som har valt bort sekundär användning utanför data, och vad "
-        "gör det med den population modellen lär sig av?",
-        "med kapitlet om sekundär användning"),
 }

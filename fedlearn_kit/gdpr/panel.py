@@ -24,6 +24,7 @@ from fedlearn_kit.gdpr.cards import (
     step_markdown,
     step_title,
 )
+from fedlearn_kit.gdpr.lawref import laws_in
 
 #: How to answer where the panel cannot render, and what the cards are (and are not).
 _FALLBACK_NOTE = {
@@ -165,11 +166,11 @@ class CardPanel:
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
                 (label["role"], ", ".join(card.role_labels(lang))),
-                (label["law"], "; ".join(card.law) + f" ({label['as_of']} {card.law_as_of})")]
+                (label["law"], laws_in(card.law, lang) + f" ({label['as_of']} {card.law_as_of})")]
         if card.unsettled:
             rows.append(("⚖ " + label["open"], card.text("open", lang)))
         rows += [(label["good"], " · ".join(card.points(lang))),
-                 (label["sources"], "; ".join(s.cite() for s in card.sources))]
+                 (label["sources"], "; ".join(s.cite(lang) for s in card.sources))]
         items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
                 f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "

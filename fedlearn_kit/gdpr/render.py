@@ -1,13 +1,17 @@
 """Render the DPIA draft's blocks as Markdown or as a self-contained HTML page.
 
 A block is a tuple: ("h", level, text), ("p", text), ("quote", text), ("ul", [items]),
-("table", [header], [[cells]]). Both renderers escape all text.
+("ol", [items]), ("table", [header], [[cells]]). Both renderers escape all text.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fedlearn_kit.gdpr.files import atomic_write_bytes
 
 Block = tuple
 
@@ -29,6 +33,8 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             lines += [f"> {block[1]}", ""]
         elif kind == "ul":
             lines += [f"- {item}" for item in block[1]] + [""]
+        elif kind == "ol":
+            lines += [f"{i}. {item}" for i, item in enumerate(block[1], 1)] + [""]
         elif kind == "table":
             header, rows = block[1], block[2]
             lines.append("| " + " | ".join(header) + " |")
@@ -57,8 +63,9 @@ def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
             body.append(f"<p>{e(block[1])}</p>")
         elif kind == "quote":
             body.append(f"<blockquote>{e(block[1])}</blockquote>")
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block[1]) + "</ul>")
+        elif kind in ("ul", "ol"):
+            items = "".join(f"<li>{e(i)}</li>" for i in block[1])
+            body.append(f"<{kind}>{items}</{kind}>")
         elif kind == "table":
             head = "".join(f"<th>{e(h)}</th>" for h in block[1])
             rows = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>"
@@ -69,3 +76,20 @@ def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
+def write_document(out: str | os.PathLike[str], markdown: Callable[[], str],
+                   html: Callable[[], str], docx: Callable[[], bytes]) -> Path:
+    """Write a document as Markdown (``.md``), HTML (``.html``) or Word (``.docx``) by the
+    name's ending, atomically; only the chosen format is built."""
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        data = markdown().encode("utf-8")
+    elif suffix in (".html", ".htm"):
+        data = html().encode("utf-8")
+    elif suffix == ".docx":
+        data = docx()
+    else:
+        raise ValueError(f"--out {path}: name the file .md (Markdown), .html (a web page) or "
+                         ".docx (Word).")
+    atomic_write_bytes(path, data)
+    return path

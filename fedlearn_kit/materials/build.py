@@ -15,6 +15,8 @@ from pathlib import Path
 
 from fedlearn_kit.gdpr import workshop
 from fedlearn_kit.gdpr.cards import LANGUAGES, STEPS, step_title
+from fedlearn_kit.gdpr.facts import default_facts
+from fedlearn_kit.gdpr.takehome import TakeHome, takehome_pack
 from fedlearn_kit.materials import agenda, answer_key, deck, documents, lessons, times
 from fedlearn_kit.materials.html import esc, generated_footer, page
 from fedlearn_kit.paths import ROOT
@@ -71,6 +73,11 @@ def index_html() -> str:
             ("summaries-en.html", "The lessons in brief"),
             ("glossary.html", "Glossary · ordlista (print landscape)")]
     items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
+    takehome_rows = "".join(
+        f"<tr><td>{esc(sv.title)}</td>"
+        f'<td><a href="takehome/{sv.file_stem}.html">svenska</a></td>'
+        f'<td><a href="takehome/{en.file_stem}.html">English</a></td></tr>'
+        for sv, en in zip(_blank_takehome("sv"), _blank_takehome("en"), strict=True))
     lesson_rows = "".join(
         f"<tr><td>{esc(step_title(s))}</td>"
         f'<td><a href="projector/{lessons.lesson_file_name(s)}">projector</a></td>'
@@ -78,9 +85,23 @@ def index_html() -> str:
         for s in STEPS)
     body = (f"<h1>fedlearn-kit · materials for the room</h1><ul>{items}</ul>"
             f"<h2>Lessons</h2><table>{lesson_rows}</table>"
+            "<h2>Take-home documents · dokument att ta med hem</h2>"
+            "<p>Blank drafts to hand out at the end (lesson 08 and `fedlearn-kit takehome` "
+            "fill them from each table's answers). Each is a draft to adapt with the region's "
+            "own lawyers.</p>"
+            f"<table>{takehome_rows}</table>"
             "<p class='muted'>Every page is self-contained and loads nothing from the network. "
             "See docs/workshop.md for how to use them.</p>")
     return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
+
+
+def _blank_takehome(lang: str) -> list[TakeHome]:
+    """The take-home documents with no answers, for the course's default experiment."""
+    return takehome_pack({}, default_facts(), lang=lang)
+
+
+def _takehome_html(lang: str, index: int) -> str:
+    return _blank_takehome(lang)[index].html()
 
 
 def _exported_lesson(slug: str) -> str:
@@ -100,6 +121,8 @@ def targets() -> dict[Path, Callable[[], str]]:
         out[OUT / f"certificate-{lang}.html"] = partial(documents.certificate_html, lang)
         out[OUT / f"feedback-{lang}.html"] = partial(documents.feedback_html, lang)
         out[OUT / f"summaries-{lang}.html"] = partial(documents.summaries_html, lang)
+        for i, doc in enumerate(_blank_takehome(lang)):
+            out[OUT / "takehome" / f"{doc.file_stem}.html"] = partial(_takehome_html, lang, i)
     for slug in STEPS:
         name = lessons.lesson_file_name(slug)
         out[OUT / "projector" / name] = partial(lessons.projector_html, slug)

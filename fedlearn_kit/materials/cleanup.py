@@ -2,7 +2,8 @@
 
 Answers to the cards may describe a real organisation, so they should not stay on a laptop
 the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json``,
-``fedlearn-facts.json`` and DPIA draft (``fedlearn-dpia*``, made from the answers) under the
+``fedlearn-facts.json``, DPIA draft (``fedlearn-dpia*``, made from the answers) and take-home
+document (every file in a ``fedlearn-takehome`` folder, ``fedlearn-kit takehome``) under the
 given folders (the kit folder by default), plus the file ``$FEDLEARN_ANSWERS`` names;
 :func:`clean_answers` deletes them only when asked to. Plain ``pathlib``: works the same on
 Windows, macOS and Linux.
@@ -19,15 +20,20 @@ from fedlearn_kit.paths import ROOT
 
 #: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
 PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json", "fedlearn-dpia*.html",
-            "fedlearn-dpia*.md")
+            "fedlearn-dpia*.md", "fedlearn-dpia*.docx")
+#: The folder ``fedlearn-kit takehome`` writes into by default: every file in it is made from
+#: the answers.
+TAKEHOME_DIR = "fedlearn-takehome"
 #: Folders never searched: environments and version control hold no participant's answers.
 SKIP_DIRS = {".venv", ".git", "node_modules", "__pycache__", ".ipynb_checkpoints"}
 ENV_VAR = "FEDLEARN_ANSWERS"
 
 
 def is_answers_file(path: Path) -> bool:
-    """True if the file's name is one the course writes answers or facts to."""
-    return any(fnmatch.fnmatch(path.name, pattern) for pattern in PATTERNS)
+    """True if the file's name is one the course writes answers or facts to, or the file is
+    in a take-home folder."""
+    return (TAKEHOME_DIR in path.parts[:-1]
+            or any(fnmatch.fnmatch(path.name, pattern) for pattern in PATTERNS))
 
 
 def find_answers_files(folders: Iterable[Path] | None = None) -> list[Path]:
@@ -42,7 +48,7 @@ def find_answers_files(folders: Iterable[Path] | None = None) -> list[Path]:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
             found.update(Path(dirpath, name).resolve() for name in filenames
-                         if is_answers_file(Path(name)))
+                         if is_answers_file(Path(dirpath, name)))
     pointed = os.environ.get(ENV_VAR)
     if pointed and Path(pointed).is_file():
         found.add(Path(pointed).resolve())
@@ -70,5 +76,5 @@ def main(folders: list[Path], delete: bool) -> int:
         print(f"  {path}")
     if not delete:
         print("Run again with --delete to remove them (after participants have their DPIA "
-              "drafts).")
+              "drafts and take-home documents).")
     return 0

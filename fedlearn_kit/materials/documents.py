@@ -116,6 +116,12 @@ HANDOUT: dict[str, HandoutText] = {
             "Swedish).",
             "Take the draft and its list of open questions, not a finished assessment: the "
             "assessment is your controller's, with your DPO's advice.",
+            "Lesson 08 also writes six take-home drafts (an Art. 26 arrangement, processor "
+            "clauses for the coordinator, a secrecy assessment memo, a decision paper, patient "
+            "information, a contact checklist): `.venv/bin/fedlearn-kit takehome --answers "
+            "notebooks/fedlearn-answers.json --lang en`. Adapt them with your region's lawyers.",
+            "Take your drafts home through your region's own channels (work e-mail, the "
+            "region's file share), not private e-mail or a private USB stick.",
             "Say which answers came from measurements in the course (on synthetic data) and "
             "which are your organisation's real situation.",
             "Cards marked ⚖ are unsettled law: ask, do not assume.",
@@ -125,9 +131,10 @@ HANDOUT: dict[str, HandoutText] = {
         "privacy_text": (
             "The organiser keeps your name, organisation and role for the list of "
             "participants and the certificate (a record of AI-literacy training). Your answers "
-            "stay on the laptop and are deleted from shared laptops after the workshop; the "
-            "feedback form is anonymous. Ask the organiser who is responsible for the list and "
-            "how long it is kept."),
+            "stay on the laptop and are deleted from shared laptops after the workshop. The "
+            "feedback form asks no name; with small groups your role may still identify you, "
+            "so leave the role blank if you prefer. Ask the organiser who is responsible for "
+            "the list and how long it is kept."),
         "note": "Teaching material, not legal advice.",
     },
     "sv": {
@@ -159,6 +166,13 @@ HANDOUT: dict[str, HandoutText] = {
             "--out min-kb.html` (Windows: `.venv\\Scripts\\fedlearn-kit`).",
             "Ta med utkastet och dess lista över öppna frågor, inte en färdig bedömning: "
             "bedömningen är den personuppgiftsansvariges, med dataskyddsombudets råd.",
+            "Lektion 08 skriver också sex utkast att ta med hem (inbördes arrangemang enligt "
+            "artikel 26, klausuler för samordnaren som personuppgiftsbiträde, en promemoria "
+            "om menprövning, ett beslutsunderlag, patientinformation, en kontaktlista): "
+            "`.venv/bin/fedlearn-kit takehome --answers notebooks/fedlearn-answers.json`. "
+            "Bearbeta dem med regionens jurister.",
+            "Ta med utkasten hem genom regionens egna kanaler (jobbets e-post, regionens "
+            "filyta), inte privat e-post eller ett privat USB-minne.",
             "Säg vilka svar som bygger på mätningar i kursen (på syntetiska data) och vilka som "
             "beskriver er organisations verkliga läge.",
             "Kort märkta ⚖ gäller oklart rättsläge: fråga, anta inte.",
@@ -168,8 +182,10 @@ HANDOUT: dict[str, HandoutText] = {
         "privacy_text": (
             "Arrangören sparar ditt namn, din organisation och roll för deltagarlistan och "
             "intyget (en förteckning över utbildning i AI-kunnighet). Dina svar stannar på "
-            "datorn och raderas från delade datorer efter workshopen; utvärderingen är anonym. "
-            "Fråga arrangören vem som ansvarar för listan och hur länge den sparas."),
+            "datorn och raderas från delade datorer efter workshopen. Utvärderingen frågar inte "
+            "efter namn; i en liten grupp kan din roll ändå avslöja vem du är, så lämna rollen "
+            "tom om du vill. Fråga arrangören vem som ansvarar för listan och hur länge den "
+            "sparas."),
         "note": "Undervisningsmaterial, inte juridisk rådgivning.",
     },
 }
@@ -274,7 +290,9 @@ class FeedbackText(TypedDict):
 
 FEEDBACK: dict[str, FeedbackText] = {
     "en": {"title": "Feedback · fedlearn-kit workshop",
-           "intro": "Anonymous. Circle one number: 1 = disagree strongly, 5 = agree strongly.",
+           "intro": "No name asked; in a small group your role may still identify you, so leave "
+                    "it blank if you prefer. Circle one number: 1 = disagree strongly, 5 = "
+                    "agree strongly.",
            "role": "My role", "roles": ["data scientist", "clinician", "DPO",
                                         "IT / security", "lawyer", "other"],
            "scale": ["I can explain the difference between central and federated training.",
@@ -289,7 +307,9 @@ FEEDBACK: dict[str, FeedbackText] = {
                     "Which question would you like our DPO to answer?"],
            "minute": "Minute card: the one thing I learned today is …"},
     "sv": {"title": "Utvärdering · fedlearn-kit workshop",
-           "intro": "Anonym. Ringa in en siffra: 1 = instämmer inte alls, 5 = instämmer helt.",
+           "intro": "Inget namn efterfrågas; i en liten grupp kan din roll ändå avslöja vem du "
+                    "är, så lämna den tom om du vill. Ringa in en siffra: 1 = instämmer inte "
+                    "alls, 5 = instämmer helt.",
            "role": "Min roll", "roles": ["dataanalytiker", "kliniker", "dataskyddsombud",
                                          "IT / säkerhet", "jurist", "annan"],
            "scale": ["Jag kan förklara skillnaden mellan central och federerad träning.",

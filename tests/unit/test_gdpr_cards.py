@@ -108,7 +108,7 @@ def test_markdown_is_deterministic_and_bilingual():
     assert first == gdpr.step_markdown("federated", "sv")
     card = gdpr.cards_for("federated")[0]
     assert card.text("question", "sv") in first and card.text("question", "en") in first
-    assert "GDPR Art. 26(1)" in first
+    assert "artikel 26.1 i dataskyddsförordningen" in first and "GDPR Art. 26(1)" not in first
 
 
 def test_glossary_has_every_swedish_term_the_cards_use():
@@ -184,7 +184,7 @@ def test_secondary_sources_are_named_as_such_when_cited():
 def test_markdown_shows_role_good_answer_law_as_of_and_not_advice():
     card = gdpr.card_by_id("start_here.controller")
     md_en, md_sv = gdpr.card_markdown(card, "en"), gdpr.card_markdown(card, "sv")
-    assert "Law as of 2026-11-27" in md_en and "Rättsläge per 2026-11-27" in md_sv
+    assert "Law as of 2026-12-07" in md_en and "Rättsläge per 2026-12-07" in md_sv
     assert "Lagrum:" in md_sv and "Regler:" not in md_sv
     assert "data protection officer" in md_en and "dataskyddsombud" in md_sv
     assert all(point in md_en for point in card.points("en"))
@@ -221,11 +221,13 @@ def test_checkpoints_state_the_omnibus_as_reported_and_mdr_in_house_condition():
     cp = importlib.import_module("fedlearn_kit.gdpr.checkpoints")
     points = {p.reference: p for p in cp.checkpoints()}
     assert "2 Aug 2028" in points["AI Act Art. 6(1)"].when
-    omnibus_rows = [p for p in points.values() if "2026/1744" in p.when]
+    omnibus_rows = [p for p in points.values() if "Digital Omnibus" in p.when]
     assert omnibus_rows and all("not confirmed in the Official Journal" in p.when
                                 for p in omnibus_rows)
     assert not any("not adopted" in p.when for p in points.values())
     assert "another legal entity" in points["MDR Art. 5(5)(a)"].question
+    assert "cannot use the Art. 6(3)" in points["AI Act Annex III"].question
+    assert "Art. 73(10)" in points["AI Act Art. 6(1)"].question
     table = cp.checkpoints_markdown()
     assert f"law as of {cp.LAW_AS_OF}" in table and "not legal advice" in table
     assert "secondary source" in table and "https://eur-lex.europa.eu/" in table

@@ -116,15 +116,21 @@ def test_without_measurements_the_draft_says_so(facts):
     risks = gdpr.dpia_draft({}, bare).markdown(["risks"])
     assert "was not measured" in risks and "no formal bound" in risks
     register = gdpr.dpia_draft({}, bare).risk_register()
-    assert register[0].likelihood == "unknown: not measured"
+    assert register[0].id == "membership" and register[0].likelihood == 3
+    assert register[0].likelihood_reason.startswith("not measured")
 
 
 def test_risk_register_rows_have_every_column_and_follow_the_facts(facts):
-    register = gdpr.dpia_draft({}, facts).risk_register()
-    assert all(r.risk and r.likelihood and r.severity and r.measure and r.residual
+    draft = gdpr.dpia_draft({}, facts)
+    register = draft.risk_register()
+    assert all(r.risk and r.sources and r.event and r.measures and 1 <= r.likelihood <= 4
+               and 1 <= r.severity <= 4 and r.severity_reason for r in register)
+    assert all(r.residual_likelihood <= r.likelihood and r.residual_severity == r.severity
                for r in register)
-    assert register[0].likelihood == "not shown by this attack"
-    assert "differential privacy (ε = 1" in register[0].measure
+    assert register[0].likelihood_reason.startswith("not shown by this attack")
+    assert "dp" in register[0].measures
+    measures = draft.markdown(["measures"])
+    assert "(ε = 1, record" in measures
     assert any("partner site" in r.risk for r in register)  # two sites, federated
     three = gdpr.facts_from_experiment(kit.Experiment(num_sites=3))
     assert not any("partner site" in r.risk for r in gdpr.dpia_draft({}, three).risk_register())
@@ -160,8 +166,11 @@ def test_training_and_use_are_separate_phases_in_the_example():
                      if line.startswith("| training (developing the model)"))
     use_row = next(line for line in description.splitlines()
                    if line.startswith("| use (scores for patients in care)"))
-    assert "första stycket 3" in train_row and "quality work" in train_row
+    assert "first paragraph point 3" in train_row and "quality work" in train_row
     assert "care of the individual patient" in use_row
+    quoted = [line for line in description.splitlines()
+              if line.startswith("The project's answer to the card")]
+    assert len(quoted) == 2 and "första stycket 3" in quoted[0]
 
 
 def test_example_answer_about_the_attack_matches_the_facts(facts):
@@ -183,14 +192,15 @@ def test_controller_is_the_board_not_the_region():
 
 
 def test_swedish_draft_is_swedish_throughout(facts):
-    md = gdpr.dpia_draft(gdpr.example_answers(facts), facts, lang="sv").markdown()
+    md = gdpr.dpia_draft(gdpr.example_answers(facts, lang="sv"), facts, lang="sv").markdown()
     assert md.startswith("# Konsekvensbedömning")
     assert gdpr.card_by_id("centralised.disclosure").text("question", "sv") in md
     for english in ("County hospital", "fedavg,", "engine", "local engine", "not given",
                     "loss threshold", "Law:", "GDPR Art. 35", "metrics leave"):
         assert english not in md, english
     assert "Länssjukhus" in md and "federerad medelvärdesbildning" in md
-    assert "0,040" in md and "Lagrum:" in md and "GDPR artikel 35.7 a" in md
+    assert "0,040" in md and "Lagrum:" in md
+    assert "artikel 35.7 a i dataskyddsförordningen" in md and "GDPR artikel" not in md
 
 
 def test_every_site_preset_has_a_swedish_description():
@@ -311,13 +321,20 @@ def test_cli_errors_on_missing_answers_and_unknown_suffix(tmp_path, capsys):
     assert ".md" in capsys.readouterr().err
 
 
-def test_swedish_law_references():
-    assert dpia_mod.law_in("GDPR Art. 35(7)(a)", "sv") == "GDPR artikel 35.7 a"
-    assert dpia_mod.law_in("GDPR Art. 12–22", "sv") == "GDPR artikel 12–22"
-    assert dpia_mod.law_in("AI Act Art. 6(1)", "sv") == "AI-förordningen artikel 6.1"
-    assert dpia_mod.law_in("GDPR Recital 26", "sv") == "GDPR skäl 26"
-    assert dpia_mod.law_in("OSL 25 kap. 1 §", "sv") == "OSL 25 kap. 1 §"
-    assert dpia_mod.law_in("GDPR Art. 35(7)(a)", "en") == "GDPR Art. 35(7)(a)"
+@pytest.mark.parametrize(("ref", "swedish"), [
+    ("GDPR Art. 35(7)(a)", "artikel 35.7 a i dataskyddsförordningen"),
+    ("GDPR Art. 12–22", "artiklarna 12–22 i dataskyddsförordningen"),
+    ("AI Act Art. 6(1)", "artikel 6.1 i AI-förordningen"),
+    ("GDPR Recital 26", "skäl 26 i dataskyddsförordningen"),
+    ("AI Act Annex III", "bilaga III till AI-förordningen"),
+    ("OSL 25 kap. 1 §", "25 kap. 1 § OSL"),
+    ("PDL 2 kap. 4 §", "2 kap. 4 § PDL"),
+    ("PL 3 kap. 1 §", "3 kap. 1 § patientlagen"),
+    ("CJEU C-40/17", "EU-domstolens dom i mål C-40/17"),
+])
+def test_swedish_law_references(ref, swedish):
+    assert dpia_mod.law_in(ref, "sv") == swedish
+    assert dpia_mod.law_in(ref, "en") == ref
 
 
 def test_every_checkpoint_has_a_swedish_text():
@@ -329,9 +346,27 @@ def test_every_checkpoint_has_a_swedish_text():
 
 
 def test_roles_are_shown_with_open_questions(facts):
-    card = gdpr.load_cards()[0]
-    open_part = gdpr.dpia_draft({}, facts, lang="sv").markdown(["open"])
+    draft = gdpr.dpia_draft({}, facts, lang="sv")
+    blocking = {c.id for c, _ in draft.blocking_questions}
+    card = next(c for c in gdpr.load_cards() if c.id not in blocking)
+    open_part = draft.markdown(["open"])
     assert f"Vem svarar: {', '.join(card.role_labels('sv'))}" in open_part
+
+
+def test_blocking_decisions_come_first_with_their_owner(facts):
+    draft = gdpr.dpia_draft({}, facts)
+    blocking = draft.blocking_questions
+    assert [c.id for c, _ in blocking][:2] == ["start_here.controller", "start_here.decision"]
+    open_part = draft.markdown(["open"])
+    first = open_part.index("Decisions that block the rest")
+    assert first < open_part.index("Other open questions")
+    assert "1. " + blocking[0][0].text("question", "en") in open_part
+    assert "owner: lawyer · start_here.controller" in open_part
+    # a blocking card is listed once, not again under its lesson
+    assert open_part.count(blocking[0][0].text("question", "en")) == 1
+    answered = {"start_here.controller": gdpr.Answer(step="start_here", answer="the boards")}
+    assert "start_here.controller" not in {c.id for c, _ in
+                                           gdpr.dpia_draft(answered, facts).blocking_questions}
 
 
 def test_the_drafts_own_sources_are_in_the_cards_sources_table(facts):

@@ -256,8 +256,11 @@ def _answers_tree(tmp_path):
     files = [tmp_path / "notebooks" / "fedlearn-answers.json",
              tmp_path / "notebooks" / "fedlearn-dpia-table3.html",
              tmp_path / "notebooks" / "fedlearn-answers-anna.json",
+             tmp_path / "notebooks" / "fedlearn-dpia.docx",
+             tmp_path / "notebooks" / "fedlearn-takehome" / "beslutsunderlag.docx",
              tmp_path / "fedlearn-facts.json"]
     for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}", "utf-8")
     keep = [tmp_path / "notebooks" / "01_synthetic_patients.ipynb",
             tmp_path / ".venv" / "lib" / "fedlearn-answers.json",
@@ -294,9 +297,9 @@ def test_clean_answers_command(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
     files, _ = _answers_tree(tmp_path)
     assert main(["materials", "clean-answers", str(tmp_path)]) == 0
-    assert "Would delete 4 file(s)" in capsys.readouterr().out
+    assert "Would delete 6 file(s)" in capsys.readouterr().out
     assert main(["materials", "clean-answers", str(tmp_path), "--delete"]) == 0
-    assert "Deleted 4 file(s)" in capsys.readouterr().out and not files[0].exists()
+    assert "Deleted 6 file(s)" in capsys.readouterr().out and not files[0].exists()
     with pytest.raises(ValueError, match="is not a folder"):
         cleanup.clean_answers([tmp_path / "missing"])
 
