@@ -271,3 +271,23 @@ def client_level_epsilons(noise_multiplier: float, num_rounds: int, delta: float
     total, k = float(sum(site_weights)), len(site_weights)
     return [client_level_epsilon(noise_multiplier * total / (k * w), num_rounds, delta)
             for w in site_weights]
+
+
+def budget_facts(history: Iterable[HistoryEntry], delta: float, *,
+                 group_sizes: Sequence[int] = (2, 3)) -> dict[str, object]:
+    """The DPIA's facts for one DP run whose record counts are released (every federated one).
+
+    With the number of records public, only replace-one neighbours (n fixed) can hold, so the
+    budget is accounted for them directly: ``epsilon`` at ``delta`` (PLD), ``adjacency``
+    "replace-one", ``advantage_bound`` from that (ε, δ) pair, ``mechanism_advantage_bound``
+    from the whole privacy-loss distribution, and ``group_budgets``: what group privacy gives
+    a patient with k records, ``[k, kε, δ·Σ_{i<k} e^{iε}]``. The names are those of
+    :class:`fedlearn_kit.gdpr.facts.MeasuredFacts`.
+    """
+    entries = _history(history)
+    epsilon = replace_one_epsilon(entries, delta)
+    return {"epsilon": round(epsilon, 4), "delta": delta, "adjacency": "replace-one",
+            "advantage_bound": round(advantage_bound(epsilon, delta, "replace-one"), 4),
+            "mechanism_advantage_bound": round(mechanism_advantage_bound(entries), 4),
+            "group_budgets": [[k, round(eps, 4), float(f"{d:.3g}")] for k in group_sizes
+                              for eps, d in [group_privacy(epsilon, delta, k)]]}
