@@ -61,7 +61,7 @@ from fedlearn_kit.training import TrainedModel, one_torch_thread
 
 __all__ = [  # the accounting names are re-exported: lessons call them as defences.*
     "ADJACENCIES", "EPSILONS", "BoundCheck", "DPConfig", "DPTraining", "HistoryEntry",
-    "PrivacyUtility", "PrivateModel", "SecureNoiseDPOptimizer", "advantage_bound",
+    "PrivacyUtility", "PrivateModel", "SecureNoiseDPOptimizer", "advantage_bound", "audit_table",
     "announce_classroom_noise", "client_level_epsilon", "client_level_epsilons",
     "consistent_with_dp", "default_delta", "dp_train", "epsilon_spent", "fit_dp",
     "group_privacy", "history_from_lists", "history_to_lists", "mechanism_advantage_bound",
@@ -390,6 +390,39 @@ def group_counts(patients: pd.DataFrame) -> dict[tuple[str, str], int]:
     for label, n in age_band(patients["age"]).astype(str).value_counts().items():
         counts[("age band", str(label))] = int(n)
     return counts
+
+
+def audit_table(models: Mapping[str, TrainedModel], members: pd.DataFrame,
+                non_members: pd.DataFrame, claimed: Mapping[str, float] | None = None, *,
+                delta: float = 1e-5, seed: int = 0) -> pd.DataFrame:
+    """Privacy claims next to what the loss attack measures: one row per model.
+
+    A model trained with :func:`fit_dp` claims the ε its accountant reported (add/remove, at
+    its δ); any other model's claim is read from ``claimed`` (e.g. a vendor's "ε = 0.05", at
+    ``delta``). Columns: ``epsilon`` and ``delta`` claimed, the held-out advantage of the
+    loss attack (members against ``non_members``) and the lower end of its 95 % interval
+    (``ci_low``), the quantity an audit compares with the claim's bound.
+    """
+    from fedlearn_kit.privacy.evidence import clopper_pearson, held_out_counts
+
+    claimed = dict(claimed or {})
+    rows = {}
+    for name, model in models.items():
+        if isinstance(model, PrivateModel) and name not in claimed:
+            epsilon, model_delta = model.epsilon, model.delta
+        elif name in claimed:
+            epsilon, model_delta = float(claimed[name]), delta
+        else:
+            raise ValueError(f"{name!r} was not trained with DP: give its claimed ε in "
+                             "`claimed`.")
+        attack = loss_attack(model, members, non_members)
+        found, flagged = held_out_counts(attack, seed)
+        m, n = len(attack.member_scores), len(attack.non_member_scores)
+        rows[name] = {"epsilon": epsilon, "delta": model_delta,
+                      "held_out_advantage": found / m - flagged / n,
+                      "ci_low": clopper_pearson(found, m, 0.975)[0]
+                      - clopper_pearson(flagged, n, 0.975)[1]}
+    return pd.DataFrame(rows).T.astype(float)
 
 
 def history_to_lists(history: Sequence[HistoryEntry]) -> dict[str, list[float] | list[int]]:
