@@ -32,11 +32,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv"
 LOCK_DIR = HERE / "lock"
-#: The layered lock files: each names the one before it with ``-r`` and adds its own packages.
+#: The layered lock files: each names the sets it builds on (BASES) with ``-r`` and adds its
+#: own packages.
 LOCKS = {"course": LOCK_DIR / "course.txt",          # what a learner needs
          "simulation": LOCK_DIR / "simulation.txt",  # + Ray, for --engine simulation
+         "hub": LOCK_DIR / "hub.txt",                # + JupyterHub, for a room server
          "dev": LOCK_DIR / "dev.txt"}                # + the test and lint tools
-EXTRAS = {"course": [], "simulation": ["simulation"], "dev": ["dev", "simulation"]}
+EXTRAS = {"course": [], "simulation": ["simulation"], "hub": ["hub"],
+          "dev": ["dev", "simulation", "hub"]}
+BASES = {"course": [], "simulation": ["course"], "hub": ["course"], "dev": ["simulation", "hub"]}
+#: The room server's proxy (JupyterHub's configurable-http-proxy, a Node.js program), pinned by
+#: npm's lock file; the hub set installs it into the environment's folder with ``npm ci``.
+HUB_PROXY_LOCK = LOCK_DIR / "hub-proxy"
+HUB_PROXY_DIR = Path("share") / "fedlearn-kit" / "hub-proxy"  # below the environment's prefix
 STAMP_NAME = "fedlearn-kit-installed.json"  # in the environment's folder (sys.prefix)
 #: JupyterLab's settings that switch off its news and update checks (it would call out).
 JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
@@ -168,9 +176,14 @@ def ensure_venv(requested_python: str | None) -> Path:
     return python
 
 
+def with_bases(kind: str) -> set[str]:
+    """A lock set and every set it builds on."""
+    return {kind}.union(*(with_bases(base) for base in BASES[kind]))
+
+
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in [HERE / "pyproject.toml", *LOCKS.values()]:
+    for path in [HERE / "pyproject.toml", *LOCKS.values(), HUB_PROXY_LOCK / "package-lock.json"]:
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()
 
@@ -228,8 +241,9 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
         check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
                   "Read pip's message above.")
     post_install(py)
-    sets = (installed_sets() | {kind}) if not force else {kind}
-    sets |= {"course"} | ({"simulation"} if kind == "dev" else set())
+    if "hub" in with_bases(kind):
+        install_hub_proxy(py)
+    sets = (installed_sets() if not force else set()) | with_bases(kind)
     (_prefix(py) / STAMP_NAME).write_text(json.dumps(
         {"fingerprint": _fingerprint(), "sets": sorted(sets),
          "from": "bundle" if bundle else "index"}))
@@ -249,12 +263,34 @@ def post_install(py: Path) -> None:
     say(f"JupyterLab's news and update checks switched off ({target / 'overrides.json'})")
 
 
+def install_hub_proxy(py: Path) -> None:
+    """JupyterHub's proxy for the room server, from npm's lock, into the environment's folder.
+
+    Node.js 20 or newer must be on PATH (a Linux server's package manager has it); nothing is
+    installed globally and nothing runs at install time (``--ignore-scripts``).
+    """
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        raise SetupError("The room server's proxy needs Node.js 20 or newer with npm "
+                         "(Debian/Ubuntu: `apt-get install nodejs npm`); install it, then run "
+                         "this command again. docs/room-server.md says more.")
+    target = _prefix(py) / HUB_PROXY_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(HUB_PROXY_LOCK / name, target / name)
+    check_run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", target],
+              "Installing JupyterHub's proxy (configurable-http-proxy) from npm's lock",
+              "Read npm's message above. Behind a proxy, set npm's https-proxy.")
+
+
 # --- the commands ---------------------------------------------------------------------
 
 def lab_command(py: Path, port: int | None) -> list[str]:
     """The JupyterLab command the course runs (the browser tests start exactly this)."""
     command = [str(py), "-m", "jupyter", "lab", f"--ServerApp.root_dir={HERE}",
-               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}"]
+               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}",
+               # The extension manager would search the package index when opened.
+               "--LabApp.extension_manager=readonly"]
     if port:
         command.append(f"--port={port}")
     if not WINDOWS and os.geteuid() == 0:  # containers and CI run as root; Jupyter asks
@@ -354,6 +390,12 @@ def report_tiers(results: dict[str, tuple[int, float]], selecting: bool) -> int:
     return 1 if failed else 0
 
 
+def cmd_hub(args: argparse.Namespace) -> int:
+    """The room server: install the hub set if needed, then ``fedlearn-kit hub ...``."""
+    py = install("hub", python=args.python)
+    return run([py, "-m", "fedlearn_kit.cli", "hub", *(args.hub_args or ["up"])])
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     py = venv_python()
     if not py.exists():
@@ -390,7 +432,7 @@ def locked_requirements(kind: str) -> list[str]:
                                               if p.name == line[3:].strip()))
         elif line and not line.startswith(("#", "-")):
             lines.append(line)
-    return lines
+    return list(dict.fromkeys(lines))  # two bases may share a base (dev: simulation, hub)
 
 
 def requirements_for(kind: str, target: str, python_version: str, patch: int = 99
@@ -514,18 +556,24 @@ def cmd_lock(args: argparse.Namespace) -> int:
                       f"Resolving the {kind} set", "Read uv's message.")
             chosen[kind] = {ln for ln in target.read_text().splitlines()
                             if ln.strip() and not ln.startswith("#")}
-    before = None
     for kind, path in LOCKS.items():
-        own = sorted(chosen[kind] - (chosen[before] if before else set()), key=str.lower)
+        bases = BASES[kind]
+        own = sorted(chosen[kind].difference(*(chosen[b] for b in bases)), key=str.lower)
         head = [f"# The {kind} set, every transitive dependency pinned for Linux, macOS and "
                 "Windows,", "# Python 3.11-3.13. Generated by `python course.py lock` from "
                 "pyproject.toml: do not edit."]
-        head += (["-r " + LOCKS[before].name] if before else
+        head += (["-r " + LOCKS[b].name for b in bases] if bases else
                  ["# torch's CPU build (+cpu) comes from PyTorch's own index.",
                   f"--extra-index-url {TORCH_CPU_INDEX}"])
         path.write_text("\n".join(head + own) + "\n")
-        before = kind
-    say("wrote " + ", ".join(str(p.relative_to(HERE)) for p in LOCKS.values()))
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SetupError("`lock` needs npm for the room server's proxy (lock/hub-proxy).")
+    check_run([npm, "install", "--package-lock-only", "--omit-lockfile-registry-resolved",
+               "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", HUB_PROXY_LOCK],
+              "Resolving the room server's proxy (npm)", "Read npm's message.")
+    say("wrote " + ", ".join(str(p.relative_to(HERE)) for p in LOCKS.values())
+        + ", lock/hub-proxy/package-lock.json")
     return 0
 
 
@@ -567,6 +615,10 @@ def build_parser() -> argparse.ArgumentParser:
     inst.add_argument("--from-bundle", metavar="DIR", help="install offline from a bundle")
     inst.add_argument("--force", action="store_true", help="reinstall even if up to date")
 
+    hub = add("hub", cmd_hub, "a room server: JupyterHub serving the course to a room "
+                              "(Linux, as root; fedlearn-kit hub)")
+    hub.set_defaults(hub_args=[])  # the hub command's own options, passed on
+
     doctor = add("doctor", cmd_doctor, "is this laptop ready? (fedlearn-kit doctor)")
     doctor.set_defaults(doctor_args=[])  # the doctor's own options, passed on
 
@@ -588,7 +640,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    passed_on = {"test": "pytest_args", "check": "pytest_args", "doctor": "doctor_args"}
+    passed_on = {"test": "pytest_args", "check": "pytest_args", "doctor": "doctor_args",
+                 "hub": "hub_args"}
     if extra and args.command not in passed_on:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command in passed_on:  # e.g. `python course.py test -k deploy -x`

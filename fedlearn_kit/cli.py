@@ -498,6 +498,9 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
 
     _add_materials(sub)  # fedlearn-kit materials build|check|export|clean-answers (workshops)
     _add_doctor(sub)  # fedlearn-kit doctor (is this laptop ready?)
+    from fedlearn_kit.hub.command import add_parser as add_hub
+
+    add_hub(sub)  # fedlearn-kit hub up|status|down (the room server, docs/room-server.md)
     return parser
 
 

@@ -46,7 +46,7 @@ def test_pyproject_pins_every_direct_dependency_exactly():
     project = _pyproject()
     pins = _pins(project["dependencies"])
     assert pins["torch"] == "2.13.0" and "flwr" in pins
-    for extra in ("simulation", "dev"):
+    for extra in ("simulation", "hub", "dev"):
         _pins(project["optional-dependencies"][extra])
     assert not {"pytest", "ruff", "playwright", "mypy", "nbval"} & set(pins), \
         "developer tools belong in the dev extra, not in what learners install"
@@ -54,12 +54,14 @@ def test_pyproject_pins_every_direct_dependency_exactly():
 
 
 def test_every_lock_line_is_an_exact_pin_and_the_sets_are_layered():
-    for name in ("course.txt", "simulation.txt", "dev.txt"):
+    for name in ("course.txt", "simulation.txt", "hub.txt", "dev.txt"):
         for requirement in _lock_lines(name):
             assert len(requirement.specifier) == 1, str(requirement)
             assert next(iter(requirement.specifier)).operator == "==", str(requirement)
     assert "-r course.txt" in (LOCK / "simulation.txt").read_text()
+    assert "-r course.txt" in (LOCK / "hub.txt").read_text()
     assert "-r simulation.txt" in (LOCK / "dev.txt").read_text()
+    assert "-r hub.txt" in (LOCK / "dev.txt").read_text()
 
 
 def _locked_versions(name: str) -> dict[str, set[str]]:
@@ -74,6 +76,7 @@ def test_the_lock_holds_exactly_the_versions_pyproject_chooses():
     project = _pyproject()
     sets = {"course.txt": project["dependencies"],
             "simulation.txt": project["optional-dependencies"]["simulation"],
+            "hub.txt": project["optional-dependencies"]["hub"],
             "dev.txt": project["optional-dependencies"]["dev"]}
     for name, requirements in sets.items():
         locked = _locked_versions(name)
@@ -85,6 +88,23 @@ def test_the_lock_holds_exactly_the_versions_pyproject_chooses():
     assert "ray" in _locked_versions("simulation.txt") and "ray" not in _locked_versions(
         "course.txt"), "Ray is for the simulation engine only"
     assert "pytest" in _locked_versions("dev.txt")
+    assert "jupyterhub" in _locked_versions("hub.txt") and "jupyterhub" not in _locked_versions(
+        "course.txt"), "JupyterHub is for the room server only"
+
+
+def test_the_room_servers_proxy_is_pinned_by_npms_lock_without_hosts():
+    import json
+
+    folder = LOCK / "hub-proxy"
+    wanted = json.loads((folder / "package.json").read_text())["dependencies"]
+    locked = json.loads((folder / "package-lock.json").read_text())["packages"]
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: not an exact pin"
+        assert locked[f"node_modules/{name}"]["version"] == version
+    for name, entry in locked.items():
+        if name:  # every package has a version and its integrity hash; no registry host
+            assert entry["version"] and entry["integrity"].startswith("sha512-"), name
+            assert "resolved" not in entry, name
 
 
 def test_torch_can_only_be_the_cpu_build():

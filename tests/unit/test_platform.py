@@ -57,6 +57,7 @@ def test_lab_command_opens_the_first_lesson_in_the_course_folder():
     assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
     assert f"--ServerApp.root_dir={ROOT}" in command and "--port=8899" in command
     assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
+    assert "--LabApp.extension_manager=readonly" in command  # no package-index search
 
 
 def test_post_install_switches_jupyterlabs_web_calls_off(tmp_path, monkeypatch):
