@@ -42,14 +42,19 @@ def tpr_at_fpr(answer: object, result: AttackResult, fpr: float = 0.01) -> Verdi
     """Exercise 5.2: the highest TPR while the FPR stays at or below ``fpr``."""
     expected = result.tpr_at(fpr)
     above = result.tpr[np.argmax(result.fpr > fpr)] if (result.fpr > fpr).any() else None
+    found = int(round(expected * len(result.member_scores)))
     if not is_close(answer, expected, 1e-9):
         if above is not None and is_close(answer, float(above), 1e-9):
             return failed("that is the TPR at the first FPR *above* the limit.",
                           f"keep only thresholds whose FPR is at most {fpr}.")
+        if found and is_close(answer, float(found), 1e-9):
+            return failed("that is the number of members found, not the rate.",
+                          "divide by the number of members, or read result.tpr directly.")
+        if expected and is_close(answer, 100 * expected, 1e-6):
+            return failed("that is a percentage; the check wants a rate between 0 and 1.")
         return failed(f"{shown(answer)} is not the TPR at {100 * fpr:g} % FPR.",
                       f"keep only the points of the curve whose FPR is at most {fpr}, then "
                       "take the largest TPR among them.")
-    found = int(round(expected * len(result.member_scores)))
     return passed(f"TPR {expected:.3f}: {found} of {len(result.member_scores)} members found "
                   f"while at most {100 * fpr:g} % of non-members are flagged.")
 

@@ -123,3 +123,18 @@ def test_checks_never_crash_on_odd_answers(answer):
     r = _result()
     assert not what_leaks.advantage(answer, r)
     assert not privacy_defences.patient_epsilon(answer, 4.0, 5, 1e-5)
+
+
+def test_beyond_chance_names_the_interval_rule_when_it_disagrees_with_the_test(capsys):
+    """Exercise 5.4 on data where a model leaks by the test but its held-out interval reaches
+    below zero, as the lesson-02 model does (on the notebook's own data the two rules agree)."""
+    rng = np.random.default_rng(1)
+    results = {"clear": attacks.AttackResult("a", rng.normal(1, 1, 200), rng.normal(0, 1, 800)),
+               "faint": attacks.AttackResult("f", rng.normal(0.3, 1, 226), rng.normal(0, 1, 2000)),
+               "blind": attacks.AttackResult("b", rng.normal(0, 1, 200), rng.normal(0, 1, 800))}
+    assert evidence.evidence(results["faint"]).held_out_advantage_ci[0] < 0
+    assert what_leaks.beyond_chance({"clear": True, "faint": True, "blind": False}, results)
+    capsys.readouterr()
+    assert not what_leaks.beyond_chance({"clear": True, "faint": False, "blind": False}, results)
+    out = capsys.readouterr().out
+    assert "interval rule" in out and "not evidence of no leakage" in out
