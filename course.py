@@ -46,11 +46,16 @@ BASES = {"course": [], "simulation": ["course"], "hub": ["course"], "dev": ["sim
 HUB_PROXY_LOCK = LOCK_DIR / "hub-proxy"
 HUB_PROXY_DIR = Path("share") / "fedlearn-kit" / "hub-proxy"  # below the environment's prefix
 STAMP_NAME = "fedlearn-kit-installed.json"  # in the environment's folder (sys.prefix)
-#: JupyterLab's settings that switch off its news and update checks (it would call out).
+#: JupyterLab's settings that switch off its news and update checks and its Extension Manager
+#: (they would call out), and the server's, which makes the Extension Manager read-only.
 JUPYTER_SETTINGS = HERE / "fedlearn_kit" / "jupyter" / "overrides.json"
-#: PyTorch publishes its CPU-only builds (version suffix ``+cpu`` on Linux and Windows) on
-#: its own index; PyPI's Linux and Windows torch is the multi-GB CUDA build.
+JUPYTER_LAB_CONFIG = HERE / "fedlearn_kit" / "jupyter" / "jupyter_lab_config.json"
+#: PyTorch publishes its Linux CPU-only build (version suffix ``+cpu``) on its own index;
+#: PyPI's Linux torch is the multi-GB CUDA build. PyPI's Windows and macOS wheels of torch
+#: are CPU builds already (Windows: ``torch.version.cuda`` is None), so those come from PyPI.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+#: The package index the bundle check asks (pip's default; ``PIP_INDEX_URL`` overrides).
+PYPI_SIMPLE = "https://pypi.org/simple"
 SUPPORTED = [(3, 11), (3, 12), (3, 13)]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with",
@@ -141,8 +146,11 @@ def _version_of(python: list[str]) -> tuple[int, int] | None:
     return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
 
 
-def find_python(requested: str | None) -> list[str]:
-    """A supported Python: the one asked for, this one, or another found on the machine."""
+def find_python(requested: str | None,
+                allowed: list[tuple[int, int]] | None = None) -> list[str]:
+    """A supported Python: the one asked for, this one, or another found on the machine.
+
+    ``allowed``: the Pythons a bundle has wheels for; one of them is preferred."""
     if requested:
         candidates = [[requested]]
     else:
@@ -150,9 +158,10 @@ def find_python(requested: str | None) -> list[str]:
         for major, minor in SUPPORTED:
             candidates.append(["py", f"-{major}.{minor}"] if WINDOWS
                               else [f"python{major}.{minor}"])
-    for candidate in candidates:
-        if _version_of(candidate) in SUPPORTED:
-            return candidate
+    for wanted in ([allowed] if allowed else []) + [SUPPORTED]:
+        for candidate in candidates:
+            if _version_of(candidate) in wanted:
+                return candidate
     found = ".".join(map(str, sys.version_info[:2]))
     raise SetupError(
         f"Python 3.11, 3.12 or 3.13 is needed (this is {found}). Install Python 3.11 for your "
@@ -161,15 +170,17 @@ def find_python(requested: str | None) -> list[str]:
         "again, or name it: python course.py lab --python /path/to/python3.11")
 
 
-def ensure_venv(requested_python: str | None) -> Path:
+def ensure_venv(requested_python: str | None,
+                allowed: list[tuple[int, int]] | None = None) -> Path:
     python = venv_python()
     if USE_CURRENT:
         if sys.version_info[:2] not in SUPPORTED:
             raise SetupError("--no-venv needs Python 3.11-3.13 to run this file.")
         return python
-    if python.exists() and _version_of([str(python)]) in SUPPORTED:
+    have = _version_of([str(python)]) if python.exists() else None
+    if have in SUPPORTED and (not allowed or have in allowed):
         return python
-    base = find_python(requested_python)
+    base = find_python(requested_python, allowed)
     say(f"creating {VENV.name} with {' '.join(base)}")
     check_run([*base, "-m", "venv", "--clear", VENV], "Creating the environment",
               "Check that Python's venv module is installed (Debian/Ubuntu: python3-venv).")
@@ -219,7 +230,10 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
     """Install the ``kind`` lock set and the kit into .venv (nothing when already there)."""
     if not force and kind in installed_sets():
         return venv_python()
-    py = ensure_venv(python)
+    served = bundle_pythons(bundle) if bundle is not None else None
+    py = ensure_venv(python, served)
+    if bundle is not None:
+        check_bundle_fits(bundle, _version_of([str(py)]))
     pip = [py, "-m", "pip", "install", "--disable-pip-version-check"]
     with tempfile.TemporaryDirectory() as scratch:
         lock = LOCKS[kind]
@@ -246,7 +260,8 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
     sets = (installed_sets() if not force else set()) | with_bases(kind)
     (_prefix(py) / STAMP_NAME).write_text(json.dumps(
         {"fingerprint": _fingerprint(), "sets": sorted(sets),
-         "from": "bundle" if bundle else "index"}))
+         "from": "bundle" if bundle else "index",
+         **({"bundle": _shown_path(bundle)} if bundle else {})}))
     return py
 
 
@@ -254,13 +269,20 @@ def post_install(py: Path) -> None:
     """The steps every install route takes after pip (the one place that lists them).
 
     JupyterLab reads ``{environment}/share/jupyter/lab/settings/overrides.json``: the kit's
-    copy switches off its news feed and update checks, so JupyterLab makes no web calls.
-    (pip cannot place it: an editable install skips a package's data files.)
+    copy switches off its news feed, update checks and Extension Manager; the server reads
+    ``{environment}/etc/jupyter/jupyter_lab_config.json`` (also when JupyterHub starts it as a
+    server extension): the kit's copy makes the
+    Extension Manager read-only, so even its search asks no index. JupyterLab then makes no
+    web calls. (pip cannot place them: an editable install skips a package's data files.)
     """
     target = _prefix(py) / "share" / "jupyter" / "lab" / "settings"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(JUPYTER_SETTINGS, target / "overrides.json")
-    say(f"JupyterLab's news and update checks switched off ({target / 'overrides.json'})")
+    server = _prefix(py) / "etc" / "jupyter"
+    server.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(JUPYTER_LAB_CONFIG, server / "jupyter_lab_config.json")
+    say(f"JupyterLab's news, update checks and Extension Manager switched off "
+        f"({target / 'overrides.json'}, {server / 'jupyter_lab_config.json'})")
 
 
 def install_hub_proxy(py: Path) -> None:
@@ -406,20 +428,44 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 # --- the offline bundle -------------------------------------------------------------------
 
+#: The oldest macOS a bundle (and the lock) serves: torch 2.13's only macOS wheel is
+#: ``macosx_14_0_arm64``. A macOS bundle takes, for every package, a wheel that runs there.
+MACOS_OLDEST = 14
 #: Target platforms a facilitator can name, with the wheel tags pip may take for each.
 PLATFORMS = {
     "linux-x86_64": {"tags": [f"manylinux_2_{m}_x86_64" for m in range(17, 35)]
                      + ["manylinux2014_x86_64", "linux_x86_64"],
                      "markers": {"sys_platform": "linux", "platform_system": "Linux",
-                                 "platform_machine": "x86_64", "os_name": "posix"}},
+                                 "platform_machine": "x86_64", "os_name": "posix"},
+                     "system": "Linux x86_64 (glibc 2.34 or newer)"},
     "windows-amd64": {"tags": ["win_amd64"],
                       "markers": {"sys_platform": "win32", "platform_system": "Windows",
-                                  "platform_machine": "AMD64", "os_name": "nt"}},
-    "macos-arm64": {"tags": [f"macosx_{v}_0_{a}" for v in range(11, 27)
-                             for a in ("arm64", "universal2")],
+                                  "platform_machine": "AMD64", "os_name": "nt"},
+                      "system": "Windows 10/11 x86_64"},
+    # What pip on an Apple silicon Mac with the oldest supported macOS accepts.
+    "macos-arm64": {"tags": [f"macosx_{v}_0_{a}" for v in range(MACOS_OLDEST, 10, -1)
+                             for a in ("arm64", "universal2")]
+                    + [f"macosx_10_{m}_universal2" for m in range(16, 3, -1)],
                     "markers": {"sys_platform": "darwin", "platform_system": "Darwin",
-                                "platform_machine": "arm64", "os_name": "posix"}},
+                                "platform_machine": "arm64", "os_name": "posix"},
+                    "system": f"macOS {MACOS_OLDEST} or newer on Apple silicon"},
 }
+#: The bundle's own record of what it holds (read by ``install --from-bundle``).
+MANIFEST = "bundle.json"
+
+
+def this_platform() -> str | None:
+    """This laptop's bundle platform (``PLATFORMS``' key), or None if bundles have none."""
+    import platform
+
+    machine = platform.machine().lower()
+    if sys.platform.startswith("linux") and machine in ("x86_64", "amd64"):
+        return "linux-x86_64"
+    if sys.platform == "win32" and machine in ("amd64", "x86_64"):
+        return "windows-amd64"
+    if sys.platform == "darwin" and machine == "arm64":
+        return "macos-arm64"
+    return None
 
 
 def locked_requirements(kind: str) -> list[str]:
@@ -453,6 +499,91 @@ def requirements_for(kind: str, target: str, python_version: str, patch: int = 9
     return pins
 
 
+def target_tags(target: str, python_version: str) -> set:
+    """Every wheel tag a laptop of ``target`` with ``python_version`` can install."""
+    from packaging import tags
+
+    major, minor = (int(p) for p in python_version.split("."))
+    platforms = PLATFORMS[target]["tags"]
+    return {*tags.cpython_tags((major, minor), platforms=platforms),
+            *tags.compatible_tags((major, minor), f"cp{major}{minor}", platforms)}
+
+
+_LISTINGS: dict[str, list[str]] = {}
+
+
+def index_files(name: str, version: str, index: str | None = None) -> list[str]:
+    """The file names the package index lists for ``name`` at ``version`` ([] if none).
+
+    Asks the index's simple API (PEP 691 JSON, compressed), as pip does, once per package
+    however many platforms are checked. Nothing is downloaded but the listing."""
+    import gzip
+
+    index = (index or os.environ.get("PIP_INDEX_URL") or PYPI_SIMPLE).rstrip("/")
+    key = f"{index}/{name}/"
+    if key not in _LISTINGS:
+        request = urllib.request.Request(key, headers={
+            "Accept": "application/vnd.pypi.simple.v1+json", "Accept-Encoding": "gzip"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                body = answer.read()
+                if answer.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+            files = json.loads(body).get("files", [])
+        except (OSError, ValueError):
+            files = []
+        _LISTINGS[key] = [f["filename"] for f in files if not f.get("yanked")]
+    prefix = f"-{version}-"
+    return [f for f in _LISTINGS[key] if prefix in f or f.endswith(f"-{version}.tar.gz")]
+
+
+#: What the docs say to do when a package has no wheel for a laptop (docs/laptops.md).
+NO_WHEEL_ADVICE = {
+    "linux-x86_64": "docs/laptops.md, 'Which combinations are tested': Linux needs glibc 2.34 "
+                    "or newer; torch's CPU build comes from PyTorch's own index",
+    "windows-amd64": "docs/laptops.md, 'Which combinations are tested': such a laptop joins a "
+                     "neighbour or uses a shared server",
+    "macos-arm64": f"docs/laptops.md, 'macOS specifics': macOS {MACOS_OLDEST} or newer on "
+                   "Apple silicon; other Macs join a neighbour or use a shared server",
+}
+
+
+def missing_wheels(pins: list[str], target: str, python_version: str,
+                   files_of=index_files) -> list[str]:
+    """One sentence per pin that has no wheel a ``target`` laptop with ``python_version``
+    can install (asks the index for file names only: nothing is downloaded)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from packaging.requirements import Requirement
+    from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+    from packaging.version import Version
+
+    usable = target_tags(target, python_version)
+    requirements = [Requirement(pin) for pin in pins]
+    with ThreadPoolExecutor(8) as pool:
+        listings = list(pool.map(lambda r: files_of(canonicalize_name(r.name), next(
+            iter(r.specifier)).version), requirements))
+    problems = []
+    for requirement, files in zip(requirements, listings, strict=True):
+        wanted = Version(next(iter(requirement.specifier)).version)
+        tags_found = []
+        for filename in files:
+            try:
+                _, version, _, wheel_tags = parse_wheel_filename(filename)
+            except InvalidWheelFilename:
+                continue  # an sdist, or a name pip would not take either
+            if version == wanted:
+                tags_found += [str(t) for t in wheel_tags]
+        if not any(tag in {str(t) for t in usable} for tag in tags_found):
+            platforms = sorted({t.split("-")[-1] for t in tags_found})[:6]
+            have = (f"its wheels are for {', '.join(platforms)}" if platforms
+                    else "the index lists no wheel of that version")
+            problems.append(f"{requirement} has no wheel for {target}, Python "
+                            f"{python_version} ({have}). What to do: "
+                            f"{NO_WHEEL_ADVICE[target]}.")
+    return problems
+
+
 def _bundle_wheels(bundle: Path) -> Path:
     wheels = bundle / "wheels"
     if not wheels.is_dir():
@@ -461,30 +592,52 @@ def _bundle_wheels(bundle: Path) -> Path:
     return wheels
 
 
-def cmd_bundle(args: argparse.Namespace) -> int:
-    """Download every wheel the laptops in the room need, and build the kit's own wheel."""
-    py = install("course", python=args.python)
-    if Path(sys.prefix).resolve() != _prefix(py).resolve():  # markers need .venv's packaging
-        return run([py, __file__, "bundle", *sys.argv[2:]])
-    out = Path(args.out).resolve()
-    wheels = out / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    index = [] if not torch_index_reachable() else ["--extra-index-url", TORCH_CPU_INDEX]
-    for target in args.platform:
-        for version, patch in [(v, p) for v in args.python_version for p in (0, 99)]:
-            # The oldest and newest patch release: a few pins differ between them.
-            pins = requirements_for(args.set, target, version, patch)
-            with tempfile.TemporaryDirectory() as scratch:
-                listing = Path(scratch) / "pins.txt"
-                listing.write_text("\n".join(pins) + "\n")
-                tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
-                check_run([py, "-m", "pip", "download", "--disable-pip-version-check",
-                           "--no-deps", "--only-binary=:all:", "--implementation", "cp",
-                           "--python-version", f"{version}.{patch}", *tags, *index, "-d", wheels,
-                           "-r", listing],
-                          f"Downloading the wheels for {target}, Python {version}",
-                          "Read pip's message: a package without a wheel for that platform "
-                          "cannot go in a bundle.")
+def read_manifest(bundle: Path) -> dict:
+    """What a bundle holds (``bundle.json``): its set, and per platform the Pythons."""
+    try:
+        return json.loads((bundle / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def bundle_pythons(bundle: Path) -> list[tuple[int, int]] | None:
+    """The Pythons the bundle has wheels for on this laptop's platform (None: unknown)."""
+    served = read_manifest(bundle).get("platforms", {}).get(this_platform() or "", {})
+    versions = served.get("pythons")
+    return [tuple(int(p) for p in v.split(".")) for v in versions] if versions else None
+
+
+def check_bundle_fits(bundle: Path, python: tuple[int, int] | None) -> None:
+    """Refuse, naming the bundle to build, a bundle without wheels for this laptop."""
+    manifest = read_manifest(bundle)
+    if not manifest:
+        return  # a bundle from before the manifest: pip will say what is missing
+    target, platforms = this_platform(), manifest.get("platforms", {})
+    version = ".".join(map(str, python)) if python else "?"
+    here = f"{target or sys.platform}, Python {version}"
+    served = platforms.get(target or "", {}).get("pythons", [])
+    if version in served:
+        return
+    holds = "; ".join(f"{name}: Python {', '.join(p['pythons'])}"
+                      for name, p in sorted(platforms.items())) or "nothing"
+    build = (f"`python course.py bundle --platform {target} --python-version {version}`"
+             if target else "none: bundles serve Linux x86_64, Windows x86_64 and Apple "
+             "silicon Macs")
+    other = f", or install Python {' or '.join(served)} on this laptop" if served else ""
+    raise SetupError(
+        f"This bundle ({bundle}) has no wheels for this laptop ({here}); it holds {holds}. "
+        f"Ask the facilitator for a bundle built with {build} (it can go into the same "
+        f"folder){other}. docs/laptops.md, 'Before a workshop', says how.")
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(HERE))
+    except ValueError:
+        return str(path)
+
+
+def _build_kit_wheel(py: Path, wheels: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:  # build outside the course folder:
         source = Path(scratch) / "src"              # no build/ or egg-info left behind
         for package in ("fedlearn_kit", "data"):  # data/ is installed as fedlearn_kit.data
@@ -494,13 +647,87 @@ def cmd_bundle(args: argparse.Namespace) -> int:
             shutil.copy2(HERE / name, source / name)
         check_run([py, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-deps",
                    "-w", wheels, source], "Building the kit's wheel", "Read pip's message.")
-    (out / "README.txt").write_text(
-        f"fedlearn-kit offline bundle: the {args.set!r} set for {', '.join(args.platform)}, "
-        f"Python {', '.join(args.python_version)}.\nOn each laptop, in the course folder, "
-        f"with no network needed:\n    python course.py install --from-bundle {out.name}\n"
-        "then: python course.py lab\n")
+
+
+def write_bundle_readme(out: Path, manifest: dict) -> None:
+    """README.txt for everything the folder holds, whichever run added it."""
+    lines = [f"fedlearn-kit offline bundle: the {manifest.get('set', 'course')!r} set.",
+             "It installs on these laptops (each with one of the Pythons named):"]
+    for name, info in sorted(manifest.get("platforms", {}).items()):
+        lines.append(f"  {PLATFORMS[name]['system']}: Python {', '.join(info['pythons'])}")
+    lines += ["On each laptop, in the course folder, with no network needed:",
+              f"    python course.py install --from-bundle {out.name}",
+              "then: python course.py lab", ""]
+    (out / "README.txt").write_text("\n".join(lines))
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Download every wheel the laptops in the room need, and build the kit's own wheel.
+
+    ``--check`` downloads nothing: it asks the package index whether every pinned package
+    has a wheel for each platform and Python, and names each one that has none. A platform
+    that fails is reported and the others go on; the folder's ``bundle.json`` and
+    ``README.txt`` name every platform and Python it holds, whichever run added them."""
+    py = install("course", python=args.python)
+    if Path(sys.prefix).resolve() != _prefix(py).resolve():  # markers need .venv's packaging
+        return run([py, __file__, "bundle", *sys.argv[2:]])
+    targets = [(t, v) for t in args.platform for v in args.python_version]
+    problems: list[str] = []
+    for target, version in targets:
+        pins = sorted({p for patch in (0, 99) for p in requirements_for(args.set, target,
+                                                                         version, patch)})
+        if target == "linux-x86_64":  # torch's +cpu build is on PyTorch's index only
+            pins = [p for p in pins if not p.startswith("torch==")]
+        found = missing_wheels(pins, target, version)
+        say(f"{target}, Python {version}: " + ("every pinned package has a wheel" if not found
+                                               else f"{len(found)} package(s) without a wheel"))
+        problems += found
+    if args.check:
+        for problem in problems:
+            say(problem)
+        return 1 if problems else 0
+    out = Path(args.out).resolve()
+    wheels = out / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    _build_kit_wheel(py, wheels)  # first: a half-built bundle still has the kit
+    manifest = read_manifest(out) or {"set": args.set, "platforms": {}}
+    if manifest.get("set") != args.set:
+        raise SetupError(f"{out} holds the {manifest.get('set')!r} set; use another --out "
+                         f"for the {args.set!r} set.")
+    index = [] if not torch_index_reachable() else ["--extra-index-url", TORCH_CPU_INDEX]
+    failed: list[str] = []
+    for target, version in targets:
+        if any(f" for {target}, Python {version} " in p for p in problems):
+            failed.append(f"{target}, Python {version}: packages without a wheel (above)")
+            continue
+        ok = True
+        for patch in (0, 99):  # the oldest and newest patch release: a few pins differ
+            pins = requirements_for(args.set, target, version, patch)
+            with tempfile.TemporaryDirectory() as scratch:
+                listing = Path(scratch) / "pins.txt"
+                listing.write_text("\n".join(pins) + "\n")
+                tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
+                code = run([py, "-m", "pip", "download", "--disable-pip-version-check",
+                            "--no-deps", "--only-binary=:all:", "--implementation", "cp",
+                            "--python-version", f"{version}.{patch}", *tags, *index,
+                            "-d", wheels, "-r", listing])
+            ok = ok and code == 0
+        if not ok:
+            failed.append(f"{target}, Python {version}: pip could not download every wheel "
+                          "(its message is above)")
+            continue
+        served = manifest["platforms"].setdefault(target, {"pythons": []})
+        served["pythons"] = sorted(set(served["pythons"]) | {version})
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    write_bundle_readme(out, manifest)
+    for problem in problems:
+        say(problem)
     size = sum(p.stat().st_size for p in wheels.iterdir()) / 1e6
-    say(f"bundle ready: {out} ({len(list(wheels.iterdir()))} wheels, {size:.0f} MB)")
+    say(f"bundle {'ready' if not failed else 'INCOMPLETE'}: {out} "
+        f"({len(list(wheels.iterdir()))} wheels, {size:.0f} MB)")
+    if failed:
+        raise SetupError("These were left out of the bundle: " + "; ".join(failed) + ". The "
+                         "rest installs (README.txt in the folder says for which laptops).")
     return 0
 
 
@@ -530,6 +757,13 @@ def _pip_find_links() -> list[str]:
     return list(dict.fromkeys(folders))
 
 
+def _package(line: str) -> str:
+    """The normalised package name of a lock line (``Foo_Bar==1 ; ...`` -> ``foo-bar``)."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", re.split(r"[=<>!~ ;\[]", line.strip(), maxsplit=1)[0]).lower()
+
+
 def cmd_lock(args: argparse.Namespace) -> int:
     """Resolve pyproject.toml's pins for every platform and Python (uv pip compile
     --universal), once with every extra; then write each set as a subset of that one
@@ -539,10 +773,14 @@ def cmd_lock(args: argparse.Namespace) -> int:
     find_links = [a for d in folders for a in ("--find-links", d)]
     with tempfile.TemporaryDirectory() as scratch:
         overrides = Path(scratch) / "overrides.txt"
-        # torch's CPU build everywhere: ``+cpu`` on Linux and Windows; macOS wheels are CPU.
-        overrides.write_text("torch==2.13.0+cpu ; sys_platform != 'darwin'\n"
-                             "torch==2.13.0 ; sys_platform == 'darwin'\n")
+        # torch's CPU build everywhere: ``+cpu`` from PyTorch's index on Linux (PyPI's is the
+        # CUDA build); PyPI's Windows and macOS wheels are CPU builds already.
+        overrides.write_text("torch==2.13.0+cpu ; sys_platform == 'linux'\n"
+                             "torch==2.13.0 ; sys_platform != 'linux'\n")
         everything = Path(scratch) / "all.txt"
+        # The current lock as uv's preferences (uv keeps an output file's pins where it
+        # can): a new lock changes only what must change.
+        everything.write_text("\n".join(locked_requirements("dev")) + "\n")
         common = [uv, "pip", "compile", "--universal", "--python-version", "3.11",
                   "--no-header", "--no-annotate", "--quiet", "--override", overrides,
                   *find_links, HERE / "pyproject.toml"]
@@ -551,6 +789,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
         chosen: dict[str, set[str]] = {}
         for kind in LOCKS:
             target = Path(scratch) / f"{kind}.txt"
+            target.write_text("\n".join(locked_requirements(kind)) + "\n")
             extras = [a for e in EXTRAS[kind] for a in ("--extra", e)]
             check_run([*common, *extras, "-c", everything, "-o", target],
                       f"Resolving the {kind} set", "Read uv's message.")
@@ -558,12 +797,16 @@ def cmd_lock(args: argparse.Namespace) -> int:
                             if ln.strip() and not ln.startswith("#")}
     for kind, path in LOCKS.items():
         bases = BASES[kind]
-        own = sorted(chosen[kind].difference(*(chosen[b] for b in bases)), key=str.lower)
+        # torch is forced by the override for every platform in the course set already; a
+        # larger resolution splits its markers differently, which must not pin it twice.
+        own = sorted((line for line in chosen[kind].difference(*(chosen[b] for b in bases))
+                      if not (bases and _package(line) == "torch")), key=str.lower)
         head = [f"# The {kind} set, every transitive dependency pinned for Linux, macOS and "
                 "Windows,", "# Python 3.11-3.13. Generated by `python course.py lock` from "
                 "pyproject.toml: do not edit."]
         head += (["-r " + LOCKS[b].name for b in bases] if bases else
-                 ["# torch's CPU build (+cpu) comes from PyTorch's own index.",
+                 ["# torch's CPU build on Linux (+cpu) comes from PyTorch's own index; "
+                  "PyPI's Windows and macOS torch is the CPU build.",
                   f"--extra-index-url {TORCH_CPU_INDEX}"])
         path.write_text("\n".join(head + own) + "\n")
     npm = shutil.which("npm")
@@ -627,8 +870,13 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--platform", nargs="+", choices=list(PLATFORMS),
                         default=list(PLATFORMS), help="laptops' platforms (default: all)")
     bundle.add_argument("--python-version", nargs="+", default=["3.11"],
-                        help="laptops' Python versions (default 3.11)")
+                        choices=[f"{a}.{b}" for a, b in SUPPORTED],
+                        help="laptops' Python versions (default 3.11; name each one the "
+                             "participants have)")
     bundle.add_argument("--set", choices=list(LOCKS), default="course")
+    bundle.add_argument("--check", action="store_true",
+                        help="download nothing: name every pinned package that has no wheel "
+                             "for these platforms and Pythons")
 
     lock = add("lock", cmd_lock, "maintainers: regenerate lock/ from pyproject.toml (uv)")
     lock.add_argument("--uv", default=None, help="path to uv if not on PATH")

@@ -1,9 +1,9 @@
 """The ``fedlearn-kit`` command line: every subcommand's arguments, in one place.
 
 ``data`` and ``validate`` (lesson 01), ``run`` (lesson 04), ``dpia`` (lesson 08) and
-``deploy up|link|node|status|down`` (lesson 07). Each handler imports what it needs when it
-runs, so ``fedlearn-kit --help`` and ``fedlearn-kit validate`` start at once: only ``run``
-and ``deploy`` load torch and Flower.
+``deploy up|link|keygen|register|node|fingerprint|status|down`` (lesson 07). Each handler
+imports what it needs when it runs, so ``fedlearn-kit --help`` and ``fedlearn-kit
+validate`` start at once: only ``run`` and ``deploy`` load torch and Flower.
 
 Errors a user can fix (a bad value, a missing file, a port in use) end with exit code 2
 and one line saying what to do; ``--debug`` shows the traceback instead.
@@ -129,8 +129,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(result)
     print("AUROC of the global model on each site's test patients, per round:")
     print(result.site_metrics("auroc").round(3).to_string())
-    for server_round, sites in sorted(result.missing.items()):
-        print(f"Round {server_round}: missing {', '.join(sites)}")
+    for line in missing_lines(result):
+        print(line)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         torch.save(result.state_dict, args.out / "model.pt")
@@ -139,10 +139,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def missing_lines(result: object) -> list[str]:
+    """One line per round in which a site did not answer: "missing" only for a site that
+    neither trained nor evaluated; a site that evaluated (e.g. it rejoined mid-round)
+    but whose update did not go into the model is named as such."""
+    history = result.history  # type: ignore[attr-defined]
+    lines = []
+    for server_round, sites in sorted(result.missing.items()):  # type: ignore[attr-defined]
+        evaluated = set()
+        if len(history):
+            rows = history[(history["round"] == server_round) & (history["stage"] == "evaluate")]
+            evaluated = set(rows["site"])
+        absent = [s for s in sites if s not in evaluated]
+        eval_only = [s for s in sites if s in evaluated]
+        if absent:
+            lines.append(f"Round {server_round}: missing {', '.join(absent)}")
+        if eval_only:
+            lines.append(f"Round {server_round}: {', '.join(eval_only)} evaluated the model "
+                         "but did not train in this round")
+    return lines
+
+
 # ------------------------------------------------------------------------- deploy
 
 def _print_deployment(dep: object) -> None:
     print(repr(dep))
+    for note in getattr(dep, "notes", []):
+        print(f"  note: {note}")
     print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
     for p in dep.processes:  # type: ignore[attr-defined]
         port = f" port {p.port}" if p.port else ""
@@ -200,7 +223,9 @@ def _cmd_deploy_keygen(args: argparse.Namespace) -> int:
     print(f"Site {args.site}'s key pair, made on this laptop:\n"
           f"  private: {keys.private_key}  (never leaves this laptop)\n"
           f"  public:  {keys.public_key}  (hand this file to the facilitator)\n"
-          f"  fingerprint of the public key: {fingerprint(keys.public_key)}")
+          f"  fingerprint of the public key: {fingerprint(keys.public_key)}\n"
+          f"Both files say they belong to site {args.site}: `deploy node --site {args.site}` "
+          "uses them, and no other site can.")
     return 0
 
 
@@ -217,7 +242,13 @@ def _cmd_deploy_register(args: argparse.Namespace) -> int:
 
 def _cmd_deploy_node(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import node
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
 
+    if args.ca and not args.insecure and Path(args.ca).is_file():
+        # Printed first, so it can be read aloud even when joining fails.
+        print(f"The CA certificate this laptop trusts: {args.ca}, fingerprint "
+              f"{fingerprint(args.ca)}. It must equal the one the facilitator's `deploy "
+              "link` showed.", flush=True)
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
                insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
@@ -228,8 +259,17 @@ def _cmd_deploy_node(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deploy_fingerprint(args: argparse.Namespace) -> int:
+    from fedlearn_kit.federation.deployment.credentials import fingerprint
+
+    for path in args.files:
+        print(f"{path}: fingerprint {fingerprint(path)}")
+    return 0
+
+
 def _cmd_deploy_status(args: argparse.Namespace) -> int:
-    from fedlearn_kit.federation.deployment import load, registration, work_root, workdirs
+    from fedlearn_kit.federation.deployment import load, work_root, workdirs
+    from fedlearn_kit.federation.deployment.room import room_report
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
@@ -237,14 +277,20 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         return 1
     running = False
     for folder in folders:
-        dep = load(folder)
+        try:
+            dep = load(folder)
+        except FileNotFoundError as err:
+            print(err)
+            continue
         _print_deployment(dep)
-        running |= any(p.alive() for p in dep.processes)
-        superlink = dep.process("superlink")
-        if dep.role != "node" and dep.node_ids and superlink is not None and superlink.alive():
-            online = registration.online_nodes(dep)
-            joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
-            print(f"  connected sites: {joined or 'none'} of {dep.num_sites}")
+        alive = [p for p in dep.processes if p.alive()]
+        running |= bool(alive)
+        if not alive and dep.processes:
+            print("  Nothing of this deployment runs. Start it again with the command that "
+                  "started it (the same options), or clear the folder with `fedlearn-kit "
+                  f"deploy down --workdir {dep.workdir}`.")
+        for line in room_report(dep):
+            print(f"  {line}")
     return 0 if running else 1
 
 
@@ -252,11 +298,15 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped']}")
+    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped'] or 'none'}")
     if report.get("already_gone"):
-        print(f"Already gone (not signalled): {report['already_gone']}")
+        print(f"Recorded but already ended (not signalled): {report['already_gone']}")
+    if report.get("ports_held_by_others"):
+        print(f"Ports the state file names that another program holds now (not this "
+              f"deployment's; left alone): {report['ports_held_by_others']}")
     if report["ports_still_open"]:
-        print(f"Ports still open: {report['ports_still_open']}", file=sys.stderr)
+        print(f"Ports of this deployment still open: {report['ports_still_open']}",
+              file=sys.stderr)
         return 1
     print("No process and no port of the deployment is left.")
     return 0
@@ -317,6 +367,11 @@ def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--insecure", action="store_true")
     workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
+
+    p = cmds.add_parser("fingerprint", help="the fingerprint of ca.crt or a site-K.pub file, "
+                                           "to read aloud and compare")
+    p.add_argument("files", nargs="+", help="ca.crt, site-K.pub, ...")
+    p.set_defaults(handler=_cmd_deploy_fingerprint)
 
     for name, handler, text in (("status", _cmd_deploy_status,
                                  "processes, ports, logs and connected sites"),
@@ -421,7 +476,8 @@ def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     clean = actions.add_parser(
         "clean-answers", help="list (or delete) answers and facts files on a shared laptop")
     clean.add_argument("folders", nargs="*", type=Path,
-                       help="folders to search (default: the kit folder)")
+                       help="folders to search (default: the course folder, the one with "
+                            "course.py, at or above the current folder)")
     clean.add_argument("--delete", action="store_true", help="delete them, not only list them")
     materials.set_defaults(handler=_cmd_materials)
 

@@ -35,17 +35,42 @@ SUPERLINK_PORT = 9092
 #: The course's notebooks, exercises and solutions plus one environment (docs/laptops.md).
 MIN_FREE_GB = 1.0
 INSTALL_FIX = "reinstall the locked set: `python course.py install --force`"
+#: The install stamp ``course.py`` writes into the environment's folder.
+STAMP_NAME = "fedlearn-kit-installed.json"
+#: The bundle folder the docs use (docs/laptops.md).
+BUNDLE_NAME = "fedlearn-bundle"
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
 
 
 @dataclass
 class Check:
-    """One line of the checklist."""
+    """One line of the checklist. A ``warning`` is printed as WARN and does not fail."""
 
     name: str
     ok: bool
     detail: str
     fix: str = ""
+    warning: bool = False
+
+
+def install_fix(prefix: Path | None = None, course: Path | None = None) -> str:
+    """The fix for a wrong or missing package: from the bundle this laptop was installed
+    from, offline, when there is one (the online fix needs the network)."""
+    import json
+
+    try:
+        stamp = json.loads((prefix or Path(sys.prefix)).joinpath(STAMP_NAME).read_text())
+    except (OSError, ValueError):
+        stamp = {}
+    bundle = stamp.get("bundle") if stamp.get("from") == "bundle" else None
+    if bundle is None and course is not None and (course / BUNDLE_NAME / "wheels").is_dir():
+        bundle = BUNDLE_NAME
+    if bundle is None and stamp.get("from") == "bundle":
+        bundle = BUNDLE_NAME
+    if bundle is not None:
+        return ("reinstall the locked set from the bundle, offline: `python course.py "
+                f"install --from-bundle {bundle} --force`")
+    return INSTALL_FIX
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -117,7 +142,7 @@ def check_pins(lock_dir: Path | None) -> Check:
         return Check("locked versions", True, f"every package matches {lock_dir}")
     shown = ", ".join(f"{name} {have} (lock: {want})" for name, have, want in wrong[:4])
     more = f" and {len(wrong) - 4} more" if len(wrong) > 4 else ""
-    return Check("locked versions", False, shown + more, INSTALL_FIX)
+    return Check("locked versions", False, shown + more, install_fix(course=lock_dir.parent))
 
 
 def check_kernel() -> Check:
@@ -125,11 +150,11 @@ def check_kernel() -> Check:
     try:
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     except ImportError:
-        return Check("kernel", False, "JupyterLab is not installed here", INSTALL_FIX)
+        return Check("kernel", False, "JupyterLab is not installed here", install_fix())
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
-        return Check("kernel", False, "no python3 kernel", INSTALL_FIX)
+        return Check("kernel", False, "no python3 kernel", install_fix())
     program = spec.argv[0] if spec.argv else ""
     generic = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
     # Jupyter runs a kernel whose program is plain "python" with its own interpreter.
@@ -154,16 +179,44 @@ def _deployment_module():
 
 
 def check_port(what: str, port: int) -> Check:
+    """Is ``port`` free? The course's own JupyterLab on its port is fine; the SuperLink's
+    port matters only on the facilitator's laptop, so a taken one is a warning."""
     from fedlearn_kit.federation.deployment.processes import port_free, port_owner
 
     name = f"port {port} ({what})"
     if port_free("127.0.0.1", port):
         return Check(name, True, "free")
-    fix = ("stop that program, or use another port: `python course.py lab --port N`"
-           if what == "JupyterLab" else
-           "stop that program (an old deployment: `fedlearn-kit deploy down`), or agree "
-           "another port with the facilitator")
-    return Check(name, False, f"in use by {port_owner('127.0.0.1', port)}", fix)
+    owner = port_owner("127.0.0.1", port)
+    if what == "JupyterLab" and "jupyter" in owner.lower():
+        return Check(name, True, f"used by JupyterLab ({owner}): the course's own, if you "
+                                 "started it with `python course.py lab`")
+    if what == "JupyterLab":
+        return Check(name, False, f"in use by {owner}",
+                     "stop that program, or use another port: `python course.py lab --port N`")
+    return Check(name, False, f"in use by {owner}",
+                 "only the facilitator's laptop opens this port: on a participant's laptop "
+                 "nothing to do. On the facilitator's, stop that program (an old "
+                 "deployment: `fedlearn-kit deploy down`) or use `deploy link --port N`",
+                 warning=True)
+
+
+def check_proxy(environ: dict[str, str] | None = None) -> Check:
+    """A proxy named in the environment: the kit keeps its own processes off it for loopback
+    and the SuperLink's address (``NO_PROXY``), but says so, since anything else started by
+    hand (Flower's own commands, pip) would use it."""
+    from fedlearn_kit.offline import no_proxy, proxies_set
+
+    env = dict(os.environ if environ is None else environ)
+    found = proxies_set(env)
+    if not found:
+        return Check("proxy", True, "no proxy variable set")
+    names = ", ".join(sorted(found))
+    return Check("proxy", False,
+                 f"{names} set; the kit's processes get NO_PROXY={no_proxy(env)} (loopback "
+                 "and, in a room, the facilitator's address) so the course works",
+                 "nothing for the course; if you run Flower's `flwr` or `flower-supernode` "
+                 "by hand, add the facilitator's address to NO_PROXY first (docs/"
+                 "deployment.md, 'A hospital proxy')", warning=True)
 
 
 def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
@@ -173,18 +226,30 @@ def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
                  "" if ok else f"free at least {minimum_gb:.0f} GB on this drive")
 
 
-def check_jupyter_settings() -> Check:
-    """JupyterLab's news and update checks are off in this environment."""
+def check_jupyter_settings(prefix: Path | None = None) -> Check:
+    """JupyterLab's news and update checks and its Extension Manager are off here."""
     import json
 
-    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    try:
-        settings = json.loads(path.read_text())["@jupyterlab/apputils-extension:notification"]
-        ok = settings.get("fetchNews") == "false" and settings.get("checkForUpdates") is False
-    except (OSError, ValueError, KeyError):
-        ok = False
-    return Check("JupyterLab stays offline", ok, str(path) if ok else f"{path} missing or wrong",
-                 "" if ok else INSTALL_FIX)
+    from fedlearn_kit.offline import JUPYTER_LAB_CONFIG, JUPYTERLAB_SETTINGS
+
+    prefix = prefix or Path(sys.prefix)
+    files = {prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json":
+             JUPYTERLAB_SETTINGS,
+             prefix / "etc" / "jupyter" / "jupyter_lab_config.json":
+             JUPYTER_LAB_CONFIG}
+    wrong = []
+    for path, wanted in files.items():
+        try:
+            ok = json.loads(path.read_text()) == wanted
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            wrong.append(str(path))
+    if not wrong:
+        return Check("JupyterLab stays offline", True,
+                     "news, update checks and Extension Manager search off")
+    return Check("JupyterLab stays offline", False, f"{', '.join(wrong)} missing or wrong",
+                 install_fix())
 
 
 class OutboundWatch:
@@ -289,7 +354,7 @@ def run_checks(*, lab_port: int = LAB_PORT, superlink_port: int = SUPERLINK_PORT
         checks = [check_python(), check_pins(find_lock_dir(folder)), check_kernel(),
                   check_port("JupyterLab", lab_port),
                   check_port("SuperLink", superlink_port),
-                  check_disk(folder or Path.cwd()), check_jupyter_settings()]
+                  check_disk(folder or Path.cwd()), check_jupyter_settings(), check_proxy()]
         if deployment:
             checks.append(check_deployment(watch))
     finally:
@@ -308,10 +373,12 @@ def report(checks: Sequence[Check], write: Callable[[str], object] = print) -> b
     """Print the checklist; True when every check passed."""
     width = max(len(c.name) for c in checks)
     for check in checks:
-        write(f"  {'PASS' if check.ok else 'FAIL'}  {check.name:<{width}}  {check.detail}")
+        verdict = "PASS" if check.ok else "WARN" if check.warning else "FAIL"
+        write(f"  {verdict}  {check.name:<{width}}  {check.detail}")
         if not check.ok:
-            write(f"        {'':<{width}}  fix: {check.fix}")
-    failed = [c for c in checks if not c.ok]
+            write(f"        {'':<{width}}  {'fix' if not check.warning else 'note'}: "
+                  f"{check.fix}")
+    failed = [c for c in checks if not c.ok and not c.warning]
     write("Ready for the course." if not failed else
           f"Not ready: {len(failed)} check(s) failed; the fix is under each.")
     return not failed

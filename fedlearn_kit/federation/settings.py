@@ -37,6 +37,14 @@ READY_POLL = 0.1
 JOIN_POLL = 0.3
 #: Seconds a stopped process gets to end by itself before it is killed.
 STOP_GRACE = 5.0
+#: Seconds by which a process's start time may differ from the one the kit recorded and
+#: still be the same process, where its environment (the deployment's marker) cannot be
+#: read. Start times are compared from boot on Linux, which a clock step does not move;
+#: pid reuse needs the same command line too, so a tolerance of seconds is safe.
+START_TIME_TOLERANCE = 2.0
+#: Seconds a SuperNode whose key the SuperLink reports in use is started again before the
+#: kit says so: Flower frees a crashed node's key after two missed heartbeats (about 12 s).
+KEY_IN_USE_RETRY = 20.0
 
 # ---------------------------------------------------------------- a SuperNode
 # (deployment/flower_processes.py: settings Flower has no command-line option for)

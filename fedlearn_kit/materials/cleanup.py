@@ -4,7 +4,9 @@ Answers to the cards may describe a real organisation, so they should not stay o
 the next group uses. :func:`find_answers_files` lists every ``fedlearn-answers*.json``,
 ``fedlearn-facts.json``, DPIA draft (``fedlearn-dpia*``, made from the answers) and take-home
 document (every file in a ``fedlearn-takehome`` folder, ``fedlearn-kit takehome``) under the
-given folders (the kit folder by default), plus the file ``$FEDLEARN_ANSWERS`` names;
+given folders (by default the course folder: the one holding ``course.py`` and ``lock/`` at
+or above the current folder, which is where the notebooks write them on every install
+route, a bundle's included), plus the file ``$FEDLEARN_ANSWERS`` names;
 :func:`clean_answers` deletes them only when asked to. Plain ``pathlib``: works the same on
 Windows, macOS and Linux.
 """
@@ -36,11 +38,31 @@ def is_answers_file(path: Path) -> bool:
             or any(fnmatch.fnmatch(path.name, pattern) for pattern in PATTERNS))
 
 
+def course_folder(start: Path | None = None) -> Path | None:
+    """The course folder at or above ``start`` (default: the current folder): the one with
+    ``course.py`` and ``lock/``. Not the installed package's folder: a bundle or wheel
+    install puts the package in the environment, far from the notebooks."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "course.py").is_file() and (folder / "lock").is_dir():
+            return folder
+    return None
+
+
+def default_folders(start: Path | None = None) -> list[Path]:
+    """Where answers are looked for unless told: the course folder (else the current
+    folder), and the kit's own checkout when it is one (an editable install)."""
+    folders = [course_folder(start) or (start or Path.cwd()).resolve()]
+    if (ROOT / "course.py").is_file() and ROOT.resolve() not in folders:
+        folders.append(ROOT.resolve())
+    return folders
+
+
 def find_answers_files(folders: Iterable[Path] | None = None) -> list[Path]:
-    """Every answers or facts file under ``folders`` (default: the kit folder), plus the file
-    ``$FEDLEARN_ANSWERS`` points to if it exists; sorted, each once."""
+    """Every answers or facts file under ``folders`` (default: :func:`default_folders`), plus
+    the file ``$FEDLEARN_ANSWERS`` points to if it exists; sorted, each once."""
     found: set[Path] = set()
-    for folder in folders if folders is not None else [ROOT]:
+    for folder in folders if folders is not None else default_folders():
         folder = Path(folder)
         if not folder.is_dir():
             raise ValueError(f"{folder} is not a folder: give the kit folder, or a folder "
@@ -65,8 +87,11 @@ def clean_answers(folders: Iterable[Path] | None = None, delete: bool = False) -
 
 
 def main(folders: list[Path], delete: bool) -> int:
-    """Command line: list (or with ``delete`` remove) the files; exit 0."""
-    files = clean_answers(folders or None, delete)
+    """Command line: list (or with ``delete`` remove) the files; exit 0. Names the folders
+    it searched, so an empty answer can be checked."""
+    searched = folders or default_folders()
+    print("Searched: " + ", ".join(str(Path(f).resolve()) for f in searched))
+    files = clean_answers(searched, delete)
     if not files:
         print("No answers or facts files found.")
         return 0

@@ -85,7 +85,9 @@ def test_wrong_certificate(dep: deploy.Deployment, tmp_path: Path) -> None:
 
 def test_unregistered_node_key(dep: deploy.Deployment, tmp_path: Path) -> None:
     stranger = certs.make_node_keys(tmp_path, 1)
-    with pytest.raises(DeploymentError, match="public key is not registered"):
+    # Refused, retried (as after a crash), then named: the SuperLink's log tells the cause.
+    with pytest.raises(DeploymentError, match="refused by the SuperLink(.|\n)*SuperLink's log "
+                                              "says: a key that is not registered"):
         dep.start_supernode(1, key=stranger.private_key, timeout=30)
 
 

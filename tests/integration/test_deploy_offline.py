@@ -55,3 +55,24 @@ def test_a_deployment_run_makes_no_outbound_attempt(audited: Path, tmp_path: Pat
     assert {"superlink", "supernode site 0", "clientapp executor"} <= processes
     attempts = audited.read_text() if audited.exists() else ""
     assert attempts == "", f"outbound attempts:\n{attempts}"
+
+
+def test_jupyterlabs_extension_manager_search_makes_no_outbound_attempt(
+        audited: Path, tmp_path: Path) -> None:
+    """Typing in JupyterLab's Extension Manager made the server ask PyPI; the course's
+    settings make it read-only, so its search answers from what is installed."""
+    import json
+    import urllib.request
+
+    from tests.e2e.lab import running_lab
+
+    with running_lab(tmp_path) as lab:
+        url = f"{lab.url}/lab/api/extensions?query=jupyterlab-git&page=1&per_page=10"
+        request = urllib.request.Request(url, headers={"Authorization": f"token {lab.token}"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            found = json.loads(answer.read())
+    log = (tmp_path / "jupyter-lab.log").read_text()
+    assert "Extension Manager is 'readonly'" in log, log[-2000:]
+    assert not any(e.get("name") == "jupyterlab-git" for e in found)
+    attempts = audited.read_text() if audited.exists() else ""
+    assert attempts == "", f"outbound attempts:\n{attempts}"

@@ -54,7 +54,7 @@ def test_down_from_the_state_file_alone_finds_orphans_by_marker(tmp_path: Path) 
     assert report["stopped"] and not procs.marked("m2")
     assert deploy.load(tmp_path).processes == []
     assert deploy.down(tmp_path) == {"stopped": [], "already_gone": [],
-                                     "ports_still_open": []}
+                                     "ports_still_open": [], "ports_held_by_others": []}
 
 
 def _stranger() -> subprocess.Popen:
@@ -121,3 +121,75 @@ def test_memory_and_cores_of_the_marked_processes(tmp_path: Path) -> None:
         assert procs.memory_in_use("m-nobody") == (0.0, 0.0, 0)
     finally:
         procs.stop([busy, idle], grace=1)
+
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def _as_if_read_by_another_python(rec: procs.Proc) -> procs.Proc:
+    """The record as another process (`deploy status`) sees it: no Popen to ask."""
+    procs._CHILDREN.pop(rec.pid, None)
+    return rec
+
+
+def test_a_clock_step_does_not_turn_a_live_process_into_a_stranger(tmp_path: Path) -> None:
+    """psutil's create_time moves with a step of the wall clock (NTP): shift the record by
+    12 s, as the facilitator's laptop saw it, and the process is still the deployment's."""
+    dep = Deployment(tmp_path, "127.0.0.1:1", 1, insecure=True)
+    rec = procs.start("sleeper", SLEEPER, tmp_path / "s.log", dep.env())
+    try:
+        _as_if_read_by_another_python(rec)
+        rec.create_time += 12.0
+        rec.started += 12.0
+        assert rec.alive()  # the marker in its environment says it is ours
+        # Where the environment cannot be read, the start time from boot decides; the
+        # clock step moved create_time, not the time since boot.
+        unmarked = procs.Proc(**{**rec.__dict__, "marker": ""})
+        assert unmarked.alive()
+        assert not procs.Proc(**{**unmarked.__dict__,
+                                 "since_boot": (rec.since_boot or 0) + 12.0}).alive() \
+            or rec.since_boot is None
+        # Another deployment's marker: not ours, whatever the times say.
+        assert not procs.Proc(**{**rec.__dict__, "marker": "another"}).alive()
+        dep.processes.append(rec)
+        dep.save()
+        report = deployment.down(tmp_path)
+        assert report["stopped"] == [rec.pid] and report["already_gone"] == []
+    finally:
+        procs.stop([rec], grace=1)
+
+
+def test_a_lost_state_file_is_rebuilt_from_the_running_processes(tmp_path: Path) -> None:
+    dep = Deployment(tmp_path, "127.0.0.1:9", 3, insecure=True, role="room")
+    rec = dep.add_process(procs.start("superlink", SLEEPER, tmp_path / "logs" / "l.log",
+                                      dep.env(), port=None))
+    try:
+        (tmp_path / procs.STATE_FILE).unlink()  # lost: deleted, or the folder was cleaned
+        _as_if_read_by_another_python(rec)
+        back = deployment.load(tmp_path)
+        assert (back.num_sites, back.role, back.marker) == (3, "room", dep.marker)
+        assert [p.pid for p in back.processes] == [rec.pid] and back.processes[0].alive()
+        assert any("missing" in note for note in back.notes)
+        assert tmp_path in deployment.workdirs(tmp_path.parent)
+        report = deployment.down(tmp_path)
+        assert report["stopped"] == [rec.pid]
+        assert not procs.running_in(tmp_path)
+    finally:
+        procs.stop([rec], grace=1)
+
+
+def test_down_from_a_stale_state_file_leaves_a_strangers_port_alone(tmp_path: Path) -> None:
+    """The recorded SuperLink ended long ago; another program now listens on its port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        old = procs.Proc("superlink", 999_999, 999_999, ["flower-superlink"], "x.log",
+                         port=port, create_time=1.0, marker="gone")
+        Deployment(tmp_path, f"127.0.0.1:{port}", 1, insecure=True, marker="gone",
+                   processes=[old]).save()
+        report = deployment.down(tmp_path)
+        assert report["ports_still_open"] == [] and report["ports_held_by_others"] == [port]
+        assert report["stopped"] == [] and report["already_gone"] == [999_999]

@@ -45,3 +45,33 @@ def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path
                            cwd=laptop, env=offline, capture_output=True, text=True)
     assert ready.returncode == 0, ready.stdout + ready.stderr
     assert "PASS  JupyterLab stays offline" in ready.stdout
+    # The doctor's fix for a wrong package on this laptop works offline: from the bundle.
+    fix = subprocess.run([python, "-c", "from fedlearn_kit import doctor; "
+                          "print(doctor.install_fix())"], cwd=laptop, env=offline,
+                         capture_output=True, text=True)
+    assert f"install --from-bundle {bundle} --force" in fix.stdout, fix.stdout + fix.stderr
+    # A participant's answers, written next to the notebooks, are found from the course
+    # folder although the kit is installed in .venv (not editable) on this route.
+    answers = laptop / "notebooks" / "fedlearn-answers.json"
+    answers.write_text("{}")
+    cleaned = subprocess.run([python, "-m", "fedlearn_kit.cli", "materials", "clean-answers",
+                              "--delete"], cwd=laptop, env=offline, capture_output=True,
+                             text=True)
+    assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
+    assert str(answers.resolve()) in cleaned.stdout and not answers.exists(), cleaned.stdout
+    kit = subprocess.run([python, "-c", "import fedlearn_kit; print(fedlearn_kit.__file__)"],
+                         cwd=tmp_path, env=offline, capture_output=True, text=True).stdout
+    assert ".venv" in kit, kit  # the package is the installed one, not the course folder's
+
+
+def test_every_pinned_package_has_a_wheel_for_windows_and_macos_laptops():
+    """What a Windows or Mac bundle would take, checked against the package index without
+    downloading it: every pin has a wheel there, or the command names the package."""
+    checked = subprocess.run([sys.executable, ROOT / "course.py", "bundle", "--check",
+                              "--platform", "windows-amd64", "macos-arm64",
+                              "--python-version", "3.11"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = checked.stdout + checked.stderr
+    assert "windows-amd64, Python 3.11: every pinned package has a wheel" in out, out[-3000:]
+    assert "macos-arm64, Python 3.11: every pinned package has a wheel" in out, out[-3000:]
+    assert checked.returncode == 0, out[-3000:]

@@ -125,3 +125,54 @@ def test_the_wait_for_absent_sites_counts_down_then_starts_with_those_present(ca
     assert wait_for_sites(SimpleNamespace(get_node_ids=lambda: [1, 2, 3]), 3, 3, 5,
                           on_wait=countdown()) == [1, 2, 3]
     assert capsys.readouterr().out == ""  # nobody missing: nothing said
+
+
+def _reply(node: int, partition: int, stage: str = "train"):
+    """A reply from ``node`` announcing ``partition`` (the test has set Flower's run ids)."""
+    from flwr.app import Message, MetricRecord, RecordDict
+    from flwr.supercore.task_identity import TaskIdentity
+
+    content = RecordDict({"metrics": MetricRecord({"partition-id": partition,
+                                                   "num-examples": 10})})
+    TaskIdentity._node_id = 0  # the ServerApp sends
+    message = Message(content, dst_node_id=node, message_type=stage)
+    TaskIdentity._node_id = node  # the node replies
+    return Message(content, reply_to=message), message
+
+
+def test_a_reply_announcing_another_site_than_its_keys_is_refused_loudly(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    import json
+
+    from fedlearn_kit.federation.deployment.processes import REGISTRATIONS_ENV
+
+    path = tmp_path / "registrations.json"
+    path.write_text(json.dumps({"node_ids": {"0": 11, "1": 22}, "registered": {}}))
+    monkeypatch.setenv(REGISTRATIONS_ENV, str(path))
+    from flwr.supercore.task_identity import TaskIdentity  # Message() reads the run's ids
+
+    for name, value in (("_run_id", 1), ("_node_id", 1), ("_task_id", 1)):
+        monkeypatch.setattr(TaskIdentity, name, value)
+    grid = PromptGrid(SlowGrid(1), site_names=["A", "B", "C"])
+    honest, sent_honest = _reply(22, 1)
+    assert grid.refuse_wrong_site(honest, {"m": sent_honest}) is honest
+    wrong, sent_wrong = _reply(11, 2)  # site 0's key, announcing site 2
+    refused = grid.refuse_wrong_site(wrong, {wrong.metadata.reply_to_message_id: sent_wrong})
+    assert refused.has_error() and "REFUSED: the node of site 0's key" in refused.error.reason
+    assert "announced site 2" in refused.error.reason
+    assert grid.site_of(11) == "site 0 (hospital A)"  # named by its key, never as site 2
+    grid.learn_site(honest)
+    line = grid.round_line(1, 3)
+    assert "trained: B" in line and "missing: A, C" in line and "took" in line
+
+
+def test_missing_means_no_answer_at_all_in_the_summary() -> None:
+    import pandas as pd
+
+    from fedlearn_kit.cli import missing_lines
+
+    history = pd.DataFrame([{"round": 3, "stage": "evaluate", "site": "B"},
+                            {"round": 3, "stage": "train", "site": "A"}])
+    result = SimpleNamespace(history=history, missing={3: ("B", "C")})
+    assert missing_lines(result) == [
+        "Round 3: missing C", "Round 3: B evaluated the model but did not train in this round"]

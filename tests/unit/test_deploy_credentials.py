@@ -95,3 +95,64 @@ def test_up_refuses_a_rooms_folder(tmp_path: Path) -> None:
     room.save()
     with pytest.raises(deployment.DeploymentError, match="workshop room"):
         deployment.up(2, tmp_path, replace=True)
+
+
+def test_a_key_names_its_site_and_another_sites_key_is_refused(tmp_path: Path) -> None:
+    keys = credentials.make_site_keys(tmp_path / "laptop-0", 0)
+    assert certs.key_site(keys.private_key) == 0 and certs.key_site(keys.public_key) == 0
+    assert credentials.check_private_key(keys.private_key, 0) == keys.private_key
+    with pytest.raises(credentials.CredentialError, match="is site 0's key.*keygen --site 2"):
+        credentials.check_private_key(keys.private_key, 2)
+    # The comment travels with a renamed copy (a neighbour's key taken from a USB stick).
+    copied = tmp_path / "neighbour-key"
+    shutil.copy(keys.private_key, copied)
+    with pytest.raises(credentials.CredentialError, match="is site 0's key"):
+        deployment.node("127.0.0.1:1", 2, 3, tmp_path / "p2", key=copied, ca=tmp_path / "x")
+    # A .pub handed over under another site's name is refused by the coordinator.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(keys.public_key, inbox / "site-1.pub")
+    with pytest.raises(credentials.CredentialError, match="holds site 0's public key"):
+        credentials.collect_public_keys(inbox, 3)
+    # A key made by another tool names no site: accepted here, checked by the run.
+    (tmp_path / "plain").write_bytes(certs.with_comment(keys.private_key.read_bytes(), ""))
+    assert certs.key_site(tmp_path / "plain") is None
+    credentials.check_private_key(tmp_path / "plain", 2)
+
+
+def test_the_comment_leaves_the_key_itself_unchanged(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    keys = certs.make_node_keys(tmp_path, 4)
+    data = keys.private_key.read_bytes()
+    renamed = certs.with_comment(data, "something else")
+    assert certs.key_comment(renamed) == "something else"
+    one, two = (serialization.load_ssh_private_key(d, None) for d in (data, renamed))
+    assert one.private_numbers() == two.private_numbers()  # type: ignore[union-attr]
+    public = serialization.load_ssh_public_key(keys.public_key.read_bytes())
+    assert public.public_numbers() == one.public_key().public_numbers()  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        certs.with_comment(b"not a key", "x")
+
+
+def test_the_superlinks_refusals_are_told_apart() -> None:
+    from fedlearn_kit.federation.deployment import diagnose
+
+    log = ("\x1b[91mERROR\x1b[0m: ... exception: SuperNode with node ID 42 could not be "
+           "activated.\n... SuperNode with node ID 42 could not be activated.\n"
+           "ERROR: ... exception: No SuperNode found with the given public key.\n")
+    notes = diagnose.refusals(log, {42: 1})
+    assert notes[0].startswith("site 1's key was refused 2 time(s) because that node is "
+                               "already connected")
+    assert notes[1].startswith("a key that is not registered was refused 1 time(s)")
+    assert "fedlearn-kit deploy register" in notes[1]
+    assert diagnose.refusals("INFO: Activated node_id=42", {42: 1}) == []
+    advice = diagnose.explain_node_fault("ERROR ... Failed to activate SuperNode.", True)
+    assert advice and "deploy register pubkeys/site-K.pub" in advice
+    assert "already connected" in advice and "flwr supernode register" not in advice
+
+
+def test_link_refuses_to_listen_everywhere_without_the_address_to_certify(tmp_path: Path
+                                                                         ) -> None:
+    with pytest.raises(ValueError, match="--advertise"):
+        deployment.link(2, tmp_path, host="0.0.0.0", allow_network=True)

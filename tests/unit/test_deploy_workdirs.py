@@ -71,7 +71,8 @@ def test_nothing_is_written_next_to_the_package(elsewhere: Path,
     # status and down without --workdir look under ./work of the current folder.
     assert cli.main(["deploy", "status"]) == 1
     assert str(elsewhere / "work") in capsys.readouterr().out
-    assert deployment.down() == {"stopped": [], "already_gone": [], "ports_still_open": []}
+    assert deployment.down() == {"stopped": [], "already_gone": [], "ports_still_open": [],
+                                 "ports_held_by_others": []}
     assert _files(paths.ROOT) == before  # the checkout, and the package inside it
 
 

@@ -81,8 +81,8 @@ def test_the_lock_holds_exactly_the_versions_pyproject_chooses():
     for name, requirements in sets.items():
         locked = _locked_versions(name)
         for package, version in _pins(requirements).items():
-            if package == "torch":  # the CPU build: +cpu on Linux/Windows, plain on macOS
-                assert locked["torch"] == {"2.13.0+cpu", "2.13.0"}, locked["torch"]
+            if package == "torch":  # the CPU build: +cpu on Linux, PyPI's elsewhere
+                assert _locked_versions("course.txt")["torch"] == {"2.13.0+cpu", "2.13.0"}
             else:
                 assert locked.get(package) == {version}, f"{name}: {package} {locked.get(package)}"
     assert "ray" in _locked_versions("simulation.txt") and "ray" not in _locked_versions(
@@ -108,10 +108,16 @@ def test_the_room_servers_proxy_is_pinned_by_npms_lock_without_hosts():
 
 
 def test_torch_can_only_be_the_cpu_build():
+    """Linux: PyTorch's +cpu build (PyPI's Linux torch is the CUDA build); Windows and macOS:
+    PyPI's torch 2.13.0, which is the CPU build there (no second index for those laptops)."""
     torch = [r for r in _lock_lines("course.txt") if r.name == "torch"]
-    for requirement in torch:
-        on_mac = requirement.marker.evaluate({"sys_platform": "darwin"})
-        assert str(requirement.specifier) == ("==2.13.0" if on_mac else "==2.13.0+cpu")
+    for system, wanted in (("linux", "==2.13.0+cpu"), ("win32", "==2.13.0"),
+                           ("darwin", "==2.13.0")):
+        chosen = [str(r.specifier) for r in torch
+                  if r.marker is None or r.marker.evaluate({"sys_platform": system})]
+        assert chosen == [wanted], (system, chosen)
+    for name in ("simulation.txt", "dev.txt"):  # pinned once, in the course set
+        assert "torch==" not in (LOCK / name).read_text(), name
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in (
         LOCK / "course.txt").read_text()
 

@@ -30,7 +30,7 @@ def _free_port() -> int:
 # --- course.py ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("target", "present", "absent", "torch"), [
-    ("windows-amd64", {"pywinpty", "colorama"}, {"appnope"}, "torch==2.13.0+cpu"),
+    ("windows-amd64", {"pywinpty", "colorama"}, {"appnope"}, "torch==2.13.0"),
     ("macos-arm64", {"appnope"}, {"pywinpty", "colorama"}, "torch==2.13.0"),
     ("linux-x86_64", set(), {"pywinpty", "colorama", "appnope"}, "torch==2.13.0+cpu"),
 ])
@@ -66,6 +66,8 @@ def test_post_install_switches_jupyterlabs_web_calls_off(tmp_path, monkeypatch):
     written = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     settings = json.loads(written.read_text())["@jupyterlab/apputils-extension:notification"]
     assert settings == {"fetchNews": "false", "checkForUpdates": False}
+    server = tmp_path / "etc" / "jupyter" / "jupyter_lab_config.json"
+    assert json.loads(server.read_text()) == {"LabApp": {"extension_manager": "readonly"}}
 
 
 def test_pytest_collecting_nothing_is_a_failure(monkeypatch):
@@ -251,3 +253,57 @@ def test_every_process_course_py_starts_gets_the_kits_offline_switches():
     from fedlearn_kit.offline import OFFLINE_ENV
 
     assert OFFLINE_ENV.items() <= course.QUIET_ENV.items()
+
+
+def test_missing_wheels_names_each_package_and_what_the_docs_say():
+    """The bundle check asks the index for file names only; a pin without a wheel for the
+    laptop is named with the docs' advice, and one with a wheel is not."""
+    listings = {
+        "debugpy": ["debugpy-1.8.22-cp311-cp311-macosx_15_0_universal2.whl",
+                    "debugpy-1.8.22-py2.py3-none-any.whl", "debugpy-1.8.22.tar.gz"],
+        "torch": ["torch-2.13.0-cp311-cp311-macosx_14_0_arm64.whl",
+                  "torch-2.13.0-cp311-cp311-win_amd64.whl"],
+        "onlynew": ["onlynew-1.0-cp311-cp311-macosx_15_0_arm64.whl",
+                    "onlynew-0.9-cp311-cp311-macosx_11_0_arm64.whl"],
+        "nothing": [],
+    }
+    pins = ["debugpy==1.8.22", "torch==2.13.0", "onlynew==1.0", "nothing==2.0"]
+    found = course.missing_wheels(pins, "macos-arm64", "3.11",
+                                  files_of=lambda name, version: listings[name])
+    assert [p.split(" has no wheel")[0] for p in found] == ["onlynew==1.0", "nothing==2.0"]
+    assert "macosx_15_0_arm64" in found[0] and "macOS 14 or newer" in found[0]
+    assert "lists no wheel of that version" in found[1]
+    on_windows = course.missing_wheels(pins[:2], "windows-amd64", "3.11",
+                                       files_of=lambda name, version: listings[name])
+    assert on_windows == []
+    on_312 = course.missing_wheels(["torch==2.13.0"], "windows-amd64", "3.12",
+                                   files_of=lambda name, version: listings[name])
+    assert len(on_312) == 1 and "Python 3.12" in on_312[0]
+
+
+def test_a_bundle_without_this_laptops_python_is_refused_naming_the_bundle_to_build(
+        tmp_path, monkeypatch):
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / course.MANIFEST).write_text(json.dumps(
+        {"set": "course", "platforms": {"linux-x86_64": {"pythons": ["3.11"]},
+                                         "windows-amd64": {"pythons": ["3.11", "3.12"]}}}))
+    monkeypatch.setattr(course, "this_platform", lambda: "windows-amd64")
+    course.check_bundle_fits(tmp_path, (3, 12))  # served: no error
+    with pytest.raises(course.SetupError) as refused:
+        course.check_bundle_fits(tmp_path, (3, 13))
+    message = str(refused.value)
+    assert "--platform windows-amd64 --python-version 3.13" in message
+    assert "install Python 3.11 or 3.12" in message
+    assert course.bundle_pythons(tmp_path) == [(3, 11), (3, 12)]
+
+
+def test_the_bundle_readme_names_every_platform_the_folder_holds(tmp_path):
+    manifest = {"set": "course", "platforms": {"linux-x86_64": {"pythons": ["3.11"]},
+                                               "macos-arm64": {"pythons": ["3.11", "3.12"]}}}
+    out = tmp_path / "fedlearn-bundle"
+    out.mkdir()
+    course.write_bundle_readme(out, manifest)
+    text = (out / "README.txt").read_text()
+    assert "Linux x86_64" in text
+    assert "macOS 14 or newer on Apple silicon: Python 3.11, 3.12" in text
+    assert "--from-bundle fedlearn-bundle" in text

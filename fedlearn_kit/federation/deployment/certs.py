@@ -15,9 +15,12 @@ written readable by their owner only.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import os
+import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,16 +116,107 @@ def make_server_cert(folder: str | Path, hosts: tuple[str, ...] = ("127.0.0.1", 
     return _write(folder / SERVER_CERT, cert.public_bytes(serialization.Encoding.PEM)), key_path
 
 
+def site_comment(site: int) -> str:
+    """The comment ``make_node_keys`` writes into both halves of site ``site``'s key: the
+    site it was made for, so a key used for another site is noticed (:func:`key_site`)."""
+    return f"fedlearn-kit site-{site}"
+
+
+_SITE_COMMENT = re.compile(r"fedlearn-kit site-(\d+)$")
+
+
 def make_node_keys(folder: str | Path, site: int) -> NodeKeys:
-    """Create site ``site``'s key pair: ``site-K`` (private, OpenSSH) and ``site-K.pub``."""
+    """Create site ``site``'s key pair: ``site-K`` (private, OpenSSH) and ``site-K.pub``.
+
+    Both carry the comment :func:`site_comment`, the site the pair was made for.
+    """
     folder = Path(folder)
     key = ec.generate_private_key(ec.SECP384R1())
-    private = _write(folder / f"site-{site}", key.private_bytes(
+    comment = site_comment(site)
+    private = _write(folder / f"site-{site}", with_comment(key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-        serialization.NoEncryption()), private=True)
+        serialization.NoEncryption()), comment), private=True)
     public = _write(folder / f"site-{site}.pub", key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH))
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        + b" " + comment.encode() + b"\n")
     return NodeKeys(site, private, public)
+
+
+_OPENSSH_MAGIC = b"openssh-key-v1\0"
+_OPENSSH_ARMOR = (b"-----BEGIN OPENSSH PRIVATE KEY-----", b"-----END OPENSSH PRIVATE KEY-----")
+
+
+def _ssh_strings(data: bytes, offset: int, count: int) -> tuple[list[bytes], int]:
+    """``count`` SSH wire-format strings (uint32 length + bytes) from ``offset``."""
+    out = []
+    for _ in range(count):
+        (length,) = struct.unpack(">I", data[offset:offset + 4])
+        out.append(data[offset + 4:offset + 4 + length])
+        offset += 4 + length
+    return out, offset
+
+
+def _ssh_string(value: bytes) -> bytes:
+    return struct.pack(">I", len(value)) + value
+
+
+def _openssh_sections(pem: bytes) -> tuple[bytes, bytes]:
+    """An unencrypted OpenSSH private key's header (up to its private section) and the
+    private section itself; ValueError for anything else."""
+    body = pem.strip()
+    if not (body.startswith(_OPENSSH_ARMOR[0]) and body.endswith(_OPENSSH_ARMOR[1])):
+        raise ValueError("not an OpenSSH private key")
+    blob = base64.b64decode(b"".join(body[len(_OPENSSH_ARMOR[0]):-len(_OPENSSH_ARMOR[1])]
+                                     .split()))
+    if not blob.startswith(_OPENSSH_MAGIC):
+        raise ValueError("not an OpenSSH private key")
+    offset = len(_OPENSSH_MAGIC)
+    (cipher, kdf, _), offset = _ssh_strings(blob, offset, 3)
+    (count,) = struct.unpack(">I", blob[offset:offset + 4])
+    if cipher != b"none" or kdf != b"none" or count != 1:
+        raise ValueError("an encrypted key or several keys in one file")
+    _, end = _ssh_strings(blob, offset + 4, 1)
+    (private,), _ = _ssh_strings(blob, end, 1)
+    return blob[:end], private
+
+
+def _ecdsa_fields_end(private: bytes) -> int:
+    """Where an ECDSA private section's comment starts (after checkints, type, curve,
+    public point and private scalar)."""
+    (kind,), offset = _ssh_strings(private, 8, 1)
+    if not kind.startswith(b"ecdsa-sha2-"):
+        raise ValueError("not an ECDSA key")
+    _, offset = _ssh_strings(private, offset, 3)
+    return offset
+
+
+def with_comment(pem: bytes, comment: str) -> bytes:
+    """An unencrypted OpenSSH ECDSA private key (PEM) with ``comment`` as its comment."""
+    head, private = _openssh_sections(pem)
+    section = private[:_ecdsa_fields_end(private)] + _ssh_string(comment.encode())
+    section += bytes(range(1, 1 + (-len(section) % 8)))  # OpenSSH's padding: 1, 2, 3, ...
+    text = base64.b64encode(head + _ssh_string(section))
+    lines = [text[i:i + 70] for i in range(0, len(text), 70)]
+    return b"\n".join([_OPENSSH_ARMOR[0], *lines, _OPENSSH_ARMOR[1]]) + b"\n"
+
+
+def key_comment(data: bytes) -> str:
+    """The comment of an OpenSSH key: a private key (PEM) or a ``.pub`` line ('' if none)."""
+    if data.lstrip().startswith(b"-----"):
+        try:
+            _, private = _openssh_sections(data)
+            (comment,), _ = _ssh_strings(private, _ecdsa_fields_end(private), 1)
+        except (ValueError, struct.error):
+            return ""
+        return comment.decode(errors="replace")
+    parts = data.strip().split(maxsplit=2)
+    return parts[2].decode(errors="replace") if len(parts) == 3 else ""
+
+
+def key_site(path: str | Path) -> int | None:
+    """The site a key (either half) was made for by :func:`make_node_keys`, if it says."""
+    match = _SITE_COMMENT.search(key_comment(Path(path).read_bytes()).strip())
+    return int(match.group(1)) if match else None
 
 
 def describe_certificate(path: str | Path) -> dict[str, str]:

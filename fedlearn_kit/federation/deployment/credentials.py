@@ -92,9 +92,28 @@ def check_private_key(path: str | Path, site: int | None = None) -> Path:
         raise CredentialError(f"{path} is a {type(key).__name__}, but Flower's SuperNode "
                               "authentication needs an elliptic-curve key: make one with "
                               "`fedlearn-kit deploy keygen`.")
+    check_made_for(path, site)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         os.chmod(path, 0o600)  # readable by others, e.g. copied from a USB stick
     return path
+
+
+def check_made_for(path: Path, site: int | None) -> None:
+    """Refuse a key that ``deploy keygen`` made for another site than ``site``.
+
+    The SuperLink knows a site only by its key: a participant who joins as site K with
+    site J's key trains site K's data under site J's name. Keys made without the kit's
+    comment (elsewhere, or by an older kit) cannot be checked here; the coordinator's run
+    still compares the site a node announces with the one registered for its key.
+    """
+    made_for = certs.key_site(path)
+    if site is None or made_for is None or made_for == site:
+        return
+    raise CredentialError(
+        f"{path} is site {made_for}'s key (made with `deploy keygen --site {made_for}`), "
+        f"not site {site}'s. Each site joins with its own key: on this laptop, make site "
+        f"{site}'s with `fedlearn-kit deploy keygen --site {site}` and hand its .pub file to "
+        f"the facilitator; if this laptop is site {made_for}, use --site {made_for}.")
 
 
 def check_ca_certificate(path: str | Path) -> x509.Certificate:
@@ -132,8 +151,9 @@ def check_ca_certificate(path: str | Path) -> x509.Certificate:
     return cert
 
 
-def check_public_key(path: str | Path) -> Path:
-    """A site's public key as the coordinator receives it: an OpenSSH EC public key."""
+def check_public_key(path: str | Path, site: int | None = None) -> Path:
+    """A site's public key as the coordinator receives it: an OpenSSH EC public key, made
+    for ``site`` if its comment names a site (``deploy keygen`` writes one)."""
     path = Path(path)
     try:
         key = serialization.load_ssh_public_key(path.read_bytes())
@@ -144,6 +164,13 @@ def check_public_key(path: str | Path) -> Path:
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise CredentialError(f"{path} is not an elliptic-curve key; Flower's SuperNode "
                               "authentication needs one (`fedlearn-kit deploy keygen`).")
+    made_for = certs.key_site(path)
+    if site is not None and made_for is not None and made_for != site:
+        raise CredentialError(
+            f"{path} is named for site {site} but holds site {made_for}'s public key (made "
+            f"with `deploy keygen --site {made_for}`). Registering it as site {site} would "
+            f"let site {made_for}'s laptop join as site {site}: ask the participant of site "
+            f"{site} for their own site-{site}.pub.")
     return path
 
 
@@ -172,5 +199,5 @@ def collect_public_keys(folder: str | Path, num_sites: int) -> dict[int, Path]:
         if site >= num_sites:
             raise CredentialError(f"{path} is for site {site}, but the room has sites 0 to "
                                   f"{num_sites - 1}; check --sites or the file's name.")
-        found[site] = check_public_key(path)
+        found[site] = check_public_key(path, site)
     return found

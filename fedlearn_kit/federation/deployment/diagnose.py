@@ -17,6 +17,10 @@ from pathlib import Path
 #: Colour codes in Flower's logs.
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
+#: What a SuperNode's log says when the SuperLink refused its key (either cause).
+REFUSED = re.compile(r"Failed to activate SuperNode|code: 2004|401 Unauthorized|not registered",
+                     re.I)
+
 #: What a SuperNode's log says when it cannot join, and what the kit tells the learner
 #: (best-effort hints, checked against the flwr version in ``_flower.FLOWER_TESTED``).
 NODE_FAULTS = (
@@ -24,12 +28,14 @@ NODE_FAULTS = (
      "does not trust the SuperLink's TLS certificate (verification failed). Give the "
      "SuperNode the CA certificate that signed the SuperLink's certificate (ca.crt from the "
      "facilitator's `deploy link`), and reach the SuperLink by a name the certificate lists."),
-    (re.compile(r"Failed to activate SuperNode|code: 2004|401 Unauthorized|not registered",
-                re.I),
-     "was refused by the SuperLink: its public key is not registered. The coordinator "
-     "registers each site's public key with `flwr supernode register site-K.pub` (the kit "
-     "does this in `deploy up` / `deploy link`); check the SuperNode uses the matching "
-     "private key."),
+    (REFUSED,
+     "was refused by the SuperLink. The SuperLink gives the same answer for two causes, "
+     "and the facilitator's `fedlearn-kit deploy status --workdir work/room` says which: "
+     "(1) this key is not registered: the facilitator registers the site's public key "
+     "with `fedlearn-kit deploy register pubkeys/site-K.pub` (check the .pub file handed "
+     "over belongs to this key: compare the fingerprints); or (2) this key is already "
+     "connected: another laptop uses the same key, or this site's earlier SuperNode has "
+     "not yet been declared gone (the kit retried for 20 s, longer than that takes)."),
     (re.compile(r"Unable to parse the private key", re.I),
      "cannot read its private key file: give it the site's OpenSSH EC key (site-K)."),
 )
@@ -65,3 +71,34 @@ def explain_node_fault(log: str, exited: bool) -> str | None:
         if pattern.search(log) and (exited or "error" in log.lower()):
             return advice
     return None
+
+
+#: What the SuperLink logs when it refuses a SuperNode's key (Flower's wording, 1.42).
+_IN_USE = re.compile(r"SuperNode with node ID (\d+) could not be activated")
+_UNKNOWN = re.compile(r"No SuperNode found with the given public key")
+
+
+def refusals(superlink_log: str, node_sites: dict[int, int]) -> list[str]:
+    """One sentence per kind of refused join in the SuperLink's log, with how often.
+
+    Tells the two causes of a participant's "refused" apart, which only the SuperLink
+    can: a registered key whose node is already connected (named by its site), and a
+    key that is not registered at all.
+    """
+    text = ANSI.sub("", superlink_log)
+    notes = []
+    in_use: dict[int, int] = {}
+    for match in _IN_USE.finditer(text):
+        node = int(match.group(1))
+        in_use[node] = in_use.get(node, 0) + 1
+    for node, count in sorted(in_use.items()):
+        site = node_sites.get(node)
+        who = f"site {site}'s key" if site is not None else f"the key of node {node}"
+        notes.append(f"{who} was refused {count} time(s) because that node is already "
+                     "connected: another laptop uses the same key, or a rejoin came before "
+                     "the SuperLink declared the old connection gone (about 12 s).")
+    unknown = len(_UNKNOWN.findall(text))
+    if unknown:
+        notes.append(f"a key that is not registered was refused {unknown} time(s): register "
+                     "that participant's site-K.pub with `fedlearn-kit deploy register`.")
+    return notes

@@ -8,6 +8,7 @@ from typing import Any
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.deployment.folders import default_workdir
 from fedlearn_kit.federation.deployment.lifecycle import up
+from fedlearn_kit.federation.deployment.processes import DeploymentError
 from fedlearn_kit.federation.deployment.state import Deployment, load
 from fedlearn_kit.federation.result import Result
 
@@ -30,7 +31,16 @@ def run_deployment(experiment: Experiment, *, deployment: Deployment | None = No
             running: Deployment | None = load(workdir or default_workdir())
         except FileNotFoundError:
             running = None
-        if (running is not None and running.num_sites == experiment.num_sites
+        if running is not None and running.role != "local":
+            # A workshop room's folder: run on its SuperLink, never start a federation here.
+            link = running.process("superlink")
+            if link is None or not link.alive():
+                raise DeploymentError(
+                    f"{running.workdir} holds a workshop room whose SuperLink is not "
+                    "running: start it again with `fedlearn-kit deploy link` (same options "
+                    "as before), then run again.")
+            deployment = running
+        elif (running is not None and running.num_sites == experiment.num_sites
                 and any(p.alive() for p in running.processes)):
             deployment = running
     if deployment is not None:

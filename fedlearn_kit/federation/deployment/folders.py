@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fedlearn_kit.federation.deployment.processes import STATE_FILE
+from fedlearn_kit.federation.deployment.processes import STATE_FILE, running_folders
 from fedlearn_kit.paths import work_folder
 
 
@@ -37,7 +37,10 @@ def lesson_workdir() -> Path:
 
 
 def workdirs(root: str | Path | None = None) -> list[Path]:
-    """Every deployment folder recorded under ``root`` (default: ``./work`` of the current
-    folder, or ``$FEDLEARN_WORKDIR``)."""
-    root = Path(root or work_root())
-    return sorted(p.parent for p in root.glob(f"**/{STATE_FILE}"))
+    """Every deployment folder under ``root`` (default: ``./work`` of the current folder,
+    or ``$FEDLEARN_WORKDIR``): those with a state file, and those whose processes run
+    although their state file was lost."""
+    root = Path(root or work_root()).resolve()
+    recorded = {p.parent for p in root.glob(f"**/{STATE_FILE}")}
+    running = {d for d in running_folders() if d == root or root in d.parents}
+    return sorted(recorded | running)

@@ -55,7 +55,8 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
     old = load_if_any(workdir)
     if old is not None and old.role != "local":
         raise DeploymentError(
-            f"{workdir} holds a workshop room's {old.role} (`deploy link`/`deploy node`); "
+            f"{workdir} holds a workshop room's "
+            f"{'SuperLink' if old.role == 'room' else 'SuperNode'} (`deploy link`/`deploy node`); "
             f"`up` uses its own folder (default {default_workdir()}, lesson 07: "
             f"{lesson_workdir()}). Choose another workdir.")
     if replace and old is not None:
@@ -98,7 +99,8 @@ def down(workdir: str | Path | None = None) -> dict[str, list[int]]:
     participant's ``deploy down`` then finds the SuperNode ``deploy node`` started.
     """
     folders = [Path(workdir)] if workdir is not None else workdirs()
-    report: dict[str, list[int]] = {"stopped": [], "already_gone": [], "ports_still_open": []}
+    report: dict[str, list[int]] = {"stopped": [], "already_gone": [], "ports_still_open": [],
+                                    "ports_held_by_others": []}
     for folder in folders:
         try:
             dep = load(folder)

@@ -10,6 +10,7 @@ half only, never a private key.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -41,6 +42,38 @@ def write_flower_config(dep: Deployment) -> Path:
     path = dep.flwr_home / "config.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+#: The registrations (site -> node id, fingerprint) in ``FLWR_HOME``, beside the
+#: SuperLink's database that holds the keys, so a lost state file does not lose them.
+REGISTRATIONS = "registrations.json"
+
+
+def registrations_file(dep: Deployment) -> Path:
+    """Where :func:`register_nodes` keeps the registrations (read by the ServerApp)."""
+    return dep.flwr_home / REGISTRATIONS
+
+
+def saved_registrations(dep: Deployment) -> tuple[dict[int, int], dict[int, str]]:
+    """The node ids and fingerprints saved beside the registered keys ({} if none)."""
+    try:
+        data = json.loads(registrations_file(dep).read_text())
+        return ({int(k): int(v) for k, v in data["node_ids"].items()},
+                {int(k): str(v) for k, v in data["registered"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, {}
+
+
+def _save_registrations(dep: Deployment) -> None:
+    dep.flwr_home.mkdir(parents=True, exist_ok=True)
+    registrations_file(dep).write_text(json.dumps(
+        {"node_ids": {str(k): v for k, v in dep.node_ids.items()},
+         "registered": {str(k): v for k, v in dep.registered.items()}}, indent=2))
+
+
+def node_sites(dep: Deployment) -> dict[int, int]:
+    """Each registered node id's site: whom the SuperLink lets in under which key."""
+    return {node: site for site, node in dep.node_ids.items()}
 
 
 def add_public_keys(dep: Deployment, keys: dict[int, Path]) -> None:
@@ -90,6 +123,7 @@ def register_nodes(dep: Deployment, sites: Sequence[int] | None = None,
             dep.node_ids[site] = _flower.registered_node_id(text)
             dep.registered[site] = fingerprint(pub)
     dep.save()
+    _save_registrations(dep)
     return dict(dep.node_ids)
 
 

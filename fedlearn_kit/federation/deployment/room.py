@@ -20,7 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fedlearn_kit.federation import settings
-from fedlearn_kit.federation.deployment import certs, credentials, registration, supervisor
+from fedlearn_kit.federation.deployment import (
+    certs,
+    credentials,
+    diagnose,
+    registration,
+    supervisor,
+)
 from fedlearn_kit.federation.deployment.folders import room_workdir
 from fedlearn_kit.federation.deployment.processes import (
     LOOPBACK,
@@ -84,7 +90,15 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
     """
     check_host(host, allow_network)
     workdir = Path(workdir or room_workdir()).resolve()
-    advertise = advertise or (LOOPBACK if host in (LOOPBACK, "0.0.0.0") else host)
+    if host == "0.0.0.0" and not advertise:
+        raise ValueError("--host 0.0.0.0 listens on every network, but participants need "
+                         "the one address they dial, which goes into the certificate: add "
+                         "--advertise ADDRESS (the laptop's address or host name on the "
+                         "room's network).")
+    advertise = advertise or host
+    running = _running_room(workdir)
+    if running is not None:
+        return _adopt_room(running, num_sites, port, advertise, insecure, keys, renew)
     if port is None:
         port = free_port(LOOPBACK)
     dep = new_deployment(workdir, f"{advertise}:{port}", num_sites, insecure, isolation,
@@ -96,6 +110,7 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
         if renew:
             dep.node_ids, dep.registered = {}, {}
             (dep.flwr_home / "superlink.db").unlink(missing_ok=True)
+            registration.registrations_file(dep).unlink(missing_ok=True)
         if keys is not None:
             registration.add_public_keys(dep, credentials.collect_public_keys(keys, num_sites))
     registration.write_flower_config(dep)
@@ -106,6 +121,39 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
     except BaseException:
         dep.down()
         raise
+    return dep
+
+
+def _running_room(workdir: Path) -> Deployment | None:
+    """The room whose SuperLink still runs from ``workdir`` (after a clock step, a lost
+    state file, or a second ``link`` by mistake), else None."""
+    old = load_if_any(workdir)
+    if old is None or old.role != "room":
+        return None
+    superlink = old.process("superlink")
+    return old if superlink is not None and superlink.alive() else None
+
+
+def _adopt_room(dep: Deployment, num_sites: int, port: int | None, advertise: str,
+                insecure: bool, keys: str | Path | None, renew: bool) -> Deployment:
+    """Carry on with a room whose SuperLink already runs, if it is the room asked for."""
+    wanted = {"sites": num_sites, "port": port or dep.superlink.rsplit(":", 1)[1],
+              "address": advertise, "insecure": insecure}
+    have = {"sites": dep.num_sites, "port": dep.superlink.rsplit(":", 1)[1],
+            "address": dep.superlink.rsplit(":", 1)[0], "insecure": dep.insecure}
+    differ = [k for k in wanted if str(wanted[k]) != str(have[k])]
+    if differ or renew:
+        what = ", ".join(f"{k} {have[k]} (asked: {wanted[k]})" for k in differ) or "--renew"
+        raise DeploymentError(
+            f"The room's SuperLink already runs from {dep.workdir} with other settings: "
+            f"{what}. Stop it first with `fedlearn-kit deploy down --workdir {dep.workdir}`, "
+            "then run `deploy link` again.")
+    if keys is not None and not insecure:
+        found = credentials.collect_public_keys(keys, num_sites)
+        registration.add_public_keys(dep, found)
+        registration.register_nodes(dep, sorted(found))
+    dep.notes.append(f"The room's SuperLink was already running (pid "
+                     f"{dep.process('superlink').pid}): carried on with it.")  # type: ignore[union-attr]
     return dep
 
 
@@ -130,7 +178,7 @@ def register(public_keys: Sequence[str | Path], workdir: str | Path | None = Non
             raise credentials.CredentialError(
                 f"{path}: expected a file named site-K.pub with K from 0 to "
                 f"{dep.num_sites - 1}.")
-        found[int(match.group(1))] = credentials.check_public_key(path)
+        found[int(match.group(1))] = credentials.check_public_key(path, int(match.group(1)))
     registration.add_public_keys(dep, found)
     registration.register_nodes(dep, sorted(found))
     return {s: dep.node_ids[s] for s in found}
@@ -163,5 +211,35 @@ def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None =
         raise DeploymentError(f"Site {site}'s SuperNode already runs from {workdir}; stop "
                               f"it with `fedlearn-kit deploy down --workdir {workdir}`.")
     dep = new_deployment(workdir, superlink, num_sites, insecure, role="node")
-    supervisor.start_supernode(dep, site, key=key, ca=ca, timeout=timeout)
+    try:
+        supervisor.start_supernode(dep, site, key=key, ca=ca, timeout=timeout)
+    except BaseException:
+        dep.down()  # a failed join leaves nothing running: SuperNode, executor, children
+        raise
     return dep
+
+
+#: How the coordinator's ServerApp words a reply it refused (``server_app.refuse_wrong_site``).
+WRONG_SITE_NOTE = "REFUSED: the node of site"
+
+
+def room_report(dep: Deployment) -> list[str]:
+    """What the coordinator needs to know about the sites, in sentences for ``deploy status``:
+    which are connected, which keys the SuperLink refused and why, and any node that
+    announced another site than its key's in the last run."""
+    lines: list[str] = []
+    superlink = dep.process("superlink")
+    if dep.role == "node" or superlink is None or not superlink.alive():
+        return lines
+    if dep.node_ids:
+        online = registration.online_nodes(dep)
+        joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
+        lines.append(f"connected sites: {joined or 'none'} of {dep.num_sites}")
+    lines += [f"refused: {note}" for note in diagnose.refusals(
+        diagnose.read(superlink.log), registration.node_sites(dep))]
+    last_run = dep.workdir / "runs" / f"run-{dep.runs}" / "flwr-run.log"
+    for line in diagnose.lines_with(str(last_run), [WRONG_SITE_NOTE]):
+        note = line[line.index(WRONG_SITE_NOTE):]
+        if f"wrong site: {note}" not in lines:
+            lines.append(f"wrong site: {note}")
+    return lines

@@ -98,7 +98,9 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
                 run_id.append(found.group(1))
             server_round = round_done(line)
             if server_round is None:
-                if echo and ANNOUNCE in line:  # the ServerApp's own notes: countdown, errors
+                # The ServerApp's own notes: countdown, each round (who replied, who is
+                # missing, its time), errors: the facilitator sees the run as it happens.
+                if echo and ANNOUNCE in line:
                     print(line[line.index(ANNOUNCE):].rstrip(), file=sys.stderr, flush=True)
                 return
             to_round(server_round)

@@ -14,17 +14,20 @@ Flower's own logs cannot break it.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from flwr.app import Context, Message, RecordDict
+from flwr.app import Context, Error, Message, RecordDict
 from flwr.serverapp import Grid, ServerApp
 
 from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.apps import PARTITION_KEY, WaitNote, make_server_app
 from fedlearn_kit.federation.config import experiment_from_config
+from fedlearn_kit.federation.deployment.processes import REGISTRATIONS_ENV
 
 #: How every line the kit's ServerApp prints for people begins (``flwr run --stream``
 #: carries it to the facilitator's terminal).
@@ -32,6 +35,18 @@ ANNOUNCE = "fedlearn-kit:"
 #: The line the ServerApp prints once a round's evaluation replies are in.
 ROUND_DONE = "fedlearn-kit: round {round} of {rounds} evaluated"
 _ROUND_DONE = re.compile(r"fedlearn-kit: round (\d+) of (\d+) evaluated")
+#: Flower's error code for a reply the kit refused (a node announcing another site).
+WRONG_SITE = 9001
+
+
+def registered_sites(path: str | None = None) -> dict[int, int]:
+    """Each registered node id's site, from the registrations file ({} if there is none)."""
+    path = path if path is not None else os.environ.get(REGISTRATIONS_ENV, "")
+    try:
+        node_ids = json.loads(Path(path).read_text())["node_ids"]
+        return {int(node): int(site) for site, node in node_ids.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def round_done(line: str) -> int | None:
@@ -50,6 +65,11 @@ class PromptGrid(Grid):
         self.site_names = site_names or []
         #: Each node's site number, learnt from its replies (they carry ``partition-id``).
         self.node_sites: dict[int, int] = {}
+        #: The site registered for each node's key: a reply announcing another is refused.
+        self.registered = registered_sites()
+        #: This round so far: when it began, and the sites whose replies arrived.
+        self.round_start = time.monotonic()
+        self.replied: dict[str, list[int]] = {}
 
     def set_run(self, run: object) -> None:  # type: ignore[override]
         """Set the run on the wrapped Grid."""
@@ -94,7 +114,8 @@ class PromptGrid(Grid):
         end = time.monotonic() + (timeout if timeout is not None else float("inf"))
         replies: list[Message] = []
         while waiting and time.monotonic() < end:
-            got = [as_from_destination(m, sent) for m in self.pull_messages(waiting)]
+            got = [self.refuse_wrong_site(as_from_destination(m, sent), sent)
+                   for m in self.pull_messages(waiting)]
             for reply in got:
                 if reply.has_error():
                     announce_error(reply, self.site_of(reply.metadata.src_node_id))
@@ -108,21 +129,74 @@ class PromptGrid(Grid):
 
     def learn_site(self, reply: Message) -> None:
         """Remember which site a node is, from the ``partition-id`` its reply carries."""
+        partition = announced_site(reply)
+        if partition is not None:
+            self.node_sites[reply.metadata.src_node_id] = partition
+            stage = str(reply.metadata.message_type).rsplit(".", 1)[-1]
+            self.replied.setdefault(stage, []).append(partition)
+
+    def refuse_wrong_site(self, reply: Message, sent: dict[str, Message]) -> Message:
+        """An error instead of a reply whose node announces another site than the one
+        registered for its key (announced loudly): its data never counts as that site's."""
+        if not self.registered or reply.has_error():
+            return reply
+        node = reply.metadata.src_node_id
+        expected, announced = self.registered.get(node), announced_site(reply)
+        if expected is None or announced is None or expected == announced:
+            return reply
+        reason = (f"REFUSED: the node of site {expected}'s key (node {node}) announced site "
+                  f"{announced}. A key belongs to one site: its reply is left out. The "
+                  f"participant of site {announced} must join with their own key "
+                  f"(`fedlearn-kit deploy keygen --site {announced}`, registered by the "
+                  "facilitator).")
+        original = sent.get(reply.metadata.reply_to_message_id)
         try:
-            metrics = next(iter(reply.content.metric_records.values()))
-            partition = metrics[PARTITION_KEY]
-            if isinstance(partition, int | float):  # a list cannot name a site
-                self.node_sites[reply.metadata.src_node_id] = int(partition)
-        except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
-            pass
+            return Message(Error(code=WRONG_SITE, reason=reason),
+                           reply_to=original or reply)
+        except Exception:  # noqa: BLE001 - keep the refusal visible even if Flower balks
+            print(f"{ANNOUNCE} {reason}", flush=True)
+            return reply
+
+    def round_line(self, server_round: int, rounds: object) -> str:
+        """Who replied in this round, who is missing, and how long it took."""
+        trained = sorted(set(self.replied.get("train", [])))
+        evaluated = sorted(set(self.replied.get("evaluate", [])))
+        everyone = range(len(self.site_names)) if self.site_names else []
+        missing = [s for s in everyone if s not in trained and s not in evaluated]
+        eval_only = [s for s in evaluated if s not in trained]
+        seconds = time.monotonic() - self.round_start
+        parts = [f"{ANNOUNCE} round {server_round} of {rounds} took {seconds:.1f} s; "
+                 f"trained: {self._names(trained)}"]
+        if eval_only:
+            parts.append(f"evaluated only: {self._names(eval_only)}")
+        parts.append(f"missing: {self._names(missing)}")
+        self.round_start, self.replied = time.monotonic(), {}
+        return "; ".join(parts)
+
+    def _names(self, sites: list[int]) -> str:
+        if not sites:
+            return "none"
+        return ", ".join(self.site_names[s] if s < len(self.site_names) else f"site {s}"
+                         for s in sites)
 
     def site_of(self, node_id: int) -> str | None:
-        """``site K (hospital X)`` for a node seen before, else None."""
-        site = self.node_sites.get(node_id)
-        if site is None:
+        """``site K (hospital X)`` for a node seen before in this run or registered for a
+        site's key, else None."""
+        site = self.node_sites.get(node_id, self.registered.get(node_id))
+        if site is None:  # neither seen in this run nor registered (an insecure run)
             return None
         name = self.site_names[site] if site < len(self.site_names) else "?"
         return f"site {site} (hospital {name})"
+
+
+def announced_site(reply: Message) -> int | None:
+    """The site (``partition-id``) a successful reply announces, if it carries one."""
+    try:
+        metrics = next(iter(reply.content.metric_records.values()))
+        partition = metrics[PARTITION_KEY]
+        return int(partition) if isinstance(partition, int | float) else None
+    except (StopIteration, KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def as_from_destination(reply: Message, sent: dict[str, Message]) -> Message:
@@ -199,13 +273,14 @@ def make_deployment_server_app() -> ServerApp:
         rounds = context.run_config.get("num-rounds", "?")
 
         def announce(server_round: int) -> None:
+            print(prompt.round_line(server_round, rounds), flush=True)
             print(ROUND_DONE.format(round=server_round, rounds=rounds), flush=True)
             if server_round == int(context.run_config.get("hold-after-round", 0)):  # type: ignore[call-overload]
                 wait_for_hold_file(str(context.run_config.get("hold-file", "")))
 
         names = [s.name for s in experiment_from_config(context.run_config).sites()]
-        make_server_app(on_round=announce, on_wait=countdown())(
-            PromptGrid(grid, site_names=names), context)
+        prompt = PromptGrid(grid, site_names=names)
+        make_server_app(on_round=announce, on_wait=countdown())(prompt, context)
 
     return app
 

@@ -16,9 +16,11 @@ groups, ports), ``credentials/``, ``flwr/`` (``FLWR_HOME`` for the SuperLink and
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +28,23 @@ from typing import TYPE_CHECKING, Any
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import settings
-from fedlearn_kit.federation.deployment import diagnose, flower_processes, supervisor
+from fedlearn_kit.federation.deployment import (
+    diagnose,
+    flower_processes,
+    registration,
+    supervisor,
+)
 from fedlearn_kit.federation.deployment.folders import default_workdir
 from fedlearn_kit.federation.deployment.processes import (
+    DIR_MARKER,
     MARKER,
+    REGISTRATIONS_ENV,
+    SETTINGS_ENV,
     STATE_FILE,
     DeploymentError,
     Proc,
     load_state,
+    running_in,
     save_state,
 )
 from fedlearn_kit.offline import offline_env
@@ -48,6 +59,11 @@ if TYPE_CHECKING:
 #: What a deployment folder is for (kept in its state file): "local" (`up`: every site on
 #: this machine), "room" (`link`: a workshop's SuperLink), "node" (`node`: one participant).
 ROLES = ("local", "room", "node")
+#: Where a folder's earlier logs and runs go when a deployment starts there again (a
+#: rejoin after a crash, a re-`link`): the log that explains a crash is kept.
+EARLIER = "earlier"
+#: How many earlier starts' logs a folder keeps.
+EARLIER_KEPT = 5
 
 
 @dataclass
@@ -74,6 +90,9 @@ class Deployment:
     role: str = "local"
     #: The fingerprint of each registered site's public key (see credentials.fingerprint).
     registered: dict[int, str] = field(default_factory=dict)
+    #: What :func:`load` had to repair (processes adopted, a lost state file rebuilt);
+    #: not saved.
+    notes: list[str] = field(default_factory=list, compare=False)
 
     # ------------------------------------------------------------------ files
     @property
@@ -107,17 +126,19 @@ class Deployment:
         return self.workdir / STATE_FILE
 
     # ------------------------------------------------------------------ state
+    def saved_settings(self) -> dict[str, object]:
+        """The settings the state file keeps (and every process's environment, so a lost
+        state file can be rebuilt from the running processes)."""
+        return {"superlink": self.superlink, "num_sites": self.num_sites,
+                "insecure": self.insecure, "marker": self.marker, "runs": self.runs,
+                "isolation": self.isolation, "role": self.role}
+
     def save(self) -> None:
         """Write the state file (done after every change)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        save_state(self.state_path, {"superlink": self.superlink, "num_sites": self.num_sites,
-                                     "insecure": self.insecure, "marker": self.marker,
-                                     "runs": self.runs, "isolation": self.isolation,
-                                     "node_ids": {str(k): v for k, v in self.node_ids.items()},
-                                     "role": self.role,
-                                     "registered": {str(k): v
-                                                    for k, v in self.registered.items()}},
-                   self.processes)
+        save_state(self.state_path, self.saved_settings() | {
+            "node_ids": {str(k): v for k, v in self.node_ids.items()},
+            "registered": {str(k): v for k, v in self.registered.items()}}, self.processes)
 
     def add_process(self, proc: Proc) -> Proc:
         """Record a started process (and save at once, so ``down`` finds it after a crash)."""
@@ -137,10 +158,15 @@ class Deployment:
 
     def env(self, flwr_home: Path | None = None) -> dict[str, str]:
         """The environment of every process: the offline switches (no telemetry, no update
-        check; :mod:`fedlearn_kit.offline`), its own FLWR_HOME, the deployment's marker."""
+        check, no proxy for loopback and the SuperLink; :mod:`fedlearn_kit.offline`), its
+        own FLWR_HOME, the deployment's marker, folder and settings."""
+        host = self.superlink.rsplit(":", 1)[0].strip("[]")
         return offline_env(
             None, FLWR_HOME=str(flwr_home or self.flwr_home), PYTHONUNBUFFERED="1",
-            OMP_NUM_THREADS="1", **{MARKER: self.marker},
+            OMP_NUM_THREADS="1", no_proxy_hosts=(host,),
+            **{MARKER: self.marker, DIR_MARKER: str(self.workdir.resolve()),
+               SETTINGS_ENV: json.dumps(self.saved_settings()),
+               REGISTRATIONS_ENV: str(registration.registrations_file(self))},
             **({flower_processes.WAKE_ENV: str(self.wake_file)} if self.wake_file else {}),
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
             PATH=os.pathsep.join([str(Path(sys.executable).parent),
@@ -229,21 +255,58 @@ class Deployment:
 # ---------------------------------------------------------------------- a work folder's deployment
 
 def load(workdir: str | Path | None = None) -> Deployment:
-    """The deployment recorded in ``workdir`` (for status and down, also after a crash)."""
+    """The deployment recorded in ``workdir`` (for status and down, also after a crash).
+
+    The running processes have the last word: a process of this folder that runs but is
+    missing from the state file (an earlier state overwritten) is adopted, and a lost
+    state file is rebuilt from the processes' environments (:func:`.processes.running_in`)
+    and the room's registrations file. ``notes`` says what was repaired.
+    """
     workdir = Path(workdir or default_workdir()).resolve()
     path = workdir / STATE_FILE
-    if not path.exists():
+    running = running_in(workdir)
+    if path.exists():
+        dep = _from_state(workdir, *load_state(path))
+    elif running:
+        settings_ = running[0].settings
+        dep = Deployment(workdir, str(settings_["superlink"]), int(settings_["num_sites"]),  # type: ignore[call-overload]
+                         bool(settings_["insecure"]), str(settings_["marker"]),
+                         runs=int(settings_.get("runs", 0)),  # type: ignore[call-overload]
+                         isolation=str(settings_.get("isolation", "process")),
+                         role=str(settings_.get("role", "local")))
+        dep.node_ids, dep.registered = registration.saved_registrations(dep)
+        dep.notes.append(f"{STATE_FILE} was missing: rebuilt from the running processes.")
+    else:
         raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
-    state, procs = load_state(path)
-    node_ids: dict[str, Any] = dict(state.get("node_ids") or {})  # type: ignore[call-overload]
-    registered: dict[str, Any] = dict(state.get("registered") or {})  # type: ignore[call-overload]
-    return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),  # type: ignore[call-overload]
+    adopted = _adopt(dep, [f.record for f in running])
+    if adopted:
+        dep.notes.append("Running processes of this folder adopted: " + ", ".join(
+            f"{p.name} (pid {p.pid})" for p in adopted) + ".")
+        dep.save()
+    return dep
+
+
+def _from_state(workdir: Path, state: dict[str, Any], procs: list[Proc]) -> Deployment:
+    node_ids: dict[str, Any] = dict(state.get("node_ids") or {})
+    registered: dict[str, Any] = dict(state.get("registered") or {})
+    return Deployment(workdir, str(state["superlink"]), int(state["num_sites"]),
                       bool(state["insecure"]), str(state["marker"]), procs,
-                      int(state.get("runs", 0)),  # type: ignore[call-overload]
-                      str(state.get("isolation", "process")),
+                      int(state.get("runs", 0)), str(state.get("isolation", "process")),
                       {int(k): int(v) for k, v in node_ids.items()},
                       str(state.get("role", "local")),
                       {int(k): str(v) for k, v in registered.items()})
+
+
+def _adopt(dep: Deployment, running: list[Proc]) -> list[Proc]:
+    """Add the running processes the state file does not know; return them."""
+    known = {p.pid for p in dep.processes if p.alive()}
+    adopted = [p for p in running if p.pid not in known]
+    if adopted:
+        # A record of the same name that no longer runs is the same job's older process.
+        names = {p.name for p in adopted}
+        dep.processes = [p for p in dep.processes if p.name not in names or p.alive()]
+        dep.processes += adopted
+    return adopted
 
 
 def load_if_any(workdir: Path) -> Deployment | None:
@@ -267,11 +330,37 @@ def new_deployment(workdir: Path, superlink: str, num_sites: int, insecure: bool
         raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
                               "Stop it first: deployment.down(workdir) or "
                               f"`fedlearn-kit deploy down --workdir {workdir}`.")
-    for folder in ("logs", "runs"):  # the files of a previous deployment in this folder
-        shutil.rmtree(Path(workdir) / folder, ignore_errors=True)
+    keep_earlier(Path(workdir))
     dep = Deployment(Path(workdir), superlink, num_sites, insecure,
                      isolation=supervisor.choose_isolation(isolation), role=role)
-    if old is not None and role == "room" and old.role == "room":
-        # A restarted room keeps its registrations (the SuperLink's database keeps them).
-        dep.node_ids, dep.registered = old.node_ids, old.registered
+    if role != "room":  # registrations of an earlier deployment here mean nothing now
+        registration.registrations_file(dep).unlink(missing_ok=True)
+    else:
+        # A restarted room keeps its registrations (the SuperLink's database keeps them);
+        # the room's registrations file has them even when the state file was lost.
+        if old is not None and old.role == "room":
+            dep.node_ids, dep.registered = old.node_ids, old.registered
+        else:
+            dep.node_ids, dep.registered = registration.saved_registrations(dep)
     return dep
+
+
+def keep_earlier(workdir: Path) -> Path | None:
+    """Move the folder's ``logs/`` and ``runs/`` into ``earlier/START`` (the newest
+    :data:`EARLIER_KEPT` kept), so a new start has fresh folders and the log that explains
+    a crash survives a rejoin or a re-``link``. Returns the folder they went to."""
+    present = [workdir / f for f in ("logs", "runs") if (workdir / f).exists()]
+    if not present:
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = workdir / EARLIER / stamp
+    n = 1
+    while target.exists():
+        n += 1
+        target = workdir / EARLIER / f"{stamp}-{n}"
+    target.mkdir(parents=True)
+    for folder in present:
+        shutil.move(str(folder), str(target / folder.name))
+    for old in sorted((workdir / EARLIER).iterdir())[:-EARLIER_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
+    return target

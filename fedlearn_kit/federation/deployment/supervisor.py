@@ -220,7 +220,10 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
 
     Fails early, with advice, when a SuperNode exits or its log shows a known fault
     (:func:`.diagnose.explain_node_fault`); otherwise shows the log's tail. A SuperNode
-    that fails is stopped.
+    that fails is stopped with everything it started. A SuperNode whose key the SuperLink
+    refused is started again for :data:`~fedlearn_kit.federation.settings.KEY_IN_USE_RETRY`
+    seconds first: right after a crash the SuperLink still counts the old connection
+    (until two heartbeats are missed), and a rejoin then succeeds by itself.
     """
     waiting = list(sites)
     nodes = {}
@@ -230,16 +233,23 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
             raise DeploymentError(f"No SuperNode for site {site} was started in "
                                   f"{dep.workdir}.")
         nodes[site] = sn
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
     while waiting and time.monotonic() < deadline:
         for site in waiting:
             sn = nodes[site]
             exited = not sn.alive()
-            advice = diagnose.explain_node_fault(diagnose.read(sn.log), exited)
+            log = diagnose.read(sn.log)
+            advice = diagnose.explain_node_fault(log, exited)
+            if (advice and diagnose.REFUSED.search(log)
+                    and time.monotonic() - start < settings.KEY_IN_USE_RETRY):
+                nodes[site] = _start_again(dep, site, sn)
+                continue
             if advice:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode {advice}\nIts log "
-                                      f"({sn.log}) ends with:\n{diagnose.tail(sn.log)}")
+                raise DeploymentError(f"Site {site}'s SuperNode {advice}{_superlinks_word(dep)}"
+                                      f"\nIts log ({sn.log}) ends with:\n"
+                                      f"{diagnose.tail(sn.log)}")
             if exited:
                 stop_site(dep, site)
                 raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited "
@@ -256,6 +266,34 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
                               f"{dep.superlink} within {timeout:.0f} s; it was stopped. "
                               f"Is the SuperLink running and reachable? Its log ({sn.log}) "
                               f"ends with:\n{diagnose.tail(sn.log)}")
+
+
+def _superlinks_word(dep: Deployment) -> str:
+    """What the SuperLink's log says about refused keys, where it runs on this machine."""
+    link = dep.process("superlink")
+    if link is None:
+        return ""
+    notes = diagnose.refusals(diagnose.read(link.log), registration.node_sites(dep))
+    return "".join(f"\nThe SuperLink's log says: {note}" for note in notes)
+
+
+def _start_again(dep: Deployment, site: int, sn: Proc) -> Proc:
+    """Start site ``site``'s refused SuperNode again, with the same command, a second later."""
+    stop_site(dep, site)
+    time.sleep(settings.JOIN_POLL * 3)
+    key = _option(sn.command, "--auth-supernode-private-key")
+    ca = _option(sn.command, "--root-certificates")
+    had_executor = any(p.site == site and "executor" in p.name for p in dep.processes)
+    return start_supernode(dep, site, key=key, ca=ca, wait=False,
+                           executor="own" if had_executor else "shared")
+
+
+def _option(command: Sequence[str], name: str) -> str | None:
+    """The value after ``name`` in ``command``, if any."""
+    try:
+        return command[command.index(name) + 1]
+    except (ValueError, IndexError):
+        return None
 
 
 def _serving(log: str) -> bool:
@@ -308,17 +346,31 @@ def stop_site(dep: Deployment, site: int) -> list[int]:
 
 
 def stop_all(dep: Deployment, grace: float = settings.STOP_GRACE) -> dict[str, list[int]]:
-    """Stop every process of ``dep``; report the pids stopped and ports still open.
+    """Stop every process of ``dep``; report each pid once, and the ports.
 
     Works from the state file alone, e.g. after the notebook kernel that started the
-    deployment crashed: the marker in each process's environment finds its children too.
+    deployment crashed: the marker in each process's environment finds its children too
+    (and :func:`.state.load` has adopted running processes the state file missed).
+    ``stopped``: the pids signalled; ``already_gone``: recorded processes that had ended
+    before (never signalled); ``ports_still_open``: a port of a process this deployment
+    ran that still listens; ``ports_held_by_others``: a recorded port on which another
+    program listens now (a stale state file: not this deployment's, so not a failure).
     """
-    if not dep.processes and not marked(dep.marker):
-        return {"stopped": [], "already_gone": [], "ports_still_open": []}
-    gone = [p.pid for p in dep.processes if not p.alive()]
-    stopped = stop(dep.processes, dep.marker, grace)
-    ports = [(LOOPBACK, p.port) for p in dep.processes if p.port]
-    still_open = wait_ports_closed(ports, timeout=grace)
+    markers = {dep.marker, *(p.marker for p in dep.processes if p.marker)}
+    if not dep.processes and not any(marked(m) for m in markers):
+        return {"stopped": [], "already_gone": [], "ports_still_open": [],
+                "ports_held_by_others": []}
+    running = [p for p in dep.processes if p.alive()]
+    ours = {p.port for p in running if p.port}
+    stopped: list[int] = []
+    for marker in sorted(markers):
+        stopped += [pid for pid in stop(running if marker == dep.marker else [], marker,
+                                        grace) if pid not in stopped]
+    gone = [p.pid for p in dep.processes if p not in running and p.pid not in stopped]
+    still_open = wait_ports_closed([(LOOPBACK, port) for port in sorted(ours)], timeout=grace)
+    others = sorted({p.port for p in dep.processes if p.port and p.port not in ours
+                     and port_open(LOOPBACK, p.port)})
     dep.processes = []
     dep.save()
-    return {"stopped": stopped, "already_gone": gone, "ports_still_open": still_open}
+    return {"stopped": stopped, "already_gone": gone, "ports_still_open": still_open,
+            "ports_held_by_others": others}
