@@ -50,16 +50,17 @@ lock:
 	$(COURSE) lock
 
 notebooks: install
-	$(PY) -m fedlearn_kit.authoring execute notebooks solutions
+	$(PY) -m tools.authoring execute notebooks solutions
 
 exercises: install
-	$(PY) -m fedlearn_kit.authoring exercises
+	$(PY) -m tools.authoring exercises
 
 data: install
 	$(PY) -m fedlearn_kit.cli data --out data
 
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(filter-out benchmarks/__init__.py,$(wildcard benchmarks/*.py)); do \
+	  echo "== $$script"; $(PY) -m benchmarks.$$(basename $$script .py) || exit 1; done
 
 # Maintainers: the Flower tests against the newest Flower release, in an environment of their
 # own (.venv-flower-latest), so the course's pinned .venv stays as locked.

@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv"
+#: Where versions are chosen, once (read here with re: this file runs on any Python).
+PYPROJECT = HERE / "pyproject.toml"
 LOCK_DIR = HERE / "lock"
 #: The layered lock files: each names the sets it builds on (BASES) with ``-r`` and adds its
 #: own packages.
@@ -56,7 +59,6 @@ JUPYTER_LAB_CONFIG = HERE / "fedlearn_kit" / "jupyter" / "jupyter_lab_config.jso
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: The package index the bundle check asks (pip's default; ``PIP_INDEX_URL`` overrides).
 PYPI_SIMPLE = "https://pypi.org/simple"
-SUPPORTED = [(3, 11), (3, 12), (3, 13)]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with",
          "tests/notebooks/nbval_sanitize.cfg"]
@@ -95,6 +97,32 @@ WINDOWS = os.name == "nt"
 
 class SetupError(Exception):
     """A set-up step failed; the message says what to do."""
+
+
+def project_pin(name: str) -> str:
+    """The version pyproject.toml pins the package ``name`` to (``"torch==2.13.0"``)."""
+    found = re.search(rf'"{re.escape(name)}(?:\[[^\]]*\])?==([^"]+)"',
+                      PYPROJECT.read_text(encoding="utf-8"))
+    if found is None:
+        raise SetupError(f"pyproject.toml pins no version of {name}.")
+    return found.group(1)
+
+
+def supported_pythons() -> list[tuple[int, int]]:
+    """The Python versions pyproject.toml's ``requires-python = ">=3.A,<3.B"`` allows."""
+    found = re.search(r'requires-python\s*=\s*">=3\.(\d+),\s*<3\.(\d+)"',
+                      PYPROJECT.read_text(encoding="utf-8"))
+    if found is None:
+        raise SetupError('pyproject.toml: write requires-python as ">=3.A,<3.B".')
+    return [(3, minor) for minor in range(int(found.group(1)), int(found.group(2)))]
+
+
+SUPPORTED = supported_pythons()
+#: "3.11, 3.12 or 3.13", for messages.
+SUPPORTED_TEXT = (", ".join(f"{a}.{b}" for a, b in SUPPORTED[:-1])
+                  + f" or {SUPPORTED[-1][0]}.{SUPPORTED[-1][1]}")
+OLDEST = f"{SUPPORTED[0][0]}.{SUPPORTED[0][1]}"
+
 
 
 def say(message: str) -> None:
@@ -164,10 +192,10 @@ def find_python(requested: str | None,
                 return candidate
     found = ".".join(map(str, sys.version_info[:2]))
     raise SetupError(
-        f"Python 3.11, 3.12 or 3.13 is needed (this is {found}). Install Python 3.11 for your "
-        "user only (python.org's installer: untick 'for all users'; on Windows also the "
-        "Microsoft Store's Python 3.11; on macOS python.org or Homebrew), then run this "
-        "again, or name it: python course.py lab --python /path/to/python3.11")
+        f"Python {SUPPORTED_TEXT} is needed (this is {found}). Install Python {OLDEST} for "
+        "your user only (python.org's installer: untick 'for all users'; on Windows also the "
+        f"Microsoft Store's Python {OLDEST}; on macOS python.org or Homebrew), then run this "
+        f"again, or name it: python course.py lab --python /path/to/python{OLDEST}")
 
 
 def ensure_venv(requested_python: str | None,
@@ -175,7 +203,7 @@ def ensure_venv(requested_python: str | None,
     python = venv_python()
     if USE_CURRENT:
         if sys.version_info[:2] not in SUPPORTED:
-            raise SetupError("--no-venv needs Python 3.11-3.13 to run this file.")
+            raise SetupError(f"--no-venv needs Python {SUPPORTED_TEXT} to run this file.")
         return python
     have = _version_of([str(python)]) if python.exists() else None
     if have in SUPPORTED and (not allowed or have in allowed):
@@ -335,14 +363,6 @@ def cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pytest(py: Path, extra: list[str]) -> int:
-    code = run([py, "-m", "pytest", *extra])
-    if code == 5:
-        say("pytest collected no test: that is a failure, not a pass.")
-        return 1
-    return code
-
-
 def tier_arguments(tier: str, workers: str) -> list[str]:
     """pytest's arguments for one tier: its tests, its workers, its slowest tests."""
     return ["-n", workers, SLOWEST, *TIERS[tier]]
@@ -368,11 +388,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     py = install("dev", python=args.python)
     if not lint_and_types(py):
         return 1
-    return _pytest(py, [*tier_arguments("unit", args.workers), *args.pytest_args])
+    return run_tiers(py, ["unit"], args.workers, args.pytest_args)
 
 
 def lint_command(py: Path) -> list[str]:
-    return [py, "-m", "ruff", "check", "fedlearn_kit", "tests", "benchmarks", "course.py"]
+    return [py, "-m", "ruff", "check", "fedlearn_kit", "tools", "tests", "benchmarks",
+            "course.py"]
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -385,13 +406,18 @@ def cmd_test(args: argparse.Namespace) -> int:
     py = install("dev", python=args.python)
     if not args.tier and not lint_and_types(py):
         return 1
+    return run_tiers(py, tiers, args.workers, args.pytest_args)
+
+
+def run_tiers(py: Path, tiers: list[str], workers: str, pytest_args: list[str]) -> int:
+    """One pytest run per tier, then each tier's outcome and time (:func:`report_tiers`)."""
     results: dict[str, tuple[int, float]] = {}
     for tier in tiers:
         say(f"tier {tier}")
         start = time.monotonic()
-        code = run([py, "-m", "pytest", *tier_arguments(tier, args.workers), *args.pytest_args])
+        code = run([py, "-m", "pytest", *tier_arguments(tier, workers), *pytest_args])
         results[tier] = (code, time.monotonic() - start)
-    return report_tiers(results, selecting=bool(args.pytest_args) and len(tiers) > 1)
+    return report_tiers(results, selecting=bool(pytest_args) and len(tiers) > 1)
 
 
 def report_tiers(results: dict[str, tuple[int, float]], selecting: bool) -> int:
@@ -775,8 +801,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
         overrides = Path(scratch) / "overrides.txt"
         # torch's CPU build everywhere: ``+cpu`` from PyTorch's index on Linux (PyPI's is the
         # CUDA build); PyPI's Windows and macOS wheels are CPU builds already.
-        overrides.write_text("torch==2.13.0+cpu ; sys_platform == 'linux'\n"
-                             "torch==2.13.0 ; sys_platform != 'linux'\n")
+        torch = project_pin("torch")
+        overrides.write_text(f"torch=={torch}+cpu ; sys_platform == 'linux'\n"
+                             f"torch=={torch} ; sys_platform != 'linux'\n")
         everything = Path(scratch) / "all.txt"
         # The current lock as uv's preferences (uv keeps an output file's pins where it
         # can): a new lock changes only what must change.

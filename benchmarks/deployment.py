@@ -3,9 +3,10 @@
 Each line prints a measured figure next to the course's target (issue 12), for a
 federation with TLS and node authentication on loopback:
 
-    python benchmarks/deployment.py                  # 2 sites and 20 sites
-    python benchmarks/deployment.py --sites 2        # only 2 sites
-    python benchmarks/deployment.py --flower-default # also Flower's own isolation, 2 sites
+    python -m benchmarks.deployment                  # 2 sites and 20 sites
+    python -m benchmarks.deployment --sites 2        # only 2 sites
+    python -m benchmarks.deployment --flower-default # also Flower's own isolation, 2 sites
+    python -m benchmarks.deployment --lost-laptop 20 # a SuperNode killed mid-run, 20 sites
 
 Targets on 2 cores: `deploy up` of 20 SuperNodes < 60 s; 3 rounds with 20 sites < 60 s;
 `deploy down` < 10 s; 2 sites, 3 rounds < 15 s; 20 sites < 6 GiB resident (PSS: shared
@@ -18,8 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import tempfile
+import threading
 import time
+from pathlib import Path
 
 import psutil
 import torch
@@ -27,7 +31,7 @@ import torch
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment, run
 from fedlearn_kit.federation.deployment import registration
-from fedlearn_kit.federation.deployment.processes import cores_in_use, memory_in_use
+from tools.measure import cores_in_use, memory_in_use
 
 TARGETS = {"up": {20: 60.0}, "run": {2: 15.0, 20: 60.0}, "down": {2: 10.0, 20: 10.0}}
 
@@ -78,6 +82,44 @@ def measure(sites: int, isolation: str = "process", rounds: int = 3) -> None:
     print(f"{label}: max |w - w_local| = {diff:.1e}")
 
 
+def lost_laptop(sites: int) -> None:
+    """How long a room of ``sites`` takes to report a SuperNode killed as round 2 starts (the
+    behaviour itself, with a few sites, is tests/scale/test_deploy_lost_laptop.py's)."""
+    exp = kit.Experiment(num_sites=sites, num_rounds=3)
+    with tempfile.TemporaryDirectory(prefix="fedlearn-bench-") as workdir:
+        dep = deployment.up(sites, workdir, timeout=240)
+        try:
+            runner = threading.Thread(target=dep.run, args=(exp,),
+                                      kwargs={"progress": False, "echo": False})
+            runner.start()
+            log = dep.workdir / "runs" / "run-1" / "flwr-run.log"
+            when = wait_for_text(log, "round 1 of 3 evaluated", 600)
+            victim = dep.process(f"supernode site {sites // 2}")
+            if when is None or victim is None:
+                print(f"{sites} sites, lost laptop: round 1 did not finish; {load()}")
+                return
+            os.kill(victim.pid, signal.SIGKILL)
+            killed = time.perf_counter()
+            noticed = wait_for_text(log, "Node Unavailable", 120)
+            took = "not within 120 s" if noticed is None else f"{noticed - killed:.1f} s"
+            met = noticed is not None and noticed - killed < 15
+            print(f"{sites} sites: a killed SuperNode reported after {took} (target < 15 s: "
+                  f"{'met' if met else 'NOT met'}); {load()}")
+            runner.join(timeout=1200)
+        finally:
+            dep.down()
+
+
+def wait_for_text(path: Path, text: str, timeout: float) -> float | None:
+    """The perf_counter time ``text`` appeared in ``path``, or None after ``timeout`` s."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if path.exists() and text in path.read_text(errors="replace"):
+            return time.perf_counter()
+        time.sleep(0.1)
+    return None
+
+
 def participant_site() -> None:
     """A participant's laptop: one SuperNode with its own lazy executor, before training."""
     with tempfile.TemporaryDirectory(prefix="fedlearn-bench-") as workdir:
@@ -102,6 +144,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--flower-default", action="store_true",
                         help="also measure Flower's default --isolation subprocess, 2 sites")
+    parser.add_argument("--lost-laptop", type=int, metavar="SITES", default=None,
+                        help="also time how soon a killed SuperNode is reported (POSIX)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     participant_site()
@@ -112,6 +156,8 @@ def main() -> None:
         measure(sites, rounds=args.rounds)
     if args.flower_default:
         measure(2, "subprocess", args.rounds)
+    if args.lost_laptop:
+        lost_laptop(args.lost_laptop)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Runs each stored notebook in memory (the committed file is not touched) in its own folder,
 as JupyterLab would, removes whatever files the run leaves there, and prints the seconds
 and the load average at the start, so the figures in
-fedlearn_kit/materials/lesson_times.yaml (README's run-time sentence) can be re-measured:
+tools/materials/lesson_times.yaml (README's run-time sentence) can be re-measured:
 
     .venv/bin/python benchmarks/lesson_run_times.py            # every lesson
     .venv/bin/python benchmarks/lesson_run_times.py 06 07      # some lessons

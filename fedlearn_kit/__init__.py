@@ -17,6 +17,11 @@ from typing import TYPE_CHECKING, Any
 from fedlearn_kit import offline as _offline  # noqa: E402 - before anything imports Flower
 
 _offline.apply()
+# Maintainer tooling left the package for tools/: its old module names fail, naming the new
+# command (fedlearn_kit.moved).
+from fedlearn_kit import moved as _moved  # noqa: E402
+
+_moved.install()
 
 __version__ = "0.1.0"
 

@@ -463,13 +463,10 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
 
 def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     materials = sub.add_parser(
-        "materials", help="workshop materials: build, check, export, clean-answers",
-        description="The facilitator's materials under docs/ (agendas, card deck, answer key, "
-                    "projector views, handout, certificate, feedback form), generated from the "
-                    "cards, the lessons and lesson_times.yaml.")
+        "materials", help="workshop: export notebooks to offline HTML, clean-answers",
+        description="What a facilitator runs on the room's laptops. (The printed materials "
+                    "under docs/ are built in a course checkout: python -m tools.materials.)")
     actions = materials.add_subparsers(dest="action")
-    actions.add_parser("build", help="write every material under docs/ (the default)")
-    actions.add_parser("check", help="list out-of-date materials; exit 1 if any")
     export = actions.add_parser("export", help="stored or pre-run notebooks to offline HTML")
     export.add_argument("notebooks", nargs="+", type=Path, help="notebooks or folders")
     export.add_argument("--out", type=Path, required=True, help="folder for the HTML files")
@@ -479,6 +476,8 @@ def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
                        help="folders to search (default: the course folder, the one with "
                             "course.py, at or above the current folder)")
     clean.add_argument("--delete", action="store_true", help="delete them, not only list them")
+    for moved in ("build", "check"):  # moved to tools/: they fail, naming the new command
+        actions.add_parser(moved, help="moved: python -m tools.materials in a course checkout")
     materials.set_defaults(handler=_cmd_materials)
 
 
@@ -552,7 +551,7 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
     _add_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)
     _add_deploy(sub)  # fedlearn-kit deploy up|status|down|link|node (lesson 07)
 
-    _add_materials(sub)  # fedlearn-kit materials build|check|export|clean-answers (workshops)
+    _add_materials(sub)  # fedlearn-kit materials export|clean-answers (workshops)
     _add_doctor(sub)  # fedlearn-kit doctor (is this laptop ready?)
     from fedlearn_kit.hub.command import add_parser as add_hub
 

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from fedlearn_kit.environment import SUPPORTED_PYTHONS
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import course_root
 
 #: The port ``python course.py lab`` (and ``make lab``) gives JupyterLab.
 LAB_PORT = 8888
@@ -78,7 +78,7 @@ def install_fix(prefix: Path | None = None, course: Path | None = None) -> str:
 def find_lock_dir(start: Path | None = None) -> Path | None:
     """``lock/`` of the course folder: the kit's checkout, else the current folder or a parent."""
     here = (start or Path.cwd()).resolve()
-    for folder in (ROOT, here, *here.parents):
+    for folder in (*filter(None, [course_root()]), here, *here.parents):
         if (folder / "lock" / "course.txt").is_file():
             return folder / "lock"
     return None

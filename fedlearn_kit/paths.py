@@ -28,19 +28,14 @@ def _data_dir() -> Path:
 #: The default cohort: the course's top-level ``data/`` folder, installed as the package
 #: ``fedlearn_kit.data`` (``make data`` regenerates it).
 DATA_DIR = _data_dir()
-#: The course checkout the package was installed from in editable mode (authoring and tests
-#: use it: notebooks/, solutions/, docs/). In a non-editable install this folder holds no
-#: course; :func:`course_root` says so.
-ROOT = PACKAGE_DIR.parent
 
 
-def course_root() -> Path:
-    """The course checkout (with ``notebooks/``), or a clear error when the kit has none."""
-    if not (ROOT / "notebooks").is_dir():
-        raise FileNotFoundError(
-            f"the kit is installed at {PACKAGE_DIR} without its course folder: run this from "
-            "a course checkout installed with `python course.py install`")
-    return ROOT
+def course_root() -> Path | None:
+    """The course folder the kit was installed from in editable mode (``python course.py
+    install`` in a checkout: it holds ``lock/`` and ``notebooks/``), or None when the kit was
+    installed from a wheel (an offline bundle) and its folder holds no course."""
+    folder = PACKAGE_DIR.parent
+    return folder if (folder / "notebooks").is_dir() and (folder / "lock").is_dir() else None
 
 
 def work_folder(*parts: str, base: str | os.PathLike[str] | None = None) -> Path:

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from sklearn.metrics import roc_curve
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
@@ -135,19 +134,6 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
 
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
-
-
-def plot_roc(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
-    """ROC curves of several models on the same patients."""
-    fig, (ax,) = new_figure(width=4.2, height=3.8)
-    y = df[OUTCOME_NAME].to_numpy()
-    for i, model in enumerate(as_list(models)):
-        fpr, tpr, _ = roc_curve(y, model.predict_proba(df))
-        ax.plot(fpr, tpr, color=site_colour(i), label=model.name)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
-    ax.legend(frameon=False, loc="lower right")
-    return fig
 
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:

@@ -10,8 +10,8 @@ A test's tier is the folder it lives in, named after what the test needs (README
 - ``tests/notebooks``: the lessons and solutions under nbval, and the exercises (generated
   from the solutions, run up to their first blank).
 - ``tests/e2e``: JupyterLab in Chromium.
-- ``tests/scale``: the 20-site room, the offline bundle, a copied course in its own
-  environment, the run without POSIX process calls.
+- ``tests/scale``: a lost laptop in a small room, the offline bundle, a copied course in its
+  own environment, the run without POSIX process calls.
 
 Each test gets its folder's marker here (``-m integration`` and so on), so a test's tier
 cannot drift from where it is. ``python course.py test --tier NAME`` runs one tier.

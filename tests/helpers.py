@@ -5,9 +5,32 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
-from fedlearn_kit.paths import ROOT
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+#: The course checkout the tests run in (the tests read its notebooks, docs and lock).
+ROOT = Path(__file__).resolve().parents[1]
+#: pyproject.toml's [project] table: the one place versions are chosen.
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def pinned(name: str) -> str:
+    """The version pyproject.toml pins the package ``name`` to."""
+    for line in PROJECT["dependencies"]:
+        requirement = Requirement(line)
+        if requirement.name == name:
+            return next(iter(requirement.specifier)).version
+    raise KeyError(f"pyproject.toml does not pin {name}")
+
+
+#: The torch version the course pins (its CPU build is ``{TORCH}+cpu`` on Linux, Windows).
+TORCH = pinned("torch")
+#: The Python versions requires-python allows, as (major, minor).
+PYTHONS = tuple((3, minor) for minor in range(8, 30)
+                if f"3.{minor}.0" in SpecifierSet(PROJECT["requires-python"]))
 
 
 def _load_course():

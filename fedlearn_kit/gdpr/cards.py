@@ -9,6 +9,7 @@ widgets cannot render (nbval, an HTML export, a terminal).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -351,9 +352,16 @@ def _build(data: Mapping[str, Any]) -> tuple[Card, ...]:
 
 
 def read_cards_file() -> dict[str, Any]:
-    """The parsed ``cards.yaml`` shipped with the package."""
+    """The parsed ``cards.yaml`` shipped with the package (a fresh copy: callers may edit it)."""
+    return copy.deepcopy(_parsed_cards_file())
+
+
+@cache
+def _parsed_cards_file() -> dict[str, Any]:
+    # Parsed once per process, with libyaml's parser where PyYAML has it: the file is large,
+    # and a DPIA draft reads it several times.
     text = resources.files("fedlearn_kit.gdpr").joinpath("cards.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @cache

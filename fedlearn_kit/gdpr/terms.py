@@ -17,9 +17,17 @@ from typing import Any
 
 import yaml
 
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import course_root
 
-TERMS_FILE = ROOT / "docs" / "swedish-terms.yaml"
+
+def terms_file() -> Path:
+    """``docs/swedish-terms.yaml`` of the course folder: the translators' list is a document
+    of the course, not a file the installed kit ships, so a kit without its folder says so."""
+    root = course_root()
+    if root is None:
+        raise ValueError("the Swedish term list (docs/swedish-terms.yaml) is in the course "
+                         "folder, and this kit is installed without one")
+    return root / "docs" / "swedish-terms.yaml"
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,10 @@ def _build(data: Mapping[str, Any]) -> tuple[Term, ...]:
 
 
 @cache
-def load_terms(path: Path = TERMS_FILE) -> tuple[Term, ...]:
-    """The term list, checked; raises ValueError listing every problem."""
+def load_terms(path: Path | None = None) -> tuple[Term, ...]:
+    """The term list (default: :func:`terms_file`), checked; raises ValueError listing every
+    problem."""
+    path = path or terms_file()
     if not path.exists():
         raise ValueError(f"no Swedish term list at {path}: it belongs in docs/ of a checkout")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -27,7 +27,12 @@ from fedlearn_kit.hub.settings import RoomSettings, load
 def _course_folder() -> Path:
     from fedlearn_kit.paths import course_root
 
-    return course_root()
+    root = course_root()
+    if root is None:
+        raise FileNotFoundError("the room server serves a course folder, and this kit is "
+                                "installed without one: run it from a course checkout "
+                                "installed with `python course.py install`")
+    return root
 
 
 def _up(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.paths import course_root
 
 #: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
 PATTERNS = ("fedlearn-answers*.json", "fedlearn-facts.json", "fedlearn-dpia*.html",
@@ -53,8 +53,9 @@ def default_folders(start: Path | None = None) -> list[Path]:
     """Where answers are looked for unless told: the course folder (else the current
     folder), and the kit's own checkout when it is one (an editable install)."""
     folders = [course_folder(start) or (start or Path.cwd()).resolve()]
-    if (ROOT / "course.py").is_file() and ROOT.resolve() not in folders:
-        folders.append(ROOT.resolve())
+    checkout = course_root()
+    if checkout is not None and checkout.resolve() not in folders:
+        folders.append(checkout.resolve())
     return folders
 
 

@@ -1,9 +1,11 @@
 """Self-contained HTML pages: one shell with print styles, Markdown rendering, escaping.
 
-Every page the materials write is a single file that loads nothing from the network (no
-CDN, no web font, no external script or style sheet): rooms may be offline, and a page
-must print the same anywhere. :func:`external_resources` finds anything a page would load
-from outside, and the tests run it on every generated page.
+Used by the facilitator's export (:mod:`fedlearn_kit.materials.export`) and by the
+maintainers' materials builder (``tools/materials``). Every page either writes is a single
+file that loads nothing from the network (no CDN, no web font, no external script or style
+sheet): rooms may be offline, and a page must print the same anywhere.
+:func:`external_resources` finds anything a page would load from outside, and the tests run
+it on every generated page.
 """
 
 from __future__ import annotations
@@ -87,12 +89,12 @@ def page(title: str, body: str, lang: str = "en", css: str = "", script: str = "
     return "\n".join(parts)
 
 
-def generated_footer(source: str, lang: str = "en") -> str:
-    """The footer line saying where a page comes from and how to regenerate it."""
+def generated_footer(source: str, command: str, lang: str = "en") -> str:
+    """The footer line saying where a page comes from and which command regenerates it."""
     if lang == "sv":
-        return (f"Genererad från {esc(source)} med <code>python -m fedlearn_kit.materials</code>"
+        return (f"Genererad från {esc(source)} med <code>{esc(command)}</code>"
                 f" · fedlearn-kit · undervisningsmaterial, inte juridisk rådgivning")
-    return (f"Generated from {esc(source)} by <code>python -m fedlearn_kit.materials</code>"
+    return (f"Generated from {esc(source)} by <code>{esc(command)}</code>"
             f" · fedlearn-kit · teaching material, not legal advice")
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fedlearn_kit.paths import ROOT
 from tests.e2e.lab import rendering, run_in_kernel, screenshot_top_and_end, wait_for_notebook
+from tests.helpers import ROOT
 
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 PREFIX = "import sys; print(sys.prefix)"

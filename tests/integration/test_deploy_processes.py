@@ -13,6 +13,7 @@ import psutil
 from fedlearn_kit.federation import deployment
 from fedlearn_kit.federation.deployment import Deployment
 from fedlearn_kit.federation.deployment import processes as procs
+from tools import measure
 
 # A parent that starts a child in a new session (as flower-superlink does with its
 # flower-superexec), then both sleep.
@@ -114,11 +115,14 @@ def test_memory_and_cores_of_the_marked_processes(tmp_path: Path) -> None:
                        tmp_path / "i.log", _env("m-idle"))
     try:
         time.sleep(0.5)
-        rss, pss, count = procs.memory_in_use("m-busy")
+        rss, pss, count = measure.memory_in_use("m-busy")
         assert count == 1 and 0 < pss <= rss < 1.0  # one small Python, in GiB
-        assert procs.cores_in_use("m-busy", seconds=1.0) > 0.3
-        assert procs.cores_in_use("m-idle", seconds=1.0) < 0.05
-        assert procs.memory_in_use("m-nobody") == (0.0, 0.0, 0)
+        # A busy loop uses what the machine leaves it (a loaded CI machine: a fraction of a
+        # core); a sleeping process uses next to nothing.
+        busy_cores, idle_cores = (measure.cores_in_use(marker, seconds=1.0)
+                                  for marker in ("m-busy", "m-idle"))
+        assert busy_cores > 0.05 and idle_cores < 0.02 and busy_cores > 5 * idle_cores
+        assert measure.memory_in_use("m-nobody") == (0.0, 0.0, 0)
     finally:
         procs.stop([busy, idle], grace=1)
 

@@ -27,7 +27,7 @@ def test_notebook_kernel_output_is_text_plus_widget(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
 
-    from fedlearn_kit.authoring import strip
+    from tools.authoring import strip
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import fedlearn_kit as kit\nkit.show_cards('start_here')")])

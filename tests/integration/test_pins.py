@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 
 def test_the_cohort_is_found_when_the_kit_is_imported_straight_from_a_course_folder(tmp_path):

@@ -7,8 +7,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from fedlearn_kit import authoring
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
+from tools import authoring
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 

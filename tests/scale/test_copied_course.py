@@ -10,8 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from fedlearn_kit.paths import ROOT
-from tests.helpers import copy_checkout, course
+from tests.helpers import ROOT, copy_checkout, course
 
 
 def _snapshot(folder: Path) -> dict[str, float]:

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from fedlearn_kit.federation.deployment.processes import free_port
-from fedlearn_kit.paths import ROOT
-from tests.helpers import copy_checkout, course
+from tests.helpers import ROOT, copy_checkout, course
 
 
 def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path):

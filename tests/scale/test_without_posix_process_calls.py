@@ -1,8 +1,10 @@
-"""The engines and the deployment without POSIX-only process calls, as on Windows.
+"""The deployment without POSIX-only process calls, as on Windows.
 
 ``os.fork``, ``os.killpg``, ``os.getpgid`` and ``os.setsid`` are removed from this test
 process: the kit must then start, watch and stop everything with psutil and fall back to
-Flower's own subprocess isolation instead of its warm executor (which forks).
+Flower's own subprocess isolation instead of its warm executor (which forks). (The Ray
+simulation is not repeated here: the kit starts no process of its own for it beyond what
+the deployment uses, and tests/integration/test_federation_simulation.py runs it.)
 """
 
 from __future__ import annotations
@@ -27,13 +29,6 @@ def no_posix_process_calls(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delattr(os, name, raising=False)
     assert not any(hasattr(os, name) for name in POSIX_ONLY)
     warnings.simplefilter("ignore")  # the one-time "falls back" warning
-
-
-def test_local_and_simulation_engines() -> None:
-    local = run(TINY, engine="local", progress=False)
-    simulated = run(TINY, engine="simulation", progress=False, timeout=900)  # Ray, 2 cores
-    for key, value in local.state_dict.items():
-        torch.testing.assert_close(simulated.state_dict[key], value, rtol=0, atol=1e-6)
 
 
 def test_deployment_up_run_down(tmp_path: Path) -> None:

@@ -19,4 +19,4 @@ def test_the_answers_template_default_is_the_template_modules_name():
 def test_the_doctor_checks_the_ports_the_course_uses_by_default():
     assert (cli.LAB_PORT, cli.SUPERLINK_PORT) == (doctor.LAB_PORT, doctor.SUPERLINK_PORT)
     args = cli.build_parser(run_options=False).parse_args(["doctor", "--skip-deployment"])
-    assert args.handler.__name__ == "_cmd_doctor" and args.lab_port == doctor.LAB_PORT
+    assert (args.lab_port, args.superlink_port) == (doctor.LAB_PORT, doctor.SUPERLINK_PORT)

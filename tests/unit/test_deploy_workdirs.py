@@ -15,6 +15,7 @@ import pytest
 from fedlearn_kit import cli, paths
 from fedlearn_kit.federation import deployment, simulation
 from fedlearn_kit.federation.deployment import folders
+from tests.helpers import ROOT
 
 SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
         ".ipynb_checkpoints"}
@@ -63,17 +64,17 @@ def test_fedlearn_workdir_overrides(elsewhere: Path, monkeypatch: pytest.MonkeyP
 
 def test_nothing_is_written_next_to_the_package(elsewhere: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    before = _files(paths.ROOT)
+    before = _files(ROOT)
     assert cli.main(["deploy", "keygen", "--site", "1"]) == 0
     out = capsys.readouterr().out
     assert (elsewhere / "work" / "room" / "node-1" / "keys" / "site-1.pub").is_file()
-    assert str(paths.ROOT) not in out
+    assert str(ROOT) not in out
     # status and down without --workdir look under ./work of the current folder.
     assert cli.main(["deploy", "status"]) == 1
     assert str(elsewhere / "work") in capsys.readouterr().out
     assert deployment.down() == {"stopped": [], "already_gone": [], "ports_still_open": [],
                                  "ports_held_by_others": []}
-    assert _files(paths.ROOT) == before  # the checkout, and the package inside it
+    assert _files(ROOT) == before  # the checkout, and the package inside it
 
 
 def test_stop_hint_names_the_folder(elsewhere: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@ import pytest
 import fedlearn_kit as kit
 from fedlearn_kit import environment
 from fedlearn_kit.sites import MAX_SITES
+from tests.helpers import PYTHONS, TORCH, pinned
 
 
 def test_from_parameters_takes_known_names_only():
@@ -28,17 +29,18 @@ def test_experiment_generates_its_sites():
 
 def test_pins_are_read_from_the_installed_metadata():
     pins = environment.pinned_versions()
-    assert pins["torch"] == "2.13.0" and pins["flwr"].count(".") == 2
+    assert pins["torch"] == TORCH and pins["flwr"] == pinned("flwr")
 
 
 def test_version_report_flags_a_mismatch(monkeypatch, capsys):
     assert kit.check_environment() is True
     monkeypatch.setattr(environment, "installed_version",
-                        lambda p: "0.0.1" if p == "pandas" else "2.13.0+cpu")
+                        lambda p: "0.0.1" if p == "pandas" else f"{TORCH}+cpu")
     rows, warnings = environment.version_report()
     assert any("pandas 0.0.1 differs" in w for w in warnings)
     assert any("python course.py lab" in w for w in warnings)
     assert not any("Python" in w for w in warnings)  # this Python is a supported one
-    monkeypatch.setattr(environment.sys, "version_info", (3, 10, 9))
+    monkeypatch.setattr(environment.sys, "version_info", (3, PYTHONS[0][1] - 1, 9))  # too old
     rows, warnings = environment.version_report()
-    assert any("not one the course supports (3.11, 3.12, 3.13)" in w for w in warnings)
+    supported = ", ".join(f"{a}.{b}" for a, b in PYTHONS)
+    assert any(f"not one the course supports ({supported})" in w for w in warnings)

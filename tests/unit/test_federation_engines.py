@@ -83,11 +83,6 @@ def test_debug_shows_the_traceback_instead_of_one_line() -> None:
         main(["--debug", "run", "--min-sites", "3"])
 
 
-def test_an_unknown_engine_is_named(capsys) -> None:
-    with pytest.raises(ValueError, match="engine='ray'"):
-        run(TINY, engine="ray")
-
-
 def test_without_ray_the_simulation_engine_says_how_to_get_it(monkeypatch) -> None:
     import importlib.util
 

@@ -6,7 +6,6 @@ import pytest
 import torch
 from flwr.app import Context, Message, RecordDict
 from flwr.clientapp import ClientApp
-from flwr.supercore.task_identity import TaskIdentity
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import run
@@ -15,17 +14,6 @@ from fedlearn_kit.federation.apps import SiteDropoutError, make_client_app
 from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
 
 SMALL = kit.Experiment(patients_per_site=300, num_rounds=3, seed=11)
-
-
-def test_task_identity_is_set_for_messages_and_restored() -> None:
-    """A Flower internal the engine relies on (see _flower): TaskIdentity feeds Message()."""
-    before = (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id)
-    with task_identity(run_id=7, node_id=1234, task_id=9):
-        msg = Message(RecordDict(), 5, "train")
-    assert (msg.metadata.run_id, msg.metadata.src_node_id, msg.metadata.dst_node_id) == \
-        (7, 1234, 5)
-    assert msg.metadata.src_task_id == 9
-    assert (TaskIdentity._run_id, TaskIdentity._node_id, TaskIdentity._task_id) == before
 
 
 def test_same_seed_same_weights() -> None:

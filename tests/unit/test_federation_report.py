@@ -6,9 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 import fedlearn_kit as kit  # noqa: E402
 from fedlearn_kit.federation import plots, run  # noqa: E402
@@ -62,15 +62,25 @@ def test_first_round_updates_average_to_flowers_first_round() -> None:
         torch.testing.assert_close(value, expected, rtol=0, atol=1e-6)
 
 
-def test_figures(result) -> None:
-    splits = kit.split_cohort(EXP.cohort(), EXP.test_fraction, EXP.seed)
-    local = kit.fit_local(splits, kit.Experiment(**(EXP.as_dict() | {"epochs": 2})))
-    table = kit.compare([*local.values(), result.model()], splits)
-    assert isinstance(plots.plot_rounds({"FedAvg": result}, baselines={"x": {"A": 0.7}}), Figure)
-    assert isinstance(plots.plot_gain(table), Figure)
-    assert isinstance(plots.plot_participation(result), Figure)
+def test_figures_draw_the_runs_and_tables_they_are_given(result) -> None:
+    rounds = plots.plot_rounds({"FedAvg": result}, baselines={"local": {"A": 0.7}})
+    for ax, site in zip(rounds.axes, result.sites, strict=True):
+        drawn = ax.lines[0]
+        expected = result.site_metrics("auroc")[site]
+        assert list(drawn.get_xdata()) == list(expected.index)
+        assert list(drawn.get_ydata()) == pytest.approx(list(expected.to_numpy()))
+    assert rounds.axes[0].lines[1].get_ydata()[0] == 0.7  # site A's baseline; B has none
+    assert len(rounds.axes[1].lines) == 1
+    took_part = plots.plot_participation(result).axes[0].collections
+    assert len(took_part) == result.participation().size
+    table = pd.DataFrame({"A": [0.70, 0.74, 0.77], "B": [0.72, 0.73, 0.78]},
+                         index=["local A", "local B", "federated"])
+    gain = plots.plot_gain(table).axes[0]
+    # Only the federated model is compared with each site's own: +0.07 (A), +0.05 (B).
+    assert [b.get_height() for b in gain.patches] == pytest.approx([0.07, 0.05])
     figure = plots.plot_collaboration(table)
     (ax,) = figure.axes
+    assert [b.get_height() for b in ax.patches] == list(table.to_numpy().ravel())
     assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"
     brier = plots.plot_collaboration(table, metric="Brier")
     assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0

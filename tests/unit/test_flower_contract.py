@@ -48,6 +48,8 @@ def test_task_identity_is_what_message_reads_and_is_restored() -> None:
         msg = Message(RecordDict(), 1, "train", group_id="1")
         assert msg.metadata.run_id == 7, "flwr.supercore.task_identity.TaskIdentity.run_id"
         assert msg.metadata.src_node_id == 1001, "TaskIdentity.node_id"
+        assert msg.metadata.src_task_id == 3, "TaskIdentity.task_id"
+        assert msg.metadata.dst_node_id == 1  # Message's own argument, not the identity
         with _flower.task_identity(run_id=8, node_id=1, task_id=1):
             assert Message(RecordDict(), 1, "train", group_id="1").metadata.run_id == 8
         assert Message(RecordDict(), 1, "train", group_id="1").metadata.run_id == 7

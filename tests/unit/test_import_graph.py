@@ -1,4 +1,5 @@
-"""The package's import graph: no cycles, no module using another module's private names.
+"""The package's import graph: no cycles, no module using another module's private names,
+nothing from the checkout's tools/ (never installed).
 
 The graph is read from the source (``ast``), with every import a module makes at any level
 (a function-level import is still an edge) except those under ``if TYPE_CHECKING:``, which
@@ -10,6 +11,7 @@ exception by design: it is the adapter every module must use for Flower's intern
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +21,8 @@ PACKAGE = Path(fedlearn_kit.__file__).parent
 ROOT_NAME = "fedlearn_kit"
 #: Private by name, public to the kit by design (see the module docstring).
 SANCTIONED = {"fedlearn_kit.federation._flower"}
-
-#: Accepted violations (none today). Should one ever be listed, the second test fails once it
-#: is fixed, so the list can only shrink.
-KNOWN_VIOLATIONS: set[str] = set()
+#: Top-level folders of the checkout that are not installed with the kit.
+CHECKOUT_ONLY = ("tools", "benchmarks", "tests")
 
 
 def module_name(path: Path) -> str:
@@ -154,17 +154,29 @@ def test_the_package_has_no_import_cycle() -> None:
 
 
 def test_no_module_imports_another_modules_private_names() -> None:
-    new = sorted(violations() - KNOWN_VIOLATIONS)
-    assert not new, "Make these helpers public (and documented) instead:\n" + "\n".join(new)
+    found = sorted(violations())
+    assert not found, "Make these helpers public (and documented) instead:\n" + "\n".join(found)
 
 
-def test_the_list_of_known_violations_only_shrinks() -> None:
-    fixed = sorted(KNOWN_VIOLATIONS - violations())
-    assert not fixed, "Fixed, so remove from KNOWN_VIOLATIONS:\n" + "\n".join(fixed)
+def checkout_imports(name: str) -> list[str]:
+    """The modules of tools/, benchmarks/ or tests/ that a package module imports."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        sources = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                   else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                   else [])
+        found += [s for s in sources if s.split(".")[0] in CHECKOUT_ONLY]
+    return found
 
 
-def test_the_checker_sees_a_cycle_and_a_private_import() -> None:
-    """The test above could not fail if the walker missed edges: show it finds both."""
+def test_the_package_imports_nothing_that_is_not_installed() -> None:
+    found = {name: checkout_imports(name) for name in MODULES if checkout_imports(name)}
+    assert not found, f"the installed kit cannot import these (checkout only): {found}"
+    assert not hasattr(importlib.import_module("fedlearn_kit.paths"), "ROOT")
+
+
+def test_the_checker_sees_a_cycle_and_a_private_import(monkeypatch, tmp_path) -> None:
+    """The tests above could not fail if the walkers missed edges: show they find them."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert private("_helper", "fedlearn_kit.federation.apps")
     assert private(None, "fedlearn_kit.federation._private_module")
@@ -172,8 +184,15 @@ def test_the_checker_sees_a_cycle_and_a_private_import() -> None:
     assert not private("anything", "fedlearn_kit.federation._flower")
     assert "fedlearn_kit.federation.engines" in graph()["fedlearn_kit.cli"] or \
         "fedlearn_kit.federation.engines" in {m for m, _, _ in imports("fedlearn_kit.cli")}
+    module = tmp_path / "module.py"
+    module.write_text("import os\nimport tools.measure\nfrom benchmarks import cohort\n"
+                      "from fedlearn_kit import paths\nfrom . import tools\n")
+    monkeypatch.setitem(MODULES, "fedlearn_kit.module", module)
+    assert checkout_imports("fedlearn_kit.module") == ["tools.measure", "benchmarks"]
 
 
 def test_the_public_api_lists_exactly_what_it_loads() -> None:
     assert sorted(fedlearn_kit.__all__) == sorted(fedlearn_kit._EXPORTS)  # noqa: SLF001
-    assert isinstance(fedlearn_kit.Experiment(), fedlearn_kit.Experiment)
+    # Every name loads: a wrong module in the table fails here, not in a lesson.
+    missing = [name for name in fedlearn_kit.__all__ if getattr(fedlearn_kit, name) is None]
+    assert missing == []

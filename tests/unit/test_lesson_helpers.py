@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,8 +12,9 @@ import torch
 import fedlearn_kit as kit
 from fedlearn_kit import drift, plots
 from fedlearn_kit.claims import WARNING, claim
+from fedlearn_kit.cohort import generate_site
 from fedlearn_kit.features import feature_matrix
-from fedlearn_kit.schema import FEATURE_NAMES
+from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 
 
 def test_claim_is_silent_when_true_and_names_the_sentence_when_not(capsys):
@@ -72,18 +74,42 @@ def test_fedprox_drifts_less_than_fedavg(small_experiment):
     assert drift.distance({"w": torch.tensor([3.0, 4.0])}, {"w": torch.zeros(2)}) == 5.0
 
 
-def test_sample_rates_vary_around_the_profile(small_cohort):
-    rates = kit.evaluation.sample_rates(small_cohort, "A", num_samples=20)
-    assert rates.shape == (20,) and len(set(rates.round(6))) > 1
-    assert ((rates > 0) & (rates < 1)).all()
+def test_sample_rates_vary_by_chance_around_the_sites_rate(small_cohort):
+    # Other samples of the site's size from its profile: centred on the profile's rate (read
+    # from one large sample of another stream) with the binomial spread sqrt(p(1-p)/n).
+    rates = kit.evaluation.sample_rates(small_cohort, "A", num_samples=40)
+    profile, size = small_cohort.profiles[0], len(small_cohort["A"])
+    p = generate_site(profile, small_cohort.seed, 0, num_patients=50_000,
+                      stream=99)[OUTCOME_NAME].mean()
+    spread = np.sqrt(p * (1 - p) / size)
+    assert rates.shape == (40,)
+    assert abs(rates.mean() - p) < 3 * spread / np.sqrt(40) + 0.005
+    assert 0.6 * spread < rates.std(ddof=1) < 1.4 * spread
 
 
-def test_coefficient_error_and_calibration_gaps(small_experiment, small_cohort):
-    splits = kit.split_cohort(small_cohort, 0.25, small_experiment.seed)
-    local = kit.fit_local(splits, small_experiment)
-    assert kit.evaluation.coefficient_error(local["A"]) > 0
-    gaps = kit.evaluation.calibration_gaps(local, splits["B"].test, bins=4)
-    assert list(gaps.columns) == ["local A", "local B"] and (gaps >= 0).all().all()
+def test_coefficient_error_is_the_mean_gap_to_the_true_effects(small_cohort):
+    model = kit.fit(small_cohort["A"].head(50), kit.Experiment(epochs=1), "logistic")
+    truth = torch.tensor([[kit.TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]])
+    weights = model.net.linear.weight
+    with torch.no_grad():
+        weights.copy_(truth)
+        assert kit.evaluation.coefficient_error(model) == pytest.approx(0.0, abs=1e-7)
+        signs = torch.tensor([[(-1.0) ** i for i in range(len(FEATURE_NAMES))]])
+        weights.copy_(truth + 0.2 * signs)
+        assert kit.evaluation.coefficient_error(model) == pytest.approx(0.2)
+
+
+def test_calibration_gaps_are_observed_minus_predicted_per_risk_bin(small_cohort):
+    df = small_cohort["B"].head(200)
+    y = df[OUTCOME_NAME].to_numpy()
+    # A "model" that says 10 % for the first 100 patients and 50 % for the others: with two
+    # risk bins, each bin's gap is that half's readmission rate minus its prediction.
+    fixed = SimpleNamespace(name="fixed",
+                            predict_proba=lambda d: np.where(np.arange(len(d)) < 100, 0.1, 0.5))
+    gaps = kit.evaluation.calibration_gaps({"fixed": fixed}, df, bins=2)
+    assert list(gaps.columns) == ["fixed"]
+    assert gaps["fixed"].tolist() == pytest.approx([abs(y[:100].mean() - 0.1),
+                                                    abs(y[100:].mean() - 0.5)])
 
 
 def test_cohort_figure_has_human_titles_axes_and_a_legend_off_the_data(small_cohort):

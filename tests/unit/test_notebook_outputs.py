@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from fedlearn_kit.claims import WARNING
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises")
                    for p in (ROOT / folder).glob("*.ipynb"))

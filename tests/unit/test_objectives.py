@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 MAP_FILE = ROOT / "tests" / "unit" / "objectives.yaml"
 LESSONS = sorted(p for p in (ROOT / "notebooks").glob("0[1-7]_*.ipynb"))

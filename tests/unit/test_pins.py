@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from fedlearn_kit import doctor
-from fedlearn_kit.paths import ROOT
+from tests.helpers import PYTHONS, ROOT, TORCH, course, pinned
 
 LOCK = ROOT / "lock"
 EXACT = re.compile(r"([A-Za-z0-9_.-]+(?:\[[^\]]+\])?)==(\S+)")
@@ -45,7 +45,7 @@ def _lock_lines(name: str) -> list[Requirement]:
 def test_pyproject_pins_every_direct_dependency_exactly():
     project = _pyproject()
     pins = _pins(project["dependencies"])
-    assert pins["torch"] == "2.13.0" and "flwr" in pins
+    assert pins["torch"] == TORCH and "flwr" in pins
     for extra in ("simulation", "hub", "dev"):
         _pins(project["optional-dependencies"][extra])
     assert not {"pytest", "ruff", "playwright", "mypy", "nbval"} & set(pins), \
@@ -82,7 +82,7 @@ def test_the_lock_holds_exactly_the_versions_pyproject_chooses():
         locked = _locked_versions(name)
         for package, version in _pins(requirements).items():
             if package == "torch":  # the CPU build: +cpu on Linux, PyPI's elsewhere
-                assert _locked_versions("course.txt")["torch"] == {"2.13.0+cpu", "2.13.0"}
+                assert _locked_versions("course.txt")["torch"] == {f"{TORCH}+cpu", TORCH}
             else:
                 assert locked.get(package) == {version}, f"{name}: {package} {locked.get(package)}"
     assert "ray" in _locked_versions("simulation.txt") and "ray" not in _locked_versions(
@@ -111,8 +111,8 @@ def test_torch_can_only_be_the_cpu_build():
     """Linux: PyTorch's +cpu build (PyPI's Linux torch is the CUDA build); Windows and macOS:
     PyPI's torch 2.13.0, which is the CPU build there (no second index for those laptops)."""
     torch = [r for r in _lock_lines("course.txt") if r.name == "torch"]
-    for system, wanted in (("linux", "==2.13.0+cpu"), ("win32", "==2.13.0"),
-                           ("darwin", "==2.13.0")):
+    for system, wanted in (("linux", f"=={TORCH}+cpu"), ("win32", f"=={TORCH}"),
+                           ("darwin", f"=={TORCH}")):
         chosen = [str(r.specifier) for r in torch
                   if r.marker is None or r.marker.evaluate({"sys_platform": system})]
         assert chosen == [wanted], (system, chosen)
@@ -155,17 +155,12 @@ def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
     assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()
 
 
-def test_the_supported_pythons_agree_in_course_py_the_kit_and_pyproject() -> None:
-    from packaging.specifiers import SpecifierSet
-
+def test_the_supported_pythons_come_from_pyproject() -> None:
     from fedlearn_kit.environment import SUPPORTED_PYTHONS
 
-    source = (ROOT / "course.py").read_text()
-    listed = re.search(r"^SUPPORTED = \[(.*)\]$", source, re.M)
-    assert listed is not None, "course.py no longer lists SUPPORTED"
-    assert tuple(tuple(map(int, pair)) for pair in re.findall(r"\((\d+), (\d+)\)",
-                                                              listed.group(1))
-                 ) == SUPPORTED_PYTHONS
-    requires = SpecifierSet(_pyproject()["requires-python"])
-    assert [f"{a}.{b}.0" in requires for a, b in SUPPORTED_PYTHONS] == [True] * 3
-    assert "3.10.0" not in requires and "3.14.0" not in requires
+    assert list(PYTHONS) == course.SUPPORTED  # course.py reads requires-python itself
+    assert SUPPORTED_PYTHONS == PYTHONS, "fedlearn_kit/environment.py: SUPPORTED_PYTHONS"
+    assert ", ".join(f"{a}.{b}" for a, b in PYTHONS[:-1]) + (
+        f" or {PYTHONS[-1][0]}.{PYTHONS[-1][1]}") == course.SUPPORTED_TEXT
+    assert course.project_pin("torch") == TORCH
+    assert course.project_pin("flwr") == pinned("flwr")  # flwr[dp]==...: extras are skipped

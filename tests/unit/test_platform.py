@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit import cli, doctor
-from fedlearn_kit.paths import ROOT
-from tests.helpers import course
+from tests.helpers import ROOT, TORCH, course
 
 
 def _listening() -> socket.socket:
@@ -30,9 +29,9 @@ def _free_port() -> int:
 # --- course.py ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("target", "present", "absent", "torch"), [
-    ("windows-amd64", {"pywinpty", "colorama"}, {"appnope"}, "torch==2.13.0"),
-    ("macos-arm64", {"appnope"}, {"pywinpty", "colorama"}, "torch==2.13.0"),
-    ("linux-x86_64", set(), {"pywinpty", "colorama", "appnope"}, "torch==2.13.0+cpu"),
+    ("windows-amd64", {"pywinpty", "colorama"}, {"appnope"}, f"torch=={TORCH}"),
+    ("macos-arm64", {"appnope"}, {"pywinpty", "colorama"}, f"torch=={TORCH}"),
+    ("linux-x86_64", set(), {"pywinpty", "colorama", "appnope"}, f"torch=={TORCH}+cpu"),
 ])
 def test_bundle_evaluates_markers_for_the_laptops_platform_not_this_one(target, present, absent,
                                                                         torch):
@@ -70,13 +69,6 @@ def test_post_install_switches_jupyterlabs_web_calls_off(tmp_path, monkeypatch):
     assert json.loads(server.read_text()) == {"LabApp": {"extension_manager": "readonly"}}
 
 
-def test_pytest_collecting_nothing_is_a_failure(monkeypatch):
-    monkeypatch.setattr(course, "run", lambda command, **kw: 5)
-    assert course._pytest(Path(sys.executable), []) == 1
-    monkeypatch.setattr(course, "run", lambda command, **kw: 0)
-    assert course._pytest(Path(sys.executable), []) == 0
-
-
 class _Runs(list):
     codes: dict[str, int]
 
@@ -105,11 +97,16 @@ def pytest_runs(monkeypatch) -> _Runs:
     return commands
 
 
-def test_check_is_lint_types_and_the_unit_tier_alone(pytest_runs):
+def test_check_is_lint_types_and_the_unit_tier_alone(pytest_runs, capsys):
     assert course.main(["check", "--workers", "2", "-x"]) == 0
     assert [c[2] for c in pytest_runs] == ["ruff", "mypy", "pytest"]
     (command,) = pytest_runs.pytest()
     assert command[3:] == ["-n", "2", "--durations=15", "tests/unit", "-x"]
+    assert "tier unit: passed" in capsys.readouterr().out
+    # check reports like test: a unit tier that collects nothing is a failure, not a pass.
+    pytest_runs.codes["unit"] = 5
+    assert course.main(["check"]) == 1
+    assert "tier unit: FAILED: no test collected" in capsys.readouterr().out
 
 
 def test_test_runs_lint_types_then_every_tier_once_each_printing_its_slowest(pytest_runs):
@@ -177,7 +174,7 @@ def test_an_unreachable_torch_index_is_dropped_but_torch_stays_cpu(tmp_path):
     texts = {p.name: p.read_text() for p in tmp_path.iterdir()}
     assert lock.name == "dev.txt" and "-r simulation.txt" in texts["dev.txt"]
     assert "--extra-index-url" not in texts["course.txt"]
-    assert "torch==2.13.0+cpu" in texts["course.txt"]
+    assert f"torch=={TORCH}+cpu" in texts["course.txt"]
 
 
 # --- the doctor -----------------------------------------------------------------------------

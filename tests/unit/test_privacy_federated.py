@@ -41,13 +41,25 @@ def test_a_partner_recovers_the_other_site_from_the_real_global_model(tapped):
         np.testing.assert_allclose(recovered[k], v.numpy(), atol=1e-5)
 
 
-def test_round_leakage_has_a_row_per_round_and_attacks_the_global_model(tapped):
+def test_round_leakage_attacks_each_update_and_the_global_model(tapped):
     exp, result, tap = tapped
     future = kit.future_patients(exp.cohort(), 400)
     table = federated.round_leakage(exp, tap, future, result)
     assert list(table.index) == [1, 2]
-    assert table.notna().all().all() and ((table >= 0) & (table <= 1)).all().all()
-    assert len(federated.attack_global(exp, result, future)) == exp.num_sites
+    # Recomputed by hand: the loss attack on site B's round-2 update (its weights loaded
+    # into a model) and, in the last row, on the final global model.
+    model = result.model()
+    final = {s: attacks.loss_attack(model, load_site(exp, i).train, future[s])
+             for i, s in enumerate(("A", "B"))}
+    for s in ("A", "B"):
+        assert table.loc[2, f"global model, site {s} patients"] == pytest.approx(
+            final[s].summary()["advantage"])
+    assert federated.attack_global(exp, result, future)["advantage"].tolist() == \
+        pytest.approx([final[s].summary()["advantage"] for s in ("A", "B")])
+    model.net.load_state_dict(tap.site_model(2, 1))
+    update_b = attacks.loss_attack(model, load_site(exp, 1).train, future["B"])
+    assert table.loc[2, "site B update"] == pytest.approx(update_b.summary()["advantage"])
+    assert table.notna().all().all()
     with pytest.raises(ValueError, match="no updates"):
         federated.round_leakage(exp, federated.CoordinatorTap(), future)
 

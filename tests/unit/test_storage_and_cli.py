@@ -58,21 +58,3 @@ def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, s
     assert main(["validate", str(path)]) == 1
     assert "personnummer" in capsys.readouterr().err
     assert main(["validate", "--synthetic-test-data", str(path)]) == 0
-
-
-def test_fast_csv_writer_gives_pandas_bytes(small_cohort) -> None:
-    import numpy as np
-    import pandas as pd
-
-    from fedlearn_kit.storage import csv_bytes
-
-    frames = [*small_cohort.data.values(),
-              pd.DataFrame({"x": [1.5, np.nan, 3.0, 1e20, 0.1 + 0.2],
-                            "s": ["a", None, "b", "a", "c"],
-                            "flag": [True, False, True, True, False], "n": [1, 2, 3, 4, 5]}),
-              pd.DataFrame({"quoted": ["a,b", 'say "hi"'], "n": [1, 2]}),  # pandas quotes these
-              pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-06-30"])}),
-              pd.DataFrame({"id": [f"P{i:05d}" for i in range(70_000)],
-                            "v": np.arange(70_000) % 7})]  # more rows than one chunk
-    for df in frames:
-        assert csv_bytes(df) == df.to_csv(index=False, lineterminator="\n").encode()

@@ -10,11 +10,11 @@ import yaml
 from fedlearn_kit import gdpr
 from fedlearn_kit.gdpr import terms
 from fedlearn_kit.gdpr.cards import read_cards_file
-from fedlearn_kit.gdpr.workshop import load_notes
+from tools.materials.facilitator_notes import load_notes
 
 
 def test_term_list_is_well_formed():
-    data = yaml.safe_load(terms.TERMS_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(terms.terms_file().read_text(encoding="utf-8"))
     assert terms.term_list_problems(data) == []
     concepts = {t.concept for t in terms.load_terms()}
     assert {"essence_of_arrangement", "right_to_object", "site", "law_reference_order"} <= concepts
@@ -27,7 +27,7 @@ def test_term_list_is_well_formed():
     (lambda d: d["terms"].append(copy.deepcopy(d["terms"][0])), "listed twice"),
 ])
 def test_term_list_problems_are_found(mutate, expected):
-    data = yaml.safe_load(terms.TERMS_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(terms.terms_file().read_text(encoding="utf-8"))
     mutate(data)
     assert any(expected in p for p in terms.term_list_problems(data))
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, Card, card_by_id, load_cards, step_title
-from fedlearn_kit.gdpr.workshop import card_minutes
-from fedlearn_kit.materials.times import lesson_times, practice_minutes, room_federation_minutes
+from tools.materials import HERE
+from tools.materials.facilitator_notes import card_minutes
+from tools.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
 BREAKS = ("fika", "lunch")
 FIXED_KINDS = ("setup", "welcome", "closing", *BREAKS)
@@ -45,8 +45,8 @@ class Block:
 
 @cache
 def read_agendas_file() -> dict[str, Any]:
-    """The parsed ``agendas.yaml`` shipped with the package."""
-    text = resources.files("fedlearn_kit.materials").joinpath("agendas.yaml").read_text("utf-8")
+    """The parsed ``agendas.yaml`` in this folder."""
+    text = (HERE / "agendas.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -125,11 +125,6 @@ def build_agenda(name: str, lang: str = "en") -> list[Block]:
         blocks.append(block)
         minute = block.end
     return blocks
-
-
-def total_minutes(name: str) -> int:
-    """How long an agenda is, from its first block to the end of its last."""
-    return build_agenda(name)[-1].end
 
 
 def clock(start: str, minute: int) -> str:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ import nbformat
 import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS
-from fedlearn_kit.paths import ROOT
+from tools import ROOT
+from tools.materials import HERE
 
 #: Words a minute at which a mixed group reads the lessons' English prose (a conservative
 #: figure for second-language readers of technical text; adults read plain text at ~200-250).
@@ -68,9 +68,8 @@ class LessonTime:
 
 @cache
 def read_times_file() -> dict[str, Any]:
-    """The parsed ``lesson_times.yaml`` shipped with the package."""
-    text = resources.files("fedlearn_kit.materials").joinpath("lesson_times.yaml").read_text(
-        "utf-8")
+    """The parsed ``lesson_times.yaml`` in this folder."""
+    text = (HERE / "lesson_times.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -80,7 +79,7 @@ def lesson_times() -> dict[str, LessonTime]:
     data = read_times_file()
     problems = validate_times(data) + exercise_problems(data)
     if problems:
-        raise ValueError("fedlearn_kit/materials/lesson_times.yaml has problems:\n  "
+        raise ValueError("tools/materials/lesson_times.yaml has problems:\n  "
                          + "\n  ".join(problems))
     result = {}
     for slug in STEPS:
@@ -246,4 +245,4 @@ def run_time_sentence() -> str:
     if slow:
         named = [f"lesson {t.number} in up to {t.max_run_seconds} s" for t in slow]
         sentence += ", " + (", ".join(named[:-1]) + " and " if len(named) > 1 else "") + named[-1]
-    return sentence + "; the measurements are in `fedlearn_kit/materials/lesson_times.yaml`."
+    return sentence + "; the measurements are in `tools/materials/lesson_times.yaml`."

@@ -4,7 +4,7 @@
 its discussion: the minutes it takes, which output of the lesson to show, what a good
 discussion covers, the Swedish context and the usual misconceptions, in Swedish and English.
 :func:`facilitator_notes_markdown` renders them into docs/workshop.md (the block between
-:data:`BEGIN` and :data:`END`); ``python -m fedlearn_kit.materials`` rewrites it, and a test
+:data:`BEGIN` and :data:`END`); ``python -m tools.materials`` rewrites it, and a test
 fails when the guide, the notes and the cards disagree.
 """
 
@@ -13,18 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from fedlearn_kit.gdpr.cards import LANGUAGES, STEPS, Card, cards_for, load_cards, step_title
-from fedlearn_kit.paths import ROOT
+from tools import ROOT
+from tools.materials import HERE
 
 GUIDE = ROOT / "docs" / "workshop.md"
 BEGIN = ("<!-- BEGIN facilitator notes: generated from fedlearn_kit/gdpr/cards.yaml and "
-         "facilitator.yaml by `python -m fedlearn_kit.materials`; do not edit by hand -->")
+         "tools/materials/facilitator.yaml by `python -m tools.materials`; do not edit by "
+         "hand -->")
 END = "<!-- END facilitator notes -->"
 TEXT_FIELDS = ("show", "context")
 LIST_FIELDS = ("discussion", "misconceptions")
@@ -55,8 +55,8 @@ class CardNotes:
 
 
 def read_notes_file() -> dict[str, Any]:
-    """The parsed ``facilitator.yaml`` shipped with the package."""
-    text = resources.files("fedlearn_kit.gdpr").joinpath("facilitator.yaml").read_text("utf-8")
+    """The parsed ``facilitator.yaml`` in this folder."""
+    text = (HERE / "facilitator.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -93,7 +93,7 @@ def load_notes() -> dict[str, CardNotes]:
     data = read_notes_file()
     problems = validate_notes(data)
     if problems:
-        raise ValueError("fedlearn_kit/gdpr/facilitator.yaml has problems:\n  "
+        raise ValueError("tools/materials/facilitator.yaml has problems:\n  "
                          + "\n  ".join(problems))
     return {cid: CardNotes(card_id=cid, **notes) for cid, notes in data.items()}
 
@@ -152,17 +152,3 @@ def replace_block(text: str, new_block: str, begin: str = BEGIN, end: str = END)
     if block is None:
         raise ValueError(f"no generated block; put the lines\n{begin}\n{end}\nwhere it belongs.")
     return text.replace(block, new_block)
-
-
-def update_guide(path: Path = GUIDE) -> bool:
-    """Rewrite the facilitator-notes block of the guide; True if anything changed."""
-    text = path.read_text(encoding="utf-8")
-    new = replace_block(text, facilitator_notes_markdown())
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
-
-
-if __name__ == "__main__":
-    # Kept for old instructions; `python -m fedlearn_kit.materials` regenerates everything.
-    print(f"{GUIDE}: {'updated' if update_guide() else 'already up to date'}")

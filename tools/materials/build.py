@@ -13,17 +13,26 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from fedlearn_kit.gdpr import workshop
 from fedlearn_kit.gdpr.cards import LANGUAGES, STEPS, step_title
 from fedlearn_kit.gdpr.facts import default_facts
 from fedlearn_kit.gdpr.takehome import TakeHome, takehome_pack
-from fedlearn_kit.materials import agenda, answer_key, deck, documents, lessons, times
-from fedlearn_kit.materials.html import esc, generated_footer, page
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.materials.export import export_notebook_html
+from fedlearn_kit.materials.html import esc, page
+from tools import ROOT
+from tools.materials import (
+    agenda,
+    answer_key,
+    deck,
+    documents,
+    facilitator_notes,
+    generated_footer,
+    lessons,
+    times,
+)
 
 OUT = ROOT / "docs" / "materials"
-AGENDA_BEGIN = ("<!-- BEGIN agendas: generated from fedlearn_kit/materials/lesson_times.yaml "
-                "and agendas.yaml by `python -m fedlearn_kit.materials`; do not edit by hand -->")
+AGENDA_BEGIN = ("<!-- BEGIN agendas: generated from tools/materials/lesson_times.yaml "
+                "and agendas.yaml by `python -m tools.materials`; do not edit by hand -->")
 AGENDA_END = "<!-- END agendas -->"
 README = ROOT / "README.md"
 _README_ROW = re.compile(r"^\| (\d\d) \| (\[[^\]]+\]\([^)]+\)) \| ([^|]+) \|", re.MULTILINE)
@@ -36,8 +45,8 @@ def guide_text(current: str) -> str:
     """docs/workshop.md with both generated blocks (agendas, facilitator notes) up to date."""
     agendas = "\n".join([AGENDA_BEGIN, ""] + [agenda.agenda_markdown(name)
                                               for name in agenda.agenda_names()] + [AGENDA_END])
-    text = workshop.replace_block(current, agendas, AGENDA_BEGIN, AGENDA_END)
-    return workshop.replace_block(text, workshop.facilitator_notes_markdown())
+    text = facilitator_notes.replace_block(current, agendas, AGENDA_BEGIN, AGENDA_END)
+    return facilitator_notes.replace_block(text, facilitator_notes.facilitator_notes_markdown())
 
 
 def readme_text(current: str) -> str:
@@ -106,7 +115,7 @@ def _takehome_html(lang: str, index: int) -> str:
 
 def _exported_lesson(slug: str) -> str:
     """The offline HTML export of one lesson's notebook."""
-    return lessons.export_notebook_html(times.notebook_path(slug), step_title(slug))
+    return export_notebook_html(times.notebook_path(slug), step_title(slug))
 
 
 def targets() -> dict[Path, Callable[[], str]]:
@@ -132,7 +141,7 @@ def targets() -> dict[Path, Callable[[], str]]:
 
 def _edited_sources() -> dict[Path, Callable[[str], str]]:
     """Files partly generated: each maps to a function from its current text to the new one."""
-    return {workshop.GUIDE: guide_text, README: readme_text}
+    return {facilitator_notes.GUIDE: guide_text, README: readme_text}
 
 
 def stale() -> list[str]:

@@ -1,10 +1,9 @@
-"""Stored lessons as plain HTML: offline exports and projector views.
+"""Stored lessons as projector views, and the parts of a lesson other materials quote.
 
-Both read the notebooks as committed (with their outputs) and never execute them. An export
-shows every cell and output, including the cards, which the stored notebooks hold as
-Markdown; widget outputs fall back to their text. A projector view turns a lesson into
-slides: its title and objectives, one slide per section (first paragraph and figures), the
-key points, and the cards' questions.
+Reads the notebooks as committed (with their outputs) and never executes them. A projector
+view turns a lesson into slides: its title and objectives, one slide per section (first
+paragraph and figures), the key points, and the cards' questions. (The offline export of a
+whole notebook is :mod:`fedlearn_kit.materials.export`: facilitators run it on a laptop.)
 """
 
 from __future__ import annotations
@@ -12,27 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import nbformat
 import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
-from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
-from fedlearn_kit.materials.times import notebook_path, time_line
+from fedlearn_kit.materials.html import esc, inline_markdown, markdown, page
+from tools.materials import HERE
+from tools.materials.times import notebook_path, time_line
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HEADING = re.compile(r"^(#{1,2}) (.+)$", re.MULTILINE)
-#: Output types in the order an export prefers them (widgets are left out: no renderer offline).
-_PREFERRED = ("image/png", "image/svg+xml", "text/html", "text/markdown", "text/plain")
 
 
 @cache
 def lesson_summaries() -> dict[str, dict[str, str]]:
     """The short sv/en summary of each lesson (``lesson_summaries.yaml``)."""
-    text = resources.files("fedlearn_kit.materials").joinpath("lesson_summaries.yaml").read_text(
-        "utf-8")
+    text = (HERE / "lesson_summaries.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -43,59 +37,6 @@ class Section:
     heading: str
     text: str = ""
     figures: list[str] = field(default_factory=list)
-
-
-def _output_html(output: nbformat.NotebookNode) -> str:
-    kind = output.get("output_type")
-    if kind == "stream":
-        return f'<pre class="out">{esc(_ANSI.sub("", output.get("text", "")))}</pre>'
-    if kind == "error":
-        trace = _ANSI.sub("", "\n".join(output.get("traceback", [])))
-        return f'<pre class="out error">{esc(trace)}</pre>'
-    data = output.get("data", {})
-    for mime in _PREFERRED:
-        if mime not in data:
-            continue
-        value = data[mime]
-        value = "".join(value) if isinstance(value, list) else value
-        if mime == "image/png":
-            return f'<img alt="figure" src="data:image/png;base64,{value.strip()}">'
-        if mime == "image/svg+xml":
-            return f'<div class="svg">{value}</div>'
-        if mime == "text/html":
-            return f'<div class="html-out">{value}</div>'
-        if mime == "text/markdown":
-            return f'<div class="md-out">{markdown(value)}</div>'
-        return f'<pre class="out">{esc(_ANSI.sub("", value))}</pre>'
-    return ""
-
-
-EXPORT_CSS = """
-.cell-code pre.src { background: #eef2f6; border-left: 3px solid var(--accent); }
-pre.out { background: #fff; border: 1px solid var(--line); }
-pre.error { color: #8b0000; }
-.html-out { overflow-x: auto; }
-.md-out { border-left: 3px solid var(--line); padding-left: 0.8rem; }
-.html-out table { font-size: 0.85rem; }
-@media print { .cell-code { page-break-inside: avoid; } }
-"""
-
-
-def export_notebook_html(path: Path, title: str | None = None) -> str:
-    """One stored notebook as a self-contained HTML page (code, outputs, cards)."""
-    nb = nbformat.read(path, as_version=4)
-    body = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            body.append(f'<div class="cell-md">{markdown(cell.source)}</div>')
-        elif cell.cell_type == "code":
-            if "parameters" in cell.metadata.get("tags", []):
-                body.append('<p class="muted">Parameters (papermill):</p>')
-            body.append(f'<div class="cell-code"><pre class="src">{esc(cell.source)}</pre>'
-                        + "".join(_output_html(o) for o in cell.get("outputs", [])) + "</div>")
-    name = title or path.stem
-    return page(name, "\n".join(body), "en", EXPORT_CSS,
-                footer=generated_footer(f"{path.parent.name}/{path.name} (stored outputs)"))
 
 
 # ------------------------------------------------------------------ lesson structure

@@ -11,11 +11,12 @@ import re
 from typing import TypedDict
 
 from fedlearn_kit.gdpr.cards import STEPS, step_title
-from fedlearn_kit.materials.agenda import agenda_markdown, agenda_names
-from fedlearn_kit.materials.html import esc, generated_footer, inline_markdown, markdown, page
-from fedlearn_kit.materials.lessons import learning_outcomes, lesson_summaries
-from fedlearn_kit.materials.times import lesson_times
-from fedlearn_kit.paths import ROOT
+from fedlearn_kit.materials.html import esc, inline_markdown, markdown, page
+from tools import ROOT
+from tools.materials import generated_footer
+from tools.materials.agenda import agenda_markdown, agenda_names
+from tools.materials.lessons import learning_outcomes, lesson_summaries
+from tools.materials.times import lesson_times
 
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
 _ROW = re.compile(r"^\|\s*\*\*([^*]+)\*\*[^|]*\|(.*)$", re.MULTILINE)

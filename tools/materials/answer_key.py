@@ -7,16 +7,16 @@ The exercise part comes from ``exercise_notes.yaml`` (checked against the exerci
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
-from fedlearn_kit.gdpr.workshop import load_notes
-from fedlearn_kit.materials.deck import card_roles, good_answer, role_names
-from fedlearn_kit.materials.html import esc, generated_footer, page
-from fedlearn_kit.materials.times import read_times_file, solution_exercises
+from fedlearn_kit.materials.html import esc, page
+from tools.materials import HERE, generated_footer
+from tools.materials.deck import card_roles, good_answer, role_names
+from tools.materials.facilitator_notes import load_notes
+from tools.materials.times import read_times_file, solution_exercises
 
 FIELDS = ("mistakes", "say", "point")
 LABELS = {
@@ -46,9 +46,8 @@ h2:first-of-type { page-break-before: auto; break-before: auto; }
 
 @cache
 def read_exercise_notes() -> dict[str, Any]:
-    """The parsed ``exercise_notes.yaml`` shipped with the package."""
-    text = resources.files("fedlearn_kit.materials").joinpath("exercise_notes.yaml").read_text(
-        "utf-8")
+    """The parsed ``exercise_notes.yaml`` in this folder."""
+    text = (HERE / "exercise_notes.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from fedlearn_kit.gdpr.cards import ROLES, STEPS, Card, cards_for, step_title
-from fedlearn_kit.gdpr.workshop import load_notes
-from fedlearn_kit.materials.html import esc, generated_footer, page
+from fedlearn_kit.materials.html import esc, page
+from tools.materials import generated_footer
+from tools.materials.facilitator_notes import load_notes
 
 LABELS = {
     "en": {"title": "GDPR question cards", "answers": "Who answers first",

@@ -1,7 +1,8 @@
-"""Course authoring: execute and clean notebooks, generate exercises from solutions.
+"""Course authoring (maintainers, from a checkout): execute and clean notebooks, generate
+exercises from solutions.
 
-``python -m fedlearn_kit.authoring execute notebooks solutions`` re-runs notebooks in place
-and strips volatile metadata; ``python -m fedlearn_kit.authoring exercises`` writes
+``python -m tools.authoring execute notebooks solutions`` re-runs notebooks in place
+and strips volatile metadata; ``python -m tools.authoring exercises`` writes
 ``exercises/`` from ``solutions/``. Solutions are the single source: a solution cell keeps
 its starter code and marks the answer with ``### BEGIN SOLUTION`` / ``### END SOLUTION``;
 markdown cells tagged ``solution`` are left out of the exercise.
@@ -18,7 +19,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
 _SOLUTION_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$",
@@ -103,7 +105,7 @@ def stale_exercises() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line of the authoring tool."""
-    parser = argparse.ArgumentParser(prog="python -m fedlearn_kit.authoring")
+    parser = argparse.ArgumentParser(prog="python -m tools.authoring")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place and strip metadata")
     run.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders of notebooks")
