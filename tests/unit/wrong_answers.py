@@ -31,7 +31,7 @@ from typing import Any
 import nbformat
 
 from fedlearn_kit.checks import Verdict
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT
 
 #: The exercise headings of a solution notebook ("### Exercise 2.3 · How sure ...").
 _HEADING = re.compile(r"^#{2,4} Exercise (\d+\.\d+) · ", re.MULTILINE)
