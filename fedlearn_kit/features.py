@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from fedlearn_kit.models import DTYPE
 from fedlearn_kit.schema import FEATURES, OUTCOME_NAME
 
 
@@ -25,13 +26,13 @@ def feature_matrix(df: pd.DataFrame) -> np.ndarray:
             if col.log:
                 x = np.log(x)
         cols.append((x - col.center) / col.scale)
-    return np.column_stack(cols).astype(np.float32)
+    return np.column_stack(cols).astype(np.float64)
 
 
 def to_tensors(df: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
-    """``X`` (scaled features) and ``y`` (0/1 readmission) as float32 tensors."""
-    X = torch.from_numpy(feature_matrix(df))
-    y = torch.from_numpy(df[OUTCOME_NAME].to_numpy(dtype=np.float32))
+    """``X`` (scaled features) and ``y`` (0/1 readmission) as tensors of the models' DTYPE."""
+    X = torch.from_numpy(feature_matrix(df)).to(DTYPE)
+    y = torch.from_numpy(df[OUTCOME_NAME].to_numpy(dtype=np.float64)).to(DTYPE)
     return X, y
 
 

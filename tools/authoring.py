@@ -1,19 +1,24 @@
 """Course authoring (maintainers, from a checkout): execute and clean notebooks, generate
 exercises from solutions.
 
-``python -m tools.authoring execute notebooks solutions`` re-runs notebooks in place
-and strips volatile metadata; ``python -m tools.authoring exercises`` writes
-``exercises/`` from ``solutions/``. Solutions are the single source: a solution cell keeps
-its starter code and marks the answer with ``### BEGIN SOLUTION`` / ``### END SOLUTION``;
-markdown cells tagged ``solution`` are left out of the exercise.
+``python -m tools.authoring execute notebooks solutions`` re-runs notebooks in place and
+strips volatile metadata, in a kernel on PyTorch's baseline CPU kernels and one thread
+(:data:`PORTABLE_CPU`, see ``docs/authoring.md``); ``python -m tools.authoring exercises``
+writes ``exercises/`` from ``solutions/``. Solutions are the single source: a solution cell
+keeps its starter code and marks the answer with ``### BEGIN SOLUTION`` /
+``### END SOLUTION``; markdown cells tagged ``solution`` are left out of the exercise.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import re
+import subprocess
 import sys
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -26,6 +31,21 @@ BLANK = "# YOUR CODE HERE\nraise NotImplementedError()"
 _SOLUTION_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$",
                              re.DOTALL | re.MULTILINE)
 _KEEP_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+
+#: PyTorch's CPU kernel families (``ATEN_CPU_CAPABILITY``) on x86, from the baseline up.
+#: Each CPU runs its best by default; a machine can also run every family below its own.
+X86_CAPABILITIES = ("default", "avx2", "avx512")
+
+#: How ``execute`` runs a kernel by default, so the stored outputs are the portable ones:
+#: PyTorch's baseline kernels ("default": the one family every CPU and every torch build
+#: has; forcing "avx2" on a CPU without AVX2 stops with an illegal instruction) and one
+#: thread (every machine has one; the kit trains on one thread anyway). No learner's x86
+#: machine picks "default" by itself, so the normal nbval run on any AVX2 or AVX-512 machine
+#: already compares the stored outputs with other kernels than the ones that made them.
+PORTABLE_CPU: dict[str, str] = {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1",
+                                "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+#: The settings ``--cpu native`` leaves to the machine instead.
+CPU_VARIABLES = tuple(PORTABLE_CPU)
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -42,13 +62,70 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(path: Path, timeout: int = 300) -> None:
-    """Run a notebook top to bottom in its own folder and save it, stripped, with outputs."""
+@lru_cache(maxsize=1)
+def native_capability() -> str:
+    """The PyTorch kernel family this CPU picks by itself, e.g. ``"avx512"`` or ``"default"``.
+
+    Asked of a fresh Python without ``ATEN_CPU_CAPABILITY`` (this process may have it set).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
+    out = subprocess.run([sys.executable, "-c", "import torch; "
+                          "print(torch.backends.cpu.get_cpu_capability())"],
+                         env=env, capture_output=True, text=True, timeout=120, check=True)
+    return out.stdout.strip().lower()
+
+
+def runnable_capabilities() -> tuple[str, ...]:
+    """The values of ``ATEN_CPU_CAPABILITY`` this machine can run: its own and those below.
+
+    Only "default" outside x86 (PyTorch has no AVX kernels there), and on an x86 CPU
+    without AVX2.
+    """
+    native = native_capability()
+    if platform.machine().lower() not in ("x86_64", "amd64") or native not in X86_CAPABILITIES:
+        return ("default",)
+    return X86_CAPABILITIES[:X86_CAPABILITIES.index(native) + 1]
+
+
+def kernel_env(cpu: str = "portable", threads: int | None = None,
+               base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a notebook kernel that runs on ``cpu``'s kernels.
+
+    ``cpu``: "portable" (:data:`PORTABLE_CPU`), "native" (the machine's own kernels and
+    threads) or a value of ``ATEN_CPU_CAPABILITY`` this machine can run (e.g. "avx2");
+    ``threads`` overrides the thread count. Raises ``ValueError`` for a kernel family
+    the CPU does not have, which would crash the kernel with an illegal instruction.
+    """
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if k not in CPU_VARIABLES}
     # A progress bar is a widget; stored without its state it would show "0%" forever.
-    os.environ["FEDLEARN_PROGRESS"] = "0"
+    env["FEDLEARN_PROGRESS"] = "0"
+    if cpu == "portable":
+        env.update(PORTABLE_CPU)
+    elif cpu != "native":
+        if cpu not in runnable_capabilities():
+            raise ValueError(f"cpu={cpu!r}: this machine runs PyTorch's "
+                             f"{', '.join(runnable_capabilities())} kernels; choose one of "
+                             "those, 'portable' or 'native'.")
+        env["ATEN_CPU_CAPABILITY"] = cpu
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"threads={threads}: need at least one thread.")
+        env.update({k: str(threads) for k in CPU_VARIABLES if k.endswith("_NUM_THREADS")})
+    return env
+
+
+def execute(path: Path, timeout: int = 300, cpu: str = "portable",
+            threads: int | None = None) -> None:
+    """Run a notebook top to bottom in its own folder and save it, stripped, with outputs.
+
+    By default on the portable CPU settings (:data:`PORTABLE_CPU`); ``cpu`` and
+    ``threads`` as for :func:`kernel_env`.
+    """
+    env = kernel_env(cpu, threads)
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
     nbformat.write(strip(nb), path)
 
 
@@ -109,16 +186,27 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="re-run notebooks in place and strip metadata")
     run.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders of notebooks")
+    run.add_argument("--cpu", default="portable",
+                     help="PyTorch's kernels: 'portable' (default: the baseline kernels, one "
+                          "thread, as docs/authoring.md explains), 'native', or a value of "
+                          "ATEN_CPU_CAPABILITY such as 'avx2'")
+    run.add_argument("--threads", type=int, default=None,
+                     help="torch/BLAS threads (default: 1 with --cpu portable, else the "
+                          "machine's)")
     sub.add_parser("exercises", help="generate exercises/ from solutions/")
     args = parser.parse_args(argv)
     if args.command == "exercises":
         for path in generate_exercises():
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
+    try:
+        kernel_env(args.cpu, args.threads)
+    except ValueError as error:
+        parser.error(str(error))
     for given in args.paths:
         for path in sorted(given.glob("*.ipynb")) if given.is_dir() else [given]:
-            print(f"executing {path} ...", flush=True)
-            execute(path)
+            print(f"executing {path} (cpu {args.cpu}) ...", flush=True)
+            execute(path, cpu=args.cpu, threads=args.threads)
     return 0
 
 

@@ -10,6 +10,7 @@ import torch
 
 from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown, true_or_false
 from fedlearn_kit.drift import distance
+from fedlearn_kit.models import DTYPE
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import Split
 
@@ -18,7 +19,7 @@ Update = tuple[Mapping[str, torch.Tensor], int]
 
 def _as_tensor(value: object) -> torch.Tensor | None:
     try:
-        return torch.as_tensor(value, dtype=torch.float32)
+        return torch.as_tensor(value, dtype=DTYPE)
     except (TypeError, ValueError, RuntimeError):
         return None
 
@@ -34,10 +35,11 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
         return failed(f"the keys are {sorted(answer)}, expected {sorted(names)}.",
                       "average every entry of the state_dict, keeping its name.")
     # sum() of tensors is a tensor (0 + t); typeshed's sum() only knows "T | Literal[0]".
-    expected = {k: cast(torch.Tensor, sum(sd[k] * n for sd, n in updates.values())) / total
-                for k in names}
-    plain = {k: cast(torch.Tensor, sum(sd[k] for sd, _ in updates.values())) / len(updates)
-             for k in names}
+    # Compared in the models' DTYPE, whatever number type the answer or the updates have.
+    expected = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) * n for sd, n in updates.values()))
+                / total for k in names}
+    plain = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) for sd, _ in updates.values()))
+             / len(updates) for k in names}
     as_tensors = {k: _as_tensor(v) for k, v in answer.items()}
     given: dict[str, torch.Tensor] = {}
     for k in names:

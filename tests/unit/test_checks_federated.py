@@ -24,6 +24,16 @@ def test_fedavg_average_accepts_the_weighted_mean_only(capsys) -> None:
     assert not check.fedavg_average({"w": torch.zeros(3), "b": torch.zeros(1)}, UPDATES)
 
 
+def test_fedavg_average_compares_32_and_64_bit_answers_with_64_bit_updates() -> None:
+    updates = {site: ({k: v.double() for k, v in sd.items()}, n)
+               for site, (sd, n) in UPDATES.items()}
+    right = {"w": torch.tensor([2.5, 5.0]), "b": torch.tensor([0.75])}
+    assert check.fedavg_average(right, updates)
+    assert check.fedavg_average({k: v.double() for k, v in right.items()}, updates)
+    assert not check.fedavg_average({"w": torch.tensor([2.0, 4.0]).double(),
+                                     "b": torch.tensor([0.5]).double()}, updates)
+
+
 @pytest.fixture
 def table() -> pd.DataFrame:
     return pd.DataFrame({"A": [0.70, 0.78, 0.80], "B": [0.75, 0.79, 0.79]},

@@ -66,3 +66,49 @@ def test_nbval_markers_are_written_so_nbval_sees_them(path):
             comment = line.strip().lstrip("#").strip()
             if line.strip().startswith("#") and comment.startswith("NBVAL"):
                 assert comment in NBVAL_MARKERS, f"{path.name}: {line.strip()!r}"
+
+
+def test_kernel_env_portable_pins_the_baseline_kernels_and_one_thread():
+    base = {"PATH": "/bin", "ATEN_CPU_CAPABILITY": "avx512", "OMP_NUM_THREADS": "8"}
+    env = authoring.kernel_env("portable", base=base)
+    assert {k: env[k] for k in authoring.PORTABLE_CPU} == {
+        "ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1"}
+    assert env["PATH"] == "/bin" and env["FEDLEARN_PROGRESS"] == "0"
+    assert base["ATEN_CPU_CAPABILITY"] == "avx512", "the caller's mapping is not changed"
+
+
+def test_kernel_env_native_leaves_kernels_and_threads_to_the_machine():
+    env = authoring.kernel_env("native", base={"ATEN_CPU_CAPABILITY": "avx2",
+                                               "OMP_NUM_THREADS": "8", "HOME": "/h"})
+    assert not set(authoring.CPU_VARIABLES) & set(env) and env["HOME"] == "/h"
+    two = authoring.kernel_env("native", threads=2, base={})
+    assert two["OMP_NUM_THREADS"] == two["MKL_NUM_THREADS"] == "2"
+    assert "ATEN_CPU_CAPABILITY" not in two
+    with pytest.raises(ValueError, match="at least one thread"):
+        authoring.kernel_env("portable", threads=0, base={})
+
+
+@pytest.mark.parametrize(("machine", "native", "runnable"), [
+    ("x86_64", "avx512", ("default", "avx2", "avx512")),
+    ("AMD64", "avx2", ("default", "avx2")),
+    ("x86_64", "default", ("default",)),
+    ("arm64", "default", ("default",)),
+    ("aarch64", "sve256", ("default",)),
+])
+def test_runnable_capabilities_are_the_cpus_own_and_those_below(monkeypatch, machine, native,
+                                                                 runnable):
+    monkeypatch.setattr(authoring.platform, "machine", lambda: machine)
+    monkeypatch.setattr(authoring, "native_capability", lambda: native)
+    assert authoring.runnable_capabilities() == runnable
+
+
+def test_kernel_env_refuses_kernels_the_cpu_lacks(monkeypatch):
+    # ATEN_CPU_CAPABILITY=avx512 on an AVX2 CPU would stop the kernel: illegal instruction.
+    monkeypatch.setattr(authoring.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(authoring, "native_capability", lambda: "avx2")
+    assert authoring.kernel_env("avx2", base={})["ATEN_CPU_CAPABILITY"] == "avx2"
+    with pytest.raises(ValueError, match="default, avx2 kernels"):
+        authoring.kernel_env("avx512", base={})
+    with pytest.raises(SystemExit):
+        authoring.main(["execute", "--cpu", "avx512", "notebooks"])

@@ -10,6 +10,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.features import to_tensors
+from fedlearn_kit.models import make_model
 from fedlearn_kit.privacy import attacks, defences, evidence
 
 
@@ -155,6 +156,30 @@ def test_dp_training_is_deterministic_leaves_a_plain_module_and_continues_histor
                              dp=defences.DPConfig(1.0), history=run_a.history)
     assert more.epsilon > run_a.epsilon
     assert defences.history_from_lists(defences.history_to_lists(more.history)) == more.history
+
+
+def test_dp_noise_is_drawn_in_64_bits_and_the_default_dtype_is_untouched(data, monkeypatch):
+    # 32-bit noise differed in its seventh digit between CPUs with and without AVX2
+    # (benchmarks/numeric_drift.py); the kit's stream draws float64 and adds it unrounded.
+    from fedlearn_kit.privacy.randomness import SecureStream
+
+    splits, _ = data
+    X, y = to_tensors(splits["A"].train)  # noqa: N806
+    drawn = []
+    normal = SecureStream.normal
+
+    def spy(self, count, std):
+        out = normal(self, count, std)
+        drawn.append(out.dtype)
+        return out
+
+    monkeypatch.setattr(SecureStream, "normal", spy)
+    net = make_model("logistic", len(kit.FEATURE_NAMES), seed=1)
+    defences.dp_train(net, X, y, epochs=1, lr=0.1, batch_size=64, seed=3,
+                      dp=defences.DPConfig(1.0))
+    assert drawn and set(drawn) == {np.dtype("float64")}
+    assert all(p.dtype == torch.float64 for p in net.parameters())
+    assert torch.get_default_dtype() == torch.float32
 
 
 def test_dp_changes_the_model_compared_with_plain_training(data):

@@ -4,7 +4,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.features import NUM_FEATURES, feature_matrix, to_tensors
-from fedlearn_kit.models import make_model
+from fedlearn_kit.models import DTYPE, default_dtype, make_model
 from fedlearn_kit.training import split_site, train
 
 
@@ -27,11 +27,43 @@ def test_split_refuses_a_site_that_is_too_small(small_cohort):
 def test_features_use_the_fixed_reference_scaling(small_cohort):
     df = small_cohort["A"].iloc[:5]
     X = feature_matrix(df)
-    assert X.shape == (5, NUM_FEATURES) and X.dtype == np.float32
+    assert X.shape == (5, NUM_FEATURES) and X.dtype == np.float64
     age = kit.FEATURE_NAMES.index("age")
-    np.testing.assert_allclose(X[:, age], (df.age - 75) / 10, rtol=1e-6)
+    np.testing.assert_allclose(X[:, age], (df.age - 75) / 10, rtol=1e-12)
     probnp = kit.FEATURE_NAMES.index("nt_probnp")
-    np.testing.assert_allclose(X[:, probnp], np.log(df.nt_probnp) - 8, rtol=1e-5)
+    np.testing.assert_allclose(X[:, probnp], np.log(df.nt_probnp) - 8, rtol=1e-12)
+
+
+def test_models_inputs_and_trained_weights_are_64_bit(small_cohort):
+    # 64 bits is what makes the figures the same on every CPU (models.DTYPE).
+    assert DTYPE is torch.float64
+    X, y = to_tensors(small_cohort["A"])
+    assert X.dtype == y.dtype == DTYPE
+    for kind in ("logistic", "mlp"):
+        assert {p.dtype for p in make_model(kind, NUM_FEATURES).parameters()} == {DTYPE}
+    exp = kit.Experiment(patients_per_site=400, seed=7, epochs=2)
+    model = kit.fit_central(kit.split_cohort(exp.cohort(), seed=7), exp)
+    assert {p.dtype for p in model.net.parameters()} == {DTYPE}
+    assert model.predict_proba(small_cohort["A"]).dtype == np.float64
+
+
+def test_64_bit_models_start_from_the_32_bit_initial_weights():
+    # The seeded starting point is torch's own (32-bit) initialisation, widened exactly.
+    torch.manual_seed(5)
+    reference = torch.nn.Linear(NUM_FEATURES, 1)
+    net = make_model("logistic", NUM_FEATURES, seed=5)
+    assert torch.equal(net.linear.weight, reference.weight.detach().to(DTYPE))
+
+
+def test_default_dtype_is_64_bit_inside_the_block_and_restored_after():
+    assert torch.get_default_dtype() == torch.float32
+    with default_dtype():
+        assert torch.zeros(2).dtype == DTYPE
+        assert torch.normal(0.0, 1.0, size=(2,)).dtype == DTYPE
+    assert torch.zeros(2).dtype == torch.float32
+    with pytest.raises(RuntimeError, match="inside"), default_dtype():
+        raise RuntimeError("inside")
+    assert torch.get_default_dtype() == torch.float32
 
 
 def test_models_start_from_the_seed_without_touching_global_random_state():
