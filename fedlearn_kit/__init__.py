@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str | None] = {
     "damaged_copy": "examples", "without_variable": "examples",
     "DATA_DIR": "paths",
     "check_environment": "environment",
+    # the course's language: the lesson's folder, FEDLEARN_LANG or the answers file (lesson 00)
+    "language": "i18n",
     "Experiment": "experiment",
     # training and evaluation (lessons 02-03)
     "Split": "training", "TrainedModel": "training", "fit": "training",
@@ -65,7 +67,7 @@ __all__ = [
     "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
     "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
     "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
-    "show_source", "without_variable", "evaluation", "training",
+    "show_source", "without_variable", "evaluation", "training", "language",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
@@ -93,6 +95,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from fedlearn_kit.examples import damaged_copy, without_variable
     from fedlearn_kit.experiment import Experiment
     from fedlearn_kit.gdpr import show_cards
+    from fedlearn_kit.i18n import language
     from fedlearn_kit.paths import DATA_DIR
     from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table
     from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table

@@ -18,6 +18,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import get_type_hints
 
+from fedlearn_kit.i18n import _, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
 
 #: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
@@ -393,22 +394,25 @@ SUPERLINK_PORT = 9092
 
 
 def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    epilog = f"The guide, with the facts and answers file formats: {GDPR_GUIDE}"
+    epilog = _("The guide, with the facts and answers file formats: {guide}").format(
+        guide=GDPR_GUIDE)
+    answers_help = _("answers file (default: $FEDLEARN_ANSWERS, else ./fedlearn-answers.json)")
     dpia = sub.add_parser(
-        "dpia", help="write a DPIA draft from your answers to the cards", epilog=epilog,
-        description="Write a DPIA draft (GDPR Art. 35(7), WP 248 Annex 2) from your answers "
-                    "and the facts of your experiment. Teaching material, not legal advice.")
-    dpia.add_argument("--answers", default=None, metavar="FILE",
-                      help="answers file (default: $FEDLEARN_ANSWERS, else "
-                           "./fedlearn-answers.json)")
+        "dpia", help=_("write a DPIA draft from your answers to the cards"), epilog=epilog,
+        description=_("Write a DPIA draft (GDPR Art. 35(7), WP 248 Annex 2) from your answers "
+                      "and the facts of your experiment. Teaching material, not legal advice."))
+    dpia.add_argument("--answers", default=None, metavar="FILE", help=answers_help)
     dpia.add_argument("--facts", default=None, metavar="FILE",
-                      help="facts file (default: ./fedlearn-facts.json written by lessons 05 "
-                           "and 06, else the course's default experiment)")
+                      help=_("facts file (default: ./fedlearn-facts.json written by lessons 05 "
+                             "and 06, else the course's default experiment)"))
     dpia.add_argument("--no-flows", dest="flows", action="store_false",
-                      help="do not run the experiment for one round to list the data flows")
-    dpia.add_argument("--out", required=True, help="output file: .docx (Word), .md or .html")
-    dpia.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default en)")
-    dpia.add_argument("--title", default=None, help="title of the draft")
+                      help=_("do not run the experiment for one round to list the data flows"))
+    dpia.add_argument("--out", required=True,
+                      help=_("output file: .docx (Word), .md or .html"))
+    dpia.add_argument("--lang", choices=LANGUAGES, default=None,
+                      help=_("language of the draft (default: the language of your answers, "
+                             "else the course's: docs/translating.md)"))
+    dpia.add_argument("--title", default=None, help=_("title of the draft"))
     dpia.set_defaults(handler=_cmd_dpia)
 
     takehome = sub.add_parser(
@@ -438,26 +442,30 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     takehome.set_defaults(handler=_cmd_takehome)
 
     answers = sub.add_parser(
-        "answers", help="answer the cards in a text file (outside JupyterLab)", epilog=epilog,
-        description="Answer the GDPR question cards without JupyterLab: write a template, "
-                    "fill it in, import it into your answers file.")
+        "answers", help=_("answer the cards in a text file (outside JupyterLab)"),
+        epilog=epilog,
+        description=_("Answer the GDPR question cards without JupyterLab: write a template, "
+                      "fill it in, import it into your answers file."))
     steps = answers.add_subparsers(dest="answers_command", required=True)
-    template = steps.add_parser("template", help="write a Markdown template to fill in")
+    template = steps.add_parser("template", help=_("write a Markdown template to fill in"))
     template.add_argument("--out", default=ANSWERS_TEMPLATE,
-                          help=f"template file (default ./{ANSWERS_TEMPLATE})")
+                          help=_("template file (default ./{name})").format(
+                              name=ANSWERS_TEMPLATE))
     template.add_argument("--step", action="append", choices=CARD_STEPS, metavar="STEP",
-                          help="only this lesson's cards (repeatable; default all)")
-    template.add_argument("--lang", choices=LANGUAGES, default="en", help="language")
+                          help=_("only this lesson's cards (repeatable; default all)"))
+    template.add_argument("--lang", choices=LANGUAGES, default=None,
+                          help=_("language (default: the language of your answers, else the "
+                                 "course's)"))
     template.add_argument("--answers", default=None, metavar="FILE",
-                          help="answers file whose answers fill the template")
+                          help=_("answers file whose answers fill the template"))
     template.add_argument("--force", action="store_true",
-                          help="overwrite an existing template")
+                          help=_("overwrite an existing template"))
     template.set_defaults(handler=_cmd_answers_template)
-    read = steps.add_parser("import", help="save the answers of a filled-in template")
-    read.add_argument("file", help="the filled-in template")
+    read = steps.add_parser("import", help=_("save the answers of a filled-in template"))
+    read.add_argument("file", help=_("the filled-in template"))
     read.add_argument("--answers", default=None, metavar="FILE",
-                      help="answers file to save to (default: $FEDLEARN_ANSWERS, else "
-                           "./fedlearn-answers.json)")
+                      help=_("answers file to save to (default: $FEDLEARN_ANSWERS, else "
+                             "./fedlearn-answers.json)"))
     read.set_defaults(handler=_cmd_answers_import)
 
 
@@ -482,17 +490,19 @@ def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
 
 
 def _add_doctor(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    doctor = sub.add_parser("doctor", help="is this laptop ready for the course?",
-                            description="A pass/fail checklist, with the fix for each failure; "
-                                        "exit code 0 only when the laptop is ready.")
+    doctor = sub.add_parser(
+        "doctor", help=_("is this laptop ready for the course?"),
+        description=_("A pass/fail checklist, with the fix for each failure; exit code 0 only "
+                      "when the laptop is ready."))
     doctor.add_argument("--lab-port", type=int, default=LAB_PORT,
-                        help=f"JupyterLab's port (default {LAB_PORT})")
+                        help=_("JupyterLab's port (default {port})").format(port=LAB_PORT))
     doctor.add_argument("--superlink-port", type=int, default=SUPERLINK_PORT,
-                        help=f"the room's SuperLink port (default {SUPERLINK_PORT})")
+                        help=_("the room's SuperLink port (default {port})").format(
+                            port=SUPERLINK_PORT))
     doctor.add_argument("--facilitator", metavar="HOST:PORT", default=None,
-                        help="check that the facilitator's SuperLink can be reached")
+                        help=_("check that the facilitator's SuperLink can be reached"))
     doctor.add_argument("--skip-deployment", action="store_true",
-                        help="do not start a SuperLink and SuperNode (quicker, less sure)")
+                        help=_("do not start a SuperLink and SuperNode (quicker, less sure)"))
     doctor.set_defaults(handler=_cmd_doctor)
 
 
@@ -563,14 +573,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedlearn-kit`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(run_options="run" in argv).parse_args(argv)
+    # A command given the learner's answers file speaks the language of those answers
+    # (fedlearn_kit.i18n, rule 4) unless the folder or FEDLEARN_LANG says otherwise.
+    use_answers_file(getattr(args, "answers", None))
     try:
         return int(args.handler(args))
     except (ValueError, OSError, RuntimeError) as err:  # RuntimeError: e.g. DeploymentError
         if args.debug:
             raise
-        print(f"fedlearn-kit {args.command}: {err}\n(add --debug before the command to see "
-              "the traceback)", file=sys.stderr)
+        print(_("fedlearn-kit {command}: {error}\n(add --debug before the command to see the "
+                "traceback)").format(command=args.command, error=err), file=sys.stderr)
         return 2
+    finally:
+        use_answers_file(None)  # main() may be called again in one process (tests)
 
 
 if __name__ == "__main__":

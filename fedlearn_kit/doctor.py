@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from fedlearn_kit.environment import SUPPORTED_PYTHONS
+from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.paths import course_root
 
 #: The port ``python course.py lab`` (and ``make lab``) gives JupyterLab.
@@ -34,7 +35,7 @@ LAB_PORT = 8888
 SUPERLINK_PORT = 9092
 #: The course's notebooks, exercises and solutions plus one environment (docs/laptops.md).
 MIN_FREE_GB = 1.0
-INSTALL_FIX = "reinstall the locked set: `python course.py install --force`"
+INSTALL_FIX = N_("reinstall the locked set: `python course.py install --force`")
 #: The install stamp ``course.py`` writes into the environment's folder.
 STAMP_NAME = "fedlearn-kit-installed.json"
 #: The bundle folder the docs use (docs/laptops.md).
@@ -68,9 +69,9 @@ def install_fix(prefix: Path | None = None, course: Path | None = None) -> str:
     if bundle is None and stamp.get("from") == "bundle":
         bundle = BUNDLE_NAME
     if bundle is not None:
-        return ("reinstall the locked set from the bundle, offline: `python course.py "
-                f"install --from-bundle {bundle} --force`")
-    return INSTALL_FIX
+        return _("reinstall the locked set from the bundle, offline: `python course.py install "
+                 "--from-bundle {bundle} --force`").format(bundle=bundle)
+    return _(INSTALL_FIX)
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -129,41 +130,45 @@ def check_python() -> Check:
     version = platform.python_version()
     ok = sys.version_info[:2] in SUPPORTED_PYTHONS
     return Check("Python", ok, f"{version} ({sys.executable})",
-                 "" if ok else "install Python 3.11 for your user (docs/laptops.md), delete "
-                 ".venv, then `python course.py lab`")
+                 "" if ok else _("install Python 3.11 for your user (docs/laptops.md), delete "
+                                 ".venv, then `python course.py lab`"))
 
 
 def check_pins(lock_dir: Path | None) -> Check:
+    title = _("locked versions")
     if lock_dir is None:
-        return Check("locked versions", False, "no lock/ folder found",
-                     "run the doctor from the course folder (the one with course.py)")
+        return Check(title, False, _("no lock/ folder found"),
+                     _("run the doctor from the course folder (the one with course.py)"))
     wrong = pin_mismatches(lock_dir)
     if not wrong:
-        return Check("locked versions", True, f"every package matches {lock_dir}")
-    shown = ", ".join(f"{name} {have} (lock: {want})" for name, have, want in wrong[:4])
-    more = f" and {len(wrong) - 4} more" if len(wrong) > 4 else ""
-    return Check("locked versions", False, shown + more, install_fix(course=lock_dir.parent))
+        return Check(title, True, _("every package matches {lock}").format(lock=lock_dir))
+    shown = ", ".join(_("{name} {have} (lock: {want})").format(name=name, have=have, want=want)
+                      for name, have, want in wrong[:4])
+    if len(wrong) > 4:
+        shown = _("{shown} and {n} more").format(shown=shown, n=len(wrong) - 4)
+    return Check(title, False, shown, install_fix(course=lock_dir.parent))
 
 
 def check_kernel() -> Check:
     """JupyterLab's ``python3`` kernel must run this environment's Python."""
+    name = _("kernel")
     try:
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     except ImportError:
-        return Check("kernel", False, "JupyterLab is not installed here", install_fix())
+        return Check(name, False, _("JupyterLab is not installed here"), install_fix())
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
-        return Check("kernel", False, "no python3 kernel", install_fix())
+        return Check(name, False, _("no python3 kernel"), install_fix())
     program = spec.argv[0] if spec.argv else ""
     generic = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
     # Jupyter runs a kernel whose program is plain "python" with its own interpreter.
     ours = program in generic or _same_file(program, sys.executable)
-    where = f"{spec.resource_dir} runs {program}"
-    return Check("kernel", ours, f"python3 kernel: {where}", "" if ours else (
-        f"another python3 kernel shadows the kit's: remove it (`jupyter kernelspec remove "
-        f"python3` in the environment it came from, or delete {spec.resource_dir}) and start "
-        "JupyterLab with `python course.py lab`"))
+    return Check(name, ours, _("python3 kernel: {folder} runs {program}").format(
+        folder=spec.resource_dir, program=program), "" if ours else _(
+        "another python3 kernel shadows the kit's: remove it (`jupyter kernelspec remove "
+        "python3` in the environment it came from, or delete {folder}) and start JupyterLab "
+        "with `python course.py lab`").format(folder=spec.resource_dir))
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -183,20 +188,21 @@ def check_port(what: str, port: int) -> Check:
     port matters only on the facilitator's laptop, so a taken one is a warning."""
     from fedlearn_kit.federation.deployment.processes import port_free, port_owner
 
-    name = f"port {port} ({what})"
+    name = _("port {port} ({what})").format(port=port, what=what)
     if port_free("127.0.0.1", port):
-        return Check(name, True, "free")
+        return Check(name, True, _("free"))
     owner = port_owner("127.0.0.1", port)
     if what == "JupyterLab" and "jupyter" in owner.lower():
-        return Check(name, True, f"used by JupyterLab ({owner}): the course's own, if you "
-                                 "started it with `python course.py lab`")
+        return Check(name, True, _("used by JupyterLab ({owner}): the course's own, if you "
+                                   "started it with `python course.py lab`").format(owner=owner))
+    in_use = _("in use by {program}").format(program=owner)
     if what == "JupyterLab":
-        return Check(name, False, f"in use by {owner}",
-                     "stop that program, or use another port: `python course.py lab --port N`")
-    return Check(name, False, f"in use by {owner}",
-                 "only the facilitator's laptop opens this port: on a participant's laptop "
-                 "nothing to do. On the facilitator's, stop that program (an old "
-                 "deployment: `fedlearn-kit deploy down`) or use `deploy link --port N`",
+        return Check(name, False, in_use, _("stop that program, or use another port: "
+                                            "`python course.py lab --port N`"))
+    return Check(name, False, in_use,
+                 _("only the facilitator's laptop opens this port: on a participant's laptop "
+                   "nothing to do. On the facilitator's, stop that program (an old "
+                   "deployment: `fedlearn-kit deploy down`) or use `deploy link --port N`"),
                  warning=True)
 
 
@@ -209,21 +215,22 @@ def check_proxy(environ: dict[str, str] | None = None) -> Check:
     env = dict(os.environ if environ is None else environ)
     found = proxies_set(env)
     if not found:
-        return Check("proxy", True, "no proxy variable set")
-    names = ", ".join(sorted(found))
-    return Check("proxy", False,
-                 f"{names} set; the kit's processes get NO_PROXY={no_proxy(env)} (loopback "
-                 "and, in a room, the facilitator's address) so the course works",
-                 "nothing for the course; if you run Flower's `flwr` or `flower-supernode` "
-                 "by hand, add the facilitator's address to NO_PROXY first (docs/"
-                 "deployment.md, 'A hospital proxy')", warning=True)
+        return Check(_("proxy"), True, _("no proxy variable set"))
+    return Check(_("proxy"), False,
+                 _("{names} set; the kit's processes get NO_PROXY={no_proxy} (loopback and, in "
+                   "a room, the facilitator's address) so the course works").format(
+                     names=", ".join(sorted(found)), no_proxy=no_proxy(env)),
+                 _("nothing for the course; if you run Flower's `flwr` or `flower-supernode` "
+                   "by hand, add the facilitator's address to NO_PROXY first (docs/"
+                   "deployment.md, 'A hospital proxy')"), warning=True)
 
 
 def check_disk(folder: Path, minimum_gb: float = MIN_FREE_GB) -> Check:
     free_gb = shutil.disk_usage(folder).free / 1e9
     ok = free_gb >= minimum_gb
-    return Check("disk space", ok, f"{free_gb:.1f} GB free in {folder}",
-                 "" if ok else f"free at least {minimum_gb:.0f} GB on this drive")
+    return Check(_("disk space"), ok, _("{free:.1f} GB free in {folder}").format(
+        free=free_gb, folder=folder), "" if ok else _(
+        "free at least {minimum:.0f} GB on this drive").format(minimum=minimum_gb))
 
 
 def check_jupyter_settings(prefix: Path | None = None) -> Check:
@@ -246,10 +253,10 @@ def check_jupyter_settings(prefix: Path | None = None) -> Check:
         if not ok:
             wrong.append(str(path))
     if not wrong:
-        return Check("JupyterLab stays offline", True,
-                     "news, update checks and Extension Manager search off")
-    return Check("JupyterLab stays offline", False, f"{', '.join(wrong)} missing or wrong",
-                 install_fix())
+        return Check(_("JupyterLab stays offline"), True,
+                     _("news, update checks and Extension Manager search off"))
+    return Check(_("JupyterLab stays offline"), False, _("{path} missing or wrong").format(
+        path=", ".join(wrong)), install_fix())
 
 
 class OutboundWatch:
@@ -318,30 +325,33 @@ def check_deployment(watch: OutboundWatch, timeout: float = 25.0) -> Check:
         finally:
             dep.down()
     seconds = time.monotonic() - start
-    return Check("SuperLink + SuperNode with TLS", tls,
-                 f"started on {dep.superlink}, node key accepted, stopped ({seconds:.0f} s)",
-                 "" if tls else "TLS was off: report this as a bug")
+    return Check(_("SuperLink + SuperNode with TLS"), tls, _(
+        "started on {address}, node key accepted, stopped ({seconds:.0f} s)").format(
+        address=dep.superlink, seconds=seconds), "" if tls else _(
+        "TLS was off: report this as a bug"))
 
 
 def _deployment_failed(err: BaseException) -> Check:
-    return Check("SuperLink + SuperNode with TLS", False, f"{type(err).__name__}: {err}",
-                 "read the message; on Windows, allow Python through the firewall for private "
-                 "networks when asked (loopback only), then run the doctor again")
+    return Check(_("SuperLink + SuperNode with TLS"), False, f"{type(err).__name__}: {err}",
+                 _("read the message; on Windows, allow Python through the firewall for "
+                   "private networks when asked (loopback only), then run the doctor again"))
 
 
 def check_facilitator(address: str, timeout: float = 3.0) -> Check:
-    host, _, port = address.rpartition(":")
+    host, _colon, port = address.rpartition(":")
+    name = _("facilitator")
     if not host or not port.isdigit():
-        return Check("facilitator", False, f"{address!r} is not HOST:PORT",
-                     "give the address the facilitator shows, e.g. 192.168.1.10:9092")
+        return Check(name, False, _("{address!r} is not HOST:PORT").format(address=address),
+                     _("give the address the facilitator shows, e.g. 192.168.1.10:9092"))
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as err:
-        return Check("facilitator", False, f"cannot reach {address}: {err}",
-                     "join the room's network (not a guest network that isolates clients); "
-                     "ask the facilitator whether the SuperLink runs; ask IT to allow "
-                     f"outbound TCP to port {port} on that network")
-    return Check("facilitator", True, f"{address} answers")
+        return Check(name, False, _("cannot reach {address}: {error}").format(
+            address=address, error=err), _(
+            "join the room's network (not a guest network that isolates clients); ask the "
+            "facilitator whether the SuperLink runs; ask IT to allow outbound TCP to port "
+            "{port} on that network").format(port=port))
+    return Check(name, True, _("{address} answers").format(address=address))
 
 
 def run_checks(*, lab_port: int = LAB_PORT, superlink_port: int = SUPERLINK_PORT,
@@ -360,10 +370,11 @@ def run_checks(*, lab_port: int = LAB_PORT, superlink_port: int = SUPERLINK_PORT
     finally:
         watch.active = False
     offline = not watch.attempts
-    checks.append(Check("no outbound connection", offline,
-                        "none attempted by the kit, Flower's SuperLink or SuperNode" if offline
-                        else "attempted: " + ", ".join(watch.attempts[:5]),
-                        "" if offline else "set FLWR_TELEMETRY_ENABLED=0 and report the address"))
+    checks.append(Check(
+        _("no outbound connection"), offline,
+        _("none attempted by the kit, Flower's SuperLink or SuperNode") if offline
+        else _("attempted: {addresses}").format(addresses=", ".join(watch.attempts[:5])),
+        "" if offline else _("set FLWR_TELEMETRY_ENABLED=0 and report the address")))
     if facilitator:
         checks.append(check_facilitator(facilitator))
     return checks
@@ -373,23 +384,27 @@ def report(checks: Sequence[Check], write: Callable[[str], object] = print) -> b
     """Print the checklist; True when every check passed."""
     width = max(len(c.name) for c in checks)
     for check in checks:
-        verdict = "PASS" if check.ok else "WARN" if check.warning else "FAIL"
-        write(f"  {verdict}  {check.name:<{width}}  {check.detail}")
+        verdict = _("PASS") if check.ok else _("WARN") if check.warning else _("FAIL")
+        write(f"  {verdict:<4}  {check.name:<{width}}  {check.detail}")
         if not check.ok:
-            write(f"        {'':<{width}}  {'fix' if not check.warning else 'note'}: "
-                  f"{check.fix}")
+            advice = (_("note: {fix}") if check.warning else _("fix: {fix}")).format(
+                fix=check.fix)
+            write(f"        {'':<{width}}  " + advice)
     failed = [c for c in checks if not c.ok and not c.warning]
-    write("Ready for the course." if not failed else
-          f"Not ready: {len(failed)} check(s) failed; the fix is under each.")
+    write(_("Ready for the course.") if not failed else ngettext(
+        "Not ready: {n} check failed; the fix is under it.",
+        "Not ready: {n} checks failed; the fix is under each.", len(failed)).format(
+        n=len(failed)))
     return not failed
 
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the checks with the options of ``fedlearn-kit doctor`` and print the checklist."""
-    print(f"fedlearn-kit doctor: is this laptop ready? ({platform.platform()})")
+    print(_("fedlearn-kit doctor: is this laptop ready? ({platform})").format(
+        platform=platform.platform()))
     start = time.monotonic()
     checks = run_checks(lab_port=args.lab_port, superlink_port=args.superlink_port,
                         facilitator=args.facilitator, deployment=not args.skip_deployment)
     ready = report(checks)
-    print(f"({time.monotonic() - start:.0f} s)")
+    print(_("({seconds:.0f} s)").format(seconds=time.monotonic() - start))
     return 0 if ready else 1

@@ -7,6 +7,8 @@ import re
 import sys
 from importlib import metadata
 
+from fedlearn_kit.i18n import _
+
 #: Packages whose versions the first cell of the course reports.
 REPORTED = ("torch", "flwr", "pandas", "numpy")
 #: The Python versions the course supports; the whole suite, notebooks' stored outputs
@@ -45,31 +47,33 @@ def version_report() -> tuple[list[tuple[str, str, str]], list[str]]:
     rows = [("python", platform.python_version(), supported)]
     warnings = []
     if sys.version_info[:2] not in SUPPORTED_PYTHONS:
-        warnings.append(f"Python {platform.python_version()} is not one the course supports "
-                        f"({supported}).")
+        warnings.append(_("Python {version} is not one the course supports ({supported}).")
+                        .format(version=platform.python_version(), supported=supported))
     for package in REPORTED:
-        installed = installed_version(package) or "not installed"
+        installed = installed_version(package) or _("not installed")
         pinned = pins.get(package, "?")
         rows.append((package, installed, pinned))
         if not _same_release(installed, pinned):
-            warnings.append(f"{package} {installed} differs from the pinned {pinned}.")
-    rows.append(("fedlearn-kit", installed_version("fedlearn-kit") or "not installed", "-"))
+            warnings.append(_("{package} {installed} differs from the pinned {pinned}.").format(
+                package=package, installed=installed, pinned=pinned))
+    rows.append(("fedlearn-kit", installed_version("fedlearn-kit") or _("not installed"), "-"))
     if warnings:
-        warnings.append("Numbers may differ from the stored outputs. Run `python course.py lab` "
-                        "in the kit's folder (Windows: `py course.py lab`) to get the locked "
-                        "environment; `python course.py doctor` says what differs.")
+        warnings.append(_("Numbers may differ from the stored outputs. Run `python course.py lab` "
+                          "in the kit's folder (Windows: `py course.py lab`) to get the locked "
+                          "environment; `python course.py doctor` says what differs."))
     return rows, warnings
 
 
 def check_environment() -> bool:
     """Print the versions the course depends on and warn about any that differ from the pins."""
     rows, warnings = version_report()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'package':<{width}}  {'installed':<14} pinned")
-    for package, installed, pinned in rows:
-        print(f"{package:<{width}}  {installed:<14} {pinned}")
+    header = (_("package"), _("installed"), _("pinned"))
+    width = max(len(r[0]) for r in [header, *rows])
+    installed_width = max(14, len(header[1]) + 1)
+    for package, installed, pinned in [header, *rows]:
+        print(f"{package:<{width}}  {installed:<{installed_width}} {pinned}")
     for warning in warnings:
-        print(f"WARNING: {warning}")
+        print(_("WARNING: {warning}").format(warning=warning))
     if not warnings:
-        print("All versions match the pins: your numbers will match the course's.")
+        print(_("All versions match the pins: your numbers will match the course's."))
     return not warnings

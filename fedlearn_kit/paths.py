@@ -49,6 +49,19 @@ def work_folder(*parts: str, base: str | os.PathLike[str] | None = None) -> Path
     return root.joinpath(*parts).resolve()
 
 
+#: The learner's answers to the GDPR cards (format: :mod:`fedlearn_kit.gdpr.answers`).
+ANSWERS_NAME = "fedlearn-answers.json"
+#: Points every notebook and command at one answers file (a room server sets it per person).
+ANSWERS_ENV_VAR = "FEDLEARN_ANSWERS"
+
+
+def answers_path(answers_file: str | os.PathLike[str] | None = None) -> Path:
+    """Where answers are kept: the argument, else $FEDLEARN_ANSWERS, else
+    ``fedlearn-answers.json`` in the current folder (in JupyterLab: the notebook's folder)."""
+    chosen = answers_file or os.environ.get(ANSWERS_ENV_VAR) or ANSWERS_NAME
+    return Path(chosen).expanduser()
+
+
 def flower_home() -> Path:
     """Where Flower keeps its state for the kit: ``$FLWR_HOME``, else ``.flwr`` in the
     current folder (never ``~/.flwr``, never the package's folder)."""

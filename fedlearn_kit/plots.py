@@ -18,6 +18,7 @@ from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
@@ -47,12 +48,12 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float
 
 #: Panel titles a reader understands (with the unit), for the columns plot_sites shows.
 TITLES = {
-    "age": "Age (years)",
-    "ejection_fraction": "Ejection fraction (%)",
-    "nt_probnp": "NT-proBNP (ng/L)",
-    "prior_admissions_12m": "Admissions in previous 12 months",
-    "egfr": "eGFR (mL/min/1.73 m²)",
-    "length_of_stay": "Length of stay (days)",
+    "age": N_("Age (years)"),
+    "ejection_fraction": N_("Ejection fraction (%)"),
+    "nt_probnp": N_("NT-proBNP (ng/L)"),
+    "prior_admissions_12m": N_("Admissions in previous 12 months"),
+    "egfr": N_("eGFR (mL/min/1.73 m²)"),
+    "length_of_stay": N_("Length of stay (days)"),
 }
 
 
@@ -68,9 +69,10 @@ SHORT_NAMES = {
 
 
 def title(column: str) -> str:
-    """A human title for a column: its name and unit as a clinician would write them."""
+    """A human title for a column: its name and unit as a clinician would write them, in the
+    course's language."""
     if column in TITLES:
-        return TITLES[column]
+        return _(TITLES[column])
     col = BY_NAME[column]
     unit = f" ({col.unit})" if col.unit else ""
     return col.description + unit
@@ -102,11 +104,11 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
     fig, axes = new_figure(ncols=ncols, nrows=nrows, width=3.5, height=2.7)
     names = list(cohort)
     rates = [100 * cohort[s][OUTCOME_NAME].mean() for s in names]
-    bars = axes[0].bar([f"Site {s}" for s in names], rates,
+    share = _("% of the site's patients")
+    bars = axes[0].bar([_("Site {site}").format(site=s) for s in names], rates,
                        color=[site_colour(i) for i in range(len(names))])
     axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
-    axes[0].set(title="Readmitted in 30 days", ylabel="% of the site's patients",
-                ylim=(0, max(rates) * 1.2))
+    axes[0].set(title=_("Readmitted in 30 days"), ylabel=share, ylim=(0, max(rates) * 1.2))
     for ax, column in zip(axes[1:len(columns) + 1], columns, strict=True):
         col = BY_NAME[column]
         bins = _bins(col, cohort, column)
@@ -120,11 +122,12 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
                 ax.axvline(values.median(), color=site_colour(i), linestyle="--", linewidth=1)
         if col.log:
             ax.set_xscale("log")
-        ax.set(title=title(column), ylabel="% of the site's patients")
+        ax.set(title=title(column), ylabel=share)
     handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
-                          label=f"Site {s} (n={len(cohort[s])})") for i, s in enumerate(names)]
+                          label=_("Site {site} (n={n})").format(site=s, n=len(cohort[s])))
+               for i, s in enumerate(names)]
     handles.append(plt.Line2D([], [], color="grey", linestyle="--", linewidth=1,
-                              label="median"))
+                              label=_("median")))
     legend_ax = axes[len(columns) + 1]
     legend_ax.axis("off")
     legend_ax.legend(handles=handles, loc="center", frameon=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from fedlearn_kit.i18n import N_, _
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,16 +36,16 @@ class SiteProfile:
 
 
 _PRESETS: tuple[SiteProfile, ...] = (
-    SiteProfile("A", "County hospital: older, more rural, fewer patients",
+    SiteProfile("A", N_("County hospital: older, more rural, fewer patients"),
                 300, 79.0, 0.47, -0.2, 0.0, 1.0),
-    SiteProfile("B", "University hospital: larger, sicker, referred cases",
+    SiteProfile("B", N_("University hospital: larger, sicker, referred cases"),
                 2400, 72.0, 0.38, 0.4, 0.2, 1.3),
-    SiteProfile("C", "Regional hospital", 1200, 76.0, 0.44, 0.1, 0.1, 1.1),
-    SiteProfile("D", "Small rural hospital", 300, 81.0, 0.50, -0.3, -0.1, 0.9),
-    SiteProfile("E", "Specialist heart clinic", 800, 70.0, 0.35, 0.6, 0.3, 1.0),
-    SiteProfile("F", "Geriatric unit", 600, 84.0, 0.55, 0.0, 0.2, 1.15),
-    SiteProfile("G", "City hospital", 1500, 74.0, 0.42, 0.2, 0.0, 1.05),
-    SiteProfile("H", "Island hospital", 250, 78.0, 0.48, -0.1, 0.05, 0.95),
+    SiteProfile("C", N_("Regional hospital"), 1200, 76.0, 0.44, 0.1, 0.1, 1.1),
+    SiteProfile("D", N_("Small rural hospital"), 300, 81.0, 0.50, -0.3, -0.1, 0.9),
+    SiteProfile("E", N_("Specialist heart clinic"), 800, 70.0, 0.35, 0.6, 0.3, 1.0),
+    SiteProfile("F", N_("Geriatric unit"), 600, 84.0, 0.55, 0.0, 0.2, 1.15),
+    SiteProfile("G", N_("City hospital"), 1500, 74.0, 0.42, 0.2, 0.0, 1.05),
+    SiteProfile("H", N_("Island hospital"), 250, 78.0, 0.48, -0.1, 0.05, 0.95),
 )
 
 
@@ -118,12 +120,13 @@ def default_sites(num_sites: int = 2, patients_per_site: int | None = None
 
 
 def profiles_table(sites: tuple[SiteProfile, ...]) -> pd.DataFrame:
-    """The site profiles as a table, one row per site (lesson 00)."""
-    rows = {s.name: {"description": s.description, "patients": s.num_patients,
-                     "mean age": s.age_mean, "female share": s.female_fraction,
-                     "severity shift": s.severity_shift,
-                     "baseline log-odds": s.baseline_log_odds,
-                     "NT-proBNP assay factor": s.ntprobnp_assay_factor}
+    """The site profiles as a table to read, one row per site, its labels in the course's
+    language (lesson 00)."""
+    rows = {s.name: {_("description"): _(s.description), _("patients"): s.num_patients,
+                     _("mean age"): s.age_mean, _("female share"): s.female_fraction,
+                     _("severity shift"): s.severity_shift,
+                     _("baseline log-odds"): s.baseline_log_odds,
+                     _("NT-proBNP assay factor"): s.ntprobnp_assay_factor}
             for s in sites}
     import pandas as pd  # only for this table: the command line reads MAX_SITES at start-up
 

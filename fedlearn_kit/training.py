@@ -19,6 +19,7 @@ from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.features import NUM_FEATURES, to_tensors
 from fedlearn_kit.models import make_model
+from fedlearn_kit.result_cache import cached
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.validation import check_site_size
 
@@ -119,6 +120,7 @@ class TrainedModel:
         return predict_proba(self.net, df)
 
 
+@cached  # the test run's Swedish lessons reuse the English run's models (result_cache)
 def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
         hidden: int = 16) -> TrainedModel:
     """Train the experiment's model on one DataFrame.

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import fedlearn_kit as kit
+from fedlearn_kit.i18n import LANGUAGES
 
 TESTS = Path(__file__).resolve().parent
 #: The tiers, cheapest first (course.py lists the same names; a unit test checks they agree).
@@ -32,11 +33,20 @@ TIERS = ("unit", "integration", "notebooks", "e2e", "scale")
 NOTEBOOK_FOLDERS = ("notebooks", "solutions")
 
 
+def course_notebook(path: Path) -> str | None:
+    """``notebooks/00_start_here.ipynb`` for a course notebook in English or in a translation
+    (``notebooks/sv/00_start_here.ipynb``); None for any other file."""
+    if path.suffix != ".ipynb":
+        return None
+    folder = path.parent.parent if path.parent.name in LANGUAGES else path.parent
+    return f"{folder.name}/{path.name}" if folder.name in NOTEBOOK_FOLDERS else None
+
+
 def tier_of(path: Path) -> str | None:
     """The tier of a collected file: its folder under tests/, or notebooks for a course
     notebook; None for a test file placed directly in tests/ (it has no tier)."""
     path = path.resolve()
-    if path.suffix == ".ipynb" and path.parent.name in NOTEBOOK_FOLDERS:
+    if course_notebook(path):
         return "notebooks"
     try:
         folder = path.relative_to(TESTS).parts[0]

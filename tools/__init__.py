@@ -10,6 +10,8 @@ folder:
 - ``python -m tools.materials`` (``--check``): the workshop materials under ``docs/``, the
   lessons' "**Time:**" lines and README's time column, from their YAML sources.
 - :mod:`tools.measure`: the memory and CPU figures of a running deployment (``benchmarks/``).
+- ``python -m tools.translate update|add|build|check|words``: the Swedish catalogues under
+  ``locale/`` and the Swedish notebooks built from them (docs/translating.md).
 """
 
 from pathlib import Path

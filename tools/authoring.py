@@ -98,6 +98,9 @@ def kernel_env(cpu: str = "portable", threads: int | None = None,
     """
     env = {k: v for k, v in (os.environ if base is None else base).items()
            if k not in CPU_VARIABLES}
+    # Stored outputs and the cross-CPU test compute everything: never from the test run's
+    # result cache (fedlearn_kit.result_cache).
+    env.pop("FEDLEARN_RESULT_CACHE", None)
     # A progress bar is a widget; stored without its state it would show "0%" forever.
     env["FEDLEARN_PROGRESS"] = "0"
     if cpu == "portable":

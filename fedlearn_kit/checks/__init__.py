@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from fedlearn_kit.i18n import _, ngettext
+
 
 class Verdict:
     """The outcome of a check: true when the answer is right.
@@ -32,14 +34,15 @@ class Verdict:
 
 def passed(message: str) -> Verdict:
     """Print a success message and return a true verdict."""
-    text = f"✅ Correct. {message}"
+    text = _("✅ Correct. {message}").format(message=message)
     print(text)
     return Verdict(True, text)
 
 
 def failed(message: str, hint: str = "") -> Verdict:
     """Print what is wrong (and a hint) and return a false verdict."""
-    text = f"❌ Not yet: {message}" + (f"\n   Hint: {hint}" if hint else "")
+    text = (_("❌ Not yet: {message}\n   Hint: {hint}").format(message=message, hint=hint)
+            if hint else _("❌ Not yet: {message}").format(message=message))
     print(text)
     return Verdict(False, text)
 
@@ -59,9 +62,9 @@ def shown(answer: object, digits: int = 4) -> str:
     except (TypeError, ValueError):
         if isinstance(answer, str):
             return repr(answer[:40])
-        return f"a {type(answer).__name__}"
+        return _("a {type}").format(type=type(answer).__name__)
     if math.isnan(value):
-        return "nan (not a number)"
+        return _("nan (not a number)")
     if value == int(value) and abs(value) < 1e12:
         return str(int(value))
     return f"{value:.{digits}g}"
@@ -83,16 +86,21 @@ def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summ
     it). A wrong answer gets the hint, not the answer; all right gets ``summary``.
     """
     if not isinstance(answers, dict):
-        return failed(f"expected a dict {{key: True or False}}, got {shown(answers)}.")
+        return failed(_("expected a dict {{key: True or False}}, got {answer}.").format(
+            answer=shown(answers)))
     missing = sorted(set(statements) - set(answers))
     if missing:
-        return failed(f"no answer yet for {missing}.", "give True or False for every key.")
+        return failed(_("no answer yet for {keys}.").format(keys=missing),
+                      _("give True or False for every key."))
     not_bool = sorted(k for k in statements if not isinstance(answers[k], bool))
     if not_bool:
-        return failed(f"the answers for {not_bool} are not True or False.")
-    wrong = [k for k, (truth, _) in statements.items() if answers[k] is not truth]
+        return failed(_("the answers for {keys} are not True or False.").format(keys=not_bool))
+    wrong = [k for k, (truth, _hint) in statements.items() if answers[k] is not truth]
     if wrong:
         first = wrong[0]
-        return failed(f"{len(wrong)} of {len(statements)} answers are not right yet, "
-                      f"starting with {first!r}.", statements[first][1])
+        return failed(ngettext("{n} of {total} answers is not right yet, starting with {first!r}.",
+                               "{n} of {total} answers are not right yet, starting with "
+                               "{first!r}.", len(wrong)).format(
+                          n=len(wrong), total=len(statements), first=first),
+                      statements[first][1])
     return passed(summary)

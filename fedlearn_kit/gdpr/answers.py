@@ -41,11 +41,15 @@ from pathlib import Path
 from typing import Any
 
 from fedlearn_kit.gdpr.files import atomic_write_text
+from fedlearn_kit.i18n import _
+from fedlearn_kit.paths import ANSWERS_ENV_VAR, ANSWERS_NAME, answers_path
 
 FORMAT = "fedlearn-kit answers"
 VERSION = 1
-DEFAULT_NAME = "fedlearn-answers.json"
-ENV_VAR = "FEDLEARN_ANSWERS"
+# Where the file is lives in fedlearn_kit.paths: the kit's language (fedlearn_kit.i18n) reads
+# the file's "language" too, and must not import the GDPR layer.
+DEFAULT_NAME = ANSWERS_NAME
+ENV_VAR = ANSWERS_ENV_VAR
 
 
 class AnswersFileError(ValueError):
@@ -72,39 +76,37 @@ class Answer:
                 "updated": self.updated}
 
 
-def answers_path(answers_file: str | os.PathLike[str] | None = None) -> Path:
-    """Where answers are kept: the argument, else $FEDLEARN_ANSWERS, else the default name."""
-    chosen = answers_file or os.environ.get(ENV_VAR) or DEFAULT_NAME
-    return Path(chosen).expanduser()
-
-
 def _fail(path: Path, what: str) -> AnswersFileError:
-    return AnswersFileError(
-        f"The answers file {path} cannot be used: {what}. It has not been changed. Fix it in a "
-        f"text editor, or rename it (for example to {path.name}.bak) to start a new one; "
-        f"show_cards(..., answers_file=...) and `fedlearn-kit dpia --answers` take another path.")
+    return AnswersFileError(_(
+        "The answers file {path} cannot be used: {what}. It has not been changed. Fix it in a "
+        "text editor, or rename it (for example to {name}.bak) to start a new one; "
+        "show_cards(..., answers_file=...) and `fedlearn-kit dpia --answers` take another "
+        "path.").format(path=path, what=what, name=path.name))
 
 
 def parse_answers(data: Any, path: Path) -> dict[str, Answer]:
     """Check the parsed JSON of an answers file and return its answers by card id."""
     if not isinstance(data, Mapping):
-        raise _fail(path, "the top level is not a JSON object")
+        raise _fail(path, _("the top level is not a JSON object"))
     if data.get("format") != FORMAT:
-        raise _fail(path, f"its \"format\" is {data.get('format')!r}, expected {FORMAT!r}")
+        raise _fail(path, _("its \"format\" is {found!r}, expected {expected!r}").format(
+            found=data.get("format"), expected=FORMAT))
     if data.get("version") != VERSION:
-        raise _fail(path, f"version {data.get('version')!r} is not supported (expected "
-                          f"{VERSION}); a newer fedlearn-kit may have written it")
+        raise _fail(path, _("version {found!r} is not supported (expected {expected}); a newer "
+                            "fedlearn-kit may have written it").format(
+                                found=data.get("version"), expected=VERSION))
     raw = data.get("answers")
     if not isinstance(raw, Mapping):
-        raise _fail(path, "\"answers\" is missing or not an object")
+        raise _fail(path, _("\"answers\" is missing or not an object"))
     answers = {}
     for card_id, entry in raw.items():
         ok = (isinstance(entry, Mapping) and isinstance(entry.get("answer", ""), str)
               and isinstance(entry.get("ask_dpo", False), bool)
               and isinstance(entry.get("step", ""), str))
         if not ok:
-            raise _fail(path, f"the entry for card {card_id!r} needs a text \"answer\", a "
-                              f"true/false \"ask_dpo\" and a text \"step\"")
+            raise _fail(path, _("the entry for card {card!r} needs a text \"answer\", a "
+                                "true/false \"ask_dpo\" and a text \"step\"").format(
+                                    card=card_id))
         answers[card_id] = Answer(step=entry.get("step", card_id.split(".")[0]),
                                   answer=entry.get("answer", ""),
                                   ask_dpo=entry.get("ask_dpo", False),
@@ -124,12 +126,13 @@ class AnswerStore:
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            raise _fail(self.path, f"it cannot be read ({err})") from err
+            raise _fail(self.path, _("it cannot be read ({error})").format(error=err)) from err
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
-            raise _fail(self.path, f"it is not valid JSON (line {err.lineno}, column "
-                                   f"{err.colno}: {err.msg})") from err
+            raise _fail(self.path, _("it is not valid JSON (line {line}, column {column}: "
+                                     "{error})").format(line=err.lineno, column=err.colno,
+                                                        error=err.msg)) from err
 
     def load(self) -> dict[str, Answer]:
         """All answers by card id; empty if the file does not exist yet."""
@@ -159,9 +162,15 @@ class AnswerStore:
         language = data.get("language") if data.get("language") in ("en", "sv") else None
         return answers, language
 
-    def save(self, card_id: str, step: str, answer: str, ask_dpo: bool) -> Answer:
-        """Store one card's answer (re-reading the file first); an empty entry is removed."""
-        answers, language = self._current()
+    def save(self, card_id: str, step: str, answer: str, ask_dpo: bool,
+             language: str | None = None) -> Answer:
+        """Store one card's answer (re-reading the file first); an empty entry is removed.
+
+        ``language``, the language the answer was written in, is recorded when the file has
+        none yet, so drafts written from the file are in it (:func:`fedlearn_kit.i18n.
+        document_language`)."""
+        answers, recorded = self._current()
+        language = recorded or language
         entry = Answer(step=step, answer=answer, ask_dpo=bool(ask_dpo),
                        updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if entry.answered or entry.ask_dpo:
@@ -173,7 +182,7 @@ class AnswerStore:
 
     def save_language(self, language: str) -> None:
         """Remember the panel language for the next panel."""
-        answers, _ = self._current()
+        answers, _previous = self._current()
         self._write(answers, language)
 
     def replace(self, answers: Mapping[str, Answer], language: str | None = None) -> Path:

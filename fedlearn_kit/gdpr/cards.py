@@ -21,6 +21,7 @@ import yaml
 
 from fedlearn_kit.gdpr.lawref import laws_in
 from fedlearn_kit.gdpr.source_policy import card_source_problems, source_policy_problems
+from fedlearn_kit.i18n import language
 
 LANGUAGES = ("en", "sv")
 
@@ -192,19 +193,23 @@ class Card:
     good_answer: Mapping[str, tuple[str, ...]] | None = None
     law_as_of: str = ""
 
-    def text(self, field: str, lang: str) -> str:
-        """One bilingual field ("question", "why", "shown_in", "open") in ``lang``."""
+    def text(self, field: str, lang: str | None = None) -> str:
+        """One bilingual field ("question", "why", "shown_in", "open") in ``lang`` (default:
+        the course's language)."""
+        lang = language(lang)
         _check_lang(lang)
         value = getattr(self, field)
         return "" if value is None else value[lang]
 
-    def points(self, lang: str) -> tuple[str, ...]:
+    def points(self, lang: str | None = None) -> tuple[str, ...]:
         """What a good answer contains: the 2–4 points in ``lang`` (not a model answer)."""
+        lang = language(lang)
         _check_lang(lang)
         return () if self.good_answer is None else tuple(self.good_answer[lang])
 
-    def role_labels(self, lang: str) -> tuple[str, ...]:
+    def role_labels(self, lang: str | None = None) -> tuple[str, ...]:
         """The roles that should answer the card, as words in ``lang``."""
+        lang = language(lang)
         _check_lang(lang)
         return tuple(ROLES[r][0 if lang == "en" else 1] for r in self.role)
 

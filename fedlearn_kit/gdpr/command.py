@@ -21,6 +21,7 @@ from fedlearn_kit.gdpr.facts import (
     with_data_flows,
 )
 from fedlearn_kit.gdpr.template import import_answers_template, write_answers_template
+from fedlearn_kit.i18n import _, document_language, ngettext
 
 GUIDE = "docs/dpia.md"
 
@@ -28,14 +29,15 @@ GUIDE = "docs/dpia.md"
 def _choose_facts(given: str | None) -> tuple[ExperimentFacts, str]:
     """The facts for the draft and a line saying where they came from."""
     if given:
-        return ExperimentFacts.from_json(given), f"facts from {given}"
+        return ExperimentFacts.from_json(given), _("facts from {file}").format(file=given)
     saved = facts_path()
     if saved.exists():
         facts = load_facts(saved)
-        sections = ", ".join(m.section for m in facts.measurements) or "no measurements"
-        return facts, f"facts from {saved} ({sections})"
-    return default_facts(), ("the course's default experiment (nothing measured: lessons 05 "
-                             f"and 06 write {saved.name} with their measurements)")
+        sections = ", ".join(m.section for m in facts.measurements) or _("no measurements")
+        return facts, _("facts from {file} ({sections})").format(file=saved, sections=sections)
+    return default_facts(), _("the course's default experiment (nothing measured: lessons 05 "
+                              "and 06 write {name} with their measurements)").format(
+                                  name=saved.name)
 
 
 def dpia_command(args: argparse.Namespace) -> int:
@@ -44,20 +46,25 @@ def dpia_command(args: argparse.Namespace) -> int:
 
     answers = Path(args.answers) if args.answers else answers_path()
     if not answers.exists():
-        raise ValueError(f"no answers file at {answers}: answer the cards in the lessons "
-                         f"(kit.show_cards), or with `fedlearn-kit answers template`, or pass "
-                         f"the file's path with --answers (see {GUIDE})")
+        raise ValueError(_("no answers file at {file}: answer the cards in the lessons "
+                           "(kit.show_cards), or with `fedlearn-kit answers template`, or pass "
+                           "the file's path with --answers (see {guide})").format(
+                               file=answers, guide=GUIDE))
     facts, origin = _choose_facts(args.facts)
     if args.flows and not facts.data_flows and facts.experiment:
-        print("Reading what leaves each site from a one-round run on the local engine ...",
+        print(_("Reading what leaves each site from a one-round run on the local engine ..."),
               file=sys.stderr)
         facts = with_data_flows(facts)
     draft = dpia_draft(answers, facts, lang=args.lang, title=args.title,
                        generated=date.today().isoformat())
     path = write_dpia(args.out, draft)
-    print(f"Wrote {path}: {len(draft.cards) - len(draft.open_questions)} of "
-          f"{len(draft.cards)} questions answered, {len(draft.dpo_questions)} for the DPO; "
-          f"{origin}")
+    total = len(draft.cards)
+    print(ngettext("Wrote {path}: {answered} of {total} question answered, {dpo} for the DPO; "
+                   "{origin}",
+                   "Wrote {path}: {answered} of {total} questions answered, {dpo} for the DPO; "
+                   "{origin}", total).format(
+        path=path, answered=total - len(draft.open_questions), total=total,
+        dpo=len(draft.dpo_questions), origin=origin))
     return 0
 
 
@@ -78,16 +85,20 @@ def takehome_command(args: argparse.Namespace) -> int:
 
 
 def answers_template_command(args: argparse.Namespace) -> int:
-    """``fedlearn-kit answers template``: a Markdown file of the cards to fill in."""
-    path = write_answers_template(args.out, steps=args.step or None, lang=args.lang,
+    """``fedlearn-kit answers template``: a Markdown file of the cards to fill in, in the
+    language of the answers given so far (else the course's)."""
+    lang = document_language(args.lang, args.answers)
+    path = write_answers_template(args.out, steps=args.step or None, lang=lang,
                                   answers_file=args.answers, overwrite=args.force)
-    print(f"Wrote {path}. Fill in the answers in a text editor, then run: "
-          f"fedlearn-kit answers import {path}")
+    print(_("Wrote {path}. Fill in the answers in a text editor, then run: "
+            "fedlearn-kit answers import {path}").format(path=path))
     return 0
 
 
 def answers_import_command(args: argparse.Namespace) -> int:
     """``fedlearn-kit answers import FILE``: save a filled-in template's answers."""
     target, saved = import_answers_template(args.file, answers_file=args.answers)
-    print(f"Saved {len(saved)} answer(s) from {args.file} to {target}")
+    print(ngettext("Saved {n} answer from {file} to {target}",
+                   "Saved {n} answers from {file} to {target}", len(saved)).format(
+        n=len(saved), file=args.file, target=target))
     return 0

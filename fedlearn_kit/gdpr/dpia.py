@@ -75,6 +75,7 @@ from fedlearn_kit.gdpr.lawref import law_in, laws_in
 from fedlearn_kit.gdpr.panel import check_lang
 from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
 from fedlearn_kit.gdpr.terms import looks_english, looks_swedish
+from fedlearn_kit.i18n import language
 
 __all__ = ["REQUIRED_SECTIONS", "REQUIRED_SUBSECTIONS", "DpiaDraft", "ExperimentFacts",
            "RiskRow", "SiteFacts", "data_categories", "dpia_draft", "example_answers",
@@ -574,8 +575,10 @@ class DpiaDraft:
         return self.markdown()
 
 
-def missing_sections(markdown: str, lang: str = "en") -> list[str]:
-    """The required sections and sub-sections whose heading is not in ``markdown``."""
+def missing_sections(markdown: str, lang: str | None = None) -> list[str]:
+    """The required sections and sub-sections whose heading is not in ``markdown`` (a draft
+    in ``lang``, by default the course's language)."""
+    lang = language(lang)
     check_lang(lang)
     t = T[lang]
     headings = {line.lstrip("#").strip() for line in markdown.splitlines()
@@ -597,7 +600,7 @@ def _as_facts(facts: ExperimentFacts | Mapping[str, Any] | str | os.PathLike[str
 
 def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = None,
                facts: ExperimentFacts | Mapping[str, Any] | str | os.PathLike[str] | None = None,
-               lang: str = "en", title: str | None = None, generated: str | None = None,
+               lang: str | None = None, title: str | None = None, generated: str | None = None,
                answers_language: str | None = None) -> DpiaDraft:
     """Arrange answers (a dict, or an answers file) and experiment facts into a DPIA draft.
 
@@ -606,6 +609,8 @@ def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = N
     answers file gives a draft where every card is an open question; a broken one raises
     :class:`~fedlearn_kit.gdpr.AnswersFileError` and is left untouched. ``answers_language``
     says which language the answers are in; read from the answers file when not given.
+    ``lang``, the draft's language, is by default the answers' language, else the course's
+    (:func:`fedlearn_kit.i18n.document_language`): Swedish answers give a Swedish draft.
     """
     if answers is None or isinstance(answers, str | os.PathLike):
         store = AnswerStore(answers)
@@ -613,6 +618,7 @@ def dpia_draft(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = N
         answers_language = answers_language or store.language()
     else:
         loaded = dict(answers)
+    lang = lang or answers_language or language()
     return DpiaDraft(answers=loaded, facts=_as_facts(facts), lang=lang, title=title,
                      generated=generated, answers_language=answers_language)
 

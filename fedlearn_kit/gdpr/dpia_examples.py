@@ -6,6 +6,7 @@ from __future__ import annotations
 from fedlearn_kit.gdpr.answers import Answer
 from fedlearn_kit.gdpr.cards import LANGUAGES
 from fedlearn_kit.gdpr.facts import ExperimentFacts
+from fedlearn_kit.i18n import language
 
 _TEXT: dict[str, dict[str, str]] = {
     "start_here.controller": {
@@ -71,12 +72,15 @@ _FLAGGED = {"start_here.controller", "local_models.quality_or_research",
             "dpia_and_next_steps.automated_decisions"}
 
 
-def example_answers(facts: ExperimentFacts | None = None, lang: str = "en") -> dict[str, Answer]:
-    """A few answers a project group might give, for lesson 08's worked example, in ``lang``.
+def example_answers(facts: ExperimentFacts | None = None, lang: str | None = None
+                    ) -> dict[str, Answer]:
+    """A few answers a project group might give, for lesson 08's worked example, in ``lang``
+    (default: the course's language).
 
     The answer about the membership attack matches ``facts``: it points to the measured
     result when there is one and says it is still to be measured when there is none.
     """
+    lang = language(lang)
     if lang not in LANGUAGES:
         raise ValueError(f"lang={lang!r}: the example exists in {LANGUAGES}")
     measured = facts is not None and bool(facts.attacks)

@@ -25,28 +25,17 @@ from fedlearn_kit.gdpr.cards import (
     step_title,
 )
 from fedlearn_kit.gdpr.lawref import laws_in
+from fedlearn_kit.i18n import N_, _, language, ngettext
 
 #: How to answer where the panel cannot render, and what the cards are (and are not).
-_FALLBACK_NOTE = {
-    "en": "**How to answer.** In JupyterLab, write in the panel that this cell shows. "
-          "Anywhere else (VS Code, classic Notebook, a terminal, papermill), run "
-          "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or "
-          "in a terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` "
-          "and run `fedlearn-kit answers import fedlearn-answers.md`. Answers are saved in "
-          "`fedlearn-answers.json` beside the notebook (or where `FEDLEARN_ANSWERS` or "
-          "`answers_file=` points), never in the notebook.",
-    "sv": "**Så svarar ni.** I JupyterLab skriver ni i panelen som den här cellen visar. "
-          "Överallt annars (VS Code, klassisk Notebook, en terminal, papermill) kör ni "
-          "`kit.gdpr.answer(\"<kortets id>\", \"ert svar\", ask_dpo=False)` i en cell, eller "
-          "i en terminal `fedlearn-kit answers template`, fyller i `fedlearn-answers.md` och "
-          "kör `fedlearn-kit answers import fedlearn-answers.md`. Svaren sparas i "
-          "`fedlearn-answers.json` bredvid notebooken (eller där `FEDLEARN_ANSWERS` eller "
-          "`answers_file=` pekar), aldrig i notebooken.",
-}
-_LAW_NOTE = {
-    "en": "Law as of {date}. Teaching material, not legal advice.",
-    "sv": "Rättsläge per {date}. Utbildningsmaterial, inte juridisk rådgivning.",
-}
+_FALLBACK_NOTE = N_(
+    "**How to answer.** In JupyterLab, write in the panel that this cell shows. Anywhere else "
+    "(VS Code, classic Notebook, a terminal, papermill), run `kit.gdpr.answer(\"<card id>\", "
+    "\"your answer\", ask_dpo=False)` in a cell, or in a terminal run `fedlearn-kit answers "
+    "template`, fill in `fedlearn-answers.md` and run `fedlearn-kit answers import "
+    "fedlearn-answers.md`. Answers are saved in `fedlearn-answers.json` beside the notebook "
+    "(or where `FEDLEARN_ANSWERS` or `answers_file=` points), never in the notebook.")
+_LAW_NOTE = N_("Law as of {date}. Teaching material, not legal advice.")
 
 
 def law_as_of(cards: Iterable[Card]) -> str:
@@ -58,20 +47,20 @@ def law_as_of(cards: Iterable[Card]) -> str:
     return min(dates) if dates else LAW_AS_OF
 
 
-def law_note(cards: Iterable[Card], lang: str = "en") -> str:
-    """ "Law as of <date>. Teaching material, not legal advice." in ``lang``."""
+def law_note(cards: Iterable[Card], lang: str | None = None) -> str:
+    """ "Law as of <date>. Teaching material, not legal advice." in ``lang`` (default: the
+    course's language)."""
+    lang = language(lang)
     check_lang(lang)
-    return _LAW_NOTE[lang].format(date=law_as_of(cards))
+    return _(_LAW_NOTE, lang).format(date=law_as_of(cards))
 
 
 #: The panel's labels for a card's details (the Markdown fallback has the cards' own).
 _DETAIL_LABELS = {
-    "en": {"why": "Why it matters", "shown": "In this notebook", "law": "Law",
-           "sources": "Sources", "open": "Unsettled", "heading": "GDPR questions",
-           "role": "Who should answer", "good": "A good answer covers", "as_of": "law as of"},
-    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
-           "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
-           "role": "Vem bör svara", "good": "Ett bra svar tar upp", "as_of": "rättsläge per"},
+    "why": N_("Why it matters"), "shown": N_("In this notebook"), "law": N_("Law"),
+    "sources": N_("Sources"), "open": N_("Unsettled"), "heading": N_("GDPR questions"),
+    "role": N_("Who should answer"), "good": N_("A good answer covers"),
+    "as_of": N_("law as of"),
 }
 
 
@@ -82,13 +71,15 @@ def check_lang(lang: str) -> None:
 
 
 _WIDGET_TEXT = {
-    "en": {"ask_dpo": "Ask our DPO about this", "placeholder": "Your answer (saved to {file})",
-           "saved": "Saved to {file}", "loaded": "{n} answer(s) loaded from {file}",
-           "new": "Answers will be saved to {file}", "details": "Why, where, law and sources"},
-    "sv": {"ask_dpo": "Fråga vårt dataskyddsombud", "placeholder": "Ert svar (sparas i {file})",
-           "saved": "Sparat i {file}", "loaded": "{n} svar inlästa från {file}",
-           "new": "Svaren sparas i {file}", "details": "Varför, var, regler och källor"},
+    "ask_dpo": N_("Ask our DPO about this"), "placeholder": N_("Your answer (saved to {file})"),
+    "saved": N_("Saved to {file}"), "new": N_("Answers will be saved to {file}"),
+    "details": N_("Why, where, law and sources"), "not_saved": N_("NOT SAVED: {error}"),
 }
+
+
+def _loaded(n: int, file: object, lang: str) -> str:
+    return ngettext("{n} answer loaded from {file}", "{n} answers loaded from {file}", n,
+                    lang).format(n=n, file=file)
 
 
 def _in_kernel() -> bool:
@@ -115,7 +106,8 @@ class CardPanel:
     """
 
     def __init__(self, step: str, answers_file: str | os.PathLike[str] | None = None,
-                 lang: str = "en") -> None:
+                 lang: str | None = None) -> None:
+        lang = language(lang, answers_file)
         check_lang(lang)
         self.step = step
         self.cards: tuple[Card, ...] = cards_for(step)
@@ -137,7 +129,7 @@ class CardPanel:
         """
         cards_text = step_markdown(self.step, self.lang, answer_note=False)
         heading, advice, rest = cards_text.split("\n\n", 2)
-        return "\n\n".join([heading, advice, _FALLBACK_NOTE[self.lang], rest])
+        return "\n\n".join([heading, advice, _(_FALLBACK_NOTE, self.lang), rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -161,7 +153,7 @@ class CardPanel:
     # -- widgets ------------------------------------------------------------------------
     def _card_body(self, card: Card, lang: str) -> str:
         e = html.escape
-        label = _DETAIL_LABELS[lang]
+        label = {key: _(text, lang) for key, text in _DETAIL_LABELS.items()}
         other = "sv" if lang == "en" else "en"
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
@@ -175,7 +167,7 @@ class CardPanel:
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
                 f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
                 f"<code style='opacity:.6'>{e(card.id)}</code></p>"
-                f"<details><summary>{e(_WIDGET_TEXT[lang]['details'])}</summary>"
+                f"<details><summary>{e(_(_WIDGET_TEXT['details'], lang))}</summary>"
                 f"<ul>{items}</ul></details>")
 
     def _set_status(self, message: str, error: bool = False) -> None:
@@ -187,17 +179,17 @@ class CardPanel:
         text_box, dpo_box = self._boxes[card.id]
         try:
             self.answers[card.id] = self.store.save(card.id, card.step, text_box.value,
-                                                    dpo_box.value)
+                                                    dpo_box.value, language=self.lang)
         except (AnswersFileError, OSError) as err:
-            self._set_status(f"NOT SAVED: {err}", error=True)
+            self._set_status(_(_WIDGET_TEXT["not_saved"], self.lang).format(error=err),
+                             error=True)
         else:
-            words = _WIDGET_TEXT[self.lang]
-            self._set_status(words["saved"].format(file=self.store.path))
+            self._set_status(_(_WIDGET_TEXT["saved"], self.lang).format(file=self.store.path))
 
     def _relabel(self, lang: str) -> None:
         self.lang = lang
-        words = _WIDGET_TEXT[lang]
-        self._title.value = (f"<h3>{html.escape(_DETAIL_LABELS[lang]['heading'])} · "
+        words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
+        self._title.value = (f"<h3>{html.escape(_(_DETAIL_LABELS['heading'], lang))} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
@@ -231,8 +223,8 @@ class CardPanel:
             text_box.add_class("fedlearn-answer")
             dpo_box.add_class("fedlearn-ask-dpo")
             self._boxes[card.id] = (text_box, dpo_box)
-            text_box.observe(lambda _, c=card: self._save(c), names="value")
-            dpo_box.observe(lambda _, c=card: self._save(c), names="value")
+            text_box.observe(lambda _change, c=card: self._save(c), names="value")
+            dpo_box.observe(lambda _change, c=card: self._save(c), names="value")
             row = w.VBox([self._card_html[card.id], text_box, dpo_box],
                          layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"))
             row.add_class("fedlearn-card")
@@ -245,14 +237,14 @@ class CardPanel:
             try:
                 self.store.save_language(change["new"])
             except (AnswersFileError, OSError) as err:
-                self._set_status(f"NOT SAVED: {err}", error=True)
+                self._set_status(_(_WIDGET_TEXT["not_saved"], self.lang).format(error=err),
+                                 error=True)
 
         toggle.observe(on_toggle, names="value")
         n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
                 if any(c.id == cid for c in self.cards))
-        words = _WIDGET_TEXT[lang]
-        self._set_status(words["loaded"].format(n=n, file=self.store.path) if n
-                         else words["new"].format(file=self.store.path))
+        self._set_status(_loaded(n, self.store.path, lang) if n
+                         else _(_WIDGET_TEXT["new"], lang).format(file=self.store.path))
         note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
                       f"{html.escape(law_note(self.cards, lang))}</p>")
         note.add_class("fedlearn-cards-law")
@@ -262,13 +254,15 @@ class CardPanel:
 
 
 def show_cards(step: str, answers_file: str | os.PathLike[str] | None = None,
-               lang: str = "en") -> None:
+               lang: str | None = None) -> None:
     """Show a step's GDPR question cards at the end of a lesson, to answer in (every lesson).
 
     ``step`` is the notebook slug ("start_here", "federated", ...). Answers go to
     ``answers_file`` (default: $FEDLEARN_ANSWERS, else ``fedlearn-answers.json`` in the
     notebook's folder) and are reloaded the next time. ``lang`` ("en" or "sv") is the
-    language of the printed Markdown; the panel offers both. Outside Jupyter the cards are
+    language of the printed Markdown, by default the course's (:func:`fedlearn_kit.i18n.
+    language`: a Swedish lesson's folder gives Swedish); the panel offers both and opens in
+    the language the learner last chose in it. Outside Jupyter the cards are
     printed as Markdown. A broken answers file raises AnswersFileError and is left untouched.
     """
     panel = CardPanel(step, answers_file=answers_file, lang=lang)

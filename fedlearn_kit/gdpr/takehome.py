@@ -44,6 +44,7 @@ from fedlearn_kit.gdpr.facts import ExperimentFacts
 from fedlearn_kit.gdpr.lawref import law_in
 from fedlearn_kit.gdpr.panel import check_lang
 from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
+from fedlearn_kit.i18n import language
 
 __all__ = ["DOCUMENTS", "FORMATS", "TakeHome", "content_problems", "load_content",
            "takehome_pack", "write_takehome"]
@@ -257,14 +258,16 @@ class TakeHome:
 
 def takehome_pack(answers: Mapping[str, Answer] | str | os.PathLike[str] | None = None,
                   facts: ExperimentFacts | Mapping[str, Any] | str | os.PathLike[str] | None
-                  = None, lang: str = "en", generated: str | None = None,
+                  = None, lang: str | None = None, generated: str | None = None,
                   answers_language: str | None = None) -> list[TakeHome]:
     """The six take-home documents in ``lang`` from answers (a dict or an answers file) and
-    facts (as :func:`~fedlearn_kit.gdpr.dpia_draft` takes them)."""
-    check_lang(lang)
+    facts (as :func:`~fedlearn_kit.gdpr.dpia_draft` takes them); ``lang`` is by default the
+    answers' language, else the course's."""
     if answers is None or isinstance(answers, str | os.PathLike):
         store = AnswerStore(answers)
         answers, answers_language = store.load(), answers_language or store.language()
+    lang = lang or answers_language or language()
+    check_lang(lang)
     draft = dpia_draft(answers, facts, lang=lang, answers_language=answers_language)
     return [TakeHome(doc_id, draft, generated) for doc_id in DOCUMENTS]
 

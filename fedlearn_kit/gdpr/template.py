@@ -25,6 +25,7 @@ from fedlearn_kit.gdpr.answers import Answer, AnswerStore
 from fedlearn_kit.gdpr.cards import Card, card_by_id, load_cards, step_title
 from fedlearn_kit.gdpr.files import atomic_write_text
 from fedlearn_kit.gdpr.panel import check_lang, law_as_of
+from fedlearn_kit.i18n import _
 
 TEMPLATE_NAME = "fedlearn-answers.md"
 _CARD_LINE = re.compile(r"^### (?:card|kort): ([a-z_]+\.[a-z0-9_]+)\s*$")
@@ -70,9 +71,12 @@ def _known_card(card_id: str) -> Card:
     card = card_by_id(card_id)
     if card is None:
         close = difflib.get_close_matches(card_id, [c.id for c in load_cards()], n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"No card has the id {card_id!r}.{hint} Each card shows its id "
-                         f"under its question.")
+        if close:
+            raise ValueError(_("No card has the id {card!r}. Did you mean {close}? Each card "
+                               "shows its id under its question.").format(
+                                   card=card_id, close=", ".join(close)))
+        raise ValueError(_("No card has the id {card!r}. Each card shows its id under its "
+                           "question.").format(card=card_id))
     return card
 
 
@@ -111,9 +115,9 @@ def write_answers_template(path: str | os.PathLike[str] | None = None,
     ``overwrite``, since it may hold answers not yet imported."""
     target = Path(path or TEMPLATE_NAME)
     if target.exists() and not overwrite:
-        raise ValueError(f"{target} exists and may hold answers not yet imported: import it "
-                         f"(fedlearn-kit answers import {target}), or pass --force "
-                         f"(overwrite=True) to write a new one.")
+        raise ValueError(_("{file} exists and may hold answers not yet imported: import it "
+                           "(fedlearn-kit answers import {file}), or pass --force "
+                           "(overwrite=True) to write a new one.").format(file=target))
     atomic_write_text(target, answers_template(steps, lang, answers_file, name=target.name))
     return target
 
@@ -139,7 +143,8 @@ def parse_answers_template(text: str) -> dict[str, Answer]:
             close()
             card_id, body, ask = (match.group(1) if match else None), None, False
             if match and card_id in found:
-                raise TemplateError(f"line {number}: card {card_id} appears twice.")
+                raise TemplateError(_("line {number}: card {card} appears twice.").format(
+                    number=number, card=card_id))
             continue
         if card_id is None:
             continue
@@ -166,14 +171,18 @@ def import_answers_template(path: str | os.PathLike[str],
     """
     source = Path(path)
     if not source.exists():
-        raise ValueError(f"There is no template at {source}: write one with "
-                         f"`fedlearn-kit answers template`.")
+        raise ValueError(_("There is no template at {file}: write one with "
+                           "`fedlearn-kit answers template`.").format(file=source))
+    text = source.read_text(encoding="utf-8")
     try:
-        parsed = parse_answers_template(source.read_text(encoding="utf-8"))
+        parsed = parse_answers_template(text)
     except ValueError as err:
-        raise TemplateError(f"{source}: {err} Nothing was saved.") from err
+        raise TemplateError(_("{file}: {error} Nothing was saved.").format(
+            file=source, error=err)) from err
+    # The template's own language is the answers' language (recorded if the file has none).
+    language = "sv" if re.search(r"^### kort: ", text, re.MULTILINE) else "en"
     store = AnswerStore(answers_file)
     store.load()  # a broken answers file stops us before anything is written
     for card_id, given in parsed.items():
-        store.save(card_id, given.step, given.answer, given.ask_dpo)
+        store.save(card_id, given.step, given.answer, given.ask_dpo, language=language)
     return store.path, parsed

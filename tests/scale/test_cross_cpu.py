@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import authoring
 from fedlearn_kit.paths import ROOT
+from tools import authoring
 
 #: The lessons with cells that train a model (07 in a real deployment; 08 for monitoring).
 TRAINING_LESSONS = ("02_local_models", "03_centralised", "04_federated", "05_what_leaks",

@@ -34,7 +34,8 @@ def test_committed_notebooks_carry_no_widget_state():
     from tests.helpers import ROOT
 
     for folder in ("notebooks", "solutions", "exercises"):
-        for path in sorted((ROOT / folder).glob("*.ipynb")):
+        for path in sorted([*(ROOT / folder).glob("*.ipynb"),
+                            *(ROOT / folder).glob("sv/*.ipynb")]):
             nb = nbformat.read(path, as_version=4)
             assert "widgets" not in nb.metadata, path
             for cell in nb.cells:

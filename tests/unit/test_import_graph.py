@@ -5,7 +5,8 @@ The graph is read from the source (``ast``), with every import a module makes at
 (a function-level import is still an edge) except those under ``if TYPE_CHECKING:``, which
 never run. A private name is one that starts with ``_`` (not a dunder), imported from or
 read off another module of the kit. ``fedlearn_kit.federation._flower`` is the one
-exception by design: it is the adapter every module must use for Flower's internals.
+exception by design: it is the adapter every module must use for Flower's internals; and
+``_``/``N_`` of ``fedlearn_kit.i18n`` are gettext's conventional names, not private ones.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ PACKAGE = Path(fedlearn_kit.__file__).parent
 ROOT_NAME = "fedlearn_kit"
 #: Private by name, public to the kit by design (see the module docstring).
 SANCTIONED = {"fedlearn_kit.federation._flower"}
+#: gettext's own names for "translate this" (fedlearn_kit.i18n): public by convention.
+GETTEXT_NAMES = {"_", "N_"}
 #: Top-level folders of the checkout that are not installed with the kit.
 CHECKOUT_ONLY = ("tools", "benchmarks", "tests")
 
@@ -88,7 +91,7 @@ def imports(name: str) -> Iterator[tuple[str, str | None, bool]]:
 
 
 def private(attribute: str | None, module: str) -> bool:
-    if module in SANCTIONED:
+    if module in SANCTIONED or (module == "fedlearn_kit.i18n" and attribute in GETTEXT_NAMES):
         return False
     named = [*module.split(".")[1:], attribute or ""]
     return any(part.startswith("_") and not part.startswith("__") for part in named)

@@ -17,7 +17,8 @@ from fedlearn_kit.claims import WARNING
 from tests.helpers import ROOT
 
 NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises")
-                   for p in (ROOT / folder).glob("*.ipynb"))
+                   for pattern in ("*.ipynb", "sv/*.ipynb")  # the Swedish ones too
+                   for p in (ROOT / folder).glob(pattern))
 
 # POSIX roots under which a machine keeps its own files, and Windows drive paths.
 ABSOLUTE_PATH = re.compile(

@@ -123,6 +123,25 @@ def test_test_runs_lint_types_then_every_tier_once_each_printing_its_slowest(pyt
     assert (course.HERE / "tests" / "notebooks" / "nbval_sanitize.cfg").is_file()
 
 
+def test_only_the_notebooks_tier_gets_a_result_cache_and_it_lasts_one_run(monkeypatch):
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def run(command, **kw):
+        command = [str(c) for c in command]
+        tier = next((t for t in course.TIERS if f"tests/{t}" in command), "")
+        seen.append((tier, dict(kw.get("env", {}))))
+        folder = kw.get("env", {}).get(course.RESULT_CACHE_ENV)
+        assert folder is None or Path(folder).is_dir()
+        return 0
+
+    monkeypatch.setattr(course, "run", run)
+    monkeypatch.setattr(course, "install", lambda kind, **kw: Path("venv-python"))
+    assert course.main(["test", "--tier", "unit,notebooks,scale"]) == 0
+    assert [(tier, course.RESULT_CACHE_ENV in env) for tier, env in seen] == [
+        ("unit", False), ("notebooks", True), ("scale", False)]
+    assert not Path(seen[1][1][course.RESULT_CACHE_ENV]).exists()
+
+
 def test_test_tier_runs_the_named_tiers_only_in_their_order(pytest_runs):
     assert course.main(["test", "--tier", "scale", "--tier", "unit,e2e", "-k", "deploy"]) == 0
     runs = pytest_runs.pytest()
@@ -169,6 +188,20 @@ def test_every_test_file_is_in_exactly_one_tier_folder():
     assert not list(tests.glob("test_*.py")), "a test file directly in tests/ has no tier"
 
 
+def test_a_lesson_and_its_translation_are_in_the_notebooks_tier():
+    from tests import conftest
+
+    english = ROOT / "notebooks/00_start_here.ipynb"
+    swedish = ROOT / "notebooks/sv/00_start_here.ipynb"
+    assert conftest.tier_of(english) == conftest.tier_of(swedish) == "notebooks"
+    assert conftest.course_notebook(english) == conftest.course_notebook(swedish) == \
+        "notebooks/00_start_here.ipynb"
+    assert conftest.course_notebook(ROOT / "solutions/sv/01_synthetic_patients.ipynb") == \
+        "solutions/01_synthetic_patients.ipynb"
+    assert conftest.course_notebook(ROOT / "docs/sv/x.ipynb") is None
+    assert conftest.tier_of(ROOT / "docs/sv/x.ipynb") is None
+
+
 def test_an_unreachable_torch_index_is_dropped_but_torch_stays_cpu(tmp_path):
     lock = course._lock_without_index(course.LOCKS["dev"], tmp_path)
     texts = {p.name: p.read_text() for p in tmp_path.iterdir()}
@@ -189,7 +222,7 @@ def test_doctor_fails_with_a_fix_when_the_lab_port_is_taken(capsys):
     line = next(ln for ln in out.splitlines() if f"port {port}" in ln)
     assert line.strip().startswith("FAIL") and "in use by" in line
     assert "fix: stop that program, or use another port: `python course.py lab --port N`" in out
-    assert "Not ready: 1 check(s) failed" in out
+    assert "Not ready: 1 check failed" in out
 
 
 def test_doctor_fails_with_a_fix_when_a_pin_differs(capsys, monkeypatch):

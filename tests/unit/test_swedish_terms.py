@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+import html
+import re
 
+import nbformat
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 
 from fedlearn_kit import gdpr
 from fedlearn_kit.gdpr import terms
@@ -97,3 +101,81 @@ def test_english_sentences_are_found_outside_quotes_and_marked_text():
     assert terms.looks_english("We think training is quality work, not research.")
     assert not terms.looks_english("Vi bedömer att träningen är kvalitetsarbete och inte "
                                    "forskning.")
+
+
+# --- every other Swedish text: lessons, the kit's messages, catalogues, materials ------------
+
+ROOT = terms.terms_file().parents[1]
+_ENGLISH_PART = re.compile(r"<(\w+)[^>]*\blang=\"en\"[^>]*>.*?</\1>", re.DOTALL)
+
+
+def _po_texts(path):
+    """The Swedish of a gettext catalogue: every translation, reviewed or not (obsolete ones
+    are kept as comments and never shown)."""
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale="sv")
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if message.id and text:
+                yield f"{path.relative_to(ROOT)}: {str(message.id)[:40]!r}", text
+
+
+def _soft_breaks_joined(markdown):
+    """Markdown's line breaks inside a paragraph, as the reader sees them: spaces."""
+    return re.sub(r"\n(?![-*|#>]|\d+\.|\n)", " ", markdown)
+
+
+def _swedish_notebook_texts():
+    """The Markdown and printed outputs of every Swedish notebook. The cards' own output is
+    left to the card tests above: it shows each question in the other language too."""
+    for folder in ("notebooks", "solutions", "exercises"):
+        for path in sorted((ROOT / folder / "sv").glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                where = f"{path.relative_to(ROOT)} cell-{i:02d}"
+                if cell.cell_type == "markdown":
+                    yield where, _soft_breaks_joined(cell.source)
+                elif "show_cards(" not in cell.source:
+                    for output in cell.get("outputs", []):
+                        data = output.get("data", {})
+                        yield where, output.get("text") or data.get(
+                            "text/markdown") or data.get("text/plain", "")
+
+
+def _swedish_texts():
+    yield from _swedish_notebook_texts()
+    for path in sorted((ROOT / "locale" / "sv").rglob("*.po")):
+        yield from _po_texts(path)
+    yield "README.sv.md", (ROOT / "README.sv.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "docs" / "materials").rglob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        if '<html lang="sv"' in page:  # its English parts are marked lang="en" (WCAG 3.1.2)
+            text = html.unescape(re.sub(r"<[^>]+>", " ", _ENGLISH_PART.sub(" ", page)))
+            yield str(path.relative_to(ROOT)), text
+
+
+def test_every_swedish_text_uses_the_term_list():
+    texts = list(_swedish_texts())
+    assert any("notebooks/sv/" in where for where, _ in texts)
+    assert any("fedlearn_kit.po" in where for where, _ in texts)
+    assert any("cards-sv.html" in where for where, _ in texts)
+    found = [str(f) for where, text in texts for f in terms.forbidden_variants(text, where)]
+    assert found == [], "\n".join(found)
+
+
+def test_the_swedish_lessons_have_no_english_sentences():
+    found = [f"{where}: {sentence}" for where, text in _swedish_notebook_texts()
+             for sentence in terms.english_passages(text)]
+    assert found == [], "\n".join(found)
+
+
+def test_a_forbidden_term_in_a_catalogue_is_found(tmp_path, monkeypatch):
+    po = tmp_path / "locale" / "sv" / "fedlearn_kit.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Language: sv\\n"\n\nmsgid "The coordinator averages."\n'
+                  'msgstr "Koordinatorn medelvärdesbildar."\n', encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    assert [str(f) for where, text in _po_texts(po) for f in terms.forbidden_variants(
+        text, where)] == ["locale/sv/fedlearn_kit.po: 'The coordinator averages.': "
+                          "'Koordinatorn' (coordinator); use 'samordnare'"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from fedlearn_kit.gdpr.cards import ROLES, STEPS, Card, cards_for, step_title
+from fedlearn_kit.gdpr.lawref import laws_in
 from fedlearn_kit.materials.html import esc, page
 from tools.materials import generated_footer
 from tools.materials.facilitator_notes import load_notes
@@ -22,7 +23,7 @@ LABELS = {
            "intro": "Print on A4, two cards per page; cut along the dotted line."},
     "sv": {"title": "Dataskyddsfrågor – kortlek", "answers": "Svarar först",
            "good": "Ett bra svar tar upp", "good_notes": "En bra diskussion tar upp",
-           "why": "Varför det spelar roll", "law": "Regler", "unsettled": "⚖ Oklart rättsläge",
+           "why": "Varför det spelar roll", "law": "Lagrum", "unsettled": "⚖ Oklart rättsläge",
            "min": "min", "lesson": "Lektion",
            "intro": "Skriv ut på A4, två kort per sida; klipp längs den prickade linjen."},
 }
@@ -74,7 +75,7 @@ def card_html(card: Card, lang: str) -> str:
              f'<div class="head"><span>{esc(step_title(card.step, lang))}</span>'
              f'<span><code>{esc(card.id)}</code> · {minutes} {label["min"]}</span></div>',
              f'<div class="q">{esc(card.text("question", lang))}</div>',
-             f'<div class="q2">{esc(card.text("question", other))}</div>']
+             f'<div class="q2" lang="{other}">{esc(card.text("question", other))}</div>']
     if roles:
         lines.append(f'<div><strong>{label["answers"]}:</strong> '
                      f'{esc(role_names(roles, lang))}</div>')
@@ -85,7 +86,8 @@ def card_html(card: Card, lang: str) -> str:
     if card.unsettled:
         lines.append(f'<div class="small unsettled">{label["unsettled"]}: '
                      f'{esc(card.text("open", lang))}</div>')
-    lines.append(f'<div class="small muted">{label["law"]}: {esc("; ".join(card.law))}</div>')
+    # In Swedish the citation style is Swedish ("2 kap. 4 § PDL"), as on the cards' panel.
+    lines.append(f'<div class="small muted">{label["law"]}: {esc(laws_in(card.law, lang))}</div>')
     lines.append("</section>")
     return "\n".join(lines)
 

@@ -1,0 +1,49 @@
+"""The Swedish lesson in the real JupyterLab: the kit, the panel and the learner's draft follow
+the language chosen by opening notebooks/sv/ (fedlearn_kit.i18n, docs/translating.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.e2e.lab import restart_and_run_all, run_in_kernel, wait_for_notebook
+
+ANSWER = "Regionstyrelsen i varje region är personuppgiftsansvarig."
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+@pytest.mark.e2e
+def test_the_swedish_lesson_speaks_swedish_and_its_answers_give_a_swedish_draft(lab, page):
+    page.goto(lab.open_url("notebooks/sv/00_start_here.ipynb"))
+    wait_for_notebook(page)
+    restart_and_run_all(page)
+    assert run_in_kernel(page, "import fedlearn_kit as kit\nprint(kit.language(), end='')") == "sv"
+    printed = run_in_kernel(page, "check.patients_at_site(2700, cohort, site='A');")
+    assert "❌ Inte än: 2700 är antalet patienter på alla sjukhus tillsammans." in printed
+    panel = page.locator(f"{NOTEBOOK} .fedlearn-cards")
+    panel.scroll_into_view_if_needed()
+    assert panel.locator(".fedlearn-cards-lang button.mod-active").inner_text() == "Svenska"
+    assert "Dataskyddsfrågor · 00 · Kom igång" in panel.inner_text()
+    answer = panel.locator(".fedlearn-answer textarea").first
+    answer.fill(ANSWER)
+    answer.press("Tab")
+    answers = lab.root / "notebooks" / "sv" / "fedlearn-answers.json"
+    deadline = time.monotonic() + 20
+    while (not answers.exists() or ANSWER not in answers.read_text(encoding="utf-8")) \
+            and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    saved = json.loads(answers.read_text(encoding="utf-8"))
+    assert saved["language"] == "sv"
+    # The draft follows the answers' language from any folder, without a code edit.
+    draft = lab.root / "draft.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "fedlearn_kit.cli", "dpia", "--answers", str(answers),
+         "--out", str(draft), "--no-flows"], cwd=lab.root, capture_output=True, text=True,
+        timeout=120, env={"PATH": "/usr/bin:/bin", "FLWR_TELEMETRY_ENABLED": "0"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Skrev {draft}:")
+    assert draft.read_text(encoding="utf-8").startswith("# Konsekvensbedömning")

@@ -1,0 +1,592 @@
+"""Translations (maintainers): keep the Swedish catalogues in step with the English source,
+and build the Swedish notebooks from them. The how-to is docs/translating.md.
+
+English is the source. Swedish lives in gettext catalogues under ``locale/sv/``:
+
+- ``locale/sv/fedlearn_kit.po``: every sentence of the package wrapped in ``_()``,
+  ``N_()`` or ``ngettext()`` (:mod:`fedlearn_kit.i18n`), compiled into the
+  ``fedlearn_kit/locale/sv/LC_MESSAGES/fedlearn_kit.mo`` the kit reads;
+- ``locale/sv/notebooks/<lesson>.po`` and ``locale/sv/solutions/<lesson>.po``: the Markdown
+  of one notebook, one entry per block (a paragraph, a list item, a table, a heading with
+  its paragraph: text between blank lines).
+
+Commands (from the course folder)::
+
+    python -m tools.translate update             # English -> catalogues: new text untranslated,
+                                                 # changed text fuzzy with the old kept; compile
+    python -m tools.translate add notebooks/01_synthetic_patients.ipynb   # start a notebook
+    python -m tools.translate build [NOTEBOOK]   # write and execute notebooks/sv/..., and
+                                                 # exercises/sv/ from solutions/sv/
+    python -m tools.translate check              # what is untranslated, unreviewed or stale
+    python -m tools.translate words              # what the translation still needs, in words
+
+A Swedish notebook is its English notebook with every Markdown block replaced by its
+reviewed translation (relative links re-pointed from the deeper folder, to the Swedish
+lesson where there is one) and the same code cells; its outputs come from executing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import re
+import string
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+import nbformat
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from fedlearn_kit.i18n import COURSE_FOLDERS, DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
+from tools import ROOT
+from tools.authoring import execute, strip, to_exercise
+
+#: Where the catalogues are kept (the translators' files; the compiled one ships in the kit).
+LOCALE = ROOT / "locale"
+PACKAGE = ROOT / "fedlearn_kit"
+#: The functions whose first string argument(s) are messages (Babel's keyword spec).
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+#: The date in every catalogue's header: a fixed one, so that updating a catalogue changes
+#: only its messages (git has the history).
+HEADER_DATE = datetime(2026, 12, 7, tzinfo=UTC)
+TRANSLATIONS = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
+
+
+class TranslationError(ValueError):
+    """A translation cannot be built: text without a reviewed translation."""
+
+
+# ----------------------------------------------------------------------------- where
+
+def messages_catalogue(lang: str) -> Path:
+    """The translators' catalogue of the package's messages."""
+    return LOCALE / lang / f"{DOMAIN}.po"
+
+
+def compiled_catalogue(lang: str) -> Path:
+    """The compiled catalogue the kit reads (gettext's layout, inside the package)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def notebook_catalogue(english: Path, lang: str) -> Path:
+    """``notebooks/00_start_here.ipynb`` -> ``locale/sv/notebooks/00_start_here.po``."""
+    return LOCALE / lang / english.parent.name / f"{english.stem}.po"
+
+
+def translated_path(english: Path, lang: str) -> Path:
+    """``notebooks/00_start_here.ipynb`` -> ``notebooks/sv/00_start_here.ipynb``."""
+    return english.parent / lang / english.name
+
+
+def english_notebook(catalogue: Path) -> Path:
+    """The English notebook a notebook catalogue translates."""
+    return ROOT / catalogue.parent.name / f"{catalogue.stem}.ipynb"
+
+
+def translated_notebooks(lang: str) -> list[Path]:
+    """The English notebooks that have a catalogue in ``lang`` (the ones being translated)."""
+    return sorted(english_notebook(po) for folder in COURSE_FOLDERS
+                  for po in (LOCALE / lang / folder).glob("*.po"))
+
+
+# ----------------------------------------------------------------------------- extract
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def markdown_blocks(text: str) -> list[str]:
+    """The blocks of a Markdown text: runs of lines between blank lines (a fenced code
+    block, blank lines and all, stays inside its block)."""
+    blocks: list[str] = []
+    lines: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if lines:
+                blocks.append("\n".join(lines))
+                lines = []
+            continue
+        lines.append(line)
+    if lines:
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+HEADER = {"project": "fedlearn-kit", "version": "0.1.0",
+          "copyright_holder": "the fedlearn-kit authors",
+          "msgid_bugs_address": "the course's issue tracker",
+          "last_translator": "the fedlearn-kit maintainers (docs/translating.md)",
+          "language_team": "Swedish: docs/translating.md, docs/swedish-terms.yaml",
+          "header_comment": "# Translations of fedlearn-kit: English is the source; this file is "
+                            "kept by\n# `python -m tools.translate update` (docs/translating.md)."}
+
+
+def _new_catalogue(lang: str | None = None) -> Catalog:
+    return _with_header(Catalog(locale=lang, fuzzy=False))
+
+
+def _with_header(catalogue: Catalog) -> Catalog:
+    for key, value in HEADER.items():
+        setattr(catalogue, key, value)
+    catalogue.creation_date = catalogue.revision_date = HEADER_DATE
+    return catalogue
+
+
+def notebook_template(english: Path) -> Catalog:
+    """Every Markdown block of a notebook, in order, located by cell id (``cell-03``)."""
+    catalogue = _new_catalogue()
+    nb = nbformat.read(english, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for block in markdown_blocks(cell.source):
+                catalogue.add(block, locations=[(f"cell-{i:02d}", None)])  # type: ignore[list-item]
+    return catalogue
+
+
+def message_template(package: Path = PACKAGE) -> Catalog:
+    """Every message of the package: the string arguments of ``_``, ``N_`` and ``ngettext``."""
+    catalogue = _new_catalogue()
+    for path in sorted(package.rglob("*.py")):
+        where = path.relative_to(package.parent).as_posix()
+        for lineno, message, comments, context in extract_from_file(
+                "python", path, keywords=KEYWORDS, comment_tags=("Translators:",),
+                strip_comment_tags=True):
+            text = message if isinstance(message, str) else message[0]
+            flags = ["python-brace-format"] if "{" in text else []
+            catalogue.add(message, locations=[(where, lineno)], auto_comments=comments,
+                          context=context, flags=flags)
+    return catalogue
+
+
+def unextractable_messages(package: Path = PACKAGE) -> list[str]:
+    """Calls of ``_``/``N_``/``ngettext`` the catalogue cannot hold: a message that is not a
+    plain string (an f-string, a sum, a ``.format`` inside) or a translation glued to other
+    text with ``+``; and, in a module that translates, ``_`` used as a throwaway name."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(node, ast.ImportFrom) and node.module == "fedlearn_kit.i18n"
+                   and {a.name for a in node.names} & set(KEYWORDS) for node in ast.walk(tree)):
+            continue
+        where = path.relative_to(package.parent).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in KEYWORDS:
+                count = 2 if node.func.id == "ngettext" else 1
+                args = node.args[:count]
+                # A name is text marked with N_() where it was defined; anything else that is
+                # not a plain string is built here and cannot be in the catalogue.
+                if len(args) < count or not all(
+                        isinstance(a, ast.Name | ast.Attribute | ast.Subscript)
+                        or (isinstance(a, ast.Constant) and isinstance(a.value, str))
+                        for a in args):
+                    found.append(f"{where}:{node.lineno}: {node.func.id}() needs a whole "
+                                 f"sentence as a plain string (format it after translating)")
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store) \
+                    or isinstance(node, ast.arg) and node.arg == "_":
+                found.append(f"{where}:{node.lineno}: `_` is the translation function here; "
+                             f"name the value you do not need something else")
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and any(
+                    isinstance(side, ast.Call) and isinstance(side.func, ast.Name)
+                    and side.func.id in ("_", "ngettext") for side in (node.left, node.right)):
+                found.append(f"{where}:{node.lineno}: a translated sentence is joined to other "
+                             f"text with +; translate the whole sentence with placeholders")
+    return found
+
+
+# ----------------------------------------------------------------------------- catalogues
+
+def read_catalogue(path: Path, lang: str) -> Catalog:
+    """A catalogue from disk (an empty one if there is none yet)."""
+    if not path.exists():
+        return _new_catalogue(lang)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def write_catalogue(path: Path, catalogue: Catalog) -> None:
+    """Write a catalogue: messages in source order, no line numbers (they move with every
+    edit), the previous English of every fuzzy entry kept for the reviewer."""
+    for message in catalogue:
+        if not message.fuzzy:
+            message.previous_id = []
+    buffer = io.BytesIO()
+    write_po(buffer, catalogue, width=100, include_previous=True, include_lineno=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def updated(path: Path, template: Catalog, lang: str) -> Catalog:
+    """The catalogue at ``path`` brought in step with ``template``: new text added
+    untranslated, changed text marked fuzzy with its previous English and translation kept,
+    removed text kept as obsolete (``#~``)."""
+    catalogue = read_catalogue(path, lang)
+    catalogue.update(template, update_creation_date=False)
+    return _with_header(catalogue)
+
+
+def compile_catalogue(catalogue: Catalog) -> bytes:
+    """The .mo bytes of a catalogue: reviewed translations only (fuzzy ones are left out, so
+    the kit shows the English until a person has checked the Swedish)."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def _text(value: object) -> str:
+    """A message's id or translation as one text (the first form of a plural)."""
+    if isinstance(value, tuple | list):
+        return str(value[0]) if value else ""
+    return "" if value is None else str(value)
+
+
+def _fields(text: str) -> list[str]:
+    try:
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    except ValueError:  # not a format string (a lone brace): compare nothing
+        return []
+
+
+def _translated(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+    return bool(strings) and all(strings)
+
+
+def catalogue_problems(template: Catalog, catalogue: Catalog, where: str,
+                       placeholders: bool = True) -> list[str]:
+    """Why ``catalogue`` does not translate all of ``template``: text with no entry, no
+    translation, or a fuzzy one (English changed since it was reviewed); a translation whose
+    ``{placeholders}`` differ from the English."""
+    problems = []
+    for wanted in template:
+        if not wanted.id:
+            continue
+        english = wanted.id if isinstance(wanted.id, str) else wanted.id[0]
+        shown = english.splitlines()[0][:70]
+        message = catalogue.get(wanted.id, context=wanted.context)
+        if message is None:
+            problems.append(f"{where}: no entry for {shown!r} (new English text: run "
+                            f"`python -m tools.translate update`, then translate it)")
+        elif message.fuzzy:
+            problems.append(f"{where}: {shown!r} changed in English since its translation was "
+                            f"reviewed (fuzzy): check the translation, then remove the fuzzy flag")
+        elif not _translated(message):
+            problems.append(f"{where}: {shown!r} has no translation")
+        elif placeholders:
+            ids = wanted.id if isinstance(wanted.id, tuple) else (wanted.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in map(_text, strings):
+                english_forms = [_fields(_text(ids[-1])), _fields(_text(ids[0]))]
+                if _fields(text) not in english_forms:
+                    problems.append(f"{where}: the translation of {shown!r} has the "
+                                    f"placeholders {_fields(text)}, the English "
+                                    f"{english_forms[1]}")
+    return problems
+
+
+# ----------------------------------------------------------------------------- notebooks
+
+_LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+
+
+def _rebase_link(target: str, english: Path, lang: str, translated: set[Path]) -> str:
+    if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^/", target, re.IGNORECASE):
+        return target  # a URL, an anchor on the page, an absolute path
+    path, hashmark, anchor = target.partition("#")
+    source = (english.parent / path).resolve()
+    if source in translated:
+        source = translated_path(source, lang)
+    relative = PurePosixPath(*_relative_parts(source, translated_path(english, lang).parent))
+    return f"{relative}{hashmark}{anchor}"
+
+
+def _relative_parts(target: Path, start: Path) -> list[str]:
+    target_parts, start_parts = target.resolve().parts, start.resolve().parts
+    common = 0
+    while (common < min(len(target_parts), len(start_parts))
+           and target_parts[common] == start_parts[common]):
+        common += 1
+    return [".."] * (len(start_parts) - common) + list(target_parts[common:])
+
+
+def link_targets(markdown: str) -> set[str]:
+    """The targets of the Markdown links and images in a text."""
+    return {m.group(2) for m in _LINK.finditer(markdown)}
+
+
+def rebase_links(markdown: str, english: Path, lang: str,
+                 translated: Iterable[Path] | None = None,
+                 only: set[str] | None = None) -> str:
+    """Relative links of a block moved from ``english``'s folder to its ``lang`` subfolder:
+    a lesson that is translated is linked in ``lang``, any other file where it is.
+
+    ``only``: the targets to move (those of the English block); a link the translation adds
+    is written as seen from the ``lang`` folder and is kept as it is.
+    """
+    done = {p.resolve() for p in (translated if translated is not None
+                                  else translated_notebooks(lang))}
+
+    def moved(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if only is not None and target not in only:
+            return m.group(0)
+        return m.group(1) + _rebase_link(target, english, lang, done) + m.group(3)
+
+    return _LINK.sub(moved, markdown)
+
+
+def translate_notebook(english: Path, lang: str, catalogue: Catalog | None = None
+                       ) -> nbformat.NotebookNode:
+    """The ``lang`` notebook of ``english``, outputs cleared: Markdown from the catalogue,
+    code cells unchanged. Raises TranslationError naming every block without a reviewed
+    translation."""
+    catalogue = catalogue if catalogue is not None else read_catalogue(
+        notebook_catalogue(english, lang), lang)
+    nb = nbformat.read(english, as_version=4)
+    translated = translated_notebooks(lang)
+    missing = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        blocks = []
+        for block in markdown_blocks(cell.source):
+            message = catalogue.get(block)
+            if message is None or message.fuzzy or not message.string:
+                missing.append(f"cell-{i:02d}: {block.splitlines()[0][:70]!r}")
+                continue
+            blocks.append(rebase_links(_text(message.string), english, lang, translated,
+                                       only=link_targets(block)))
+        cell.source = "\n\n".join(blocks)
+    if missing:
+        raise TranslationError(f"{english.relative_to(ROOT)} has text without a reviewed "
+                               f"{lang} translation:\n  " + "\n  ".join(missing))
+    return strip(nb)
+
+
+def _same_cells(built: nbformat.NotebookNode, stored: nbformat.NotebookNode, name: str
+                ) -> list[str]:
+    if len(built.cells) != len(stored.cells):
+        return [f"{name}: {len(stored.cells)} cells, the English has {len(built.cells)}"]
+    problems = []
+    for i, (want, have) in enumerate(zip(built.cells, stored.cells, strict=True)):
+        tags = (want.metadata.get("tags", []), have.metadata.get("tags", []))
+        if want.cell_type != have.cell_type or tags[0] != tags[1]:
+            problems.append(f"{name} cell-{i:02d}: its type or tags differ from the English")
+        elif want.source != have.source:
+            what = "code differs from the English" if want.cell_type == "code" else \
+                "Markdown is not the current translation"
+            problems.append(f"{name} cell-{i:02d}: {what} (run `python -m tools.translate "
+                            f"build`)")
+    return problems
+
+
+def notebook_problems(lang: str) -> list[str]:
+    """Every translated notebook whose catalogue is incomplete or whose ``lang`` copy is not
+    what its English and catalogue build; ``lang`` notebooks without an English source or a
+    catalogue; ``lang`` exercises that differ from what their solutions generate."""
+    problems = []
+    sources = translated_notebooks(lang)
+    for english in sources:
+        name = str(english.relative_to(ROOT))
+        if not english.exists():
+            problems.append(f"{notebook_catalogue(english, lang).relative_to(ROOT)}: "
+                            f"translates {name}, which does not exist")
+            continue
+        catalogue = read_catalogue(notebook_catalogue(english, lang), lang)
+        found = catalogue_problems(notebook_template(english), catalogue, name,
+                                   placeholders=False)
+        problems += found
+        target = translated_path(english, lang)
+        if not target.exists():
+            problems.append(f"{target.relative_to(ROOT)} is missing (run `python -m "
+                            f"tools.translate build`)")
+        elif not found:
+            problems += _same_cells(translate_notebook(english, lang, catalogue),
+                                    nbformat.read(target, as_version=4),
+                                    str(target.relative_to(ROOT)))
+    expected = {translated_path(p, lang) for p in sources}
+    expected |= {_exercise_of(p, lang) for p in expected if p.parent.parent.name == "solutions"}
+    for folder in COURSE_FOLDERS:
+        for stored in sorted((ROOT / folder / lang).glob("*.ipynb")):
+            if stored not in expected:
+                problems.append(f"{stored.relative_to(ROOT)} has no catalogue: it is not built "
+                                f"from an English notebook")
+    for solution in sorted(p for p in expected if p.parent.parent.name == "solutions"):
+        exercise = _exercise_of(solution, lang)
+        if solution.exists() and (not exercise.exists() or nbformat.writes(
+                to_exercise(nbformat.read(solution, as_version=4))) != nbformat.writes(
+                nbformat.read(exercise, as_version=4))):
+            problems.append(f"{exercise.relative_to(ROOT)} differs from what "
+                            f"{solution.relative_to(ROOT)} generates")
+    return problems
+
+
+def _exercise_of(solution: Path, lang: str) -> Path:
+    return ROOT / "exercises" / lang / solution.name
+
+
+def message_problems(lang: str) -> list[str]:
+    """The package's messages without a reviewed ``lang`` translation, messages the catalogue
+    cannot hold, and a compiled catalogue that is not the translators' one compiled."""
+    po = messages_catalogue(lang)
+    catalogue = read_catalogue(po, lang)
+    problems = catalogue_problems(message_template(), catalogue, str(po.relative_to(ROOT)))
+    problems += unextractable_messages()
+    mo = compiled_catalogue(lang)
+    if not mo.exists() or mo.read_bytes() != compile_catalogue(catalogue):
+        problems.append(f"{mo.relative_to(ROOT)} is not {po.relative_to(ROOT)} compiled (run "
+                        f"`python -m tools.translate update`)")
+    return problems
+
+
+# ----------------------------------------------------------------------------- commands
+
+def update(lang: str) -> list[Path]:
+    """Bring every catalogue of ``lang`` in step with the English; compile the messages."""
+    written = []
+    po = messages_catalogue(lang)
+    catalogue = updated(po, message_template(), lang)
+    write_catalogue(po, catalogue)
+    mo = compiled_catalogue(lang)
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    mo.write_bytes(compile_catalogue(read_catalogue(po, lang)))
+    written += [po, mo]
+    for english in translated_notebooks(lang):
+        target = notebook_catalogue(english, lang)
+        write_catalogue(target, updated(target, notebook_template(english), lang))
+        written.append(target)
+    return written
+
+
+def build(lang: str, notebooks: Iterable[Path] | None = None, run: bool = True
+          ) -> Iterator[Path]:
+    """Write (and execute) the ``lang`` notebooks; a solution's exercise follows it."""
+    for english in notebooks or translated_notebooks(lang):
+        english = english.resolve()
+        if not notebook_catalogue(english, lang).exists():
+            raise TranslationError(f"{english.relative_to(ROOT)} has no {lang} catalogue: "
+                                   f"start one with `python -m tools.translate add`")
+        target = translated_path(english, lang)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(translate_notebook(english, lang), target)
+        if run:
+            execute(target)
+        yield target
+        if english.parent.name == "solutions":
+            exercise = _exercise_of(target, lang)
+            exercise.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(to_exercise(nbformat.read(target, as_version=4)), exercise)
+            yield exercise
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z][A-Za-z'-]*", text))
+
+
+def word_counts(lang: str) -> list[tuple[str, int, int]]:
+    """(file, English words, words without a reviewed translation) for every text to
+    translate: notebooks' Markdown, the docs named in issue 26, the package's messages
+    (those wrapped so far) and an estimate for the sentences not wrapped yet."""
+    rows = []
+    for folder in ("notebooks", "solutions"):
+        for english in sorted((ROOT / folder).glob("*.ipynb")):
+            template = notebook_template(english)
+            catalogue = read_catalogue(notebook_catalogue(english, lang), lang)
+            total = sum(_words(_text(m.id)) for m in template if m.id)
+            todo = sum(_words(_text(m.id)) for m in template if m.id and not (
+                (found := catalogue.get(m.id)) and not found.fuzzy and _translated(found)))
+            rows.append((f"{folder}/{english.name}", total, todo))
+    for doc in ("README.md", "docs/workshop.md", "docs/laptops.md", "docs/deployment.md"):
+        total = _words((ROOT / doc).read_text(encoding="utf-8"))
+        rows.append((doc, total, total))
+    template = message_template()
+    catalogue = read_catalogue(messages_catalogue(lang), lang)
+    wrapped = sum(_words(m.id if isinstance(m.id, str) else " ".join(m.id))
+                  for m in template if m.id)
+    done = sum(_words(m.id if isinstance(m.id, str) else " ".join(m.id)) for m in template
+               if m.id and (found := catalogue.get(m.id)) and not found.fuzzy
+               and _translated(found))
+    rows.append(("fedlearn_kit: messages wrapped in _()", wrapped, wrapped - done))
+    rows.append(("fedlearn_kit: sentences not wrapped yet (estimate)", 0, _unwrapped_words()))
+    return rows
+
+
+def _unwrapped_words(package: Path = PACKAGE) -> int:
+    """Words in the package's sentences outside ``_()``: string literals of three words or
+    more that are not docstrings, outside the GDPR layer's bilingual YAML and Swedish text."""
+    total = 0
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                                    | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        wrapped = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS
+                   for arg in node.args}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings | wrapped and _words(node.value) >= 3 \
+                    and not re.search(r"[åäöÅÄÖ]", node.value):
+                total += _words(node.value)
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the translation tool."""
+    parser = argparse.ArgumentParser(prog="python -m tools.translate",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", choices=TRANSLATIONS, default=TRANSLATIONS[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("update", help="bring the catalogues in step with the English; compile")
+    add = sub.add_parser("add", help="start translating notebooks (writes their catalogues)")
+    add.add_argument("notebooks", nargs="+", type=Path)
+    make = sub.add_parser("build", help="write and execute the translated notebooks")
+    make.add_argument("notebooks", nargs="*", type=Path, help="English notebooks (default all)")
+    make.add_argument("--no-execute", dest="run", action="store_false",
+                      help="write without outputs (quick look; commit executed notebooks)")
+    sub.add_parser("check", help="list what is untranslated, unreviewed or stale; exit 1 if any")
+    sub.add_parser("words", help="words to translate, per file")
+    args = parser.parse_args(argv)
+    lang = args.lang
+    if args.command == "add":
+        for english in args.notebooks:
+            english = english.resolve()
+            if english.parent.name not in COURSE_FOLDERS or not english.exists():
+                parser.error(f"{english} is not an English notebook of the course")
+            target = notebook_catalogue(english, lang)
+            write_catalogue(target, updated(target, notebook_template(english), lang))
+            print(f"wrote {target.relative_to(ROOT)}: translate it, then run build")
+    elif args.command == "update":
+        for path in update(lang):
+            print(f"updated {path.relative_to(ROOT)}")
+    elif args.command == "build":
+        for path in build(lang, args.notebooks or None, run=args.run):
+            print(f"wrote {path.relative_to(ROOT)}", flush=True)
+    elif args.command == "check":
+        problems = message_problems(lang) + notebook_problems(lang)
+        print("\n".join(problems) or f"every {lang} translation is complete and current")
+        return 1 if problems else 0
+    else:
+        rows = word_counts(lang)
+        width = max(len(r[0]) for r in rows)
+        print(f"{'file':<{width}}  {'English':>8}  {'to do':>8}")
+        for name, total, todo in rows:
+            print(f"{name:<{width}}  {total:>8}  {todo:>8}")
+        print(f"{'total':<{width}}  {sum(r[1] for r in rows):>8}  {sum(r[2] for r in rows):>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
