@@ -212,20 +212,31 @@ class AttackEvidence:
         return f"p = {self.advantage_p_value:.3f}"
 
     def sentence(self) -> str:
-        """The figures in plain sentences: the test first, then the effect size and counts."""
+        """The figures in plain sentences: the test first, then the effect size and counts.
+
+        Each sentence is whole (only numbers are filled in), so that it can be translated.
+        """
         low, high = self.held_out_advantage_ci
-        pct = f"{100 * self.low_fpr:g} %"
-        verdict = ("leaks beyond chance at the 5 % level" if self.leaks_beyond_chance
-                   else "leakage is not shown at the 5 % level")
-        return (f"{self.attack}: best-threshold advantage {self.advantage:.3f}, where a blind "
-                f"attack reaches {self.null_advantage_95:.3f} one time in 20 (permutation "
-                f"test {self.p_text()}: {verdict}). With thresholds chosen on held-out "
-                f"patients the advantage is {self.held_out_advantage:.3f} (95 % CI "
-                f"{low:.3f} to {high:.3f}). At {pct} FPR it finds "
-                f"{self.members_found_at_low_fpr} of {self.members} members (95 % CI "
-                f"{100 * self.tpr_at_low_fpr_ci[0]:.1f} % to "
-                f"{100 * self.tpr_at_low_fpr_ci[1]:.1f} %), as many as a blind attack does "
-                f"{100 * self.blind_tpr_at_least_as_high:.0f} % of the time.")
+        values = {"attack": self.attack, "adv": f"{self.advantage:.3f}",
+                  "null": f"{self.null_advantage_95:.3f}", "p": self.p_text()}
+        if self.leaks_beyond_chance:
+            test = ("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
+                    "{null} one time in 20; the permutation test gives {p}, so the model "
+                    "leaks beyond chance at the 5 % level.").format(**values)
+        else:
+            test = ("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
+                    "{null} one time in 20; the permutation test gives {p}, so leakage is not "
+                    "shown at the 5 % level.").format(**values)
+        size = ("With thresholds chosen on held-out patients the advantage is {adv} (95 % CI "
+                "{low} to {high}).").format(adv=f"{self.held_out_advantage:.3f}",
+                                            low=f"{low:.3f}", high=f"{high:.3f}")
+        counts = ("At {fpr} % FPR it finds {k} of {m} members (95 % CI {lo} % to {hi} %), as "
+                  "many as a blind attack does {blind} % of the time.").format(
+            fpr=f"{100 * self.low_fpr:g}", k=self.members_found_at_low_fpr, m=self.members,
+            lo=f"{100 * self.tpr_at_low_fpr_ci[0]:.1f}",
+            hi=f"{100 * self.tpr_at_low_fpr_ci[1]:.1f}",
+            blind=f"{100 * self.blind_tpr_at_least_as_high:.0f}")
+        return " ".join((test, size, counts))
 
     def facts(self) -> dict[str, object]:
         """The fact names of ``fedlearn_kit.gdpr.facts`` (lesson 08 and the DPIA).
@@ -366,15 +377,25 @@ class OperatingPointComparison:
         return self.difference_ci[0] > 0 or self.difference_ci[1] < 0
 
     def sentence(self) -> str:
-        """The comparison as counts, with the interval of the difference."""
+        """The comparison as counts, with the interval of the difference (whole sentences)."""
         (a, b), (ka, kb) = self.names, self.found
         low, high = self.difference_ci
-        reading = (f"{a} finds more" if self.difference_ci[0] > 0 else
-                   f"{b} finds more" if self.difference_ci[1] < 0 else
-                   "this run does not show which attack finds more")
-        return (f"At {100 * self.fpr:g} % FPR, in this run, {a} finds {ka} and {b} {kb} of "
-                f"{self.members} members; the difference in TPR is {self.difference:+.3f} "
-                f"(95 % paired-bootstrap CI {low:+.3f} to {high:+.3f}): {reading}.")
+        values = {"fpr": f"{100 * self.fpr:g}", "a": a, "b": b, "ka": ka, "kb": kb,
+                  "m": self.members, "diff": f"{self.difference:+.3f}", "low": f"{low:+.3f}",
+                  "high": f"{high:+.3f}"}
+        if low > 0:
+            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
+                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
+                    "{high}): {a} finds more.")
+        elif high < 0:
+            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
+                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
+                    "{high}): {b} finds more.")
+        else:
+            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
+                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
+                    "{high}): this run does not show which attack finds more.")
+        return text.format(**values)
 
 
 def _tpr_at(member_scores: np.ndarray, non_member_scores: np.ndarray, fpr: float) -> float:
