@@ -398,7 +398,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def lint_command(py: Path) -> list[str]:
-    return [py, "-m", "ruff", "check", "fedlearn_kit", "tools", "tests", "benchmarks",
+    return [py, "-m", "ruff", "check", "app", "fedlearn_kit", "tools", "tests", "benchmarks",
             "course.py"]
 
 

@@ -21,7 +21,7 @@ at the precision printed. Settings (each is one subprocess's environment):
 - ``NPY_DISABLE_CPU_FEATURES``: numpy's own SIMD loops (exp, log, sums) without AVX-512.
 
 ``--cost`` instead times the same computations in this process with the models' number
-type (``fedlearn_kit.models.DTYPE``) at 32 and at 64 bits, alternating, and prints the CPU
+type (the app's ``task.DTYPE``) at 32 and at 64 bits, alternating, and prints the CPU
 seconds of each (CPU time, not wall time: the machine may be shared):
 
     .venv/bin/python benchmarks/numeric_drift.py --cost
@@ -68,6 +68,7 @@ def probe() -> dict[str, np.ndarray]:
         torch.set_num_threads(int(threads))
 
     import fedlearn_kit as kit
+    from fedlearn_app import task
     from fedlearn_kit.evaluation import bootstrap_auroc
     from fedlearn_kit.privacy import attacks, defences, evidence, federated
 
@@ -86,7 +87,7 @@ def probe() -> dict[str, np.ndarray]:
     splits = kit.split_cohort(cohort, exp.test_fraction, exp.seed)
     future = kit.future_patients(cohort, 2000)
     population = kit.future_patients(cohort, 2000, stream=2)
-    X = kit.features.feature_matrix(future["A"]).astype(np.float64)
+    X = task.to_tensors(future["A"])[0].numpy().astype(np.float64)
     out["numpy BLAS: X @ X.T row sums, norms"] = np.concatenate(
         [(X @ X.T).sum(axis=1), np.linalg.norm(X, axis=1), X.T @ X.ravel()[:len(X)]])
 
@@ -181,13 +182,13 @@ def cost(repeats: int = 2) -> None:
     """CPU seconds of :func:`probe` with 32-bit and with 64-bit models, alternating."""
     import torch
 
-    from fedlearn_kit import features, models
+    from fedlearn_app import task
 
     seconds: dict[str, list[float]] = {"float32": [], "float64": []}
     probe()  # warm up: imports, the cohort cache
     for _ in range(repeats):
         for name, dtype in (("float32", torch.float32), ("float64", torch.float64)):
-            models.DTYPE = features.DTYPE = dtype
+            task.DTYPE = dtype
             start = time.process_time()
             probe()
             seconds[name].append(time.process_time() - start)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 import fedlearn_kit as kit
-from fedlearn_kit.features import to_tensors
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.privacy import attacks, defences, evidence
 from fedlearn_kit.training import one_torch_thread, train
 

@@ -9,8 +9,8 @@ from typing import Any
 from fedlearn_kit.cohort import Cohort, generate
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
 
-#: The models an experiment can train (built by :func:`fedlearn_kit.models.make_model`).
-#: Kept here, not in ``models``, so reading an Experiment does not import torch.
+#: The models an experiment can train (built by the app's ``task.make_model``). Kept here
+#: too, so reading an Experiment does not import torch; a test checks the two agree.
 MODEL_KINDS = ("logistic", "mlp")
 STRATEGIES = ("fedavg", "fedprox")
 

@@ -8,6 +8,9 @@ does not explain. Three programs the kit starts would call out by default:
   whether a newer version exists (sending the flwr, Python and OS versions) unless
   ``FLWR_DISABLE_UPDATE_CHECK=1``. Offline, each check also costs start-up time: the
   process waits for the request to time out before it exits.
+- **Flower** also installs an app's dependencies with ``uv sync`` from a package index when
+  a run starts, unless ``FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION=1``; the course's
+  environment has them installed already, and offline the run would fail.
 - **Ray** (Flower's simulation engine) records usage statistics unless
   ``RAY_USAGE_STATS_ENABLED=0``.
 - **JupyterLab** fetches news and checks for updates unless its notification settings say
@@ -38,6 +41,8 @@ from collections.abc import Mapping, Sequence
 OFFLINE_ENV: dict[str, str] = {
     "FLWR_TELEMETRY_ENABLED": "0",  # Flower: no anonymous usage events
     "FLWR_DISABLE_UPDATE_CHECK": "1",  # Flower: no version check against Flower's web API
+    # Flower: no `uv sync` of the app's dependencies from a package index when a run starts
+    "FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION": "1",
     "RAY_USAGE_STATS_ENABLED": "0",  # Ray (simulation engine): no usage statistics
 }
 

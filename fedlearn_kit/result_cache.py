@@ -4,11 +4,11 @@ The notebooks tier runs every lesson twice, in English (``notebooks/``) and in S
 (``notebooks/sv/``): the same code cells on the same inputs. With ``FEDLEARN_RESULT_CACHE``
 set to a folder, a function wrapped with :func:`cached` keeps its result there, keyed by the
 function, its arguments, the kit's own source and everything else that could change a
-number (package versions, the CPU capability PyTorch uses, its thread count); the Swedish
-run of a lesson then loads the result instead of training again, while still executing
-every line of every cell around it and printing every sentence in Swedish. Without the
-variable (a learner, the authoring tool that writes the stored outputs, the cross-CPU test
-in ``tests/scale/``) a wrapped function simply runs.
+number (the course app's source too, package versions, the CPU capability PyTorch uses,
+its thread count); the Swedish run of a lesson then loads the result instead of training
+again, while still executing every line of every cell around it and printing every
+sentence in Swedish. Without the variable (a learner, the authoring tool that writes the
+stored outputs, the cross-CPU test in ``tests/scale/``) a wrapped function simply runs.
 
 Only functions whose result follows from their arguments alone may be wrapped: the seed is
 an argument, nothing is drawn from global random state, and no argument is changed in place
@@ -54,6 +54,13 @@ def source_fingerprint() -> bytes:
             digest.update(f"{name}=-".encode())
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    # The training loop and the model are the course app's (app/fedlearn_app/task.py).
+    import fedlearn_app
+
+    app_dir = Path(fedlearn_app.__file__).resolve().parent
+    for path in sorted(app_dir.rglob("*.py")):
+        digest.update(f"fedlearn_app/{path.relative_to(app_dir).as_posix()}".encode())
         digest.update(path.read_bytes())
     return digest.digest()
 

@@ -1,15 +1,16 @@
-"""Show the package's own code in a lesson, without copying it into the notebook.
+"""Show the course's own code in a lesson, without copying it into the notebook.
 
-``kit.show_source(kit.training.train)`` displays the function as it is in the package:
-the code has one home, the notebook cell stays one line, and the display changes when the
-package does (nbval then asks for the lesson to be re-executed).
+``kit.show_source(client_app)`` displays a whole file of the course's Flower app as it is,
+``kit.show_source(client_app, only="train")`` one of its handlers, and
+``kit.show_source(kit.training.train)`` a function: the code has one home, the notebook
+cell stays one line, and the display changes when the file does (nbval then asks for the
+lesson to be re-executed). What is shown is the file's text, unaltered.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
-import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -20,40 +21,45 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 class Source:
     """A piece of the package's source: shown as highlighted code, compared as plain text."""
 
-    def __init__(self, code: str, where: str) -> None:
-        self.code, self.where = code, where
+    def __init__(self, code: str, where: str, language: str = "python") -> None:
+        self.code, self.where, self.language = code, where, language
 
     def _repr_markdown_(self) -> str:
-        return f"From `{self.where}`:\n\n```python\n{self.code}\n```"
+        return f"From `{self.where}`:\n\n```{self.language}\n{self.code}\n```"
 
     def __repr__(self) -> str:
         return f"# from {self.where}\n{self.code}"
 
 
 def _where(obj: Any) -> str:
-    # The file relative to the kit and the object's name, never a machine's own path and no
-    # line number: an edit elsewhere in the file must not change what the lesson shows.
+    # The file relative to the course folder and the object's name, never a machine's own
+    # path and no line number: an edit elsewhere in the file must not change what is shown.
     path = Path(inspect.getsourcefile(obj) or "?").resolve()
     try:
         shown = path.relative_to(_PACKAGE_ROOT).as_posix()
     except ValueError:
         shown = path.name
+    if inspect.ismodule(obj):
+        return shown
     return f"{shown}, {getattr(obj, '__qualname__', type(obj).__name__)}"
 
 
 def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) -> Source:
-    """The source of a function or class of the package, for display in a notebook.
+    """The source of a module, function or class of the course, for display in a notebook.
 
+    A path (``str`` or ``Path``) shows that file whole, e.g. the app's ``pyproject.toml``.
     ``only`` shows just the function of that name defined inside ``obj`` (with its
-    decorators), e.g. ``show_source(make_client_app, only="train")`` for the ClientApp's
+    decorators), e.g. ``show_source(client_app, only="train")`` for the ClientApp's
     train handler. ``docstring=False`` leaves out the docstring, for a shorter display.
     Objects wrapped by a decorator are shown as written (``inspect.unwrap``).
     """
+    if isinstance(obj, str | Path):
+        return _file(Path(obj))
     target = inspect.unwrap(obj)
     try:
         code = textwrap.dedent(inspect.getsource(target)).rstrip()
     except (TypeError, OSError) as err:
-        raise TypeError(f"show_source needs a function, method or class defined in a file; "
+        raise TypeError(f"show_source needs a module, function or class defined in a file; "
                         f"got {type(obj).__name__} ({err}).") from None
     where = _where(target)
     if only is not None:
@@ -61,8 +67,18 @@ def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) ->
         where = f"{where}, {only}"
     if not docstring and getattr(target, "__doc__", None):
         code = _without_docstring(code)
-    code = re.sub(r"[ \t]*# type: ignore\[[^\]]*\]", "", code)  # noise for a reader
     return Source(code, where)
+
+
+def _file(path: Path) -> Source:
+    """A whole text file (e.g. the app's ``pyproject.toml``), as it is."""
+    path = path.resolve()
+    try:
+        where = path.relative_to(_PACKAGE_ROOT).as_posix()
+    except ValueError:
+        where = path.name
+    language = {".py": "python", ".toml": "toml"}.get(path.suffix, "text")
+    return Source(path.read_text(encoding="utf-8").rstrip(), where, language)
 
 
 def _inner(code: str, name: str, outer: str) -> str:

@@ -1,7 +1,9 @@
 """Local and centralised training (lessons 02 and 03).
 
-The same :func:`train` loop runs inside each site's federated client later on, so local,
-central and federated models differ only in what data they saw.
+The training loop, the model and the train/test split are the course app's own
+(``app/fedlearn_app/task.py``): the loop that trains a hospital's local model here is the one
+each site's ClientApp runs in lesson 04, so local, central and federated models differ only
+in what data they saw.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import pandas as pd
 import torch
 from torch import nn
 
+from fedlearn_app.task import make_model, split, to_tensors, train
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.features import NUM_FEATURES, to_tensors
-from fedlearn_kit.models import make_model
 from fedlearn_kit.result_cache import cached
-from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.validation import check_site_size
+
+__all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local",
+           "one_torch_thread", "predict_proba", "split_cohort", "split_site", "train"]
 
 
 @contextmanager
@@ -40,6 +43,24 @@ def one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+@contextmanager
+def default_dtype() -> Iterator[None]:
+    """Inside the block, tensors made without a dtype are the app's ``task.DTYPE`` (64-bit;
+    torch's own default is 32-bit).
+
+    For library code that makes its own tensors, e.g. Opacus's DP-SGD noise: drawn in 32
+    bits, the noise differs in its seventh digit between CPUs with and without AVX2.
+    """
+    from fedlearn_app import task  # read at each use: a benchmark may change it
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(task.DTYPE)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
 @dataclass(frozen=True)
 class Split:
     """One site's patients, divided once into a training and a test part."""
@@ -49,53 +70,17 @@ class Split:
 
 
 def split_site(df: pd.DataFrame, test_fraction: float, seed: int, site_index: int = 0) -> Split:
-    """Stratified train/test split: both parts keep the site's readmission rate."""
+    """Stratified train/test split (the app's ``task.split``): both parts keep the site's
+    readmission rate. A site too small to split is refused with the reason."""
     check_site_size(df, site=str(df["site"].iloc[0]) if len(df) else None)
-    rng = np.random.default_rng(np.random.SeedSequence([seed, site_index, 1]))
-    test_rows = []
-    for _, group in df.groupby(OUTCOME_NAME, sort=True):
-        idx = group.index.to_numpy()
-        n_test = int(round(test_fraction * len(idx)))
-        test_rows.append(rng.choice(idx, size=n_test, replace=False))
-    test_idx = np.sort(np.concatenate(test_rows))
-    is_test = df.index.isin(test_idx)
-    return Split(train=df[~is_test].reset_index(drop=True), test=df[is_test].reset_index(drop=True))
+    train_df, test_df = split(df, test_fraction, seed, site_index)
+    return Split(train=train_df, test=test_df)
 
 
 def split_cohort(cohort: Cohort, test_fraction: float = 0.25, seed: int = 42) -> dict[str, Split]:
     """Split every site; each site keeps its own test set, used by every model in the course."""
     return {site: split_site(df, test_fraction, seed, i)
             for i, (site, df) in enumerate(cohort.items())}
-
-
-def train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float,
-          batch_size: int, seed: int, proximal_mu: float = 0.0) -> list[float]:
-    """Minibatch SGD on binary cross-entropy; returns the mean loss of each epoch.
-
-    ``proximal_mu > 0`` adds FedProx's penalty ``mu/2 * ||w - w_start||^2``, which keeps a
-    site's model close to the weights it started from (the global model in a round).
-    """
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    loss_fn = nn.BCEWithLogitsLoss()
-    start = [p.detach().clone() for p in net.parameters()]
-    shuffler = torch.Generator().manual_seed(seed)
-    losses = []
-    net.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(X), generator=shuffler)
-        total = 0.0
-        for i in range(0, len(X), batch_size):
-            batch = order[i:i + batch_size]
-            optimizer.zero_grad()
-            loss = loss_fn(net(X[batch]), y[batch])
-            if proximal_mu > 0:
-                loss = loss + proximal_mu / 2 * sum(
-                    ((p - p0) ** 2).sum() for p, p0 in zip(net.parameters(), start, strict=True))
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(batch)
-        losses.append(total / len(X))
-    return losses
 
 
 def predict_proba(net: nn.Module, df: pd.DataFrame) -> np.ndarray:
@@ -123,15 +108,15 @@ class TrainedModel:
 @cached  # the test run's Swedish lessons reuse the English run's models (result_cache)
 def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
         hidden: int = 16) -> TrainedModel:
-    """Train the experiment's model on one DataFrame.
+    """Train the experiment's model on one DataFrame, with the app's training loop.
 
-    The one way the kit builds and trains a model: ``seed`` (default the experiment's)
-    sets the starting weights and the shuffling; ``hidden`` is the MLP's width (the
-    privacy lessons train wider MLPs that over-fit on purpose).
+    The one way the kit builds and trains a model outside a federation: ``seed`` (default
+    the experiment's) sets the starting weights and the shuffling; ``hidden`` is the MLP's
+    width (the privacy lessons train wider MLPs that over-fit on purpose).
     """
     seed = exp.seed if seed is None else seed
     X, y = to_tensors(train_df)
-    net = make_model(exp.model, NUM_FEATURES, seed=seed, hidden=hidden)
+    net = make_model(exp.model, seed, hidden)
     with one_torch_thread():
         losses = train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=exp.batch_size,
                        seed=seed)

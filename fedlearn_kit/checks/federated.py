@@ -8,9 +8,9 @@ from typing import cast
 import pandas as pd
 import torch
 
+from fedlearn_app.task import DTYPE
 from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown, true_or_false
-from fedlearn_kit.drift import distance
-from fedlearn_kit.models import DTYPE
+from fedlearn_kit.federation.drift import distance
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import Split
 
@@ -175,8 +175,7 @@ def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
         return passed(f"A training reply carries {sorted(expected)} besides the weights. "
                       "'num-examples' tells the coordinator how many patients the site "
                       "trained on, in every round; 'loss' describes how well the model fits "
-                      "them; 'partition-id' says which site sent the reply. The first two are "
-                      "information about the site's patients.")
+                      "them. Both are information about the site's patients.")
     evaluate = messages[(messages["type"] == "evaluate") & (messages["direction"] == "from site")]
     eval_names = {m.strip() for text in evaluate["metrics"] for m in text.split(",") if m.strip()}
     if given == eval_names:
@@ -227,8 +226,8 @@ def reply_carries(result: object, splits: Mapping[str, Split], metric: str = "po
     carried = replies["metrics"].str.split(", ").map(set)
     if not all(metric in names for names in carried):
         return failed(f"the training replies do not carry '{metric}'.",
-                      "return a dict from your training function, with 'loss' and "
-                      f"'{metric}', and pass make_client_app(train_fn=...) as client_app.")
+                      f"add '{metric}' to the MetricRecord that the train handler of your "
+                      "copy's client_app.py sends, and run that copy (app=my_app).")
     values = result.site_metrics(metric, stage="train")  # type: ignore[attr-defined]
     for site, split in splits.items():
         expected = int(split.train[OUTCOME_NAME].sum())

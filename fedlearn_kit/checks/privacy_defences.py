@@ -115,6 +115,55 @@ def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> Verdict:
                   "Weigh the drop against how many patients of the group there are.")
 
 
+def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
+                delta: float) -> Verdict:
+    """Exercise 6.4: the app's handlers with Flower's ``LocalDpMod`` on training.
+
+    Runs the learner's ClientApp and a reference built the right way on a small
+    experiment with the same (seeded) noise: the same final weights mean the same mod,
+    settings and placement; weights equal to a run without DP mean no noise was added.
+    """
+    from flwr.clientapp import ClientApp
+    from flwr.clientapp.mod import LocalDpMod
+
+    from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.privacy import federated
+
+    if not isinstance(app, ClientApp):
+        return failed(f"expected a flwr.clientapp.ClientApp, got {shown(app)}.",
+                      "start with site_dp_app = ClientApp().")
+    exp = Experiment(patients_per_site=120, num_rounds=2, local_epochs=1, seed=3)
+
+    def final(client: object) -> dict:
+        with federated.numpy_noise(7):
+            result, _ = federated.run_tapped(exp, client)
+        return result.state_dict
+
+    try:
+        theirs = final(app)
+    except Exception as err:  # noqa: BLE001 - any failure of the learner's app is feedback
+        reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        return failed(f"the app did not run: {reason}",
+                      "register client_app.train and client_app.evaluate, and LocalDpMod on "
+                      "the training handler only (an evaluation reply has no weights to noise).")
+
+    def same(a: dict, b: dict) -> bool:
+        return all(bool((a[k] == b[k]).all()) for k in a)
+
+    if same(theirs, final(federated.app_handlers())):
+        return failed("the weights are those of a run without DP: no noise was added.",
+                      "pass mods=[LocalDpMod(...)] to the train() registration.")
+    reference = federated.app_handlers(train_mods=[LocalDpMod(
+        clipping_norm, clipping_norm, epsilon_per_round, delta)])
+    if not same(theirs, final(reference)):
+        return failed("the noise is not that of LocalDpMod(C, C, epsilon_per_round, delta).",
+                      "check the four numbers and their order: clipping norm, sensitivity "
+                      "(also C), ε per round, δ.")
+    return passed(f"Every site now clips its update to {clipping_norm:g} and adds Gaussian "
+                  f"noise calibrated for ε = {epsilon_per_round:g} per round at δ = "
+                  f"{delta:g}, before the update leaves the hospital.")
+
+
 def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> Verdict:
     """Exercise 6.4: site-level DP, ε for one patient in or out (sensitivity 2C)."""
     expected = epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta)

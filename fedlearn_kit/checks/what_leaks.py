@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
-from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy.attacks import AttackResult, Model, ShadowModel, lira_attack
 from fedlearn_kit.privacy.evidence import LEVEL, evidence, holm
 

@@ -10,16 +10,21 @@ the item when a Flower release changes it:
   identity ``Message()`` reads (:func:`task_identity`), an empty ``Run`` for the Grid
   (:func:`empty_run`), setting a message's id (:func:`set_message_id`) and the SuperLink's
   node id (:data:`SUPERLINK_NODE_ID`);
-- **the apps**: Flower's weighted average of metric records (:func:`aggregate_metricrecords`)
-  and the error code of a ClientApp that raised (:data:`CLIENT_APP_RAISED_EXCEPTION`);
+- **the in-process engine's error replies**: the error code of a ClientApp that raised
+  (:data:`CLIENT_APP_RAISED_EXCEPTION`);
+- **the deployment's launcher** (:mod:`~fedlearn_kit.federation.deployment.flower_processes`):
+  the module globals it sets for the course's heartbeat and polling
+  (:data:`PATCHED_GLOBALS`) and the functions behind ``flower-supernode``/
+  ``flower-superlink`` (:data:`COMMAND_ENTRIES`);
 - **the warm executor** (:mod:`~fedlearn_kit.federation.deployment.executor`): the Runtime
   API's task protocol and Flower's functions that run one ClientApp or ServerApp task
   (:func:`runtime_task_client`, :func:`run_clientapp_task`, :func:`run_serverapp_task`);
-- **command-line output**: the JSON of ``flwr supernode register/list`` (documented
-  formats, parsed here in one place) and the SuperNode log line that is the only sign a
-  participant's own machine has that its node joined (:data:`NODE_JOINED_HINT`);
+- **command-line output**: the JSON of ``flwr supernode register/list`` and ``flwr ls``
+  (documented formats, parsed here in one place) and the SuperNode log line that is the
+  only sign a participant's own machine has that its node joined (:data:`NODE_JOINED_HINT`);
 - **privacy lessons**: Flower's ``LocalDpMod`` noise calibration
-  (:func:`local_dp_noise_std`) and the SecAgg+ configuration keys (:func:`secaggplus_keys`).
+  (:func:`local_dp_noise_std`, which the site-DP run's ε uses) and the SecAgg+
+  configuration keys (:func:`secaggplus_keys`, which the SecAgg+ run uses).
 
 The adapter declares the Flower version it was tested with (:data:`FLOWER_TESTED`). On
 another version the kit warns once (:func:`check_version`); where an internal is missing,
@@ -33,6 +38,7 @@ import contextlib
 import importlib
 import importlib.metadata
 import json
+import math
 import os
 import re
 import warnings
@@ -40,8 +46,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-
-import numpy as np
 
 #: The flwr release this adapter and its contract tests were last run against.
 FLOWER_TESTED = "1.42.0"
@@ -51,14 +55,17 @@ NODE_JOINED_HINT = "SuperNode ID:"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-#: Every internal import the kit makes, ``module:attribute``, for the contract tests and
-#: :func:`missing_internals`.
-INTERNALS = (
+#: The in-process engine (:mod:`~fedlearn_kit.federation.local`): Flower's task identity,
+#: an empty Run, the SuperLink's node id and the error code of a ClientApp that raised.
+LOCAL_ENGINE_INTERNALS = (
     "flwr.supercore.task_identity:TaskIdentity",
     "flwr.supercore.run:Run",
     "flwr.common.constant:SUPERLINK_NODE_ID",
     "flwr.common.constant:ErrorCode",
-    "flwr.serverapp.strategy.strategy_utils:aggregate_metricrecords",
+)
+#: The warm executor (:mod:`~fedlearn_kit.federation.deployment.executor`); without any of
+#: them the kit uses Flower's own subprocess isolation.
+EXECUTOR_INTERNALS = (
     "flwr.supernode.runtime.run_clientapp:run_clientapp",
     "flwr.superlink.runtime:run_serverapp",
     "flwr.supercore.logger:mirror_output_to_queue",
@@ -68,13 +75,37 @@ INTERNALS = (
     "flwr.supercore.interceptors:RuntimeVersionHttpInterceptor",
     "flwr.supercore.retry:make_simple_http_retry_invoker",
     "flwr.supercore.runtime:RuntimeHttpClient",
+)
+#: The module globals the deployment's launcher
+#: (:mod:`~fedlearn_kit.federation.deployment.flower_processes`) sets in Flower's SuperNode
+#: and SuperLink processes, for settings Flower has no command-line option for. The
+#: launcher reads them from here; a contract test checks each exists.
+SUPERNODE_HEARTBEAT_INTERVALS = (
+    "flwr.supernode.fleet_http_connection:HEARTBEAT_DEFAULT_INTERVAL",
+    "flwr.supercore.heartbeat:HEARTBEAT_DEFAULT_INTERVAL",
+)
+SUPERNODE_HEARTBEAT_CALL_TIMEOUT = "flwr.supercore.heartbeat:HEARTBEAT_CALL_TIMEOUT"
+#: The ``time`` module as the SuperNode's polling loop sees it (its sleeps pace the loop).
+SUPERNODE_LOOP_TIME = "flwr.supernode.start_client_internal:time"
+SUPERLINK_HEARTBEAT_MIN_INTERVAL = \
+    "flwr.superlink.servicer.fleet.fleet_handlers:HEARTBEAT_MIN_INTERVAL"
+PATCHED_GLOBALS = (*SUPERNODE_HEARTBEAT_INTERVALS, SUPERNODE_HEARTBEAT_CALL_TIMEOUT,
+                   SUPERNODE_LOOP_TIME, SUPERLINK_HEARTBEAT_MIN_INTERVAL)
+#: The functions behind Flower's ``flower-supernode`` and ``flower-superlink`` commands,
+#: which the launcher calls after setting the globals above.
+COMMAND_ENTRIES = {"supernode": "flwr.supernode.cli:flower_supernode",
+                   "superlink": "flwr.superlink.cli:flower_superlink"}
+#: The privacy lessons: LocalDpMod's noise (measured by a contract test against
+#: :func:`local_dp_noise_std`) and the SecAgg+ record keys of Flower's legacy API.
+PRIVACY_INTERNALS = (
     "flwr.supercore.differential_privacy:add_localdp_gaussian_noise_to_params",
     "flwr.common.secure_aggregation.secaggplus_constants:RECORD_KEY_CONFIGS",
     "flwr.common.secure_aggregation.secaggplus_constants:Key",
 )
-#: The internals the warm executor needs; without any of them the kit uses Flower's own
-#: subprocess isolation.
-EXECUTOR_INTERNALS = INTERNALS[5:14]
+#: Every internal the kit relies on, ``module:attribute``, for the contract tests and
+#: :func:`missing_internals`.
+INTERNALS = (*LOCAL_ENGINE_INTERNALS, *EXECUTOR_INTERNALS, *PATCHED_GLOBALS,
+             *COMMAND_ENTRIES.values(), *PRIVACY_INTERNALS)
 
 
 class FlowerInternalMissingError(ImportError):
@@ -135,18 +166,6 @@ SUPERLINK_NODE_ID: int = internal("flwr.common.constant:SUPERLINK_NODE_ID")
 #: ``flwr.common.constant.ErrorCode.CLIENT_APP_RAISED_EXCEPTION``.
 CLIENT_APP_RAISED_EXCEPTION: int = _constant("flwr.common.constant:ErrorCode",
                                              "CLIENT_APP_RAISED_EXCEPTION")
-
-
-# ---------------------------------------------------------------- the apps
-
-def aggregate_metricrecords(records: list[Any], weighted_by_key: str) -> Any:
-    """Flower's weighted average of the ``MetricRecord`` of each reply (what FedAvg uses).
-
-    Not in ``flwr.serverapp.strategy.__all__``; the kit calls it to average metrics the
-    same way Flower's strategies do.
-    """
-    return internal("flwr.serverapp.strategy.strategy_utils:aggregate_metricrecords")(
-        records, weighted_by_key)
 
 
 # ---------------------------------------------------------------- the local engine
@@ -293,6 +312,13 @@ def online_node_ids(output: str) -> set[int]:
             if node.get("status") == "online"}
 
 
+def unfinished_run_ids(output: str) -> list[str]:
+    """The ids of the runs ``flwr ls --format json`` shows as not finished (to stop them)."""
+    data = _last_json(output, "flwr ls")
+    return [str(run["run-id"]) for run in data.get("runs", [])
+            if not str(run.get("status", "")).startswith("finished")]
+
+
 def _last_json(output: str, command: str) -> dict[str, Any]:
     """The JSON object a ``flwr`` command printed (after any notices on other lines).
 
@@ -320,7 +346,7 @@ def local_dp_noise_std(sensitivity: float, epsilon: float, delta: float) -> floa
     The contract test measures Flower's noise against this value, so a change of Flower's
     calibration cannot silently change the ε the kit reports.
     """
-    return float(sensitivity * np.sqrt(2 * np.log(1.25 / delta)) / epsilon)
+    return float(sensitivity * math.sqrt(2 * math.log(1.25 / delta)) / epsilon)
 
 
 def secaggplus_keys() -> tuple[str, Any]:

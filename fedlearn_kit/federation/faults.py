@@ -2,9 +2,9 @@
 
 On the deployment engine a site drops out when its SuperNode stops
 (``Deployment.run(..., drop_site=K)``). :func:`leave_after` is a Flower mod that gives the
-same picture on the in-process engine in a second: one site stops answering after a given
-round, as a SuperNode that was switched off would. :func:`leaving_client_app` is the
-kit's ClientApp with that mod.
+same picture on the in-process engine in a second: register the app's own handlers on a
+``ClientApp(mods=[leave_after(K, R)])`` and site K stops answering after round R, as a
+SuperNode that was switched off would.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flwr.app import Context, Message
-from flwr.clientapp import ClientApp
 
-from fedlearn_kit.federation.apps import PARTITION_KEY, Mod, make_client_app, report_exceptions
 from fedlearn_kit.sites import site_name
+
+#: A Flower mod: ``mod(msg, context, call_next) -> reply`` (see ``flwr.clientapp.mod``).
+Mod = Callable[[Message, Context, Callable[[Message, Context], Message]], Message]
 
 
 class SiteLeftError(ConnectionAbortedError):
@@ -37,24 +38,14 @@ def message_round(msg: Message) -> int:
 
 
 def leave_after(site: int, after_round: int) -> Mod:
-    """A Flower mod: site ``site`` answers no message after round ``after_round``."""
+    """A Flower mod: site ``site`` (its ``partition-id``) answers nothing after ``after_round``."""
 
     def mod(msg: Message, context: Context,
             call_next: Callable[[Message, Context], Message]) -> Message:
-        partition: Any = context.node_config[PARTITION_KEY]
+        partition: Any = context.node_config["partition-id"]
         if int(partition) == site and message_round(msg) > after_round:
             raise SiteLeftError(f"site {site_name(site)} left the federation after round "
                                 f"{after_round}")
         return call_next(msg, context)
 
     return mod
-
-
-def leaving_client_app(site: int, after_round: int) -> ClientApp:
-    """The kit's ClientApp, but site ``site`` answers no message after round ``after_round``.
-
-    Use with the local engine: ``federation.run(exp, client_app=leaving_client_app(1, 2))``.
-    The mod sits outside :func:`~fedlearn_kit.federation.apps.report_exceptions`, so the
-    site does not even send an error reply: the engine sees it as gone.
-    """
-    return make_client_app(mods=(leave_after(site, after_round), report_exceptions))

@@ -1,35 +1,40 @@
-"""The local engine: Flower's ``Grid`` interface without any network (lesson 04).
+"""The local engine: the app folder's ServerApp and ClientApp in this process (lesson 04).
 
 A Flower strategy talks to its sites only through a :class:`flwr.serverapp.Grid`: it
 creates messages, pushes them and pulls the replies. :class:`LocalGrid` implements that
 interface by handing each message straight to the ClientApp, in this process, one site
-after the other. Flower's strategies, messages and records still do all the federated
-work, so the numbers are those of Flower's own runtimes, only without Ray's start-up.
+after the other. :func:`run_local` loads the app folder's components (as ``flwr run``
+names them in ``pyproject.toml``) and calls its ServerApp with a LocalGrid: Flower's
+strategies, messages and records still do all the federated work, so the numbers are
+those of Flower's own runtimes, only without Ray's start-up.
 
 Two details depend on Flower internals, both behind :mod:`fedlearn_kit.federation._flower`
 with a contract test each: ``Message(...)`` reads the run id, node id and task id of the
 current process from Flower's task identity, which Flower's runtimes set and so must this
 engine; and a message's id is set the way Flower's own ``InMemoryGrid`` sets it.
-
-:func:`run_local` is the local engine itself: ``federation.run(exp, engine="local")``.
 """
 
 from __future__ import annotations
 
 import copy
+import io
+import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
-from flwr.app import Context, Error, Message, MessageType, RecordDict
+from flwr.app import Context, Error, Message, RecordDict
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid
 
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.federation import flower_app
 from fedlearn_kit.federation._flower import (
     CLIENT_APP_RAISED_EXCEPTION,
     SUPERLINK_NODE_ID,
@@ -37,17 +42,18 @@ from fedlearn_kit.federation._flower import (
     set_message_id,
     task_identity,
 )
-from fedlearn_kit.federation.apps import (
-    NUM_PARTITIONS_KEY,
-    PARTITION_KEY,
-    load_outcome,
-    make_client_app,
-    make_server_app,
-)
-from fedlearn_kit.federation.result import Result, progress_bar, quiet_flower
+from fedlearn_kit.federation.config import run_config
+from fedlearn_kit.federation.result import Result, load_result, progress_bar, quiet_flower
+from fedlearn_kit.federation.result import round_done as round_number
+from fedlearn_kit.federation.task import site_files
+from fedlearn_kit.storage import site_filename
 from fedlearn_kit.training import one_torch_thread
 
 SERVER_TASK_ID = 1
+#: Told of each message, its reply and the node's Context (see :class:`LocalGrid`).
+Observer = Callable[[Message, Message, Context], None]
+#: The node-config key that tells a SuperNode which site it is (Flower's convention).
+PARTITION_KEY = "partition-id"
 
 
 def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str, Any]:
@@ -75,14 +81,14 @@ def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str
 class LocalGrid(Grid):
     """A Flower Grid whose SuperNodes are ClientApp calls in this process.
 
-    ``node_configs`` gives one node config per site (``partition-id``, ``num-partitions``);
-    each site gets its own :class:`Context` that lives for the whole run, as on a SuperNode.
-    ``on_round`` is called with the round number once a round's evaluation replies are in.
+    ``node_configs`` gives one node config per site (``partition-id``, ``num-partitions``,
+    ``data-path``); each site gets its own :class:`Context` that lives for the whole run, as
+    on a SuperNode.
     """
 
     def __init__(self, client_app: ClientApp, node_configs: Sequence[Mapping[str, Any]],
                  run_config: Mapping[str, Any], run_id: int = 1,
-                 on_round: Callable[[int], None] | None = None) -> None:
+                 observe: Observer | None = None) -> None:
         self.client_app = client_app
         self._run = empty_run(run_id, dict(run_config))
         # Deterministic node ids (Flower draws random 64-bit ones; any distinct ints work).
@@ -90,7 +96,9 @@ class LocalGrid(Grid):
             1000 + i: Context(run_id=run_id, node_id=1000 + i, node_config=dict(cfg),
                               state=RecordDict(), run_config=dict(run_config))
             for i, cfg in enumerate(node_configs)}
-        self.on_round = on_round
+        #: Told of every message and its reply, with the node's Context (the coordinator's
+        #: view: what each site sent back, after all its mods).
+        self.observe = observe
         #: One row per message that crossed the grid: what a site received and sent.
         self.traffic: list[dict[str, Any]] = []
         self._replies: dict[str, Message] = {}
@@ -137,8 +145,17 @@ class LocalGrid(Grid):
                 reason = f"ClientApp on node {node_id} raised:\n{traceback.format_exc()}"
                 reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
                                 reply_to=msg)
+        if reply.metadata.reply_to_message_id != msg.metadata.message_id:
+            # Not an answer to this message (a mod's error built as a reply to the reply):
+            # the server would wait for it in vain, so it gets the failure as the answer.
+            reason = ((reply.error.reason or "") if reply.has_error()
+                      else "a reply to another message")
+            reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=reason),
+                            reply_to=msg)
         self._counter += 1
         set_message_id(reply, f"reply-{self._counter}")
+        if self.observe is not None:
+            self.observe(msg, reply, self.contexts[node_id])
         partition_id = self.contexts[node_id].node_config.get(PARTITION_KEY)
         sent = message_traffic(msg, "to site", partition_id)
         self.traffic += [sent, message_traffic(reply, "from site", partition_id) |
@@ -164,45 +181,79 @@ class LocalGrid(Grid):
                          timeout: float | None = None) -> Iterable[Message]:
         """Deliver in node order (so sums are taken in the same order every run)."""
         messages = sorted(messages, key=lambda m: m.metadata.dst_node_id)
-        replies = list(self.pull_messages(self.push_messages(messages)))
-        if self.on_round and messages and messages[0].metadata.message_type == \
-                MessageType.EVALUATE:
-            config: Any = messages[0].content.config_records["config"]
-            self.on_round(int(config["server-round"]))
-        return replies
+        return list(self.pull_messages(self.push_messages(messages)))
 
 
-def run_local(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
-              timeout: float = 600.0, client_app: ClientApp | None = None,
-              server_app: Any = None) -> Result:
-    """The in-process engine: the ServerApp drives the ClientApp through a LocalGrid.
+class Lines(io.TextIOBase):
+    """A text stream that hands every complete line to ``on_line`` (and copies to ``echo``)."""
 
-    ``client_app`` / ``server_app`` replace the kit's apps, e.g. ones built with hooks
-    (``make_client_app(train_fn=...)``, ``make_server_app(wrap_strategy=...)``).
-    ``timeout`` is checked after every round (a round in this process cannot be cut off
-    half-way): once the run has taken longer, it stops with :class:`TimeoutError`.
+    def __init__(self, on_line: Callable[[str], None], echo: TextIO | None = None) -> None:
+        self.on_line, self.echo, self.pending = on_line, echo, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.echo is not None:
+            self.echo.write(text)
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self.on_line(line)
+        return len(text)
+
+
+def run_local(exp: Experiment, *, app: str | Path | None = None, min_sites: int = 1,
+              server_eval: bool = True, progress: bool = False, timeout: float = 600.0,
+              client_app: ClientApp | None = None, server_app: Any = None,
+              observe: Observer | None = None, echo: bool = False) -> Result:
+    """The in-process engine: the app's ServerApp drives its ClientApp through a LocalGrid.
+
+    ``app``: the app folder (default: the course's ``app/``); its components are imported
+    fresh for every run, so an edit to its files counts at once. ``client_app`` /
+    ``server_app`` replace one of them with a Flower app of your own, e.g. the app's
+    handlers registered again with a Flower mod (lesson 06). ``observe``: told of every
+    message and its reply as the Grid passes them (see :class:`LocalGrid`). ``echo``: show
+    what the apps print (the ServerApp's round log); hidden by default. ``timeout`` is
+    checked after every round (a round in this process cannot be cut off half-way): once
+    the run has taken longer, it stops with :class:`TimeoutError`.
     """
     start = time.perf_counter()
+    data = site_files(exp)
     node_configs: list[Mapping[str, Any]] = [
-        {PARTITION_KEY: i, NUM_PARTITIONS_KEY: exp.num_sites} for i in range(exp.num_sites)]
-    server_context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(),
-                             run_config=dict(config))
-    with progress_bar(exp.num_rounds, progress, "rounds (local)") as to_round:
+        {PARTITION_KEY: i, "num-partitions": exp.num_sites,
+         "data-path": str(data / site_filename(site.name))}
+        for i, site in enumerate(exp.sites())]
+    with tempfile.TemporaryDirectory(prefix="fedlearn-local-") as tmp:
+        result_path = Path(tmp) / "result.pt"
+        config = run_config(exp, min_sites=min_sites, server_eval=server_eval,
+                            data_dir=str(data), result_path=str(result_path))
+        server_context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(),
+                                 run_config=dict(config))
+        with progress_bar(exp.num_rounds, progress, "rounds (local)") as to_round, \
+                flower_app.loaded(app) as (app_client, app_server):
 
-        def round_done(server_round: int) -> None:
-            to_round(server_round)
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"The local engine did not finish within {timeout:g} s "
-                                   f"and was stopped after round {server_round} of "
-                                   f"{exp.num_rounds}.")
+            def round_done(line: str) -> None:  # the app's round log: "round K of N done"
+                if (server_round := round_number(line)) is None:
+                    return
+                to_round(server_round)
+                if time.perf_counter() - start > timeout:
+                    raise TimeoutError(f"The local engine did not finish within {timeout:g} s "
+                                       f"and was stopped after round {server_round} of "
+                                       f"{exp.num_rounds}.")
 
-        grid = LocalGrid(client_app or make_client_app(), node_configs, config,
-                         on_round=round_done)
-        with quiet_flower(), one_torch_thread(), grid.identity():
-            (server_app or make_server_app())(grid, server_context)
-    state_dict, summary = load_outcome(server_context)
-    result = Result.from_summary(exp, "local", state_dict, summary,
-                                 time.perf_counter() - start)
+            grid = LocalGrid(client_app or app_client, node_configs, config, observe=observe)
+            printed = Lines(round_done, sys.stdout if echo else None)
+            with quiet_flower(), one_torch_thread(), grid.identity(), redirect_stdout(printed):
+                (server_app or app_server)(grid, server_context)
+        if not result_path.exists():
+            raise RuntimeError("The ServerApp finished without saving its result: does it "
+                               "save the model and round log to the run config's result-path?")
+        result = load_result(exp, result_path, "local", time.perf_counter() - start)
+    sites = [s.name for s in exp.sites()]
+    for error in result.errors:  # a site that failed before it ever replied: the grid knows it
+        context = grid.contexts.get(error.get("node_id", -1))
+        if error["site"] == "?" and context is not None:
+            error["site"] = sites[int(context.node_config[PARTITION_KEY])]
     result.traffic = pd.DataFrame(grid.traffic)
     result.report_errors()
     return result

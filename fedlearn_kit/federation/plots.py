@@ -74,21 +74,6 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
     return fig
 
 
-def plot_participation(result: Result) -> Figure:
-    """Which site's update went into which round: filled = took part, empty = missing."""
-    table = result.participation()
-    fig, (ax,) = new_figure(width=1.0 + 0.6 * len(table), height=0.9 + 0.45 * len(table.columns))
-    for j, site in enumerate(table.columns):
-        for r, took_part in table[site].items():
-            ax.scatter(r, j, s=120, color=site_colour(j) if took_part else "white",
-                       edgecolors=site_colour(j), linewidths=1.5)
-    ax.set_yticks(range(len(table.columns)), [f"Site {s}" for s in table.columns])
-    ax.set_xticks(list(table.index))
-    ax.set(xlabel="round", title="Updates aggregated per round")
-    ax.grid(False)
-    return fig
-
-
 def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
     """Own, central and federated models side by side on each site's patients.
 

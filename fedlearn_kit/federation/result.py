@@ -7,8 +7,10 @@ Also the small pieces every engine shares: reading the outcome a ServerApp saved
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,11 +22,13 @@ import pandas as pd
 import torch
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.apps import load_outcome
 from fedlearn_kit.federation.task import new_net
 from fedlearn_kit.training import TrainedModel
 
 STRATEGY_NAMES = {"fedavg": "FedAvg", "fedprox": "FedProx"}
+#: The app's ServerApp prints this when a round's evaluation replies are in (its round
+#: log's ``ROUND_DONE``): the engines that run it in another process follow it.
+_ROUND_DONE = re.compile(r"^round (\d+) of (\d+) took ")
 #: Set to ``0`` to hide the progress bars of every run (CI logs, papermill).
 PROGRESS_ENV = "FEDLEARN_PROGRESS"
 
@@ -54,20 +58,47 @@ class Result:
     @classmethod
     def from_summary(cls, exp: Experiment, engine: str, state_dict: dict[str, torch.Tensor],
                      summary: dict[str, Any], seconds: float) -> Result:
-        """Build from what the ServerApp saved (see ``apps.save_outcome``)."""
-        history = pd.DataFrame(summary["history"])
+        """Build from what the app's ServerApp saved: its round log (``RoundLog.summary``)."""
+        names = [s.name for s in exp.sites()]
+
+        def name(partition: int | None) -> str:
+            return "?" if partition is None or not 0 <= partition < len(names) \
+                else names[partition]
+
+        def plain(metrics: dict[str, Any]) -> dict[str, Any]:
+            return {k.replace("-", "_"): v for k, v in metrics.items()}
+
+        rows = []
+        for reply in summary["replies"]:
+            row = dict(reply)
+            rows.append({"round": row.pop("round"), "stage": row.pop("stage"),
+                         "site": name(row.pop("partition")), **plain(row)})
+        for aggregate in summary["aggregated"]:
+            row = dict(aggregate)
+            server_round, stage = row.pop("round"), row.pop("stage")
+            if stage == "server":
+                rows.append({"round": server_round, "stage": stage, "site": "pooled test",
+                             **plain(row)})
+                continue
+            counted = sum(r["num_examples"] for r in rows if r["round"] == server_round
+                          and r["stage"] == stage and r["site"] in names)
+            rows.append({"round": server_round, "stage": stage, "site": "all",
+                         "num_examples": counted, **plain(row)})
+        history = pd.DataFrame(rows)
         if len(history):
             # Replies arrive in any order on Flower's runtimes: sort into one fixed order.
             stages = {"train": 0, "evaluate": 1, "server": 2}
-            sites = {s: i for i, s in enumerate([*summary["sites"], "all", "pooled test"])}
+            sites = {s: i for i, s in enumerate([*names, "all", "pooled test", "?"])}
             history = (history.assign(_stage=history["stage"].map(stages),
                                       _site=history["site"].map(sites))
                        .sort_values(["round", "_stage", "_site"], kind="stable")
                        .drop(columns=["_stage", "_site"]).reset_index(drop=True))
+        errors = [{**{k: v for k, v in e.items() if k != "partition"},
+                   "site": name(e.get("partition"))} for e in summary["errors"]]
         return cls(exp, engine, state_dict, history,
-                   {int(k): tuple(v) for k, v in summary["took_part"].items()},
-                   {int(k): tuple(v) for k, v in summary["missing"].items()},
-                   list(summary["errors"]), seconds)
+                   {int(k): tuple(map(name, v)) for k, v in summary["took_part"].items()},
+                   {int(k): tuple(map(name, v)) for k, v in summary["missing"].items()},
+                   errors, seconds)
 
     @property
     def sites(self) -> list[str]:
@@ -127,14 +158,20 @@ class Result:
 
 def load_result(exp: Experiment, path: str | Path, engine: str = "deployment",
                 seconds: float = float("nan")) -> Result:
-    """The Result a ServerApp saved at its run config's ``result-path``.
+    """The Result of a run whose ServerApp saved its model and round log at ``path``.
 
-    For engines whose ServerApp runs in another process: write the run config with
-    ``experiment_to_config(exp, result_path=...)`` (or ``write_flower_app``), run, then call
-    this with the same path.
+    The app's ServerApp saves them when its run config has a ``result-path``
+    (``run_config(exp, result_path=...)``).
     """
-    state_dict, summary = load_outcome(path)
-    return Result.from_summary(exp, engine, state_dict, summary, seconds)
+    saved = torch.load(path, weights_only=True)
+    return Result.from_summary(exp, engine, saved["state_dict"], json.loads(saved["summary"]),
+                               seconds)
+
+
+def round_done(line: str) -> int | None:
+    """The round number if ``line`` is the app's "round K of N took ..." line, else None."""
+    match = _ROUND_DONE.match(line.strip())
+    return int(match.group(1)) if match else None
 
 
 def progress_default(progress: bool | None) -> bool:

@@ -98,13 +98,3 @@ EXECUTOR_RETRY_INTERVAL = 1.0
 EXECUTOR_MAX_FAILURES = 120
 #: Seconds between the watchdog's checks that the owners (SuperNodes, SuperLink) live.
 EXECUTOR_WATCHDOG_INTERVAL = 0.5
-
-# ---------------------------------------------------------------- the deployment ServerApp
-# (deployment/server_app.py)
-
-#: Seconds between two pulls for replies (Flower's deployment Grid: 3 s).
-SERVERAPP_PULL_INTERVAL = 0.2
-#: Seconds the ServerApp waits at most for the kit's hold file before it goes on, and
-#: between two looks for it.
-SERVERAPP_HOLD_TIMEOUT = 60.0
-SERVERAPP_HOLD_POLL = 0.05

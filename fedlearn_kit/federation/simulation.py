@@ -1,34 +1,39 @@
-"""The simulation engine: the kit's apps on Flower's simulation runtime (Ray) (lesson 04).
+"""The simulation engine: ``flwr run`` on Flower's simulation runtime (Ray) (lesson 04).
 
-:func:`run_simulation` (what ``federation.run(exp, engine="simulation")`` calls) writes the
-run config to a file and starts ``python -m fedlearn_kit.federation.simulation CONFIG.json``
-in a subprocess with a timeout, so a hanging Ray cannot hang the notebook. That subprocess
-(:func:`main`) runs the same ClientApp and ServerApp with Flower's public
-``flwr.simulation.run_simulation``, one virtual SuperNode per site; the ServerApp saves its
-outcome to the config's ``result-path``, which becomes the :class:`Result`.
+:func:`run_simulation` (what ``federation.run(exp, engine="simulation")`` calls) does what a
+learner does by hand with ``flwr run app``, on a SuperLink of its own: it starts
+``flower-superlink --simulation`` on free loopback ports with a Flower home in a temporary
+folder, writes the experiment as the app's run config, runs ``flwr run APP CONNECTION
+--run-config FILE --federation-config "num-supernodes=N" --stream`` with a timeout, and
+stops the SuperLink and everything it started afterwards. The app's ServerApp saves its
+model and round log to the run config's ``result-path``, which becomes the :class:`Result`.
+
+A learner's own ``flwr run app`` uses Flower's managed local SuperLink instead (Flower
+starts it on first use and leaves it running); the kit starts and stops its own, so no
+process outlives a run and two courses on one machine never share a port.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
-import re
+import os
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
-from typing import Any
 
-from fedlearn_kit import offline
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.apps import make_client_app, make_server_app
-from fedlearn_kit.federation.result import Result, load_result, progress_bar
-from fedlearn_kit.federation.subprocesses import stream
+from fedlearn_kit.federation import flower_app, settings
+from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
+from fedlearn_kit.federation.result import Result, load_result, progress_bar, round_done
+from fedlearn_kit.federation.subprocesses import new_group_options, stop_tree, stream
+from fedlearn_kit.federation.task import site_files
 from fedlearn_kit.offline import offline_env
-from fedlearn_kit.paths import flower_home
 
-#: Flower's strategies log ``[ROUND k/N]`` when round k starts: a best-effort progress hint.
-ROUND_LINE = re.compile(r"\[ROUND (\d+)/(\d+)\]")
+#: The name of the SuperLink connection the kit writes into its Flower home.
+CONNECTION = "course-simulation"
 
 
 class RayMissingError(RuntimeError):
@@ -50,55 +55,86 @@ def check_ray() -> None:
                "apps and the same numbers, without Ray."))
 
 
-def run_simulation(exp: Experiment, config: dict[str, Any], *, progress: bool = False,
-                   timeout: float = 600.0) -> Result:
-    """Flower's simulation runtime (Ray), in a subprocess that cannot hang the kernel."""
+def connection_config(address: str) -> str:
+    """A Flower ``config.toml`` whose default connection is the SuperLink at ``address``."""
+    return (f'[superlink]\ndefault = "{CONNECTION}"\n\n[superlink.{CONNECTION}]\n'
+            f'address = "{address}"\ninsecure = true\n')
+
+
+def superlink_ready(address: str) -> bool:
+    """True once the SuperLink at ``address`` answers its health check (loopback, no proxy)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+    try:
+        with opener.open(f"http://{address}/health", timeout=1.0) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites: int = 1,
+                   server_eval: bool = True, progress: bool = False, timeout: float = 600.0
+                   ) -> Result:
+    """Run the app folder with ``flwr run`` on Flower's simulation runtime, one virtual
+    SuperNode per site; ``timeout`` bounds the whole run, SuperLink start included."""
+    # Flower's commands and free ports: the deployment's helpers, imported only here so an
+    # in-process run loads nothing of the deployment.
+    from fedlearn_kit.federation.deployment.processes import flower_command, free_port
+
     check_ray()
+    check_min_sites(min_sites, exp.num_sites)
+    folder = flower_app.app_folder(app)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fedlearn-sim-") as tmp:
-        result_path = Path(tmp) / "result.pt"
-        config_path = Path(tmp) / "config.json"
-        config_path.write_text(json.dumps(config | {"result-path": str(result_path)}))
-        # The offline switches (fedlearn_kit.offline): no telemetry, update check or Ray stats.
-        env = offline_env(FLWR_HOME=str(flower_home()), PYTHONUNBUFFERED="1")
-        command = [sys.executable, "-m", "fedlearn_kit.federation.simulation", str(config_path)]
-        with progress_bar(exp.num_rounds, progress, "rounds (simulation)") as to_round:
+        work = Path(tmp)
+        home = work / "flwr"
+        home.mkdir()
+        port, control = free_port(), free_port()
+        address = f"127.0.0.1:{port}"
+        (home / "config.toml").write_text(connection_config(address), encoding="utf-8")
+        # The offline switches (fedlearn_kit.offline): no telemetry, update check, Ray
+        # statistics or dependency installation; Flower's home inside the run's folder.
+        # Flower's commands start more of Flower's commands (flower-superexec,
+        # flwr-simulation) by name: this Python's folder goes first on PATH.
+        env = offline_env(FLWR_HOME=str(home), PYTHONUNBUFFERED="1")
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        with (work / "superlink.log").open("w") as log:
+            superlink = subprocess.Popen(
+                [flower_command("flower-superlink"), "--insecure", "--simulation",
+                 "--host", "127.0.0.1", "--port", str(port),
+                 "--control-api-address", f"127.0.0.1:{control}"],
+                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                **new_group_options())
+        try:
+            while not superlink_ready(address):
+                if superlink.poll() is not None or time.perf_counter() - start > \
+                        settings.SUPERLINK_START_TIMEOUT:
+                    raise RuntimeError(
+                        f"Flower's simulation SuperLink did not start (exit code "
+                        f"{superlink.poll()}). Its log ends with:\n"
+                        f"{(work / 'superlink.log').read_text(errors='replace')[-3000:]}")
+                time.sleep(settings.READY_POLL)
+            result_path = work / "result.pt"
+            config = write_run_config(work / "run-config.toml", run_config(
+                exp, min_sites=min_sites, server_eval=server_eval,
+                data_dir=str(site_files(exp)), result_path=str(result_path)))
+            command = [flower_command("flwr"), "run", str(folder), CONNECTION,
+                       "--run-config", str(config), "--federation-config",
+                       f"num-supernodes={exp.num_sites} client-resources-num-cpus=1",
+                       "--stream"]
+            with progress_bar(exp.num_rounds, progress, "rounds (simulation)") as to_round:
 
-            def on_line(line: str) -> None:
-                if match := ROUND_LINE.search(line):
-                    to_round(int(match.group(1)) - 1)
+                def on_line(line: str) -> None:
+                    if (server_round := round_done(line)) is not None:
+                        to_round(server_round)
 
-            done = stream(command, env, timeout, on_line, what="Flower's simulation")
-            if done.code != 0:
-                raise RuntimeError(f"Flower's simulation failed (exit code {done.code}). Its "
-                                   f"output ended with:\n{done.tail()}")
-            to_round(exp.num_rounds)
-        if not result_path.exists():
-            raise RuntimeError("Flower's simulation ended without a result. Its output "
-                               f"ended with:\n{done.tail()}")
-        result = load_result(exp, result_path, "simulation", time.perf_counter() - start)
+                done = stream(command, env, max(1.0, timeout - (time.perf_counter() - start)),
+                              on_line, log_path=work / "flwr-run.log",
+                              what="Flower's simulation")
+            if done.code != 0 or not result_path.exists():
+                raise RuntimeError(f"Flower's simulation ended (exit code {done.code}) without "
+                                   f"a result. Its output ended with:\n{done.tail()}")
+            result = load_result(exp, result_path, "simulation", time.perf_counter() - start)
+        finally:
+            stop_tree(superlink.pid)
     result.report_errors()
     return result
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run one simulation from the run config in ``argv[0]`` (the subprocess's side)."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m fedlearn_kit.federation.simulation CONFIG.json", file=sys.stderr)
-        return 2
-    from flwr.simulation import run_simulation as flower_run_simulation  # Ray: only here
-
-    config = json.loads(Path(args[0]).read_text())
-    # run_simulation gives the apps an empty run config, so they get it from a closure.
-    flower_run_simulation(
-        server_app=make_server_app(config), client_app=make_client_app(config),
-        num_supernodes=int(config["num-sites"]),
-        backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
-                        "init_args": {"include_dashboard": False}})
-    return 0
-
-
-if __name__ == "__main__":
-    offline.apply()
-    sys.exit(main())

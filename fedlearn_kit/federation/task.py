@@ -1,30 +1,34 @@
-"""What one site does in a federated round, without any Flower code (lesson 04).
+"""The app's task applied to an Experiment: each site's data, the starting model, round 1.
 
-This is the ``task.py`` of Flower's quickstart-pytorch: loading a site's data, training
-and evaluating a network. The Flower apps in :mod:`fedlearn_kit.federation.apps` only move
-weights and metrics in and out of these functions, so local, central and federated models
-share the same training loop (:func:`fedlearn_kit.training.train`).
+The kit has no training code of its own: the model, the training loop, the train/test
+split and the tests are the course app's (``app/fedlearn_app/task.py``). This module feeds
+them an experiment's synthetic sites, so that what the kit computes beside a run (lesson
+04's FedAvg by hand, the drift of each site's model) is what the sites compute in it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import atexit
+import shutil
+import tempfile
+from functools import cache, lru_cache
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from fedlearn_app import task
 from fedlearn_kit.cohort import generate_site
-from fedlearn_kit.evaluation import scores
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.features import NUM_FEATURES, to_tensors
-from fedlearn_kit.models import make_model
-from fedlearn_kit.schema import OUTCOME_NAME
-from fedlearn_kit.training import Split, one_torch_thread, split_site, train
+from fedlearn_kit.federation.config import MLP_HIDDEN
+from fedlearn_kit.storage import site_filename
+from fedlearn_kit.training import Split, one_torch_thread, split_site
 
-__all__ = ["evaluate_net", "first_round_updates", "load_site", "new_net", "pooled_test",
-           "round_seed", "site_name", "train_site"]
+__all__ = ["first_round", "load_site", "new_net", "pooled_test", "site_files", "site_name"]
+
+#: A model's weights, by parameter name.
+StateDict = dict[str, torch.Tensor]
 
 
 def site_name(exp: Experiment, partition_id: int) -> str:
@@ -33,74 +37,75 @@ def site_name(exp: Experiment, partition_id: int) -> str:
     if not 0 <= partition_id < len(sites):
         raise ValueError(
             f"partition-id={partition_id}, but the experiment has {len(sites)} site(s) "
-            f"(partition-id 0 to {len(sites) - 1}). Start each SuperNode with "
-            f'--node-config "partition-id=K num-partitions={len(sites)}".')
+            f"(partition-id 0 to {len(sites) - 1}).")
     return sites[partition_id].name
 
 
 @lru_cache(maxsize=32)
 def load_site(exp: Experiment, partition_id: int) -> Split:
-    """One site's own patients, split into train and test, and nothing of any other site.
+    """One site's training and test patients, exactly as the app's ClientApp reads them.
 
-    Gives exactly ``split_cohort(exp.cohort(), ...)[site]``, but generates only this site's
-    rows, as a real node only ever reads its own hospital's records.
+    The site's rows are generated here (only this site's), split by the app's own
+    ``task.split``; the app reads the same rows from the file :func:`site_files` writes.
     """
-    site_name(exp, partition_id)
+    site_name(exp, partition_id)  # a clear error for a partition the experiment lacks
     profile = exp.sites()[partition_id]
-    df = generate_site(profile, exp.seed, partition_id)
-    return split_site(df, exp.test_fraction, exp.seed, partition_id)
+    return split_site(generate_site(profile, exp.seed, partition_id), exp.test_fraction,
+                      exp.seed, partition_id)
 
 
 def pooled_test(exp: Experiment) -> pd.DataFrame:
     """Every site's test patients in one frame: the course's server-side yardstick."""
-    parts = [load_site(exp, i).test for i in range(len(exp.sites()))]
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat([load_site(exp, i).test for i in range(exp.num_sites)],
+                     ignore_index=True)
 
 
 def new_net(exp: Experiment) -> nn.Module:
     """The experiment's model with its seeded starting weights (the round-0 global model)."""
-    return make_model(exp.model, NUM_FEATURES, seed=exp.seed)
+    return task.make_model(exp.model, exp.seed, MLP_HIDDEN)
 
 
-def round_seed(exp: Experiment, server_round: int, partition_id: int) -> int:
-    """The seed of one site's shuffling in one round: the same on every engine."""
-    seq = np.random.SeedSequence([exp.seed, server_round, partition_id])
-    return int(seq.generate_state(1)[0])
+@cache
+def _scratch() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="fedlearn-sites-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
-def train_site(net: nn.Module, split: Split, exp: Experiment, *, lr: float, seed: int,
-               proximal_mu: float = 0.0) -> float:
-    """``local_epochs`` passes over the site's training data; returns the last epoch's loss."""
-    X, y = to_tensors(split.train)
-    losses = train(net, X, y, epochs=exp.local_epochs, lr=lr, batch_size=exp.batch_size,
-                   seed=seed, proximal_mu=proximal_mu)
-    return losses[-1]
+def site_files(exp: Experiment) -> Path:
+    """A folder with one CSV file per site of ``exp`` (``site_A.csv``, ...), for the app.
+
+    The app's ClientApp reads a site's patients from such a file: the kit writes the
+    experiment's synthetic sites once per process, in a temporary folder removed at exit.
+    """
+    folder = _scratch() / f"{abs(hash((exp.seed, exp.sites()))):x}"
+    if not (folder / "complete").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, profile in enumerate(exp.sites()):
+            df = generate_site(profile, exp.seed, i)
+            df.to_csv(folder / site_filename(profile.name), index=False)
+        (folder / "complete").touch()
+    return folder
 
 
-def evaluate_net(net: nn.Module, df: pd.DataFrame) -> dict[str, float]:
-    """Loss (binary cross-entropy), AUROC and Brier score of ``net`` on ``df``."""
-    X, y = to_tensors(df)
-    net.eval()
-    with torch.no_grad():
-        logits = net(X)
-        loss = float(nn.functional.binary_cross_entropy_with_logits(logits, y))
-        y_hat = torch.sigmoid(logits).numpy().astype(float)
-    result = scores(df[OUTCOME_NAME].to_numpy(), y_hat)
-    return {"loss": loss, "auroc": result["auroc"], "brier": result["brier"]}
-
-
-def first_round_updates(exp: Experiment) -> dict[str, tuple[dict[str, torch.Tensor], int]]:
+def first_round(exp: Experiment, proximal_mu: float | None = None
+                ) -> dict[str, tuple[StateDict, int]]:
     """Each site's model after its round-1 training, and its number of training patients.
 
-    What every site would send back in round 1: all start from the same global model.
-    Lesson 04's exercise averages them by hand and compares with Flower's FedAvg.
+    What every site sends back in round 1 (all start from the same global model): the
+    app's training loop with the ClientApp's settings, and FedProx's penalty
+    ``proximal_mu`` (default: the experiment's when its strategy is FedProx, else none).
     """
+    if proximal_mu is None:
+        proximal_mu = exp.proximal_mu if exp.strategy == "fedprox" else 0.0
     updates = {}
     for i, site in enumerate(s.name for s in exp.sites()):
-        net = new_net(exp)
-        split = load_site(exp, i)
+        net, split = new_net(exp), load_site(exp, i)
+        X, y = task.to_tensors(split.train)
         with one_torch_thread():
-            train_site(net, split, exp, lr=exp.lr, seed=round_seed(exp, 1, i))
+            task.train(net, X, y, epochs=exp.local_epochs, lr=exp.lr,
+                       batch_size=exp.batch_size, seed=task.round_seed(exp.seed, 1, i),
+                       proximal_mu=proximal_mu)
         updates[site] = ({k: v.detach().clone() for k, v in net.state_dict().items()},
                          len(split.train))
     return updates

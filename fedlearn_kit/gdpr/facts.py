@@ -269,7 +269,8 @@ def data_flows_from_messages(messages: Any) -> tuple[DataFlow, ...]:
     """Summarise a federation's message log (``Result.messages()``) into what left each site.
 
     ``messages`` is the log as a pandas DataFrame (or a list of row dicts) with the columns
-    ``site``, ``type``, ``direction``, ``numbers``, ``metrics`` and ``error``; only rows
+    ``site``, ``type``, ``direction``, ``numbers``, ``metrics`` (and ``config``) and
+    ``error``; only rows
     ``direction == "from site"`` count. An empty log (engines other than ``local`` keep
     none) gives an empty tuple.
     """
@@ -282,7 +283,10 @@ def data_flows_from_messages(messages: Any) -> tuple[DataFlow, ...]:
     for (site, kind), replies in sorted(grouped.items()):
         names: list[str] = []
         for row in replies:
-            for name in str(row.get("metrics") or "").split(","):
+            # The metrics' names, and the keys of any config a reply carries (the app's
+            # ClientApp sends its site's number, "partition-id", that way).
+            configs = [item.split("=")[0] for item in str(row.get("config") or "").split(",")]
+            for name in [*str(row.get("metrics") or "").split(","), *configs]:
                 if name.strip() and name.strip() not in names:
                     names.append(name.strip())
         flows.append(DataFlow(site=site, kind=kind, replies=len(replies),

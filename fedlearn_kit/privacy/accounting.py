@@ -243,36 +243,6 @@ def patient_epsilon(history: Iterable[HistoryEntry], delta: float, rows: int) ->
     return float(accountant.get_epsilon(delta))
 
 
-# --- client-level DP (Flower) --------------------------------------------------------------
-
-def client_level_epsilon(noise_multiplier: float, num_rounds: int, delta: float,
-                         sample_rate: float = 1.0) -> float:
-    """ε per site for Flower's fixed-clipping DP after ``num_rounds`` rounds (RDP accountant).
-
-    Every round is one Gaussian mechanism on the clipped site updates; with all sites in
-    every round the sampling rate is 1, so there is no amplification by sampling.
-    """
-    if noise_multiplier <= 0 or num_rounds < 1:
-        raise ValueError("noise_multiplier must be > 0 and num_rounds >= 1.")
-    return epsilon_spent([(noise_multiplier, sample_rate, num_rounds)], delta)
-
-
-def client_level_epsilons(noise_multiplier: float, num_rounds: int, delta: float,
-                          site_weights: Sequence[float]) -> list[float]:
-    """ε per site for central DP when the aggregate weights sites unequally.
-
-    Flower's fixed-clipping wrappers add noise of standard deviation σ·C/K to the average of
-    K clipped updates, which matches a sensitivity of C/K: one site's share of a *uniform*
-    average. With weights ``w`` a site's update moves the average by up to (w_i / Σw)·C, so
-    its effective noise multiplier is σ / (K · w_i / Σw), and a large site spends more.
-    """
-    if not site_weights or min(site_weights) <= 0:
-        raise ValueError("site_weights must be positive, one per site.")
-    total, k = float(sum(site_weights)), len(site_weights)
-    return [client_level_epsilon(noise_multiplier * total / (k * w), num_rounds, delta)
-            for w in site_weights]
-
-
 def budget_facts(history: Iterable[HistoryEntry], delta: float, *,
                  group_sizes: Sequence[int] = (2, 3)) -> dict[str, object]:
     """The DPIA's facts for one DP run whose record counts are released (every federated one).

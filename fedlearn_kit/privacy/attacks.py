@@ -17,10 +17,9 @@ import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 from torch import nn
 
+from fedlearn_app.task import make_model, to_tensors
 from fedlearn_kit.cohort import Cohort
-from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.features import NUM_FEATURES, to_tensors
-from fedlearn_kit.models import MODEL_KINDS, make_model
+from fedlearn_kit.experiment import MODEL_KINDS, Experiment
 from fedlearn_kit.schema import FEATURES
 from fedlearn_kit.training import Split, TrainedModel, one_torch_thread, train
 
@@ -165,8 +164,8 @@ def matching_non_members(members: pd.DataFrame, future: Cohort, ratio: float = 4
 class Recipe:
     """How a model is trained. Shadow models copy it: LiRA assumes the attacker knows it.
 
-    It builds with :func:`fedlearn_kit.models.make_model` and trains with
-    :func:`fedlearn_kit.training.train`, the same two functions as ``kit.fit``: a recipe is
+    It builds with the app's ``task.make_model`` and trains with its ``task.train``, the
+    same two functions as ``kit.fit``: a recipe is
     only the settings (plus the MLP's width, which lesson 05 varies).
 
     The defaults over-fit on purpose (a wide MLP, many epochs): lesson 05 varies them to
@@ -193,8 +192,7 @@ class Recipe:
 
     def new_net(self, seed: int | None = None) -> nn.Module:
         """A freshly initialised network of this recipe."""
-        return make_model(self.model, NUM_FEATURES, seed=self.seed if seed is None else seed,
-                          hidden=self.hidden)
+        return make_model(self.model, self.seed if seed is None else seed, self.hidden)
 
     def fit(self, df: pd.DataFrame, name: str = "target", seed: int | None = None
             ) -> TrainedModel:

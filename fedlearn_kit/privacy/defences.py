@@ -37,15 +37,13 @@ from opacus.optimizers import DPOptimizer
 from opacus.optimizers.optimizer import _check_processed_flag, _mark_as_processed
 from torch import nn
 
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
-from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy.accounting import (
     ADJACENCIES,
     HistoryEntry,
     advantage_bound,
-    client_level_epsilon,
-    client_level_epsilons,
     epsilon_spent,
     group_privacy,
     mechanism_advantage_bound,
@@ -62,7 +60,7 @@ from fedlearn_kit.training import TrainedModel, one_torch_thread
 __all__ = [  # the accounting names are re-exported: lessons call them as defences.*
     "ADJACENCIES", "EPSILONS", "BoundCheck", "DPConfig", "DPTraining", "HistoryEntry",
     "PrivacyUtility", "PrivateModel", "SecureNoiseDPOptimizer", "advantage_bound", "audit_table",
-    "announce_classroom_noise", "client_level_epsilon", "client_level_epsilons",
+    "announce_classroom_noise",
     "consistent_with_dp", "default_delta", "dp_train", "epsilon_spent", "fit_dp",
     "group_privacy", "history_from_lists", "history_to_lists", "mechanism_advantage_bound",
     "noise_for_epsilon", "opacus_sample_rate", "patient_epsilon", "privacy_utility",

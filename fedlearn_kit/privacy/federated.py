@@ -19,39 +19,40 @@ import torch
 
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.apps import PARTITION_KEY, WEIGHT_KEY
-from fedlearn_kit.privacy.attacks import loss_attack, summarise
+from fedlearn_kit.federation._flower import local_dp_noise_std
+from fedlearn_kit.privacy.attacks import loss_attack
 
 if TYPE_CHECKING:
-    from flwr.app.typing import ConfigRecordValues
+    from flwr.app import ConfigRecordValues
 
 Mod = Callable[..., Any]
+#: The metric Flower's FedAvg weighs each reply by (the app's training replies carry it).
+WEIGHT_KEY = "num-examples"
 
 
 @dataclass
 class CoordinatorTap:
-    """A Flower mod that records each site's training reply, round by round.
+    """What the coordinator receives: every site's training reply, round by round.
 
-    Put it in the ClientApp's ``mods`` (``make_client_app(mods=[..., tap])``): it sees the
-    reply exactly as it leaves the site, after any inner mod such as ``LocalDpMod``, which
-    is what the coordinator receives when secure aggregation is off.
+    Give it to the in-process engine (``federation.run(exp, observe=tap)``): the Grid calls
+    it with each message and its reply, so it sees the reply exactly as it left the site,
+    after every mod (``LocalDpMod`` included), which is what the coordinator receives
+    when secure aggregation is off.
     """
 
     updates: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+    def __call__(self, msg: Any, reply: Any, context: Any) -> None:
         from flwr.app import MessageType
 
-        reply = call_next(msg, context)
         if msg.metadata.message_type == MessageType.TRAIN and not reply.has_error():
             metrics = next(iter(reply.content.metric_records.values()))
             self.updates.append({
                 "round": int(msg.content["config"]["server-round"]),
-                "partition": int(metrics[PARTITION_KEY]),
+                "partition": int(context.node_config["partition-id"]),
                 "num_examples": int(metrics[WEIGHT_KEY]),
                 "global": msg.content["arrays"].to_torch_state_dict(),
                 "site": reply.content["arrays"].to_torch_state_dict()})
-        return reply
 
     def site_model(self, server_round: int, partition: int) -> dict[str, torch.Tensor]:
         """The weights one site sent back in one round."""
@@ -62,23 +63,50 @@ class CoordinatorTap:
                        f"rounds recorded: {sorted({u['round'] for u in self.updates})}.")
 
 
-def run_tapped(exp: Experiment, *, train_fn: Any = None, mods: Sequence[Mod] = (),
-               train_mods: Sequence[Mod] = (), wrap_strategy: Any = None
+def run_tapped(exp: Experiment, client_app: Any = None, server_app: Any = None
                ) -> tuple[Any, CoordinatorTap]:
-    """Run ``exp`` federated on the local engine and keep what the coordinator received.
+    """Run ``exp`` federated on the in-process engine; keep what the coordinator received.
 
-    The kit's own apps, built with their public hooks: ``train_fn`` (how a site trains),
-    ``mods`` (around both handlers, inside the tap), ``train_mods`` (around training only,
-    e.g. ``LocalDpMod``) and ``wrap_strategy`` (e.g. one of Flower's DP wrappers).
+    ``client_app`` / ``server_app``: Flower apps that replace the app folder's (e.g. its
+    handlers registered with a DP mod); default: the app folder's own.
     """
     from fedlearn_kit.federation import run
-    from fedlearn_kit.federation.apps import make_client_app, make_server_app, report_exceptions
 
     tap = CoordinatorTap()
-    client = make_client_app(train_fn=train_fn, mods=[report_exceptions, tap, *mods],
-                             train_mods=list(train_mods))
-    server = make_server_app(wrap_strategy=wrap_strategy)
-    return run(exp, engine="local", client_app=client, server_app=server, progress=False), tap
+    result = run(exp, engine="local", client_app=client_app, server_app=server_app,
+                 observe=tap, progress=False)
+    return result, tap
+
+
+def with_mods(app: Any, *mods: Mod) -> Any:
+    """``app`` with Flower ``mods`` around it, as a ClientApp (a mod wraps any callable app:
+    ``mod(msg, context, app)``)."""
+    from flwr.clientapp import ClientApp
+
+    outer = ClientApp(mods=list(mods))
+
+    def handler(msg: Any, context: Any) -> Any:
+        return app(msg, context)
+
+    outer.train()(handler)
+    outer.evaluate()(handler)
+    return outer
+
+
+def app_handlers(*, mods: Sequence[Mod] = (), train_mods: Sequence[Mod] = ()) -> Any:
+    """The course app's ClientApp handlers, registered on a new ClientApp with Flower mods.
+
+    Flower's idiom for a variant of a ClientApp: ``mods`` wrap both handlers, ``train_mods``
+    the training handler only (inside ``mods``), e.g. ``LocalDpMod``.
+    """
+    from flwr.clientapp import ClientApp
+
+    from fedlearn_app import client_app
+
+    app = ClientApp(mods=list(mods))
+    app.train(mods=list(train_mods))(client_app.train)
+    app.evaluate()(client_app.evaluate)
+    return app
 
 
 def _net(exp: Experiment, state: dict[str, torch.Tensor]) -> torch.nn.Module:
@@ -133,16 +161,6 @@ def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: 
     return table
 
 
-def attack_global(exp: Experiment, result: Any, future: Cohort) -> pd.DataFrame:
-    """The loss attack on the final global model, once per site's members."""
-    from fedlearn_kit.federation.task import load_site
-
-    model = result.model()
-    return summarise({f"{model.name}, site {s.name} patients":
-                      loss_attack(model, load_site(exp, i).train, future[s.name])
-                      for i, s in enumerate(exp.sites())})
-
-
 @contextmanager
 def numpy_noise(seed: int | None) -> Iterator[None]:
     """Noise from numpy's global generator (Flower's DP code uses it), the user's state kept.
@@ -165,15 +183,14 @@ def drop_site_metrics(msg: Any, context: Any, call_next: Callable[..., Any]) -> 
     DP covers what the noise covers: the weights. A training loss or a site's AUROC and
     Brier score on its own test patients are exact functions of its patients, so a DP run
     keeps them at the site. What still leaves: the weights (noised), each site's number of
-    patients (treated as public: the game is replace-one, n fixed), its partition index and
-    its ε.
+    patients (treated as public: the game is replace-one, n fixed) and its ε.
     """
     reply = call_next(msg, context)
     if reply.has_error():
         return reply
     from flwr.app import MetricRecord
 
-    keep = (PARTITION_KEY, WEIGHT_KEY, EQUAL_WEIGHT_KEY, "epsilon")
+    keep = (WEIGHT_KEY, EQUAL_WEIGHT_KEY, "epsilon")
     for key, record in list(reply.content.metric_records.items()):
         reply.content[key] = MetricRecord({k: v for k, v in record.items() if k in keep})
     return reply
@@ -207,8 +224,9 @@ class SiteDPRun:
         return "replace-one"
 
 
-def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: float,
-                delta: float = 1e-5, seed: int = 0, reproducible: bool = False) -> SiteDPRun:
+def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float,
+                epsilon_per_round: float, delta: float = 1e-5, seed: int = 0,
+                reproducible: bool = False) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
     ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
@@ -220,6 +238,10 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
     ``reproducible=True`` (the classroom switch, announced), and the caller's numpy state
     is restored either way. Losses and evaluation metrics stay at the sites
     (:func:`drop_site_metrics`).
+
+    ``client_app``: the app's handlers with ``LocalDpMod(clipping_norm, clipping_norm,
+    epsilon_per_round, delta)`` on the training handler (lesson 06 builds it in a cell);
+    default: built here the same way. The ε reported is for exactly those settings.
     """
     from flwr.clientapp.mod import LocalDpMod
 
@@ -228,12 +250,14 @@ def run_site_dp(exp: Experiment, *, clipping_norm: float, epsilon_per_round: flo
     if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
         raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
     mod = LocalDpMod(clipping_norm, clipping_norm, epsilon_per_round, delta)
-    # The standard deviation LocalDpMod adds, relative to the clipping norm (its sensitivity).
-    noise_multiplier = float(np.sqrt(2 * np.log(1.25 / delta)) / epsilon_per_round)
+    # The standard deviation LocalDpMod adds, relative to the clipping norm (its
+    # sensitivity), as Flower calibrates it (a contract test measures Flower's noise).
+    noise_multiplier = local_dp_noise_std(clipping_norm, epsilon_per_round, delta) / clipping_norm
     if reproducible:
         announce_classroom_noise()
+    app = client_app or app_handlers(train_mods=[mod])
     with numpy_noise(seed if reproducible else None):
-        result, tap = run_tapped(exp, mods=[drop_site_metrics], train_mods=[mod])
+        result, tap = run_tapped(exp, with_mods(app, drop_site_metrics))
     releases = [(noise_multiplier, 1.0, exp.num_rounds)]
     any_change = [(noise_multiplier / 2, 1.0, exp.num_rounds)]  # sensitivity 2C
     return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
@@ -245,13 +269,14 @@ DP_STATE_KEY = "dp-accounting"
 
 
 @dataclass(frozen=True)
-class DPSGDTraining:
-    """A training function for ``make_client_app(train_fn=...)``: DP-SGD (Opacus) at a site.
+class DPSGDTrain:
+    """A ClientApp training handler: the app's ``train`` with DP-SGD (Opacus) for SGD.
 
-    Runs :func:`fedlearn_kit.privacy.defences.dp_train` on the site's training rows and
-    keeps the accountant's history in the node's ``context.state``, so the ε each site
-    reports (metric ``epsilon``; per record, add/remove) covers every round it has trained.
-    Returns no training loss: it is an exact function of the site's patients.
+    Like ``fedlearn_app.client_app.train``, but the site trains with
+    :func:`fedlearn_kit.privacy.defences.dp_train` and keeps the accountant's history in
+    the node's ``context.state``, so the ε it reports (metric ``epsilon``; per record,
+    add/remove) covers every round it has trained. It reports no training loss: that is an
+    exact function of the site's patients.
     """
 
     noise_multiplier: float
@@ -259,10 +284,11 @@ class DPSGDTraining:
     delta: float = 1e-5
     reproducible: bool = False  # classroom switch: noise seeded from the public round seed
 
-    def __call__(self, net: torch.nn.Module, split: Any, request: Any) -> dict[str, float]:
-        from flwr.app import ConfigRecord
+    def __call__(self, msg: Any, context: Any) -> Any:
+        from flwr.app import ArrayRecord, ConfigRecord, Message, MetricRecord, RecordDict
 
-        from fedlearn_kit.features import to_tensors
+        from fedlearn_app.client_app import site_data
+        from fedlearn_app.task import make_model, round_seed, to_tensors
         from fedlearn_kit.privacy.defences import (
             DPConfig,
             dp_train,
@@ -270,17 +296,25 @@ class DPSGDTraining:
             history_to_lists,
         )
 
-        saved = request.context.state.config_records.get(DP_STATE_KEY)
-        X, y = to_tensors(split.train)  # noqa: N806 - the kit's naming glossary
-        run = dp_train(net, X, y, epochs=request.exp.local_epochs, lr=request.lr,
-                       batch_size=request.exp.batch_size,
-                       seed=request.seed if self.reproducible else None,
+        cfg, config = context.run_config, msg.content["config"]
+        model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))
+        model.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+        partition_id, (train_data, _) = site_data(context)
+        saved = context.state.config_records.get(DP_STATE_KEY)
+        X, y = to_tensors(train_data)  # noqa: N806 - the kit's naming glossary
+        seed = round_seed(int(cfg["seed"]), int(config["server-round"]), partition_id)
+        run = dp_train(model, X, y, epochs=int(cfg["local-epochs"]), lr=float(config["lr"]),
+                       batch_size=int(cfg["batch-size"]),
+                       seed=seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
                        history=history_from_lists(saved) if saved else ())
         # ConfigRecord is annotated with an (invariant) dict of all config values.
         lists: dict[str, ConfigRecordValues] = dict(history_to_lists(run.history))
-        request.context.state[DP_STATE_KEY] = ConfigRecord(lists)
-        return {"epsilon": run.epsilon}
+        context.state[DP_STATE_KEY] = ConfigRecord(lists)
+        metrics = MetricRecord({"epsilon": run.epsilon, WEIGHT_KEY: len(train_data)})
+        return Message(content=RecordDict({
+            "arrays": ArrayRecord(model.state_dict()), "metrics": metrics,
+            "site": ConfigRecord({"partition-id": partition_id})}), reply_to=msg)
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
@@ -296,8 +330,14 @@ def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: fl
 
     if reproducible:
         announce_classroom_noise()
-    training = DPSGDTraining(noise_multiplier, max_grad_norm, delta, reproducible)
-    return run_tapped(exp, train_fn=training, mods=[drop_site_metrics])
+    from flwr.clientapp import ClientApp
+
+    from fedlearn_app import client_app
+
+    app = ClientApp(mods=[drop_site_metrics])
+    app.train()(DPSGDTrain(noise_multiplier, max_grad_norm, delta, reproducible))
+    app.evaluate()(client_app.evaluate)
+    return run_tapped(exp, app)
 
 
 #: The metric every site sends in a central-DP run so that Flower's FedAvg weighs sites
@@ -364,40 +404,61 @@ def flower_epsilon(noise_multiplier: float, releases: int, num_sites: int, delta
     return float(accountant.get_epsilon(delta))
 
 
-def run_central_dp(exp: Experiment, *, noise_multiplier: float, clipping_norm: float,
-                   delta: float = 1e-5, seed: int = 0, reproducible: bool = False
-                   ) -> CentralDPRun:
+def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm: float,
+                          delta: float) -> tuple[Any, list[Any]]:
+    """A ServerApp: the app's rounds (``run_rounds``) with Flower's DP wrapper around FedAvg.
+
+    FedAvg weighs every site equally (``weighted_by_key=EQUAL_WEIGHT_KEY``): the wrapper's
+    noise is calibrated for a uniform average. Returns the app and a list that holds the
+    wrapper of each run it served, to read Flower's accountant from (``privacy_spent()``).
+    """
+    from flwr.serverapp import ServerApp
+    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
+
+    from fedlearn_app.server_app import run_rounds
+
+    wrappers: list[Any] = []
+    app = ServerApp()
+
+    @app.main()
+    def main(grid: Any, context: Any) -> None:
+        fedavg = FedAvg(min_train_nodes=1, min_evaluate_nodes=1, min_available_nodes=1,
+                        weighted_by_key=EQUAL_WEIGHT_KEY)
+        wrappers.append(DifferentialPrivacyClientSideFixedClipping(
+            fedavg, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
+            num_sampled_clients=num_sites, accountant=flower_accountant(num_sites, delta)))
+        run_rounds(grid, context, wrappers[-1])
+
+    return app, wrappers
+
+
+def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier: float,
+                   clipping_norm: float, delta: float = 1e-5, seed: int = 0,
+                   reproducible: bool = False) -> CentralDPRun:
     """Central DP with Flower's own strategy wrapper, client mod and accountant.
 
     Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
     any other: the kit's FedAvg weighs sites by their patients, which would give the largest
-    site a larger sensitivity (:func:`~fedlearn_kit.privacy.defences.client_level_epsilons`),
+    site a larger sensitivity (its share of the average: tests/unit/test_privacy_defences.py),
     so the DP path weighs every site equally (:func:`equal_weight`). The wrapper composes
     one Gaussian release per completed round in its accountant; the run reads ε from it.
-    The noise is drawn from OS entropy unless ``reproducible=True``.
+    The noise is drawn from OS entropy unless ``reproducible=True``. ``client_app``: the
+    app's handlers with Flower's ``fixedclipping_mod`` on training and :func:`equal_weight`
+    on both (lesson 06 builds it in a cell); default: built here the same way.
     """
     from flwr.clientapp.mod import fixedclipping_mod
-    from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping
 
     from fedlearn_kit.privacy.defences import announce_classroom_noise
 
     if noise_multiplier <= 0 or clipping_norm <= 0 or not 0 < delta < 1:
         raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
-    wrappers: list[DifferentialPrivacyClientSideFixedClipping] = []
-
-    def wrap(strategy: Any) -> Any:
-        strategy.weighted_by_key = EQUAL_WEIGHT_KEY
-        wrappers.append(DifferentialPrivacyClientSideFixedClipping(
-            strategy, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
-            num_sampled_clients=exp.num_sites,
-            accountant=flower_accountant(exp.num_sites, delta)))
-        return wrappers[-1]
-
+    server, wrappers = central_dp_server_app(exp.num_sites, noise_multiplier, clipping_norm,
+                                             delta)
     if reproducible:
         announce_classroom_noise()
+    client = client_app or app_handlers(mods=[equal_weight], train_mods=[fixedclipping_mod])
     with numpy_noise(seed if reproducible else None):
-        result, tap = run_tapped(exp, mods=[drop_site_metrics, equal_weight],
-                                 train_mods=[fixedclipping_mod], wrap_strategy=wrap)
+        result, tap = run_tapped(exp, with_mods(client, drop_site_metrics), server)
     spent = wrappers[-1].privacy_spent()
     assert spent is not None  # the wrapper was given an accountant
     return CentralDPRun(result, tap, noise_multiplier, clipping_norm,

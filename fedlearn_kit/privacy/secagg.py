@@ -4,7 +4,7 @@ In flwr 1.41 SecAgg+ exists only for the legacy API: the server side is
 ``flwr.server.workflow.SecAggPlusWorkflow`` inside a legacy ``flwr.server.ServerApp``, the
 client side is ``flwr.client.mod.secaggplus_mod``, which reads the legacy ``FitRes``
 format. The kit's Message-API apps cannot use it, so this module runs a minimal legacy
-pair of apps that train the same model with the same :func:`~fedlearn_kit.training.train`
+pair of apps that train the same model with the app's own ``task.train``
 loop, on the kit's in-process engine. The kit writes no cryptography of its own.
 """
 
@@ -38,13 +38,17 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
         from flwr.client import NumPyClient
         from flwr.client.mod import secaggplus_mod
         from flwr.common import bytes_to_ndarray, ndarrays_to_parameters
-        from flwr.common.secure_aggregation.secaggplus_constants import RECORD_KEY_CONFIGS, Key
         from flwr.server import LegacyContext, ServerConfig
         from flwr.server import ServerApp as LegacyServerApp
         from flwr.server.strategy import FedAvg as LegacyFedAvg
         from flwr.server.workflow import DefaultWorkflow, SecAggPlusWorkflow
 
-    from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
+    from fedlearn_app import task
+    from fedlearn_kit.federation._flower import secaggplus_keys
+    from fedlearn_kit.federation.task import load_site, new_net
+
+    # Flower's SecAgg+ record keys: internal constants of its legacy API, from the adapter.
+    record_key_configs, key = secaggplus_keys()
 
     def weights(net: Any) -> list[np.ndarray]:
         return [v.detach().numpy().copy() for v in net.state_dict().values()]
@@ -62,8 +66,10 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
             net.load_state_dict({k: torch.from_numpy(np.asarray(v))
                                  for k, v in zip(keys, parameters, strict=True)})
             split = load_site(exp, self.partition)
-            train_site(net, split, exp, lr=exp.lr,
-                       seed=round_seed(exp, int(config.get("server_round", 1)), self.partition))
+            server_round = int(config.get("server_round", 1))
+            task.train(net, *task.to_tensors(split.train), epochs=exp.local_epochs, lr=exp.lr,
+                       batch_size=exp.batch_size,
+                       seed=task.round_seed(exp.seed, server_round, self.partition))
             out = weights(net)
             record.plain.append({"partition": self.partition, "weights": out,
                                  "num_examples": len(split.train)})
@@ -74,11 +80,11 @@ def _legacy_apps(exp: Experiment, record: SecAggRun, num_shares: int, threshold:
 
     def tap(msg: Any, context: Any, call_next: Any) -> Any:
         reply = call_next(msg, context)
-        configs = reply.content.config_records.get(RECORD_KEY_CONFIGS)
-        if configs is not None and Key.MASKED_PARAMETERS in configs:
+        configs = reply.content.config_records.get(record_key_configs)
+        if configs is not None and key.MASKED_PARAMETERS in configs:
             record.masked.append({"partition": int(context.node_config["partition-id"]),
                                   "masked": [bytes_to_ndarray(b)
-                                             for b in configs[Key.MASKED_PARAMETERS]]})
+                                             for b in configs[key.MASKED_PARAMETERS]]})
         return reply
 
     client_app = LegacyClientApp(client_fn=client_fn, mods=[tap, secaggplus_mod])
@@ -115,8 +121,8 @@ def run_secagg(exp: Experiment, num_shares: int | None = None, threshold: int | 
                          "sites to hide anything from a partner; use Experiment(num_sites=3).")
     from flwr.app import Context, RecordDict
 
-    from fedlearn_kit.federation.engines import quiet_flower
     from fedlearn_kit.federation.local import LocalGrid
+    from fedlearn_kit.federation.result import quiet_flower
     from fedlearn_kit.training import one_torch_thread
 
     record = SecAggRun(final=[])

@@ -58,7 +58,7 @@ def test_update_numbers() -> None:
 
 
 def test_fedprox_drift_names_squared_and_absolute_sizes(capsys) -> None:
-    from fedlearn_kit.drift import distance
+    from fedlearn_kit.federation.drift import distance
 
     start = {"w": torch.tensor([0.0, 1.0])}
     updates = {"FedAvg": {"A": {"w": torch.tensor([3.0, 5.0])}},
@@ -93,10 +93,10 @@ def test_more_sites_gain_reports_sizes(capsys) -> None:
 def test_reply_metrics_and_coordinator_roles(capsys) -> None:
     log = pd.DataFrame({"type": ["train", "train", "evaluate"],
                         "direction": ["to site", "from site", "from site"],
-                        "metrics": ["", "loss, num-examples, partition-id",
-                                    "loss, auroc, num-examples"]})
-    assert check.reply_metrics({"loss", "num-examples", "partition-id"}, log)
-    assert not check.reply_metrics({"loss", "auroc", "num-examples"}, log)
+                        "metrics": ["", "loss, num-examples",
+                                    "loss, auroc, brier, num-examples"]})
+    assert check.reply_metrics({"loss", "num-examples"}, log)
+    assert not check.reply_metrics({"loss", "auroc", "brier", "num-examples"}, log)
     assert "evaluation reply" in capsys.readouterr().out
     assert not check.reply_metrics({"loss"}, log)
     assert not check.reply_metrics("loss", log)
@@ -111,29 +111,27 @@ def test_update_numbers_names_a_forgotten_intercept(capsys) -> None:
     assert "intercept" in capsys.readouterr().out
 
 
-def test_reply_carries_finds_the_new_metric(small_experiment, capsys) -> None:
+def test_reply_carries_finds_the_new_metric(small_experiment, tmp_path, capsys) -> None:
     from dataclasses import replace
 
     import fedlearn_kit as kit
-    from fedlearn_kit.federation import apps
+    from fedlearn_kit.federation.flower_app import copy_app, replace_in_file
 
     exp = replace(small_experiment, num_rounds=1, local_epochs=1)
     splits = kit.split_cohort(exp.cohort(), exp.test_fraction, exp.seed)
+    reply = '"num-examples": len(train_data)})'
 
-    def reporting(net, split, request):
-        loss = apps.sgd_train(net, split, request)
-        return {"loss": loss, "positives": int(split.train["readmitted_30d"].sum())}
+    def edited(name: str, positives: str):
+        app = copy_app(tmp_path / name)
+        replace_in_file(app / "fedlearn_app" / "client_app.py", reply,
+                        f'"num-examples": len(train_data), "positives": {positives}}})')
+        return kit.federation.run(exp, app=app, progress=False)
 
-    def lying(net, split, request):
-        return {"loss": apps.sgd_train(net, split, request), "positives": 0}
-
-    result = kit.federation.run(exp, progress=False,
-                                client_app=apps.make_client_app(train_fn=reporting))
-    assert check.reply_carries(result, splits)
+    assert check.reply_carries(edited("right", 'int(train_data["readmitted_30d"].sum())'),
+                               splits)
     plain = kit.federation.run(exp, progress=False)
     assert not check.reply_carries(plain, splits)
     assert "do not carry 'positives'" in capsys.readouterr().out
-    wrong = kit.federation.run(exp, progress=False,
-                               client_app=apps.make_client_app(train_fn=lying))
-    assert not check.reply_carries(wrong, splits)
+    assert not check.reply_carries(edited("lying", "0"), splits)
+    assert "were readmitted" in capsys.readouterr().out
     assert not check.reply_carries("a result", splits)

@@ -8,7 +8,7 @@ import fedlearn_kit as kit
 from fedlearn_kit.checks import real_deployment as check
 from fedlearn_kit.federation import run
 from fedlearn_kit.federation.deployment import certs
-from fedlearn_kit.federation.faults import leaving_client_app
+from fedlearn_kit.federation.faults import leave_after
 
 
 def test_certificate_hosts(tmp_path: Path) -> None:
@@ -23,8 +23,15 @@ def test_certificate_hosts(tmp_path: Path) -> None:
 
 
 def test_missed_rounds() -> None:
+    from flwr.clientapp import ClientApp
+
+    from fedlearn_app import client_app
+
+    leaving = ClientApp(mods=[leave_after(1, 1)])
+    leaving.train()(client_app.train)
+    leaving.evaluate()(client_app.evaluate)
     exp = kit.Experiment(num_rounds=3, patients_per_site=200)
-    result = run(exp, progress=False, server_eval=False, client_app=leaving_client_app(1, 1))
+    result = run(exp, progress=False, server_eval=False, client_app=leaving)
     assert result.missing == {2: ("B",), 3: ("B",)}
     assert check.missed_rounds({"A": [], "B": [2, 3]}, result)
     assert not check.missed_rounds({"A": [], "B": [3]}, result)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit import cli, paths
-from fedlearn_kit.federation import deployment, simulation
+from fedlearn_kit.federation import deployment
 from fedlearn_kit.federation.deployment import folders
 from tests.helpers import ROOT
 
@@ -47,7 +47,7 @@ def test_default_folders_follow_the_current_folder(elsewhere: Path) -> None:
     # Lesson 07 and the room never share a folder.
     assert folders.lesson_workdir() != folders.room_workdir()
     assert not folders.lesson_workdir().is_relative_to(folders.room_workdir())
-    assert simulation.flower_home() == paths.flower_home() == elsewhere / ".flwr"
+    assert paths.flower_home() == elsewhere / ".flwr"
     # Computed on every call, through the names the lessons use too.
     nested = elsewhere / "notebooks"
     nested.mkdir()

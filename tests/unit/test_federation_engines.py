@@ -49,28 +49,6 @@ def test_command_line_run_reports_bad_input(capsys) -> None:
     assert "min_sites=3" in capsys.readouterr().err
 
 
-def test_a_result_saved_by_the_server_app_loads_back(tmp_path) -> None:
-    """How the deployment engine gets its Result: the ServerApp writes result-path."""
-    from flwr.app import Context, RecordDict
-
-    from fedlearn_kit.federation.apps import make_client_app, make_server_app
-    from fedlearn_kit.federation.config import experiment_to_config
-    from fedlearn_kit.federation.local import LocalGrid
-
-    path = tmp_path / "out" / "result.pt"
-    config = experiment_to_config(TINY, result_path=str(path))
-    nodes = [{"partition-id": i, "num-partitions": 2} for i in range(2)]
-    grid = LocalGrid(make_client_app(), nodes, config)
-    context = Context(run_id=1, node_id=0, node_config={}, state=RecordDict(), run_config=config)
-    with grid.identity():
-        make_server_app()(grid, context)
-    loaded = kit.federation.load_result(TINY, path, engine="deployment", seconds=1.0)
-    direct = run(TINY, progress=False)
-    assert loaded.engine == "deployment" and loaded.took_part == direct.took_part
-    assert all(torch.equal(loaded.state_dict[k], direct.state_dict[k]) for k in direct.state_dict)
-    assert loaded.history.equals(direct.history)
-
-
 def test_the_command_line_offers_exactly_the_engines() -> None:
     from fedlearn_kit import cli
     from fedlearn_kit.federation.engines import ENGINES, RUNNERS

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from flwr.app import Context, Message, RecordDict
+from flwr.app import Context, Message
 from flwr.clientapp import ClientApp
 
 import fedlearn_kit as kit
+from fedlearn_app import client_app
 from fedlearn_kit.federation import run
-from fedlearn_kit.federation._flower import task_identity
-from fedlearn_kit.federation.apps import SiteDropoutError, make_client_app
-from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
+from fedlearn_kit.federation.task import first_round, load_site
 
 SMALL = kit.Experiment(patients_per_site=300, num_rounds=3, seed=11)
 
@@ -27,13 +26,8 @@ def test_same_seed_same_weights() -> None:
 def test_one_round_is_the_example_weighted_average_of_the_sites_updates() -> None:
     exp = kit.Experiment(patients_per_site=None, num_rounds=1, seed=3)
     result = run(exp, progress=False, server_eval=False)
-    updates, sizes = [], []
-    for i in range(exp.num_sites):
-        net = new_net(exp)
-        split = load_site(exp, i)
-        train_site(net, split, exp, lr=exp.lr, seed=round_seed(exp, 1, i))
-        updates.append(net.state_dict())
-        sizes.append(len(split.train))
+    updates = [update for update, _ in first_round(exp).values()]
+    sizes = [len(load_site(exp, i).train) for i in range(exp.num_sites)]
     assert sizes[0] != sizes[1]  # the preset sites differ in size, so weighting matters
     for key, value in result.state_dict.items():
         expected = sum(u[key] * n for u, n in zip(updates, sizes, strict=True)) / sum(sizes)
@@ -73,21 +67,17 @@ def test_result_has_per_site_metrics_and_participation() -> None:
 
 
 def failing_client_app(site: int, rounds: set[int]) -> ClientApp:
-    """The kit's ClientApp, except that one site's training raises in the given rounds."""
-    inner = make_client_app()
-    app = ClientApp()
+    """The app's handlers, except that one site's training raises in the given rounds."""
 
-    @app.train()
-    def train(msg: Message, context: Context) -> Message:
+    def disk_full(msg: Message, context: Context, call_next) -> Message:
         if context.node_config["partition-id"] == site and \
                 msg.content["config"]["server-round"] in rounds:
             raise OSError("disk full at this site")
-        return inner(msg, context)
+        return call_next(msg, context)
 
-    @app.evaluate()
-    def evaluate(msg: Message, context: Context) -> Message:
-        return inner(msg, context)
-
+    app = ClientApp()
+    app.train(mods=[disk_full])(client_app.train)
+    app.evaluate()(client_app.evaluate)
     return app
 
 
@@ -104,20 +94,9 @@ def test_a_site_that_fails_is_missing_that_round_and_training_goes_on(capsys) ->
     assert not torch.equal(result.state_dict["linear.weight"], healthy.state_dict["linear.weight"])
 
 
-def test_too_few_sites_stops_the_run_with_the_traceback() -> None:
-    with pytest.raises(SiteDropoutError, match=r"(?s)Round 2 \(train\).*min_sites=2.*disk full"):
+def test_too_few_sites_stops_the_run_naming_the_round_and_the_missing_site() -> None:
+    with pytest.raises(RuntimeError, match=r"Round 2 \(train\): 1 of 2 .*min-sites=2.*\[1\]"):
         run(SMALL, progress=False, min_sites=2, client_app=failing_client_app(1, {2}))
-
-
-def test_client_app_reports_a_missing_node_config_with_a_fix() -> None:
-    app = make_client_app()
-    context = Context(run_id=1, node_id=5, node_config={}, state=RecordDict(), run_config={})
-    with task_identity(1, 1, 1):
-        msg = Message(RecordDict(), 5, "evaluate")
-    msg.metadata.__dict__["_message_id"] = "m1"
-    reply = app(msg, context)
-    assert reply.has_error()
-    assert "partition-id=K num-partitions=2" in reply.error.reason
 
 
 def test_bad_arguments_get_clear_errors() -> None:

@@ -72,14 +72,19 @@ def test_a_message_id_set_by_the_kit_is_the_one_flower_reports() -> None:
     assert msg.metadata.message_id == "msg-42", "Metadata._message_id"
 
 
-def test_aggregate_metricrecords_is_the_example_weighted_mean() -> None:
-    from flwr.app import MetricRecord, RecordDict
+def test_the_launchers_entries_are_the_functions_behind_flowers_commands() -> None:
+    from importlib.metadata import entry_points
 
-    records = [RecordDict({"m": MetricRecord({"auroc": 0.6, "n": 1})}),
-               RecordDict({"m": MetricRecord({"auroc": 0.9, "n": 2})})]
-    result = _flower.aggregate_metricrecords(records, "n")
-    assert result["auroc"] == pytest.approx(0.8), \
-        "flwr.serverapp.strategy.strategy_utils.aggregate_metricrecords"
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    for role, path in _flower.COMMAND_ENTRIES.items():
+        assert scripts[f"flower-{role}"] == path, f"flower-{role}: {scripts[f'flower-{role}']}"
+
+
+def test_flwr_ls_json_keys_are_flowers() -> None:
+    source = inspect.getsource(_flower.internal("flwr.cli.ls:_to_json"))
+    assert '"run-id"' in source and '"status"' in source, "flwr ls --format json"
+    assert "finished" in inspect.getsource(importlib.import_module("flwr.common.constant")), \
+        "flwr.common.constant.Status.FINISHED"
 
 
 def test_executor_task_runners_take_the_arguments_the_kit_passes() -> None:

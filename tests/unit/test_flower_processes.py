@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import pytest
+
 from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.deployment import flower_processes as fp
 
@@ -76,15 +78,20 @@ def test_a_participants_node_has_no_wake_file_and_a_local_deployment_has_one(tmp
     assert (tmp_path / "local" / "wake").exists()
 
 
-def test_the_flower_names_the_course_settings_change_still_exist() -> None:
-    """Contract: if Flower renames one, this fails naming it (the launcher would warn)."""
-    for module, name in (("flwr.supernode.fleet_http_connection", "HEARTBEAT_DEFAULT_INTERVAL"),
-                         ("flwr.supercore.heartbeat", "HEARTBEAT_DEFAULT_INTERVAL"),
-                         ("flwr.supercore.heartbeat", "HEARTBEAT_CALL_TIMEOUT"),
-                         ("flwr.supernode.start_client_internal", "time"),
-                         ("flwr.superlink.servicer.fleet.fleet_handlers",
-                          "HEARTBEAT_MIN_INTERVAL")):
-        assert hasattr(importlib.import_module(module), name), f"{module}.{name} is gone"
+def test_the_launcher_changes_exactly_the_adapters_flower_globals(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Contract: the names come from _flower, and every one of them is still Flower's."""
+    from fedlearn_kit.federation import _flower
+
+    for path in _flower.PATCHED_GLOBALS:  # put every value back after the test
+        module, _, name = path.partition(":")
+        target = importlib.import_module(module)
+        assert hasattr(target, name), f"{module}.{name} is gone"
+        monkeypatch.setattr(target, name, getattr(target, name))
+    changed = fp.configure_supernode() + fp.configure_superlink()
+    assert sorted(changed) == sorted(_flower.PATCHED_GLOBALS)
+    heartbeat = importlib.import_module("flwr.supercore.heartbeat")
+    assert heartbeat.HEARTBEAT_DEFAULT_INTERVAL == settings.SUPERNODE_HEARTBEAT
     source = importlib.import_module("flwr.supernode.start_client_internal").__file__
     idle = f"time.sleep({settings.FLOWER_SUPERNODE_IDLE_POLL:g})"  # time.sleep(3)
     assert idle in Path(source).read_text(), "Flower's idle poll changed"

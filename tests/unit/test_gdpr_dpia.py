@@ -167,12 +167,13 @@ def test_data_flows_from_a_real_message_log():
         {"site": "A", "type": "train", "direction": "to site", "numbers": 17, "metrics": "",
          "error": False},
         {"site": "A", "type": "train", "direction": "from site", "numbers": 17,
-         "metrics": "loss, num-examples", "error": False},
+         "metrics": "loss, num-examples", "config": "partition-id=0", "error": False},
         {"site": "A", "type": "train", "direction": "from site", "numbers": 0,
-         "metrics": "", "error": True},
+         "metrics": "", "config": "", "error": True},
     ])
     (flow,) = gdpr.data_flows_from_messages(log)
-    assert flow == gdpr.DataFlow("A", "train", 2, 17, ("loss", "num-examples"), errors=1)
+    assert flow == gdpr.DataFlow("A", "train", 2, 17, ("loss", "num-examples", "partition-id"),
+                                 errors=1)
 
 
 def test_training_and_use_are_separate_phases_in_the_example():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,9 +182,9 @@ def test_the_package_imports_nothing_that_is_not_installed() -> None:
 def test_the_checker_sees_a_cycle_and_a_private_import(monkeypatch, tmp_path) -> None:
     """The tests above could not fail if the walkers missed edges: show they find them."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
-    assert private("_helper", "fedlearn_kit.federation.apps")
+    assert private("_helper", "fedlearn_kit.federation.local")
     assert private(None, "fedlearn_kit.federation._private_module")
-    assert not private("helper", "fedlearn_kit.federation.apps")
+    assert not private("helper", "fedlearn_kit.federation.local")
     assert not private("anything", "fedlearn_kit.federation._flower")
     assert "fedlearn_kit.federation.engines" in graph()["fedlearn_kit.cli"] or \
         "fedlearn_kit.federation.engines" in {m for m, _, _ in imports("fedlearn_kit.cli")}
@@ -192,6 +193,57 @@ def test_the_checker_sees_a_cycle_and_a_private_import(monkeypatch, tmp_path) ->
                       "from fedlearn_kit import paths\nfrom . import tools\n")
     monkeypatch.setitem(MODULES, "fedlearn_kit.module", module)
     assert checkout_imports("fedlearn_kit.module") == ["tools.measure", "benchmarks"]
+
+
+#: Flower's public API: the packages of the Message API that Flower's templates and
+#: docs import, and the public packages of its legacy API (SecAgg+ exists only there in
+#: flwr 1.42). Anything else of Flower is internal and belongs in the adapter.
+FLOWER_PUBLIC = {"flwr.app", "flwr.clientapp", "flwr.clientapp.mod", "flwr.serverapp",
+                 "flwr.serverapp.strategy", "flwr.simulation", "flwr.client",
+                 "flwr.client.mod", "flwr.server", "flwr.server.strategy",
+                 "flwr.server.workflow", "flwr.common"}
+ADAPTER = "fedlearn_kit.federation._flower"
+APP_FOLDER = PACKAGE.parent / "app" / "fedlearn_app"
+_FLOWER_NAME = re.compile(r"^(flwr(?:\.[A-Za-z_]\w*)+)(?::[\w.]+)?$")
+
+
+def flower_modules(source: str) -> set[str]:
+    """Every Flower module a source names: imported (at any level, type-only too), or
+    written as a ``"flwr.module[:attribute]"`` string for importlib."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.split(".")[0] == "flwr"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flwr":
+            names.add(node.module or "")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                (match := _FLOWER_NAME.match(node.value)):
+            names.add(match.group(1))
+    return names
+
+
+def flower_internals_outside_the_adapter() -> dict[str, set[str]]:
+    sources = {name: path for name, path in MODULES.items() if name != ADAPTER}
+    sources |= {f"app/{p.name}": p for p in sorted(APP_FOLDER.glob("*.py"))}
+    found = {}
+    for name, path in sources.items():
+        internal = flower_modules(path.read_text(encoding="utf-8")) - FLOWER_PUBLIC - {"flwr"}
+        if internal:
+            found[name] = internal
+    return found
+
+
+def test_flower_internals_are_named_only_in_the_adapter() -> None:
+    assert flower_internals_outside_the_adapter() == {}, (
+        "Reach these through fedlearn_kit.federation._flower, with a contract test each.")
+
+
+def test_the_flower_check_sees_imports_and_importlib_strings() -> None:
+    source = ("from flwr.app import Message\nimport flwr.supercore.run\n"
+              "PATCH = 'flwr.supercore.heartbeat:HEARTBEAT_CALL_TIMEOUT'\n"
+              "TEXT = 'see flwr.supercore.x for why'\n")
+    assert flower_modules(source) - FLOWER_PUBLIC == {"flwr.supercore.run",
+                                                     "flwr.supercore.heartbeat"}
 
 
 def test_the_public_api_lists_exactly_what_it_loads() -> None:

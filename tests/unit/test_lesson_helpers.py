@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -10,10 +11,11 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit import drift, plots
+from fedlearn_app import client_app, task
+from fedlearn_kit import plots
 from fedlearn_kit.claims import WARNING, claim
 from fedlearn_kit.cohort import generate_site
-from fedlearn_kit.features import feature_matrix
+from fedlearn_kit.federation import drift
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 
 
@@ -28,24 +30,20 @@ def test_claim_is_silent_when_true_and_names_the_sentence_when_not(capsys):
 def test_show_source_displays_the_package_code_with_a_relative_location():
     shown = kit.show_source(kit.training.train, docstring=False)
     text = repr(shown)
-    assert text.startswith("# from fedlearn_kit/training.py, train\n")
+    assert text.startswith("# from app/fedlearn_app/task.py, train\n")
     assert "def train(" in text and '"""' not in text and "optimizer.step()" in text
     assert "```python" in shown._repr_markdown_()
 
 
-def test_show_source_picks_a_nested_handler_and_hides_type_ignores():
-    from fedlearn_kit.federation import apps
-
-    handler = repr(kit.show_source(apps.make_client_app, only="train"))
-    assert "@app.train" in handler and "def evaluate" not in handler
-    assert handler.splitlines()[0] == ("# from fedlearn_kit/federation/apps.py, "
-                                       "make_client_app, train")
-    assert handler.splitlines()[1].startswith("@app.train")
-    main = repr(kit.show_source(apps.make_server_app, only="main"))
-    assert "strategy.start(" in main and "type: ignore" not in main
+def test_show_source_shows_a_whole_file_or_one_handler_as_written():
+    whole = repr(kit.show_source(client_app))
+    assert whole.splitlines()[0] == "# from app/fedlearn_app/client_app.py"
+    assert whole.endswith(inspect.getsource(client_app).rstrip())  # the file, unaltered
+    handler = repr(kit.show_source(client_app, only="train"))
+    assert handler.splitlines()[1].startswith("@app.train") and "def evaluate" not in handler
     with pytest.raises(ValueError, match="no function named 'nothing'"):
-        kit.show_source(apps.make_client_app, only="nothing")
-    with pytest.raises(TypeError, match="needs a function"):
+        kit.show_source(client_app, only="nothing")
+    with pytest.raises(TypeError, match="needs a module, function"):
         kit.show_source(42)
 
 
@@ -53,7 +51,7 @@ def test_without_variable_makes_the_model_input_zero(small_cohort):
     df = small_cohort["A"]
     for column in ("nt_probnp", "age", "diabetes"):
         hidden = kit.without_variable(df, column)
-        x = feature_matrix(hidden)[:, FEATURE_NAMES.index(column)]
+        x = task.to_tensors(hidden)[0].numpy()[:, FEATURE_NAMES.index(column)]
         assert np.allclose(x, 0.0, atol=1e-6)
         assert hidden.drop(columns=column).equals(df.drop(columns=column))
     with pytest.raises(ValueError, match="category"):
@@ -64,8 +62,8 @@ def test_without_variable_makes_the_model_input_zero(small_cohort):
 
 def test_fedprox_drifts_less_than_fedavg(small_experiment):
     exp = replace(small_experiment, local_epochs=3)
-    start, plain = drift.first_round(exp)
-    _, prox = drift.first_round(exp, proximal_mu=1.0)
+    start, plain = drift.start_and_updates(exp)
+    _, prox = drift.start_and_updates(exp, proximal_mu=1.0)
     for site in plain:
         assert drift.distance(prox[site], start) < drift.distance(plain[site], start)
     table = drift.drift_table(exp, mus=(0.0, 1.0), local_epochs=(1, 3))

@@ -149,9 +149,11 @@ def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     folders = {".".join(p.parent.relative_to(ROOT).parts)
                for p in (ROOT / "fedlearn_kit").rglob("__init__.py")}
-    assert set(setuptools["packages"]) == folders | {"fedlearn_kit.data"}, (
+    assert set(setuptools["packages"]) == folders | {"fedlearn_kit.data", "fedlearn_app"}, (
         "add the new package to [tool.setuptools] packages in pyproject.toml")
-    assert setuptools["package-dir"] == {"fedlearn_kit.data": "data"}
+    # The course's Flower app stays in app/, where a learner finds and copies it.
+    assert setuptools["package-dir"] == {"fedlearn_kit.data": "data",
+                                         "fedlearn_app": "app/fedlearn_app"}
     assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()
 
 

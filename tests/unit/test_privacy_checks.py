@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
+from fedlearn_app.task import to_tensors
 from fedlearn_kit.checks import privacy_defences, what_leaks
-from fedlearn_kit.features import to_tensors
 from fedlearn_kit.privacy import attacks, defences, evidence
 
 
@@ -138,3 +138,27 @@ def test_beyond_chance_names_the_interval_rule_when_it_disagrees_with_the_test(c
     assert not what_leaks.beyond_chance({"clear": True, "faint": False, "blind": False}, results)
     out = capsys.readouterr().out
     assert "interval rule" in out and "not evidence of no leakage" in out
+
+
+def test_site_dp_app_accepts_flowers_mod_on_training_only(capsys) -> None:
+    from flwr.clientapp import ClientApp
+    from flwr.clientapp.mod import LocalDpMod
+
+    from fedlearn_app import client_app
+    from fedlearn_kit.checks import privacy_defences as dp_check
+
+    def built(train_mods=(), mods=()):
+        app = ClientApp(mods=list(mods))
+        app.train(mods=list(train_mods))(client_app.train)
+        app.evaluate()(client_app.evaluate)
+        return app
+
+    right = LocalDpMod(0.5, 0.5, 1.0, 1e-5)
+    assert dp_check.site_dp_app(built([right]), 0.5, 1.0, 1e-5)
+    assert not dp_check.site_dp_app(built(), 0.5, 1.0, 1e-5)
+    assert "no noise was added" in capsys.readouterr().out
+    assert not dp_check.site_dp_app(built([LocalDpMod(0.5, 0.5, 2.0, 1e-5)]), 0.5, 1.0, 1e-5)
+    assert "not that of LocalDpMod" in capsys.readouterr().out
+    assert not dp_check.site_dp_app(built(mods=[right]), 0.5, 1.0, 1e-5)  # on evaluate too
+    assert "did not run" in capsys.readouterr().out
+    assert not dp_check.site_dp_app("an app", 0.5, 1.0, 1e-5)

@@ -9,8 +9,7 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.features import to_tensors
-from fedlearn_kit.models import make_model
+from fedlearn_app.task import make_model, to_tensors
 from fedlearn_kit.privacy import attacks, defences, evidence
 
 
@@ -174,7 +173,7 @@ def test_dp_noise_is_drawn_in_64_bits_and_the_default_dtype_is_untouched(data, m
         return out
 
     monkeypatch.setattr(SecureStream, "normal", spy)
-    net = make_model("logistic", len(kit.FEATURE_NAMES), seed=1)
+    net = make_model("logistic", seed=1)
     defences.dp_train(net, X, y, epochs=1, lr=0.1, batch_size=64, seed=3,
                       dp=defences.DPConfig(1.0))
     assert drawn and set(drawn) == {np.dtype("float64")}
@@ -269,21 +268,27 @@ def test_measured_membership_advantage_stays_under_both_bounds(data):
     assert trained["F"] == int((splits["A"].train["sex"].astype(str) == "F").sum())
 
 
-def test_client_level_epsilon_grows_with_the_rounds():
-    five, ten = (defences.client_level_epsilon(2.0, r, 1e-3) for r in (5, 10))
-    assert 0 < five < ten
-    assert not hasattr(defences, "client_dp_strategy")  # the unaccounted path is gone
+def site_epsilons(noise_multiplier: float, rounds: int, delta: float,
+                  weights: list[float]) -> list[float]:
+    """Oracle: ε per site under central DP when the average weighs sites by ``weights``.
+
+    Flower's fixed-clipping wrapper adds noise σ·C/K to the average of K clipped updates,
+    matching a sensitivity C/K (a uniform average). With weights w a site moves the average
+    by up to (w_i / Σw)·C, so its effective noise multiplier is σ / (K · w_i / Σw).
+    """
+    total, k = float(sum(weights)), len(weights)
+    return [defences.epsilon_spent([(noise_multiplier * total / (k * w), 1.0, rounds)], delta)
+            for w in weights]
 
 
 def test_unequal_site_weights_cost_the_large_site_more():
-    uniform = defences.client_level_epsilon(1.0, 5, 1e-5)
+    """Why the kit's central-DP run weighs sites equally (federated.equal_weight)."""
+    uniform = defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5)
     assert uniform == pytest.approx(12.30, abs=0.01)  # the review's A7 figure
-    assert defences.client_level_epsilons(1.0, 5, 1e-5, [1, 1]) == pytest.approx([uniform] * 2)
-    small, large = defences.client_level_epsilons(1.0, 5, 1e-5, [226, 1800])
+    assert site_epsilons(1.0, 5, 1e-5, [1, 1]) == pytest.approx([uniform] * 2)
+    small, large = site_epsilons(1.0, 5, 1e-5, [226, 1800])
     assert small < uniform < large
     assert large == pytest.approx(25.7, abs=0.1)  # the review's A7.weights figure
-    with pytest.raises(ValueError, match="positive"):
-        defences.client_level_epsilons(1.0, 5, 1e-5, [0, 1])
 
 
 def test_bad_settings_are_refused():

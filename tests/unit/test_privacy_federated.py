@@ -54,8 +54,6 @@ def test_round_leakage_attacks_each_update_and_the_global_model(tapped):
     for s in ("A", "B"):
         assert table.loc[2, f"global model, site {s} patients"] == pytest.approx(
             final[s].summary()["advantage"])
-    assert federated.attack_global(exp, result, future)["advantage"].tolist() == \
-        pytest.approx([final[s].summary()["advantage"] for s in ("A", "B")])
     model.net.load_state_dict(tap.site_model(2, 1))
     update_b = attacks.loss_attack(model, load_site(exp, 1).train, future["B"])
     assert table.loc[2, "site B update"] == pytest.approx(update_b.summary()["advantage"])
@@ -136,7 +134,7 @@ def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates(
     run = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.1)
     # Flower's accountant composed one release per round; Opacus's agrees on the figure.
     assert run.releases == 2
-    assert run.epsilon_per_site == pytest.approx(defences.client_level_epsilon(1.0, 2, 1e-5))
+    assert run.epsilon_per_site == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 2)], 1e-5))
     assert run.epsilon == pytest.approx(defences.epsilon_spent([(0.5, 1.0, 2)], 1e-5))
     for update in run.tap.updates:  # what the coordinator receives is clipped to C
         change = torch.cat([(update["site"][k] - update["global"][k]).flatten()
@@ -148,6 +146,7 @@ def test_central_dp_runs_flowers_wrapper_with_equal_weights_and_clipped_updates(
 
 
 def test_flowers_accountant_refuses_the_patient_weighted_average_the_dp_path_avoids():
+    from flwr.clientapp.mod import fixedclipping_mod
     from flwr.serverapp.strategy import DifferentialPrivacyClientSideFixedClipping, FedAvg
 
     exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=1, local_epochs=1)
@@ -160,18 +159,27 @@ def test_flowers_accountant_refuses_the_patient_weighted_average_the_dp_path_avo
             Reweighted(), noise_multiplier=1.0, clipping_norm=0.1, num_sampled_clients=2,
             accountant=accountant)
 
-    def wrap_weighted_by_patients(strategy):  # no equal_weight mod: sites send their sizes
-        return DifferentialPrivacyClientSideFixedClipping(
-            strategy, noise_multiplier=1.0, clipping_norm=0.1,
-            num_sampled_clients=exp.num_sites, accountant=accountant)
+    from flwr.serverapp import ServerApp
+
+    from fedlearn_app.server_app import run_rounds
+
+    weighted_by_patients = ServerApp()  # no equal_weight mod: sites send their sizes
+
+    @weighted_by_patients.main()
+    def main(grid, context):
+        run_rounds(grid, context, DifferentialPrivacyClientSideFixedClipping(
+            FedAvg(min_available_nodes=1, min_train_nodes=1, min_evaluate_nodes=1),
+            noise_multiplier=1.0, clipping_norm=0.1, num_sampled_clients=exp.num_sites,
+            accountant=accountant))
 
     unequal = kit.Experiment(seed=3, num_rounds=1, local_epochs=1)  # preset sizes differ
     with pytest.raises(Exception, match="equal client weights"):
-        federated.run_tapped(unequal, wrap_strategy=wrap_weighted_by_patients)
+        federated.run_tapped(unequal, federated.app_handlers(
+            train_mods=[fixedclipping_mod]), weighted_by_patients)
 
 
 def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():
     eps = [federated.flower_epsilon(1.0, r, 2, 1e-5) for r in (1, 2, 5)]
     assert eps == sorted(eps) and eps[2] < 5 * eps[0]  # composes, more tightly than adding
     assert federated.flower_epsilon(2.0, 5, 2, 1e-5) < eps[2]
-    assert eps[2] == pytest.approx(defences.client_level_epsilon(1.0, 5, 1e-5))
+    assert eps[2] == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5))

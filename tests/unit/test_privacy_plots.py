@@ -8,7 +8,6 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
 
 from fedlearn_kit.privacy import attacks, plots  # noqa: E402
 

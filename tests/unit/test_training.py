@@ -3,9 +3,14 @@ import pytest
 import torch
 
 import fedlearn_kit as kit
-from fedlearn_kit.features import NUM_FEATURES, feature_matrix, to_tensors
-from fedlearn_kit.models import DTYPE, default_dtype, make_model
-from fedlearn_kit.training import split_site, train
+from fedlearn_app.task import DTYPE, FEATURES, NUM_FEATURES, make_model, to_tensors
+from fedlearn_kit.experiment import MODEL_KINDS
+from fedlearn_kit.schema import FEATURES as SCHEMA_FEATURES
+from fedlearn_kit.training import default_dtype, split_site, train
+
+
+def feature_matrix(df):
+    return to_tensors(df)[0].numpy()
 
 
 def test_split_is_stratified_disjoint_and_deterministic(small_cohort):
@@ -35,12 +40,12 @@ def test_features_use_the_fixed_reference_scaling(small_cohort):
 
 
 def test_models_inputs_and_trained_weights_are_64_bit(small_cohort):
-    # 64 bits is what makes the figures the same on every CPU (models.DTYPE).
+    # 64 bits is what makes the figures the same on every CPU (the app's task.DTYPE).
     assert DTYPE is torch.float64
     X, y = to_tensors(small_cohort["A"])
     assert X.dtype == y.dtype == DTYPE
     for kind in ("logistic", "mlp"):
-        assert {p.dtype for p in make_model(kind, NUM_FEATURES).parameters()} == {DTYPE}
+        assert {p.dtype for p in make_model(kind).parameters()} == {DTYPE}
     exp = kit.Experiment(patients_per_site=400, seed=7, epochs=2)
     model = kit.fit_central(kit.split_cohort(exp.cohort(), seed=7), exp)
     assert {p.dtype for p in model.net.parameters()} == {DTYPE}
@@ -51,7 +56,7 @@ def test_64_bit_models_start_from_the_32_bit_initial_weights():
     # The seeded starting point is torch's own (32-bit) initialisation, widened exactly.
     torch.manual_seed(5)
     reference = torch.nn.Linear(NUM_FEATURES, 1)
-    net = make_model("logistic", NUM_FEATURES, seed=5)
+    net = make_model("logistic", seed=5)
     assert torch.equal(net.linear.weight, reference.weight.detach().to(DTYPE))
 
 
@@ -66,24 +71,36 @@ def test_default_dtype_is_64_bit_inside_the_block_and_restored_after():
     assert torch.get_default_dtype() == torch.float32
 
 
+def test_the_apps_feature_table_is_the_schemas_model_scaling():
+    """The boundary between the kit's data and the app: the same inputs, scaled alike."""
+    assert [f.column for f in FEATURES] == [c.name for c in SCHEMA_FEATURES]
+    for feature, column in zip(FEATURES, SCHEMA_FEATURES, strict=True):
+        assert (feature.center, feature.scale, feature.log) == \
+            (column.center, column.scale, column.log), column.name
+        assert feature.is_value == (column.categories[0] if column.kind == "category" else None)
+    from fedlearn_app.task import MODELS
+
+    assert MODELS == MODEL_KINDS
+
+
 def test_models_start_from_the_seed_without_touching_global_random_state():
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    a = make_model("mlp", NUM_FEATURES, seed=5)
+    a = make_model("mlp", seed=5)
     assert torch.rand(1).item() == before.item()
-    b = make_model("mlp", NUM_FEATURES, seed=5)
+    b = make_model("mlp", seed=5)
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(p, q)
     with pytest.raises(ValueError, match="logistic"):
-        make_model("forest", NUM_FEATURES)
+        make_model("forest")
 
 
 def test_training_reduces_the_loss_and_is_deterministic(small_cohort):
     X, y = to_tensors(small_cohort["B"])
     runs = []
     for _ in range(2):
-        net = make_model("logistic", NUM_FEATURES, seed=0)
+        net = make_model("logistic", seed=0)
         losses = train(net, X, y, epochs=8, lr=0.1, batch_size=32, seed=3)
         runs.append(net.linear.weight.detach().clone())
     assert losses[-1] < losses[0]
@@ -94,7 +111,7 @@ def test_proximal_term_keeps_weights_near_the_start(small_cohort):
     X, y = to_tensors(small_cohort["A"])
     drift = {}
     for mu in (0.0, 5.0):
-        net = make_model("logistic", NUM_FEATURES, seed=0)
+        net = make_model("logistic", seed=0)
         start = net.linear.weight.detach().clone()
         train(net, X, y, epochs=5, lr=0.1, batch_size=32, seed=1, proximal_mu=mu)
         drift[mu] = (net.linear.weight.detach() - start).norm().item()
@@ -139,4 +156,4 @@ def test_fit_takes_a_seed_and_an_mlp_width(small_cohort):
     first = next(wide.net.parameters())
     assert torch.equal(first, next(again.net.parameters()))
     assert not torch.equal(first, next(other.net.parameters()))
-    assert make_model("mlp", NUM_FEATURES, hidden=8).layers[0].out_features == 8
+    assert make_model("mlp", hidden=8).layers[0].out_features == 8

@@ -10,11 +10,9 @@ Lesson 07 and the workshop room. One module per job:
 - :mod:`.supervisor`: start, wait for and stop the SuperLink, SuperNodes and executors;
 - :mod:`.registration`: ``flwr supernode register``/``list`` and the ``flwr`` connection;
 - :mod:`.folders`: the default work folders (``lesson_workdir()``, ``room_workdir()``, ...);
-- :mod:`.runs`: train an experiment on a running deployment (``flwr run --stream``),
-  with a site that drops out on request;
+- :mod:`.runs`: run the course's app folder on a running deployment (``flwr run APP
+  --stream``), with a site that drops out on request;
 - :mod:`.engine`: ``federation.run(exp, engine="deployment")``;
-- :mod:`.server_app`: the ServerApp the deployment runs (the kit's, prompt and announcing
-  each round);
 - :mod:`.executor`: the warm executor that runs each task in a forked process;
 - :mod:`.flower_processes`: Flower's SuperLink and SuperNode with the course's heartbeat
   and polling;

@@ -22,8 +22,8 @@ def run_deployment(experiment: Experiment, *, deployment: Deployment | None = No
     started with ``fedlearn-kit deploy up``) is used if it has one SuperNode per site;
     otherwise the kit starts a federation for the run (TLS and node authentication on
     unless ``insecure=True``) and always stops it afterwards. ``run_options`` go to
-    :func:`.runs.run_on`, which lists them (``min_sites``, ``server_eval``, ``progress``
-    and ``timeout`` from :func:`fedlearn_kit.federation.run`; ``drop_site``, ...);
+    :func:`.runs.run_on`, which lists them (``app``, ``min_sites``, ``server_eval``,
+    ``progress`` and ``timeout`` from :func:`fedlearn_kit.federation.run`; ``drop_site``, ...);
     ``timeout`` bounds the run (``flwr run``), not the start of a fresh deployment.
     """
     if deployment is None:

@@ -101,29 +101,32 @@ def _run_task(kind: str, address: str, token: str, insecure: bool,
 
 
 def warm_up() -> None:
-    """Import everything a task needs and pay torch's first-call costs, before forking.
+    """Import what a task needs and pay torch's first-call costs, before forking.
 
     A cold process spends seconds on its first training step (torch loads optimiser and
-    autograd code lazily); a child forked after this inherits all of it. The imports are
-    here, not at the top of the module, because importing is this function's job: the
-    deployment reads this module's constants without paying for torch, and torch is
-    imported in the process that trains and nowhere else in a deployment.
+    autograd code lazily); a child forked after this inherits all of it. Only libraries
+    are imported, never the app: each task imports the app's own modules from the app
+    folder Flower installed for its run (a learner's edited copy included), which it could
+    not if this process had imported another ``fedlearn_app`` already. The imports are here,
+    not at the top of the module, because importing is this function's job: the deployment
+    reads this module's constants without paying for torch.
     """
+    import pandas  # noqa: F401 - what the app's task.py imports
+    import sklearn.metrics  # noqa: F401
     import torch
-
-    from fedlearn_kit.cohort import generate_site
-    from fedlearn_kit.experiment import Experiment
-    from fedlearn_kit.federation.deployment import server_app  # noqa: F401 - the apps
-    from fedlearn_kit.federation.task import evaluate_net, new_net, train_site
-    from fedlearn_kit.training import split_site
+    from flwr.app import Message  # noqa: F401 - Flower's public API the apps use
+    from flwr.clientapp import ClientApp  # noqa: F401
+    from flwr.serverapp.strategy import FedAvg  # noqa: F401
 
     torch.set_num_threads(1)  # tiny models: threads cost more than they save on 2 cores
-    exp = Experiment(num_sites=1, patients_per_site=60, local_epochs=1)
-    split = split_site(generate_site(exp.sites()[0], exp.seed, 0), exp.test_fraction,
-                       exp.seed, 0)
-    net = new_net(exp)
-    train_site(net, split, exp, lr=exp.lr, seed=0)
-    evaluate_net(net, split.test)
+    net = torch.nn.Linear(4, 1)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    X, y = torch.zeros(8, 4), torch.ones(8)  # noqa: N806
+    loss = torch.nn.BCEWithLogitsLoss()(net(X).squeeze(-1), y)
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        torch.sigmoid(net(X))
 
 
 @dataclass

@@ -37,7 +37,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 # Imports nothing else of the kit: a SuperNode started through this file stays free of torch.
-from fedlearn_kit.federation import settings
+# The Flower names it changes are the adapter's (_flower), where each has a contract test.
+from fedlearn_kit.federation import _flower, settings
 
 #: The environment variable naming a local deployment's wake file.
 WAKE_ENV = "FEDLEARN_KIT_WAKE_FILE"
@@ -141,14 +142,15 @@ class PromptSleep:
         self._last_call = self.clock()
 
 
-def _set(module: str, name: str, value: object) -> bool:
-    """Set ``module.name`` if Flower still has it; warn and return False if not."""
+def _set(path: str, value: object) -> bool:
+    """Set Flower's ``module:name`` if Flower still has it; warn and return False if not."""
     import importlib
 
-    mod = importlib.import_module(module)
+    module_name, _, name = path.partition(":")
+    mod = importlib.import_module(module_name)
     if not hasattr(mod, name):
-        warnings.warn(f"Flower's {module}.{name} is gone; the course setting for it is not "
-                      "applied (Flower's default holds).", stacklevel=2)
+        warnings.warn(f"Flower's {module_name}.{name} is gone; the course setting for it is "
+                      "not applied (Flower's default holds).", stacklevel=2)
         return False
     setattr(mod, name, value)
     return True
@@ -156,39 +158,28 @@ def _set(module: str, name: str, value: object) -> bool:
 
 def configure_supernode() -> list[str]:
     """Apply the course's SuperNode settings in this process; the names changed."""
-    changed = []
-    for module, name, value in (
-        ("flwr.supernode.fleet_http_connection", "HEARTBEAT_DEFAULT_INTERVAL",
-         settings.SUPERNODE_HEARTBEAT),
-        ("flwr.supercore.heartbeat", "HEARTBEAT_DEFAULT_INTERVAL",
-         settings.SUPERNODE_HEARTBEAT),
-        ("flwr.supercore.heartbeat", "HEARTBEAT_CALL_TIMEOUT",
-         settings.SUPERNODE_HEARTBEAT_CALL_TIMEOUT),
-        ("flwr.supernode.start_client_internal", "time",
-         PromptSleep(wake=WakeFile.from_env())),
-    ):
-        if _set(module, name, value):
-            changed.append(f"{module}.{name}")
-    return changed
+    settings_for = [
+        *((path, settings.SUPERNODE_HEARTBEAT) for path in _flower.SUPERNODE_HEARTBEAT_INTERVALS),
+        (_flower.SUPERNODE_HEARTBEAT_CALL_TIMEOUT, settings.SUPERNODE_HEARTBEAT_CALL_TIMEOUT),
+        (_flower.SUPERNODE_LOOP_TIME, PromptSleep(wake=WakeFile.from_env())),
+    ]
+    return [path for path, value in settings_for if _set(path, value)]
 
 
 def configure_superlink() -> list[str]:
     """Apply the course's SuperLink settings in this process: accept 1 s heartbeats."""
-    module = "flwr.superlink.servicer.fleet.fleet_handlers"
-    return [f"{module}.HEARTBEAT_MIN_INTERVAL"] if _set(module, "HEARTBEAT_MIN_INTERVAL",
-                                                       1) else []
+    path = _flower.SUPERLINK_HEARTBEAT_MIN_INTERVAL
+    return [path] if _set(path, 1) else []
 
 
 def _entry(role: str) -> Callable[[], None]:
+    """Flower's own function behind ``flower-ROLE``, after the course's settings."""
     if role == "supernode":
         configure_supernode()
-        from flwr.supernode.cli import flower_supernode
-
-        return flower_supernode
-    configure_superlink()
-    from flwr.superlink.cli import flower_superlink
-
-    return flower_superlink
+    else:
+        configure_superlink()
+    entry: Callable[[], None] = _flower.internal(_flower.COMMAND_ENTRIES[role])
+    return entry
 
 
 def command(role: str) -> list[str]:

@@ -1,61 +1,137 @@
-"""Training on a running deployment: ``flwr run --stream``, progress, a site that drops out.
+"""Training on a running deployment: ``flwr run APP --stream``, progress, a site that drops out.
 
-:func:`run_on` writes the run's Flower app folder (:func:`~fedlearn_kit.federation.config.
-write_flower_app`, the same folder ``flwr run DIR`` would use by hand), submits it with
-``flwr run --stream`` and follows the stream. Two signals come from the kit's own
-deployment ServerApp (:mod:`.server_app`), not from Flower's log wording: the line it
-prints when a round's evaluation replies are in moves the progress bar and, with
-``drop_site``, switches that site's SuperNode off at the chosen round. The ServerApp saves
-the outcome to the run's ``result.pt``, which becomes the :class:`Result`.
+:func:`run_on` runs the course's app folder on the deployment exactly as a learner would by
+hand: it writes each local site's patients to the file its SuperNode's node config names
+(``data-path``), writes the experiment as the app's run config (a TOML file), and submits
+the folder with ``flwr run APP CONNECTION --run-config FILE --stream``. It follows the
+stream for one signal of the app's own (its round log's "round K of N done" line, not
+Flower's log wording), which moves the progress bar and, with ``drop_site``, switches that
+site's SuperNode off at the chosen round. The app's ServerApp saves the model and its
+round log to the run's ``result.pt``, which becomes the :class:`Result`.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import shlex
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation import settings
-from fedlearn_kit.federation.apps import check_min_sites
-from fedlearn_kit.federation.config import write_flower_app
+from fedlearn_kit.federation import _flower, flower_app, settings
+from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
+from fedlearn_kit.federation.deployment import registration
 from fedlearn_kit.federation.deployment.processes import (
     CONNECTION,
     DeploymentError,
     flower_command,
 )
-from fedlearn_kit.federation.deployment.server_app import ANNOUNCE, round_done
-from fedlearn_kit.federation.result import Result, load_result, progress_bar, progress_default
+from fedlearn_kit.federation.result import (
+    Result,
+    load_result,
+    progress_bar,
+    progress_default,
+    round_done,
+)
 from fedlearn_kit.federation.subprocesses import stream
+from fedlearn_kit.federation.task import site_files
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.state import Deployment
 
+#: The app's round log prints these lines for people (``flwr run --stream`` carries them):
+#: a site that failed, the countdown for absent sites, the start without them.
+NOTES = ("failed:", "waiting for sites:", "sites connected; starting without")
 
-#: How ``flwr run --stream`` names the run it started (best effort: only used to stop it).
-_RUN_ID = re.compile(r"run_id `?(\d+)")
+
+def commands(dep: Deployment, app: str | Path | None = None) -> list[str]:
+    """The commands this deployment runs, as a person would type them in the course folder.
+
+    ``flower-superlink`` and one ``flower-supernode`` per site, with their TLS and node
+    authentication flags (the kit starts them through a launcher that only changes timing
+    settings, :mod:`.flower_processes`), then the ``flwr run`` of the latest run (or of the
+    next one). Paths inside the course folder are shown relative to it.
+    """
+    from fedlearn_kit.paths import course_root
+
+    root = course_root()
+    prefixes = [] if root is None else [f"{root.as_posix()}/", f"{root}{os.sep}"]
+
+    def shown(arguments: list[str]) -> str:
+        words = []
+        for word in arguments:
+            for prefix in prefixes:
+                word = word.replace(prefix, "")
+            words.append(word)
+        return " ".join(_quoted(word) for word in words)
+
+    lines = []
+    for proc in dep.processes:
+        if proc.name == "superlink" or proc.name.startswith("supernode site"):
+            role = "superlink" if proc.name == "superlink" else "supernode"
+            arguments = proc.command[proc.command.index(role) + 1:]
+            lines.append(shown([f"flower-{role}", *arguments]))
+    config = dep.workdir / "runs" / f"run-{max(dep.runs, 1)}" / "run-config.toml"
+    lines.append(shown(["flwr", "run", str(flower_app.app_folder(app)), CONNECTION,
+                        "--run-config", str(config), "--stream"]))
+    return lines
 
 
-def stop_run(dep: Deployment, run_id: str | None) -> None:
-    """Stop run ``run_id`` in the SuperLink too (``flwr stop``), after the kit gave up on it.
+def _quoted(word: str) -> str:
+    """A word of a command as typed in a shell: double quotes around spaces (POSIX shells
+    and PowerShell read them alike), shell quoting for anything stranger."""
+    if word and not any(ch in word for ch in " \t\"'$`\\;&|<>()*?!"):
+        return word
+    if not any(ch in word for ch in '"$`\\'):
+        return f'"{word}"'
+    return shlex.quote(word)
+
+
+def stop_unfinished_runs(dep: Deployment) -> list[str]:
+    """Stop every run the SuperLink has not finished (``flwr ls``, then ``flwr stop``).
 
     Killing ``flwr run`` only ends the stream; the ServerApp would go on in the SuperLink.
+    The run ids come from ``flwr ls --format json``. Returns the ids stopped.
     """
-    if run_id is None:
+    listed = subprocess.run([flower_command("flwr"), "ls", CONNECTION, "--format", "json"],
+                            env=dep.env(), capture_output=True, text=True,
+                            timeout=settings.FLWR_LIST_TIMEOUT, check=False)
+    try:
+        run_ids = _flower.unfinished_run_ids(listed.stdout)
+    except ValueError:
+        return []
+    for run_id in run_ids:
+        subprocess.run([flower_command("flwr"), "stop", run_id, CONNECTION], env=dep.env(),
+                       capture_output=True, timeout=settings.FLWR_LIST_TIMEOUT, check=False)
+    return run_ids
+
+
+def write_site_data(dep: Deployment, exp: Experiment) -> None:
+    """Give every site of a deployment on this machine the experiment's patients.
+
+    Each SuperNode reads the file its node config names (``data-path``, in the site's own
+    folder); a workshop room's SuperNodes run on the participants' laptops and keep theirs.
+    """
+    if dep.role != "local":
         return
-    command = [flower_command("flwr"), "stop", run_id, CONNECTION]
-    subprocess.run(command, env=dep.env(), capture_output=True, timeout=60, check=False)
+    source = site_files(exp)
+    for i, site in enumerate(exp.sites()):
+        target = dep.site_data(i)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((source / f"site_{site.name}.csv").read_bytes())
 
 
-def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval: bool = True,
+def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
+           min_sites: int = 1, server_eval: bool = True,
            timeout: float = settings.RUN_TIMEOUT, progress: bool | None = None,
            drop_site: int | None = None, drop_after_round: int = 1,
            connect_timeout: float = 60.0, echo: bool = True) -> Result:
     """Train ``exp`` on the deployment ``dep`` (``dep.run(exp, ...)``); a Result.
 
-    ``min_sites``, ``server_eval`` and ``progress`` mean what they mean for
+    ``app``, ``min_sites``, ``server_eval`` and ``progress`` mean what they mean for
     :func:`fedlearn_kit.federation.run`.
     ``drop_site``: once round ``drop_after_round``'s evaluation replies have reached the
     ServerApp, that site's SuperNode is stopped (SIGTERM, as ``kill PID`` does), so it
@@ -74,34 +150,39 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
     if drop_site is not None and not 0 <= drop_site < dep.num_sites:
         raise ValueError(f"drop_site={drop_site}: choose a site from 0 to "
                          f"{dep.num_sites - 1}.")
+    folder = flower_app.app_folder(app)
     dep.check_sites(min_sites)
+    write_site_data(dep, exp)
     dep.wake()  # idle SuperNodes and executors on this machine start asking for work now
     run_dir = dep.new_run_dir()
+    run_dir.mkdir(parents=True, exist_ok=True)
     result_path = run_dir / "result.pt"
     result_path.unlink(missing_ok=True)
     hold_file = run_dir / f"site-{drop_site}-stopped"
     hold: dict[str, int | str] = ({} if drop_site is None else
             {"hold_after_round": drop_after_round, "hold_file": str(hold_file)})
-    app = write_flower_app(run_dir / "app", exp, min_sites=min_sites, server_eval=server_eval,
-                           result_path=str(result_path), connect_timeout=connect_timeout,
-                           **hold)
-    command = [flower_command("flwr"), "run", str(app.parent), CONNECTION, "--stream"]
+    # The site each registered key belongs to: the app's round log refuses a node that
+    # announces another (a participant holding another site's key).
+    node_ids = {**registration.saved_registrations(dep)[0], **dep.node_ids}
+    registered = " ".join(f"{node}:{site}" for site, node in sorted(node_ids.items()))
+    config = write_run_config(run_dir / "run-config.toml", run_config(
+        exp, min_sites=min_sites, server_eval=server_eval, data_dir=str(site_files(exp)),
+        result_path=str(result_path), connect_timeout=connect_timeout,
+        registered_sites=registered, **hold))
+    command = [flower_command("flwr"), "run", str(folder), CONNECTION,
+               "--run-config", str(config), "--stream"]
     start_time = time.perf_counter()
     log_path = run_dir / "flwr-run.log"
     with progress_bar(exp.num_rounds, progress_default(progress),
                       "rounds (deployment)") as to_round:
 
-        run_id: list[str] = []
-
         def on_line(line: str) -> None:
-            if not run_id and (found := _RUN_ID.search(line)):
-                run_id.append(found.group(1))
             server_round = round_done(line)
+            # The app's own notes: each round (who trained, who is missing, its time), the
+            # countdown for absent sites, each failure: the facilitator sees the run live.
+            if echo and (server_round is not None or any(note in line for note in NOTES)):
+                print(line.rstrip(), file=sys.stderr, flush=True)
             if server_round is None:
-                # The ServerApp's own notes: countdown, each round (who replied, who is
-                # missing, its time), errors: the facilitator sees the run as it happens.
-                if echo and ANNOUNCE in line:
-                    print(line[line.index(ANNOUNCE):].rstrip(), file=sys.stderr, flush=True)
                 return
             to_round(server_round)
             if drop_site is not None and server_round == drop_after_round:
@@ -112,10 +193,16 @@ def run_on(dep: Deployment, exp: Experiment, *, min_sites: int = 1, server_eval:
             done = stream(command, dep.env(), timeout, on_line, log_path=log_path,
                           what="`flwr run`", linger=0.0)
         except TimeoutError:
-            stop_run(dep, run_id[0] if run_id else None)
+            stop_unfinished_runs(dep)
             raise
         to_round(exp.num_rounds)
     if done.code != 0 or not result_path.exists():
         raise DeploymentError(f"`flwr run` ended (exit code {done.code}) without a result. "
                               f"Its output ({log_path}) ended with:\n{done.tail()}")
-    return load_result(exp, result_path, "deployment", time.perf_counter() - start_time)
+    result = load_result(exp, result_path, "deployment", time.perf_counter() - start_time)
+    names = {node: exp.sites()[site].name for site, node in dep.node_ids.items()
+             if site < exp.num_sites}
+    for error in result.errors:  # a site that failed before it ever replied: registration knows
+        if error["site"] == "?" and error.get("node_id") in names:
+            error["site"] = names[error["node_id"]]
+    return result

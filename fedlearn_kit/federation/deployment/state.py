@@ -114,6 +114,11 @@ class Deployment:
         """Where site ``site`` keeps its own key pair: its folder, never the coordinator's."""
         return self.workdir / f"site-{site}" / "keys"
 
+    def site_data(self, site: int) -> Path:
+        """The file of site ``site``'s patients, in its own folder (its node config's
+        ``data-path``): the app's ClientApp reads its site's data from it."""
+        return self.workdir / f"site-{site}" / "data" / "patients.csv"
+
     @property
     def wake_file(self) -> Path | None:
         """The file this machine's SuperNodes and executors watch for the start of a run
@@ -209,6 +214,12 @@ class Deployment:
         from fedlearn_kit.federation.deployment import runs  # torch: only to train
 
         return runs.run_on(self, experiment or Experiment(), **options)
+
+    def commands(self) -> list[str]:
+        """The three kinds of Flower command this deployment runs (:func:`.runs.commands`)."""
+        from fedlearn_kit.federation.deployment import runs
+
+        return runs.commands(self)
 
     def status(self) -> pd.DataFrame:
         """One row per process: name, site, pid, process group, alive, port, log."""

@@ -119,6 +119,25 @@ def start_superlink(dep: Deployment, host: str = LOOPBACK, port: int | None = No
     return link
 
 
+def node_config(dep: Deployment, site: int) -> str:
+    """Site ``site``'s ``--node-config``: which site it is and the file of its patients.
+
+    A SuperNode started without that file (a participant's laptop) gets the course's
+    default patients of its site; a run on this machine writes its experiment's there.
+    """
+    path = dep.site_data(site)
+    if not path.exists():
+        from fedlearn_kit.cohort import generate_site  # numpy and pandas, not torch
+        from fedlearn_kit.experiment import Experiment
+
+        exp = Experiment(num_sites=dep.num_sites)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        generate_site(exp.sites()[site], exp.seed, site).to_csv(path, index=False)
+    if "'" in str(path):
+        raise ValueError(f"{path}: Flower's --node-config cannot hold a path with a quote (').")
+    return f"partition-id={site} num-partitions={dep.num_sites} data-path='{path}'"
+
+
 def start_supernode(dep: Deployment, site: int, key: str | Path | None = None,
                     ca: str | Path | None = None, wait: bool = True,
                     timeout: float = settings.SUPERNODE_JOIN_TIMEOUT,
@@ -143,7 +162,7 @@ def start_supernode(dep: Deployment, site: int, key: str | Path | None = None,
     command = [*flower_processes.command("supernode"), "--superlink", dep.superlink,
                "--isolation", dep.isolation, "--host", LOOPBACK,
                "--port", str(runtime_port),
-               "--node-config", f"partition-id={site} num-partitions={dep.num_sites}"]
+               "--node-config", node_config(dep, site)]
     if dep.insecure:
         command.append("--insecure")
     else:

@@ -14,28 +14,21 @@ import pandas as pd
 import torch
 
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.task import load_site, new_net, round_seed, train_site
-from fedlearn_kit.training import one_torch_thread
+from fedlearn_kit.federation.task import first_round, new_net
 
 StateDict = Mapping[str, torch.Tensor]
 
 
-def first_round(exp: Experiment, proximal_mu: float = 0.0
-                ) -> tuple[dict[str, torch.Tensor], dict[str, dict[str, torch.Tensor]]]:
+def start_and_updates(exp: Experiment, proximal_mu: float = 0.0
+                      ) -> tuple[dict[str, torch.Tensor], dict[str, dict[str, torch.Tensor]]]:
     """The round-1 global model and every site's model after its round-1 training.
 
-    The same computation as a site's ClientApp in round 1, with FedProx's penalty when
+    The same computation as each site's ClientApp in round 1
+    (:func:`~fedlearn_kit.federation.task.first_round`), with FedProx's penalty when
     ``proximal_mu > 0``.
     """
     start = {k: v.detach().clone() for k, v in new_net(exp).state_dict().items()}
-    updates = {}
-    for i, site in enumerate(s.name for s in exp.sites()):
-        net = new_net(exp)
-        with one_torch_thread():
-            train_site(net, load_site(exp, i), exp, lr=exp.lr, seed=round_seed(exp, 1, i),
-                       proximal_mu=proximal_mu)
-        updates[site] = {k: v.detach().clone() for k, v in net.state_dict().items()}
-    return start, updates
+    return start, {site: model for site, (model, _) in first_round(exp, proximal_mu).items()}
 
 
 def distance(model: StateDict, start: StateDict) -> float:
@@ -49,7 +42,7 @@ def drift_table(exp: Experiment, mus: Sequence[float], local_epochs: Sequence[in
     rows = {}
     for epochs in local_epochs:
         for mu in mus:
-            start, updates = first_round(replace(exp, local_epochs=epochs), mu)
+            start, updates = start_and_updates(replace(exp, local_epochs=epochs), mu)
             label = "FedAvg" if mu == 0 else f"FedProx mu={mu:g}"
             rows[(epochs, label)] = {s: distance(u, start) for s, u in updates.items()}
     table = pd.DataFrame(rows).T
