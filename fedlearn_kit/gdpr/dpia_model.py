@@ -258,9 +258,9 @@ class DpiaModel:
             text += t["dp_seeded"]
         if m.dp_level == "record":
             text += t["dp_record"]
-            for k, eps, delta in m.group_budgets or ():
-                text += t["dp_group" if delta < 1 else "dp_group_void"].format(
-                    k=k, eps=self.n(eps, ".3g"), delta=self.n(delta, ".2g"))
+            for k, group_eps, group_delta in m.group_budgets or ():
+                text += t["dp_group" if group_delta < 1 else "dp_group_void"].format(
+                    k=k, eps=self.n(group_eps, ".3g"), delta=self.n(group_delta, ".2g"))
         elif m.dp_level == "site":
             text += t["dp_site"]
         return text
