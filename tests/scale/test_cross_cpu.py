@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fedlearn_kit.paths import ROOT
+from tests.helpers import ROOT, course
 from tools import authoring
 
 #: The lessons with cells that train a model (07 in a real deployment; 08 for monitoring).
@@ -34,15 +34,6 @@ TRAINING_CALLS = ("fit_local(", "fit_central(", ".fit(", "federation.run(", "run
                   "fit_dp(", "privacy_utility(", "shadow_models(", "local_update(",
                   "reconstruction_sweep(", "drift_table(", "run_record_dp(", "run_site_dp(",
                   "run_central_dp(", "run_secagg(", "dep.run(")
-
-
-def course_nbval_options() -> list[str]:
-    """nbval's options as ``course.py`` passes them (one place for the sanitizer's path)."""
-    spec = importlib.util.spec_from_file_location("course_under_test", ROOT / "course.py")
-    assert spec is not None and spec.loader is not None
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return list(course.NBVAL)
 
 
 def other_capability() -> str | None:
@@ -73,7 +64,7 @@ def run_nbval(notebooks: list[Path], env: dict[str, str], cwd: Path = ROOT
                 if importlib.util.find_spec("xdist") and (os.cpu_count() or 1) >= 2 else [])
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", "-q",
-         "--tb=short", *parallel, *course_nbval_options(), *map(str, notebooks)],
+         "--tb=short", *parallel, *course.NBVAL, *map(str, notebooks)],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
 
 
