@@ -399,16 +399,31 @@ def record_dp_budgets(exp: Experiment, splits: dict[str, Split], *, noise_multip
     """
     rows = []
     for site, split in splits.items():
-        history = record_dp_history(len(split.train), batch_size=exp.batch_size,
-                                    local_epochs=exp.local_epochs, rounds=exp.num_rounds,
-                                    noise_multiplier=noise_multiplier)
-        facts = budget_facts(history, delta)
+        facts = site_budget_facts(exp, split, noise_multiplier=noise_multiplier, delta=delta)
         rows.append({"site": site, "patients": len(split.train),
-                     "epsilon_add_remove": epsilon_spent(history, delta),
+                     "epsilon_add_remove": epsilon_spent(_site_history(exp, split,
+                                                                       noise_multiplier), delta),
                      "epsilon_replace_one": facts["epsilon"],
                      "advantage_bound": facts["advantage_bound"],
                      "mechanism_bound": facts["mechanism_advantage_bound"]})
     return pd.DataFrame(rows).set_index("site")
+
+
+def _site_history(exp: Experiment, split: Split, noise_multiplier: float) -> list[HistoryEntry]:
+    return record_dp_history(len(split.train), batch_size=exp.batch_size,
+                             local_epochs=exp.local_epochs, rounds=exp.num_rounds,
+                             noise_multiplier=noise_multiplier)
+
+
+def site_budget_facts(exp: Experiment, split: Split, *, noise_multiplier: float,
+                      delta: float = 1e-5) -> dict[str, object]:
+    """The DPIA's facts for one site of :func:`run_record_dp` after all rounds.
+
+    Replace-one (n fixed), as the site's count leaves with every reply: ε accounted directly
+    with the PLD, the ``adjacency``, both bounds and the group budgets
+    (:func:`~fedlearn_kit.privacy.accounting.budget_facts`), ready for ``record_facts``.
+    """
+    return budget_facts(_site_history(exp, split, noise_multiplier), delta)
 
 
 #: The metric every site sends in a central-DP run so that Flower's FedAvg weighs sites

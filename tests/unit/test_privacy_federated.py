@@ -102,6 +102,10 @@ def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
     assert (budgets["epsilon_replace_one"] > budgets["epsilon_add_remove"]).all()
     assert (budgets["epsilon_replace_one"] < 2 * budgets["epsilon_add_remove"]).all()
     assert (budgets["mechanism_bound"] < budgets["advantage_bound"]).all()
+    facts = federated.site_budget_facts(exp, load_site(exp, 0), noise_multiplier=1.0)
+    assert facts["adjacency"] == "replace-one"
+    assert facts["epsilon"] == budgets.loc["A", "epsilon_replace_one"]
+    assert kit.gdpr.facts.MeasuredFacts("privacy_defences", **facts).epsilon == facts["epsilon"]
 
 
 def test_record_dp_history_is_what_dp_train_accounts_round_after_round():
