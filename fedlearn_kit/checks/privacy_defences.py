@@ -165,14 +165,15 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
 
 
 def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> Verdict:
-    """Exercise 6.4: site-level DP, ε for one patient in or out (sensitivity 2C)."""
+    """Exercise 6.4: site-level DP, ε for one patient's record replaced, n fixed (2C)."""
     expected = epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta)
     if is_close(answer, expected, 1e-6):
-        return passed(f"ε = {expected:.2f} for one patient in or out over {rounds} rounds; "
-                      "the zero-out figure protects only 'did the site take part'.")
+        return passed(f"ε = {expected:.2f} for one patient's record replaced over {rounds} "
+                      "rounds; the zero-out figure covers only the site's update replaced by "
+                      "a zero update.")
     zero_out = epsilon_spent([(noise_multiplier, 1.0, rounds)], delta)
     if is_close(answer, zero_out, 1e-6):
-        return failed("that is the zero-out ε (the site's update against none).",
+        return failed("that is the zero-out ε (the site's update against a zero update).",
                       "two datasets of one site give updates up to 2C apart: per unit of "
                       "sensitivity the noise is half as large.")
     if is_close(answer, epsilon_spent([(noise_multiplier * 2, 1.0, rounds)], delta), 1e-6):
@@ -181,7 +182,7 @@ def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta:
     if is_close(answer, rounds * epsilon_spent([(noise_multiplier / 2, 1.0, 1)], delta), 1e-6):
         return failed("that adds up the rounds' ε.",
                       "give the accountant all rounds at once: it composes them more tightly.")
-    return failed(f"{shown(answer)} is not ε for one patient in or out.",
+    return failed(f"{shown(answer)} is not ε for one patient's record replaced.",
                   "every round is one Gaussian release at sampling rate 1.")
 
 
