@@ -242,7 +242,7 @@ class DpiaModel:
         level = LEVELS[self.lang].get(m.dp_level or "", t["not_given"])
         adjacency = (ADJACENCY[self.lang][m.adjacency] if m.adjacency
                      else t["dp_adjacency_unknown"])
-        text = t["dp"].format(section=self.section(m), eps=self.n(m.epsilon, "g"),
+        text = t["dp"].format(section=self.section(m), eps=self.n(m.epsilon, ".3g"),
                               delta=delta, level=level, adjacency=adjacency)
         if m.advantage_bound is None:
             text += t["dp_no_bound"]
@@ -270,7 +270,7 @@ class DpiaModel:
         if m.epsilon is None:  # callers pass facts.dp: has_dp is true
             raise ValueError(f"{m.section!r} reports no privacy budget.")
         level = LEVELS[self.lang].get(m.dp_level or "", "?")
-        return f"ε = {self.n(m.epsilon, 'g')}, {level}"
+        return f"ε = {self.n(m.epsilon, '.3g')}, {level}"
 
     def measured_statements(self) -> list[str]:
         """What the facts show about leakage, in the draft's language."""

@@ -122,6 +122,11 @@ def test_dp_sentences_use_the_recorded_facts_and_compute_no_bound(facts):
     text = gdpr.dpia_draft({}, no_bound).markdown(["risks"])
     assert "No bound on the membership advantage was recorded" in text
     assert "e^ε" not in text
+    # An accountant's ε is quoted to three figures, not with its stored digits.
+    precise = gdpr.facts_from_experiment(kit.Experiment()).measured("privacy_defences",
+                                                                    epsilon=8.3686)
+    text = gdpr.dpia_draft({}, precise).markdown(["risks"])
+    assert "ε = 8.37" in text and "8.3686" not in text
 
 
 def test_without_measurements_the_draft_says_so(facts):
