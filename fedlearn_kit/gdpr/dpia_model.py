@@ -179,6 +179,10 @@ class DpiaModel:
         text = format(value, spec)
         return text.replace(".", ",") if self.lang == "sv" else text
 
+    def percent(self, share: float, spec: str = ".1f") -> str:
+        """A share (0.016) as a percentage in the draft's language ("1.6 %", "1,6 %")."""
+        return f"{self.n(100 * share, spec)} %"
+
     def section(self, m: MeasuredFacts) -> str:
         """The lesson that recorded a measurement, by its reader-facing name."""
         return SECTION_NAMES[self.lang].get(m.section, m.section)
@@ -213,13 +217,13 @@ class DpiaModel:
                 text += t["null"].format(null=self.n(m.null_advantage_95))
         text += t["v_" + attack_verdict(m)]
         if m.tpr_at_low_fpr is not None and m.low_fpr is not None:
-            tci = (t["tpr_ci"].format(lo=self.n(m.tpr_at_low_fpr_ci[0]),
-                                      hi=self.n(m.tpr_at_low_fpr_ci[1]))
+            tci = (t["tpr_ci"].format(lo=self.percent(m.tpr_at_low_fpr_ci[0]),
+                                      hi=self.percent(m.tpr_at_low_fpr_ci[1]))
                    if m.tpr_at_low_fpr_ci else "")
             if m.attack_non_members:
                 k = m.low_fpr * m.attack_non_members
-                text += t["tpr"].format(fpr=self.n(m.low_fpr, "g"),
-                                        tpr=self.n(m.tpr_at_low_fpr), ci=tci,
+                text += t["tpr"].format(fpr=self.percent(m.low_fpr, ".2g"),
+                                        tpr=self.percent(m.tpr_at_low_fpr), ci=tci,
                                         k=self.n(k, ".0f"), non=m.attack_non_members,
                                         few=t["tpr_few"] if k < 10 else "")
         return text

@@ -119,7 +119,11 @@ COVERS = {
            "the weights only; losses and the sites' evaluation metrics stay at the sites; "
            "each site's patient count leaves":
            "bara vikterna; förluster och sjukhusens utvärderingsmått stannar på sjukhusen; "
-           "varje sjukhus patientantal lämnar det"},
+           "varje sjukhus patientantal lämnar det",
+           "the weights only; losses and the sites' evaluation metrics stay at the sites; "
+           "each site's patient count leaves, so the budget is for one record replaced":
+           "bara vikterna; förluster och sjukhusens utvärderingsmått stannar på sjukhusen; "
+           "varje sjukhus patientantal lämnar det, så budgeten gäller för en post som byts ut"},
 }
 
 REPLY_KINDS = {"en": {"train": "training reply", "evaluate": "evaluation reply"},

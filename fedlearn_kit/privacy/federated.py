@@ -269,6 +269,12 @@ def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float
                      epsilon_spent(releases, delta), delta, reproducible)
 
 
+#: What the noise of :func:`run_record_dp` covers, as the DPIA facts record it (the DPIA has
+#: its Swedish text: ``fedlearn_kit.gdpr.dpia_text.COVERS``).
+RECORD_DP_COVERS = ("the weights only; losses and the sites' evaluation metrics stay at the "
+                    "sites; each site's patient count leaves, so the budget is for one record "
+                    "replaced")
+
 #: Where a site keeps its DP accountant's history between rounds (in ``context.state``).
 DP_STATE_KEY = "dp-accounting"
 

@@ -86,6 +86,8 @@ def test_an_attack_is_read_against_its_null_baseline_with_interval_and_counts(fa
     assert "within what chance gives" not in risks and "did not show leakage" not in risks
     assert "above zero means" not in risks
     assert "about 1 of the 1200 non-members, too few" in risks
+    # Rates are percentages, not shares that read as counts ("found 0.010 of the members").
+    assert "At a false-positive rate of 0.1 % it found 1.0 % of the members" in risks
 
 
 @pytest.mark.parametrize(("change", "expected"), [

@@ -236,3 +236,10 @@ def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():
     assert eps == sorted(eps) and eps[2] < 5 * eps[0]  # composes, more tightly than adding
     assert federated.flower_epsilon(2.0, 5, 2, 1e-5) < eps[2]
     assert eps[2] == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5))
+
+
+def test_what_record_dp_covers_has_its_swedish_dpia_text():
+    from fedlearn_kit.gdpr.dpia_text import COVERS
+
+    assert federated.RECORD_DP_COVERS in COVERS["sv"]
+    assert "patient count leaves" in federated.RECORD_DP_COVERS
