@@ -231,7 +231,7 @@ class SiteDPRun:
 
 def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float,
                 epsilon_per_round: float, delta: float = 1e-5, seed: int = 0,
-                reproducible: bool = False) -> SiteDPRun:
+                reproducible: bool = False, announce: bool = True) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
     ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
@@ -258,7 +258,7 @@ def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float
     # The standard deviation LocalDpMod adds, relative to the clipping norm (its
     # sensitivity), as Flower calibrates it (a contract test measures Flower's noise).
     noise_multiplier = local_dp_noise_std(clipping_norm, epsilon_per_round, delta) / clipping_norm
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     app = client_app or app_handlers(train_mods=[mod])
     with numpy_noise(seed if reproducible else None):
@@ -296,6 +296,7 @@ class DPSGDTrain:
     max_grad_norm: float = 1.0
     delta: float = 1e-5
     reproducible: bool = False  # classroom switch: noise seeded from the public round seed
+    draw: int = 0  # which classroom noise draw of that seed
 
     def __call__(self, msg: Any, context: Any) -> Any:
         from flwr.app import ArrayRecord, ConfigRecord, Message, MetricRecord, RecordDict
@@ -320,7 +321,7 @@ class DPSGDTrain:
                        batch_size=int(cfg["batch-size"]),
                        seed=seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
-                       history=history_from_lists(saved) if saved else ())
+                       history=history_from_lists(saved) if saved else (), draw=self.draw)
         # ConfigRecord is annotated with an (invariant) dict of all config values.
         lists: dict[str, ConfigRecordValues] = dict(history_to_lists(run.history))
         context.state[DP_STATE_KEY] = ConfigRecord(lists)
@@ -331,8 +332,8 @@ class DPSGDTrain:
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
-                  delta: float = 1e-5, reproducible: bool = False
-                  ) -> tuple[Any, CoordinatorTap]:
+                  delta: float = 1e-5, reproducible: bool = False, draw: int = 0,
+                  announce: bool = True) -> tuple[Any, CoordinatorTap]:
     """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine).
 
     Each site's ε (metric ``epsilon``) is per record as Opacus accounts it (add/remove) and
@@ -341,18 +342,19 @@ def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: fl
     replace-one neighbours (n fixed) hold: :func:`record_dp_budgets` gives that budget. The
     ε Flower's FedAvg averages over the sites (the ``all`` row) is removed from the history
     (:func:`without_averaged_epsilon`). The noise is secret unless ``reproducible=True``
-    (classroom switch, announced).
+    (classroom switch, announced unless ``announce=False``); ``draw`` numbers the classroom
+    noise draws of one seed.
     """
     from fedlearn_kit.privacy.defences import announce_classroom_noise
 
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     from flwr.clientapp import ClientApp
 
     from fedlearn_app import client_app
 
     app = ClientApp(mods=[drop_site_metrics])
-    app.train()(DPSGDTrain(noise_multiplier, max_grad_norm, delta, reproducible))
+    app.train()(DPSGDTrain(noise_multiplier, max_grad_norm, delta, reproducible, draw))
     app.evaluate()(client_app.evaluate)
     result, tap = run_tapped(exp, app)
     return without_averaged_epsilon(result), tap
@@ -529,7 +531,7 @@ def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm
 
 def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier: float,
                    clipping_norm: float, delta: float = 1e-5, seed: int = 0,
-                   reproducible: bool = False) -> CentralDPRun:
+                   reproducible: bool = False, announce: bool = True) -> CentralDPRun:
     """Central DP with Flower's own strategy wrapper, client mod and accountant.
 
     Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
@@ -549,7 +551,7 @@ def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier:
         raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
     server, wrappers = central_dp_server_app(exp.num_sites, noise_multiplier, clipping_norm,
                                              delta)
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     client = client_app or app_handlers(mods=[equal_weight], train_mods=[fixedclipping_mod])
     with numpy_noise(seed if reproducible else None):
@@ -561,6 +563,33 @@ def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier:
                                        exp.num_sites, delta),
                         float(spent.epsilon), float(spent.delta), int(spent.num_releases),
                         reproducible)
+
+
+def utility_over_draws(runs: dict[str, Callable[[int], Any]], future: Cohort,
+                       draws: int = 5) -> pd.DataFrame:
+    """AUROC on every site's future patients of models that depend on a noise draw.
+
+    ``runs`` maps a name to a function that trains the model for draw ``d`` (0, 1, ...) and
+    returns it (a :class:`~fedlearn_kit.training.TrainedModel`, e.g. a federated result's
+    ``.model()``). One row per name; per site the mean AUROC over ``draws`` draws (column
+    ``A``) with the lowest and highest draw (``A low``, ``A high``), because one draw of
+    the noise can land high or low.
+    """
+    from fedlearn_kit.evaluation import evaluate
+
+    if draws < 1:
+        raise ValueError(f"draws={draws}: train each model at least once.")
+    rows = {}
+    for name, train in runs.items():
+        scores = pd.DataFrame([{site: evaluate(model, patients)["auroc"]
+                                for site, patients in future.items()}
+                               for model in (train(d) for d in range(draws))])
+        row: dict[str, float] = {}
+        for site in future:
+            row.update({site: float(scores[site].mean()), f"{site} low": float(
+                scores[site].min()), f"{site} high": float(scores[site].max())})
+        rows[name] = row
+    return pd.DataFrame(rows).T
 
 
 def compare_leakage(exp: Experiment, runs: dict[str, tuple[Any, CoordinatorTap]],

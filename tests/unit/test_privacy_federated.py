@@ -154,6 +154,12 @@ def test_record_dp_noise_in_the_federation_is_secret_unless_the_classroom_switch
     assert torch.equal(classroom[0].state_dict["linear.weight"],
                        classroom[1].state_dict["linear.weight"])
     assert capsys.readouterr().out.count("would not hold for a released model") == 2
+    # Another classroom draw of the same seed is other noise, and asked quietly says nothing.
+    other = federated.run_record_dp(exp, noise_multiplier=1.0, reproducible=True, draw=1,
+                                    announce=False)[0]
+    assert not torch.equal(other.state_dict["linear.weight"],
+                           classroom[0].state_dict["linear.weight"])
+    assert "would not hold" not in capsys.readouterr().out
 
 
 def test_site_dp_reports_epsilon_for_one_record_replaced_and_leaves_numpy_alone(capsys):
@@ -243,3 +249,23 @@ def test_what_record_dp_covers_has_its_swedish_dpia_text():
 
     assert federated.RECORD_DP_COVERS in COVERS["sv"]
     assert "patient count leaves" in federated.RECORD_DP_COVERS
+
+
+def test_utility_over_draws_gives_the_mean_and_range_and_refuses_no_draws():
+    exp = kit.Experiment(seed=3, patients_per_site=120)
+    cohort = exp.cohort()
+    splits = kit.split_cohort(cohort, exp.test_fraction, exp.seed)
+    future = kit.future_patients(cohort, 200)
+    fitted = [attacks.Recipe("logistic", epochs=2, seed=s).fit(splits["A"].train, f"draw {s}")
+              for s in range(3)]
+    table = federated.utility_over_draws({"noisy": lambda d: fitted[d],
+                                          "fixed": lambda d: fitted[0]}, future, draws=3)
+    scores = [kit.evaluate(m, future["A"])["auroc"] for m in fitted]
+    assert len(set(scores)) > 1  # the draws differ, so the range is not trivially one value
+    assert table.loc["noisy", "A"] == pytest.approx(np.mean(scores))
+    assert (table.loc["noisy", "A low"], table.loc["noisy", "A high"]) == (min(scores),
+                                                                         max(scores))
+    assert table.loc["fixed", "A low"] == table.loc["fixed", "A high"]
+    assert list(table.columns) == ["A", "A low", "A high", "B", "B low", "B high"]
+    with pytest.raises(ValueError, match="at least once"):
+        federated.utility_over_draws({"x": lambda d: fitted[0]}, future, draws=0)
