@@ -131,7 +131,8 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
 
     if not isinstance(app, ClientApp):
         return failed(f"expected a flwr.clientapp.ClientApp, got {shown(app)}.",
-                      "start with site_dp_app = ClientApp().")
+                      "make a new, empty ClientApp and register the course app's two "
+                      "handlers on it.")
     exp = Experiment(patients_per_site=120, num_rounds=2, local_epochs=1, seed=3)
 
     def final(client: object) -> dict:

@@ -29,7 +29,8 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
         ax.axvline(f, color="grey", linewidth=0.6, linestyle="--")
     ax.set(xscale="log", yscale="log", xlim=(floor, 1), ylim=(floor, 1.05),
            xlabel="false positive rate (non-members flagged)",
-           ylabel="true positive rate (members found)", title=title)
+           ylabel="true positive rate (members found)",
+           title=title or "Membership attacks: members found against false alarms")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -122,7 +123,7 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
     ax.set_xticks(x + width * (len(models) - 1) / 2, labels, fontsize=8)
     ylabel = bar_axis(ax, groups["auroc_high" if ranged else "auroc"].to_numpy(dtype=float),
                       "AUROC", headroom=0.12)
-    ax.set(ylabel=ylabel, title=title)
+    ax.set(ylabel=ylabel, title=title or "AUROC per group of patients")
     ax.legend(ncols=min(len(models), 6), fontsize=7, loc="upper left",
               title="bars: range over noise draws" if ranged else None, title_fontsize=7)
     return fig
@@ -135,7 +136,8 @@ def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
         ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
                 color=site_colour(i), label=f"{epochs} local epoch(s)")
     ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
-           ylabel="distance to nearest record / its length", title=title)
+           ylabel="distance to nearest record / its length",
+           title=title or "How close the reconstruction comes to a record")
     ax.legend(fontsize=8)
     return fig
 
@@ -166,7 +168,8 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
     elif baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", linewidth=0.9,
                    label="blind attack, 95th percentile")
-    ax.set(xlabel="round", ylabel=metric, title=title, ylim=(0, None))
+    ax.set(xlabel="round", ylabel=metric, title=title or f"{metric} per round",
+           ylim=(0, None))
     ax.set_xticks(list(table.index))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     return fig

@@ -419,3 +419,9 @@ def test_a_bound_near_one_is_said_to_limit_little_and_notes_are_kept():
     assert "Note from lesson 06: Site-level DP" in risks
 
 
+def test_a_privacy_budget_is_rounded_as_the_lessons_print_it() -> None:
+    """The learner review read "ε = 6.31915" in lesson 08: three significant digits suffice."""
+    facts = gdpr.facts_from_experiment(kit.Experiment()).measured(
+        "privacy_defences", epsilon=6.319151, delta=1e-5, dp_level="record")
+    draft = gdpr.dpia_draft({}, facts).markdown(["risks", "measures"])
+    assert "ε = 6.32" in draft and "6.319" not in draft

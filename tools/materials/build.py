@@ -152,8 +152,7 @@ def stale() -> list[str]:
         current = path.read_text(encoding="utf-8")
         if update(current) != current:
             found.append(str(path.relative_to(ROOT)))
-    found += [f"{times.notebook_path(slug).relative_to(ROOT)} (Time line)" for slug in STEPS
-              if times.stated_time_line(slug) != times.time_line(slug)]
+    found += [f"{problem} (Time line)" for problem in times.notebook_time_problems()]
     expected = set(targets())
     found += [str(p.relative_to(ROOT)) + " (no longer generated)"
               for p in sorted(OUT.rglob("*.html")) if p not in expected]
