@@ -140,8 +140,15 @@ def targets() -> dict[Path, Callable[[], str]]:
 
 
 def _edited_sources() -> dict[Path, Callable[[str], str]]:
-    """Files partly generated: each maps to a function from its current text to the new one."""
-    return {facilitator_notes.GUIDE: guide_text, README: readme_text}
+    """Files partly generated: each maps to a function from its current text to the new one.
+    The Swedish README and facilitator guide follow their English ones (tools/translate.py
+    builds them from the English and their catalogues), so they come after them."""
+    from tools.translate import refreshed, translated_path  # translate reads these builders
+
+    return {facilitator_notes.GUIDE: guide_text, README: readme_text,
+            translated_path(facilitator_notes.GUIDE, "sv"): refreshed(facilitator_notes.GUIDE,
+                                                                      "sv"),
+            translated_path(README, "sv"): refreshed(README, "sv")}
 
 
 def stale() -> list[str]:
