@@ -64,9 +64,9 @@ def context() -> Context:
     splits = kit.split_cohort(exp.cohort(), exp.test_fraction, exp.seed)
     future = kit.future_patients(exp.cohort(), 2000)
     recipe = attacks.Recipe("logistic", epochs=30, batch_size=16, seed=42)
-    _, models = defences.privacy_utility(splits["A"].train, future, recipe, (0.5, 2.0, None),
-                                         non_member_ratio=4, seed=42, reproducible=True)
-    groups = defences.subgroup_table(models, future["A"])
+    curve = defences.privacy_utility(splits["A"].train, future, recipe, (0.5, 2.0, None),
+                                     non_member_ratio=4, seed=42, reproducible=True)
+    groups = defences.subgroup_table(curve.models, future["A"], trained_on=splits["A"].train)
     secure = secagg.run_secagg(kit.Experiment(seed=42, num_sites=3, num_rounds=1))
     return Context(groups, secure)
 
