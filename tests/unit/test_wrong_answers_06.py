@@ -1,10 +1,11 @@
 """Exercise notebook 06: each check accepts the solution and refuses the wrong answers below,
 naming the mistake (the pattern: tests/unit/wrong_answers.py).
 
-Exercise 6.2 is not in these tables yet: its check and solution are being rewritten on the
-privacy branch (``bounds(bounds, within, claims)`` on an audit table with a refuted claim,
-so that ``within`` is tested at all); its rows, with the review's wrong answers (``within``
-from ``ci_high``, from the held-out advantage, hard-coded), follow at that merge.
+Exercise 6.2 audits three claims (two DP models and a vendor's ε = 0.05 on a model without DP,
+lesson 05's over-fitted network, which the attack refutes), so that ``within`` is tested at
+all; its rows hold the review's wrong answers (``within`` hard-coded, the wrong way round,
+as words). ``within`` from the held-out advantage is not among them: on these data it
+gives the same verdicts.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tests.unit.wrong_answers import (
 
 NOTEBOOK = "06_privacy_defences.ipynb"
 #: Exercises whose rows wait for another branch's merge (see the module's docstring).
-PENDING = ("6.2",)
+PENDING: tuple[str, ...] = ()
 #: 6.1's run, 6.4's settings: as in solutions/06.
 SIGMA, RATE, STEPS, DELTA = 1.5, 0.05, 600, 1e-5
 C, EPS_ROUND = 0.5, 1.0
@@ -43,6 +44,20 @@ class Context:
 
     groups: pd.DataFrame
     secure: secagg.SecAggRun
+    claims: pd.DataFrame
+
+    def bounds(self, convert: bool = True) -> list[float]:
+        """6.2's advantage bound per claim; ``convert=False`` skips the replace-one step.
+
+        (Leaving δ out is not a wrong answer here: at δ = 1e-5 it moves a bound by 4e-5.)
+        """
+        eps, delta = self.claims.epsilon, self.claims.delta
+        if convert:
+            eps, delta = 2 * eps, (1 + np.exp(eps)) * delta
+        return list((np.expm1(eps) + 2 * delta) / (np.exp(eps) + 1))
+
+    def within(self) -> list[bool]:
+        return [bool(x <= b) for x, b in zip(self.claims.ci_low, self.bounds(), strict=True)]
 
     def eps(self, answer: object) -> object:
         return check.epsilon(answer, noise_multiplier=SIGMA, sample_rate=RATE, steps=STEPS,
@@ -68,7 +83,14 @@ def context() -> Context:
                                      non_member_ratio=4, seed=42, reproducible=True)
     groups = defences.subgroup_table(curve.models, future["A"], trained_on=splits["A"].train)
     secure = secagg.run_secagg(kit.Experiment(seed=42, num_sites=3, num_rounds=1))
-    return Context(groups, secure)
+    members = splits["A"].train
+    non_members = attacks.matching_non_members(members, future, ratio=4, seed=42)
+    vendor = "vendor, claimed ε=0.05"
+    claims = defences.audit_table({"DP ε=0.5": curve.model("DP ε=0.5"),
+                                   "DP ε=2": curve.model("DP ε=2"),
+                                   vendor: attacks.Recipe(seed=42).fit(members, vendor)},
+                                  members, non_members, claimed={vendor: 0.05})
+    return Context(groups, secure, claims)
 
 
 def _site_dp(train_mods: list[object] | None = None, evaluate_mods: list[object] | None = None
@@ -104,6 +126,7 @@ def _spent(sigma: float, rate: float, steps: int, delta: float = DELTA) -> float
 
 RIGHT = {
     "6.1": lambda c: c.eps(_spent(SIGMA, RATE, STEPS)),
+    "6.2": lambda c: check.bounds(c.bounds(), c.within(), c.claims),
     "6.3": lambda c: check.largest_drop(c.drops().idxmax()[1], c.groups, DP),
     "6.4": lambda c: _dp_app(_site_dp([_local_dp()])) and _patient(
         _spent(NOISE / 2, 1.0, ROUNDS)),
@@ -121,6 +144,24 @@ WRONG = [
           "one epoch's steps"),
     Wrong("6.1", "every patient in every step", lambda c: c.eps(_spent(SIGMA, 1.0, STEPS)),
           "without sampling"),
+    # 6.2 audit the claims
+    Wrong("6.2", "Yeom's e^ε − 1", lambda c: check.bounds(
+        list(np.expm1(c.claims.epsilon)), c.within(), c.claims), "yeom's e^ε − 1"),
+    Wrong("6.2", "the claimed ε used as replace-one", lambda c: check.bounds(
+        c.bounds(convert=False), c.within(), c.claims), "uses the claimed ε directly"),
+    Wrong("6.2", "bounds as text", lambda c: check.bounds(
+        str(c.bounds()), c.within(), c.claims), "one bound (a number) per claim"),
+    Wrong("6.2", "one bound too few", lambda c: check.bounds(
+        c.bounds()[:-1], c.within(), c.claims), "expected 3 bounds"),
+    Wrong("6.2", "within the wrong way round (bound below ci_low)", lambda c: check.bounds(
+        c.bounds(), [not w for w in c.within()], c.claims), "`within` is not"),
+    Wrong("6.2", "within for two of the three claims", lambda c: check.bounds(
+        c.bounds(), c.within()[:2], c.claims), "should hold 3 values"),
+    Wrong("6.2", "within hard-coded: every claim holds", lambda c: check.bounds(
+        c.bounds(), [True] * len(c.claims), c.claims), "`within` is not", "review"),
+    Wrong("6.2", "within as the words 'yes'/'no'", lambda c: check.bounds(
+        c.bounds(), ["yes" if w else "no" for w in c.within()], c.claims),
+          "not true or false"),
     # 6.3 who pays
     Wrong("6.3", "the group that gains most", lambda c: check.largest_drop(
         c.drops(-1.0).idxmax()[1], c.groups, DP), "gains most, not loses most"),
