@@ -672,11 +672,17 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
+#: The folders pyproject.toml's [tool.setuptools] packages live in (its package-dir maps
+#: data/ to fedlearn_kit.data and app/fedlearn_app to fedlearn_app): the kit's wheel is built
+#: from these (tests/unit/test_pins.py checks the two lists agree).
+KIT_SOURCES = ("fedlearn_kit", "data", "app/fedlearn_app")
+
+
 def _build_kit_wheel(py: Path, wheels: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:  # build outside the course folder:
         source = Path(scratch) / "src"              # no build/ or egg-info left behind
-        for package in ("fedlearn_kit", "data"):  # data/ is installed as fedlearn_kit.data
-            shutil.copytree(HERE / package, source / package,
+        for folder in KIT_SOURCES:
+            shutil.copytree(HERE / folder, source / folder,
                             ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(HERE / name, source / name)
