@@ -80,6 +80,8 @@ TIERS = {
 #: never for learners). Not ``--dist loadgroup``: with pytest 9.2 and pytest-xdist 3.8 its
 #: groups are silently ignored (pytest-dev/pytest-xdist#1386).
 RESULT_CACHE_ENV = "FEDLEARN_RESULT_CACHE"
+#: ``pip`` here makes the install use pip alone (by default uv installs, pip stands by).
+INSTALLER_ENV = "FEDLEARN_INSTALLER"
 #: Every tier run ends with its slowest tests, so a tier's cost is seen where it grows.
 SLOWEST = "--durations=15"
 
@@ -269,25 +271,24 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
     if bundle is not None:
         check_bundle_fits(bundle, _version_of([str(py)]))
     pip = [py, "-m", "pip", "install", "--disable-pip-version-check"]
+    sources = ["--no-index", "--find-links", _bundle_wheels(bundle)] if bundle else []
+    uv = _installer_uv(py, pip + sources)
     with tempfile.TemporaryDirectory() as scratch:
         lock = LOCKS[kind]
-        if bundle is not None:
-            wheels = _bundle_wheels(bundle)
-            pip += ["--no-index", "--find-links", wheels]
-        elif not torch_index_reachable():
+        if bundle is None and not torch_index_reachable():
             say("PyTorch's CPU index cannot be reached: taking torch's CPU build from what pip "
                 "finds elsewhere (its configuration, a local wheel folder).")
             lock = _lock_without_index(lock, Path(scratch))
-        check_run([*pip, "-r", lock], "Installing the locked packages",
-                  "Read pip's message above. Behind a proxy, set HTTPS_PROXY; without a "
-                  "network, install from a facilitator's bundle (docs/laptops.md).")
+        install_step(pip, uv, py, [*sources, "-r", str(lock)], "Installing the locked packages",
+                     "Read pip's message above. Behind a proxy, set HTTPS_PROXY; without a "
+                     "network, install from a facilitator's bundle (docs/laptops.md).")
     if bundle is not None:
-        check_run([*pip, "--no-deps", "--force-reinstall", "fedlearn-kit"],
-                  "Installing the kit from the bundle",
-                  "Rebuild the bundle: python course.py bundle")
+        install_step(pip, uv, py, [*sources, "--no-deps", "--force-reinstall", "fedlearn-kit"],
+                     "Installing the kit from the bundle",
+                     "Rebuild the bundle: python course.py bundle")
     else:
-        check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
-                  "Read pip's message above.")
+        install_step(pip, uv, py, ["--no-deps", "-e", str(HERE)], "Installing the kit",
+                     "Read pip's message above.")
     post_install(py)
     if "hub" in with_bases(kind):
         install_hub_proxy(py)
@@ -297,6 +298,59 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
          "from": "bundle" if bundle else "index",
          **({"bundle": _shown_path(bundle)} if bundle else {})}))
     return py
+
+
+def _installer_uv(py: Path, pip: list) -> str | None:
+    """uv to install with, or None for pip alone.
+
+    uv installs the same locked packages several times faster than pip (parallel downloads
+    and unpacking, one cache for every environment): a fresh install, CI's included, takes
+    seconds where pip takes minutes. It is in the lock (Flower depends on it), so the
+    environment's own uv is the locked version; a new environment gets that version first,
+    with pip (one wheel; from the bundle when installing from one). ``FEDLEARN_INSTALLER=pip``
+    skips uv; pip also takes over whenever uv fails (:func:`install_step`)."""
+    if os.environ.get(INSTALLER_ENV, "uv") == "pip":
+        return None
+    own = [py.parent / ("uv.exe" if WINDOWS else "uv"), py.parent / "Scripts" / "uv.exe"]
+    found = next((str(c) for c in own if c.exists()), None)
+    if found is not None:
+        return found
+    try:
+        version = next(ln.split("==")[1].split(";")[0].strip() for ln in locked_requirements(
+            "course") if _package(ln) == "uv")
+    except StopIteration:
+        return None
+    if run([*pip, "--quiet", f"uv=={version}"]) != 0:
+        say("uv could not be installed: pip installs everything (slower).")
+        return None
+    return next((str(c) for c in own if c.exists()), None)
+
+
+def _uv_sources() -> list[str]:
+    """pip's configured wheel folders and extra indexes, for uv (which reads no pip.conf):
+    both installers then take the same files (e.g. a local torch CPU wheel)."""
+    sources = [a for folder in _pip_find_links() for a in ("--find-links", folder)]
+    for key, flag in (("index-url", "--index-url"), ("extra-index-url", "--extra-index-url")):
+        values = os.environ.get(f"PIP_{key.replace('-', '_').upper()}", "").split()
+        values += _pip_config(f"global.{key}")
+        sources += [a for value in dict.fromkeys(values) for a in (flag, value)]
+    return sources
+
+
+def install_step(pip: list, uv: str | None, py: Path, arguments: list[str], what: str,
+                 fix: str) -> None:
+    """``pip install ARGUMENTS`` into ``py``'s environment, by uv when there is one; pip
+    again if uv fails, so uv can only make an install faster, never break it."""
+    if uv is not None:
+        # unsafe-best-match: like pip, every index is asked for every package (uv's default
+        # takes a package from the first index that has it, e.g. numpy from PyTorch's).
+        command = [uv, "pip", "install", "--python", str(py), "--index-strategy",
+                   "unsafe-best-match", *([] if "--no-index" in arguments else _uv_sources()),
+                   *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
+        if run(command) == 0:
+            return
+        say(f"uv could not do it ({what}); pip tries.")
+    check_run([*pip, *arguments], what, fix)
 
 
 def post_install(py: Path) -> None:
@@ -785,16 +839,20 @@ def _uv() -> str:
     return found
 
 
+def _pip_config(key: str) -> list[str]:
+    """The values pip's configuration files give ``key`` (``global.find-links``), if any."""
+    try:
+        configured = subprocess.run([sys.executable, "-m", "pip", "config", "get", key],
+                                    capture_output=True, text=True)
+    except OSError:
+        return []
+    return configured.stdout.split() if configured.returncode == 0 else []
+
+
 def _pip_find_links() -> list[str]:
     """The wheel folders pip is configured with here (e.g. a local torch CPU wheel), so the
     resolution sees the same files pip will install from."""
-    folders = os.environ.get("PIP_FIND_LINKS", "").split()
-    try:
-        configured = subprocess.run([sys.executable, "-m", "pip", "config", "get",
-                                     "global.find-links"], capture_output=True, text=True)
-        folders += configured.stdout.split() if configured.returncode == 0 else []
-    except OSError:
-        pass
+    folders = os.environ.get("PIP_FIND_LINKS", "").split() + _pip_config("global.find-links")
     return list(dict.fromkeys(folders))
 
 
