@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -82,6 +83,8 @@ TIERS = {
 RESULT_CACHE_ENV = "FEDLEARN_RESULT_CACHE"
 #: ``pip`` here makes the install use pip alone (by default uv installs, pip stands by).
 INSTALLER_ENV = "FEDLEARN_INSTALLER"
+#: The name the lint step (ruff, mypy) is reported under beside the tiers.
+LINT = "ruff and mypy"
 #: Every tier run ends with its slowest tests, so a tier's cost is seen where it grows.
 SLOWEST = "--durations=15"
 
@@ -457,20 +460,52 @@ def lint_command(py: Path) -> list[str]:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Every tier, one pytest run each (after lint and types), or the tiers named with --tier.
+    """Every tier, one pytest run each (ruff and mypy beside them), or the tiers named with
+    --tier.
 
     A failing tier does not stop the next: one run shows every tier's result. Options for
     pytest (``-k deploy``) go to every tier; a tier none of whose tests they select is skipped,
     but a run that selects no test at all fails."""
     tiers = chosen_tiers(args.tier)
     py = install("dev", python=args.python)
-    if not args.tier and not lint_and_types(py):
-        return 1
-    return run_tiers(py, tiers, args.workers, args.pytest_args)
+    if args.tier:
+        return run_tiers(py, tiers, args.workers, args.pytest_args)
+    # ruff and mypy need one core for about half a minute on a fresh clone (mypy has no
+    # cache there): they run beside the tiers, their output is shown after the tiers', and
+    # a lint or type error fails the run as before.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        lint: dict[str, tuple[int, float]] = {LINT: (1, 0.0)}  # a failure until it ran
+        checks = threading.Thread(target=lambda: lint.update({LINT: lint_and_types_into(
+            py, output)}))
+        checks.start()
+        results = tier_results(py, tiers, args.workers, args.pytest_args)
+        checks.join()
+        output.seek(0)
+        say(f"{LINT} (run beside the tiers) said:\n" + output.read().rstrip())
+    return report_tiers({**lint, **results},
+                        selecting=bool(args.pytest_args) and len(tiers) > 1)
+
+
+def lint_and_types_into(py: Path, output) -> tuple[int, float]:
+    """ruff, then mypy, their output into the file ``output``: the worse exit code, and
+    the seconds both took."""
+    start, codes = time.monotonic(), []
+    for step in (lint_command(py), [py, "-m", "mypy"]):
+        codes.append(subprocess.call([str(c) for c in step], cwd=HERE, stdout=output,
+                                     stderr=subprocess.STDOUT,
+                                     env={**os.environ, **QUIET_ENV}))
+    return max(codes), time.monotonic() - start
 
 
 def run_tiers(py: Path, tiers: list[str], workers: str, pytest_args: list[str]) -> int:
     """One pytest run per tier, then each tier's outcome and time (:func:`report_tiers`)."""
+    return report_tiers(tier_results(py, tiers, workers, pytest_args),
+                        selecting=bool(pytest_args) and len(tiers) > 1)
+
+
+def tier_results(py: Path, tiers: list[str], workers: str, pytest_args: list[str]
+                 ) -> dict[str, tuple[int, float]]:
+    """Run each tier's pytest in turn: its exit code and seconds, by tier."""
     results: dict[str, tuple[int, float]] = {}
     for tier in tiers:
         say(f"tier {tier}")
@@ -480,24 +515,27 @@ def run_tiers(py: Path, tiers: list[str], workers: str, pytest_args: list[str]) 
             code = run([py, "-m", "pytest", *tier_arguments(tier, workers), *pytest_args],
                        env=env)
         results[tier] = (code, time.monotonic() - start)
-    return report_tiers(results, selecting=bool(pytest_args) and len(tiers) > 1)
+    return results
 
 
 def report_tiers(results: dict[str, tuple[int, float]], selecting: bool) -> int:
     """Say each tier's outcome and time; the exit code of the whole run (pytest's 5,
-    "no test collected", is a failure unless options chose tests and another tier ran some)."""
-    ran_some = any(code != 5 for code, _ in results.values())
+    "no test collected", is a failure unless options chose tests and another tier ran some).
+    ``results`` may also hold the lint step (:data:`LINT`)."""
+    ran_some = any(code != 5 for tier, (code, _) in results.items() if tier != LINT)
     failed = False
     for tier, (code, seconds) in results.items():
         if code == 0:
             outcome = "passed"
+        elif tier == LINT:
+            outcome, failed = f"FAILED (exit {code}: read ruff's and mypy's messages)", True
         elif code == 5 and selecting and ran_some:
             outcome = "no test selected by the options given"
         elif code == 5:
             outcome, failed = "FAILED: no test collected (a failure, not a pass)", True
         else:
             outcome, failed = f"FAILED (pytest exit {code})", True
-        say(f"tier {tier}: {outcome} in {seconds:.0f} s")
+        say(f"{'tier ' if tier in TIERS else ''}{tier}: {outcome} in {seconds:.0f} s")
     return 1 if failed else 0
 
 
