@@ -8,8 +8,7 @@ the name is used, so the command line and ``import fedlearn_kit`` start at once.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Flower reports anonymous usage statistics and checks for updates unless told not to. A
 # course about what leaves a hospital should send nothing it does not explain, so the kit
@@ -20,6 +19,7 @@ _offline.apply()
 # Maintainer tooling left the package for tools/: its old module names fail, naming the new
 # command (fedlearn_kit.moved).
 from fedlearn_kit import moved as _moved  # noqa: E402
+from fedlearn_kit.lazy_names import lazy_exports  # noqa: E402
 
 _moved.install()
 
@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str | None] = {
     "CohortError": "validation", "impossible_personnummer": "validation",
     "looks_like_personnummer": "validation", "read_site_csv": "validation",
     "validate": "validation",
-    "damaged_copy": "examples", "without_variable": "examples",
+    "damaged_copy": "faulty_data", "without_variable": "faulty_data",
     "DATA_DIR": "paths",
     "check_environment": "environment",
     # the course's language: the lesson's folder, FEDLEARN_LANG or the answers file (lesson 00)
@@ -92,8 +92,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         site_report,
         subgroup_scores,
     )
-    from fedlearn_kit.examples import damaged_copy, without_variable
     from fedlearn_kit.experiment import Experiment
+    from fedlearn_kit.faulty_data import damaged_copy, without_variable
     from fedlearn_kit.gdpr import show_cards
     from fedlearn_kit.i18n import language
     from fedlearn_kit.paths import DATA_DIR
@@ -118,18 +118,4 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     )
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module the first time the name is used (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    home = _EXPORTS[name]
-    if home is None:
-        value = importlib.import_module(f"{__name__}.{name}")
-    else:
-        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value  # later uses skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

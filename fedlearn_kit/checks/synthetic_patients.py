@@ -9,8 +9,8 @@ import pandas as pd
 from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate
-from fedlearn_kit.examples import without_variable
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.faulty_data import without_variable
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import fit
 from fedlearn_kit.validation import CohortError, validate

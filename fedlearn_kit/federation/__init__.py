@@ -18,8 +18,9 @@ Submodules load when first used (``federation.run`` imports Flower and torch), s
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fedlearn_kit.lazy_names import lazy_exports
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation import deployment, drift, faults, flower_app, plots, report
@@ -47,17 +48,4 @@ __all__ = ["ENGINES", "Result", "copy_app", "default_app", "deployment", "drift"
            "report", "run", "run_config", "what_leaves"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a submodule, or the module defining a public name, when first used."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    home = _LAZY[name]
-    if home is None:
-        return importlib.import_module(f"{__name__}.{name}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

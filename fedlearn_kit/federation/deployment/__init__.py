@@ -32,8 +32,9 @@ wired in :mod:`fedlearn_kit.cli`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fedlearn_kit.lazy_names import lazy_exports
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment import certs, credentials, registration, supervisor
@@ -56,8 +57,9 @@ if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.room import keygen, link, node, register
     from fedlearn_kit.federation.deployment.state import Deployment, load
 
-_HOME = {
-    **dict.fromkeys(("certs", "credentials", "registration", "supervisor"), ""),
+#: Public name -> the module that defines it (``None``: a module of this package itself).
+_HOME: dict[str, str | None] = {
+    **dict.fromkeys(("certs", "credentials", "registration", "supervisor")),
     "run_deployment": "engine",
     **dict.fromkeys(("default_workdir", "lesson_workdir", "room_workdir", "work_root",
                      "workdirs"), "folders"),
@@ -74,13 +76,4 @@ __all__ = ["LOOPBACK", "Deployment", "DeploymentError", "PortInUseError", "certs
            "run_deployment", "status", "supervisor", "up", "work_root", "workdirs"]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from the module that implements it, on first use."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = _HOME[name]
-    if not module:
-        return importlib.import_module(f"{__name__}.{name}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
