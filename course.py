@@ -489,11 +489,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 def lint_and_types_into(py: Path, output) -> tuple[int, float]:
     """ruff, then mypy, their output into the file ``output``: the worse exit code, and
     the seconds both took."""
-    start, codes = time.monotonic(), []
-    for step in (lint_command(py), [py, "-m", "mypy"]):
-        codes.append(subprocess.call([str(c) for c in step], cwd=HERE, stdout=output,
-                                     stderr=subprocess.STDOUT,
-                                     env={**os.environ, **QUIET_ENV}))
+    start = time.monotonic()
+    codes = [run(step, stdout=output, stderr=subprocess.STDOUT)
+             for step in (lint_command(py), [py, "-m", "mypy"])]
     return max(codes), time.monotonic() - start
 
 
