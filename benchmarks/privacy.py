@@ -2,8 +2,10 @@
 
 Run: `python benchmarks/privacy.py` (or `make bench`). Prints the run time of the loss
 attack, of LiRA's shadow models and of the LiRA scoring on Site A's over-fitted model
-(lesson 05's defaults), and the time of DP-SGD (Opacus) against the same training loop
-without DP, for the logistic regression and the MLP. Each figure is the best of a few runs.
+(lesson 05's defaults, 16 shadows), of the permutation test (999 shuffles), and the time of
+DP-SGD (Opacus, noise and sampling from the kit's ChaCha20 stream) against the same training
+loop without DP, for the logistic regression and the MLP, and of the accountants lesson 06
+asks (RDP ε, the PLD's mechanism bound). Each figure is the best of a few runs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 
 import fedlearn_kit as kit
 from fedlearn_app.task import to_tensors
-from fedlearn_kit.privacy import attacks, defences
+from fedlearn_kit.privacy import attacks, defences, evidence
 from fedlearn_kit.training import one_torch_thread, train
 
 
@@ -41,12 +43,15 @@ def main() -> None:
           f"{len(future['A'])} non-members)")
     loss_s = best_of(lambda: attacks.loss_attack(target, members, future["A"]))
     fit_s = best_of(lambda: recipe.fit(members), repeats=2)
-    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=8,
+    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=16,
                                     train_size=len(members))
     lira_s = best_of(lambda: attacks.lira_attack(target, members, future["A"], shadows))
+    loss = attacks.loss_attack(target, members, future["A"])
+    test_s = best_of(lambda: evidence.evidence(loss))
     print(f"  loss-threshold attack       {loss_s:8.3f} s")
-    print(f"  one shadow model (training) {fit_s:8.3f} s  -> 8 shadows ~ {8 * fit_s:.1f} s")
-    print(f"  LiRA scoring, 8 shadows     {lira_s:8.3f} s")
+    print(f"  one shadow model (training) {fit_s:8.3f} s  -> 16 shadows ~ {16 * fit_s:.1f} s")
+    print(f"  LiRA scoring, 16 shadows    {lira_s:8.3f} s")
+    print(f"  evidence (999 shuffles)     {test_s:8.3f} s")
 
     print("DP-SGD (Opacus) against the same loop without DP, Site A, batch 16, one thread")
     X, y = to_tensors(members)  # noqa: N806 - the kit's naming glossary
@@ -65,6 +70,13 @@ def main() -> None:
         plain_s, dp_s = best_of(plain), best_of(private)
         print(f"  {model:9s} {epochs} epochs: plain {plain_s:6.3f} s, DP-SGD {dp_s:6.3f} s, "
               f"overhead x{dp_s / plain_s:.1f}")
+
+    print("Accountants for lesson 06's runs (q = 1/15): RDP ε and the PLD's mechanism bound")
+    for sigma, steps in ((5.859, 450), (1.177, 450), (1.0, 150)):
+        history = [(sigma, 1 / 15, steps)]
+        rdp_s = best_of(lambda h=history: defences.epsilon_spent(h, 1e-5))
+        pld_s = best_of(lambda h=history: defences.mechanism_advantage_bound(h))
+        print(f"  σ = {sigma:5.3f}, {steps} steps: RDP ε {rdp_s:6.3f} s, PLD bound {pld_s:6.3f} s")
 
 
 if __name__ == "__main__":

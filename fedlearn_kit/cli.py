@@ -18,7 +18,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import get_type_hints
 
-from fedlearn_kit.i18n import _, use_answers_file
+from fedlearn_kit.i18n import N_, _, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
 
 #: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
@@ -26,7 +26,7 @@ from fedlearn_kit.sites import MAX_SITES
 ENGINES = ("local", "simulation", "deployment")
 LANGUAGES = ("en", "sv")
 #: Where ``deploy`` keeps its files unless told (``deployment.folders.default_workdir()``).
-DEFAULT_DEPLOY_DIR = "./work/deployment in the current folder"
+DEFAULT_DEPLOY_DIR = N_("./work/deployment in the current folder")
 LOOPBACK = "127.0.0.1"
 
 
@@ -40,7 +40,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
     for path in write_cohort(cohort, args.out):
         print(path)
     sizes = ", ".join(f"{site}: {len(df)}" for site, df in cohort.items())
-    print(f"Wrote {len(cohort)} site(s) ({sizes}) with seed {args.seed} to {args.out}")
+    print(_("Wrote {n} site(s) ({sizes}) with seed {seed} to {folder}").format(
+        n=len(cohort), sizes=sizes, seed=args.seed, folder=args.out))
     return 0
 
 
@@ -52,10 +53,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             df = read_site_csv(path, synthetic_test_data=args.synthetic_test_data)
         except CohortError as err:
-            print(f"INVALID {err}", file=sys.stderr)
+            print(_("INVALID {error}").format(error=err), file=sys.stderr)
             failed += 1
         else:
-            print(f"OK      {path}: {len(df)} patients, site {df['site'].iloc[0]!r}")
+            print(_("OK      {path}: {n} patients, site {site}").format(
+                path=path, n=len(df), site=repr(df["site"].iloc[0])))
     return 1 if failed else 0
 
 
@@ -112,7 +114,7 @@ def _experiment_options(parser: argparse.ArgumentParser) -> None:
         args = [a for a in getattr(kind, "__args__", (kind,)) if a is not type(None)]
         parser.add_argument(f"--{field.name.replace('_', '-')}", type=args[0],
                             default=default, metavar=field.name.upper(),
-                            help=f"default {default}")
+                            help=_("default {default}").format(default=default))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -128,7 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run(exp, engine=args.engine, min_sites=args.min_sites, progress=False,
                  timeout=args.timeout, **deployment_options)
     print(result)
-    print("AUROC of the global model on each site's test patients, per round:")
+    print(_("AUROC of the global model on each site's test patients, per round:"))
     print(result.site_metrics("auroc").round(3).to_string())
     for line in missing_lines(result):
         print(line)
@@ -136,7 +138,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         torch.save(result.state_dict, args.out / "model.pt")
         result.history.to_csv(args.out / "history.csv", index=False)
-        print(f"Saved {args.out / 'model.pt'} and {args.out / 'history.csv'}")
+        print(_("Saved {model} and {history}").format(model=args.out / "model.pt",
+                                                      history=args.out / "history.csv"))
     return 0
 
 
@@ -154,10 +157,11 @@ def missing_lines(result: object) -> list[str]:
         absent = [s for s in sites if s not in evaluated]
         eval_only = [s for s in sites if s in evaluated]
         if absent:
-            lines.append(f"Round {server_round}: missing {', '.join(absent)}")
+            lines.append(_("Round {round}: missing {sites}").format(round=server_round,
+                                                                   sites=", ".join(absent)))
         if eval_only:
-            lines.append(f"Round {server_round}: {', '.join(eval_only)} evaluated the model "
-                         "but did not train in this round")
+            lines.append(_("Round {round}: {sites} evaluated the model but did not train in "
+                           "this round").format(round=server_round, sites=", ".join(eval_only)))
     return lines
 
 
@@ -166,7 +170,7 @@ def missing_lines(result: object) -> list[str]:
 def _print_deployment(dep: object) -> None:
     print(repr(dep))
     for note in getattr(dep, "notes", []):
-        print(f"  note: {note}")
+        print(_("  note: {note}").format(note=note))
     print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
     for p in dep.processes:  # type: ignore[attr-defined]
         port = f" port {p.port}" if p.port else ""
@@ -179,7 +183,8 @@ def _stop_hint(dep: object) -> None:
     workdir = str(dep.workdir)  # type: ignore[attr-defined]
     if any(c.isspace() for c in workdir):  # double quotes: POSIX shells, cmd and PowerShell
         workdir = f'"{workdir}"'
-    print(f"Stop it with: fedlearn-kit deploy down --workdir {workdir}")
+    print(_("Stop it with: fedlearn-kit deploy down --workdir {workdir}").format(
+        workdir=workdir))
 
 
 def _cmd_deploy_up(args: argparse.Namespace) -> int:
@@ -202,16 +207,18 @@ def _cmd_deploy_link(args: argparse.Namespace) -> int:
     _print_deployment(dep)
     if not dep.insecure:
         ca = dep.credentials / certs.CA_CERT
-        print(f"\nHand out {ca} (public; fingerprint {fingerprint(ca)}).")
+        print("\n" + _("Hand out {ca} (public; fingerprint {fingerprint}).").format(
+            ca=ca, fingerprint=fingerprint(ca)))
         for site in range(dep.num_sites):
             pub = dep.public_keys / f"site-{site}.pub"
-            state = (f"registered, fingerprint {fingerprint(pub)}" if site in dep.registered
-                     else "no key yet: `fedlearn-kit deploy register site-K.pub`")
-            print(f"  site {site}: {state}")
-        print("Each participant K runs (sites are numbered from 0):")
-        print(f"  fedlearn-kit deploy keygen --site K      (once; hand over site-K.pub)\n"
-              f"  fedlearn-kit deploy node --superlink {dep.superlink} --site K --sites "
-              f"{dep.num_sites} --ca ca.crt")
+            print(_("  site {site}: registered, fingerprint {fingerprint}").format(
+                site=site, fingerprint=fingerprint(pub)) if site in dep.registered else
+                _("  site {site}: no key yet: `fedlearn-kit deploy register site-K.pub`"
+                  ).format(site=site))
+        print(_("Each participant K runs (sites are numbered from 0):"))
+        print(_("  fedlearn-kit deploy keygen --site K      (once; hand over site-K.pub)\n"
+                "  fedlearn-kit deploy node --superlink {superlink} --site K --sites {sites} "
+                "--ca ca.crt").format(superlink=dep.superlink, sites=dep.num_sites))
     _stop_hint(dep)
     return 0
 
@@ -221,12 +228,14 @@ def _cmd_deploy_keygen(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     keys = keygen(args.site, args.workdir, renew=args.renew)
-    print(f"Site {args.site}'s key pair, made on this laptop:\n"
-          f"  private: {keys.private_key}  (never leaves this laptop)\n"
-          f"  public:  {keys.public_key}  (hand this file to the facilitator)\n"
-          f"  fingerprint of the public key: {fingerprint(keys.public_key)}\n"
-          f"Both files say they belong to site {args.site}: `deploy node --site {args.site}` "
-          "uses them, and no other site can.")
+    print(_("Site {site}'s key pair, made on this laptop:\n"
+            "  private: {private}  (never leaves this laptop)\n"
+            "  public:  {public}  (hand this file to the facilitator)\n"
+            "  fingerprint of the public key: {fingerprint}\n"
+            "Both files say they belong to site {site}: `deploy node --site {site}` uses them, "
+            "and no other site can.").format(site=args.site, private=keys.private_key,
+                                             public=keys.public_key,
+                                             fingerprint=fingerprint(keys.public_key)))
     return 0
 
 
@@ -235,9 +244,10 @@ def _cmd_deploy_register(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     for site, node_id in register(args.public_keys, args.workdir).items():
-        print(f"site {site}: registered as node {node_id}")
+        print(_("site {site}: registered as node {node}").format(site=site, node=node_id))
     for path in args.public_keys:
-        print(f"  {path}: fingerprint {fingerprint(path)}")
+        print(_("  {path}: fingerprint {fingerprint}").format(path=path,
+                                                            fingerprint=fingerprint(path)))
     return 0
 
 
@@ -247,16 +257,17 @@ def _cmd_deploy_node(args: argparse.Namespace) -> int:
 
     if args.ca and not args.insecure and Path(args.ca).is_file():
         # Printed first, so it can be read aloud even when joining fails.
-        print(f"The CA certificate this laptop trusts: {args.ca}, fingerprint "
-              f"{fingerprint(args.ca)}. It must equal the one the facilitator's `deploy "
-              "link` showed.", flush=True)
+        print(_("The CA certificate this laptop trusts: {ca}, fingerprint {fingerprint}. It "
+                "must equal the one the facilitator's `deploy link` showed.").format(
+            ca=args.ca, fingerprint=fingerprint(args.ca)), flush=True)
     dep = node(args.superlink, args.site, args.sites, args.workdir, ca=args.ca, key=args.key,
                insecure=args.insecure, timeout=args.timeout,
                allow_network=args.superlink.rsplit(":", 1)[0] not in (LOOPBACK, "localhost"))
     _print_deployment(dep)
-    print(f"Site {args.site} joined the SuperLink at {args.superlink}.")
+    print(_("Site {site} joined the SuperLink at {superlink}.").format(
+        site=args.site, superlink=args.superlink))
     _stop_hint(dep)
-    print("Rejoin later (after sleep or a crash) with the same `deploy node` command.")
+    print(_("Rejoin later (after sleep or a crash) with the same `deploy node` command."))
     return 0
 
 
@@ -264,7 +275,8 @@ def _cmd_deploy_fingerprint(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment.credentials import fingerprint
 
     for path in args.files:
-        print(f"{path}: fingerprint {fingerprint(path)}")
+        print(_("{path}: fingerprint {fingerprint}").format(path=path,
+                                                          fingerprint=fingerprint(path)))
     return 0
 
 
@@ -274,7 +286,7 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
 
     folders = [args.workdir] if args.workdir else workdirs()
     if not folders:
-        print(f"No deployment is recorded under {work_root()}.")
+        print(_("No deployment is recorded under {folder}.").format(folder=work_root()))
         return 1
     running = False
     for folder in folders:
@@ -287,9 +299,9 @@ def _cmd_deploy_status(args: argparse.Namespace) -> int:
         alive = [p for p in dep.processes if p.alive()]
         running |= bool(alive)
         if not alive and dep.processes:
-            print("  Nothing of this deployment runs. Start it again with the command that "
-                  "started it (the same options), or clear the folder with `fedlearn-kit "
-                  f"deploy down --workdir {dep.workdir}`.")
+            print(_("  Nothing of this deployment runs. Start it again with the command that "
+                    "started it (the same options), or clear the folder with `fedlearn-kit "
+                    "deploy down --workdir {workdir}`.").format(workdir=dep.workdir))
         for line in room_report(dep):
             print(f"  {line}")
     return 0 if running else 1
@@ -299,87 +311,92 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(f"Stopped {len(report['stopped'])} process(es): {report['stopped'] or 'none'}")
+    print(_("Stopped {n} process(es): {processes}").format(
+        n=len(report["stopped"]), processes=report["stopped"]) if report["stopped"] else
+        _("Stopped 0 process(es): none"))
     if report.get("already_gone"):
-        print(f"Recorded but already ended (not signalled): {report['already_gone']}")
+        print(_("Recorded but already ended (not signalled): {processes}").format(
+            processes=report["already_gone"]))
     if report.get("ports_held_by_others"):
-        print(f"Ports the state file names that another program holds now (not this "
-              f"deployment's; left alone): {report['ports_held_by_others']}")
+        print(_("Ports the state file names that another program holds now (not this "
+                "deployment's; left alone): {ports}").format(
+            ports=report["ports_held_by_others"]))
     if report["ports_still_open"]:
-        print(f"Ports of this deployment still open: {report['ports_still_open']}",
-              file=sys.stderr)
+        print(_("Ports of this deployment still open: {ports}").format(
+            ports=report["ports_still_open"]), file=sys.stderr)
         return 1
-    print("No process and no port of the deployment is left.")
+    print(_("No process and no port of the deployment is left."))
     return 0
 
 
 def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    deploy = sub.add_parser("deploy", help="start and stop Flower's SuperLink and SuperNodes")
+    deploy = sub.add_parser("deploy", help=_("start and stop Flower's SuperLink and SuperNodes"))
     cmds = deploy.add_subparsers(dest="deploy_command", required=True)
 
     def workdir(p: argparse.ArgumentParser, default: str = DEFAULT_DEPLOY_DIR) -> None:
         p.add_argument("--workdir", default=None,
-                       help=f"the deployment's folder (default {default})")
+                       help=_("the deployment's folder (default {default})").format(
+                           default=_(default)))
 
-    p = cmds.add_parser("up", help="SuperLink + one SuperNode per site on this machine")
-    p.add_argument("--sites", type=int, default=2, help="number of sites (default 2)")
-    p.add_argument("--port", type=int, default=None, help="SuperLink port (default: free)")
-    p.add_argument("--insecure", action="store_true", help="no TLS, no node authentication")
+    p = cmds.add_parser("up", help=_("SuperLink + one SuperNode per site on this machine"))
+    p.add_argument("--sites", type=int, default=2, help=_("number of sites (default 2)"))
+    p.add_argument("--port", type=int, default=None, help=_("SuperLink port (default: free)"))
+    p.add_argument("--insecure", action="store_true", help=_("no TLS, no node authentication"))
     p.add_argument("--timeout", type=float, default=60.0,
-                   help="seconds to wait for the SuperNodes to join (default 60)")
+                   help=_("seconds to wait for the SuperNodes to join (default 60)"))
     workdir(p)
     p.set_defaults(handler=_cmd_deploy_up)
 
-    p = cmds.add_parser("link", help="facilitator: the room's SuperLink, CA and registered keys")
-    p.add_argument("--sites", type=int, default=2, help="sites in the room, numbered from 0")
+    p = cmds.add_parser("link", help=_("facilitator: the room's SuperLink, CA and registered keys"))
+    p.add_argument("--sites", type=int, default=2, help=_("sites in the room, numbered from 0"))
     p.add_argument("--host", default=LOOPBACK,
-                   help="interface to listen on (0.0.0.0 for the room's network)")
+                   help=_("interface to listen on (0.0.0.0 for the room's network)"))
     p.add_argument("--advertise", default=None,
-                   help="address or host name participants use (goes into the certificate)")
+                   help=_("address or host name participants use (goes into the certificate)"))
     p.add_argument("--port", type=int, default=9092)
     p.add_argument("--keys", default=None,
-                   help="folder with the participants' site-K.pub files (public keys only)")
+                   help=_("folder with the participants' site-K.pub files (public keys only)"))
     p.add_argument("--renew", action="store_true",
-                   help="make a new CA and certificate (everyone needs the new ca.crt)")
+                   help=_("make a new CA and certificate (everyone needs the new ca.crt)"))
     p.add_argument("--insecure", action="store_true")
     workdir(p, "./work/room")
     p.set_defaults(handler=_cmd_deploy_link)
 
-    p = cmds.add_parser("keygen", help="participant: make this site's own key pair")
-    p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
-    p.add_argument("--renew", action="store_true", help="replace an existing key pair")
+    p = cmds.add_parser("keygen", help=_("participant: make this site's own key pair"))
+    p.add_argument("--site", type=int, required=True, help=_("this site's number K (from 0)"))
+    p.add_argument("--renew", action="store_true", help=_("replace an existing key pair"))
     workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_keygen)
 
-    p = cmds.add_parser("register", help="facilitator: register more site-K.pub files")
-    p.add_argument("public_keys", nargs="+", help="site-K.pub files")
+    p = cmds.add_parser("register", help=_("facilitator: register more site-K.pub files"))
+    p.add_argument("public_keys", nargs="+", help=_("site-K.pub files"))
     workdir(p, "./work/room")
     p.set_defaults(handler=_cmd_deploy_register)
 
-    p = cmds.add_parser("node", help="participant: one SuperNode joining a SuperLink")
-    p.add_argument("--superlink", required=True, help="HOST:PORT of the SuperLink")
-    p.add_argument("--site", type=int, required=True, help="this site's number K (from 0)")
-    p.add_argument("--sites", type=int, default=2, help="number of sites in the federation")
-    p.add_argument("--ca", default=None, help="the facilitator's ca.crt")
+    p = cmds.add_parser("node", help=_("participant: one SuperNode joining a SuperLink"))
+    p.add_argument("--superlink", required=True, help=_("HOST:PORT of the SuperLink"))
+    p.add_argument("--site", type=int, required=True, help=_("this site's number K (from 0)"))
+    p.add_argument("--sites", type=int, default=2, help=_("number of sites in the federation"))
+    p.add_argument("--ca", default=None, help=_("the facilitator's ca.crt"))
     p.add_argument("--key", default=None,
-                   help="this site's private key (default: the one `deploy keygen` made)")
+                   help=_("this site's private key (default: the one `deploy keygen` made)"))
     p.add_argument("--timeout", type=float, default=60.0,
-                   help="seconds to wait for the SuperNode to join (default 60)")
+                   help=_("seconds to wait for the SuperNode to join (default 60)"))
     p.add_argument("--insecure", action="store_true")
     workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
 
-    p = cmds.add_parser("fingerprint", help="the fingerprint of ca.crt or a site-K.pub file, "
-                                           "to read aloud and compare")
-    p.add_argument("files", nargs="+", help="ca.crt, site-K.pub, ...")
+    p = cmds.add_parser("fingerprint", help=_("the fingerprint of ca.crt or a site-K.pub file, "
+                                           "to read aloud and compare"))
+    p.add_argument("files", nargs="+", help=_("ca.crt, site-K.pub, ..."))
     p.set_defaults(handler=_cmd_deploy_fingerprint)
 
     for name, handler, text in (("status", _cmd_deploy_status,
-                                 "processes, ports, logs and connected sites"),
+                                 _("processes, ports, logs and connected sites")),
                                 ("down", _cmd_deploy_down,
-                                 "stop every process, free every port")):
+                                 _("stop every process, free every port"))):
         p = cmds.add_parser(name, help=text)
-        workdir(p, "every deployment under ./work of the current folder")
+        workdir(p, _("every deployment under ./work of the current folder"))
         p.set_defaults(handler=handler)
 
 
@@ -416,29 +433,29 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     dpia.set_defaults(handler=_cmd_dpia)
 
     takehome = sub.add_parser(
-        "takehome", help="write the take-home drafts (Art. 26, Art. 28, menprövning, ...)",
+        "takehome", help=_("write the take-home drafts (Art. 26, Art. 28, menprövning, ...)"),
         epilog=epilog,
-        description="Write the take-home pack of lesson 08 from your answers and the facts of "
+        description=_("Write the take-home pack of lesson 08 from your answers and the facts of "
                     "your experiment: an Art. 26 arrangement, processor clauses for the "
                     "coordinator, a secrecy assessment memo, a decision paper, patient "
                     "information and a contact checklist. Drafts to adapt with your region's "
-                    "lawyers; teaching material, not legal advice.")
+                    "lawyers; teaching material, not legal advice."))
     takehome.add_argument("--answers", default=None, metavar="FILE",
-                          help="answers file (default: $FEDLEARN_ANSWERS, else "
+                          help=_("answers file (default: $FEDLEARN_ANSWERS, else "
                                "./fedlearn-answers.json; a missing file leaves every answer "
-                               "to fill in)")
+                               "to fill in)"))
     takehome.add_argument("--facts", default=None, metavar="FILE",
-                          help="facts file (default: ./fedlearn-facts.json, else the "
-                               "course's default experiment)")
+                          help=_("facts file (default: ./fedlearn-facts.json, else the "
+                               "course's default experiment)"))
     takehome.add_argument("--out", default="fedlearn-takehome", metavar="DIR",
-                          help="folder to write into (default ./fedlearn-takehome; "
+                          help=_("folder to write into (default ./fedlearn-takehome; "
                                "`fedlearn-kit materials clean-answers` removes it after a "
-                               "workshop)")
+                               "workshop)"))
     takehome.add_argument("--lang", choices=LANGUAGES, default="sv",
-                          help="language (default sv: the documents are for a Swedish region)")
+                          help=_("language (default sv: the documents are for a Swedish region)"))
     takehome.add_argument("--format", action="append", choices=("docx", "md", "html"),
                           dest="formats", metavar="FORMAT",
-                          help="docx, md or html (repeatable; default all three)")
+                          help=_("docx, md or html (repeatable; default all three)"))
     takehome.set_defaults(handler=_cmd_takehome)
 
     answers = sub.add_parser(
@@ -471,21 +488,21 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
 
 def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     materials = sub.add_parser(
-        "materials", help="workshop: export notebooks to offline HTML, clean-answers",
-        description="What a facilitator runs on the room's laptops. (The printed materials "
-                    "under docs/ are built in a course checkout: python -m tools.materials.)")
+        "materials", help=_("workshop: export notebooks to offline HTML, clean-answers"),
+        description=_("What a facilitator runs on the room's laptops. (The printed materials "
+                    "under docs/ are built in a course checkout: python -m tools.materials.)"))
     actions = materials.add_subparsers(dest="action")
-    export = actions.add_parser("export", help="stored or pre-run notebooks to offline HTML")
-    export.add_argument("notebooks", nargs="+", type=Path, help="notebooks or folders")
-    export.add_argument("--out", type=Path, required=True, help="folder for the HTML files")
+    export = actions.add_parser("export", help=_("stored or pre-run notebooks to offline HTML"))
+    export.add_argument("notebooks", nargs="+", type=Path, help=_("notebooks or folders"))
+    export.add_argument("--out", type=Path, required=True, help=_("folder for the HTML files"))
     clean = actions.add_parser(
-        "clean-answers", help="list (or delete) answers and facts files on a shared laptop")
+        "clean-answers", help=_("list (or delete) answers and facts files on a shared laptop"))
     clean.add_argument("folders", nargs="*", type=Path,
-                       help="folders to search (default: the course folder, the one with "
-                            "course.py, at or above the current folder)")
-    clean.add_argument("--delete", action="store_true", help="delete them, not only list them")
+                       help=_("folders to search (default: the course folder, the one with "
+                            "course.py, at or above the current folder)"))
+    clean.add_argument("--delete", action="store_true", help=_("delete them, not only list them"))
     for moved in ("build", "check"):  # moved to tools/: they fail, naming the new command
-        actions.add_parser(moved, help="moved: python -m tools.materials in a course checkout")
+        actions.add_parser(moved, help=_("moved: python -m tools.materials in a course checkout"))
     materials.set_defaults(handler=_cmd_materials)
 
 
@@ -517,45 +534,46 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="fedlearn-kit",
-        description="Synthetic patients, local, central and federated training, for learning.")
+        description=_("Synthetic patients, local, central and federated training, for learning."))
     parser.add_argument("--debug", action="store_true",
-                        help="show the full traceback of an error")
+                        help=_("show the full traceback of an error"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    data = sub.add_parser("data", help="generate the synthetic cohort: one file per site")
+    data = sub.add_parser("data", help=_("generate the synthetic cohort: one file per site"))
     data.add_argument("--sites", type=int, default=2, choices=range(1, MAX_SITES + 1),
-                      metavar=f"1-{MAX_SITES}", help="number of sites (default 2)")
+                      metavar=f"1-{MAX_SITES}", help=_("number of sites (default 2)"))
     data.add_argument("--patients-per-site", type=int, default=None, metavar="M",
-                      help="patients at every site (default: each site's preset size)")
-    data.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    data.add_argument("--out", default="data", help="output folder (default ./data)")
+                      help=_("patients at every site (default: each site's preset size)"))
+    data.add_argument("--seed", type=int, default=42, help=_("random seed (default 42)"))
+    data.add_argument("--out", default="data", help=_("output folder (default ./data)"))
     data.set_defaults(handler=_cmd_data)
 
-    validate = sub.add_parser("validate", help="check site files; exit 1 if any is invalid")
-    validate.add_argument("files", nargs="+", help="site CSV files")
+    validate = sub.add_parser("validate", help=_("check site files; exit 1 if any is invalid"))
+    validate.add_argument("files", nargs="+", help=_("site CSV files"))
     validate.add_argument("--synthetic-test-data", action="store_true",
-                          help="allow made-up numbers shaped like personnummer")
+                          help=_("allow made-up numbers shaped like personnummer"))
     validate.set_defaults(handler=_cmd_validate)
 
-    run = sub.add_parser("run", help="train an experiment federated with Flower",
-                         description="Train the course's model federated with Flower and "
-                                     "print each site's metrics per round.")
+    run = sub.add_parser("run", help=_("train an experiment federated with Flower"),
+                         description=_("Train the course's model federated with Flower and "
+                                     "print each site's metrics per round."))
     run.add_argument("--engine", default="local", choices=ENGINES,
-                     help="local (in-process, default), simulation (Flower's Ray runtime) or "
-                          "deployment (SuperLink and SuperNodes)")
+                     help=_("local (in-process, default), simulation (Flower's Ray runtime) or "
+                          "deployment (SuperLink and SuperNodes)"))
     if run_options:
         _experiment_options(run)
     run.add_argument("--min-sites", type=int, default=1,
-                     help="fewest sites that must reply for a round to count (default 1)")
+                     help=_("fewest sites that must reply for a round to count (default 1)"))
     run.add_argument("--timeout", type=float, default=600.0,
-                     help="seconds the run may take on any engine (default 600)")
+                     help=_("seconds the run may take on any engine (default 600)"))
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="save model.pt (the global state_dict) and history.csv here")
+                     help=_("save model.pt (the global state_dict) and history.csv here"))
     run.add_argument("--workdir", default=None,
-                     help="deployment engine: the running deployment's folder (default "
-                          f"{DEFAULT_DEPLOY_DIR}; a room: ./work/room)")
+                     help=_("deployment engine: the running deployment's folder (default "
+                            "{default}; a room: ./work/room)").format(
+                         default=_(DEFAULT_DEPLOY_DIR)))
     run.add_argument("--connect-timeout", type=float, default=60.0,
-                     help="deployment engine: seconds to wait for absent sites (default 60)")
+                     help=_("deployment engine: seconds to wait for absent sites (default 60)"))
     run.set_defaults(handler=_cmd_run)
 
     _add_gdpr(sub)  # fedlearn-kit dpia, fedlearn-kit answers template|import (lesson 08)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fedlearn_kit.i18n import _
 from fedlearn_kit.schema import BY_NAME, COLUMN_NAMES, FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.sites import SiteProfile, default_sites
 
@@ -59,7 +60,8 @@ class Cohort(Mapping[str, pd.DataFrame]):
         try:
             return self.data[site]
         except KeyError:
-            raise KeyError(f"No site {site!r} in this cohort; it has {list(self.data)}.") from None
+            raise KeyError(_("No site {site} in this cohort; it has {sites}.").format(
+                site=repr(site), sites=list(self.data))) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.data)
@@ -191,7 +193,7 @@ def generate(sites: Sequence[SiteProfile] | int = 2, seed: int = 42,
         sites = default_sites(sites, patients_per_site)
     names = [s.name for s in sites]
     if len(set(names)) != len(names):
-        raise ValueError(f"Site names must be unique, got {names}.")
+        raise ValueError(_("Site names must be unique, got {names}.").format(names=names))
     data = {p.name: generate_site(p, seed, i) for i, p in enumerate(sites)}
     return Cohort(data=data, profiles=tuple(sites), seed=seed)
 
@@ -204,8 +206,9 @@ def future_patients(cohort: Cohort, num_patients: int = 5000, stream: int = 1) -
     "non-members" of membership-inference attacks.
     """
     if cohort.seed is None:
-        raise ValueError("This cohort was loaded from files without its seed and profiles; "
-                         "generate it with fedlearn_kit.generate(...) to draw future patients.")
+        raise ValueError(_("This cohort was loaded from files without its seed and profiles; "
+                           "generate it with fedlearn_kit.generate(...) to draw future "
+                           "patients."))
     data = {p.name: generate_site(p, cohort.seed, i, num_patients, stream)
             for i, p in enumerate(cohort.profiles)}
     return Cohort(data=data, profiles=cohort.profiles, seed=cohort.seed)

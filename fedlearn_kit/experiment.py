@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from fedlearn_kit.cohort import Cohort, generate
+from fedlearn_kit.i18n import _
 from fedlearn_kit.sites import MAX_SITES, SiteProfile, default_sites
 
 #: The models an experiment can train (built by the app's ``task.make_model``). Kept here
@@ -38,20 +39,24 @@ class Experiment:
 
     def __post_init__(self) -> None:
         checks = [
-            (1 <= self.num_sites <= MAX_SITES, f"num_sites must be 1-{MAX_SITES}"),
+            (1 <= self.num_sites <= MAX_SITES,
+             _("num_sites must be 1-{max}").format(max=MAX_SITES)),
             (self.patients_per_site is None or self.patients_per_site >= 1,
-             "patients_per_site must be at least 1 (or None for the preset sizes)"),
-            (self.model in MODEL_KINDS, f"model must be one of {MODEL_KINDS}"),
-            (self.strategy in STRATEGIES, f"strategy must be one of {STRATEGIES}"),
+             _("patients_per_site must be at least 1 (or None for the preset sizes)")),
+            (self.model in MODEL_KINDS, _("model must be one of {kinds}").format(
+                kinds=MODEL_KINDS)),
+            (self.strategy in STRATEGIES, _("strategy must be one of {strategies}").format(
+                strategies=STRATEGIES)),
             (self.epochs >= 1 and self.local_epochs >= 1 and self.num_rounds >= 1,
-             "epochs, local_epochs and num_rounds must be at least 1"),
-            (self.lr > 0 and self.batch_size >= 1, "lr must be > 0 and batch_size >= 1"),
-            (0 < self.test_fraction < 1, "test_fraction must be between 0 and 1"),
-            (self.proximal_mu >= 0, "proximal_mu must be >= 0"),
+             _("epochs, local_epochs and num_rounds must be at least 1")),
+            (self.lr > 0 and self.batch_size >= 1, _("lr must be > 0 and batch_size >= 1")),
+            (0 < self.test_fraction < 1, _("test_fraction must be between 0 and 1")),
+            (self.proximal_mu >= 0, _("proximal_mu must be >= 0")),
         ]
         wrong = [message for ok, message in checks if not ok]
         if wrong:
-            raise ValueError(f"Experiment{self.as_dict()}: " + "; ".join(wrong) + ".")
+            raise ValueError(_("Experiment{settings}: {problems}.").format(
+                settings=self.as_dict(), problems="; ".join(wrong)))
 
     @classmethod
     def from_parameters(cls, params: Mapping[str, object]) -> Experiment:

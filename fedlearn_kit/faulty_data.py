@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fedlearn_kit.i18n import _
+
 
 def damaged_copy(df: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """A copy of a site's data with the faults real exports have.
@@ -34,9 +36,11 @@ def without_variable(df: pd.DataFrame, column: str) -> pd.DataFrame:
     col = BY_NAME.get(column)
     if col is None or not col.is_feature:
         features = ", ".join(c for c, v in BY_NAME.items() if v.is_feature)
-        raise ValueError(f"{column!r} is not one of the model's variables: {features}.")
+        raise ValueError(_("{column} is not one of the model's variables: {features}.").format(
+            column=repr(column), features=features))
     if col.kind == "category":
-        raise ValueError(f"{column!r} is a category; choose a number or 0/1 variable.")
+        raise ValueError(_("{column} is a category; choose a number or 0/1 variable.").format(
+            column=repr(column)))
     hidden = df.copy()
     hidden[column] = float(np.exp(col.center)) if col.log else col.center
     return hidden

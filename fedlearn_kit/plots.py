@@ -31,6 +31,24 @@ def site_colour(index: int) -> str:
     return SITE_COLOURS[index % len(SITE_COLOURS)]
 
 
+def text_colour_on(colour: str) -> str:
+    """Black or white, whichever contrasts more with ``colour`` (a value label inside a
+    bar): WCAG 2.1's contrast ratio from relative luminance.
+
+    >>> text_colour_on("#ffffff"), text_colour_on("#1f4e79")
+    ('black', 'white')
+    """
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with black (L + 0.05) / 0.05 against white 1.05 / (L + 0.05)
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.2
                ) -> tuple[Figure, np.ndarray]:
     """A figure in the course's style: ``nrows`` x ``ncols`` axes of ``width`` x ``height``
@@ -68,6 +86,15 @@ SHORT_NAMES = {
 }
 
 
+def axis_label(column: str) -> str:
+    """The x-axis label of a column's histogram: its unit, as a reader would write it
+    ("years", "ng/L (log scale)"), or "admissions" for a count."""
+    col = BY_NAME[column]
+    unit = {"count": _("admissions") if "admission" in column else _("number"),
+            "%": "% (LVEF)"}.get(col.unit, col.unit) or col.description.lower()
+    return _("{unit} (log scale)").format(unit=unit) if col.log else unit
+
+
 def title(column: str) -> str:
     """A human title for a column: its name and unit as a clinician would write them, in the
     course's language."""
@@ -78,15 +105,31 @@ def title(column: str) -> str:
     return col.description + unit
 
 
-def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray:
-    values = pd.concat([df[column] for df in cohort.values()])
+#: About how many bins a histogram of plot_sites has (small counts get one per value).
+HISTOGRAM_BINS = 20
+
+
+def histogram_bins(col: Column, values: pd.Series) -> np.ndarray:
+    """Bin edges for a histogram of ``values`` of the column ``col``.
+
+    Whole numbers get bins a whole number wide with edges halfway between two values, so
+    every bin holds the same number of possible values: bins 3.5 wide would alternately
+    hold 4 and 3 of them and draw a saw-tooth that is not in the data. Small counts get one
+    bin per value; NT-proBNP, drawn on a log axis, bins of equal ratio.
+    """
     if col.log:  # bins of equal width on the log axis the panel is drawn with
         return np.geomspace(max(col.low, values.min()), values.max() * 1.001, 25)
-    if col.kind == "integer" and col.low is not None:  # every integer column has bounds
-        top = int(values.max())
-        if top - col.low <= 25:  # small counts: one bar per value, centred on it
+    if col.kind == "integer":
+        low, top = int(values.min()), int(values.max())
+        if col.low is not None and top - col.low <= 25:  # small counts: one bar per value
             return np.arange(col.low, top + 2) - 0.5
-    return np.linspace(values.min(), values.max(), 21)
+        width = max(1, -(-(top - low + 1) // HISTOGRAM_BINS))
+        return np.arange(low, top + width + 1, width) - 0.5
+    return np.linspace(values.min(), values.max(), HISTOGRAM_BINS + 1)
+
+
+def _bins(col: Column, cohort: Cohort, column: str) -> np.ndarray:
+    return histogram_bins(col, pd.concat([df[column] for df in cohort.values()]))
 
 
 def plot_sites(cohort: Cohort, columns: Sequence[str] = (
@@ -108,7 +151,8 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
     bars = axes[0].bar([_("Site {site}").format(site=s) for s in names], rates,
                        color=[site_colour(i) for i in range(len(names))])
     axes[0].bar_label(bars, [f"n={len(cohort[s])}" for s in names], fontsize=8)
-    axes[0].set(title=_("Readmitted in 30 days"), ylabel=share, ylim=(0, max(rates) * 1.2))
+    axes[0].set(title=_("Readmitted in 30 days"), xlabel=_("hospital"), ylabel=share,
+                ylim=(0, max(rates) * 1.2))
     for ax, column in zip(axes[1:len(columns) + 1], columns, strict=True):
         col = BY_NAME[column]
         bins = _bins(col, cohort, column)
@@ -122,7 +166,7 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
                 ax.axvline(values.median(), color=site_colour(i), linestyle="--", linewidth=1)
         if col.log:
             ax.set_xscale("log")
-        ax.set(title=title(column), ylabel=share)
+        ax.set(title=title(column), xlabel=axis_label(column), ylabel=share)
     handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
                           label=_("Site {site} (n={n})").format(site=s, n=len(cohort[s])))
                for i, s in enumerate(names)]
@@ -150,7 +194,8 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
                 label=model.name)
         top = max(top, curve.max().max())
     ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-    ax.set(xlabel="mean predicted risk", ylabel="observed rate", title=title)
+    ax.set(xlabel="mean predicted risk", ylabel="observed rate",
+           title=title or "Predicted against observed risk")
     ax.legend(frameon=False, loc="upper left")
     return fig
 
@@ -189,21 +234,37 @@ def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) 
     return metric
 
 
-def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
+def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
+                    intervals: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Figure:
     """Grouped bars: one group per site's patients, one bar per model (rows of ``table``).
 
     AUROC bars start at 0.5 (chance), other metrics at 0, so that a bar's length is what
-    the model adds; the legend sits above the tallest bar.
+    the model adds; the legend sits above the tallest bar. ``intervals`` (low, high), as
+    :func:`~fedlearn_kit.evaluation.auroc_intervals` gives them, draws each bar's 95 %
+    interval, so that two bars whose intervals overlap are not read as a ranking.
     """
-    fig, (ax,) = new_figure(width=6.5, height=3.4)
+    fig, (ax,) = new_figure(width=6.5, height=3.6)
     x = np.arange(len(table.columns))
     width = 0.8 / len(table.index)
     for i, name in enumerate(table.index):
-        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
-        ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7)
-    metric = bar_axis(ax, table.to_numpy(dtype=float), metric)
+        values = table.loc[name].to_numpy(dtype=float)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name)
+        if intervals is None:
+            ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7)
+            continue
+        low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
+        ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
+                    ecolor="black", elinewidth=0.9, capsize=2,
+                    label="95 % interval" if i == 0 else None)
+        ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
+                     rotation=90, color=text_colour_on(site_colour(i)))
+    top = table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
+    metric = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(x + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
-    ax.set(ylabel=metric, title=title)
-    ax.legend(frameon=False, loc="upper left", ncols=len(table.index))
+    ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
+              loc="upper left", ncols=len(labels), fontsize=8)
     return fig

@@ -68,7 +68,7 @@ def site_name(index: int) -> str:
     and the hospital's name always go together.
     """
     if index < 0:
-        raise ValueError(f"index={index}: sites are numbered from 0.")
+        raise ValueError(_("index={index}: sites are numbered from 0.").format(index=index))
     name = ""
     index += 1
     while index:
@@ -107,14 +107,15 @@ def default_sites(num_sites: int = 2, patients_per_site: int | None = None
     more participants (see :func:`generated_profile`).
     """
     if not 1 <= num_sites <= MAX_SITES:
-        raise ValueError(
-            f"num_sites={num_sites}: the kit has profiles for 1 to {MAX_SITES} sites. "
-            f"Pick a number in that range, or pass your own SiteProfile objects."
-        )
+        raise ValueError(_(
+            "num_sites={num_sites}: the kit has profiles for 1 to {max} sites. Pick a number in "
+            "that range, or pass your own SiteProfile objects.").format(num_sites=num_sites,
+                                                                         max=MAX_SITES))
     sites = tuple(generated_profile(i) for i in range(num_sites))
     if patients_per_site is not None:
         if patients_per_site < 1:
-            raise ValueError(f"patients_per_site={patients_per_site}: must be at least 1.")
+            raise ValueError(_("patients_per_site={n}: must be at least 1.").format(
+                n=patients_per_site))
         sites = tuple(replace(s, num_patients=patients_per_site) for s in sites)
     return sites
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.datacard import data_card
+from fedlearn_kit.i18n import _
 from fedlearn_kit.validation import CohortError, read_site_csv
 
 CHECKSUM_FILE = "SHA256SUMS"
@@ -52,8 +53,8 @@ def verify_checksums(data_dir: str | Path) -> list[str]:
     data_dir = Path(data_dir)
     sums = data_dir / CHECKSUM_FILE
     if not sums.exists():
-        raise CohortError(f"{sums}: no checksum file. Regenerate the folder with "
-                          "`fedlearn-kit data`.")
+        raise CohortError(_("{path}: no checksum file. Regenerate the folder with "
+                            "`fedlearn-kit data`.").format(path=sums))
     changed = []
     for line in sums.read_text(encoding="utf-8").splitlines():
         digest, name = line.split(maxsplit=1)
@@ -68,8 +69,8 @@ def load_cohort(data_dir: str | Path, *, synthetic_test_data: bool = False) -> C
     data_dir = Path(data_dir)
     paths = sorted(data_dir.glob("site_*.csv"))
     if not paths:
-        raise CohortError(f"{data_dir}: no site_*.csv files. Generate them with "
-                          f"`fedlearn-kit data --out {data_dir}`.")
+        raise CohortError(_("{folder}: no site_*.csv files. Generate them with "
+                            "`fedlearn-kit data --out {folder}`.").format(folder=data_dir))
     data = {}
     for path in paths:
         df = read_site_csv(path, synthetic_test_data=synthetic_test_data)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fedlearn_kit.i18n import _
 from fedlearn_kit.schema import BY_NAME, COLUMN_NAMES, OUTCOME_NAME, Column
 
 #: Smallest site that can be split into a training and a test set with both outcomes in each.
@@ -85,18 +86,24 @@ def _kind_problem(col: Column, series: pd.Series) -> str | None:
     kind = col.kind
     if kind in ("id", "site", "category"):
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
-            return f"column '{col.name}' should hold text, but holds {series.dtype} values"
+            return _("column '{column}' should hold text, but holds {dtype} values").format(
+                column=col.name, dtype=series.dtype)
         return None
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         example = series.dropna().astype(str).head(1).tolist()
-        return (f"column '{col.name}' should be numeric, but holds {series.dtype} values"
-                f"{f' such as {example[0]!r}' if example else ''}; fix those cells in the file")
+        if example:
+            return _("column '{column}' should be numeric, but holds {dtype} values such as "
+                     "{example}; fix those cells in the file").format(
+                column=col.name, dtype=series.dtype, example=repr(example[0]))
+        return _("column '{column}' should be numeric, but holds {dtype} values; fix those "
+                 "cells in the file").format(column=col.name, dtype=series.dtype)
     if kind in ("binary", "integer") and not pd.api.types.is_integer_dtype(series):
         clean = series.dropna()
         bad = clean[clean != np.round(clean)]
         example = bad.iloc[0] if len(bad) else clean.iloc[0] if len(clean) else None
-        return (f"column '{col.name}' should hold whole numbers but holds decimals "
-                f"(e.g. {example}); write whole numbers in the file")
+        return _("column '{column}' should hold whole numbers but holds decimals (e.g. "
+                 "{example}); write whole numbers in the file").format(column=col.name,
+                                                                     example=example)
     return None
 
 
@@ -104,23 +111,26 @@ def _range_problem(col: Column, series: pd.Series) -> str | None:
     if col.kind == "binary":
         bad = series[~series.isin([0, 1])]
         if len(bad):
-            return (f"column '{col.name}' must be 0 or 1; {len(bad)} row(s) are not "
-                    f"(e.g. {bad.iloc[0]})")
+            return _("column '{column}' must be 0 or 1; {n} row(s) are not (e.g. {example})"
+                     ).format(column=col.name, n=len(bad), example=bad.iloc[0])
         return None
     if col.kind == "category":
         bad = series[~series.isin(col.categories)]
         if len(bad):
-            return (f"column '{col.name}' must be one of {list(col.categories)}; {len(bad)} "
-                    f"row(s) are not (e.g. {bad.iloc[0]!r})")
+            return _("column '{column}' must be one of {categories}; {n} row(s) are not "
+                     "(e.g. {example})").format(column=col.name,
+                                                categories=list(col.categories), n=len(bad),
+                                                example=repr(bad.iloc[0]))
         return None
     if col.low is None or col.high is None:
         return None
     bad = series[(series < col.low) | (series > col.high)]
     if len(bad):
-        unit = f" {col.unit}" if col.unit else ""
-        return (f"column '{col.name}' has {len(bad)} value(s) outside the plausible range "
-                f"{col.low:g}-{col.high:g}{unit} (e.g. {bad.iloc[0]}); check the unit and "
-                "the source system")
+        unit = f" {col.unit}" if col.unit else ""  # a unit symbol, the same in every language
+        return _("column '{column}' has {n} value(s) outside the plausible range {range} "
+                 "(e.g. {example}); check the unit and the source system").format(
+            column=col.name, n=len(bad), range=f"{col.low:g}-{col.high:g}{unit}",
+            example=bad.iloc[0])
     return None
 
 
@@ -131,74 +141,100 @@ def validate(df: pd.DataFrame, *, site: str | None = None, synthetic_test_data: 
     ``synthetic_test_data=True`` allows columns that look like personnummer, for test files
     whose numbers are made up; it has no other effect.
     """
-    label = f"site {site!r}" if site else "this file"
     if not synthetic_test_data:
         pnr = personnummer_columns(df)
         if pnr:
-            cols = ", ".join(f"'{c}' ({n} value(s))" for c, n in pnr.items())
-            raise CohortError(
-                f"{label}: column(s) {cols} look like Swedish personnummer or "
-                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
-                "loads real identifiers. Replace them with pseudonyms before loading; if these "
-                "are made-up test numbers, pass synthetic_test_data=True "
-                "(or --synthetic-test-data on the command line)."
-            )
+            cols = ", ".join(_("'{column}' ({n} value(s))").format(column=c, n=n)
+                             for c, n in pnr.items())
+            found = (_("site {site}: column(s) {columns} look like Swedish personnummer or "
+                       "samordningsnummer (10 or 12 digits with a valid check digit). The kit "
+                       "never loads real identifiers. Replace them with pseudonyms before "
+                       "loading; if these are made-up test numbers, pass "
+                       "synthetic_test_data=True (or --synthetic-test-data on the command "
+                       "line).") if site else
+                     _("this file: column(s) {columns} look like Swedish personnummer or "
+                       "samordningsnummer (10 or 12 digits with a valid check digit). The kit "
+                       "never loads real identifiers. Replace them with pseudonyms before "
+                       "loading; if these are made-up test numbers, pass "
+                       "synthetic_test_data=True (or --synthetic-test-data on the command "
+                       "line)."))
+            raise CohortError(found.format(site=repr(site), columns=cols))
     problems: list[str] = []
     missing = [c for c in COLUMN_NAMES if c not in df.columns]
     extra = [str(c) for c in df.columns if c not in COLUMN_NAMES]
     if missing:
-        problems.append(f"missing column(s) {missing}: add them (see the data card for their "
-                        "meaning) or regenerate with `fedlearn-kit data`")
+        problems.append(_("missing column(s) {columns}: add them (see the data card for their "
+                          "meaning) or regenerate with `fedlearn-kit data`").format(
+            columns=missing))
     if extra:
-        problems.append(f"unexpected column(s) {extra}: remove them, or rename them if they "
-                        f"are misspelt versions of {missing or 'the expected columns'}")
+        problems.append(
+            _("unexpected column(s) {columns}: remove them, or rename them if they are misspelt "
+              "versions of {missing}").format(columns=extra, missing=missing) if missing else
+            _("unexpected column(s) {columns}: remove them, or rename them if they are misspelt "
+              "versions of the expected columns").format(columns=extra))
     for name in [c for c in COLUMN_NAMES if c in df.columns]:
         col, series = BY_NAME[name], df[name]
         nans = int(series.isna().sum())
         if nans:
             ids = (df.loc[series.isna(), "patient_id"].head(3).tolist()
                    if "patient_id" in df.columns else [])
-            where = f" (e.g. patient_id {ids})" if ids else ""
-            problems.append(f"column '{name}' has {nans} empty value(s){where}: fill them from "
-                            "the source, or drop those patients and say so in your data card")
+            problems.append(
+                _("column '{column}' has {n} empty value(s) (e.g. patient_id {ids}): fill them "
+                  "from the source, or drop those patients and say so in your data card")
+                if ids else
+                _("column '{column}' has {n} empty value(s): fill them from the source, or "
+                  "drop those patients and say so in your data card"))
+            problems[-1] = problems[-1].format(column=name, n=nans, ids=ids)
             series = series.dropna()
         problem = _kind_problem(col, series) or _range_problem(col, series)
         if problem:
             problems.append(problem)
     if "site" in df.columns and df["site"].nunique() > 1:
-        problems.append(f"column 'site' holds several sites {sorted(df['site'].unique())}: "
-                        "write one file per site")
+        problems.append(_("column 'site' holds several sites {sites}: write one file per "
+                          "site").format(sites=sorted(df["site"].unique())))
     if "patient_id" in df.columns:
         dupes = df["patient_id"][df["patient_id"].duplicated()]
         if len(dupes):
-            problems.append(f"patient_id repeats {len(dupes)} time(s) (e.g. {dupes.iloc[0]!r}): "
-                            "each patient must appear once")
+            problems.append(_("patient_id repeats {n} time(s) (e.g. {example}): each patient "
+                              "must appear once").format(n=len(dupes),
+                                                         example=repr(dupes.iloc[0])))
     if problems:
-        raise CohortError(f"{label} failed validation:\n" + "\n".join(f"  - {p}" for p in problems))
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise CohortError((_("site {site} failed validation:\n{problems}") if site else
+                           _("this file failed validation:\n{problems}")).format(
+            site=repr(site), problems=listed))
     check_site_size(df, site=site, min_patients=min_patients)
 
 
 def check_site_size(df: pd.DataFrame, *, site: str | None = None,
                     min_patients: int = MIN_PATIENTS, min_per_class: int = MIN_PER_CLASS) -> None:
     """Raise :class:`CohortError` if a site is too small for a train/test split."""
-    label = f"site {site!r}" if site else "this file"
     n = len(df)
     if n == 0:
-        raise CohortError(f"{label} has no patients. Check that the right file was exported, "
-                          "or leave the site out of the experiment.")
-    if n < min_patients:
-        raise CohortError(
-            f"{label} has {n} patients; a train/test split needs at least {min_patients}. "
-            "Generate more (e.g. `fedlearn-kit data --patients-per-site 500`) or leave the "
-            "site out."
-        )
-    positives = int(df[OUTCOME_NAME].sum())
-    if min(positives, n - positives) < min_per_class:
-        raise CohortError(
-            f"{label} has {positives} readmitted and {n - positives} not readmitted patients; "
-            f"each group needs at least {min_per_class} for a meaningful test set. Add patients "
-            "or leave the site out."
-        )
+        message = (_("site {site} has no patients. Check that the right file was exported, or "
+                     "leave the site out of the experiment.") if site else
+                   _("this file has no patients. Check that the right file was exported, or "
+                     "leave the site out of the experiment."))
+    elif n < min_patients:
+        message = (_("site {site} has {n} patients; a train/test split needs at least {min}. "
+                     "Generate more (e.g. `fedlearn-kit data --patients-per-site 500`) or leave "
+                     "the site out.") if site else
+                   _("this file has {n} patients; a train/test split needs at least {min}. "
+                     "Generate more (e.g. `fedlearn-kit data --patients-per-site 500`) or leave "
+                     "the site out."))
+    else:
+        positives = int(df[OUTCOME_NAME].sum())
+        if min(positives, n - positives) >= min_per_class:
+            return
+        message = (_("site {site} has {positives} readmitted and {negatives} not readmitted "
+                     "patients; each group needs at least {min} for a meaningful test set. Add "
+                     "patients or leave the site out.") if site else
+                   _("this file has {positives} readmitted and {negatives} not readmitted "
+                     "patients; each group needs at least {min} for a meaningful test set. Add "
+                     "patients or leave the site out."))
+        raise CohortError(message.format(site=repr(site), positives=positives,
+                                         negatives=n - positives, min=min_per_class))
+    raise CohortError(message.format(site=repr(site), n=n, min=min_patients))
 
 
 def read_site_csv(path: str | Path, *, synthetic_test_data: bool = False,
@@ -206,13 +242,14 @@ def read_site_csv(path: str | Path, *, synthetic_test_data: bool = False,
     """Read and validate one site file; raise :class:`CohortError` with the fix if it is wrong."""
     path = Path(path)
     if not path.exists():
-        raise CohortError(f"{path}: no such file. Generate data with `fedlearn-kit data --out "
-                          f"{path.parent}` or check the path.")
+        raise CohortError(_("{path}: no such file. Generate data with `fedlearn-kit data --out "
+                            "{folder}` or check the path.").format(path=path, folder=path.parent))
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise CohortError(f"{path}: not a readable CSV file ({err}). Export it again as "
-                          "comma-separated UTF-8 text with one header row.") from err
+        raise CohortError(_("{path}: not a readable CSV file ({error}). Export it again as "
+                            "comma-separated UTF-8 text with one header row.").format(
+            path=path, error=err)) from err
     site = str(df["site"].iloc[0]) if "site" in df.columns and len(df) else path.stem
     try:
         validate(df, site=site, synthetic_test_data=synthetic_test_data,

@@ -132,19 +132,69 @@ def execute(path: Path, timeout: int = 300, cpu: str = "portable",
     nbformat.write(strip(nb), path)
 
 
+#: An exercise's heading in a solution notebook ("### Exercise 5.7 · The EDPB's ...").
+_EXERCISE_HEADING = re.compile(r"^#{2,4} Exercise (\d+\.\d+) · ", re.MULTILINE)
+#: Words of an exercise's text that promise the learner starter code to fill in.
+_PROMISES_TEMPLATE = re.compile(r"\btemplate\b", re.IGNORECASE)
+#: A place in a template where the learner writes (Python's Ellipsis, ``...``).
+_PLACEHOLDER = re.compile(r"(?<![.\w])\.\.\.(?![.\w])")
+
+
+class ExerciseError(ValueError):
+    """A solution notebook from which no honest exercise can be generated."""
+
+
+def _blank(source: str) -> str:
+    return _SOLUTION_BLOCK.sub(
+        lambda m: "\n".join(m.group(1) + line for line in BLANK.splitlines()), source)
+
+
+def template_problems(cells: list[nbformat.NotebookNode]) -> list[str]:
+    """Exercises whose text promises a template the generated exercise does not have.
+
+    ``cells`` are an exercise's cells (answers already blanked). An exercise whose text
+    says "template" must give, in its code cells before the next exercise, starter code
+    with ``...`` where the learner writes, outside the solution block: a template inside
+    the block is removed together with the answer (exercise 5.7 once said "fill in the
+    template below" above an empty cell).
+    """
+    problems = []
+    for i, cell in enumerate(cells):
+        heading = _EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading is None or not _PROMISES_TEMPLATE.search(cell.source):
+            continue
+        code = []
+        for later in cells[i + 1:]:
+            if later.cell_type == "markdown" and _EXERCISE_HEADING.search(later.source):
+                break
+            if later.cell_type == "code":
+                code.append(later.source.replace(BLANK, ""))
+        if not any(_PLACEHOLDER.search(source) for source in code):
+            problems.append(
+                f"Exercise {heading.group(1)} promises a template, but its exercise has none: "
+                f"write the template before {BEGIN}, with ... where the learner fills in, "
+                f"and the filled-in version inside the block.")
+    return problems
+
+
 def to_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The exercise version of a solution notebook: answers blanked, outputs cleared."""
+    """The exercise version of a solution notebook: answers blanked, outputs cleared.
+
+    Raises :class:`ExerciseError` when an exercise's text promises a template that would
+    not survive (see :func:`template_problems`).
+    """
     nb = nbformat.from_dict(solution)
     cells = []
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
             continue
         if cell.cell_type == "code":
-            cell.source = _SOLUTION_BLOCK.sub(
-                lambda m: "\n".join(m.group(1) + line for line in BLANK.splitlines()),
-                cell.source)
+            cell.source = _blank(cell.source)
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
+    problems = template_problems(cells)
+    if problems:
+        raise ExerciseError("\n".join(problems))
     nb.cells = cells
     return strip(nb)
 

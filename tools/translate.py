@@ -33,7 +33,7 @@ import io
 import re
 import string
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -44,7 +44,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from fedlearn_kit.i18n import COURSE_FOLDERS, DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
-from tools import ROOT
+from tools import ROOT, markdown_units
 from tools.authoring import execute, strip, to_exercise
 
 #: Where the catalogues are kept (the translators' files; the compiled one ships in the kit).
@@ -80,8 +80,33 @@ def notebook_catalogue(english: Path, lang: str) -> Path:
 
 
 def translated_path(english: Path, lang: str) -> Path:
-    """``notebooks/00_start_here.ipynb`` -> ``notebooks/sv/00_start_here.ipynb``."""
+    """``notebooks/00_start_here.ipynb`` -> ``notebooks/sv/00_start_here.ipynb``;
+    ``docs/laptops.md`` -> ``docs/sv/laptops.md``; a Markdown file outside ``docs/``
+    (``README.md``, ``data/DATA_CARD.md``) -> ``README.sv.md`` beside it, where a reader of
+    the repository looks for it (and where no folder of data gains a subfolder)."""
+    if english.suffix == ".md" and english.parent.name != "docs":
+        return english.with_name(f"{english.stem}.{lang}.md")
     return english.parent / lang / english.name
+
+
+def document_catalogue(english: Path, lang: str) -> Path:
+    """``docs/laptops.md`` -> ``locale/sv/docs/laptops.po``; ``README.md`` ->
+    ``locale/sv/README.po``."""
+    return LOCALE / lang / english.resolve().relative_to(ROOT).with_suffix(".po")
+
+
+def translated_documents(lang: str) -> list[Path]:
+    """The English Markdown documents that have a catalogue in ``lang``."""
+    base = LOCALE / lang
+    return sorted(ROOT / po.relative_to(base).with_suffix(".md") for po in base.rglob("*.po")
+                  if po.name != f"{DOMAIN}.po" and po.relative_to(base).parts[0]
+                  not in COURSE_FOLDERS)
+
+
+def translated_files(lang: str) -> list[Path]:
+    """Every English notebook and document with a ``lang`` translation (links to them are
+    moved to the translation)."""
+    return translated_notebooks(lang) + translated_documents(lang)
 
 
 def english_notebook(catalogue: Path) -> Path:
@@ -227,9 +252,27 @@ def write_catalogue(path: Path, catalogue: Catalog) -> None:
 def updated(path: Path, template: Catalog, lang: str) -> Catalog:
     """The catalogue at ``path`` brought in step with ``template``: new text added
     untranslated, changed text marked fuzzy with its previous English and translation kept,
-    removed text kept as obsolete (``#~``)."""
+    removed text kept as obsolete (``#~``). Text whose only change is a number keeps its
+    reviewed translation with the new number (:func:`reviewed`); text that is again what an
+    obsolete reviewed entry translates (English reverted, or a translation prepared before
+    its English arrived) gets that translation back."""
     catalogue = read_catalogue(path, lang)
+    before = reviewed(catalogue)
     catalogue.update(template, update_creation_date=False)
+    for message in catalogue:
+        if not isinstance(message.id, str) or not message.id:
+            continue
+        kept = catalogue.obsolete.get(message.id)
+        if (message.fuzzy or not message.string) and kept is not None and not kept.fuzzy \
+                and _translated(kept):  # this very English was reviewed before: back it comes
+            message.string = kept.string
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+            del catalogue.obsolete[message.id]
+        elif message.fuzzy and (travelled := before(message.id)) is not None:
+            message.string = travelled  # only numbers changed: the new numbers, reviewed
+            message.flags.discard("fuzzy")
+            message.previous_id = []
     return _with_header(catalogue)
 
 
@@ -260,8 +303,37 @@ def _translated(message: Message) -> bool:
     return bool(strings) and all(strings)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def reviewed(catalogue: Catalog) -> Callable[[str], str | None]:
+    """A look-up of the reviewed translations of a catalogue of text blocks: a block's own
+    entry if it is translated and not fuzzy; else, when the English differs from one reviewed
+    entry only in its numbers (a time, a count, a version that a tool updates) and that
+    entry's translation has the same numbers in the same order, that translation with the new
+    numbers. Nothing else in the sentence changed, so nothing needs a new review."""
+    exact = {m.id: _text(m.string) for m in catalogue
+             if isinstance(m.id, str) and m.id and not m.fuzzy and _translated(m)}
+    shapes: dict[str, list[tuple[str, str]]] = {}
+    for english, translation in exact.items():
+        if _DIGITS.findall(english) and _DIGITS.findall(english) == _DIGITS.findall(translation):
+            shapes.setdefault(_DIGITS.sub("0", english), []).append((english, translation))
+
+    def lookup(english: str) -> str | None:
+        if english in exact:
+            return exact[english]
+        same = shapes.get(_DIGITS.sub("0", english), [])
+        if len(same) != 1:
+            return None
+        numbers = iter(_DIGITS.findall(english))
+        return _DIGITS.sub(lambda _match: next(numbers), same[0][1])
+
+    return lookup
+
+
 def catalogue_problems(template: Catalog, catalogue: Catalog, where: str,
-                       placeholders: bool = True) -> list[str]:
+                       placeholders: bool = True,
+                       lookup: Callable[[str], str | None] | None = None) -> list[str]:
     """Why ``catalogue`` does not translate all of ``template``: text with no entry, no
     translation, or a fuzzy one (English changed since it was reviewed); a translation whose
     ``{placeholders}`` differ from the English."""
@@ -272,6 +344,8 @@ def catalogue_problems(template: Catalog, catalogue: Catalog, where: str,
         english = wanted.id if isinstance(wanted.id, str) else wanted.id[0]
         shown = english.splitlines()[0][:70]
         message = catalogue.get(wanted.id, context=wanted.context)
+        if lookup is not None and isinstance(wanted.id, str) and lookup(wanted.id) is not None:
+            continue
         if message is None:
             problems.append(f"{where}: no entry for {shown!r} (new English text: run "
                             f"`python -m tools.translate update`, then translate it)")
@@ -298,12 +372,16 @@ _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 
 
 def _rebase_link(target: str, english: Path, lang: str, translated: set[Path]) -> str:
-    if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^/", target, re.IGNORECASE):
-        return target  # a URL, an anchor on the page, an absolute path
+    if re.match(r"^[a-z][a-z0-9+.-]*:|^/", target, re.IGNORECASE):
+        return target  # a URL, an absolute path
     path, hashmark, anchor = target.partition("#")
-    source = (english.parent / path).resolve()
+    source = (english.parent / path).resolve() if path else english.resolve()
     if source in translated:
+        if anchor and source.suffix == ".md":
+            anchor = translated_anchors(source, lang).get(anchor, anchor)
         source = translated_path(source, lang)
+    if not path:
+        return f"#{anchor}"
     relative = PurePosixPath(*_relative_parts(source, translated_path(english, lang).parent))
     return f"{relative}{hashmark}{anchor}"
 
@@ -332,7 +410,7 @@ def rebase_links(markdown: str, english: Path, lang: str,
     is written as seen from the ``lang`` folder and is kept as it is.
     """
     done = {p.resolve() for p in (translated if translated is not None
-                                  else translated_notebooks(lang))}
+                                  else translated_files(lang))}
 
     def moved(m: re.Match[str]) -> str:
         target = m.group(2)
@@ -351,7 +429,8 @@ def translate_notebook(english: Path, lang: str, catalogue: Catalog | None = Non
     catalogue = catalogue if catalogue is not None else read_catalogue(
         notebook_catalogue(english, lang), lang)
     nb = nbformat.read(english, as_version=4)
-    translated = translated_notebooks(lang)
+    translated = translated_files(lang)
+    lookup = reviewed(catalogue)
     missing = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
@@ -361,11 +440,11 @@ def translate_notebook(english: Path, lang: str, catalogue: Catalog | None = Non
             continue
         blocks = []
         for block in markdown_blocks(cell.source):
-            message = catalogue.get(block)
-            if message is None or message.fuzzy or not message.string:
+            translation = lookup(block)
+            if translation is None:
                 missing.append(f"cell-{i:02d}: {block.splitlines()[0][:70]!r}")
                 continue
-            blocks.append(rebase_links(_text(message.string), english, lang, translated,
+            blocks.append(rebase_links(translation, english, lang, translated,
                                        only=link_targets(block)))
         cell.source = "\n\n".join(blocks)
     if missing:
@@ -405,7 +484,7 @@ def notebook_problems(lang: str) -> list[str]:
             continue
         catalogue = read_catalogue(notebook_catalogue(english, lang), lang)
         found = catalogue_problems(notebook_template(english), catalogue, name,
-                                   placeholders=False)
+                                   placeholders=False, lookup=reviewed(catalogue))
         problems += found
         target = translated_path(english, lang)
         if not target.exists():
@@ -430,6 +509,269 @@ def notebook_problems(lang: str) -> list[str]:
             problems.append(f"{exercise.relative_to(ROOT)} differs from what "
                             f"{solution.relative_to(ROOT)} generates")
     return problems
+
+
+# ----------------------------------------------------------------------------- documents
+
+#: A line of an English document after which nothing is translated: README.md's first
+#: screen is translated, the rest is left to the English README.
+TRANSLATION_END = "<!-- translation ends here"
+
+
+def _translated_part(text: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith(TRANSLATION_END):
+            return "\n".join(lines[:i]) + "\n"
+    return text
+
+
+def generated_blocks(english: Path) -> list[tuple[str, str, Callable[[str], str]]]:
+    """The blocks of an English document that a tool writes from its own sources, as
+    (begin marker, end marker, the function writing the block in a language).
+
+    docs/workshop.md's agendas and facilitator notes come from the lesson times and the
+    bilingual cards and notes (``python -m tools.materials``); the translation gets them
+    written in its own language, one language only, rather than translated from the English.
+    """
+    if english.resolve() != (ROOT / "docs" / "workshop.md").resolve():
+        return []
+    from tools.materials import agenda, facilitator_notes  # only for this document
+    from tools.materials.build import AGENDA_BEGIN, AGENDA_END
+
+    def agendas(lang: str) -> str:
+        return "\n".join([AGENDA_BEGIN, ""] + [agenda.agenda_markdown(name, lang)
+                                               for name in agenda.agenda_names()]
+                         + [AGENDA_END])
+
+    def notes(lang: str) -> str:
+        return facilitator_notes_in(lang)
+
+    return [(AGENDA_BEGIN, AGENDA_END, agendas),
+            (facilitator_notes.BEGIN, facilitator_notes.END, notes)]
+
+
+#: The facilitator notes' headings in a translation (the English guide shows both
+#: languages; a translation shows its own).
+_NOTES_WORDS = {"sv": {"cards": "{n} kort, {minutes} min om alla diskuteras", "law": "Lagrum"}}
+
+
+def facilitator_notes_in(lang: str) -> str:
+    """docs/workshop.md's facilitator notes in one language: per lesson, each card's question,
+    minutes, law (in the language's citation style) and notes."""
+    from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
+    from fedlearn_kit.gdpr.lawref import laws_in
+    from tools.materials import facilitator_notes
+
+    words = _NOTES_WORDS[lang]
+    lines = [facilitator_notes.BEGIN, ""]
+    for step in STEPS:
+        cards = cards_for(step)
+        minutes = sum(facilitator_notes.card_minutes(c.id) for c in cards)
+        count = words["cards"].format(n=len(cards), minutes=minutes)
+        lines += [f"### {step_title(step, lang)} · {count}", ""]
+        for card in cards:
+            flag = " · ⚖" if card.unsettled else ""
+            lines += [f"#### `{card.id}` · {facilitator_notes.card_minutes(card.id)} min{flag}",
+                      "", f"**{card.text('question', lang)}**  ",
+                      f"{words['law']}: {laws_in(card.law, lang)}", "",
+                      facilitator_notes.card_notes_markdown(card, lang), ""]
+    lines.append(facilitator_notes.END)
+    return "\n".join(lines)
+
+
+def _pieces(english: Path, text: str) -> list[tuple[str, Callable[[str], str] | None]]:
+    """The translated part of a document as hand-written text and generated blocks."""
+    rest = _translated_part(text)
+    pieces: list[tuple[str, Callable[[str], str] | None]] = []
+    for begin, end, make in sorted(generated_blocks(english), key=lambda b: text.find(b[0])):
+        start = rest.find(begin)
+        stop = rest.find(end, start)
+        if start < 0 or stop < 0:
+            raise TranslationError(f"{english.relative_to(ROOT)} has no generated block "
+                                   f"{begin!r} ... {end!r}")
+        pieces += [(rest[:start], None), ("", make)]
+        rest = rest[stop + len(end):]
+    return [*pieces, (rest, None)]
+
+
+def _document_units(english: Path) -> Iterator[markdown_units.Unit]:
+    for text, make in _pieces(english, english.read_text(encoding="utf-8")):
+        if make is None:
+            for block in markdown_units.units(text):
+                yield from (unit for unit in block if unit.translatable)
+
+
+def document_template(english: Path) -> Catalog:
+    """Every unit of a document's translated part, in order: a heading, a paragraph, a list
+    item, a table row, a code or HTML block (tools/markdown_units.py); the generated blocks
+    are left out (:func:`generated_blocks`)."""
+    catalogue = _new_catalogue()
+    where = english.resolve().relative_to(ROOT).as_posix()
+    for unit in _document_units(english):
+        catalogue.add(unit.text, locations=[(where, None)])  # type: ignore[list-item]
+    return catalogue
+
+
+def translated_anchors(english: Path, lang: str) -> dict[str, str]:
+    """A translated document's anchors by the English ones (a heading's anchor is made from
+    its text, so it changes with the translation)."""
+    path = document_catalogue(english, lang)
+    if not english.exists() or not path.exists():
+        return {}
+    lookup = reviewed(read_catalogue(path, lang))
+    pairs = [(u.text, lookup(u.text)) for u in _document_units(english) if u.kind == "heading"]
+    found = markdown_units.heading_slugs([e for e, _sv in pairs])
+    moved = markdown_units.heading_slugs([sv or e for e, sv in pairs])
+    return dict(zip(found, moved, strict=True))
+
+
+def translate_document(english: Path, lang: str, catalogue: Catalog | None = None) -> str:
+    """The ``lang`` text of an English Markdown document: each unit replaced by its reviewed
+    translation (links moved as in a notebook, anchors to the translated headings), the
+    generated blocks written in ``lang``, nothing after :data:`TRANSLATION_END`. Raises
+    TranslationError naming every unit without a reviewed translation."""
+    catalogue = catalogue if catalogue is not None else read_catalogue(
+        document_catalogue(english, lang), lang)
+    lookup = reviewed(catalogue)
+    translated = translated_files(lang)
+    missing = []
+    out: list[list[str]] = []
+    for text, make in _pieces(english, english.read_text(encoding="utf-8")):
+        if make is not None:
+            out.append(make(lang).strip("\n").splitlines())
+            continue
+        for block in markdown_units.units(text):
+            lines: list[str] = []
+            for unit in block:
+                if not unit.translatable:
+                    lines += unit.lines
+                    continue
+                translation = lookup(unit.text)
+                if translation is None:
+                    missing.append(repr(unit.text.splitlines()[0][:70]))
+                    continue
+                lines += markdown_units.render(unit, rebase_links(
+                    translation, english, lang, translated, only=link_targets(unit.text)))
+            out.append(lines)
+    if missing:
+        raise TranslationError(f"{english.relative_to(ROOT)} has text without a reviewed "
+                               f"{lang} translation:\n  " + "\n  ".join(missing))
+    if english.resolve().relative_to(ROOT).as_posix() in machine_assisted(lang):
+        source = PurePosixPath(*_relative_parts(english, translated_path(english, lang).parent))
+        note = MACHINE_ASSISTED_NOTE[lang].format(english=source)
+        at = 1 if out and out[0] and out[0][0].startswith("# ") else 0  # after the title
+        out.insert(at, markdown_units.wrap(note, "> ", "> "))
+    return markdown_units.assemble(out)
+
+
+#: The note a machine-assisted translation shows its readers, under its title.
+MACHINE_ASSISTED_NOTE = {
+    "sv": ("**Maskinstödd översättning.** Den här sidan är översatt från [den engelska "
+           "texten]({english}) med stöd av AI och har ännu inte granskats av en person som "
+           "läser juridisk svenska. Vid skillnader gäller den engelska texten."),
+}
+
+
+def machine_assisted(lang: str) -> set[str]:
+    """The English documents (paths from the course folder) whose ``lang`` translation is
+    machine-assisted and not yet reviewed by a person, from
+    ``locale/<lang>/machine-assisted.txt`` (one path a line; ``#`` starts a comment). The
+    reviewer removes the line and rebuilds: the note goes."""
+    listing = LOCALE / lang / "machine-assisted.txt"
+    if not listing.exists():
+        return set()
+    lines = (line.split("#", 1)[0].strip() for line in listing.read_text("utf-8").splitlines())
+    return {line for line in lines if line}
+
+
+def document_problems(lang: str) -> list[str]:
+    """Every translated document whose catalogue is incomplete or whose ``lang`` file is not
+    what its English and catalogue build; ``lang`` documents without a catalogue."""
+    problems = []
+    sources = translated_documents(lang)
+    for english in sources:
+        name = english.relative_to(ROOT).as_posix()
+        if not english.exists():
+            problems.append(f"{document_catalogue(english, lang).relative_to(ROOT)}: "
+                            f"translates {name}, which does not exist")
+            continue
+        catalogue = read_catalogue(document_catalogue(english, lang), lang)
+        found = catalogue_problems(document_template(english), catalogue, name,
+                                   placeholders=False, lookup=reviewed(catalogue))
+        problems += found
+        target = translated_path(english, lang)
+        if not target.exists():
+            problems.append(f"{target.relative_to(ROOT)} is missing (run `python -m "
+                            f"tools.translate build {name}`)")
+        elif not found and target.read_text(encoding="utf-8") != translate_document(
+                english, lang, catalogue):
+            problems.append(f"{target.relative_to(ROOT)} is not the current translation of "
+                            f"{name} (run `python -m tools.translate build {name}`)")
+    expected = {translated_path(p, lang) for p in sources}
+    for stored in sorted((ROOT / "docs" / lang).rglob("*.md")):
+        if stored not in expected:
+            problems.append(f"{stored.relative_to(ROOT)} has no catalogue: it is not built "
+                            f"from an English document")
+    return problems
+
+
+def refreshed(english: Path, lang: str) -> Callable[[str], str]:
+    """For ``python -m tools.materials``, which rewrites what the translated documents are
+    built from (README.md's times, docs/workshop.md's agendas and notes): a function from the
+    stored translation to the current one, or to the stored one while the English has text
+    without a reviewed translation (the translation check reports that)."""
+    def refresh(current: str) -> str:
+        try:
+            return translate_document(english, lang)
+        except TranslationError:
+            return current
+    return refresh
+
+
+# ----------------------------------------------------------------------------- merging
+
+_SIDES = {"<<<<<<< ": "ours", "||||||| ": "base", "=======": "theirs", ">>>>>>> ": None}
+
+
+def _side(text: str, keep: set[str]) -> str:
+    """A text with git's conflict markers, keeping the lines outside conflicts and the
+    lines of the sides in ``keep`` ("ours", "theirs"), ours first."""
+    out, state = [], None
+    for line in text.splitlines(keepends=True):
+        marker = next((m for m in _SIDES if line.startswith(m)), None)
+        if marker is not None and (state is not None or marker == "<<<<<<< "):
+            state = _SIDES[marker]
+            continue
+        if state is None or state in keep:
+            out.append(line)
+    return "".join(out)
+
+
+def resolved(text: str, lang: str) -> tuple[Catalog, list[str]]:
+    """A catalogue whose two branches both added entries (git's conflict markers in
+    ``text``), with both sides' entries kept. An entry both sides translated differently
+    keeps ours, marked fuzzy with theirs in a translator comment, so a person chooses; those
+    entries are returned by their English."""
+    def parse(part: str) -> Catalog:
+        return read_po(io.BytesIO(part.encode("utf-8")), locale=lang)
+
+    merged, theirs = parse(_side(text, {"ours"})), parse(_side(text, {"theirs"}))
+    differ = []
+    for message in theirs:
+        if not message.id:
+            continue
+        kept = merged.get(message.id)
+        if kept is None:
+            merged[message.id] = message
+        elif _translated(message) and _translated(kept) and kept.string != message.string:
+            kept.flags.add("fuzzy")
+            kept.user_comments = [*kept.user_comments,
+                                  f"other branch: {_text(message.string)}"]
+            differ.append(_text(message.id).splitlines()[0][:70])
+    for key, message in theirs.obsolete.items():
+        merged.obsolete.setdefault(key, message)
+    return merged, differ
 
 
 def _exercise_of(solution: Path, lang: str) -> Path:
@@ -466,14 +808,29 @@ def update(lang: str) -> list[Path]:
         target = notebook_catalogue(english, lang)
         write_catalogue(target, updated(target, notebook_template(english), lang))
         written.append(target)
+    for english in translated_documents(lang):
+        target = document_catalogue(english, lang)
+        write_catalogue(target, updated(target, document_template(english), lang))
+        written.append(target)
     return written
 
 
-def build(lang: str, notebooks: Iterable[Path] | None = None, run: bool = True
+def build(lang: str, files: Iterable[Path] | None = None, run: bool = True
           ) -> Iterator[Path]:
-    """Write (and execute) the ``lang`` notebooks; a solution's exercise follows it."""
-    for english in notebooks or translated_notebooks(lang):
+    """Write (and execute) the ``lang`` notebooks, a solution's exercise after it; write the
+    ``lang`` documents."""
+    for english in files or translated_files(lang):
         english = english.resolve()
+        if english.suffix == ".md":
+            if not document_catalogue(english, lang).exists():
+                raise TranslationError(f"{english.relative_to(ROOT)} has no {lang} catalogue: "
+                                       f"start one with `python -m tools.translate add`")
+            target = translated_path(english, lang)
+            text = translate_document(english, lang)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            yield target
+            continue
         if not notebook_catalogue(english, lang).exists():
             raise TranslationError(f"{english.relative_to(ROOT)} has no {lang} catalogue: "
                                    f"start one with `python -m tools.translate add`")
@@ -507,9 +864,22 @@ def word_counts(lang: str) -> list[tuple[str, int, int]]:
             todo = sum(_words(_text(m.id)) for m in template if m.id and not (
                 (found := catalogue.get(m.id)) and not found.fuzzy and _translated(found)))
             rows.append((f"{folder}/{english.name}", total, todo))
-    for doc in ("README.md", "docs/workshop.md", "docs/laptops.md", "docs/deployment.md"):
-        total = _words((ROOT / doc).read_text(encoding="utf-8"))
-        rows.append((doc, total, total))
+    learners_documents = ["README.md", "docs/workshop.md", "docs/laptops.md",
+                          "docs/deployment.md", "docs/room-server.md", "docs/dpia.md",
+                          "data/DATA_CARD.md"]
+    started = [p.relative_to(ROOT).as_posix() for p in translated_documents(lang)]
+    for doc in learners_documents + sorted(set(started) - set(learners_documents)):
+        english = ROOT / doc
+        if document_catalogue(english, lang).exists():
+            template = document_template(english)
+            lookup = reviewed(read_catalogue(document_catalogue(english, lang), lang))
+            total = sum(_words(_text(m.id)) for m in template if m.id)
+            todo = sum(_words(_text(m.id)) for m in template
+                       if m.id and lookup(_text(m.id)) is None)
+            rows.append((f"{doc} (the part translated)", total, todo))
+        else:
+            total = _words(english.read_text(encoding="utf-8"))
+            rows.append((doc, total, total))
     template = message_template()
     catalogue = read_catalogue(messages_catalogue(lang), lang)
     wrapped = sum(_words(m.id if isinstance(m.id, str) else " ".join(m.id))
@@ -550,32 +920,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=TRANSLATIONS, default=TRANSLATIONS[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("update", help="bring the catalogues in step with the English; compile")
-    add = sub.add_parser("add", help="start translating notebooks (writes their catalogues)")
-    add.add_argument("notebooks", nargs="+", type=Path)
-    make = sub.add_parser("build", help="write and execute the translated notebooks")
-    make.add_argument("notebooks", nargs="*", type=Path, help="English notebooks (default all)")
+    add = sub.add_parser("add", help="start translating notebooks or Markdown documents "
+                                     "(writes their catalogues)")
+    add.add_argument("files", nargs="+", type=Path)
+    make = sub.add_parser("build", help="write (and execute) the translated notebooks, write "
+                                        "the translated documents")
+    make.add_argument("files", nargs="*", type=Path,
+                      help="English notebooks or documents (default all)")
     make.add_argument("--no-execute", dest="run", action="store_false",
                       help="write without outputs (quick look; commit executed notebooks)")
     sub.add_parser("check", help="list what is untranslated, unreviewed or stale; exit 1 if any")
+    merge = sub.add_parser("resolve", help="after a git merge: keep both branches' entries of "
+                                           "conflicted catalogues (then run update)")
+    merge.add_argument("catalogues", nargs="+", type=Path)
     sub.add_parser("words", help="words to translate, per file")
     args = parser.parse_args(argv)
     lang = args.lang
     if args.command == "add":
-        for english in args.notebooks:
+        for english in args.files:
             english = english.resolve()
-            if english.parent.name not in COURSE_FOLDERS or not english.exists():
-                parser.error(f"{english} is not an English notebook of the course")
-            target = notebook_catalogue(english, lang)
-            write_catalogue(target, updated(target, notebook_template(english), lang))
+            if english.suffix == ".md" and english.exists() and english.is_relative_to(ROOT) \
+                    and lang not in english.relative_to(ROOT).parts:
+                target = document_catalogue(english, lang)
+                template = document_template(english)
+            elif english.parent.name in COURSE_FOLDERS and english.exists():
+                target = notebook_catalogue(english, lang)
+                template = notebook_template(english)
+            else:
+                parser.error(f"{english} is not an English notebook or document of the course")
+            write_catalogue(target, updated(target, template, lang))
             print(f"wrote {target.relative_to(ROOT)}: translate it, then run build")
     elif args.command == "update":
         for path in update(lang):
             print(f"updated {path.relative_to(ROOT)}")
     elif args.command == "build":
-        for path in build(lang, args.notebooks or None, run=args.run):
+        for path in build(lang, args.files or None, run=args.run):
             print(f"wrote {path.relative_to(ROOT)}", flush=True)
+    elif args.command == "resolve":
+        for path in args.catalogues:
+            catalogue, differ = resolved(path.read_text(encoding="utf-8"), lang)
+            write_catalogue(path, catalogue)
+            print(f"resolved {path}" + "".join(f"\n  both branches translated {d!r}: ours "
+                                               "kept, fuzzy, theirs in a comment"
+                                               for d in differ))
+        print("now run `python -m tools.translate update`, review any fuzzy entry, "
+              "then `check`")
     elif args.command == "check":
-        problems = message_problems(lang) + notebook_problems(lang)
+        problems = message_problems(lang) + notebook_problems(lang) + document_problems(lang)
         print("\n".join(problems) or f"every {lang} translation is complete and current")
         return 1 if problems else 0
     else:

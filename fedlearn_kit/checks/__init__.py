@@ -70,12 +70,82 @@ def shown(answer: object, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def is_close(answer: object, expected: float, tolerance: float = 1e-3) -> bool:
-    """True if ``answer`` is a number within ``tolerance`` of ``expected``."""
+def as_number(answer: object) -> float | None:
+    """``answer`` as a float if it is a number (numpy and torch scalars included); None for
+    text, True/False, containers and anything else that only converts to one.
+
+    >>> as_number("1.3") is None, as_number(True) is None, as_number(2)
+    (True, True, 2.0)
+    """
+    if isinstance(answer, str | bytes) or is_bool(answer):
+        return None
+    if getattr(answer, "ndim", 0) not in (0, None) or isinstance(answer, list | tuple | dict):
+        return None
     try:
-        return math.isclose(float(answer), expected, abs_tol=tolerance)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(answer)  # type: ignore[arg-type]
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def is_close(answer: object, expected: float, tolerance: float = 1e-3) -> bool:
+    """True if ``answer`` is a number within ``tolerance`` of ``expected``; never for text
+    or True/False, even when they would convert ("1.3" is not 1.3 to a check)."""
+    value = as_number(answer)
+    return value is not None and math.isclose(value, expected, abs_tol=tolerance)
+
+
+def is_rounded(answer: object, expected: float, decimals: int = 3) -> bool:
+    """True if ``answer`` is ``expected`` rounded to between ``decimals`` and 8 decimals
+    (but not ``expected`` itself): a figure copied from a rounded table or message.
+
+    >>> is_rounded(0.258, 0.2579166), is_rounded(0.2579166, 0.2579166)
+    (True, False)
+    """
+    value = as_number(answer)
+    if value is None or math.isclose(value, expected, abs_tol=1e-9):
         return False
+    return any(math.isclose(value, round(expected, k), abs_tol=1e-12)
+               for k in range(decimals, 9))
+
+
+def number_problem(answer: object, what: str = "the answer") -> Verdict | None:
+    """A failed verdict when ``answer`` is not a number (text, True/False, a list, nan),
+    naming what it is instead; None when it is a number."""
+    if isinstance(answer, str):
+        return failed(_("{what} is the text {answer}, not a number.").format(
+            what=what, answer=shown(answer)),
+            _("leave out the quotes: a check compares numbers, not their spelling."))
+    if is_bool(answer):
+        return failed(_("{what} is {answer}, not a number.").format(what=what, answer=answer),
+                      _("give the number itself, not whether something holds."))
+    value = as_number(answer)
+    if value is None:
+        return failed(_("{what} should be one number, got {answer}.").format(
+            what=what, answer=shown(answer)))
+    if math.isnan(value):
+        return failed(_("{what} is nan (not a number).").format(what=what),
+                      _("a computation on an empty selection gives nan: check which rows "
+                        "you used."))
+    return None
+
+
+def is_bool(answer: object) -> bool:
+    """True when ``answer`` is True or False (Python's or numpy's), not text or 0/1."""
+    return isinstance(answer, bool) or type(answer).__name__ == "bool_"
+
+
+def bool_problem(answer: object, what: str) -> Verdict | None:
+    """A failed verdict when ``answer`` is not True or False (a truthy string such as
+    "no", 0/1, None); None when it is a bool."""
+    if is_bool(answer):
+        return None
+    if isinstance(answer, str):
+        return failed(_("{what} is the text {answer}, not True or False.").format(
+            what=what, answer=shown(answer)),
+            _("write True or False without quotes: any non-empty text, \"no\" included, "
+              "counts as true in Python."))
+    return failed(_("{what} is {answer}, not True or False.").format(
+        what=what, answer=shown(answer)), _("write True or False."))
 
 
 def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summary: str
@@ -92,10 +162,14 @@ def true_or_false(answers: object, statements: dict[str, tuple[bool, str]], summ
     if missing:
         return failed(_("no answer yet for {keys}.").format(keys=missing),
                       _("give True or False for every key."))
-    not_bool = sorted(k for k in statements if not isinstance(answers[k], bool))
+    not_bool = sorted(k for k in statements if not is_bool(answers[k]))
     if not_bool:
-        return failed(_("the answers for {keys} are not True or False.").format(keys=not_bool))
-    wrong = [k for k, (truth, _hint) in statements.items() if answers[k] is not truth]
+        texts = any(isinstance(answers[k], str) for k in not_bool)
+        return failed(_("the answers for {keys} are not True or False.").format(keys=not_bool),
+                      _("write True or False without quotes: any non-empty text, \"no\" included, "
+                        "counts as true in Python.") if texts else
+                      _("write True or False (not 1/0 or None)."))
+    wrong = [k for k, (truth, _hint) in statements.items() if bool(answers[k]) is not truth]
     if wrong:
         first = wrong[0]
         return failed(ngettext("{n} of {total} answers is not right yet, starting with {first!r}.",

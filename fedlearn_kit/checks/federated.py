@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import cast
 
 import pandas as pd
 import torch
 
 from fedlearn_app.task import DTYPE
-from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown, true_or_false
+from fedlearn_kit.checks import (
+    Verdict,
+    as_number,
+    failed,
+    is_close,
+    is_rounded,
+    number_problem,
+    passed,
+    shown,
+    true_or_false,
+)
+from fedlearn_kit.evaluation import gains_by_size
+from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.drift import distance
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import Split
@@ -56,44 +69,95 @@ def fedavg_average(answer: Mapping[str, object], updates: Mapping[str, Update]) 
         return failed("this is the plain mean: every site counts the same.",
                       "weight each site's tensor by its number of training patients, then "
                       "divide by the total number of patients.")
+    roots = {site: float(n) ** 0.5 for site, (_, n) in updates.items()}
+    by_root = {k: cast(torch.Tensor, sum(sd[k].to(DTYPE) * roots[site] for site, (sd, _) in
+                                         updates.items())) / sum(roots.values())
+               for k in names}
+    if all(torch.allclose(given[k], by_root[k], atol=1e-6) for k in names):
+        return failed("each site is weighted by the square root of its patients.",
+                      "weight by the number of patients itself, as num-examples reports it.")
+    for site, (sd, _) in updates.items():
+        if all(torch.allclose(given[k], sd[k].to(given[k].dtype), atol=1e-6) for k in names):
+            return failed(f"this is Site {site}'s model alone.",
+                          "average over every site's model.")
     return failed("the values differ from the example-weighted average.",
                   "sum over sites of (site's tensor x site's patients) / all patients.")
 
 
+def _value(answer: object) -> float:
+    value = as_number(answer)
+    return float("nan") if value is None else value
+
+
 def _gains_problem(gains: object, table: pd.DataFrame, model: str) -> Verdict | None:
-    """What is wrong with ``gains`` as {site: federated minus local AUROC}, or None."""
+    """What is wrong with ``gains`` as {site: federated minus local AUROC}, or None.
+
+    A gain read from the rounded table (row minus row, each to 3 decimals) counts as right.
+    """
     if not isinstance(gains, Mapping):
         return failed(f"expected a dict {{site: gain}}, got {shown(gains)}.")
     sites = list(table.columns)
-    if sorted(gains) != sorted(sites):
-        return failed(f"the sites are {sorted(gains)}, expected {sites}.",
+    if sorted(map(str, gains)) != sorted(sites):
+        return failed(f"the sites are {sorted(gains, key=str)}, expected {sites}.",
                       "one entry per column of the table.")
     for site in sites:
-        expected = table.loc[model, site] - table.loc[f"local {site}", site]
-        if is_close(gains[site], -expected, 1e-9) and expected != 0:
+        problem = number_problem(gains[site], f"the gain of site {site}")
+        if problem is not None:
+            return problem
+    for site in sites:
+        fed, own = table.loc[model, site], table.loc[f"local {site}", site]
+        expected, read = fed - own, round(fed, 3) - round(own, 3)
+
+        def matches(value: float, given: object = gains[site]) -> bool:
+            return is_close(given, value, 1e-9) or is_rounded(given, value, 3)
+
+        if matches(expected) or is_close(gains[site], read, 1e-9):
+            continue
+        if (matches(-expected) or is_close(gains[site], -read, 1e-9)) and expected != 0:
             return failed(f"the sign for site {site} is reversed.", "take federated minus local.")
-        if not is_close(gains[site], expected, 1e-9):
-            return failed(f"the gain for site {site} ({shown(gains[site], 3)}) is not the "
-                          "difference in the table.",
-                          f"row '{model}' minus row 'local {site}', both in column '{site}'.")
+        others = [o for o in sites if o != site]
+        if any(matches(fed - table.loc[f"local {o}", site]) for o in others):
+            return failed(f"for site {site} that subtracts another site's model.",
+                          f"subtract site {site}'s own model ('local {site}').")
+        if any(matches(table.loc[model, o] - own) for o in others):
+            return failed(f"for site {site} the federated model is read on another site's "
+                          "patients.", f"both values come from column '{site}'.")
+        return failed(f"the gain for site {site} ({shown(gains[site], 3)}) is not the "
+                      "difference in the table.",
+                      f"row '{model}' minus row 'local {site}', both in column '{site}'.")
     return None
 
 
 def collaboration_gain(gains: Mapping[str, float], table: pd.DataFrame,
-                       model: str = "federated (FedAvg)") -> Verdict:
-    """Exercise 4.2: per site, the federated model's AUROC minus the site's own model's."""
+                       model: str = "federated (FedAvg)",
+                       splits: Mapping[str, Split] | None = None) -> Verdict:
+    """Exercise 4.2: per site, the federated model's AUROC minus the site's own model's.
+
+    Gains read from the table as it is shown (rounded to 3 decimals) count as right.
+    """
     problem = _gains_problem(gains, table, model)
     if problem is not None:
         return problem
-    sites = list(table.columns)
-    best = max(sites, key=lambda s: gains[s])
-    return passed(f"Site {best} gains most ({gains[best]:+.3f} AUROC). Compare with how many "
-                  "patients each site has: the fewer, the more it can gain from the others'.")
+    sites = sorted(table.columns, key=lambda s: -_value(gains[s]))
+    listed = ", ".join(f"{s} {_value(gains[s]):+.3f}" + (
+        f" ({len(splits[s].train)} training patients)" if splits else "") for s in sites)
+    pattern = ""
+    if splits:
+        sizes = {s: len(splits[s].train) for s in sites}
+        pattern = f" With this seed {gains_by_size({s: _value(gains[s]) for s in sites}, sizes)}."
+    return passed(f"Gains, largest first: {listed}.{pattern} Lesson 04 gives each gain's 95 % "
+                  "interval.")
 
 
 def update_numbers(answer: object, state_dict: Mapping[str, torch.Tensor]) -> Verdict:
     """Exercise 4.3: how many numbers one site's model update carries."""
+    problem = number_problem(answer, "numbers")
+    if problem is not None:
+        return problem
     expected = sum(int(t.numel()) for t in state_dict.values())
+    if is_close(answer, len(state_dict), 0):
+        return failed(f"{shown(answer)} is the number of tensors, not of the numbers in them.",
+                      "count the values inside each tensor.")
     if not is_close(answer, expected, 0):
         shapes = ", ".join(f"{k} {tuple(t.shape)}" for k, t in state_dict.items())
         if is_close(answer, expected - 1, 0):
@@ -119,6 +183,9 @@ def fedprox_drift(drift: Mapping[str, Mapping[str, float]], start: Mapping[str, 
         if not isinstance(given, Mapping) or sorted(given) != sorted(models):
             return failed(f"drift[{name!r}] should have one entry per site {sorted(models)}.")
         for site, model in models.items():
+            problem = number_problem(given.get(site), f"drift[{name!r}][{site!r}]")
+            if problem is not None:
+                return problem
             expected = distance(model, start)
             squared = expected ** 2
             size = float(sum((model[k] ** 2).sum() for k in model) ** 0.5)
@@ -146,22 +213,57 @@ def fedprox_drift(drift: Mapping[str, Mapping[str, float]], start: Mapping[str, 
     return passed("Each site's drift is right.")
 
 
+def _run_problem(run: object, wanted: Experiment) -> Verdict | None:
+    """What is wrong with ``run`` as the federated run of ``wanted``, or None."""
+    ran = getattr(run, "experiment", None)
+    if not isinstance(ran, Experiment):
+        return failed(f"expected the result of kit.federation.run, got {shown(run)}.")
+    if ran.num_sites != wanted.num_sites:
+        return failed(f"the run has {ran.num_sites} hospitals; the exercise asks for "
+                      f"{wanted.num_sites}.", "run the four-hospital experiment, not the "
+                      "two-hospital one.")
+    changed = sorted(k for k, v in wanted.as_dict().items() if ran.as_dict().get(k) != v)
+    if changed:
+        settings = ", ".join(f"{k}={ran.as_dict()[k]!r} (not {wanted.as_dict()[k]!r})"
+                             for k in changed)
+        return failed(f"the run changed {settings}.", "keep every other setting of the "
+                      "experiment: only the number of hospitals changes.")
+    return None
+
+
 def more_sites_gain(gains: Mapping[str, float], table: pd.DataFrame,
-                    splits: Mapping[str, Split], model: str = "federated (FedAvg)") -> Verdict:
-    """Exercise 4.5: each site's gain in a larger federation, with its number of patients."""
+                    splits: Mapping[str, Split], run: object = None,
+                    base: Experiment | None = None, model: str = "federated (FedAvg)",
+                    sites: int | None = None) -> Verdict:
+    """Exercise 4.5: each site's gain in a larger federation, with its number of patients.
+
+    With ``sites``, the table must have that many hospitals (the exercise's number). With
+    ``run`` and ``base``, checks that the run is ``base`` with one hospital per column of the
+    table and nothing else changed (a two-hospital run or one round is named).
+    The feedback describes the gains against the sites' sizes with
+    :func:`~fedlearn_kit.evaluation.gains_by_size` (point estimates; lesson 04 adds the
+    intervals and draws the same conclusion).
+    """
+    if sites is not None and len(table.columns) != sites:
+        return failed(f"the table has {len(table.columns)} hospitals; the exercise asks for "
+                      f"{sites}.", "make wide the experiment with four hospitals, and build "
+                      "the table from it.")
+    if run is not None and base is not None:
+        problem = _run_problem(run, replace(base, num_sites=len(table.columns)))
+        if problem is not None:
+            return problem
     problem = _gains_problem(gains, table, model)
     if problem is not None:
         return problem
-    sites = list(table.columns)
-    order = sorted(sites, key=lambda s: -gains[s])
-    listed = ", ".join(f"{s} {gains[s]:+.3f} ({len(splits[s].train)} training patients)"
-                       for s in order)
-    by_size = sorted(sites, key=lambda s: len(splits[s].train))
-    pattern = ("the sites with fewest patients gain most, the largest least" if
-               order[:2] == by_size[:2] and order[-1] == by_size[-1] else
-               "here the order does not simply follow size: case mix and baseline risk "
-               "matter too")
-    return passed(f"Gains, largest first: {listed}. With this seed {pattern}.")
+    columns = list(table.columns)
+    values = {s: _value(gains[s]) for s in columns}
+    sizes = {s: len(splits[s].train) for s in columns}
+    order = sorted(columns, key=lambda s: -values[s])
+    listed = ", ".join(f"{s} {values[s]:+.3f} ({sizes[s]} training patients)" for s in order)
+    return passed(f"Gains, largest first: {listed}. With this seed "
+                  f"{gains_by_size(values, sizes)}. Size is not all that matters: case mix "
+                  "and baseline risk do too. Lesson 04 gives each gain's 95 % interval, "
+                  "which says which of these differences are beyond chance.")
 
 
 def reply_metrics(names: object, messages: pd.DataFrame) -> Verdict:
@@ -215,7 +317,9 @@ def coordinator_roles(answers: object) -> Verdict:
 
 def reply_carries(result: object, splits: Mapping[str, Split], metric: str = "positives"
                   ) -> Verdict:
-    """Exercise 4.8: a ClientApp whose training reply also carries ``metric``."""
+    """Exercise 4.8: a ClientApp whose training reply also carries ``metric``, and still
+    trains exactly as the course's does (its final model equals a run of the course's app
+    with the same experiment: an edit that stops training, or changes it, is named)."""
     messages = getattr(result, "messages", None)
     if messages is None:
         return failed(f"expected the Result of kit.federation.run, got {shown(result)}.")
@@ -231,11 +335,24 @@ def reply_carries(result: object, splits: Mapping[str, Split], metric: str = "po
     values = result.site_metrics(metric, stage="train")  # type: ignore[attr-defined]
     for site, split in splits.items():
         expected = int(split.train[OUTCOME_NAME].sum())
+        if site in values and any(isinstance(v, bool) for v in values[site]):
+            return failed(f"Site {site} reported True or False, not a count.",
+                          "count the readmitted patients.")
         if site in values and not all(is_close(v, expected, 0) for v in values[site]):
             return failed(f"Site {site} reported {shown(values[site].iloc[0])}, but "
                           f"{expected} of its training patients were readmitted.",
                           f"count the readmitted patients in the site's training part "
                           f"('{OUTCOME_NAME}').")
+    from fedlearn_kit.federation import run as federated_run
+
+    reference = federated_run(result.experiment, progress=False)  # type: ignore[attr-defined]
+    trained = result.state_dict  # type: ignore[attr-defined]
+    if not all(torch.allclose(trained[k], reference.state_dict[k], atol=1e-6)
+               for k in reference.state_dict):
+        return failed("the replies carry the count, but the model differs from what the "
+                      "course's ClientApp trains.", "change only what the reply carries: "
+                      "the hospital must still train exactly as before (an untrained or "
+                      "differently trained update would change the federated model).")
     told = ", ".join(f"{s}: {int(split.train[OUTCOME_NAME].sum())}" for s, split in
                      splits.items())
     return passed(f"Every training reply now tells the coordinator how many of the site's "

@@ -10,9 +10,23 @@ import numpy as np
 import pandas as pd
 from torch import nn
 
-from fedlearn_kit.checks import Verdict, failed, is_close, passed, shown
+from fedlearn_kit.checks import (
+    Verdict,
+    failed,
+    is_close,
+    is_rounded,
+    number_problem,
+    passed,
+    shown,
+)
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS
-from fedlearn_kit.evaluation import auroc, bootstrap_auroc, evaluate
+from fedlearn_kit.evaluation import (
+    auroc,
+    bootstrap_counts,
+    evaluate,
+    model_difference,
+    resampled_aurocs,
+)
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import TrainedModel, fit
@@ -22,11 +36,20 @@ def brier(answer: float, model: TrainedModel, test: pd.DataFrame,
           train: pd.DataFrame | None = None) -> Verdict:
     """Exercise 2.1: the Brier score, the mean squared gap between risk and outcome.
 
-    Names the usual slips: no square, a square root, 0/1 predictions instead of risks, and
-    (when ``train`` is given) the training patients instead of the test patients.
+    Names the usual slips: text, no square, a square root, a sum instead of a mean, 0/1
+    predictions instead of risks, a value copied rounded, and (when ``train`` is given) the
+    training patients instead of the test patients.
     """
+    problem = number_problem(answer, "brier")
+    if problem is not None:
+        return problem
     y, y_hat = test[OUTCOME_NAME].to_numpy(), model.predict_proba(test)
     expected = evaluate(model, test)["brier"]
+    base = float(np.mean(y))
+    if is_close(answer, expected, 1e-6):
+        return passed(f"Brier score {expected:.4f}: lower is better, 0 is perfect. Always "
+                      f"predicting the site's rate ({100 * base:.1f} %) would score "
+                      f"{base * (1 - base):.4f}.")
     slips = [
         (np.mean(np.abs(y_hat - y)), "that is the mean absolute difference: the square is "
          "missing.", "square each difference before averaging."),
@@ -34,6 +57,8 @@ def brier(answer: float, model: TrainedModel, test: pd.DataFrame,
          "square each difference before averaging, so errors in both directions count."),
         (expected ** 0.5, "that is the square root of the Brier score.",
          "the Brier score is the mean of the squared differences, with no root."),
+        (np.sum((y_hat - y) ** 2), "that is the sum of the squared differences, not their "
+         "mean.", "divide by the number of test patients."),
         (np.mean(((y_hat >= 0.5) - y) ** 2), "that uses yes/no predictions (risk ≥ 0.5).",
          "use the predicted probabilities themselves: the Brier score rewards risks "
          "that mean what they say."),
@@ -42,111 +67,195 @@ def brier(answer: float, model: TrainedModel, test: pd.DataFrame,
         y_train, p_train = train[OUTCOME_NAME].to_numpy(), model.predict_proba(train)
         slips.append((np.mean((p_train - y_train) ** 2), "that is the score on the training "
                       "patients.", "use the test patients: the model has seen the others."))
-    if not is_close(answer, expected, 1e-6):
-        for value, what, hint in slips:
-            if is_close(answer, float(value), 1e-6):
-                return failed(f"{shown(answer)}: {what}", hint)
-        return failed(f"{shown(answer)} is not the Brier score of this model on these "
-                      "patients.", "average (y_hat - y) ** 2 over the test patients, with "
-                      "y_hat the predicted probabilities.")
-    base = float(np.mean(y))
-    return passed(f"Brier score {expected:.4f}: lower is better, 0 is perfect. Always "
-                  f"predicting the site's rate ({100 * base:.1f} %) would score "
-                  f"{base * (1 - base):.4f}.")
+    for value, what, hint in slips:
+        if is_close(answer, float(value), 1e-6):
+            return failed(f"{shown(answer)}: {what}", hint)
+    if is_rounded(answer, expected, 2):
+        return failed(f"{shown(answer)} is the Brier score rounded.",
+                      "compute it from the predictions and outcomes, without rounding.")
+    return failed(f"{shown(answer)} is not the Brier score of this model on these "
+                  "patients.", "average (y_hat - y) ** 2 over the test patients, with "
+                  "y_hat the predicted probabilities.")
 
 
 def mlp_auroc(answer: float, train: pd.DataFrame, test: pd.DataFrame, exp: Experiment
               ) -> Verdict:
-    """Exercise 2.2: test AUROC of an MLP trained with the experiment's other settings."""
-    expected = evaluate(fit(train, replace(exp, model="mlp"), "mlp"),
-                        test)["auroc"]
-    logistic = evaluate(fit(train, replace(exp, model="logistic"), "lr"),
-                        test)["auroc"]
+    """Exercise 2.2: test AUROC of an MLP trained with the experiment's other settings.
+
+    Names the usual slips: text, the logistic model's AUROC, the MLP measured on its own
+    training patients, other epochs or another seed. The feedback compares the two models
+    on these test patients with the paired interval of their difference.
+    """
+    problem = number_problem(answer, "mlp_auroc")
+    if problem is not None:
+        return problem
+    mlp = fit(train, replace(exp, model="mlp"), "mlp")
+    logistic = fit(train, replace(exp, model="logistic"), "lr")
+    expected = evaluate(mlp, test)["auroc"]
     if not is_close(answer, expected, 1e-6):
-        if is_close(answer, logistic, 1e-6):
+        if is_close(answer, evaluate(logistic, test)["auroc"], 1e-6):
             return failed(f"{shown(answer, 3)} is the logistic regression's AUROC.",
                           "set model='mlp' in the new experiment.")
+        if is_close(answer, evaluate(mlp, train)["auroc"], 1e-6):
+            return failed(f"{shown(answer, 3)} is the MLP's AUROC on its own training "
+                          "patients.", "evaluate on the test patients: a model always looks "
+                          "better on the patients it learned from.")
+        if is_close(answer, expected, 0.0005):
+            return failed(f"{shown(answer, 3)} is this MLP's AUROC rounded.",
+                          "give the value evaluate returns, without rounding.")
         return failed(f"{shown(answer, 3)} is not the AUROC this MLP reaches.",
                       "build the experiment with model='mlp' and keep the other settings "
-                      "(seed included), train on the training part and evaluate on the test "
-                      "part.")
+                      "(seed and epochs included), train on the training part and evaluate "
+                      "on the test part.")
     events = int(test[OUTCOME_NAME].sum())
-    low, high = bootstrap_auroc(fit(train, replace(exp, model="logistic"),
-                                    "lr"), test)
-    inside = low <= expected <= high
-    verdict = ("inside the logistic model's 95 % interval "
-               f"({low:.3f} to {high:.3f}), so these {len(test)} test patients "
-               f"({events} readmitted) cannot tell the two models apart" if inside else
-               f"outside the logistic model's 95 % interval ({low:.3f} to {high:.3f})")
+    gap = model_difference(mlp, logistic, test)
+    lr_auroc = evaluate(logistic, test)["auroc"]
+    verdict = (f"the interval includes 0, so these {len(test)} test patients ({events} "
+               "readmitted) cannot tell the two models apart" if not gap.excludes_zero else
+               f"the interval excludes 0: on these {len(test)} test patients the "
+               f"{'MLP' if gap.value > 0 else 'logistic regression'} is better beyond chance")
     return passed(f"The MLP reaches AUROC {expected:.3f}, the logistic regression "
-                  f"{logistic:.3f}: {verdict}.")
+                  f"{lr_auroc:.3f}: MLP minus logistic {gap}; {verdict}.")
 
 
-def bootstrap_interval(answer: Sequence[float], model: TrainedModel, test: pd.DataFrame
-                       ) -> Verdict:
+#: How many resamples exercise 2.3 asks for.
+RESAMPLES = 300
+
+
+def _percentiles_of(value: float, values: np.ndarray) -> list[float]:
+    """The percentiles (in steps of 0.5) of ``values`` that equal ``value``."""
+    return [float(q) for q in np.arange(0.0, 100.5, 0.5)
+            if abs(float(np.nanpercentile(values, q)) - value) < 1e-9]
+
+
+def bootstrap_interval(answer: Sequence[float], values: Sequence[float], model: TrainedModel,
+                       test: pd.DataFrame) -> Verdict:
     """Exercise 2.3: a 95 % bootstrap interval of the AUROC on a site's test patients.
 
-    Resampling is random, so the learner's interval may differ a little from the kit's;
-    the bounds must lie within 0.03 of it.
+    ``values`` are the learner's resampled AUROCs, ``answer`` the interval taken from them.
+    The check verifies both: that ``values`` look like 300 AUROCs of this model on
+    resamples of these test patients (the right number, centre and spread, against the
+    kit's own 2,000 resamples), and that ``answer`` is their 2.5th and 97.5th percentiles.
+    Resampling is random, so the kit's interval is not the yardstick; the learner's own
+    resamples are.
     """
     try:
-        low, high = (float(v) for v in answer)
+        low, high = (float(v) for v in answer)  # type: ignore[union-attr]
     except (TypeError, ValueError):
         return failed(f"expected two numbers (low, high), got {shown(answer)}.")
+    if isinstance(answer, str) or any(isinstance(v, str) for v in answer):
+        return failed("the interval holds text, not numbers.", "leave out the quotes.")
+    try:
+        resampled = np.asarray([float(v) for v in values], dtype=float)
+    except (TypeError, ValueError):
+        return failed(f"expected values to be the list of resampled AUROCs, got "
+                      f"{shown(values)}.")
+    finite = resampled[~np.isnan(resampled)]
+    if len(resampled) == 0:
+        return failed("values holds no resampled AUROCs.",
+                      "compute the interval from your own resamples: an interval copied "
+                      "from the lesson is not this exercise's.")
+    if len(resampled) != RESAMPLES:
+        return failed(f"values holds {len(resampled)} AUROCs; the exercise asks for "
+                      f"{RESAMPLES} resamples.", "draw 300 resamples: with few, the "
+                      "outermost percentiles rest on one or two values.")
     if np.isnan(low) or np.isnan(high):
         return failed("the interval contains nan.", "a resample with no readmitted patient "
                       "has no AUROC (kit.auroc gives nan): skip such resamples, e.g. with "
                       "np.nanpercentile.")
     point = evaluate(model, test)["auroc"]
-    ref_low, ref_high = bootstrap_auroc(model, test)
-    if high - low < 1e-9:
-        return failed("the interval has no width.", "resample the test patients *with* "
-                      "replacement (rng.integers or rng.choice(..., replace=True)).")
+    if np.ptp(finite) < 1e-9:
+        return failed("every resampled AUROC is the same, so the interval has no width.",
+                      "resample the test patients *with* replacement: each resample draws "
+                      "as many patients as the test set, some twice, some not at all.")
+    y, y_hat = test[OUTCOME_NAME].to_numpy(), model.predict_proba(test)
+    reference = resampled_aurocs(y, y_hat, bootstrap_counts(len(y), 2000, seed=1))
+    ref_mean, ref_sd = float(np.nanmean(reference)), float(np.nanstd(reference))
+    mean, sd = float(np.mean(finite)), float(np.std(finite))
+    if abs(mean - 0.5) < 0.05 < abs(ref_mean - 0.5):
+        return failed(f"your AUROCs centre on {mean:.3f}, about chance, while the model's "
+                      f"AUROC on these patients is {point:.3f}.", "resample each patient's "
+                      "outcome and predicted risk together (the same rows for both).")
+    if abs(mean - ref_mean) > 5 * ref_sd / np.sqrt(len(finite)) + 0.01:
+        return failed(f"your AUROCs centre on {mean:.3f}, but resamples of these test "
+                      f"patients centre on about {ref_mean:.3f}.", "resample this site's "
+                      "test patients (not its training patients) and score them with this "
+                      "model.")
+    if sd > 1.3 * ref_sd:
+        return failed(f"your AUROCs spread more ({sd:.3f}) than resamples of the whole test "
+                      f"set do ({ref_sd:.3f}).", "each resample draws as many patients as "
+                      "the test set has: a smaller resample varies more.")
+    if sd < 0.75 * ref_sd:
+        return failed(f"your AUROCs spread less ({sd:.3f}) than resamples of the test set "
+                      f"do ({ref_sd:.3f}).", "draw each resample with replacement, as many "
+                      "patients as the test set has.")
     if low > high:
         return failed("low is above high.", "give (2.5th percentile, 97.5th percentile).")
-    if not low <= point <= high:
-        return failed(f"the interval ({low:.3f}, {high:.3f}) does not contain the AUROC "
-                      f"itself ({point:.3f}).", "resample each patient's outcome and "
-                      "predicted risk together (the same indices for both).")
-    if high - low < 0.6 * (ref_high - ref_low):
-        return failed(f"({low:.3f}, {high:.3f}) is too narrow for a 95 % interval.",
-                      "use the 2.5th and 97.5th percentiles of the resampled AUROCs.")
-    if not (is_close(low, ref_low, 0.03) and is_close(high, ref_high, 0.03)):
-        return failed(f"({low:.3f}, {high:.3f}) is far from the interval the kit finds.",
-                      "resample all test patients, with replacement, a few hundred times.")
-    y = test[OUTCOME_NAME].to_numpy()
-    return passed(f"AUROC {point:.3f}, 95 % interval {low:.3f} to {high:.3f}: with "
-                  f"{len(y)} test patients of whom {int(y.sum())} were readmitted, the site "
-                  "cannot pin its model's quality down more tightly than that.")
+    wanted = np.nanpercentile(resampled, [2.5, 97.5])
+    if is_close(low, wanted[0], 1e-9) and is_close(high, wanted[1], 1e-9):
+        return passed(f"AUROC {point:.3f}, 95 % interval {low:.3f} to {high:.3f}: with "
+                      f"{len(y)} test patients of whom {int(y.sum())} were readmitted, the "
+                      "site cannot pin its model's quality down more tightly than that.")
+    if is_close(low, wanted[0], 0.0005) and is_close(high, wanted[1], 0.0005):
+        return failed(f"({low:.3f}, {high:.3f}) are your percentiles rounded.",
+                      "give the percentiles as computed: the check compares them exactly "
+                      "with your values.")
+    pairs = [(a, b) for a in _percentiles_of(low, resampled)
+             for b in _percentiles_of(high, resampled) if abs(a + b - 100) < 1e-9]
+    if pairs:
+        q_low, q_high = pairs[0]
+        return failed(f"({low:.3f}, {high:.3f}) are the {q_low:g}th and {q_high:g}th "
+                      f"percentiles: a {q_high - q_low:g} % interval.",
+                      "a 95 % interval leaves 2.5 % of the resamples out on each side.")
+    center, spread = float(np.nanmean(resampled)), float(np.nanstd(resampled))
+    for k in (1.96, 1.0, 2.0):
+        if is_close(low, center - k * spread, 1e-6) and is_close(high, center + k * spread,
+                                                                  1e-6):
+            return failed(f"({low:.3f}, {high:.3f}) is the mean ± {k:g} standard deviations.",
+                          "take percentiles of the resampled AUROCs: they need no assumption "
+                          "about the shape of their distribution.")
+    return failed(f"({low:.3f}, {high:.3f}) are not the 2.5th and 97.5th percentiles of your "
+                  "resampled AUROCs.", "np.nanpercentile gives percentiles and skips nan.")
 
 
 def subgroup_auroc(answer: Mapping[str, float], model: TrainedModel, test: pd.DataFrame,
                    num_samples: int = 300) -> Verdict:
-    """Exercise 2.4: the AUROC for women and for men, weighed against the groups' sizes."""
+    """Exercise 2.4: the AUROC for women and for men, weighed against the groups' sizes.
+
+    Names the usual slips: other keys, text, the groups swapped, the AUROC of all test
+    patients. Values rounded to 3 decimals or more (as the feedback prints them) count as
+    right: 3 decimals is the precision the course reads AUROCs at.
+    """
     if not isinstance(answer, Mapping) or sorted(answer) != ["F", "M"]:
         return failed(f"expected a dict with keys 'F' and 'M', got {shown(answer)}"
                       + (f" with keys {sorted(answer)}" if isinstance(answer, Mapping) else "")
                       + ".", "one entry per value of the 'sex' column.")
+    for group in ("F", "M"):
+        problem = number_problem(answer[group], f"the value for {group!r}")
+        if problem is not None:
+            return problem
     y, y_hat = test[OUTCOME_NAME].to_numpy(), model.predict_proba(test)
     sex = test["sex"].to_numpy()
     expected = {g: auroc(y[sex == g], y_hat[sex == g]) for g in ("F", "M")}
-    if is_close(answer["F"], expected["M"], 1e-6) and is_close(answer["M"], expected["F"], 1e-6):
+
+    def matches(value: object, target: float) -> bool:
+        return is_close(value, target, 1e-6) or is_rounded(value, target, 3)
+
+    if matches(answer["F"], expected["M"]) and matches(answer["M"], expected["F"]):
         return failed("the two groups are swapped.", "'F' are the women, 'M' the men.")
     whole = auroc(y, y_hat)
     for group in ("F", "M"):
-        if is_close(answer[group], whole, 1e-6):
+        if matches(answer[group], whole):
             return failed(f"the value for '{group}' is the AUROC of all test patients.",
                           "keep only the rows of that group, for y and y_hat alike.")
-        if not is_close(answer[group], expected[group], 1e-6):
-            return failed(f"{shown(answer[group], 3)} is not the AUROC for '{group}'.",
-                          "select the group's rows (test['sex'] == ...) and compute the AUROC "
-                          "of the model's risks for them.")
-    rng = np.random.default_rng(0)
-    gaps = []
-    for _ in range(num_samples):
-        idx = rng.integers(0, len(y), len(y))
-        ys, ps, ss = y[idx], y_hat[idx], sex[idx]
-        gaps.append(auroc(ys[ss == "F"], ps[ss == "F"]) - auroc(ys[ss == "M"], ps[ss == "M"]))
+        if not matches(answer[group], expected[group]):
+            return failed(f"{shown(answer[group], 3)} is not the AUROC for '{group}' among "
+                          "these test patients.", "select the group's rows (test['sex'] == "
+                          "...) and compute the AUROC of this model's risks for them.")
+    counts = bootstrap_counts(len(y), num_samples, seed=0)
+    women = sex == "F"
+    gaps = (resampled_aurocs(y[women], y_hat[women], counts[:, women])
+            - resampled_aurocs(y[~women], y_hat[~women], counts[:, ~women]))
     low, high = np.nanpercentile(gaps, [2.5, 97.5])
     sizes = ", ".join(f"{'women' if g == 'F' else 'men'} {expected[g]:.3f} "
                       f"(n={int((sex == g).sum())}, {int(y[sex == g].sum())} readmitted)"
@@ -155,38 +264,61 @@ def subgroup_auroc(answer: Mapping[str, float], model: TrainedModel, test: pd.Da
                "differently for women and men" if low <= 0 <= high else
                "excludes 0: the difference is larger than chance would give with groups "
                "this size")
-    return passed(f"{sizes}. The 95 % interval of the difference is {low:+.3f} to "
-                  f"{high:+.3f}; it {verdict}.")
+    return passed(f"{sizes}. The 95 % interval of the difference (women minus men) is "
+                  f"{low:+.3f} to {high:+.3f}; it {verdict}.")
+
+
+def _weights(model: TrainedModel) -> dict[str, float]:
+    """A logistic model's learned weight per variable."""
+    return dict(zip(FEATURE_NAMES,
+                    (float(w) for w in cast(nn.Linear, model.net.linear).weight.detach()
+                     .numpy().ravel()), strict=True))
 
 
 def furthest_from_truth(answer: str, model: TrainedModel,
                         compare_with: TrainedModel | None = None) -> Verdict:
-    """Exercise 2.5: the variable whose learned weight is furthest from its true effect."""
-    weights = dict(zip(FEATURE_NAMES,
-                       cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel(),
-                       strict=True))
+    """Exercise 2.5: the variable whose learned weight is furthest from its true effect.
+
+    Names the usual slips: not a variable's name, the largest weight, the largest signed
+    or relative error, the closest variable, and the other model's answer.
+    """
+    weights = _weights(model)
     errors = {f: abs(weights[f] - TRUE_COEFFICIENTS[f]) for f in FEATURE_NAMES}
     expected = max(errors, key=errors.__getitem__)
-    if answer not in weights:
+    if not isinstance(answer, str) or answer not in weights:
         return failed(f"{shown(answer)} is not one of the model's variables.",
-                      "give a name from kit.FEATURE_NAMES, as a string.")
+                      "give one name from kit.FEATURE_NAMES, as a string.")
     if answer != expected:
         largest_weight = max(weights, key=lambda f: abs(weights[f]))
         signed = max(errors, key=lambda f: weights[f] - TRUE_COEFFICIENTS[f])
+        relative = max(errors, key=lambda f: errors[f] / abs(TRUE_COEFFICIENTS[f]))
+        closest = min(errors, key=errors.__getitem__)
         if answer == largest_weight:
             return failed(f"{answer!r} has the largest weight, not the largest error.",
                           "compare each weight with the true effect of the same variable.")
         if answer == signed:
             return failed(f"{answer!r} overshoots most, but another variable is further "
                           "off in the other direction.", "use the absolute difference.")
+        if answer == relative:
+            return failed(f"{answer!r} is off by the largest share of its true effect, not "
+                          "by the largest amount.", "compare the differences themselves, "
+                          "not divided by the true effect.")
+        if answer == closest:
+            return failed(f"{answer!r} is the variable *closest* to its true effect.",
+                          "the exercise asks for the furthest.")
+        if compare_with is not None:
+            other = _weights(compare_with)
+            theirs = max(FEATURE_NAMES, key=lambda f: abs(other[f] - TRUE_COEFFICIENTS[f]))
+            if answer == theirs:
+                return failed(f"{answer!r} is furthest off in {compare_with.name}'s model.",
+                              f"use the weights of {model.name}, the model `weights` holds.")
         return failed(f"{answer!r} is off by {errors[answer]:.3f}; another variable is "
                       "further from its true effect.", "take the absolute difference between "
                       "weight and true effect for every variable, and the largest.")
     message = (f"{expected!r}: learned {weights[expected]:+.3f}, true "
                f"{TRUE_COEFFICIENTS[expected]:+.3f} (off by {errors[expected]:.3f}).")
     if compare_with is not None:
-        other = dict(zip(FEATURE_NAMES, cast(nn.Linear, compare_with.net.linear).weight.detach()
-                         .numpy().ravel(), strict=True))
+        other = _weights(compare_with)
         worst = max(abs(other[f] - TRUE_COEFFICIENTS[f]) for f in FEATURE_NAMES)
         closer = ("more patients, effects closer to the truth" if worst < errors[expected]
                   else "here no closer, despite more patients")

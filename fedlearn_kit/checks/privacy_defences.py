@@ -38,25 +38,30 @@ def epsilon(answer: object, noise_multiplier: float, sample_rate: float, steps: 
                   "the history is a list of (noise multiplier, sample rate, steps) tuples.")
 
 
-def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
-           delta: float) -> Verdict:
-    """Exercise 6.2: the advantage bound per DP model (replace-one) and whether it holds."""
-    private = curve[np.isfinite(curve["epsilon"])]
-    eps = private["epsilon"].to_numpy()
-    expected = np.array([advantage_bound(e, delta, "add-remove") for e in eps])
+def bounds(answer_bounds: object, answer_within: object, claims: pd.DataFrame) -> Verdict:
+    """Exercise 6.2: the advantage bound per claim (replace-one) and whether the attack fits.
+
+    ``claims`` is :func:`fedlearn_kit.privacy.defences.audit_table`: one row per model with
+    its claimed add/remove ``epsilon`` and ``delta`` and the attack's ``ci_low``.
+    """
+    eps, deltas = claims["epsilon"].to_numpy(), claims["delta"].to_numpy()
+    expected = np.array([advantage_bound(e, d, "add-remove") for e, d in zip(eps, deltas,
+                                                                              strict=True)])
+    if isinstance(answer_bounds, str) or not hasattr(answer_bounds, "__iter__"):
+        return failed("expected one bound (a number) per claim, in the order of the rows.")
     try:
         got = np.asarray(list(answer_bounds), dtype=np.float64)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        return failed("expected one bound (a number) per DP model.")
+        return failed("expected one bound (a number) per claim, in the order of the rows.")
     if got.shape != expected.shape:
-        return failed(f"expected {len(expected)} bounds, one per DP model (rows with finite ε), "
-                      f"got {got.size}.", "leave out the no-DP row, whose ε is infinite.")
+        return failed(f"expected {len(expected)} bounds, one per row of `claims`, got "
+                      f"{got.size}.")
     if not np.allclose(got, expected, atol=1e-4):
         mistakes = {
             "that is Yeom's e^ε − 1, a looser bound for pure ε-DP":
                 np.expm1(eps),
-            "that uses Opacus's ε directly; the game replaces a record (2ε, (1 + e^ε)δ)":
-                [advantage_bound(e, delta, "replace-one") for e in eps],
+            "that uses the claimed ε directly; the game replaces a record (2ε, (1 + e^ε)δ)":
+                [advantage_bound(e, d, "replace-one") for e, d in zip(eps, deltas, strict=True)],
             "δ is missing: the replace-one δ is (1 + e^ε)δ, and it enters as + 2δ":
                 [advantage_bound(e, 0.0, "add-remove") for e in eps],
         }
@@ -64,18 +69,31 @@ def bounds(answer_bounds: object, answer_within: object, curve: pd.DataFrame,
             if np.allclose(got, values, atol=1e-4):
                 return failed(message + ".", "convert first, then apply "
                               "(e^ε′ − 1 + 2δ′) / (e^ε′ + 1).")
-        return failed(f"the bounds {[shown(v, 3) for v in got]} are not the tight bounds.",
-                      "convert (ε, δ) to replace-one, then apply (e^ε′ − 1 + 2δ′)/(e^ε′ + 1).")
-    want = [bool(low <= b) for low, b in zip(private["ci_low"], expected, strict=True)]
-    try:
-        within = [bool(v) for v in list(answer_within)]  # type: ignore[call-overload]
-    except TypeError:
-        return failed("`within` should hold one True/False per DP model.")
-    if within != want:
+        return failed(f"the bounds {[shown(v, 3) for v in got]} are not the bounds for these "
+                      "claims.", "convert each claim (ε, δ) to replace-one, then apply "
+                      "(e^ε′ − 1 + 2δ′)/(e^ε′ + 1).")
+    want = [bool(low <= b) for low, b in zip(claims["ci_low"], expected, strict=True)]
+    if isinstance(answer_within, str) or not hasattr(answer_within, "__iter__"):
+        return failed("`within` should hold one True/False per claim.")
+    within = list(answer_within)  # type: ignore[call-overload]
+    if len(within) != len(want):
+        return failed(f"`within` should hold {len(want)} values, one per claim.")
+    if any(not isinstance(v, bool | np.bool_) for v in within):
+        return failed("the values of `within` are not True or False.",
+                      "compare two numbers; the comparison gives True or False.")
+    if [bool(v) for v in within] != want:
+        for column in ("held_out_advantage", "ci_high"):
+            if column in claims and [bool(v) for v in within] == [
+                    bool(x <= b) for x, b in zip(claims[column], expected, strict=True)]:
+                return failed(f"that compares {column} with the bound.",
+                              "a claim is refuted only when even the interval's lower end "
+                              "(ci_low) exceeds the bound: compare ci_low.")
         return failed("the bounds are right, but `within` is not.",
                       "compare the lower end of each interval (ci_low) with its bound.")
-    return passed(f"{sum(want)} of {len(want)} DP models are consistent with their ε; the "
-                  f"bounds run from {expected.min():.3f} to {expected.max():.3f}.")
+    refuted = [name for name, ok in zip(claims.index, want, strict=True) if not ok]
+    return passed(f"{len(want) - len(refuted)} of {len(want)} claims are consistent with the "
+                  "attack" + (f"; refuted: {', '.join(refuted)}." if refuted else ".")
+                  + f" The bounds run from {expected.min():.3f} to {expected.max():.3f}.")
 
 
 def largest_drop(answer: object, groups: pd.DataFrame, model: str) -> Verdict:
@@ -113,7 +131,8 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
 
     if not isinstance(app, ClientApp):
         return failed(f"expected a flwr.clientapp.ClientApp, got {shown(app)}.",
-                      "start with site_dp_app = ClientApp().")
+                      "make a new, empty ClientApp and register the course app's two "
+                      "handlers on it.")
     exp = Experiment(patients_per_site=120, num_rounds=2, local_epochs=1, seed=3)
 
     def final(client: object) -> dict:
@@ -147,14 +166,15 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
 
 
 def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta: float) -> Verdict:
-    """Exercise 6.4: site-level DP, ε for one patient in or out (sensitivity 2C)."""
+    """Exercise 6.4: site-level DP, ε for one patient's record replaced, n fixed (2C)."""
     expected = epsilon_spent([(noise_multiplier / 2, 1.0, rounds)], delta)
     if is_close(answer, expected, 1e-6):
-        return passed(f"ε = {expected:.2f} for one patient in or out over {rounds} rounds; "
-                      "the zero-out figure protects only 'did the site take part'.")
+        return passed(f"ε = {expected:.2f} for one patient's record replaced over {rounds} "
+                      "rounds; the zero-out figure covers only the site's update replaced by "
+                      "a zero update.")
     zero_out = epsilon_spent([(noise_multiplier, 1.0, rounds)], delta)
     if is_close(answer, zero_out, 1e-6):
-        return failed("that is the zero-out ε (the site's update against none).",
+        return failed("that is the zero-out ε (the site's update against a zero update).",
                       "two datasets of one site give updates up to 2C apart: per unit of "
                       "sensitivity the noise is half as large.")
     if is_close(answer, epsilon_spent([(noise_multiplier * 2, 1.0, rounds)], delta), 1e-6):
@@ -163,7 +183,7 @@ def patient_epsilon(answer: object, noise_multiplier: float, rounds: int, delta:
     if is_close(answer, rounds * epsilon_spent([(noise_multiplier / 2, 1.0, 1)], delta), 1e-6):
         return failed("that adds up the rounds' ε.",
                       "give the accountant all rounds at once: it composes them more tightly.")
-    return failed(f"{shown(answer)} is not ε for one patient in or out.",
+    return failed(f"{shown(answer)} is not ε for one patient's record replaced.",
                   "every round is one Gaussian release at sampling rate 1.")
 
 

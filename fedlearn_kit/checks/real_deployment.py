@@ -11,9 +11,15 @@ from cryptography import x509
 from fedlearn_kit.checks import Verdict, failed, passed
 from fedlearn_kit.federation.deployment import certs
 
+#: The names the SuperLink's certificate must list besides the room's address: the
+#: SuperLink's own ServerApp executor dials 127.0.0.1; a SuperNode on the facilitator's
+#: laptop may dial localhost.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
 
 def certificate_hosts(folder: str | Path, host: str) -> Verdict:
-    """Exercise 7.1: a SuperLink certificate in ``folder``, signed by its CA, valid for ``host``."""
+    """Exercise 7.1: a SuperLink certificate in ``folder``, signed by its CA, valid for ``host``
+    and for each of :data:`LOCAL_HOSTS`, as the exercise asks."""
     folder = Path(folder)
     missing = [n for n in (certs.CA_CERT, certs.SERVER_CERT) if not (folder / n).exists()]
     if missing:
@@ -26,7 +32,8 @@ def certificate_hosts(folder: str | Path, host: str) -> Verdict:
         cert.verify_directly_issued_by(ca)
     except Exception:  # noqa: BLE001 - any failure means: not signed by this CA
         return failed("the SuperLink's certificate is not signed by the CA in the folder.",
-                      "make the CA first, then the server certificate in the same folder.")
+                      "make the CA first, then the server certificate in the same folder "
+                      "(a new CA afterwards replaces the one that signed it).")
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     names = {str(v) for v in san.get_values_for_type(x509.DNSName)}
     names |= {str(v) for v in san.get_values_for_type(x509.IPAddress)}
@@ -36,30 +43,53 @@ def certificate_hosts(folder: str | Path, host: str) -> Verdict:
         wanted = host
     if wanted not in names:
         return failed(f"the certificate is valid for {sorted(names)}, not for {host}.",
-                      f"pass hosts=(..., {host!r}) to certs.make_server_cert.")
+                      "add the room's address to the hosts of the SuperLink's certificate.")
     if "127.0.0.1" not in names:
         return failed("the certificate no longer covers 127.0.0.1, which the SuperLink's own "
                       "ServerApp executor uses.", "keep '127.0.0.1' among the hosts.")
+    lacking = [h for h in LOCAL_HOSTS if h not in names]
+    if lacking:
+        return failed(f"the certificate does not list {lacking}, which the exercise asks for.",
+                      "a SuperNode on the facilitator's own laptop may dial 'localhost': list "
+                      "every name and address a SuperNode may use.")
     return passed(f"SuperNodes that reach the SuperLink as {host} will accept its certificate, "
                   "because it lists that address and your CA signed it.")
 
 
 def missed_rounds(answer: Mapping[str, Iterable[int]], result: object) -> Verdict:
-    """Exercise 7.3: for each site, the rounds whose aggregate it did not take part in."""
+    """Exercise 7.3: for each site, the rounds whose aggregate it did not take part in.
+
+    Names the usual slips: sites by number instead of name, rounds counted from 0, the
+    rounds a site *took part in*, text for rounds.
+    """
     sites = list(getattr(result, "sites", []))
     took_part: Mapping[int, Iterable[str]] = getattr(result, "took_part", {})
     rounds = range(1, result.experiment.num_rounds + 1)  # type: ignore[attr-defined]
     expected = {s: [r for r in rounds if s not in took_part.get(r, ())] for s in sites}
     if not isinstance(answer, Mapping):
         return failed(f"expected a dict {{site: [rounds]}}, got {type(answer).__name__}.")
-    if sorted(answer) != sorted(sites):
-        return failed(f"the sites are {sorted(answer)}, expected {sites}.",
-                      "one entry per site, also for sites that missed nothing.")
-    given = {s: sorted(int(r) for r in answer[s]) for s in sites}
+    if sorted(map(str, answer)) != sorted(sites):
+        numbers = all(isinstance(k, int) for k in answer)
+        return failed(f"the sites are {sorted(answer, key=str)}, expected {sites}.",
+                      "use the sites' names (result.sites), not their numbers." if numbers
+                      else "one entry per site, also for sites that missed nothing.")
+    if any(isinstance(r, str | bool) for s in sites for r in answer[s]):
+        return failed("some rounds are text or True/False, not round numbers.",
+                      "list the round numbers as integers.")
+    try:
+        given = {s: sorted(int(r) for r in answer[s]) for s in sites}
+    except (TypeError, ValueError):
+        return failed("expected a list of round numbers for each site.")
     if given == expected:
         gone = ", ".join(f"{s}: {r}" for s, r in expected.items() if r) or "none"
         return passed(f"Missed rounds: {gone}. The model of those rounds was trained "
                       "without that site's patients.")
+    if given == {s: [r - 1 for r in missed] for s, missed in expected.items()}:
+        return failed(f"got {given}: the rounds are counted from 0.",
+                      "Flower numbers rounds from 1, as result.took_part does.")
+    if given == {s: [r for r in rounds if r not in missed] for s, missed in expected.items()}:
+        return failed(f"got {given}: those are the rounds each site took part in.",
+                      "a site missed round r when it is *not* in result.took_part[r].")
     return failed(f"got {given}.", "use result.took_part: a site missed round r when it is "
                   "not in result.took_part[r].")
 
@@ -122,6 +152,9 @@ def stoppable(answer: Iterable[int], records: Iterable[object]) -> Verdict:
                 expected.add(rec.pid)  # type: ignore[attr-defined]
         except psutil.Error:
             continue
+    if isinstance(answer, str | int) or any(isinstance(pid, str | bool) for pid in answer):
+        return failed("expected a set of pids, as integers (not text).",
+                      "collect the integer pids of the records that are still ours.")
     try:
         given = {int(pid) for pid in answer}
     except (TypeError, ValueError):

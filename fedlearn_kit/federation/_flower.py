@@ -95,10 +95,9 @@ PATCHED_GLOBALS = (*SUPERNODE_HEARTBEAT_INTERVALS, SUPERNODE_HEARTBEAT_CALL_TIME
 #: which the launcher calls after setting the globals above.
 COMMAND_ENTRIES = {"supernode": "flwr.supernode.cli:flower_supernode",
                    "superlink": "flwr.superlink.cli:flower_superlink"}
-#: The privacy lessons: LocalDpMod's noise (measured by a contract test against
-#: :func:`local_dp_noise_std`) and the SecAgg+ record keys of Flower's legacy API.
+#: The privacy lessons: the SecAgg+ record keys of Flower's legacy API. (LocalDpMod is
+#: public; a contract test measures its noise against :func:`local_dp_noise_std`.)
 PRIVACY_INTERNALS = (
-    "flwr.supercore.differential_privacy:add_localdp_gaussian_noise_to_params",
     "flwr.common.secure_aggregation.secaggplus_constants:RECORD_KEY_CONFIGS",
     "flwr.common.secure_aggregation.secaggplus_constants:Key",
 )
@@ -341,10 +340,10 @@ def _last_json(output: str, command: str) -> dict[str, Any]:
 def local_dp_noise_std(sensitivity: float, epsilon: float, delta: float) -> float:
     """The standard deviation of the Gaussian noise Flower's ``LocalDpMod`` adds.
 
-    Flower calibrates it in ``add_localdp_gaussian_noise_to_params`` with the classic
-    one-release Gaussian mechanism, ``sensitivity * sqrt(2 ln(1.25 / delta)) / epsilon``.
-    The contract test measures Flower's noise against this value, so a change of Flower's
-    calibration cannot silently change the ε the kit reports.
+    Flower's ``LocalDpMod`` computes it inline with the classic one-release Gaussian
+    mechanism, ``sensitivity * sqrt(2 ln(1.25 / delta)) / epsilon``. The contract test runs
+    ``LocalDpMod`` itself and measures its noise against this value, so a change of
+    Flower's calibration cannot silently change the ε the kit reports.
     """
     return float(sensitivity * math.sqrt(2 * math.log(1.25 / delta)) / epsilon)
 

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.i18n import _
 
 #: A run-config value: what ``[tool.flwr.app.config]`` may hold.
 Value = bool | int | float | str
@@ -56,8 +57,8 @@ def run_config(exp: Experiment, **options: Value) -> dict[str, Value]:
     for name, value in options.items():
         key = name.replace("_", "-")
         if key not in RUN_OPTIONS:
-            raise ValueError(f"Unknown run option {name!r}; known: "
-                             f"{sorted(k.replace('-', '_') for k in RUN_OPTIONS)}.")
+            raise ValueError(_("Unknown run option {name}; known: {known}.").format(
+                name=repr(name), known=sorted(k.replace("-", "_") for k in RUN_OPTIONS)))
         config[key] = value
     return config
 
@@ -65,8 +66,9 @@ def run_config(exp: Experiment, **options: Value) -> dict[str, Value]:
 def check_min_sites(min_sites: int, num_sites: int) -> int:
     """``min_sites`` as an int between 1 and ``num_sites``, or a clear error."""
     if not 1 <= int(min_sites) <= num_sites:
-        raise ValueError(f"min_sites={min_sites}: must be between 1 and num_sites={num_sites} "
-                         "(the fewest sites that must reply for a round to count).")
+        raise ValueError(_("min_sites={min_sites}: must be between 1 and num_sites={num_sites} "
+                           "(the fewest sites that must reply for a round to count).").format(
+            min_sites=min_sites, num_sites=num_sites))
     return int(min_sites)
 
 

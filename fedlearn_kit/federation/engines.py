@@ -25,6 +25,7 @@ from fedlearn_kit.federation.result import (
     progress_default,
     quiet_flower,
 )
+from fedlearn_kit.i18n import _
 
 __all__ = ["ENGINES", "Result", "load_result", "quiet_flower", "run"]
 
@@ -66,9 +67,11 @@ def run(experiment: Experiment | None = None, engine: str = "local", *,
     """
     exp = experiment or Experiment()
     if not isinstance(exp, Experiment):
-        raise TypeError(f"run() needs a fedlearn_kit.Experiment, got {type(exp).__name__}.")
+        raise TypeError(_("run() needs a fedlearn_kit.Experiment, got {type}.").format(
+            type=type(exp).__name__))
     if engine not in RUNNERS:
-        raise ValueError(f"engine={engine!r}: choose one of {ENGINES}.")
+        raise ValueError(_("engine={engine}: choose one of {engines}.").format(
+            engine=repr(engine), engines=ENGINES))
     check_min_sites(min_sites, exp.num_sites)
     return RUNNERS[engine](exp, app=app, min_sites=min_sites, server_eval=server_eval,
                            progress=progress_default(progress), timeout=timeout, **kwargs)

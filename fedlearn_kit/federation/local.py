@@ -46,6 +46,7 @@ from fedlearn_kit.federation.config import run_config
 from fedlearn_kit.federation.result import Result, load_result, progress_bar, quiet_flower
 from fedlearn_kit.federation.result import round_done as round_number
 from fedlearn_kit.federation.task import site_files
+from fedlearn_kit.i18n import _
 from fedlearn_kit.storage import site_filename
 from fedlearn_kit.training import one_torch_thread
 
@@ -66,8 +67,8 @@ def message_traffic(msg: Message, direction: str, partition_id: Any) -> dict[str
         content = msg.content
         arrays = [(k, a) for record in content.array_records.values() for k, a in record.items()]
         row["arrays"] = ", ".join(f"{k} {tuple(a.shape)}" for k, a in arrays)
-        row["numbers"] = sum(int(np.prod(a.shape)) for _, a in arrays)
-        row["bytes"] = sum(len(a.data) for _, a in arrays)  # as Flower serialises them
+        row["numbers"] = sum(int(np.prod(a.shape)) for _key, a in arrays)
+        row["bytes"] = sum(len(a.data) for _key, a in arrays)  # as Flower serialises them
         row["metrics"] = ", ".join(k for r in content.metric_records.values() for k in r)
         configs = [r for r in content.config_records.values()]
         row["config"] = ", ".join(f"{k}={v!s}" for r in configs for k, v in r.items())
@@ -237,9 +238,10 @@ def run_local(exp: Experiment, *, app: str | Path | None = None, min_sites: int 
                     return
                 to_round(server_round)
                 if time.perf_counter() - start > timeout:
-                    raise TimeoutError(f"The local engine did not finish within {timeout:g} s "
-                                       f"and was stopped after round {server_round} of "
-                                       f"{exp.num_rounds}.")
+                    raise TimeoutError(_(
+                        "The local engine did not finish within {timeout} s and was stopped "
+                        "after round {round} of {rounds}.").format(
+                        timeout=f"{timeout:g}", round=server_round, rounds=exp.num_rounds))
 
             grid = LocalGrid(client_app or app_client, node_configs, config, observe=observe)
             printed = Lines(round_done, sys.stdout if echo else None)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from fedlearn_kit.evaluation import Difference
 from fedlearn_kit.federation.result import Result
-from fedlearn_kit.plots import bar_axis, new_figure, site_colour
+from fedlearn_kit.plots import bar_axis, new_figure, site_colour, text_colour_on
 
 
 def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
@@ -49,11 +50,15 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
     return fig
 
 
-def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -> Figure:
+def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
+              intervals: Mapping[str, Mapping[str, Difference]] | None = None) -> Figure:
     """Each collaborative model's gain over the site's own model, on each site's patients.
 
     ``table`` is :func:`fedlearn_kit.compare`'s (rows: models, columns: sites); the rows
     named ``own.format(site=...)`` are the sites' own models and the baselines.
+    ``intervals`` (model name -> site -> :class:`~fedlearn_kit.evaluation.Difference`, as
+    :func:`~fedlearn_kit.evaluation.gain_intervals` gives) draws each gain's 95 % interval
+    as a whisker, so that small differences between sites are not read as a ranking.
     """
     sites = list(table.columns)
     own_rows = {own.format(site=s) for s in sites}
@@ -64,34 +69,59 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "") -
     x = np.arange(len(sites))
     width = 0.8 / len(others)
     for i, name in enumerate(others):
-        bars = ax.bar(x + i * width, gains.loc[name], width, color=site_colour(i + 2),
-                      label=name)
-        ax.bar_label(bars, [f"{v:+.3f}" for v in gains.loc[name]], fontsize=7)
+        values = gains.loc[name].to_numpy(dtype=float)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i + 2), label=name)
+        ranges = (intervals or {}).get(name)
+        if ranges is not None:
+            low = np.array([ranges[s].low for s in sites])
+            high = np.array([ranges[s].high for s in sites])
+            ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
+                        ecolor="black", elinewidth=0.9, capsize=3,
+                        label=f"{name}: 95 % interval")
+            for xi, top, value in zip(x + i * width, high, values, strict=True):
+                ax.annotate(f"{value:+.3f}", (xi, top), xytext=(0, 2),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        else:
+            ax.bar_label(bars, [f"{v:+.3f}" for v in values], fontsize=7)
     ax.axhline(0, color="grey", linewidth=0.8)
+    ax.margins(y=0.15)  # room for the value labels above the bars and whiskers
     ax.set_xticks(x + width * (len(others) - 1) / 2, [f"Site {s}" for s in sites])
-    ax.set(ylabel="AUROC gain over own model", title=title)
+    ax.set(ylabel="AUROC gain over own model", title=title or "Gain over each site's own model")
     ax.legend(loc="best", fontsize=8)
     return fig
 
 
-def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> Figure:
+def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
+                       intervals: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Figure:
     """Own, central and federated models side by side on each site's patients.
 
     ``table`` is :func:`fedlearn_kit.compare`'s (rows: models, columns: sites); the legend
-    sits below the bars so that five or more models still fit.
+    sits below the bars so that five or more models still fit. ``intervals`` (low, high),
+    as :func:`~fedlearn_kit.evaluation.auroc_intervals` gives them, draws each bar's 95 %
+    interval as a whisker (the values then sit inside the bars).
     """
     sites, names = list(table.columns), list(table.index)
     fig, (ax,) = new_figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
     x = np.arange(len(sites))
     width = 0.84 / len(names)
     for i, name in enumerate(names):
-        bars = ax.bar(x + i * width, table.loc[name], width, color=site_colour(i), label=name)
-        ax.bar_label(bars, [f"{v:.3f}" for v in table.loc[name]], fontsize=7, rotation=90,
-                     padding=2)
-    # Rotated value labels need more room above the tallest bar.
-    label = bar_axis(ax, table.to_numpy(dtype=float), metric, headroom=0.1)
+        values = table.loc[name].to_numpy(dtype=float)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name)
+        if intervals is None:
+            ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, rotation=90,
+                         padding=2)
+            continue
+        low, high = (part.loc[name, sites].to_numpy(dtype=float) for part in intervals)
+        ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
+                    ecolor="black", elinewidth=0.9, capsize=2,
+                    label="95 % interval" if i == 0 else None)
+        ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
+                     rotation=90, color=text_colour_on(site_colour(i)))
+    # Rotated value labels (or whiskers) need more room above the tallest bar.
+    top = table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
+    label = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
-    ax.set(ylabel=label, title=title)
+    ax.set(ylabel=label, title=title or f"{metric} of each model on each site's patients")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
-               ncols=min(len(names), 3), fontsize=8, frameon=False)
+               ncols=min(len(names) + (intervals is not None), 3), fontsize=8, frameon=False)
     return fig

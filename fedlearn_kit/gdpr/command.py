@@ -79,8 +79,10 @@ def takehome_command(args: argparse.Namespace) -> int:
     pack = takehome_pack(answers if answers.exists() else {}, facts, lang=args.lang,
                          generated=date.today().isoformat())
     paths = write_takehome(args.out, pack, args.formats or FORMATS)
-    print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(d.file_stem for d in pack)
-          + f". Drafts to adapt with your region's lawyers; {origin}")
+    print(_("Wrote {n} files to {folder}: {documents}. Drafts to adapt with your region's "
+            "lawyers; {origin}").format(n=len(paths), folder=args.out,
+                                        documents=", ".join(d.file_stem for d in pack),
+                                        origin=origin))
     return 0
 
 

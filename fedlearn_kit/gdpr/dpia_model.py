@@ -149,16 +149,20 @@ class RiskRow:
         return risk_level(self.residual_likelihood, self.residual_severity)
 
 
+#: The level at which "leaks beyond chance" is decided (the privacy lessons use the same).
+LEAK_LEVEL = 0.05
+
+
 def attack_verdict(m: MeasuredFacts) -> str:
-    """"leak", "weak", "none" or "nobase": what an attack result can show."""
-    if m.null_advantage_95 is None:
+    """"leak", "none" or "nobase": what an attack result can show.
+
+    The permutation test decides (``advantage_p_value`` at most 5 %: "leak"); without a
+    recorded p-value the figure cannot be read either way ("nobase"), whatever its interval:
+    an interval that reaches zero is not evidence of no leakage.
+    """
+    if m.advantage_p_value is None:
         return "nobase"
-    low = m.membership_advantage_ci[0] if m.membership_advantage_ci else None
-    if low is not None and low > m.null_advantage_95:
-        return "leak"
-    if m.membership_advantage is not None and m.membership_advantage > m.null_advantage_95:
-        return "weak"
-    return "none"
+    return "leak" if m.advantage_p_value <= LEAK_LEVEL else "none"
 
 
 class DpiaModel:
@@ -174,6 +178,10 @@ class DpiaModel:
         """A number in the draft's language (decimal comma in Swedish)."""
         text = format(value, spec)
         return text.replace(".", ",") if self.lang == "sv" else text
+
+    def percent(self, share: float, spec: str = ".1f") -> str:
+        """A share (0.016) as a percentage in the draft's language ("1.6 %", "1,6 %")."""
+        return f"{self.n(100 * share, spec)} %"
 
     def section(self, m: MeasuredFacts) -> str:
         """The lesson that recorded a measurement, by its reader-facing name."""
@@ -201,17 +209,21 @@ class DpiaModel:
                                   adv=self.n(m.membership_advantage), ci=ci,
                                   members=m.attack_members or unknown,
                                   non=m.attack_non_members or unknown)
-        if m.null_advantage_95 is not None:
-            text += t["null"].format(null=self.n(m.null_advantage_95))
+        if m.advantage_p_value is not None:
+            best = (m.best_threshold_advantage if m.best_threshold_advantage is not None
+                    else m.membership_advantage)
+            text += t["test"].format(best=self.n(best), p=self.n(m.advantage_p_value, ".3g"))
+            if m.null_advantage_95 is not None:
+                text += t["null"].format(null=self.n(m.null_advantage_95))
         text += t["v_" + attack_verdict(m)]
         if m.tpr_at_low_fpr is not None and m.low_fpr is not None:
-            tci = (t["tpr_ci"].format(lo=self.n(m.tpr_at_low_fpr_ci[0]),
-                                      hi=self.n(m.tpr_at_low_fpr_ci[1]))
+            tci = (t["tpr_ci"].format(lo=self.percent(m.tpr_at_low_fpr_ci[0]),
+                                      hi=self.percent(m.tpr_at_low_fpr_ci[1]))
                    if m.tpr_at_low_fpr_ci else "")
             if m.attack_non_members:
                 k = m.low_fpr * m.attack_non_members
-                text += t["tpr"].format(fpr=self.n(m.low_fpr, "g"),
-                                        tpr=self.n(m.tpr_at_low_fpr), ci=tci,
+                text += t["tpr"].format(fpr=self.percent(m.low_fpr, ".2g"),
+                                        tpr=self.percent(m.tpr_at_low_fpr), ci=tci,
                                         k=self.n(k, ".0f"), non=m.attack_non_members,
                                         few=t["tpr_few"] if k < 10 else "")
         return text
@@ -234,20 +246,25 @@ class DpiaModel:
         level = LEVELS[self.lang].get(m.dp_level or "", t["not_given"])
         adjacency = (ADJACENCY[self.lang][m.adjacency] if m.adjacency
                      else t["dp_adjacency_unknown"])
-        text = t["dp"].format(section=self.section(m), eps=self.n(m.epsilon, "g"),
+        text = t["dp"].format(section=self.section(m), eps=self.n(m.epsilon, ".3g"),
                               delta=delta, level=level, adjacency=adjacency)
         if m.advantage_bound is None:
             text += t["dp_no_bound"]
-        elif m.advantage_bound >= 1:
+        elif m.advantage_bound >= 0.95:
             text += t["dp_bound_useless"].format(bound=self.n(m.advantage_bound))
         else:
             text += t["dp_bound"].format(bound=self.n(m.advantage_bound))
+        if m.mechanism_advantage_bound is not None:
+            text += t["dp_mechanism"].format(bound=self.n(m.mechanism_advantage_bound))
         text += (t["dp_covers"].format(covers=self.covers(m)) if m.dp_covers
                  else t["dp_covers_unknown"])
         if m.seeded_noise:
             text += t["dp_seeded"]
         if m.dp_level == "record":
             text += t["dp_record"]
+            for k, group_eps, group_delta in m.group_budgets or ():
+                text += t["dp_group" if group_delta < 1 else "dp_group_void"].format(
+                    k=k, eps=self.n(group_eps, ".3g"), delta=self.n(group_delta, ".2g"))
         elif m.dp_level == "site":
             text += t["dp_site"]
         return text
@@ -257,7 +274,7 @@ class DpiaModel:
         if m.epsilon is None:  # callers pass facts.dp: has_dp is true
             raise ValueError(f"{m.section!r} reports no privacy budget.")
         level = LEVELS[self.lang].get(m.dp_level or "", "?")
-        return f"ε = {self.n(m.epsilon, 'g')}, {level}"
+        return f"ε = {self.n(m.epsilon, '.3g')}, {level}"
 
     def measured_statements(self) -> list[str]:
         """What the facts show about leakage, in the draft's language."""
@@ -318,13 +335,16 @@ class DpiaModel:
         t, f = self.t, self.facts
         if not f.attacks:
             return 3, t["l_unknown"], 2
-        order = ["leak", "weak", "nobase", "none"]
+        order = ["leak", "nobase", "none"]
         verdict = min((attack_verdict(m) for m in f.attacks), key=order.index)
-        likelihood = {"leak": 3, "weak": 3, "nobase": 3, "none": 2}[verdict]
-        reason = t[{"leak": "l_shown", "weak": "l_weak", "nobase": "l_unreadable",
-                    "none": "l_not_shown"}[verdict]]
-        useful = [m.advantage_bound for m in f.dp if m.advantage_bound is not None
-                  and m.advantage_bound < 1 and not m.seeded_noise]
+        likelihood = {"leak": 3, "nobase": 3, "none": 2}[verdict]
+        reason = t[{"leak": "l_shown", "nobase": "l_unreadable", "none": "l_not_shown"}[verdict]]
+        # The tightest valid bound a budget gives: the mechanism's own, else the pair's.
+        useful = [min(b for b in (m.advantage_bound, m.mechanism_advantage_bound)
+                      if b is not None) for m in f.dp
+                  if (m.advantage_bound is not None or m.mechanism_advantage_bound is not None)
+                  and not m.seeded_noise]
+        useful = [b for b in useful if b < 1]
         residual = max(1, likelihood - (2 if useful else 1))
         if useful:
             reason += t["l_bounded"].format(bound=self.n(min(useful)))

@@ -81,12 +81,22 @@ LEVELS = {"en": {"record": "record (one row: a hospital stay)", "site": "site (a
                  "site": "sjukhus (ett helt sjukhus)"}}
 
 ADJACENCY = {
-    "en": {"add-remove": "two data sets count as neighbours when one has one row more",
-           "replace-one": "two data sets count as neighbours when one row is replaced",
-           "zero-out": "two data sets count as neighbours when one row is replaced by zeros"},
-    "sv": {"add-remove": "två datamängder räknas som grannar när den ena har en rad mer",
-           "replace-one": "två datamängder räknas som grannar när en rad är utbytt",
-           "zero-out": "två datamängder räknas som grannar när en rad är ersatt med nollor"},
+    "en": {"add-remove": "two data sets count as neighbours when one has one row more (this "
+                         "cannot hold when the number of rows is released, as each site's "
+                         "patient count is in every federated round)",
+           "replace-one": "two data sets count as neighbours when one row is replaced by "
+                          "another and the number of rows stays the same (the relation that "
+                          "still holds when patient counts are released)",
+           "zero-out": "two data sets count as neighbours when one contribution is replaced "
+                       "by a zero update, the number of contributions fixed"},
+    "sv": {"add-remove": "två datamängder räknas som grannar när den ena har en rad mer (det kan "
+                         "inte gälla när antalet rader lämnas ut, som varje sjukhus "
+                         "patientantal gör i varje federerad runda)",
+           "replace-one": "två datamängder räknas som grannar när en rad byts mot en annan och "
+                          "antalet rader är detsamma (den relation som gäller även när "
+                          "patientantal lämnas ut)",
+           "zero-out": "två datamängder räknas som grannar när ett bidrag ersätts med en "
+                       "nolluppdatering och antalet bidrag är detsamma"},
 }
 
 SHORT_STRATEGY = {"fedavg": "FedAvg", "fedprox": "FedProx"}
@@ -109,7 +119,11 @@ COVERS = {
            "the weights only; losses and the sites' evaluation metrics stay at the sites; "
            "each site's patient count leaves":
            "bara vikterna; förluster och sjukhusens utvärderingsmått stannar på sjukhusen; "
-           "varje sjukhus patientantal lämnar det"},
+           "varje sjukhus patientantal lämnar det",
+           "the weights only; losses and the sites' evaluation metrics stay at the sites; "
+           "each site's patient count leaves, so the budget is for one record replaced":
+           "bara vikterna; förluster och sjukhusens utvärderingsmått stannar på sjukhusen; "
+           "varje sjukhus patientantal lämnar det, så budgeten gäller för en post som byts ut"},
 }
 
 REPLY_KINDS = {"en": {"train": "training reply", "evaluate": "evaluation reply"},
@@ -286,8 +300,7 @@ EN: dict[str, str] = {
     "register_head": "#|risk|sources|event|likelihood|severity|level|measures",
     "l_unknown": "not measured: treat the model as personal data",
     "l_shown": "leakage shown in the experiment",
-    "l_weak": "weak evidence of leakage",
-    "l_not_shown": "not shown by this attack; a stronger attack may do better",
+    "l_not_shown": "not shown at the 5 % level by this attack; a stronger attack may do better",
     "l_unreadable": "cannot be read: no baseline",
     "l_bounded": "; differential privacy bounds the advantage at {bound}",
     "measures": "4. Measures to address the risks (GDPR Art. 35(7)(d))",
@@ -320,20 +333,22 @@ EN: dict[str, str] = {
                  "2024), IMY's point in its 2022–2023 pilot was that nobody could assess how "
                  "likely such models were to leak training data.",
     "attack": "{section}: a {attack} attack on the {model} reached a membership advantage "
-              "(TPR − FPR) of {adv}{ci}, with {members} members and {non} non-members.",
+              "(TPR − FPR) of {adv}{ci} with thresholds chosen on held-out patients, with "
+              "{members} members and {non} non-members.",
     "attack_ci": " (95 % interval {lo} to {hi})",
-    "null": " A blind attack that never saw the model reaches {null} or more 5 % of the time "
-            "with these numbers.",
-    "v_leak": " The whole interval lies above that level: the result is unlikely to be chance, "
-              "and the model reveals something about who was in its training data.",
-    "v_weak": " The result is above that level, but its interval reaches down to it: weak "
-              "evidence of leakage; more test patients or a stronger attack would settle it.",
-    "v_none": " The result is within what chance gives: this attack did not show leakage. "
-              "That does not show the model is safe; a stronger attack, or one aimed at "
-              "unusual patients, may do better.",
-    "v_nobase": " No blind-attack level was recorded, so the number alone cannot be read as "
-                "leakage or its absence: the best threshold's TPR − FPR is above zero for "
-                "almost any model on a finite sample.",
+    "null": " A blind attack reaches {null} or more 5 % of the time with these numbers.",
+    "test": " The permutation test compares its best-threshold advantage, {best}, with blind "
+            "attacks (the same scores with the member labels shuffled): p = {p}.",
+    "v_leak": " At the 5 % level the attack tells members from non-members better than "
+              "chance: the model reveals something about who was in its training data, however "
+              "small the interval shows it to be.",
+    "v_none": " Leakage is not shown at the 5 % level. That is not evidence that the model is "
+              "safe: a stronger attack, more test patients, or an attack aimed at unusual "
+              "patients may show what this one could not.",
+    "v_nobase": " No permutation test was recorded, so the figure cannot be read as leakage "
+                "or its absence: the best threshold's TPR − FPR is above zero for almost any "
+                "model on a finite sample, and an interval that reaches zero is not evidence "
+                "of no leakage.",
     "tpr": " At a false-positive rate of {fpr} it found {tpr} of the members{ci}; that rate "
            "rests on about {k} of the {non} non-members{few}.",
     "tpr_ci": " (95 % interval {lo} to {hi})",
@@ -343,11 +358,14 @@ EN: dict[str, str] = {
           "{adjacency}.",
     "dp_delta": ", δ = {delta}",
     "dp_adjacency_unknown": "the neighbouring relation was not recorded",
-    "dp_bound": " In the membership game as the kit plays it, no attack can reach an "
-                "advantage above {bound} with this budget (computed by the lesson that "
-                "recorded it).",
-    "dp_bound_useless": " The bound for this budget is {bound}, and a bound of 1 or more "
-                        "limits nothing: the measured attack is the only evidence.",
+    "dp_bound": " In the membership game as the kit plays it (one patient replaced by another, "
+                "the number of patients fixed), this (ε, δ) pair allows no attack an advantage "
+                "above {bound} (computed by the lesson that recorded it).",
+    "dp_bound_useless": " In the membership game as the kit plays it, this (ε, δ) pair allows an "
+                        "advantage up to {bound}, which on its own limits little.",
+    "dp_mechanism": " Accounted with the mechanism's whole privacy-loss distribution, the same "
+                    "training allows no attack more than {bound}: the (ε, δ) pair is one point "
+                    "of the trade-off the noise gives and summarises it pessimistically.",
     "dp_no_bound": " No bound on the membership advantage was recorded for this budget.",
     "dp_covers": " What the noise covers: {covers}.",
     "dp_covers_unknown": " What the noise covers was not recorded: patient counts and metrics "
@@ -355,8 +373,13 @@ EN: dict[str, str] = {
                          "them too.",
     "dp_seeded": " The noise came from a fixed classroom seed: anyone with the seed can replay "
                  "it, so this ε would not hold for a released model.",
-    "dp_record": " Record-level DP protects one row, and one row is one hospital stay: a "
-                 "patient with k stays is protected only at about k·ε.",
+    "dp_record": " Record-level DP protects one row, and one row is one hospital stay (in the "
+                 "course's synthetic data each patient has exactly one). A patient with k stays "
+                 "is covered only by group privacy: k·ε, with δ multiplied by 1 + e^ε + … + "
+                 "e^((k−1)ε).",
+    "dp_group": " For {k} stays that is ε = {eps} at δ = {delta}.",
+    "dp_group_void": " For {k} stays that is ε = {eps} at δ = {delta}: a δ of 1 or more "
+                     "promises nothing.",
     "dp_site": " Site-level DP protects a site's whole contribution in each round, and so "
                "every patient in it.",
     "no_dp": "No differential privacy was applied, so no formal bound limits what the model "

@@ -183,8 +183,8 @@ SV: dict[str, str] = {
     "register_head": "nr|risk|riskkällor|händelse|sannolikhet|allvarlighet|nivå|åtgärder",
     "l_unknown": "inte mätt: behandla modellen som personuppgifter",
     "l_shown": "läckage påvisat i experimentet",
-    "l_weak": "svagt belägg för läckage",
-    "l_not_shown": "inte påvisat av denna attack; en starkare attack kan lyckas bättre",
+    "l_not_shown": "inte påvisat på 5-procentsnivån av denna attack; en starkare attack kan "
+                   "lyckas bättre",
     "l_unreadable": "kan inte avläsas: ingen jämförelsenivå",
     "l_bounded": "; differentiell integritet begränsar fördelen till {bound}",
     "measures": "4. Åtgärder för att hantera riskerna (artikel 35.7 d i "
@@ -220,22 +220,22 @@ SV: dict[str, str] = {
                  "ingen kunde bedöma hur sannolikt det var att sådana modeller läcker "
                  "träningsdata.",
     "attack": "{section}: en attack av typen {attack} mot {model} nådde en "
-              "medlemskapsfördel (TPR − FPR) på {adv}{ci}, med {members} medlemmar och {non} "
-              "icke-medlemmar.",
+              "medlemskapsfördel (TPR − FPR) på {adv}{ci} med tröskeln vald på den andra "
+              "hälften av patienterna, med {members} medlemmar och {non} icke-medlemmar.",
     "attack_ci": " (95 % intervall {lo} till {hi})",
-    "null": " En blind attack som aldrig sett modellen når {null} eller mer i 5 % av fallen "
-            "med samma antal.",
-    "v_leak": " Hela intervallet ligger över den nivån: resultatet är knappast slumpen, och "
-              "modellen avslöjar något om vilka som fanns i träningsdata.",
-    "v_weak": " Resultatet ligger över den nivån men intervallet når ner till den: svagt "
-              "belägg för läckage; fler testpatienter eller en starkare attack skulle avgöra "
-              "saken.",
-    "v_none": " Resultatet ligger inom vad slumpen ger: denna attack visade inget läckage. "
-              "Det visar inte att modellen är säker; en starkare attack, eller en som riktas "
-              "mot ovanliga patienter, kan lyckas bättre.",
-    "v_nobase": " Ingen nivå för en blind attack registrerades, så talet ensamt kan inte läsas "
-                "som läckage eller frånvaro av läckage: bästa tröskelns TPR − FPR är över noll "
-                "för nästan varje modell på ett ändligt urval.",
+    "null": " En blind attack når {null} eller mer i 5 % av fallen med samma antal.",
+    "test": " Permutationstestet jämför attackens fördel vid bästa tröskel, {best}, med blinda "
+            "attacker (samma poäng med medlemsmärkningen slumpvis omkastad): p = {p}.",
+    "v_leak": " På 5-procentsnivån skiljer attacken medlemmar från icke-medlemmar bättre än "
+              "slumpen: modellen avslöjar något om vilka som fanns i träningsdata, hur litet "
+              "intervallet än visar att det är.",
+    "v_none": " Läckage är inte påvisat på 5-procentsnivån. Det är inget belägg för att "
+              "modellen är säker: en starkare attack, fler testpatienter eller en attack riktad "
+              "mot ovanliga patienter kan visa det som denna inte kunde.",
+    "v_nobase": " Inget permutationstest registrerades, så talet kan inte läsas som läckage "
+                "eller frånvaro av läckage: bästa tröskelns TPR − FPR är över noll för nästan "
+                "varje modell på ett ändligt urval, och ett intervall som når noll är inget "
+                "belägg för att inget läcker.",
     "tpr": " Vid andelen falsklarm {fpr} hittade den {tpr} av medlemmarna{ci}; den andelen "
            "vilar på ungefär {k} av de {non} icke-medlemmarna{few}.",
     "tpr_ci": " (95 % intervall {lo} till {hi})",
@@ -245,11 +245,14 @@ SV: dict[str, str] = {
           "{adjacency}.",
     "dp_delta": ", δ = {delta}",
     "dp_adjacency_unknown": "grannrelationen registrerades inte",
-    "dp_bound": " I medlemskapsspelet så som verktyget spelar det kan ingen attack nå en "
-                "fördel över {bound} med denna budget (beräknat av lektionen som registrerade "
-                "den).",
-    "dp_bound_useless": " Gränsen för denna budget är {bound}, och en gräns på 1 eller mer "
-                        "begränsar ingenting: den uppmätta attacken är det enda belägget.",
+    "dp_bound": " I medlemskapsspelet så som verktyget spelar det (en patient byts mot en "
+                "annan, antalet patienter är detsamma) tillåter detta (ε, δ)-par ingen attack en "
+                "fördel över {bound} (beräknat av lektionen som registrerade det).",
+    "dp_bound_useless": " I medlemskapsspelet så som verktyget spelar det tillåter detta "
+                        "(ε, δ)-par en fördel upp till {bound}, vilket ensamt begränsar lite.",
+    "dp_mechanism": " Beräknad med mekanismens hela integritetsförlustfördelning tillåter samma "
+                    "träning ingen attack mer än {bound}: (ε, δ)-paret är en punkt av den "
+                    "avvägning som bruset ger och sammanfattar den pessimistiskt.",
     "dp_no_bound": " Ingen gräns för medlemskapsfördelen registrerades för denna budget.",
     "dp_covers": " Vad bruset skyddar: {covers}.",
     "dp_covers_unknown": " Vad bruset skyddar registrerades inte: patientantal och mått som "
@@ -258,7 +261,12 @@ SV: dict[str, str] = {
     "dp_seeded": " Bruset kom från ett fast slumpfrö för undervisningen: den som har fröet kan "
                  "återskapa bruset, så detta ε skulle inte gälla för en modell som lämnas ut.",
     "dp_record": " Differentiell integritet på postnivå skyddar en rad, och en rad är ett "
-                 "vårdtillfälle: en patient med k vårdtillfällen skyddas bara med ungefär k·ε.",
+                 "vårdtillfälle (i kursens syntetiska data har varje patient precis ett). En "
+                 "patient med k vårdtillfällen skyddas bara genom gruppintegritet: k·ε, med δ "
+                 "multiplicerat med 1 + e^ε + … + e^((k−1)ε).",
+    "dp_group": " För {k} vårdtillfällen blir det ε = {eps} vid δ = {delta}.",
+    "dp_group_void": " För {k} vårdtillfällen blir det ε = {eps} vid δ = {delta}: ett δ på 1 "
+                     "eller mer utlovar ingenting.",
     "dp_site": " Differentiell integritet på sjukhusnivå skyddar ett sjukhus hela bidrag i "
                "varje runda, och därmed varje patient i det.",
     "no_dp": "Ingen differentiell integritet användes, så ingen formell gräns begränsar vad "

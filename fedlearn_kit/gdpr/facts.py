@@ -79,14 +79,22 @@ class MeasuredFacts:
     """What one lesson measured (one section of the facts file); every fact is optional.
 
     The names are the ones agreed between the privacy lessons and the DPIA:
-    ``membership_advantage`` is the attack's TPR − FPR, ``membership_advantage_ci`` its 95 %
-    interval, ``null_advantage_95`` the advantage a blind attack (guessing, no model) reaches
-    5 % of the time with the same numbers of members and non-members, ``advantage_bound`` the
-    most any attack can reach in the membership game as the kit plays it, given the privacy
-    budget (computed by the privacy lessons; the DPIA computes no bound), ``seeded_noise`` true
-    when the noise came from a classroom seed (so the ε would not hold for a released model),
-    ``dp_covers`` what the noise protects (e.g. "the weights only; metrics leave without
-    noise").
+    ``membership_advantage`` is the attack's TPR − FPR with thresholds chosen on held-out
+    patients (the effect size) and ``membership_advantage_ci`` its 95 % interval;
+    ``best_threshold_advantage`` is the TPR − FPR at the best threshold, the statistic the
+    permutation test uses, ``null_advantage_95`` what a blind attack (guessing, no model)
+    reaches with it 5 % of the time with the same numbers of members and non-members, and
+    ``advantage_p_value`` the test's p-value, which decides "leaks beyond chance" (at most
+    0.05). For DP: ``adjacency`` the neighbouring datasets the ε holds for (replace-one when
+    patient counts leave, as in every federated reply), ``advantage_bound`` the most any
+    attack can reach in the membership game given the (ε, δ) pair,
+    ``mechanism_advantage_bound`` the same from the mechanism's own privacy-loss
+    distribution (never larger), ``group_budgets`` what the budget gives a patient with k
+    records by group privacy, as ``[[k, kε, δ_k], ...]`` with δ_k = δ·Σ_{i<k} e^{iε} (a δ_k
+    of 1 or more is no guarantee) (all computed by the privacy lessons; the DPIA computes no
+    bound), ``seeded_noise`` true when the noise came from a classroom seed (so the ε
+    would not hold for a released model), ``dp_covers`` what the noise protects (e.g. "the
+    weights only; metrics leave without noise").
     """
 
     section: str = "given"
@@ -94,7 +102,9 @@ class MeasuredFacts:
     attack: str | None = None
     membership_advantage: float | None = None
     membership_advantage_ci: tuple[float, float] | None = None
+    best_threshold_advantage: float | None = None
     null_advantage_95: float | None = None
+    advantage_p_value: float | None = None
     attack_members: int | None = None
     attack_non_members: int | None = None
     tpr_at_low_fpr: float | None = None
@@ -105,6 +115,8 @@ class MeasuredFacts:
     dp_level: str | None = None
     adjacency: str | None = None
     advantage_bound: float | None = None
+    mechanism_advantage_bound: float | None = None
+    group_budgets: tuple[tuple[int, float, float], ...] | None = None
     seeded_noise: bool | None = None
     dp_covers: str | None = None
     auroc: float | None = None
@@ -118,6 +130,11 @@ class MeasuredFacts:
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value) if isinstance(value, Sequence)
                                    and not isinstance(value, str) else value)
+        pairs = self.group_budgets
+        if isinstance(pairs, Sequence) and not isinstance(pairs, str):
+            object.__setattr__(self, "group_budgets", tuple(
+                tuple(p) if isinstance(p, Sequence) and not isinstance(p, str) else p
+                for p in pairs))
         if isinstance(self.notes, str | bytes) or not isinstance(self.notes, Sequence):
             raise FactsError(f"Facts ({self.section}): notes must be a list of texts, got "
                              f"{self.notes!r}.")
@@ -144,7 +161,8 @@ class MeasuredFacts:
             if f.name in ("section", "experiment") or value is None or (
                     isinstance(value, tuple) and not value):
                 continue
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+            out[f.name] = ([list(v) if isinstance(v, tuple) else v for v in value]
+                           if isinstance(value, tuple) else value)
         return out
 
 
@@ -159,8 +177,9 @@ def _is_number(value: Any) -> bool:
 
 def _problems(m: MeasuredFacts) -> list[str]:
     problems = []
-    numbers = ("membership_advantage", "null_advantage_95", "tpr_at_low_fpr", "low_fpr",
-               "epsilon", "delta", "advantage_bound", "auroc")
+    numbers = ("membership_advantage", "best_threshold_advantage", "null_advantage_95",
+               "advantage_p_value", "tpr_at_low_fpr", "low_fpr", "epsilon", "delta",
+               "advantage_bound", "mechanism_advantage_bound", "auroc")
     for name in numbers:
         value = getattr(m, name)
         if value is not None and not _is_number(value):
@@ -183,6 +202,14 @@ def _problems(m: MeasuredFacts) -> list[str]:
             problems.append(f"{name} must be a text, got {value!r}")
     if m.seeded_noise is not None and not isinstance(m.seeded_noise, bool):
         problems.append(f"seeded_noise must be true or false, got {m.seeded_noise!r}")
+    if m.group_budgets is not None and not (
+            isinstance(m.group_budgets, tuple) and m.group_budgets and all(
+                isinstance(p, tuple) and len(p) == 3 and isinstance(p[0], int)
+                and not isinstance(p[0], bool) and p[0] >= 2 and all(
+                    _is_number(v) and v >= 0 for v in p[1:])
+                for p in m.group_budgets)):
+        problems.append("group_budgets must be [[k, ε, δ], ...] with whole k >= 2 and ε, "
+                        f"δ >= 0, got {m.group_budgets!r}")
     if problems:
         return problems
     checks = [
@@ -190,6 +217,18 @@ def _problems(m: MeasuredFacts) -> list[str]:
          "membership_advantage (TPR - FPR) must be in [-1, 1]"),
         (m.null_advantage_95 is None or 0 <= m.null_advantage_95 <= 1,
          "null_advantage_95 must be in [0, 1]"),
+        (m.best_threshold_advantage is None or 0 <= m.best_threshold_advantage <= 1,
+         "best_threshold_advantage must be in [0, 1]"),
+        (m.advantage_p_value is None or 0 < m.advantage_p_value <= 1,
+         "advantage_p_value must be in (0, 1] (a permutation p-value is never 0)"),
+        (m.mechanism_advantage_bound is None or 0 <= m.mechanism_advantage_bound <= 1,
+         "mechanism_advantage_bound must be in [0, 1]"),
+        (m.mechanism_advantage_bound is None or m.advantage_bound is None
+         or m.mechanism_advantage_bound <= m.advantage_bound + 1e-6,
+         "mechanism_advantage_bound must not exceed advantage_bound (the PLD is never looser "
+         "than one (ε, δ) pair)"),
+        (m.group_budgets is None or m.epsilon is not None,
+         "group_budgets is given without epsilon"),
         (all(v is None or 0 <= v <= 1 for v in (m.tpr_at_low_fpr, m.low_fpr, m.auroc)),
          "tpr_at_low_fpr, low_fpr and auroc must be in [0, 1]"),
         (m.epsilon is None or m.epsilon > 0, "epsilon must be > 0"),

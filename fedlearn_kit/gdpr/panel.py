@@ -119,6 +119,7 @@ class CardPanel:
         self._boxes: dict[str, tuple[Any, Any]] = {}
         self._status: Any = None
         self._title: Any = None
+        self._law: Any = None
 
     # -- text ---------------------------------------------------------------------------
     def markdown(self) -> str:
@@ -191,6 +192,8 @@ class CardPanel:
         words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
         self._title.value = (f"<h3>{html.escape(_(_DETAIL_LABELS['heading'], lang))} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
+        self._law.value = (f"<p style='opacity:.75;margin:2px 0'>"
+                           f"{html.escape(law_note(self.cards, lang))}</p>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
             text_box, dpo_box = self._boxes[card.id]
@@ -213,6 +216,8 @@ class CardPanel:
         self._status = w.HTML()
         self._status.add_class("fedlearn-cards-status")
         self._title = w.HTML()
+        self._law = w.HTML()  # the law note, relabelled with the rest
+        self._law.add_class("fedlearn-cards-law")
         rows = []
         for card in self.cards:
             saved = self.answers.get(card.id, Answer(step=card.step))
@@ -245,10 +250,7 @@ class CardPanel:
                 if any(c.id == cid for c in self.cards))
         self._set_status(_loaded(n, self.store.path, lang) if n
                          else _(_WIDGET_TEXT["new"], lang).format(file=self.store.path))
-        note = w.HTML(f"<p style='opacity:.75;margin:2px 0'>"
-                      f"{html.escape(law_note(self.cards, lang))}</p>")
-        note.add_class("fedlearn-cards-law")
-        self._widget = w.VBox([self._title, note, toggle, *rows, self._status])
+        self._widget = w.VBox([self._title, self._law, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget
 

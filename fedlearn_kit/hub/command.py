@@ -22,6 +22,7 @@ from pathlib import Path
 
 from fedlearn_kit.hub import server
 from fedlearn_kit.hub.settings import RoomSettings, load
+from fedlearn_kit.i18n import _
 
 
 def _course_folder() -> Path:
@@ -29,16 +30,16 @@ def _course_folder() -> Path:
 
     root = course_root()
     if root is None:
-        raise FileNotFoundError("the room server serves a course folder, and this kit is "
-                                "installed without one: run it from a course checkout "
-                                "installed with `python course.py install`")
+        raise FileNotFoundError(_("the room server serves a course folder, and this kit is "
+                                  "installed without one: run it from a course checkout "
+                                  "installed with `python course.py install`"))
     return root
 
 
 def _up(args: argparse.Namespace) -> int:
     if bool(args.cert) != bool(args.key):
-        print("Give both --cert and --key (the region's certificate and its key), or "
-              "neither (the room makes its own).", file=sys.stderr)
+        print(_("Give both --cert and --key (the region's certificate and its key), or "
+                "neither (the room makes its own)."), file=sys.stderr)
         return 2
     settings = RoomSettings(
         workdir=str(Path(args.workdir).resolve()), course=str(_course_folder()),
@@ -55,19 +56,22 @@ def _up(args: argparse.Namespace) -> int:
     except (server.RoomError, OSError) as err:
         print(err, file=sys.stderr)
         return 1
-    print(f"The room server runs (JupyterHub, pid {settings.pid}).\n"
-          f"  Participants open:   {settings.url}\n"
-          f"  Room password:       {settings.room_password}\n"
-          f"  Facilitator login:   {settings.admin} / {settings.admin_password}\n"
-          f"  Who is in:           {settings.url}hub/admin  or  fedlearn-kit hub status "
-          f"--workdir {settings.workdir}\n"
-          f"  Stop it with:        fedlearn-kit hub down --workdir {settings.workdir}")
+    print(_("The room server runs (JupyterHub, pid {pid}).\n"
+            "  Participants open:   {url}\n"
+            "  Room password:       {password}\n"
+            "  Facilitator login:   {admin} / {admin_password}\n"
+            "  Who is in:           {url}hub/admin  or  fedlearn-kit hub status --workdir "
+            "{workdir}\n"
+            "  Stop it with:        fedlearn-kit hub down --workdir {workdir}").format(
+        pid=settings.pid, url=settings.url, password=settings.room_password,
+        admin=settings.admin, admin_password=settings.admin_password,
+        workdir=settings.workdir))
     if settings.ca:
-        print(f"  The room's own certificate: browsers warn until they trust "
-              f"{settings.exchange / 'room-ca.crt'} (docs/room-server.md).")
+        print(_("  The room's own certificate: browsers warn until they trust {ca} "
+                "(docs/room-server.md).").format(ca=settings.exchange / "room-ca.crt"))
     if settings.automation:
-        print("  --automation: the room's service token can use participants' servers "
-              "(tests and benchmarks only).")
+        print(_("  --automation: the room's service token can use participants' servers "
+                "(tests and benchmarks only)."))
     return 0
 
 
@@ -81,11 +85,12 @@ def _status(args: argparse.Namespace) -> int:
         print(err, file=sys.stderr)
         return 1
     running = sum(p.server == "running" for p in people)
-    print(f"{settings.url}: {len(people)} name(s), {running} server(s) running")
+    print(_("{url}: {n} name(s), {running} server(s) running").format(
+        url=settings.url, n=len(people), running=running))
     for person in sorted(people, key=lambda p: p.name != settings.admin):
-        role = "facilitator" if person.name == settings.admin else "participant"
+        role = _("facilitator") if person.name == settings.admin else _("participant")
         print(f"  {person.name:<22} {role:<12} {person.server:<9} "
-              f"last active {person.last_activity or '-'}")
+              + _("last active {time}").format(time=person.last_activity or "-"))
     return 0
 
 
@@ -95,15 +100,16 @@ def _down(args: argparse.Namespace) -> int:
     except (FileNotFoundError, server.RoomError) as err:
         print(err, file=sys.stderr)
         return 1
-    print(f"Stopped {len(report['stopped'])} process(es).")
+    print(_("Stopped {n} process(es).").format(n=len(report["stopped"])))
     if report["users_removed"]:
-        print(f"Removed {len(report['users_removed'])} account(s) with their homes: "
-              + ", ".join(report["users_removed"]))
+        print(_("Removed {n} account(s) with their homes: {names}").format(
+            n=len(report["users_removed"]), names=", ".join(report["users_removed"])))
     if report["still_running"] or report["ports_still_open"]:
-        print(f"Still running: {report['still_running']}; ports still open: "
-              f"{report['ports_still_open']}", file=sys.stderr)
+        print(_("Still running: {processes}; ports still open: {ports}").format(
+            processes=report["still_running"], ports=report["ports_still_open"]),
+            file=sys.stderr)
         return 1
-    print("No process and no port of the room is left.")
+    print(_("No process and no port of the room is left."))
     return 0
 
 
@@ -113,8 +119,9 @@ def _share_key(args: argparse.Namespace) -> int:
 
     shared = exchange.share_key(args.site, Path(args.keys) if args.keys else None)
     fingerprint = deployment.certs.describe_public_key(shared)["SHA-256 fingerprint"]
-    print(f"Handed in {shared} (public key only; your private key stays in your home).\n"
-          f"Fingerprint: {fingerprint}  (read it to the facilitator)")
+    print(_("Handed in {path} (public key only; your private key stays in your home).\n"
+            "Fingerprint: {fingerprint}  (read it to the facilitator)").format(
+        path=shared, fingerprint=fingerprint))
     return 0
 
 
@@ -124,58 +131,59 @@ def _share_ca(args: argparse.Namespace) -> int:
 
     shared = exchange.share_ca(Path(args.credentials) if args.credentials else None)
     fingerprint = deployment.certs.describe_certificate(shared)["SHA-256 fingerprint"]
-    print(f"Published {shared} for every participant (--ca {shared}).\n"
-          f"Fingerprint: {fingerprint}  (show it on the projector)")
+    print(_("Published {path} for every participant (--ca {path}).\n"
+            "Fingerprint: {fingerprint}  (show it on the projector)").format(
+        path=shared, fingerprint=fingerprint))
     return 0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``hub`` and its commands to the kit's command line."""
-    hub = sub.add_parser("hub", help="the room server: JupyterHub serving the course to a "
-                                     "room (Linux, as root)")
+    hub = sub.add_parser("hub", help=_("the room server: JupyterHub serving the course to a "
+                                     "room (Linux, as root)"))
     commands = hub.add_subparsers(dest="hub_command", required=True)
     workdir = os.environ.get("FEDLEARN_HUB_WORKDIR", str(server.DEFAULT_WORKDIR))
 
-    p = commands.add_parser("up", help="start the room server and print its address and "
-                                       "password")
-    p.add_argument("--workdir", default=workdir, help="the room's folder (default work/hub)")
+    p = commands.add_parser("up", help=_("start the room server and print its address and "
+                                       "password"))
+    p.add_argument("--workdir", default=workdir, help=_("the room's folder (default work/hub)"))
     p.add_argument("--address", default="127.0.0.1",
-                   help="the server's name or address as participants type it")
-    p.add_argument("--host", default="0.0.0.0", help="the address the HTTPS port listens on")
-    p.add_argument("--port", type=int, default=443, help="the one HTTPS port (default 443)")
-    p.add_argument("--admin", default="facilitator", help="the facilitator's login name")
-    p.add_argument("--password", help="the room password (default: a new one, 14 characters)")
-    p.add_argument("--cert", help="the region's certificate for --address (PEM)")
-    p.add_argument("--key", help="its private key (PEM)")
-    p.add_argument("--renew", action="store_true", help="make a new room certificate")
-    p.add_argument("--homes", default="/home", help="where participants' homes are made")
+                   help=_("the server's name or address as participants type it"))
+    p.add_argument("--host", default="0.0.0.0", help=_("the address the HTTPS port listens on"))
+    p.add_argument("--port", type=int, default=443, help=_("the one HTTPS port (default 443)"))
+    p.add_argument("--admin", default="facilitator", help=_("the facilitator's login name"))
+    p.add_argument("--password", help=_("the room password (default: a new one, 14 characters)"))
+    p.add_argument("--cert", help=_("the region's certificate for --address (PEM)"))
+    p.add_argument("--key", help=_("its private key (PEM)"))
+    p.add_argument("--renew", action="store_true", help=_("make a new room certificate"))
+    p.add_argument("--homes", default="/home", help=_("where participants' homes are made"))
     p.add_argument("--mem-limit", type=float, default=3.0,
-                   help="GiB one process of a participant may allocate (default 3)")
+                   help=_("GiB one process of a participant may allocate (default 3)"))
     p.add_argument("--idle-timeout", type=float, default=60,
-                   help="minutes before an unused server is stopped (default 60)")
+                   help=_("minutes before an unused server is stopped (default 60)"))
     p.add_argument("--automation", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--lab-arg", action="append", default=[], help=argparse.SUPPRESS)
     p.set_defaults(handler=_up)
 
-    p = commands.add_parser("status", help="who is in, whose server runs")
+    p = commands.add_parser("status", help=_("who is in, whose server runs"))
     p.add_argument("--workdir", default=workdir)
     p.set_defaults(handler=_status)
 
-    p = commands.add_parser("down", help="stop the room server and everything it started")
+    p = commands.add_parser("down", help=_("stop the room server and everything it started"))
     p.add_argument("--workdir", default=workdir)
     p.add_argument("--remove-users", action="store_true",
-                   help="also delete the participants' accounts and homes (their answers)")
+                   help=_("also delete the participants' accounts and homes (their answers)"))
     p.set_defaults(handler=_down)
 
-    p = commands.add_parser("share-key", help="lesson 07, participant: hand your site-K.pub "
-                                              "to the facilitator through the room")
-    p.add_argument("--site", type=int, required=True, help="your site number K (from 0)")
-    p.add_argument("--keys", default=None, help="the folder `deploy keygen` wrote "
-                                                "(default work/room/node-K/keys)")
+    p = commands.add_parser("share-key", help=_("lesson 07, participant: hand your site-K.pub "
+                                              "to the facilitator through the room"))
+    p.add_argument("--site", type=int, required=True, help=_("your site number K (from 0)"))
+    p.add_argument("--keys", default=None, help=_("the folder `deploy keygen` wrote "
+                                                "(default work/room/node-K/keys)"))
     p.set_defaults(handler=_share_key)
 
-    p = commands.add_parser("share-ca", help="lesson 07, facilitator: publish the SuperLink's "
-                                             "ca.crt for every participant")
+    p = commands.add_parser("share-ca", help=_("lesson 07, facilitator: publish the SuperLink's "
+                                             "ca.crt for every participant"))
     p.add_argument("--credentials", default=None,
-                   help="the SuperLink's credentials folder (default work/room/credentials)")
+                   help=_("the SuperLink's credentials folder (default work/room/credentials)"))
     p.set_defaults(handler=_share_ca)

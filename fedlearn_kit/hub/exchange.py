@@ -17,6 +17,8 @@ import os
 import shutil
 from pathlib import Path
 
+from fedlearn_kit.i18n import _
+
 ENV_VAR = "FEDLEARN_ROOM_EXCHANGE"
 
 
@@ -24,21 +26,23 @@ def exchange_folder() -> Path:
     """The room's exchange folder, as the room server tells every participant's server."""
     folder = os.environ.get(ENV_VAR)
     if not folder or not Path(folder).is_dir():
-        raise FileNotFoundError(f"No room exchange folder (${ENV_VAR} is not set): these "
-                                "commands are for a terminal in the room server's JupyterLab. "
-                                "On laptops, hand the file over as docs/deployment.md says.")
+        raise FileNotFoundError(_("No room exchange folder (${variable} is not set): these "
+                                  "commands are for a terminal in the room server's "
+                                  "JupyterLab. On laptops, hand the file over as "
+                                  "docs/deployment.md says.").format(variable=ENV_VAR))
     return Path(folder)
 
 
 def _publish(source: Path, target: Path) -> Path:
     if not source.is_file():
-        raise FileNotFoundError(f"{source} does not exist.")
+        raise FileNotFoundError(_("{path} does not exist.").format(path=source))
     if target.exists() and target.stat().st_uid != os.getuid():
         import pwd
 
         owner = pwd.getpwuid(target.stat().st_uid).pw_name
-        raise PermissionError(f"{target.name} was already handed in by {owner}: check your "
-                              "site number with the facilitator.")
+        raise PermissionError(_("{name} was already handed in by {owner}: check your site "
+                                "number with the facilitator.").format(name=target.name,
+                                                                      owner=owner))
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     shutil.copyfile(source, partial)
     os.chmod(partial, 0o644)  # public by design; the fingerprint guards its integrity

@@ -36,6 +36,7 @@ from fedlearn_kit.federation.subprocesses import (
 from fedlearn_kit.hub import config, users
 from fedlearn_kit.hub.api import HubAPIError, HubClient
 from fedlearn_kit.hub.settings import RoomSettings, load, settings_file
+from fedlearn_kit.i18n import _
 from fedlearn_kit.offline import offline_env
 
 #: Where a room keeps its folders unless told otherwise (below the current folder, as the
@@ -52,12 +53,13 @@ class RoomError(RuntimeError):
 
 def require_linux_root() -> None:
     if not sys.platform.startswith("linux"):
-        raise RoomError("The room server runs on a Linux server only (JupyterHub starts each "
-                        "participant's JupyterLab as a system user). On a laptop, use "
-                        "`python course.py lab`.")
+        raise RoomError(_("The room server runs on a Linux server only (JupyterHub starts "
+                          "each participant's JupyterLab as a system user). On a laptop, use "
+                          "`python course.py lab`."))
     if os.geteuid() != 0:
-        raise RoomError("The room server must be started as root (sudo): it creates a system "
-                        "user for each participant and starts their server as that user.")
+        raise RoomError(_("The room server must be started as root (sudo): it creates a "
+                          "system user for each participant and starts their server as that "
+                          "user."))
 
 
 def room_certificate(settings: RoomSettings, renew: bool = False) -> None:
@@ -101,12 +103,13 @@ def check_participants_can_run_the_kit(settings: RoomSettings) -> None:
     if works:
         return
     closed = users.closed_folders(settings.python, settings.course)
-    fix = (f"Let other users pass through {', '.join(map(str, closed))} (chmod o+x), or "
-           "install the course with a Python installed for every user (for example "
-           "/usr/bin/python3.11 course.py install --set hub) in a folder every user may read."
-           if closed else "Make the course folder and its .venv readable by every user.")
-    raise RoomError(f"A participant's account cannot run the kit's Python ({settings.python}):"
-                    f" {error}\n{fix}")
+    fix = (_("Let other users pass through {folders} (chmod o+x), or install the course "
+             "with a Python installed for every user (for example /usr/bin/python3.11 "
+             "course.py install --set hub) in a folder every user may read.").format(
+        folders=", ".join(map(str, closed)))
+        if closed else _("Make the course folder and its .venv readable by every user."))
+    raise RoomError(_("A participant's account cannot run the kit's Python ({python}): "
+                      "{error}\n{fix}").format(python=settings.python, error=error, fix=fix))
 
 
 def _log_tail(path: Path, lines: int = 30) -> str:
@@ -126,11 +129,12 @@ def up(settings: RoomSettings, *, renew: bool = False, timeout: float = 120) -> 
     if settings_file(settings.workdir).exists():
         previous = load(settings.workdir)
         if previous.pid and psutil.pid_exists(previous.pid):
-            raise RoomError(f"A room already runs from {settings.workdir} (pid {previous.pid}): "
-                            "stop it with `fedlearn-kit hub down` first.")
+            raise RoomError(_("A room already runs from {folder} (pid {pid}): stop it with "
+                              "`fedlearn-kit hub down` first.").format(folder=settings.workdir,
+                                                                        pid=previous.pid))
     if not deployment.port_free(settings.host, settings.port):
-        raise RoomError(f"Port {settings.port} is in use on this server: choose another with "
-                        "--port, or stop what listens there.")
+        raise RoomError(_("Port {port} is in use on this server: choose another with --port, "
+                          "or stop what listens there.").format(port=settings.port))
     prepare_folders(settings)
     check_participants_can_run_the_kit(settings)
     if not settings.cert:
@@ -155,12 +159,14 @@ def up(settings: RoomSettings, *, renew: bool = False, timeout: float = 120) -> 
             return settings
         except HubAPIError:
             if process.poll() is not None:
-                raise RoomError(f"JupyterHub stopped while starting (exit {process.returncode})."
-                                f" The end of its log ({log}):\n{_log_tail(log)}") from None
+                raise RoomError(_("JupyterHub stopped while starting (exit {code}). The end "
+                                  "of its log ({log}):\n{tail}").format(
+                    code=process.returncode, log=log, tail=_log_tail(log))) from None
             if time.monotonic() > deadline:
                 stop_tree(process.pid)
-                raise RoomError(f"JupyterHub did not answer within {timeout:.0f} s; see "
-                                f"{log}:\n{_log_tail(log)}") from None
+                raise RoomError(_("JupyterHub did not answer within {timeout} s; see {log}:"
+                                  "\n{tail}").format(timeout=f"{timeout:.0f}", log=log,
+                                                     tail=_log_tail(log))) from None
             time.sleep(0.5)
 
 

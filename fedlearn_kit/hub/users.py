@@ -19,6 +19,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from fedlearn_kit.i18n import _
+
 #: Every system user the room creates starts with this, so the room can find (and remove)
 #: exactly its own users and nothing else.
 PREFIX = "fl-"
@@ -46,9 +48,10 @@ class SystemUser:
 def system_name(hub_name: str) -> str:
     """The system user that runs ``hub_name``'s server (``anna`` -> ``fl-anna``)."""
     if not re.fullmatch(NAME_PATTERN, hub_name):
-        raise RoomUserError(
-            f"{hub_name!r} cannot be a participant's name: use 1 to 20 lower-case letters, "
-            "digits or hyphens, starting with a letter (for example anna or table-3).")
+        raise RoomUserError(_(
+            "{name} cannot be a participant's name: use 1 to 20 lower-case letters, digits or "
+            "hyphens, starting with a letter (for example anna or table-3).").format(
+            name=repr(hub_name)))
     return PREFIX + hub_name
 
 
@@ -85,10 +88,11 @@ def ensure_user(name: str, homes: Path) -> SystemUser:
         if user is None:
             raise RoomUserError(f"useradd reported success but {name} does not exist.")
     elif user.home.parent != homes:
-        raise RoomUserError(f"The system user {name} already exists with its home in "
-                            f"{user.home.parent}, not in this room's {homes}: another room on "
-                            "this server uses the name. Run one room per server, or stop the "
-                            "other with `fedlearn-kit hub down --remove-users`.")
+        raise RoomUserError(_("The system user {name} already exists with its home in "
+                              "{found}, not in this room's {homes}: another room on this server "
+                              "uses the name. Run one room per server, or stop the other with "
+                              "`fedlearn-kit hub down --remove-users`.").format(
+            name=name, found=user.home.parent, homes=homes))
     user.home.mkdir(parents=True, exist_ok=True)
     os.chown(user.home, user.uid, user.gid)
     os.chmod(user.home, HOME_MODE)

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from fedlearn_kit.i18n import _
 from fedlearn_kit.paths import course_root
 
 #: Answers, facts, and the DPIA drafts made from them (participants take drafts home first).
@@ -91,16 +92,17 @@ def main(folders: list[Path], delete: bool) -> int:
     """Command line: list (or with ``delete`` remove) the files; exit 0. Names the folders
     it searched, so an empty answer can be checked."""
     searched = folders or default_folders()
-    print("Searched: " + ", ".join(str(Path(f).resolve()) for f in searched))
+    print(_("Searched: {folders}").format(
+        folders=", ".join(str(Path(f).resolve()) for f in searched)))
     files = clean_answers(searched, delete)
     if not files:
-        print("No answers or facts files found.")
+        print(_("No answers or facts files found."))
         return 0
-    verb = "Deleted" if delete else "Would delete"
-    print(f"{verb} {len(files)} file(s):")
+    print((_("Deleted {n} file(s):") if delete else _("Would delete {n} file(s):")).format(
+        n=len(files)))
     for path in files:
         print(f"  {path}")
     if not delete:
-        print("Run again with --delete to remove them (after participants have their DPIA "
-              "drafts and take-home documents).")
+        print(_("Run again with --delete to remove them (after participants have their DPIA "
+                "drafts and take-home documents)."))
     return 0

@@ -224,8 +224,20 @@ def loss_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
     return AttackResult(name, -record_losses(model, members), -record_losses(model, non_members))
 
 
+@dataclass
+class ShadowModel(TrainedModel):
+    """A shadow model: trained by the attacker, with the recipe and the patients it used.
+
+    Keeping the patients' ids lets a check see that the shadows were trained on the
+    attacker's own data, never on the candidates LiRA then tests.
+    """
+
+    recipe: Recipe | None = None
+    patient_ids: frozenset[str] = frozenset()
+
+
 def shadow_models(population: pd.DataFrame, recipe: Recipe, *, num_shadow: int = 8,
-                  train_size: int, seed: int = 0) -> list[TrainedModel]:
+                  train_size: int, seed: int = 0) -> list[ShadowModel]:
     """Models the attacker trains with the target's recipe on samples of their own data."""
     _check_rows(population, "The attacker's population data")
     if num_shadow < 2:
@@ -237,9 +249,12 @@ def shadow_models(population: pd.DataFrame, recipe: Recipe, *, num_shadow: int =
     rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
     models = []
     for k in range(num_shadow):
-        rows = rng.choice(len(population), size=train_size, replace=False)
-        models.append(recipe.fit(population.iloc[np.sort(rows)], f"shadow {k}",
-                                          seed=recipe.seed + 1000 + k))
+        sample = population.iloc[np.sort(rng.choice(len(population), size=train_size,
+                                                    replace=False))]
+        fitted = recipe.fit(sample, f"shadow {k}", seed=recipe.seed + 1000 + k)
+        ids = frozenset(sample["patient_id"].astype(str)) if "patient_id" in sample else frozenset()
+        models.append(ShadowModel(fitted.name, fitted.net, fitted.trained_on, fitted.losses,
+                                  recipe, ids))
     return models
 
 

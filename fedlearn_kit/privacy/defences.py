@@ -1,53 +1,74 @@
 """Differential privacy for the course's models and updates (lesson 06).
 
 Record-level DP-SGD runs the kit's training loop through Opacus: each patient's gradient is
-clipped and Gaussian noise is added. Client-level DP uses Flower's own strategy wrapper and
-client mod. The privacy budget (ε, δ) always comes from an accountant (Opacus's RDP
-accountant), never from a formula typed in here.
+clipped and Gaussian noise is added. The privacy budget always comes from an accountant,
+never from a formula typed in here (:mod:`fedlearn_kit.privacy.accounting`): ε at δ from
+Opacus's RDP accountant, and the mechanism's own bound on any membership attack from its
+privacy-loss distribution.
 
-**Secret noise by default.** An ε holds only if nobody can regenerate the noise. By default
-the Poisson sampling and the noise draw from the operating system's entropy (Opacus
-``secure_mode`` when ``torchcsprng`` is installed; otherwise torch generators seeded from
-``os.urandom``, with Opacus's floating-point-safe noise), so two runs differ. The course's
-notebooks pass ``reproducible=True``, a classroom switch that seeds the noise from the
-public seed so the numbers repeat; wherever it is on, one line says that this ε would not
-hold for a released model.
+**Secret noise by default.** An ε holds only if nobody can regenerate the noise or the
+sampling. By default both are drawn from a ChaCha20 stream keyed with 256 bits from the
+operating system's CSPRNG (:mod:`fedlearn_kit.privacy.randomness`, which says exactly what
+that does and does not guarantee), so no two runs share noise. The course's notebooks pass
+``reproducible=True``, a classroom switch that derives the key from the whole public seed
+so the numbers repeat; wherever it is on, one line says that this ε would not hold for a
+released model.
 
-**Which adjacency.** Opacus's ε is for *add/remove* neighbours (one patient's record in or
-out). The membership game the course plays (members against fresh patients, with the
-number of training patients fixed) compares datasets where one record is *replaced*, which
-costs (2ε, (1 + e^ε)δ) (group privacy for one removal and one addition; Kairouz, Oh and
-Viswanath, ICML 2015, for the hypothesis-testing view). :func:`advantage_bound` and
-:func:`tpr_bound` convert before they bound.
+**Which adjacency.** Opacus's ε is for *add/remove* neighbours (one record in or out). The
+membership game the course plays (members against fresh patients, with the number of
+training patients fixed) compares datasets where one record is *replaced*; every bound the
+kit prints is for that game (:func:`~fedlearn_kit.privacy.accounting.advantage_bound`,
+:func:`~fedlearn_kit.privacy.accounting.mechanism_advantage_bound`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import torch
-from opacus import PrivacyEngine
+from opacus import GradSampleModule
 from opacus.accountants import RDPAccountant
-from opacus.accountants.utils import get_noise_multiplier
+from opacus.optimizers import DPOptimizer
+from opacus.optimizers.optimizer import _check_processed_flag, _mark_as_processed
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
 from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
+from fedlearn_kit.privacy.accounting import (
+    ADJACENCIES,
+    HistoryEntry,
+    advantage_bound,
+    epsilon_spent,
+    group_privacy,
+    mechanism_advantage_bound,
+    noise_for_epsilon,
+    patient_epsilon,
+    replace_one_budget,
+    replace_one_epsilon,
+    tpr_bound,
+)
 from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
-from fedlearn_kit.training import TrainedModel, default_dtype, one_torch_thread
+from fedlearn_kit.privacy.randomness import SecurePoissonSampler, SecureStream
+from fedlearn_kit.training import TrainedModel, one_torch_thread
+
+__all__ = [  # the accounting names are re-exported: lessons call them as defences.*
+    "ADJACENCIES", "EPSILONS", "BoundCheck", "DPConfig", "DPTraining", "HistoryEntry",
+    "PrivacyUtility", "PrivateModel", "SecureNoiseDPOptimizer", "advantage_bound", "audit_table",
+    "announce_classroom_noise",
+    "consistent_with_dp", "default_delta", "dp_train", "epsilon_spent", "fit_dp",
+    "group_privacy", "history_from_lists", "history_to_lists", "mechanism_advantage_bound",
+    "noise_for_epsilon", "opacus_sample_rate", "patient_epsilon", "privacy_utility",
+    "replace_one_budget", "replace_one_epsilon", "subgroup_table", "tpr_bound",
+]
 
 #: The privacy budgets of lesson 06's privacy-utility curve; None means no DP.
 EPSILONS: tuple[float | None, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, None)
-
-#: One entry of an accountant's history: (noise multiplier, sample rate, steps).
-HistoryEntry = tuple[float, float, int]
 
 
 @dataclass(frozen=True)
@@ -78,31 +99,6 @@ class DPTraining:
     delta: float
 
 
-def epsilon_spent(history: Iterable[HistoryEntry], delta: float) -> float:
-    """ε at ``delta`` for a sequence of DP-SGD steps, from Opacus's RDP accountant."""
-    accountant = RDPAccountant()
-    accountant.history = [(float(s), float(q), int(n)) for s, q, n in history]
-    if not accountant.history:
-        return 0.0
-    with warnings.catch_warnings():
-        # "Optimal order is the largest alpha": ε is then a valid but looser upper bound.
-        warnings.filterwarnings("ignore", message="Optimal order")
-        return float(accountant.get_epsilon(delta=delta))
-
-
-def noise_for_epsilon(epsilon: float, delta: float, sample_rate: float, steps: int) -> float:
-    """The noise multiplier the RDP accountant needs to stay within (ε, δ) after ``steps``."""
-    if epsilon <= 0:
-        raise ValueError(f"epsilon={epsilon}: a privacy budget must be > 0.")
-    if not 0 < sample_rate <= 1 or steps < 1:
-        raise ValueError(f"sample_rate={sample_rate}, steps={steps}: need 0 < q <= 1, steps >= 1.")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Optimal order")
-        return float(get_noise_multiplier(target_epsilon=epsilon, target_delta=delta,
-                                          sample_rate=sample_rate, steps=steps,
-                                          accountant="rdp"))
-
-
 CLASSROOM_WARNING = ("⚠ Classroom noise: seeded from the public seed so the numbers repeat. "
                      "Anyone with the seed can replay the noise, so this ε would not hold "
                      "for a released model.")
@@ -113,77 +109,94 @@ def announce_classroom_noise() -> None:
     print(CLASSROOM_WARNING)
 
 
-def os_entropy_seed() -> int:
-    """A 63-bit seed from the operating system's entropy pool (``os.urandom``)."""
-    return int.from_bytes(os.urandom(8), "little") >> 1
+class SecureNoiseDPOptimizer(DPOptimizer):
+    """Opacus's DP optimizer with its Gaussian noise drawn from a :class:`SecureStream`.
 
+    Everything else is Opacus's: per-record clipping to ``max_grad_norm``, the sum, the
+    averaging by the expected batch size and the accountant's step hook. Only
+    :meth:`add_noise` is replaced, so the noise comes from ChaCha20 rather than torch's
+    Mersenne Twister.
+    """
 
-def _secure_engine_available() -> bool:
-    try:
-        import torchcsprng  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    def __init__(self, optimizer: torch.optim.Optimizer, *, stream: SecureStream,
+                 noise_multiplier: float, max_grad_norm: float, expected_batch_size: int
+                 ) -> None:
+        super().__init__(optimizer, noise_multiplier=noise_multiplier,
+                         max_grad_norm=max_grad_norm, expected_batch_size=expected_batch_size)
+        self.stream = stream
+
+    def add_noise(self) -> None:
+        """Add noise of standard deviation ``noise_multiplier × max_grad_norm`` to the
+        clipped sum of every parameter's per-record gradients (Opacus's own steps)."""
+        sums = [p.summed_grad for p in self.params]
+        for summed in sums:
+            _check_processed_flag(summed)
+        # One draw for all parameters: the same noise, far fewer calls into the cipher.
+        noise = torch.from_numpy(self.stream.normal(
+            sum(s.numel() for s in sums), self.noise_multiplier * self.max_grad_norm))
+        for p, part in zip(self.params, noise.split([s.numel() for s in sums]), strict=True):
+            p.grad = (p.summed_grad + part.to(p.summed_grad).view_as(p.summed_grad)).view_as(p)
+            _mark_as_processed(p.summed_grad)
 
 
 def dp_train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float,  # noqa: N803
              batch_size: int, seed: int | None, dp: DPConfig,
-             history: Sequence[HistoryEntry] = ()) -> DPTraining:
+             history: Sequence[HistoryEntry] = (), draw: int = 0) -> DPTraining:
     """DP-SGD with Opacus on the kit's loss: the private twin of ``training.train``.
 
     Batches are Poisson-sampled at rate ``1 / ceil(n / batch_size)``, Opacus's rate (so the
     expected batch is ``n / ceil(n / batch_size)``, at most ``batch_size``), each record's
-    gradient is clipped to ``dp.max_grad_norm`` and Gaussian noise of ``dp.noise_multiplier``
-    times that norm is added. ``history`` continues an earlier accountant, e.g. a site's
-    previous federated rounds, so ε covers everything the site released. ``net`` is trained
-    in place and left a plain module.
+    gradient is clipped to ``dp.max_grad_norm`` (Opacus's ``GradSampleModule`` and
+    ``DPOptimizer``) and Gaussian noise of ``dp.noise_multiplier`` times that norm is added.
+    Opacus's RDP accountant counts every step, from ``history`` on (e.g. a site's earlier
+    federated rounds), so ε covers everything the site released. ``net`` is trained in
+    place and left a plain module.
 
-    ``seed=None`` (the default of every caller) draws the sampling and the noise from OS
-    entropy, so nobody can replay them; an integer ``seed`` is the classroom switch: the
-    run repeats exactly, and the ε does not hold against anyone who knows the seed.
-    An empty Poisson batch is handled by Opacus itself: the step is still noised and
-    accounted; only the loss bookkeeping skips it.
+    ``seed=None`` (the default of every caller) draws the sampling and the noise from
+    ChaCha20 keyed from the operating system's CSPRNG, so nobody can replay them; an integer
+    ``seed`` is the classroom switch: the key is derived from the whole seed and ``draw``,
+    the run repeats exactly, and the ε does not hold against anyone who knows the seed.
+    An empty Poisson batch is still noised and accounted; only the loss bookkeeping skips it.
     """
     if len(X) == 0:
         raise ValueError("dp_train needs at least one record.")
     if not 1 <= batch_size <= len(X):
         raise ValueError(f"batch_size={batch_size}: must be between 1 and {len(X)} records.")
-    secure = seed is None and _secure_engine_available()
-    sample_seed, noise_seed = ((os_entropy_seed(), os_entropy_seed()) if seed is None
-                               else (seed, seed + 1))
+    if seed is None:
+        sampling, noise = SecureStream.from_os(), SecureStream.from_os()
+    else:
+        sampling = SecureStream.from_seed(seed, f"sampling, draw {draw}")
+        noise = SecureStream.from_seed(seed, f"noise, draw {draw}")
+    rate = opacus_sample_rate(len(X), batch_size)
+    # The sampler yields each step's Poisson batch as indices (possibly none); the records
+    # are tensors already, so indexing them is the whole data loader.
+    batches = SecurePoissonSampler(len(X), rate, sampling)
+    accountant = RDPAccountant()
+    accountant.history = list(history)
     loss_fn = nn.BCEWithLogitsLoss()
     losses = []
-    with torch.random.fork_rng(), warnings.catch_warnings(), one_torch_thread(), \
-            default_dtype():  # Opacus draws its noise in torch's default dtype
-        # Opacus warns that seeded noise is not secure (the classroom switch prints its own
-        # line) and about its hooks; neither is news here.
-        warnings.simplefilter("ignore")
-        torch.manual_seed(sample_seed)
-        loader = DataLoader(TensorDataset(X, y), batch_size=batch_size,
-                            generator=None if secure else
-                            torch.Generator().manual_seed(sample_seed))
-        engine = PrivacyEngine(accountant="rdp", secure_mode=secure)
-        engine.accountant.history = list(history)
-        private, optimizer, loader = engine.make_private(
-            module=net, optimizer=torch.optim.SGD(net.parameters(), lr=lr), data_loader=loader,
+    with warnings.catch_warnings(), one_torch_thread():
+        warnings.simplefilter("ignore")  # Opacus's notes on hooks and on secure mode
+        private = GradSampleModule(net)
+        optimizer = SecureNoiseDPOptimizer(
+            torch.optim.SGD(net.parameters(), lr=lr), stream=noise,
             noise_multiplier=dp.noise_multiplier, max_grad_norm=dp.max_grad_norm,
-            poisson_sampling=True,
-            noise_generator=None if secure else torch.Generator().manual_seed(noise_seed))
-        # Opacus's noise that resists floating-point attacks (Mironov-style), in both modes.
-        optimizer.secure_mode = True
+            expected_batch_size=int(len(X) * rate))
+        optimizer.attach_step_hook(accountant.get_optimizer_hook_fn(sample_rate=rate))
         private.train()
         for _ in range(epochs):
             total, seen = 0.0, 0
-            for xb, yb in loader:
+            for batch in batches:
+                xb, yb = X[batch], y[batch]
                 optimizer.zero_grad()
                 loss = loss_fn(private(xb), yb)
-                loss.backward()  # on an empty batch too: Opacus then steps on noise alone
+                loss.backward()  # on an empty batch too: the step is then noise alone
                 optimizer.step()
                 if len(xb):
                     total, seen = total + loss.item() * len(xb), seen + len(xb)
             losses.append(total / max(seen, 1))
-        new_history = [(float(s), float(q), int(n)) for s, q, n in engine.accountant.history]
         private._close()  # remove Opacus's hooks: ``net`` is a plain module again
+    new_history = [(float(s), float(q), int(n)) for s, q, n in accountant.history]
     return DPTraining(losses, new_history, epsilon_spent(new_history, dp.delta), dp.delta)
 
 
@@ -211,14 +224,14 @@ def default_delta(num_records: int) -> float:
 
 def fit_dp(train_df: pd.DataFrame, recipe: Recipe, epsilon: float, *, name: str = "",
            delta: float | None = None, max_grad_norm: float = 1.0,
-           reproducible: bool = False, announce: bool = True) -> PrivateModel:
+           reproducible: bool = False, announce: bool = True, draw: int = 0) -> PrivateModel:
     """Train ``recipe`` on ``train_df`` with record-level DP-SGD to a target budget ε.
 
     The accountant picks the noise multiplier that spends at most ``epsilon`` over the
     recipe's epochs, for the sampling rate Opacus actually uses (1 / ceil(n / batch)); the
     model reports the ε actually spent (add/remove adjacency, per record). The noise is
     secret unless ``reproducible=True`` (the classroom switch, which prints a warning
-    unless ``announce=False``).
+    unless ``announce=False``); ``draw`` numbers the classroom noise draws of one seed.
     """
     if len(train_df) == 0:
         raise ValueError("fit_dp needs training rows.")
@@ -233,68 +246,181 @@ def fit_dp(train_df: pd.DataFrame, recipe: Recipe, epsilon: float, *, name: str 
         announce_classroom_noise()
     run = dp_train(net, X, y, epochs=recipe.epochs, lr=recipe.lr, batch_size=batch_size,
                    seed=recipe.seed if reproducible else None,
-                   dp=DPConfig(sigma, max_grad_norm, delta))
+                   dp=DPConfig(sigma, max_grad_norm, delta), draw=draw)
     return PrivateModel(name or f"DP ε={epsilon:g}", net,
                         tuple(sorted(train_df["site"].unique())), run.losses,
                         run.epsilon, delta, sigma, run.history)
 
 
+@dataclass(frozen=True)
+class PrivacyUtility:
+    """Lesson 06's privacy-utility curve (see :func:`privacy_utility`).
+
+    ``table`` has one row per budget; ``draws`` one row per budget and noise draw (the
+    AUROC of each draw); ``models`` maps each model's name to its draws (the model without
+    DP has one).
+    """
+
+    table: pd.DataFrame
+    draws: pd.DataFrame
+    models: dict[str, list[TrainedModel]]
+
+    def model(self, name: str) -> TrainedModel:
+        """The first draw of the model called ``name`` (e.g. "DP ε=1" or "no DP")."""
+        if name not in self.models:
+            raise KeyError(f"No model {name!r}; the curve has {list(self.models)}.")
+        return self.models[name][0]
+
+
+def _auroc_columns(draws: pd.DataFrame, sites: Sequence[str]) -> dict[str, float]:
+    row = {}
+    for site in sites:
+        values = draws[f"auroc {site}"]
+        row.update({f"auroc {site}": float(values.mean()), f"auroc {site} low": float(
+            values.min()), f"auroc {site} high": float(values.max())})
+    return row
+
+
 def privacy_utility(train_df: pd.DataFrame, future: Cohort, recipe: Recipe,
                     epsilons: Sequence[float | None] = EPSILONS, *,
                     max_grad_norm: float = 1.0, non_member_ratio: float = 1.0, seed: int = 0,
-                    reproducible: bool = False, num_permutations: int = 200
-                    ) -> tuple[pd.DataFrame, dict[str, TrainedModel]]:
-    """Train one model per ε on ``train_df`` and measure it: lesson 06's privacy-utility curve.
+                    reproducible: bool = False, noise_draws: int = 5,
+                    num_permutations: int = 999) -> PrivacyUtility:
+    """Train models per ε on ``train_df`` and measure them: lesson 06's privacy-utility curve.
 
     ``train_df`` is one site's training rows (a local model) or all sites' pooled (the
-    central model). Each row of the table: the target ε and the ε the accountant reports
-    (add/remove, per record), AUROC on every site's future patients, and the loss attack on
-    the model (members = the training rows, non-members = future patients in the same site
-    mix): its best-threshold advantage, the advantage with thresholds chosen on held-out
-    patients and the 95 % interval of that, what a blind attack reaches one time in 20
-    (``null_advantage_95``), and ``advantage_bound``, the most any attack can reach in this
-    game (members against fresh patients, n fixed: replace-one, so (2ε, (1 + e^ε)δ)).
-    Returns the table and the models, keyed by name.
+    central model). Every budget is trained ``noise_draws`` times (the same data and
+    initial weights, different DP noise and sampling), because one draw of the noise can
+    land high or low. Each row of ``table``: the target ε, the ε the accountant reports
+    (add/remove, per record) and the noise multiplier; per site the AUROC on that site's
+    future patients, averaged over the draws (``auroc A``) with the lowest and highest draw
+    (``auroc A low``, ``auroc A high``); the loss attack on the *first* draw (members = the
+    training rows, non-members = future patients in the same site mix): the best-threshold
+    ``advantage``, ``blind_95``, the permutation test's ``p_value`` and ``p_holm`` (all
+    rows tested together) and ``leaks``, the held-out advantage with its 95 % interval
+    (``ci_low``, ``ci_high``); and two bounds on *any* membership attack in this game
+    (replace-one, n fixed): ``advantage_bound`` from the (ε, δ) pair and
+    ``mechanism_bound`` from the mechanism's privacy-loss distribution (never larger).
     """
-    from fedlearn_kit.privacy.evidence import evidence
+    from fedlearn_kit.privacy.evidence import evidence, holm
 
+    if noise_draws < 1:
+        raise ValueError(f"noise_draws={noise_draws}: train each budget at least once.")
     non_members = matching_non_members(train_df, future, ratio=non_member_ratio, seed=seed)
     if reproducible:
         announce_classroom_noise()
-    rows, models = [], {}
+    rows, draw_rows, models = [], [], {}
     for eps in epsilons:
         if eps is None:
-            model = recipe.fit(train_df, "no DP")
-            spent, sigma, delta = math.inf, 0.0, 0.0
+            runs: list[TrainedModel] = [recipe.fit(train_df, "no DP")]
         else:
-            model = fit_dp(train_df, recipe, eps, max_grad_norm=max_grad_norm,
-                           reproducible=reproducible, announce=False)
-            spent, sigma, delta = model.epsilon, model.noise_multiplier, model.delta
-        attack = loss_attack(model, train_df, non_members)
+            runs = [fit_dp(train_df, recipe, eps, max_grad_norm=max_grad_norm,
+                           reproducible=reproducible, announce=False, draw=d)
+                    for d in range(noise_draws)]
+        first = runs[0]
+        models[first.name] = runs
+        target = math.inf if eps is None else eps
+        for d, model in enumerate(runs):
+            draw_rows.append({"target_epsilon": target, "draw": d, **{
+                f"auroc {site}": evaluate(model, future[site])["auroc"] for site in future}})
+        attack = loss_attack(first, train_df, non_members)
         found = evidence(attack, num_permutations=num_permutations, seed=seed)
-        row = {"target_epsilon": math.inf if eps is None else eps, "epsilon": spent,
-               "noise_multiplier": sigma}
-        row.update({f"auroc {site}": evaluate(model, future[site])["auroc"] for site in future})
-        row.update({"attack_auc": attack.auc, "advantage": attack.advantage,
-                    "held_out_advantage": found.held_out_advantage,
-                    "ci_low": found.held_out_advantage_ci[0],
-                    "ci_high": found.held_out_advantage_ci[1],
-                    "null_advantage_95": found.null_advantage_95,
-                    "tpr@0.1%fpr": attack.tpr_at(0.001), "tpr@1%fpr": attack.tpr_at(0.01),
-                    "advantage_bound": advantage_bound(spent, delta, "add-remove")})
+        if isinstance(first, PrivateModel):
+            spent, sigma, delta, history = (first.epsilon, first.noise_multiplier, first.delta,
+                                            first.history)
+        else:
+            spent, sigma, delta, history = math.inf, 0.0, 0.0, []
+        row = {"target_epsilon": target, "epsilon": spent, "noise_multiplier": sigma,
+               **_auroc_columns(pd.DataFrame(draw_rows[-len(runs):]), list(future)),
+               "attack_auc": attack.auc, "advantage": found.advantage,
+               "blind_95": found.null_advantage_95, "p_value": found.advantage_p_value,
+               "held_out_advantage": found.held_out_advantage,
+               "ci_low": found.held_out_advantage_ci[0],
+               "ci_high": found.held_out_advantage_ci[1],
+               "tpr@0.1%fpr": attack.tpr_at(0.001), "tpr@1%fpr": attack.tpr_at(0.01),
+               "advantage_bound": advantage_bound(spent, delta, "add-remove"),
+               "mechanism_bound": (mechanism_advantage_bound(history) if history else 1.0)}
         rows.append(row)
-        models[model.name] = model
-    return pd.DataFrame(rows), models
+    table = pd.DataFrame(rows)
+    table.insert(table.columns.get_loc("p_value") + 1, "p_holm", holm(table["p_value"]))
+    table.insert(table.columns.get_loc("p_holm") + 1, "leaks", table["p_holm"] <= 0.05)
+    return PrivacyUtility(table, pd.DataFrame(draw_rows), models)
 
 
-def subgroup_table(models: Mapping[str, TrainedModel], patients: pd.DataFrame) -> pd.DataFrame:
-    """AUROC per sex and age band for each model: who pays the accuracy cost of DP."""
+def subgroup_table(models: Mapping[str, TrainedModel | Sequence[TrainedModel]],
+                   patients: pd.DataFrame, trained_on: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """AUROC per sex and age band for each model: who pays the accuracy cost of DP.
+
+    A model may be given as several noise draws: ``auroc`` is then their mean and
+    ``auroc_low``/``auroc_high`` the lowest and highest draw. ``n`` is how many of
+    ``patients`` are in the group (the patients scored); with ``trained_on`` (the training
+    rows) ``n_train`` says how many of the group the models learnt from.
+    """
+    train_counts = (None if trained_on is None else
+                    group_counts(trained_on))
     frames = []
-    for name, model in models.items():
-        table = subgroup_scores(model, patients)
+    for name, given in models.items():
+        draws = [given] if isinstance(given, TrainedModel) else list(given)
+        if not draws:
+            raise ValueError(f"Model {name!r} has no draws.")
+        tables = [subgroup_scores(m, patients) for m in draws]
+        table = tables[0].drop(columns="auroc").copy()
+        values = np.stack([t["auroc"].to_numpy() for t in tables])
+        table["auroc"], table["auroc_low"], table["auroc_high"] = (
+            values.mean(axis=0), values.min(axis=0), values.max(axis=0))
+        table["draws"] = len(draws)
+        if train_counts is not None:
+            table["n_train"] = [train_counts.get((g, v), 0)
+                                for g, v in zip(table["group"], table["value"], strict=True)]
         table.insert(0, "model", name)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
+
+
+def group_counts(patients: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """How many of ``patients`` fall in each (group, value) of :func:`subgroup_table`."""
+    from fedlearn_kit.evaluation import age_band
+
+    counts: dict[tuple[str, str], int] = {}
+    for label, n in patients["sex"].astype(str).value_counts().items():
+        counts[("sex", str(label))] = int(n)
+    for label, n in age_band(patients["age"]).astype(str).value_counts().items():
+        counts[("age band", str(label))] = int(n)
+    return counts
+
+
+def audit_table(models: Mapping[str, TrainedModel], members: pd.DataFrame,
+                non_members: pd.DataFrame, claimed: Mapping[str, float] | None = None, *,
+                delta: float = 1e-5, seed: int = 0) -> pd.DataFrame:
+    """Privacy claims next to what the loss attack measures: one row per model.
+
+    A model trained with :func:`fit_dp` claims the ε its accountant reported (add/remove, at
+    its δ); any other model's claim is read from ``claimed`` (e.g. a vendor's "ε = 0.05", at
+    ``delta``). Columns: ``epsilon`` and ``delta`` claimed, the held-out advantage of the
+    loss attack (members against ``non_members``) and the lower end of its 95 % interval
+    (``ci_low``), the quantity an audit compares with the claim's bound.
+    """
+    from fedlearn_kit.privacy.evidence import clopper_pearson, held_out_counts
+
+    claimed = dict(claimed or {})
+    rows = {}
+    for name, model in models.items():
+        if isinstance(model, PrivateModel) and name not in claimed:
+            epsilon, model_delta = model.epsilon, model.delta
+        elif name in claimed:
+            epsilon, model_delta = float(claimed[name]), delta
+        else:
+            raise ValueError(f"{name!r} was not trained with DP: give its claimed ε in "
+                             "`claimed`.")
+        attack = loss_attack(model, members, non_members)
+        found, flagged = held_out_counts(attack, seed)
+        m, n = len(attack.member_scores), len(attack.non_member_scores)
+        rows[name] = {"epsilon": epsilon, "delta": model_delta,
+                      "held_out_advantage": found / m - flagged / n,
+                      "ci_low": clopper_pearson(found, m, 0.975)[0]
+                      - clopper_pearson(flagged, n, 0.975)[1]}
+    return pd.DataFrame(rows).T.astype(float)
 
 
 def history_to_lists(history: Sequence[HistoryEntry]) -> dict[str, list[float] | list[int]]:
@@ -309,93 +435,53 @@ def history_from_lists(lists: Mapping[str, Sequence[float]]) -> list[HistoryEntr
             for s, q, n in zip(lists["noise"], lists["rate"], lists["steps"], strict=True)]
 
 
-#: Neighbouring datasets an (ε, δ) can be stated for. Opacus and Flower's LocalDpMod with
-#: sensitivity C report "add-remove" (one record in or out) resp. "zero-out" (one site's
-#: update replaced by nothing); "replace-one" is one record swapped for another, n fixed.
-ADJACENCIES = ("add-remove", "zero-out", "replace-one")
-
-
-def replace_one_budget(epsilon: float, delta: float, adjacency: str = "add-remove"
-                       ) -> tuple[float, float]:
-    """The (ε, δ) for replace-one neighbours, the adjacency of the course's membership game.
-
-    Replacing a record is removing one and adding another, so an add/remove (or zero-out)
-    guarantee (ε, δ) gives (2ε, (1 + e^ε)δ) for replace-one; a replace-one budget is
-    returned as it is.
-    """
-    if adjacency not in ADJACENCIES:
-        raise ValueError(f"adjacency={adjacency!r}: choose one of {ADJACENCIES}.")
-    if epsilon < 0 or not 0 <= delta < 1:
-        raise ValueError(f"epsilon={epsilon}, delta={delta}: need ε >= 0 and 0 <= δ < 1.")
-    if adjacency == "replace-one" or not math.isfinite(epsilon):
-        return epsilon, delta
-    return 2 * epsilon, min(1.0, (1 + math.exp(epsilon)) * delta)
-
-
-def advantage_bound(epsilon: float, delta: float = 0.0, adjacency: str = "add-remove"
-                    ) -> float:
-    """The most membership advantage (TPR − FPR) any attack can reach in the course's game.
-
-    For (ε, δ)-DP every membership test satisfies TPR <= e^ε·FPR + δ and, swapping the roles,
-    1 − FPR <= e^ε·(1 − TPR) + δ; the largest TPR − FPR under both is
-    (e^ε − 1 + 2δ) / (e^ε + 1) (from the hypothesis-testing view of DP: Kairouz, Oh and
-    Viswanath, ICML 2015),
-    which is below 1 for every finite ε. The course's game (members against fresh patients,
-    n fixed) is replace-one, so an add/remove or zero-out budget is converted first with
-    :func:`replace_one_budget`. Yeom et al.'s e^ε − 1 is a looser bound for pure ε-DP.
-    """
-    eps, d = replace_one_budget(epsilon, delta, adjacency)
-    if not math.isfinite(eps):
-        return 1.0
-    return min(1.0, (math.expm1(eps) + 2 * d) / (math.exp(eps) + 1))
-
-
-def tpr_bound(fpr: float, epsilon: float, delta: float = 0.0, adjacency: str = "add-remove"
-              ) -> float:
-    """The most TPR any membership attack can reach at false positive rate ``fpr``.
-
-    TPR <= min(1, e^ε·FPR + δ, 1 − e^(−ε)·(1 − δ − FPR)), for the game's replace-one budget.
-    """
-    if not 0 <= fpr <= 1:
-        raise ValueError(f"fpr={fpr}: a false positive rate is between 0 and 1.")
-    eps, d = replace_one_budget(epsilon, delta, adjacency)
-    if not math.isfinite(eps):
-        return 1.0
-    return max(0.0, min(1.0, math.exp(eps) * fpr + d, 1 - math.exp(-eps) * (1 - d - fpr)))
-
-
 @dataclass(frozen=True)
 class BoundCheck:
-    """Whether a measured attack is consistent with a claimed (ε, δ); true when it is."""
+    """Whether a measured attack is consistent with a bound on every attack; true if it is."""
 
     ok: bool
     reason: str
-    measured_low: float  # lower end of the attack's 95 % interval (held-out thresholds)
+    measured_low: float  # one-sided lower confidence bound of the held-out advantage
     bound: float
+    level: float  # the chance that a consistent claim is called refuted, at most
 
     def __bool__(self) -> bool:
         return self.ok
 
 
 def consistent_with_dp(attack: AttackResult, epsilon: float, delta: float,
-                       adjacency: str = "add-remove", seed: int = 0) -> BoundCheck:
-    """Does a measured attack contradict a claimed (ε, δ)? A test that can fail.
+                       adjacency: str = "add-remove", *, bound: float | None = None,
+                       level: float = 0.025, tests: int = 1, seed: int = 0) -> BoundCheck:
+    """Does a measured attack refute a privacy claim? A test that can fail.
 
-    The attack's advantage is measured with thresholds chosen on held-out patients; if even
-    the lower end of its 95 % interval exceeds :func:`advantage_bound` for the claim, no
-    model with that guarantee could have produced it, so the claim is false (or the noise was
-    replayed, or the accounting is wrong). Passing says only that this attack did not refute
-    the claim.
+    ``bound`` is the most advantage any attack can reach under the claim: by default
+    :func:`advantage_bound` of the (ε, δ) pair; pass
+    :func:`~fedlearn_kit.privacy.accounting.mechanism_advantage_bound` of the run's history
+    to test the mechanism itself (a tighter bound, so a stronger test). The attack's
+    advantage is measured with thresholds chosen on held-out patients, and its lower
+    confidence bound is the TPR's lower minus the FPR's upper Clopper-Pearson bound, each
+    one-sided at ``level / (2 · tests)``. If that lower bound exceeds the claim's bound, the
+    claim is refuted at ``level`` (with ``tests`` claims checked together, Bonferroni): no
+    model with that guarantee produces it more often. A refutation means the claim is false,
+    the noise was replayed, or the accounting is wrong. One training run is enough evidence
+    because members and non-members are exchangeable draws from one population (auditing
+    in one run: Steinke, Nasr and Jagielski, NeurIPS 2023). Passing says only that this
+    attack did not refute the claim.
     """
-    from fedlearn_kit.privacy.evidence import evidence
+    from fedlearn_kit.privacy.evidence import clopper_pearson, held_out_counts
 
-    found = evidence(attack, num_permutations=20, seed=seed)
-    bound = advantage_bound(epsilon, delta, adjacency)
-    low = found.held_out_advantage_ci[0]
-    if low > bound:
-        return BoundCheck(False, f"the attack's advantage (95 % lower end {low:.3f}) exceeds "
-                          f"the most any attack can reach at ε = {epsilon:.3g}, δ = {delta:g} "
-                          f"({adjacency}): {bound:.3f}.", low, bound)
-    return BoundCheck(True, f"the attack (95 % lower end {low:.3f}) stays within the bound "
-                      f"{bound:.3f} for ε = {epsilon:.3g}, δ = {delta:g} ({adjacency}).",
-                      low, bound)
+    if not 0 < level < 1 or tests < 1:
+        raise ValueError(f"level={level}, tests={tests}: need 0 < level < 1 and tests >= 1.")
+    limit = advantage_bound(epsilon, delta, adjacency) if bound is None else bound
+    found, flagged = held_out_counts(attack, seed)
+    m, n = len(attack.member_scores), len(attack.non_member_scores)
+    two_sided = 1 - level / tests  # each side then leaves level / (2 · tests) in its tail
+    low = clopper_pearson(found, m, two_sided)[0] - clopper_pearson(flagged, n, two_sided)[1]
+    claim = (f"ε = {epsilon:.3g}, δ = {delta:g} ({adjacency})" if bound is None
+             else f"the mechanism's bound for ε = {epsilon:.3g}")
+    if low > limit:
+        return BoundCheck(False, f"the attack's advantage (lower bound {low:.3f}) exceeds "
+                          f"{limit:.3f}, the most any attack can reach under {claim}: "
+                          f"refuted at the {100 * level:g} % level.", low, limit, level)
+    return BoundCheck(True, f"the attack (lower bound {low:.3f}) stays within {limit:.3f} "
+                      f"under {claim}: not refuted.", low, limit, level)

@@ -20,7 +20,10 @@ import torch
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation._flower import local_dp_noise_std
+from fedlearn_kit.privacy.accounting import HistoryEntry, budget_facts, epsilon_spent
 from fedlearn_kit.privacy.attacks import loss_attack
+from fedlearn_kit.privacy.defences import opacus_sample_rate
+from fedlearn_kit.training import Split
 
 if TYPE_CHECKING:
     from flwr.app import ConfigRecordValues
@@ -202,31 +205,33 @@ class SiteDPRun:
 
     Two budgets, per site over all rounds, for two adjacencies:
 
-    - ``epsilon_zero_out``: the site's update against *no update at all* (zero-out
-      adjacency, sensitivity C, what ``LocalDpMod(clipping_norm=C, sensitivity=C)`` is
-      calibrated for). It protects "did this site take part", not one patient in or out.
-    - ``epsilon``: any two datasets of the site, e.g. one patient in or out. Their clipped
-      updates can lie 2C apart, so the same noise gives the larger ε. This is the figure
-      for a patient, and the one the course reports.
+    - ``epsilon_zero_out``: the site's update against *a zero update* (zero-out adjacency,
+      the number of sites fixed; sensitivity C, what ``LocalDpMod(clipping_norm=C,
+      sensitivity=C)`` is calibrated for). It is not a budget for a patient.
+    - ``epsilon``: two datasets of the site with one patient's record replaced by another
+      (replace-one, n fixed: the site's patient count leaves with every reply, so no
+      relation that changes n can hold). Their clipped updates can lie 2C apart, so the
+      same noise gives the larger ε. This is the figure for a patient, and the one the
+      course reports.
     """
 
     result: Any
     tap: CoordinatorTap
     noise_multiplier: float  # noise standard deviation / clipping norm, per release
-    epsilon: float  # any change of a site's data (sensitivity 2C), RDP accountant
-    epsilon_zero_out: float  # the site's update vs none (sensitivity C)
+    epsilon: float  # one record replaced, the site's n fixed (sensitivity 2C), RDP
+    epsilon_zero_out: float  # the site's update vs a zero update (sensitivity C)
     delta: float
     reproducible: bool = False
 
     @property
     def adjacency(self) -> str:
-        """The adjacency of :attr:`epsilon`: any two datasets of one site."""
+        """The adjacency of :attr:`epsilon`: one record replaced, the site's n fixed."""
         return "replace-one"
 
 
 def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float,
                 epsilon_per_round: float, delta: float = 1e-5, seed: int = 0,
-                reproducible: bool = False) -> SiteDPRun:
+                reproducible: bool = False, announce: bool = True) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
 
     ``LocalDpMod`` calibrates Gaussian noise with the classic one-release formula
@@ -245,7 +250,7 @@ def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float
     """
     from flwr.clientapp.mod import LocalDpMod
 
-    from fedlearn_kit.privacy.defences import announce_classroom_noise, epsilon_spent
+    from fedlearn_kit.privacy.defences import announce_classroom_noise
 
     if clipping_norm <= 0 or epsilon_per_round <= 0 or not 0 < delta < 1:
         raise ValueError("clipping_norm and epsilon_per_round must be > 0, 0 < delta < 1.")
@@ -253,7 +258,7 @@ def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float
     # The standard deviation LocalDpMod adds, relative to the clipping norm (its
     # sensitivity), as Flower calibrates it (a contract test measures Flower's noise).
     noise_multiplier = local_dp_noise_std(clipping_norm, epsilon_per_round, delta) / clipping_norm
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     app = client_app or app_handlers(train_mods=[mod])
     with numpy_noise(seed if reproducible else None):
@@ -263,6 +268,12 @@ def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float
     return SiteDPRun(result, tap, noise_multiplier, epsilon_spent(any_change, delta),
                      epsilon_spent(releases, delta), delta, reproducible)
 
+
+#: What the noise of :func:`run_record_dp` covers, as the DPIA facts record it (the DPIA has
+#: its Swedish text: ``fedlearn_kit.gdpr.dpia_text.COVERS``).
+RECORD_DP_COVERS = ("the weights only; losses and the sites' evaluation metrics stay at the "
+                    "sites; each site's patient count leaves, so the budget is for one record "
+                    "replaced")
 
 #: Where a site keeps its DP accountant's history between rounds (in ``context.state``).
 DP_STATE_KEY = "dp-accounting"
@@ -274,15 +285,18 @@ class DPSGDTrain:
 
     Like ``fedlearn_app.client_app.train``, but the site trains with
     :func:`fedlearn_kit.privacy.defences.dp_train` and keeps the accountant's history in
-    the node's ``context.state``, so the ε it reports (metric ``epsilon``; per record,
-    add/remove) covers every round it has trained. It reports no training loss: that is an
-    exact function of the site's patients.
+    the node's ``context.state``, so the ε it reports (metric ``epsilon``; per record, as
+    Opacus accounts it: add/remove) covers every round it has trained. The reply also
+    carries the site's patient count, so the budget that holds is the replace-one one
+    (:func:`record_dp_budgets`). It reports no training loss: that is an exact function of
+    the site's patients.
     """
 
     noise_multiplier: float
     max_grad_norm: float = 1.0
     delta: float = 1e-5
     reproducible: bool = False  # classroom switch: noise seeded from the public round seed
+    draw: int = 0  # which classroom noise draw of that seed
 
     def __call__(self, msg: Any, context: Any) -> Any:
         from flwr.app import ArrayRecord, ConfigRecord, Message, MetricRecord, RecordDict
@@ -307,7 +321,7 @@ class DPSGDTrain:
                        batch_size=int(cfg["batch-size"]),
                        seed=seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
-                       history=history_from_lists(saved) if saved else ())
+                       history=history_from_lists(saved) if saved else (), draw=self.draw)
         # ConfigRecord is annotated with an (invariant) dict of all config values.
         lists: dict[str, ConfigRecordValues] = dict(history_to_lists(run.history))
         context.state[DP_STATE_KEY] = ConfigRecord(lists)
@@ -318,26 +332,106 @@ class DPSGDTrain:
 
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
-                  delta: float = 1e-5, reproducible: bool = False
-                  ) -> tuple[Any, CoordinatorTap]:
+                  delta: float = 1e-5, reproducible: bool = False, draw: int = 0,
+                  announce: bool = True) -> tuple[Any, CoordinatorTap]:
     """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine).
 
-    Each site's ε (metric ``epsilon``) is per record, add/remove adjacency, and covers the
-    weights; losses and evaluation metrics stay at the site (:func:`drop_site_metrics`).
-    The noise is secret unless ``reproducible=True`` (classroom switch, announced).
+    Each site's ε (metric ``epsilon``) is per record as Opacus accounts it (add/remove) and
+    covers the weights; losses and evaluation metrics stay at the site
+    (:func:`drop_site_metrics`). Each reply also carries the site's patient count, so only
+    replace-one neighbours (n fixed) hold: :func:`record_dp_budgets` gives that budget. The
+    ε Flower's FedAvg averages over the sites (the ``all`` row) is removed from the history
+    (:func:`without_averaged_epsilon`). The noise is secret unless ``reproducible=True``
+    (classroom switch, announced unless ``announce=False``); ``draw`` numbers the classroom
+    noise draws of one seed.
     """
     from fedlearn_kit.privacy.defences import announce_classroom_noise
 
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     from flwr.clientapp import ClientApp
 
     from fedlearn_app import client_app
 
     app = ClientApp(mods=[drop_site_metrics])
-    app.train()(DPSGDTrain(noise_multiplier, max_grad_norm, delta, reproducible))
+    app.train()(DPSGDTrain(noise_multiplier, max_grad_norm, delta, reproducible, draw))
     app.evaluate()(client_app.evaluate)
-    return run_tapped(exp, app)
+    result, tap = run_tapped(exp, app)
+    return without_averaged_epsilon(result), tap
+
+
+def without_averaged_epsilon(result: Any) -> Any:
+    """Blank the ε that Flower's FedAvg averaged over the sites (a run's ``all`` rows).
+
+    FedAvg averages every metric of the replies, weighted by patients; an average of the
+    sites' ε is no ε: it guarantees nothing to anyone. Each site's own ε is what holds, for
+    that site's patients. ``result.history`` is changed in place; ``result`` is returned.
+    """
+    history = result.history
+    if "epsilon" in history.columns:
+        history.loc[history["site"] == "all", "epsilon"] = float("nan")
+    return result
+
+
+def record_dp_history(num_records: int, *, batch_size: int, local_epochs: int, rounds: int,
+                      noise_multiplier: float) -> list[HistoryEntry]:
+    """The accountant's history of one site of :func:`run_record_dp` after ``rounds`` rounds.
+
+    Every round the site runs ``local_epochs`` epochs of DP-SGD at Opacus's sampling rate
+    1 / ceil(n / batch_size), one step per expected batch, with the same noise multiplier,
+    so the history is one entry (what Opacus's accountant keeps: equal steps merge). Nothing
+    here depends on a patient beyond n, which the site's replies carry anyway.
+    """
+    if num_records < 1 or not 1 <= batch_size <= num_records:
+        raise ValueError(f"num_records={num_records}, batch_size={batch_size}: need "
+                         "1 <= batch_size <= num_records (dp_train refuses a larger batch).")
+    if local_epochs < 1 or rounds < 0:
+        raise ValueError(f"local_epochs={local_epochs}, rounds={rounds}: need >= 1 and >= 0.")
+    if noise_multiplier <= 0:
+        raise ValueError(f"noise_multiplier={noise_multiplier}: must be > 0.")
+    rate = opacus_sample_rate(num_records, batch_size)
+    # The secure Poisson sampler takes int(1 / rate) steps per epoch, as Opacus's does.
+    return [(float(noise_multiplier), rate, rounds * local_epochs * int(1 / rate))]
+
+
+def record_dp_budgets(exp: Experiment, splits: dict[str, Split], *, noise_multiplier: float,
+                      delta: float = 1e-5) -> pd.DataFrame:
+    """Per site, the budget of :func:`run_record_dp` after all rounds, for both neighbours.
+
+    ``epsilon_add_remove`` is Opacus's figure (one record in or out), the one each site
+    reports. Each reply carries the site's patient count, and n and n + 1 are told apart
+    with certainty, so only replace-one neighbours (one record replaced, n fixed) can hold:
+    ``epsilon_replace_one`` is accounted for them directly with the PLD, ``advantage_bound``
+    is what that (ε, δ) pair bounds, and ``mechanism_bound`` what the mechanism's whole
+    privacy-loss distribution bounds (:func:`~fedlearn_kit.privacy.accounting.budget_facts`).
+    """
+    rows = []
+    for site, split in splits.items():
+        facts = site_budget_facts(exp, split, noise_multiplier=noise_multiplier, delta=delta)
+        rows.append({"site": site, "patients": len(split.train),
+                     "epsilon_add_remove": epsilon_spent(_site_history(exp, split,
+                                                                       noise_multiplier), delta),
+                     "epsilon_replace_one": facts["epsilon"],
+                     "advantage_bound": facts["advantage_bound"],
+                     "mechanism_bound": facts["mechanism_advantage_bound"]})
+    return pd.DataFrame(rows).set_index("site")
+
+
+def _site_history(exp: Experiment, split: Split, noise_multiplier: float) -> list[HistoryEntry]:
+    return record_dp_history(len(split.train), batch_size=exp.batch_size,
+                             local_epochs=exp.local_epochs, rounds=exp.num_rounds,
+                             noise_multiplier=noise_multiplier)
+
+
+def site_budget_facts(exp: Experiment, split: Split, *, noise_multiplier: float,
+                      delta: float = 1e-5) -> dict[str, object]:
+    """The DPIA's facts for one site of :func:`run_record_dp` after all rounds.
+
+    Replace-one (n fixed), as the site's count leaves with every reply: ε accounted directly
+    with the PLD, the ``adjacency``, both bounds and the group budgets
+    (:func:`~fedlearn_kit.privacy.accounting.budget_facts`), ready for ``record_facts``.
+    """
+    return budget_facts(_site_history(exp, split, noise_multiplier), delta)
 
 
 #: The metric every site sends in a central-DP run so that Flower's FedAvg weighs sites
@@ -364,19 +458,22 @@ class CentralDPRun:
     averages the K clipped updates *with equal weights* and adds Gaussian noise of standard
     deviation σ·C/K. Both ε come from Flower's own accountant (``RdpAccountant``, built on
     Google's ``dp-accounting``), composed over the releases the run made:
-    ``epsilon_per_site`` is Flower's figure, for "this site took part or not" (its update
-    replaced by none, sensitivity C/K); ``epsilon`` is for any change of one site's data,
-    e.g. one patient in or out (two clipped updates up to 2C apart, so the same accountant
-    with half the noise multiplier). The coordinator sees each clipped update before the
-    noise: central DP protects what the coordinator *releases*, not what it receives.
+    ``epsilon_per_site`` is Flower's figure, for one site's update replaced by a zero update
+    with the number of sites K fixed (zero-out, sensitivity C/K; Flower labels its
+    accountant add-or-remove, but without sampling the computation is the same, and a site
+    that is really absent would change the average's denominator); ``epsilon`` is for one
+    patient's record replaced by another at one site, its n fixed (two clipped updates up
+    to 2C apart, so the same accountant with half the noise multiplier). The coordinator
+    sees each clipped update before the noise: central DP protects what the coordinator
+    *releases*, not what it receives.
     """
 
     result: Any
     tap: CoordinatorTap
     noise_multiplier: float
     clipping_norm: float
-    epsilon: float  # any change of one site's data (sensitivity 2C / K)
-    epsilon_per_site: float  # the site's update vs none (sensitivity C / K), Flower's figure
+    epsilon: float  # one record replaced at one site, n fixed (sensitivity 2C / K)
+    epsilon_per_site: float  # the site's update vs a zero update (C / K), Flower's figure
     delta: float
     releases: int  # noised aggregates the coordinator released (rounds that completed)
     reproducible: bool = False
@@ -434,7 +531,7 @@ def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm
 
 def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier: float,
                    clipping_norm: float, delta: float = 1e-5, seed: int = 0,
-                   reproducible: bool = False) -> CentralDPRun:
+                   reproducible: bool = False, announce: bool = True) -> CentralDPRun:
     """Central DP with Flower's own strategy wrapper, client mod and accountant.
 
     Flower's wrapper calibrates its noise for a uniform average, and its accountant refuses
@@ -454,7 +551,7 @@ def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier:
         raise ValueError("noise_multiplier and clipping_norm must be > 0, 0 < delta < 1.")
     server, wrappers = central_dp_server_app(exp.num_sites, noise_multiplier, clipping_norm,
                                              delta)
-    if reproducible:
+    if reproducible and announce:
         announce_classroom_noise()
     client = client_app or app_handlers(mods=[equal_weight], train_mods=[fixedclipping_mod])
     with numpy_noise(seed if reproducible else None):
@@ -466,6 +563,33 @@ def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier:
                                        exp.num_sites, delta),
                         float(spent.epsilon), float(spent.delta), int(spent.num_releases),
                         reproducible)
+
+
+def utility_over_draws(runs: dict[str, Callable[[int], Any]], future: Cohort,
+                       draws: int = 5) -> pd.DataFrame:
+    """AUROC on every site's future patients of models that depend on a noise draw.
+
+    ``runs`` maps a name to a function that trains the model for draw ``d`` (0, 1, ...) and
+    returns it (a :class:`~fedlearn_kit.training.TrainedModel`, e.g. a federated result's
+    ``.model()``). One row per name; per site the mean AUROC over ``draws`` draws (column
+    ``A``) with the lowest and highest draw (``A low``, ``A high``), because one draw of
+    the noise can land high or low.
+    """
+    from fedlearn_kit.evaluation import evaluate
+
+    if draws < 1:
+        raise ValueError(f"draws={draws}: train each model at least once.")
+    rows = {}
+    for name, train in runs.items():
+        scores = pd.DataFrame([{site: evaluate(model, patients)["auroc"]
+                                for site, patients in future.items()}
+                               for model in (train(d) for d in range(draws))])
+        row: dict[str, float] = {}
+        for site in future:
+            row.update({site: float(scores[site].mean()), f"{site} low": float(
+                scores[site].min()), f"{site} high": float(scores[site].max())})
+        rows[name] = row
+    return pd.DataFrame(rows).T
 
 
 def compare_leakage(exp: Experiment, runs: dict[str, tuple[Any, CoordinatorTap]],

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.plots import new_figure, site_colour
+from fedlearn_kit.plots import bar_axis, new_figure, site_colour
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
 
 
@@ -29,54 +29,64 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
         ax.axvline(f, color="grey", linewidth=0.6, linestyle="--")
     ax.set(xscale="log", yscale="log", xlim=(floor, 1), ylim=(floor, 1.05),
            xlabel="false positive rate (non-members flagged)",
-           ylabel="true positive rate (members found)", title=title)
+           ylabel="true positive rate (members found)",
+           title=title or "Membership attacks: members found against false alarms")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
 
 def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
-    """Left: AUROC per site against ε. Right: measured membership advantage and its DP bound.
+    """Left: AUROC per site against ε. Right: the measured attack and two bounds on any attack.
 
-    The right panel shows the advantage with thresholds chosen on held-out patients and its
-    95 % interval (when the table has them), what a blind attack reaches one time in 20,
-    and the column ``advantage_bound``: the most any attack can reach in the course's
-    replace-one game, (e^ε′ − 1 + 2δ′)/(e^ε′ + 1) with (ε′, δ′) = (2ε, (1 + e^ε)δ).
+    Left: each site's AUROC, the mean over the noise draws, with a bar from the lowest to
+    the highest draw (when the table has ``auroc A low``/``high``); the axis runs from 0.5
+    (chance) to 1, so a drop looks as large as it is. Right: the advantage with thresholds
+    chosen on held-out patients and its 95 % interval (the effect size); the (ε, δ) bound
+    (``advantage_bound``: (e^ε′ − 1 + 2δ′)/(e^ε′ + 1) with (ε′, δ′) = (2ε, (1 + e^ε)δ)); and
+    the mechanism's own bound from its privacy-loss distribution (``mechanism_bound``).
     """
     fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4)
     finite = table[np.isfinite(table["epsilon"])]
     plain = table[~np.isfinite(table["epsilon"])]
-    sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
+    sites = [c.removeprefix("auroc ") for c in table.columns
+             if c.startswith("auroc ") and not c.endswith((" low", " high"))]
     for i, site in enumerate(sites):
-        left.plot(finite["epsilon"], finite[f"auroc {site}"], marker="o",
-                  color=site_colour(i), label=f"Site {site} patients")
+        mean = finite[f"auroc {site}"]
+        if {f"auroc {site} low", f"auroc {site} high"} <= set(table.columns):
+            left.errorbar(finite["epsilon"] * (1 + 0.04 * i), mean,
+                          yerr=[mean - finite[f"auroc {site} low"],
+                                finite[f"auroc {site} high"] - mean],
+                          marker="o", capsize=3, color=site_colour(i),
+                          label=f"Site {site} patients (range over noise draws)")
+        else:
+            left.plot(finite["epsilon"], mean, marker="o", color=site_colour(i),
+                      label=f"Site {site} patients")
         if len(plain):
             left.axhline(float(plain[f"auroc {site}"].iloc[0]), color=site_colour(i),
                          linestyle="--", linewidth=0.9)
-    left.set(xscale="log", xlabel="privacy budget ε (log scale)", ylabel="AUROC",
-             title="Utility (dashed: no DP)")
-    left.legend(fontsize=8)
+    left.set(xscale="log", ylim=(0.5, 1.0), xlabel="privacy budget ε (log scale)",
+             ylabel="AUROC (0.5 = chance)", title="Utility (dashed: no DP)")
+    left.legend(fontsize=7, loc="upper left")
     measured = "held_out_advantage" if "held_out_advantage" in table else "advantage"
     if {"ci_low", "ci_high"} <= set(table.columns):
         right.errorbar(finite["epsilon"], finite[measured],
                        yerr=[finite[measured] - finite["ci_low"],
                              finite["ci_high"] - finite[measured]],
                        marker="o", color="black", capsize=3,
-                       label="measured advantage (95 % CI)")
+                       label="measured, held-out (95 % CI)")
     else:
         right.plot(finite["epsilon"], finite[measured], marker="o", color="black",
                    label="measured advantage")
     if "advantage_bound" in table:
         right.plot(finite["epsilon"], finite["advantage_bound"], color="grey", linestyle=":",
-                   label="DP bound, replace-one (2ε, (1+e^ε)δ)")
-    if "null_advantage_95" in table:
-        right.plot(finite["epsilon"], finite["null_advantage_95"], color="grey",
-                   linestyle="-.", linewidth=0.9, label="blind attack, 95th percentile")
-    if len(plain):
-        right.axhline(float(plain[measured].iloc[0]), color="black", linestyle="--",
-                      linewidth=0.9, label="no DP")
-    right.set(xscale="log", ylim=(0, 1.05), xlabel="privacy budget ε (log scale)",
-              ylabel="TPR − FPR", title="Membership attack")
-    right.legend(fontsize=8)
+                   marker="s", label="bound from (ε, δ)")
+    if "mechanism_bound" in table:
+        right.plot(finite["epsilon"], finite["mechanism_bound"], color="grey",
+                   linestyle="-", marker="^", label="bound from the mechanism (PLD)")
+    right.axhline(0, color="grey", linewidth=0.6)
+    right.set(xscale="log", ylim=(-0.1, 1.05), xlabel="privacy budget ε (log scale)",
+              ylabel="membership advantage (TPR − FPR)", title="Membership attack")
+    right.legend(fontsize=7, loc="upper left")
     for ax in (left, right):
         ax.minorticks_off()
         ax.set_xticks(finite["epsilon"], [f"{e:.2g}" for e in finite["epsilon"]])
@@ -88,24 +98,34 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
 def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
     """AUROC per sex and age band, one bar per model: who pays for the noise.
 
-    With an ``n`` column (as from ``subgroup_table``), each group's label shows how many
-    patients were scored: a drop in a small group weighs less than the same drop in a large one.
+    With ``n_train`` (as from ``subgroup_table(..., trained_on=...)``) each group's label
+    says how many of its patients the models learnt from, otherwise (``n``) how many were
+    scored. With ``auroc_low``/``auroc_high`` (several noise draws) each bar carries the
+    range over the draws. The axis starts at 0.5 (chance).
     """
-    fig, (ax,) = new_figure(width=7.5, height=3.4)
-    cols = ["group", "value", "n"] if "n" in groups else ["group", "value"]
-    labels = [f"{row[0]}: {row[1]}" + (f"\n(n = {row[2]})" if len(row) > 2 else "")
-              for row in groups[cols].drop_duplicates(["group", "value"]).itertuples(index=False)]
+    fig, (ax,) = new_figure(width=7.5, height=3.6)
+    count = "n_train" if "n_train" in groups else "n" if "n" in groups else None
+    what = "trained on" if count == "n_train" else "scored"
+    keys = groups.drop_duplicates(["group", "value"])
+    labels = [f"{row.group}: {row.value}" + (f"\n({what} {getattr(row, count)})" if count
+                                             else "")
+              for row in keys.itertuples(index=False)]
     models = list(dict.fromkeys(groups["model"]))
     x = np.arange(len(labels))
     width = 0.8 / len(models)
+    ranged = {"auroc_low", "auroc_high"} <= set(groups.columns)
     for i, name in enumerate(models):
         rows = groups[groups["model"] == name]
-        ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i), label=name)
-    ax.set_xticks(x + width * (len(models) - 1) / 2, labels)
-    low = float(np.nanmin(groups["auroc"]))
-    ax.set_ylim(max(0.0, low - 0.05), 1.0)
-    ax.set(ylabel="AUROC", title=title)
-    ax.legend(ncols=min(len(models), 6), fontsize=8, loc="upper left")
+        err = ([rows["auroc"] - rows["auroc_low"], rows["auroc_high"] - rows["auroc"]]
+               if ranged else None)
+        ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i), label=name,
+               yerr=err, capsize=2, error_kw={"elinewidth": 0.8})
+    ax.set_xticks(x + width * (len(models) - 1) / 2, labels, fontsize=8)
+    ylabel = bar_axis(ax, groups["auroc_high" if ranged else "auroc"].to_numpy(dtype=float),
+                      "AUROC", headroom=0.12)
+    ax.set(ylabel=ylabel, title=title or "AUROC per group of patients")
+    ax.legend(ncols=min(len(models), 6), fontsize=7, loc="upper left",
+              title="bars: range over noise draws" if ranged else None, title_fontsize=7)
     return fig
 
 
@@ -116,25 +136,40 @@ def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
         ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
                 color=site_colour(i), label=f"{epochs} local epoch(s)")
     ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
-           ylabel="distance to nearest record / its length", title=title)
+           ylabel="distance to nearest record / its length",
+           title=title or "How close the reconstruction comes to a record")
     ax.legend(fontsize=8)
     return fig
 
 
 def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: str = "",
-                       baseline: float | None = None) -> Figure:
+                       baseline: float | Mapping[str, float] | None = None) -> Figure:
     """An attack's figure per round, one line per thing attacked (columns of ``table``).
 
-    ``baseline`` draws what a blind attack reaches (e.g. its 95th percentile), so values
-    below it read as "no evidence of leakage". The legend sits beside the axes, off the data.
+    ``baseline`` draws what a blind attack reaches (its 95th percentile): one value, or one
+    per site as ``{"A": 0.086, "B": 0.034}``, drawn in that site's colour and matched to the
+    columns whose name contains "site A" (etc.), so each line is read against the blind
+    attack with its own numbers of patients. The legend sits beside the axes, off the data.
     """
     fig, (ax,) = new_figure(width=6.8, height=3.4)
+    sites = list(baseline) if isinstance(baseline, Mapping) else []
+    styles = ["-", "--", "-.", ":"]
     for i, name in enumerate(table.columns):
-        ax.plot(table.index, table[name], marker="o", color=site_colour(i), label=name)
-    if baseline is not None:
+        index = next((k for k, s in enumerate(sites) if f"site {s} " in f"{name} "), None)
+        colour = site_colour(i if index is None else index)
+        style = styles[sum(1 for c in table.columns[:i] if index is not None
+                           and f"site {sites[index]} " in f"{c} ") % len(styles)]
+        ax.plot(table.index, table[name], marker="o", color=colour, linestyle=style,
+                label=name)
+    if isinstance(baseline, Mapping):
+        for k, (site_name, value) in enumerate(baseline.items()):
+            ax.axhline(value, color=site_colour(k), linestyle=(0, (1, 3)), linewidth=1.2,
+                       label=f"blind attack, 95th percentile, Site {site_name}'s numbers")
+    elif baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", linewidth=0.9,
                    label="blind attack, 95th percentile")
-    ax.set(xlabel="round", ylabel=metric, title=title, ylim=(0, None))
+    ax.set(xlabel="round", ylabel=metric, title=title or f"{metric} per round",
+           ylim=(0, None))
     ax.set_xticks(list(table.index))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     return fig

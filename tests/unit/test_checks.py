@@ -155,7 +155,7 @@ def test_mlp_auroc_names_a_forgotten_model_and_gives_the_interval(trained, small
     assert "95 % interval" in capsys.readouterr().out
 
 
-def test_bootstrap_interval(trained, capsys):
+def test_bootstrap_interval_checks_the_resamples_and_their_percentiles(trained, capsys):
     import numpy as np
 
     splits, local, _ = trained
@@ -164,16 +164,18 @@ def test_bootstrap_interval(trained, capsys):
     rng = np.random.default_rng(5)
     values = [kit.auroc(y[i], p[i]) for i in (rng.integers(0, len(y), len(y))
                                              for _ in range(300))]
-    assert local_models.bootstrap_interval(tuple(np.nanpercentile(values, [2.5, 97.5])),
-                                           model, test)
+    right = tuple(np.nanpercentile(values, [2.5, 97.5]))
+    assert local_models.bootstrap_interval(right, values, model, test)
     point = kit.evaluate(model, test)["auroc"]
-    assert not local_models.bootstrap_interval((point, point), model, test)
+    assert not local_models.bootstrap_interval((point, point), [point] * 300, model, test)
     assert "no width" in capsys.readouterr().out
     assert not local_models.bootstrap_interval(tuple(np.nanpercentile(values, [40, 60])),
-                                               model, test)
-    assert "too narrow" in capsys.readouterr().out
-    assert not local_models.bootstrap_interval((float("nan"), 0.8), model, test)
-    assert not local_models.bootstrap_interval("wide", model, test)
+                                               values, model, test)
+    assert "20 % interval" in capsys.readouterr().out
+    assert not local_models.bootstrap_interval((float("nan"), 0.8), values, model, test)
+    assert not local_models.bootstrap_interval("wide", values, model, test)
+    assert not local_models.bootstrap_interval(right, values[:30], model, test)
+    assert "asks for 300" in capsys.readouterr().out
 
 
 def test_subgroup_auroc(trained, capsys):

@@ -43,7 +43,7 @@ def table() -> pd.DataFrame:
 def test_collaboration_gain(table: pd.DataFrame, capsys) -> None:
     gains = {"A": 0.80 - 0.70, "B": 0.79 - 0.79}
     assert check.collaboration_gain(gains, table)
-    assert "Site A gains most" in capsys.readouterr().out
+    assert "Gains, largest first: A +0.100" in capsys.readouterr().out
     assert not check.collaboration_gain({"A": -0.1, "B": 0.0}, table)
     assert "reversed" in capsys.readouterr().out
     assert not check.collaboration_gain({"A": 0.1}, table)

@@ -46,7 +46,15 @@ def test_what_leaves_compares_records_with_updates(result) -> None:
         update = table.loc[(site, "one model update (a train reply)")]
         assert records["numbers"] == split.train.shape[0] * split.train.shape[1]
         assert update["numbers"] == 17 and records["numbers"] > 100 * update["numbers"]
-        assert table.loc[(site, "everything it sent in the run"), "messages"] == 4
+        everything = table.loc[(site, "every message it sent in the run")]
+        assert everything["messages"] == 4
+        assert update["metric values"] == 2  # loss and num-examples
+        # two train replies (2 metrics each) and two evaluation replies (4 each)
+        sent = result.messages()
+        own = sent[(sent["site"] == site) & (sent["direction"] == "from site")]
+        assert everything["metric values"] == sum(len(m.split(", ")) for m in own["metrics"]
+                                                  if m)
+        assert everything["metric values"] > 2 * update["metric values"]
     simulated_like = kit.federation.Result(**{**result.__dict__, "traffic": result.traffic[:0]})
     with pytest.raises(ValueError, match="engine='local'"):
         what_leaves(simulated_like, splits)
@@ -76,9 +84,24 @@ def test_figures_draw_the_runs_and_tables_they_are_given(result) -> None:
     gain = plots.plot_gain(table).axes[0]
     # Only the federated model is compared with each site's own: +0.07 (A), +0.05 (B).
     assert [b.get_height() for b in gain.patches] == pytest.approx([0.07, 0.05])
+    from fedlearn_kit.evaluation import Difference
+
+    ranges = {"federated": {"A": Difference(0.07, 0.02, 0.11), "B": Difference(0.05, 0.0, 0.06)}}
+    whiskered = plots.plot_gain(table, intervals=ranges).axes[0]
+    (segments,) = [c for c in whiskered.collections if len(c.get_segments()) == 2]
+    assert [tuple(seg[:, 1]) for seg in segments.get_segments()] == [
+        pytest.approx((0.02, 0.11)), pytest.approx((0.0, 0.06))]
+    assert "federated: 95 % interval" in whiskered.get_legend_handles_labels()[1]
     figure = plots.plot_collaboration(table)
     (ax,) = figure.axes
     assert [b.get_height() for b in ax.patches] == list(table.to_numpy().ravel())
     assert ax.get_ylim()[0] == 0.5 and ax.get_ylabel() == "AUROC (0.5 = chance)"
+    low, high = table - 0.05, table + 0.02
+    whiskered = plots.plot_collaboration(table, intervals=(low, high)).axes[0]
+    segments = [c for c in whiskered.collections if len(c.get_segments()) == 2]
+    assert len(segments) == 3  # one whisker set per model
+    assert [tuple(seg[:, 1]) for seg in segments[0].get_segments()] == [
+        pytest.approx((0.65, 0.72)), pytest.approx((0.67, 0.74))]  # local A at A and B
+    assert "95 % interval" in whiskered.get_legend_handles_labels()[1]
     brier = plots.plot_collaboration(table, metric="Brier")
     assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0

@@ -152,16 +152,35 @@ def test_flwr_supernode_json_keys_are_flowers() -> None:
 
 
 def test_local_dp_noise_has_the_std_the_kit_reports() -> None:
-    from flwr.common import ndarrays_to_parameters, parameters_to_ndarrays
+    """LocalDpMod itself, the mod lesson 06 registers, adds the noise the kit accounts for."""
+    from flwr.app import Array, ArrayRecord, Context, Message, RecordDict
+    from flwr.clientapp.mod import LocalDpMod
 
-    add_noise = _flower.internal(
-        "flwr.supercore.differential_privacy:add_localdp_gaussian_noise_to_params")
-    np.random.seed(0)  # noqa: NPY002 - Flower draws from numpy's global generator
-    noisy = parameters_to_ndarrays(add_noise(ndarrays_to_parameters([np.zeros(200_000)]),
-                                             sensitivity=2.0, epsilon=1.5, delta=1e-5))[0]
+    update = np.zeros(200_000)
+    update[0] = 1.0  # norm 1, inside the clipping norm 2: the mod leaves it unclipped
+
+    def arrays(values: np.ndarray) -> RecordDict:
+        return RecordDict({"arrays": ArrayRecord({"w": Array(values)})})
+
+    with _flower.task_identity(run_id=1, node_id=1, task_id=1):
+        msg = Message(arrays(np.zeros(200_000)), 1, "train", group_id="1")
+        context = Context(run_id=1, node_id=1, node_config={}, state=RecordDict(),
+                          run_config={})
+        # The site sends back the received zeros plus ``update``: what the reply carries
+        # beyond ``update`` is the mod's noise.
+        state = np.random.get_state()  # noqa: NPY002 - Flower draws from numpy's global RNG
+        np.random.seed(0)  # noqa: NPY002
+        try:
+            out = LocalDpMod(2.0, 2.0, 1.5, 1e-5)(
+                msg, context, lambda m, _: Message(arrays(update.copy()), reply_to=m))
+        finally:
+            np.random.set_state(state)  # noqa: NPY002
+    assert not out.has_error()
+    noisy = out.content["arrays"].to_numpy_ndarrays()[0] - update
     expected = _flower.local_dp_noise_std(2.0, 1.5, 1e-5)
+    assert float(noisy.mean()) == pytest.approx(0.0, abs=5 * expected / np.sqrt(noisy.size))
     assert float(noisy.std()) == pytest.approx(expected, rel=0.01), \
-        "flwr.supercore.differential_privacy.add_localdp_gaussian_noise_to_params"
+        "flwr.clientapp.mod.LocalDpMod: the noise's standard deviation"
 
 
 def test_secaggplus_keys_exist() -> None:

@@ -15,10 +15,12 @@ FLOWS = (gdpr.DataFlow("A", "train", 1, 17, ("loss", "num-examples", "partition-
          gdpr.DataFlow("A", "evaluate", 1, 0, ("loss", "auroc", "num-examples"), errors=1))
 ATTACK = {"attack": "loss threshold", "model": "logistic", "membership_advantage": 0.04,
           "membership_advantage_ci": [0.01, 0.07], "null_advantage_95": 0.05,
+          "best_threshold_advantage": 0.045, "advantage_p_value": 0.12,
           "attack_members": 300, "attack_non_members": 1200, "tpr_at_low_fpr": 0.01,
           "low_fpr": 0.001}
-DP = {"epsilon": 1.0, "delta": 1e-5, "dp_level": "record", "adjacency": "add-remove",
-      "advantage_bound": 0.46, "seeded_noise": True,
+DP = {"epsilon": 1.0, "delta": 1e-5, "dp_level": "record", "adjacency": "replace-one",
+      "advantage_bound": 0.46, "mechanism_advantage_bound": 0.19, "seeded_noise": True,
+      "group_budgets": [[2, 2.0, 3.7e-5], [3, 3.0, 1.1e-4]],
       "dp_covers": "the weights only; metrics leave without noise"}
 
 
@@ -79,36 +81,54 @@ def test_an_attack_is_read_against_its_null_baseline_with_interval_and_counts(fa
     assert "0.040 (95 % interval 0.010 to 0.070)" in risks
     assert "300 members and 1200 non-members" in risks
     assert "reaches 0.050 or more 5 % of the time" in risks
-    assert "did not show leakage" in risks and "does not show the model is safe" in risks
+    assert "best-threshold advantage, 0.045" in risks and "p = 0.12" in risks
+    assert "not shown at the 5 % level" in risks and "not evidence that the model is" in risks
+    assert "within what chance gives" not in risks and "did not show leakage" not in risks
     assert "above zero means" not in risks
     assert "about 1 of the 1200 non-members, too few" in risks
+    # Rates are percentages, not shares that read as counts ("found 0.010 of the members").
+    assert "At a false-positive rate of 0.1 % it found 1.0 % of the members" in risks
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"membership_advantage": 0.2, "membership_advantage_ci": [0.12, 0.28]},
-     "unlikely to be chance"),
-    ({"membership_advantage": 0.08, "membership_advantage_ci": [0.02, 0.14]}, "weak evidence"),
-    ({"null_advantage_95": None}, "cannot be read as leakage or its absence"),
+    ({"advantage_p_value": 0.001}, "better than chance"),
+    # The review's E05.30b: an interval reaching zero with p = 0.034 is a leak at 5 %.
+    ({"membership_advantage": 0.065, "membership_advantage_ci": [-0.037, 0.165],
+      "advantage_p_value": 0.034}, "better than chance"),
+    ({"advantage_p_value": 0.051}, "not shown at the 5 % level"),
+    ({"advantage_p_value": None}, "cannot be read as leakage or its absence"),
+    ({"advantage_p_value": None, "membership_advantage_ci": [0.12, 0.28]},
+     "cannot be read as leakage or its absence"),
 ])
-def test_the_verdict_follows_interval_and_baseline(change, expected):
+def test_the_verdict_follows_the_permutation_test(change, expected):
     base = gdpr.facts_from_experiment(kit.Experiment())
     facts = base.measured("what_leaks", **{**ATTACK, **change})
     assert expected in gdpr.dpia_draft({}, facts).markdown(["risks"])
+    sv = gdpr.dpia_draft({}, facts, lang="sv").markdown(["risks"])
+    assert {"better than chance": "bättre än slumpen",
+            "not shown at the 5 % level": "inte påvisat på 5-procentsnivån",
+            "cannot be read as leakage or its absence": "inte läsas som läckage"}[expected] in sv
 
 
 def test_dp_sentences_use_the_recorded_facts_and_compute_no_bound(facts):
     risks = gdpr.dpia_draft({}, facts).markdown(["risks"])
     assert "ε = 1, δ = 1e-05 at the record (one row: a hospital stay) level" in risks
-    assert "one has one row more" in risks
-    assert "above 0.460 with this budget" in risks
+    assert "one row is replaced by another and the number of rows stays the same" in risks
+    assert "allows no attack an advantage above 0.460" in risks
+    assert "the same training allows no attack more than 0.190" in risks
     assert "this ε would not hold for a released model" in risks
-    assert "about k·ε" in risks
+    assert "group privacy" in risks and "For 2 stays that is ε = 2 at δ = 3.7e-05." in risks
     assert "the weights only; metrics leave without noise" in risks
     no_bound = gdpr.facts_from_experiment(kit.Experiment()).measured("privacy_defences",
                                                                      epsilon=8.0)
     text = gdpr.dpia_draft({}, no_bound).markdown(["risks"])
     assert "No bound on the membership advantage was recorded" in text
     assert "e^ε" not in text
+    # An accountant's ε is quoted to three figures, not with its stored digits.
+    precise = gdpr.facts_from_experiment(kit.Experiment()).measured("privacy_defences",
+                                                                    epsilon=8.3686)
+    text = gdpr.dpia_draft({}, precise).markdown(["risks"])
+    assert "ε = 8.37" in text and "8.3686" not in text
 
 
 def test_without_measurements_the_draft_says_so(facts):
@@ -127,7 +147,12 @@ def test_risk_register_rows_have_every_column_and_follow_the_facts(facts):
                and 1 <= r.severity <= 4 and r.severity_reason for r in register)
     assert all(r.residual_likelihood <= r.likelihood and r.residual_severity == r.severity
                for r in register)
-    assert register[0].likelihood_reason.startswith("not shown by this attack")
+    assert register[0].likelihood_reason.startswith("not shown at the 5 % level")
+    assert "bounds the advantage" not in register[0].likelihood_reason  # seeded noise: none
+    secret = gdpr.facts_from_experiment(kit.Experiment(), engine="local").measured(
+        "what_leaks", **ATTACK).measured("privacy_defences", **{**DP, "seeded_noise": False})
+    reason = gdpr.dpia_draft({}, secret).risk_register()[0].likelihood_reason
+    assert reason.endswith("bounds the advantage at 0.190")  # the tighter, mechanism's bound
     assert "dp" in register[0].measures
     measures = draft.markdown(["measures"])
     assert "(ε = 1, record" in measures
@@ -381,10 +406,22 @@ def test_the_drafts_own_sources_are_in_the_cards_sources_table(facts):
         assert table[key]["url"] in sources, key
 
 
-def test_a_bound_of_one_or_more_is_said_to_limit_nothing_and_notes_are_kept():
+def test_a_bound_near_one_is_said_to_limit_little_and_notes_are_kept():
     facts = gdpr.facts_from_experiment(kit.Experiment()).measured(
-        "privacy_defences", epsilon=6.3, delta=1e-5, advantage_bound=1.0,
-        notes=["Per record: a patient with k records is protected at about k × 6.3."])
+        "privacy_defences", epsilon=8.37, delta=1e-5, advantage_bound=0.9995,
+        mechanism_advantage_bound=0.59, dp_level="record",
+        group_budgets=[[3, 25.1, 3.1]],
+        notes=["Site-level DP (LocalDpMod): ε = 4.31 for one patient's record replaced."])
     risks = gdpr.dpia_draft({}, facts).markdown(["risks"])
-    assert "a bound of 1 or more limits nothing" in risks
-    assert "Note from lesson 06: Per record" in risks
+    assert "up to 1.000, which on its own limits little" in risks
+    assert "no attack more than 0.590" in risks  # the review's E06.38b: not "limits nothing"
+    assert "a δ of 1 or more promises nothing" in risks
+    assert "Note from lesson 06: Site-level DP" in risks
+
+
+def test_a_privacy_budget_is_rounded_as_the_lessons_print_it() -> None:
+    """The learner review read "ε = 6.31915" in lesson 08: three significant digits suffice."""
+    facts = gdpr.facts_from_experiment(kit.Experiment()).measured(
+        "privacy_defences", epsilon=6.319151, delta=1e-5, dp_level="record")
+    draft = gdpr.dpia_draft({}, facts).markdown(["risks", "measures"])
+    assert "ε = 6.32" in draft and "6.319" not in draft

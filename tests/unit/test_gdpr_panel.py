@@ -150,3 +150,13 @@ def test_widget_shows_the_law_date(tmp_path):
     panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
     notes = _parts(panel.widget(), "fedlearn-cards-law")
     assert len(notes) == 1 and "Law as of" in notes[0].value
+
+
+def test_the_swedish_toggle_relabels_the_law_note_too(tmp_path):
+    """The learner review's screenshot: after "Svenska" the law note stayed in English."""
+    w = pytest.importorskip("ipywidgets")
+    panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
+    box = panel.widget()
+    note = next(c for c in box.children if "fedlearn-cards-law" in getattr(c, "_dom_classes", ()))
+    next(c for c in box.children if isinstance(c, w.ToggleButtons)).value = "sv"
+    assert "Rättsläge per" in note.value and "Law as of" not in note.value

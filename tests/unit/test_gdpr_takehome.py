@@ -111,7 +111,8 @@ def test_cli_writes_the_pack(tmp_path, capsys):
     written = sorted(p.name for p in out.iterdir())
     assert len(written) == 18 and "menprovning-pm.docx" in written
     assert "(svaret är på engelska)" not in (out / "beslutsunderlag.md").read_text("utf-8")
-    assert "Drafts to adapt with your region's lawyers" in capsys.readouterr().out
+    # the answers are Swedish, so the command speaks Swedish (docs/translating.md, rule 4)
+    assert "Utkast att anpassa tillsammans med regionens jurister" in capsys.readouterr().out
     assert cli.main(["takehome", "--answers", str(answers), "--out", str(tmp_path / "en"),
                      "--lang", "en", "--format", "md"]) == 0
     assert sorted(p.suffix for p in (tmp_path / "en").iterdir()) == [".md"] * 6

@@ -47,12 +47,16 @@ def test_partner_update_and_reconstruction_checks_name_the_mistake(capsys):
         assert words in capsys.readouterr().out
 
 
-def test_beyond_chance_and_anonymity_test_checks():
+def test_beyond_chance_and_anonymity_test_checks(capsys):
     rng = np.random.default_rng(2)
     results = {"leaky": attacks.AttackResult("a", rng.normal(1, 1, 200), rng.normal(0, 1, 800)),
                "blind": attacks.AttackResult("b", rng.normal(0, 1, 200), rng.normal(0, 1, 800))}
     assert what_leaks.beyond_chance({"leaky": True, "blind": False}, results)
     assert not what_leaks.beyond_chance({"leaky": True, "blind": True}, results)
+    assert not what_leaks.beyond_chance({"leaky": False, "blind": True}, results)
+    assert "turned round" in capsys.readouterr().out
+    assert not what_leaks.beyond_chance({"leaky": "yes", "blind": "no"}, results)
+    assert "without quotes" in capsys.readouterr().out
     assert not what_leaks.beyond_chance([True, False], results)
     found = evidence.evidence(results["leaky"])
     answer = {"attacks_tried": ["loss threshold", "LiRA"], "leaks_beyond_chance": True,
@@ -81,16 +85,22 @@ def test_epsilon_check_diagnoses_a_wrong_delta_and_steps(capsys):
 
 
 def test_bound_check_catches_the_loose_and_the_unconverted_bound(capsys):
-    curve = pd.DataFrame({"epsilon": [0.5, 2.0, np.inf], "ci_low": [0.5, 0.1, 0.0]})
-    right = [defences.advantage_bound(e, 1e-5) for e in (0.5, 2.0)]
-    assert privacy_defences.bounds(right, [False, True], curve, 1e-5)
-    assert not privacy_defences.bounds(right, [True, True], curve, 1e-5)
-    assert not privacy_defences.bounds(list(np.expm1([0.5, 2.0])), [True, True], curve, 1e-5)
+    claims = pd.DataFrame({"epsilon": [0.5, 2.0, 0.05], "delta": [1e-5] * 3,
+                           "held_out_advantage": [0.6, 0.2, 0.3], "ci_low": [0.5, 0.1, 0.2],
+                           "ci_high": [0.7, 0.3, 0.4]},
+                          index=["DP ε=0.5", "DP ε=2", "vendor, claimed ε=0.05"])
+    right = [defences.advantage_bound(e, 1e-5) for e in (0.5, 2.0, 0.05)]
+    assert privacy_defences.bounds(right, [False, True, False], claims)
+    assert "refuted: DP ε=0.5, vendor" in capsys.readouterr().out
+    assert not privacy_defences.bounds(right, [True, True, True], claims)
+    assert not privacy_defences.bounds(list(np.expm1([0.5, 2.0, 0.05])), [True] * 3, claims)
     assert "Yeom" in capsys.readouterr().out
-    unconverted = [defences.advantage_bound(e, 1e-5, "replace-one") for e in (0.5, 2.0)]
-    assert not privacy_defences.bounds(unconverted, [False, True], curve, 1e-5)
+    unconverted = [defences.advantage_bound(e, 1e-5, "replace-one") for e in (0.5, 2.0, 0.05)]
+    assert not privacy_defences.bounds(unconverted, [False, True, False], claims)
     assert "replaces a record" in capsys.readouterr().out
-    assert not privacy_defences.bounds(right[:1], [True], curve, 1e-5)
+    assert not privacy_defences.bounds(right[:1], [True], claims)
+    assert not privacy_defences.bounds(right, ["False", "True", "False"], claims)
+    assert "True or False" in capsys.readouterr().out
 
 
 def test_subgroup_patient_epsilon_and_secagg_checks(capsys):
@@ -113,6 +123,21 @@ def test_checks_never_crash_on_odd_answers(answer):
     r = _result()
     assert not what_leaks.advantage(answer, r)
     assert not privacy_defences.patient_epsilon(answer, 4.0, 5, 1e-5)
+
+
+def test_beyond_chance_names_the_interval_rule_when_it_disagrees_with_the_test(capsys):
+    """Exercise 5.4 on data where a model leaks by the test but its held-out interval reaches
+    below zero, as the lesson-02 model does (on the notebook's own data the two rules agree)."""
+    rng = np.random.default_rng(1)
+    results = {"clear": attacks.AttackResult("a", rng.normal(1, 1, 200), rng.normal(0, 1, 800)),
+               "faint": attacks.AttackResult("f", rng.normal(0.3, 1, 226), rng.normal(0, 1, 2000)),
+               "blind": attacks.AttackResult("b", rng.normal(0, 1, 200), rng.normal(0, 1, 800))}
+    assert evidence.evidence(results["faint"]).held_out_advantage_ci[0] < 0
+    assert what_leaks.beyond_chance({"clear": True, "faint": True, "blind": False}, results)
+    capsys.readouterr()
+    assert not what_leaks.beyond_chance({"clear": True, "faint": False, "blind": False}, results)
+    out = capsys.readouterr().out
+    assert "interval rule" in out and "not evidence of no leakage" in out
 
 
 def test_site_dp_app_accepts_flowers_mod_on_training_only(capsys) -> None:

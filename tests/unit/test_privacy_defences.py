@@ -10,7 +10,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_app.task import make_model, to_tensors
-from fedlearn_kit.privacy import attacks, defences
+from fedlearn_kit.privacy import attacks, defences, evidence
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,49 @@ def test_default_dp_noise_is_secret_and_only_the_classroom_switch_repeats(data, 
     assert _same(classroom[0].net, classroom[1].net)
     out = capsys.readouterr().out
     assert out.count("would not hold for a released model") == 2
+    other_draw = defences.fit_dp(splits["A"].train, recipe, 1.0, reproducible=True,
+                                 announce=False, draw=1)
+    assert not _same(classroom[0].net, other_draw.net)  # draws of one seed differ
+
+
+@pytest.mark.parametrize("high_bit", [32, 40, 63, 100])
+def test_classroom_seeds_that_differ_only_in_high_bits_give_different_noise(data, high_bit):
+    """torch's manual_seed keeps 32 bits; the kit's streams hash the whole seed."""
+    splits, _ = data
+    X, y = to_tensors(splits["A"].train[:60])  # noqa: N806
+    nets = []
+    for seed in (5, 5 + 2 ** high_bit):
+        net = attacks.Recipe("logistic").new_net(0)
+        defences.dp_train(net, X, y, epochs=1, lr=0.1, batch_size=16, seed=seed,
+                          dp=defences.DPConfig(1.0))
+        nets.append(net)
+    assert not _same(*nets)
+
+
+class _Wide(torch.nn.Module):
+    """A linear model with many weights whose inputs are all zero: only noise moves them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(4000, 1, bias=False)
+        torch.nn.init.zeros_(self.linear.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).squeeze(-1)
+
+
+def test_the_noise_has_the_standard_deviation_the_accountant_assumes():
+    """With zero inputs every clipped gradient is 0, so the weights move by noise alone:
+    lr · σ · C / E[B] per step, independent across steps."""
+    n, batch, sigma, clip, lr, epochs = 64, 16, 2.0, 0.5, 0.1, 3
+    net = _Wide()
+    defences.dp_train(net, torch.zeros(n, 4000), torch.ones(n), epochs=epochs, lr=lr,
+                      batch_size=batch, seed=None, dp=defences.DPConfig(sigma, clip))
+    steps = epochs * math.ceil(n / batch)
+    expected = lr * sigma * clip / int(n * defences.opacus_sample_rate(n, batch)) * steps ** 0.5
+    weights = net.linear.weight.detach().double().numpy().ravel()
+    assert abs(weights.mean()) < 4 * expected / len(weights) ** 0.5
+    assert weights.std() == pytest.approx(expected, rel=0.05)  # 4000 values: ±2.2 % is 2 sd
 
 
 def test_fit_dp_calibrates_on_the_sampling_rate_opacus_uses(data):
@@ -114,24 +157,27 @@ def test_dp_training_is_deterministic_leaves_a_plain_module_and_continues_histor
     assert defences.history_from_lists(defences.history_to_lists(more.history)) == more.history
 
 
-def test_dp_noise_is_drawn_in_64_bits_and_the_default_dtype_is_restored(data, monkeypatch):
-    # Opacus's secure-mode noise takes torch's default dtype: 32-bit noise differed in its
-    # seventh digit between CPUs with and without AVX2 (benchmarks/numeric_drift.py).
+def test_dp_noise_is_drawn_in_64_bits_and_the_default_dtype_is_untouched(data, monkeypatch):
+    # 32-bit noise differed in its seventh digit between CPUs with and without AVX2
+    # (benchmarks/numeric_drift.py); the kit's stream draws float64 and adds it unrounded.
+    from fedlearn_kit.privacy.randomness import SecureStream
+
     splits, _ = data
     X, y = to_tensors(splits["A"].train)  # noqa: N806
     drawn = []
-    normal = torch.normal
+    normal = SecureStream.normal
 
-    def spy(*args, **kwargs):
-        out = normal(*args, **kwargs)
+    def spy(self, count, std):
+        out = normal(self, count, std)
         drawn.append(out.dtype)
         return out
 
-    monkeypatch.setattr(torch, "normal", spy)
+    monkeypatch.setattr(SecureStream, "normal", spy)
     net = make_model("logistic", seed=1)
     defences.dp_train(net, X, y, epochs=1, lr=0.1, batch_size=64, seed=3,
                       dp=defences.DPConfig(1.0))
-    assert drawn and set(drawn) == {torch.float64}
+    assert drawn and set(drawn) == {np.dtype("float64")}
+    assert all(p.dtype == torch.float64 for p in net.parameters())
     assert torch.get_default_dtype() == torch.float32
 
 
@@ -180,31 +226,46 @@ def test_a_leaking_model_reported_with_a_small_epsilon_is_caught(data):
                            ).fit(members)  # no DP at all
     attack = attacks.loss_attack(leaky, members, future["A"])
     claimed = defences.consistent_with_dp(attack, epsilon=0.05, delta=1e-5)
-    assert not claimed  # the lie is caught: the attack's lower 95 % bound beats the DP bound
-    assert "exceeds" in claimed.reason
+    assert not claimed  # the lie is caught: the attack's lower bound beats the DP bound
+    assert "refuted at the 2.5 % level" in claimed.reason
+    # Against the mechanism's own (tighter) bound for a claimed run, too.
+    history = [(20.0, 1 / 15, 75)]
+    assert not defences.consistent_with_dp(
+        attack, 0.1, 1e-5, bound=defences.mechanism_advantage_bound(history), tests=5)
     # The same check passes a model that really is DP at that budget.
     honest = defences.fit_dp(members, attacks.Recipe("logistic", epochs=5, seed=1), 0.5)
-    assert defences.consistent_with_dp(attacks.loss_attack(honest, members, future["A"]),
-                                       epsilon=honest.epsilon, delta=honest.delta)
+    check = defences.consistent_with_dp(attacks.loss_attack(honest, members, future["A"]),
+                                        epsilon=honest.epsilon, delta=honest.delta,
+                                        bound=defences.mechanism_advantage_bound(honest.history))
+    assert check and "not refuted" in check.reason
 
 
-def test_measured_membership_advantage_stays_under_the_dp_bound(data):
+def test_measured_membership_advantage_stays_under_both_bounds(data):
     splits, future = data
     recipe = attacks.Recipe("mlp", hidden=32, epochs=15, lr=0.2, batch_size=16, seed=1)
-    table, models = defences.privacy_utility(splits["A"].train, future, recipe,
-                                             epsilons=(0.5, 1.0, None), non_member_ratio=4,
-                                             num_permutations=50)
+    curve = defences.privacy_utility(splits["A"].train, future, recipe, epsilons=(0.5, 1.0, None),
+                                     non_member_ratio=4, num_permutations=99, noise_draws=2)
+    table = curve.table
     private = table[np.isfinite(table.epsilon)]
-    assert len(private) == 2 and len(models) == 3
+    assert len(private) == 2 and len(curve.models) == 3
+    assert [len(v) for v in curve.models.values()] == [2, 2, 1]
+    assert len(curve.draws) == 5 and curve.model("no DP").name == "no DP"
     assert (private.epsilon <= private.target_epsilon + 1e-9).all()
     for _, row in private.iterrows():
         bound = defences.advantage_bound(row.epsilon, 1e-5, "add-remove")
         assert row.advantage_bound == pytest.approx(bound) and bound < 1
-        assert row.ci_low <= bound  # the measurement never contradicts the guarantee
+        assert row.mechanism_bound <= row.advantage_bound  # the PLD is never looser
+        assert row.ci_low <= row.mechanism_bound  # the measurement never contradicts it
         assert row.ci_low <= row.held_out_advantage <= row.ci_high
-    assert {"auroc A", "auroc B", "tpr@0.1%fpr"} <= set(table.columns)
-    groups = defences.subgroup_table(models, future["A"])
-    assert set(groups.model) == set(models) and {"sex", "age band"} == set(groups.group)
+        assert row["auroc A low"] <= row["auroc A"] <= row["auroc A high"]
+    assert table["p_holm"].to_numpy() == pytest.approx(evidence.holm(table["p_value"]))
+    assert {"auroc A", "auroc B", "tpr@0.1%fpr", "leaks"} <= set(table.columns)
+    groups = defences.subgroup_table(curve.models, future["A"], trained_on=splits["A"].train)
+    assert set(groups.model) == set(curve.models) and {"sex", "age band"} == set(groups.group)
+    assert (groups.auroc_low <= groups.auroc).all() and (groups.auroc <= groups.auroc_high).all()
+    trained = groups[groups.model == "no DP"].set_index("value")["n_train"]
+    assert trained["F"] + trained["M"] == len(splits["A"].train)
+    assert trained["F"] == int((splits["A"].train["sex"].astype(str) == "F").sum())
 
 
 def site_epsilons(noise_multiplier: float, rounds: int, delta: float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -89,6 +90,58 @@ def test_dp_sgd_inside_the_client_app_accounts_across_rounds(tapped):
     for i, site in enumerate(("A", "B")):  # the DP bound holds for the federated DP model too
         attack = attacks.loss_attack(result.model(), load_site(exp, i).train, future[site])
         assert defences.consistent_with_dp(attack, eps[site].iloc[-1], 1e-5)
+    # FedAvg's average of the sites' ε is no ε: the run leaves it blank.
+    assert eps["all"].isna().all()
+    # The budgets recomputed from the settings are the ones the sites reported (add/remove),
+    # and the replace-one budget that holds with the counts public is larger, never smaller.
+    budgets = federated.record_dp_budgets(
+        exp, {site: load_site(exp, i) for i, site in enumerate(("A", "B"))},
+        noise_multiplier=1.0)
+    assert budgets["epsilon_add_remove"].to_numpy() == pytest.approx(
+        eps[["A", "B"]].iloc[-1].to_numpy(), rel=1e-9)
+    assert (budgets["epsilon_replace_one"] > budgets["epsilon_add_remove"]).all()
+    assert (budgets["epsilon_replace_one"] < 2 * budgets["epsilon_add_remove"]).all()
+    assert (budgets["mechanism_bound"] < budgets["advantage_bound"]).all()
+    facts = federated.site_budget_facts(exp, load_site(exp, 0), noise_multiplier=1.0)
+    assert facts["adjacency"] == "replace-one"
+    assert facts["epsilon"] == budgets.loc["A", "epsilon_replace_one"]
+    assert kit.gdpr.facts.MeasuredFacts("privacy_defences", **facts).epsilon == facts["epsilon"]
+
+
+def test_record_dp_history_is_what_dp_train_accounts_round_after_round():
+    torch.manual_seed(0)
+    X, y = torch.randn(37, 3), torch.randint(0, 2, (37, 1)).float()  # noqa: N806
+    history: list = []
+    for round_seed in (1, 2, 3):
+        run = defences.dp_train(torch.nn.Linear(3, 1), X, y, epochs=2, lr=0.1, batch_size=8,
+                                seed=round_seed, dp=defences.DPConfig(1.3), history=history)
+        history = run.history
+    assert federated.record_dp_history(37, batch_size=8, local_epochs=2, rounds=3,
+                                       noise_multiplier=1.3) == history
+
+
+@pytest.mark.parametrize("bad", [
+    {"num_records": 0}, {"batch_size": 0}, {"batch_size": 38}, {"local_epochs": 0},
+    {"rounds": -1}, {"noise_multiplier": 0.0}])
+def test_record_dp_history_refuses_impossible_settings(bad):
+    settings = {"num_records": 37, "batch_size": 8, "local_epochs": 2, "rounds": 3,
+                "noise_multiplier": 1.3, **bad}
+    with pytest.raises(ValueError, match="must be|need"):
+        federated.record_dp_history(**settings)
+
+
+def test_without_averaged_epsilon_blanks_only_the_all_rows():
+    class Run:
+        history = pd.DataFrame({"site": ["A", "B", "all"], "epsilon": [3.0, 1.5, 2.1],
+                                "num_examples": [100, 300, 400]})
+
+    run = federated.without_averaged_epsilon(Run())
+    assert run.history["epsilon"].tolist()[:2] == [3.0, 1.5]
+    assert math.isnan(run.history["epsilon"].iloc[2])
+    assert run.history["num_examples"].tolist() == [100, 300, 400]  # counts are kept
+    plain = Run()
+    plain.history = plain.history.drop(columns="epsilon")  # a run without ε is left alone
+    assert federated.without_averaged_epsilon(plain).history.equals(plain.history)
 
 
 def test_record_dp_noise_in_the_federation_is_secret_unless_the_classroom_switch_is_on(capsys):
@@ -101,9 +154,15 @@ def test_record_dp_noise_in_the_federation_is_secret_unless_the_classroom_switch
     assert torch.equal(classroom[0].state_dict["linear.weight"],
                        classroom[1].state_dict["linear.weight"])
     assert capsys.readouterr().out.count("would not hold for a released model") == 2
+    # Another classroom draw of the same seed is other noise, and asked quietly says nothing.
+    other = federated.run_record_dp(exp, noise_multiplier=1.0, reproducible=True, draw=1,
+                                    announce=False)[0]
+    assert not torch.equal(other.state_dict["linear.weight"],
+                           classroom[0].state_dict["linear.weight"])
+    assert "would not hold" not in capsys.readouterr().out
 
 
-def test_site_dp_reports_epsilon_for_one_patient_in_or_out_and_leaves_numpy_alone(capsys):
+def test_site_dp_reports_epsilon_for_one_record_replaced_and_leaves_numpy_alone(capsys):
     exp = kit.Experiment(seed=3, patients_per_site=120, num_rounds=3, local_epochs=1)
     np.random.seed(123)  # noqa: NPY002 - a learner's own seeding must survive the run
     expected_next = np.random.random_sample()  # noqa: NPY002
@@ -183,3 +242,30 @@ def test_flower_epsilon_grows_with_releases_and_shrinks_with_noise():
     assert eps == sorted(eps) and eps[2] < 5 * eps[0]  # composes, more tightly than adding
     assert federated.flower_epsilon(2.0, 5, 2, 1e-5) < eps[2]
     assert eps[2] == pytest.approx(defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5))
+
+
+def test_what_record_dp_covers_has_its_swedish_dpia_text():
+    from fedlearn_kit.gdpr.dpia_text import COVERS
+
+    assert federated.RECORD_DP_COVERS in COVERS["sv"]
+    assert "patient count leaves" in federated.RECORD_DP_COVERS
+
+
+def test_utility_over_draws_gives_the_mean_and_range_and_refuses_no_draws():
+    exp = kit.Experiment(seed=3, patients_per_site=120)
+    cohort = exp.cohort()
+    splits = kit.split_cohort(cohort, exp.test_fraction, exp.seed)
+    future = kit.future_patients(cohort, 200)
+    fitted = [attacks.Recipe("logistic", epochs=2, seed=s).fit(splits["A"].train, f"draw {s}")
+              for s in range(3)]
+    table = federated.utility_over_draws({"noisy": lambda d: fitted[d],
+                                          "fixed": lambda d: fitted[0]}, future, draws=3)
+    scores = [kit.evaluate(m, future["A"])["auroc"] for m in fitted]
+    assert len(set(scores)) > 1  # the draws differ, so the range is not trivially one value
+    assert table.loc["noisy", "A"] == pytest.approx(np.mean(scores))
+    assert (table.loc["noisy", "A low"], table.loc["noisy", "A high"]) == (min(scores),
+                                                                         max(scores))
+    assert table.loc["fixed", "A low"] == table.loc["fixed", "A high"]
+    assert list(table.columns) == ["A", "A low", "A high", "B", "B low", "B high"]
+    with pytest.raises(ValueError, match="at least once"):
+        federated.utility_over_draws({"x": lambda d: fitted[0]}, future, draws=0)

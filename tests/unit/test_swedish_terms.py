@@ -148,6 +148,8 @@ def _swedish_texts():
     for path in sorted((ROOT / "locale" / "sv").rglob("*.po")):
         yield from _po_texts(path)
     yield "README.sv.md", (ROOT / "README.sv.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "docs" / "sv").rglob("*.md")):
+        yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
     for path in sorted((ROOT / "docs" / "materials").rglob("*.html")):
         page = path.read_text(encoding="utf-8")
         if '<html lang="sv"' in page:  # its English parts are marked lang="en" (WCAG 3.1.2)

@@ -206,3 +206,209 @@ def test_links_move_to_the_swedish_folder_and_to_swedish_lessons():
         "[06](06_privacy_defences.ipynb) [07](../07_real_deployment.ipynb#top) "
         "[guide](../../docs/workshop.md) [web](https://example.org/a) [here](#part-2) "
         "[own](../00_start_here.ipynb)")
+
+
+# --------------------------------------------------------------------------- the documents
+
+def test_every_swedish_document_is_its_english_one_translated():
+    documents = [p.relative_to(ROOT).as_posix() for p in translate.translated_documents("sv")]
+    for wanted in ("README.md", "docs/laptops.md", "docs/deployment.md", "docs/room-server.md",
+                   "docs/workshop.md"):
+        assert wanted in documents
+    assert translate.document_problems("sv") == []
+
+
+_GUIDE = """\
+# Room guide
+
+Each site runs one SuperNode. The room
+needs 8 GB of memory.
+
+- Start the [server](room.md#start-the-server) first.
+- Then the laptops.
+
+| what | why |
+|---|---|
+| Python | the kit |
+
+```
+python course.py lab
+```
+
+## Start the server
+
+See [the guide](#room-guide) and [the lesson](../notebooks/01_demo.ipynb).
+
+<!-- translation ends here -->
+
+## Not translated
+
+Maintainers only.
+"""
+
+_SWEDISH = {
+    "# Room guide": "# Guide för rummet",
+    "Each site runs one SuperNode. The room needs 8 GB of memory.":
+        "Varje sjukhus kör en SuperNode. Rummet behöver 8 GB minne.",
+    "- Start the [server](room.md#start-the-server) first.":
+        "- Starta [servern](room.md#start-the-server) först.",
+    "- Then the laptops.": "- Sedan de bärbara datorerna.",
+    "| what | why |": "| vad | varför |",
+    "| Python | the kit |": "| Python | verktyget |",
+    "```\npython course.py lab\n```": "```\npython course.py lab\n```",
+    "## Start the server": "## Starta servern",
+    "See [the guide](#room-guide) and [the lesson](../notebooks/01_demo.ipynb).":
+        "Se [guiden](#room-guide) och [lektionen](../notebooks/01_demo.ipynb).",
+}
+
+
+@pytest.fixture
+def documents(tmp_path, monkeypatch):
+    """A course with one English document, docs/room.md, translated into Swedish and built."""
+    monkeypatch.setattr(translate, "ROOT", tmp_path)
+    monkeypatch.setattr(translate, "LOCALE", tmp_path / "locale")
+    english = tmp_path / "docs" / "room.md"
+    english.parent.mkdir()
+    english.write_text(_GUIDE, encoding="utf-8")
+    po = translate.document_catalogue(english, "sv")
+    catalogue = translate.updated(po, translate.document_template(english), "sv")
+    assert sorted(m.id for m in catalogue if m.id) == sorted(_SWEDISH)
+    for message in catalogue:
+        if message.id:
+            message.string = _SWEDISH[message.id]
+    translate.write_catalogue(po, catalogue)
+    assert [p.relative_to(tmp_path).as_posix() for p in translate.build("sv", run=False)] == [
+        "docs/sv/room.md"]
+    assert translate.document_problems("sv") == []
+    return tmp_path
+
+
+def test_a_swedish_document_keeps_the_layout_and_moves_links_and_anchors(documents):
+    assert (documents / "docs/sv/room.md").read_text(encoding="utf-8") == """\
+# Guide för rummet
+
+Varje sjukhus kör en SuperNode. Rummet behöver 8 GB minne.
+
+- Starta [servern](room.md#starta-servern) först.
+- Sedan de bärbara datorerna.
+
+| vad | varför |
+|---|---|
+| Python | verktyget |
+
+```
+python course.py lab
+```
+
+## Starta servern
+
+Se [guiden](#guide-för-rummet) och [lektionen](../../notebooks/01_demo.ipynb).
+"""
+
+
+def test_a_changed_english_paragraph_fails_until_its_translation_is_reviewed(documents):
+    english = documents / "docs/room.md"
+    po = translate.document_catalogue(english, "sv")
+    english.write_text(_GUIDE.replace("- Then the laptops.", "- Then every laptop."),
+                       encoding="utf-8")
+    problems = translate.document_problems("sv")
+    assert any("no entry for '- Then every laptop.'" in p for p in problems)
+    translate.write_catalogue(po, translate.updated(po, translate.document_template(english),
+                                                    "sv"))
+    problems = translate.document_problems("sv")
+    assert any("'- Then every laptop.' changed in English since its translation was reviewed"
+               in p for p in problems)
+    with pytest.raises(translate.TranslationError, match="without a reviewed sv translation"):
+        translate.translate_document(english, "sv")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('#, fuzzy\n#| msgid "- Then the laptops."\n', "")
+                  .replace('"- Sedan de bärbara datorerna."', '"- Sedan varje bärbar dator."'),
+                  encoding="utf-8")
+    assert translate.document_problems("sv") == [
+        "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
+        "tools.translate build docs/room.md`)"]
+    list(translate.build("sv", [english], run=False))
+    assert "- Sedan varje bärbar dator." in (documents / "docs/sv/room.md").read_text("utf-8")
+    assert translate.document_problems("sv") == []
+
+
+def test_rewrapping_or_a_changed_number_needs_no_new_review(documents):
+    english = documents / "docs/room.md"
+    english.write_text(_GUIDE.replace("The room\nneeds 8 GB", "The room needs\n16 GB"),
+                       encoding="utf-8")
+    assert translate.document_problems("sv") == [
+        "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
+        "tools.translate build docs/room.md`)"]
+    list(translate.build("sv", [english], run=False))
+    assert "Rummet behöver 16 GB minne." in (documents / "docs/sv/room.md").read_text("utf-8")
+    assert translate.document_problems("sv") == []
+
+
+def test_hand_edited_or_stray_swedish_documents_fail(documents):
+    swedish = documents / "docs/sv/room.md"
+    swedish.write_text(swedish.read_text("utf-8").replace("minne", "RAM"), encoding="utf-8")
+    (documents / "docs/sv/other.md").write_text("# Annat\n", encoding="utf-8")
+    assert translate.document_problems("sv") == [
+        "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
+        "tools.translate build docs/room.md`)",
+        "docs/sv/other.md has no catalogue: it is not built from an English document"]
+
+
+def test_where_a_translation_is_written():
+    assert translate.translated_path(ROOT / "README.md", "sv") == ROOT / "README.sv.md"
+    assert translate.translated_path(ROOT / "data" / "DATA_CARD.md", "sv") == (
+        ROOT / "data" / "DATA_CARD.sv.md")
+    assert translate.translated_path(ROOT / "docs" / "dpia.md", "sv") == (
+        ROOT / "docs" / "sv" / "dpia.md")
+    assert translate.translated_path(ROOT / "notebooks" / "00_start_here.ipynb", "sv") == (
+        ROOT / "notebooks" / "sv" / "00_start_here.ipynb")
+
+
+def test_english_that_comes_back_gets_its_reviewed_translation_back(documents):
+    english = documents / "docs/room.md"
+    po = translate.document_catalogue(english, "sv")
+
+    def update() -> None:
+        translate.write_catalogue(po, translate.updated(
+            po, translate.document_template(english), "sv"))
+
+    english.write_text(_GUIDE.replace("- Then the laptops.\n", ""), encoding="utf-8")
+    update()
+    assert '#~ msgid "- Then the laptops."' in po.read_text(encoding="utf-8")
+    english.write_text(_GUIDE, encoding="utf-8")
+    update()
+    text = po.read_text(encoding="utf-8")
+    assert 'msgid "- Then the laptops."\nmsgstr "- Sedan de bärbara datorerna."' in text
+    assert "#~" not in text and "fuzzy" not in text
+    assert translate.document_problems("sv") == []
+
+
+def test_a_machine_assisted_translation_says_so_until_it_is_reviewed(documents):
+    listing = documents / "locale" / "sv" / "machine-assisted.txt"
+    listing.write_text("# not reviewed yet\ndocs/room.md\n", encoding="utf-8")
+    assert translate.document_problems("sv") == [
+        "docs/sv/room.md is not the current translation of docs/room.md (run `python -m "
+        "tools.translate build docs/room.md`)"]
+    list(translate.build("sv", run=False))
+    lines = (documents / "docs/sv/room.md").read_text("utf-8").splitlines()
+    assert lines[0] == "# Guide för rummet" and lines[2].startswith("> **Maskinstödd")
+    assert "(../room.md)" in "\n".join(lines[2:5])
+    listing.write_text("# reviewed: nothing left\n", encoding="utf-8")
+    list(translate.build("sv", run=False))
+    assert "Maskinstödd" not in (documents / "docs/sv/room.md").read_text("utf-8")
+    assert translate.document_problems("sv") == []
+
+
+def test_a_catalogue_both_branches_added_to_keeps_both_sides():
+    header = 'msgid ""\nmsgstr ""\n"Language: sv\\n"\n\n'
+    text = (header + 'msgid "Kept"\nmsgstr "Kvar"\n\n'
+            '<<<<<<< HEAD\nmsgid "Ours"\nmsgstr "Vår"\n\nmsgid "Both"\nmsgstr "Båda A"\n'
+            '=======\nmsgid "Theirs"\nmsgstr "Deras"\n\nmsgid "Both"\nmsgstr "Båda B"\n'
+            '>>>>>>> other\n')
+    catalogue, differ = translate.resolved(text, "sv")
+    strings = {m.id: m.string for m in catalogue if m.id}
+    assert strings == {"Kept": "Kvar", "Ours": "Vår", "Theirs": "Deras", "Both": "Båda A"}
+    both = catalogue.get("Both")
+    assert both.fuzzy and both.user_comments == ["other branch: Båda B"]
+    assert differ == ["Both"]
+    assert not any(m.fuzzy for m in catalogue if m.id and m.id != "Both")

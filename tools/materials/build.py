@@ -140,8 +140,15 @@ def targets() -> dict[Path, Callable[[], str]]:
 
 
 def _edited_sources() -> dict[Path, Callable[[str], str]]:
-    """Files partly generated: each maps to a function from its current text to the new one."""
-    return {facilitator_notes.GUIDE: guide_text, README: readme_text}
+    """Files partly generated: each maps to a function from its current text to the new one.
+    The Swedish README and facilitator guide follow their English ones (tools/translate.py
+    builds them from the English and their catalogues), so they come after them."""
+    from tools.translate import refreshed, translated_path  # translate reads these builders
+
+    return {facilitator_notes.GUIDE: guide_text, README: readme_text,
+            translated_path(facilitator_notes.GUIDE, "sv"): refreshed(facilitator_notes.GUIDE,
+                                                                      "sv"),
+            translated_path(README, "sv"): refreshed(README, "sv")}
 
 
 def stale() -> list[str]:
@@ -152,8 +159,7 @@ def stale() -> list[str]:
         current = path.read_text(encoding="utf-8")
         if update(current) != current:
             found.append(str(path.relative_to(ROOT)))
-    found += [f"{times.notebook_path(slug).relative_to(ROOT)} (Time line)" for slug in STEPS
-              if times.stated_time_line(slug) != times.time_line(slug)]
+    found += [f"{problem} (Time line)" for problem in times.notebook_time_problems()]
     expected = set(targets())
     found += [str(p.relative_to(ROOT)) + " (no longer generated)"
               for p in sorted(OUT.rglob("*.html")) if p not in expected]

@@ -194,9 +194,19 @@ def time_line(slug: str) -> str:
             f"{t.practice_label})")
 
 
-def stated_time_line(slug: str) -> str | None:
-    """The "**Time:**" field the stored lesson states now (None if it has none)."""
-    nb = nbformat.read(notebook_path(slug), as_version=4)
+def practice_time_line(slug: str) -> str:
+    """The "**Time:**" field of a lesson's practice notebook (solutions/ and exercises/): the
+    practice block of the lesson's own Time line, so the two cannot disagree."""
+    return f"**Time:** {lesson_times()[slug].practice} min"
+
+
+def stated_time_line(slug: str, folder: str = "notebooks") -> str | None:
+    """The "**Time:**" field a stored notebook states now (None if it has none): the lesson,
+    or its solution or exercise notebook with ``folder="solutions"`` or ``"exercises"``."""
+    path = notebook_path(slug, folder)
+    if not path.exists():
+        return None
+    nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             match = _TIME_LINE.search(cell.source)
@@ -205,24 +215,49 @@ def stated_time_line(slug: str) -> str | None:
     return None
 
 
+def _expected_lines() -> dict[Path, str]:
+    """Every notebook that states a time, with the Time line it must state."""
+    lines = {notebook_path(slug): time_line(slug) for slug in STEPS}
+    lines |= {notebook_path(slug, "solutions"): practice_time_line(slug) for slug in STEPS
+              if solution_exercises(slug)}
+    return lines
+
+
 def write_time_lines() -> list[Path]:
-    """Rewrite the "**Time:**" field of every lesson whose line differs; return the paths.
+    """Rewrite the "**Time:**" field of every lesson and solution notebook whose line
+    differs; return the paths. (Exercises are generated from the solutions: regenerate them
+    with ``python -m tools.authoring exercises``.)
 
     Only that markdown text changes: outputs stay as stored, so nothing is re-executed.
     """
     changed = []
-    for slug in STEPS:
-        path = notebook_path(slug)
+    for path, line in _expected_lines().items():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown" and _TIME_LINE.search(cell.source):
-                new = _TIME_LINE.sub(time_line(slug), cell.source, count=1)
+                new = _TIME_LINE.sub(line, cell.source, count=1)
                 if new != cell.source:
                     cell.source = new
                     nbformat.write(nb, path)
                     changed.append(path)
                 break
     return changed
+
+
+def notebook_time_problems() -> list[str]:
+    """Every lesson, solution and exercise notebook whose Time line disagrees with
+    ``lesson_times.yaml`` (empty when all agree)."""
+    problems = []
+    for slug in STEPS:
+        expected = {"notebooks": time_line(slug)}
+        if solution_exercises(slug):
+            expected |= dict.fromkeys(("solutions", "exercises"), practice_time_line(slug))
+        for folder, line in expected.items():
+            stated = stated_time_line(slug, folder)
+            if stated != line:
+                problems.append(f"{notebook_path(slug, folder).relative_to(ROOT)} states "
+                                f"{stated!r}; lesson_times.yaml gives {line!r}")
+    return problems
 
 
 # ------------------------------------------------------------------ README

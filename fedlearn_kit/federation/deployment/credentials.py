@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from fedlearn_kit.federation.deployment import certs
 from fedlearn_kit.federation.deployment.processes import DeploymentError
+from fedlearn_kit.i18n import _
 
 _PUBLIC_NAME = re.compile(r"^site-(\d+)\.pub$")
 _PRIVATE_NAME = re.compile(r"^site-(\d+)$")
@@ -53,7 +54,7 @@ def make_site_keys(folder: str | Path, site: int, *, renew: bool = False) -> cer
     invalidate a key the coordinator already registered.
     """
     if site < 0:
-        raise ValueError(f"site={site}: sites are numbered from 0.")
+        raise ValueError(_("site={site}: sites are numbered from 0.").format(site=site))
     folder = Path(folder)
     private, public = folder / f"site-{site}", folder / f"site-{site}.pub"
     if private.exists() and public.exists() and not renew:
@@ -75,23 +76,25 @@ def check_private_key(path: str | Path, site: int | None = None) -> Path:
     """The site's private key file, checked: it exists, is an EC key Flower can read, and
     only its owner can read it (a key copied from a USB stick often is not: fixed here)."""
     path = Path(path)
-    who = f"site {site}'s" if site is not None else "the"
     if not path.is_file():
-        raise CredentialError(
-            f"{path}: {who} private key file is missing. Make the site's key pair on this "
-            f"laptop with `fedlearn-kit deploy keygen --site {site if site is not None else 'K'}` "
-            "and give the facilitator only the .pub file.")
+        raise CredentialError((_(
+            "{path}: site {site}'s private key file is missing. Make the site's key pair on "
+            "this laptop with `fedlearn-kit deploy keygen --site {site}` and give the "
+            "facilitator only the .pub file.") if site is not None else _(
+            "{path}: the private key file is missing. Make the site's key pair on this laptop "
+            "with `fedlearn-kit deploy keygen --site K` and give the facilitator only the .pub "
+            "file.")).format(path=path, site=site))
     try:
         key = serialization.load_ssh_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as err:
-        raise CredentialError(
-            f"{path} is not an OpenSSH private key ({err}). Give --key the file "
-            "`deploy keygen` wrote (site-K, without .pub); a .pub or .crt file will not do."
-        ) from None
+        raise CredentialError(_(
+            "{path} is not an OpenSSH private key ({error}). Give --key the file `deploy "
+            "keygen` wrote (site-K, without .pub); a .pub or .crt file will not do.").format(
+            path=path, error=err)) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise CredentialError(f"{path} is a {type(key).__name__}, but Flower's SuperNode "
-                              "authentication needs an elliptic-curve key: make one with "
-                              "`fedlearn-kit deploy keygen`.")
+        raise CredentialError(_("{path} is a {type}, but Flower's SuperNode authentication "
+                                "needs an elliptic-curve key: make one with `fedlearn-kit "
+                                "deploy keygen`.").format(path=path, type=type(key).__name__))
     check_made_for(path, site)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         os.chmod(path, 0o600)  # readable by others, e.g. copied from a USB stick
@@ -109,11 +112,12 @@ def check_made_for(path: Path, site: int | None) -> None:
     made_for = certs.key_site(path)
     if site is None or made_for is None or made_for == site:
         return
-    raise CredentialError(
-        f"{path} is site {made_for}'s key (made with `deploy keygen --site {made_for}`), "
-        f"not site {site}'s. Each site joins with its own key: on this laptop, make site "
-        f"{site}'s with `fedlearn-kit deploy keygen --site {site}` and hand its .pub file to "
-        f"the facilitator; if this laptop is site {made_for}, use --site {made_for}.")
+    raise CredentialError(_(
+        "{path} is site {made_for}'s key (made with `deploy keygen --site {made_for}`), not "
+        "site {site}'s. Each site joins with its own key: on this laptop, make site {site}'s "
+        "with `fedlearn-kit deploy keygen --site {site}` and hand its .pub file to the "
+        "facilitator; if this laptop is site {made_for}, use --site {made_for}.").format(
+        path=path, made_for=made_for, site=site))
 
 
 def check_ca_certificate(path: str | Path) -> x509.Certificate:
@@ -124,30 +128,33 @@ def check_ca_certificate(path: str | Path) -> x509.Certificate:
     """
     path = Path(path)
     if not path.is_file():
-        raise CredentialError(f"{path}: the CA certificate is missing. Copy ca.crt from "
-                              "the facilitator (work/room/credentials/ca.crt on their "
-                              "laptop) and pass it with --ca.")
+        raise CredentialError(_("{path}: the CA certificate is missing. Copy ca.crt from the "
+                                "facilitator (work/room/credentials/ca.crt on their laptop) "
+                                "and pass it with --ca.").format(path=path))
     data = path.read_bytes()
     try:
         cert = x509.load_pem_x509_certificate(data)
     except ValueError:
-        kind = "a private key" if b"PRIVATE KEY" in data[:80] else "not a certificate"
-        raise CredentialError(
-            f"{path} is {kind}: a SuperNode needs the facilitator's CA certificate, "
-            "ca.crt, a text file that starts with '-----BEGIN CERTIFICATE-----'. Copy it "
-            "again from the facilitator.") from None
+        raise CredentialError((_(
+            "{path} is a private key: a SuperNode needs the facilitator's CA certificate, "
+            "ca.crt, a text file that starts with '-----BEGIN CERTIFICATE-----'. Copy it again "
+            "from the facilitator.") if b"PRIVATE KEY" in data[:80] else _(
+            "{path} is not a certificate: a SuperNode needs the facilitator's CA certificate, "
+            "ca.crt, a text file that starts with '-----BEGIN CERTIFICATE-----'. Copy it again "
+            "from the facilitator.")).format(path=path)) from None
     try:
         is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     except x509.ExtensionNotFound:
         is_ca = False
     if not is_ca:
-        raise CredentialError(f"{path} is a certificate but not a CA's (it is "
-                              f"{cert.subject.rfc4514_string()}); pass the facilitator's "
-                              "ca.crt, not superlink.crt.")
+        raise CredentialError(_("{path} is a certificate but not a CA's (it is {subject}); "
+                                "pass the facilitator's ca.crt, not superlink.crt.").format(
+            path=path, subject=cert.subject.rfc4514_string()))
     if cert.not_valid_after_utc < dt.datetime.now(dt.UTC):
-        raise CredentialError(f"{path} expired on {cert.not_valid_after_utc:%Y-%m-%d}. The "
-                              "facilitator makes a new one with `fedlearn-kit deploy link "
-                              "--renew` and hands out the new ca.crt.")
+        raise CredentialError(_("{path} expired on {date}. The facilitator makes a new one "
+                                "with `fedlearn-kit deploy link --renew` and hands out the new "
+                                "ca.crt.").format(path=path,
+                                                  date=f"{cert.not_valid_after_utc:%Y-%m-%d}"))
     return cert
 
 
@@ -158,19 +165,20 @@ def check_public_key(path: str | Path, site: int | None = None) -> Path:
     try:
         key = serialization.load_ssh_public_key(path.read_bytes())
     except (ValueError, OSError, TypeError) as err:
-        raise CredentialError(f"{path} is not an OpenSSH public key ({err}); ask the "
-                              "participant for the site-K.pub file `deploy keygen` "
-                              "printed.") from None
+        raise CredentialError(_("{path} is not an OpenSSH public key ({error}); ask the "
+                                "participant for the site-K.pub file `deploy keygen` printed."
+                                ).format(path=path, error=err)) from None
     if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise CredentialError(f"{path} is not an elliptic-curve key; Flower's SuperNode "
-                              "authentication needs one (`fedlearn-kit deploy keygen`).")
+        raise CredentialError(_("{path} is not an elliptic-curve key; Flower's SuperNode "
+                                "authentication needs one (`fedlearn-kit deploy keygen`)."
+                                ).format(path=path))
     made_for = certs.key_site(path)
     if site is not None and made_for is not None and made_for != site:
-        raise CredentialError(
-            f"{path} is named for site {site} but holds site {made_for}'s public key (made "
-            f"with `deploy keygen --site {made_for}`). Registering it as site {site} would "
-            f"let site {made_for}'s laptop join as site {site}: ask the participant of site "
-            f"{site} for their own site-{site}.pub.")
+        raise CredentialError(_(
+            "{path} is named for site {site} but holds site {made_for}'s public key (made with "
+            "`deploy keygen --site {made_for}`). Registering it as site {site} would let site "
+            "{made_for}'s laptop join as site {site}: ask the participant of site {site} for "
+            "their own site-{site}.pub.").format(path=path, site=site, made_for=made_for))
     return path
 
 
@@ -182,22 +190,24 @@ def collect_public_keys(folder: str | Path, num_sites: int) -> dict[int, Path]:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise CredentialError(f"{folder}: no such folder. Put the participants' site-K.pub "
-                              "files in one folder and pass it with --keys.")
+        raise CredentialError(_("{folder}: no such folder. Put the participants' site-K.pub "
+                                "files in one folder and pass it with --keys.").format(
+            folder=folder))
     found: dict[int, Path] = {}
     for path in sorted(folder.iterdir()):
         if _PRIVATE_NAME.match(path.name) or (path.is_file() and is_private_key(path)):
-            raise CredentialError(
-                f"{path} is a private key. The coordinator must never hold a site's "
-                "private key: delete it here, and have the participant make a new key pair "
-                "on their own laptop (`fedlearn-kit deploy keygen --site K`), since this "
-                "one has been seen by someone else.")
+            raise CredentialError(_(
+                "{path} is a private key. The coordinator must never hold a site's private "
+                "key: delete it here, and have the participant make a new key pair on their "
+                "own laptop (`fedlearn-kit deploy keygen --site K`), since this one has been "
+                "seen by someone else.").format(path=path))
         match = _PUBLIC_NAME.match(path.name)
         if not match:
             continue
         site = int(match.group(1))
         if site >= num_sites:
-            raise CredentialError(f"{path} is for site {site}, but the room has sites 0 to "
-                                  f"{num_sites - 1}; check --sites or the file's name.")
+            raise CredentialError(_("{path} is for site {site}, but the room has sites 0 to "
+                                    "{last}; check --sites or the file's name.").format(
+                path=path, site=site, last=num_sites - 1))
         found[site] = check_public_key(path, site)
     return found

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fedlearn_kit.i18n import N_, _
+
 #: Colour codes in Flower's logs.
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -22,22 +24,26 @@ REFUSED = re.compile(r"Failed to activate SuperNode|code: 2004|401 Unauthorized|
                      re.I)
 
 #: What a SuperNode's log says when it cannot join, and what the kit tells the learner
-#: (best-effort hints, checked against the flwr version in ``_flower.FLOWER_TESTED``).
+#: (best-effort hints, checked against the flwr version in ``_flower.FLOWER_TESTED``),
+#: as whole sentences about site ``{site}``'s SuperNode, translated where they are shown.
 NODE_FAULTS = (
     (re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|unknown ca", re.I),
-     "does not trust the SuperLink's TLS certificate (verification failed). Give the "
-     "SuperNode the CA certificate that signed the SuperLink's certificate (ca.crt from the "
-     "facilitator's `deploy link`), and reach the SuperLink by a name the certificate lists."),
+     N_("Site {site}'s SuperNode does not trust the SuperLink's TLS certificate "
+        "(verification failed). Give the SuperNode the CA certificate that signed the "
+        "SuperLink's certificate (ca.crt from the facilitator's `deploy link`), and reach the "
+        "SuperLink by a name the certificate lists.")),
     (REFUSED,
-     "was refused by the SuperLink. The SuperLink gives the same answer for two causes, "
-     "and the facilitator's `fedlearn-kit deploy status --workdir work/room` says which: "
-     "(1) this key is not registered: the facilitator registers the site's public key "
-     "with `fedlearn-kit deploy register pubkeys/site-K.pub` (check the .pub file handed "
-     "over belongs to this key: compare the fingerprints); or (2) this key is already "
-     "connected: another laptop uses the same key, or this site's earlier SuperNode has "
-     "not yet been declared gone (the kit retried for 20 s, longer than that takes)."),
+     N_("Site {site}'s SuperNode was refused by the SuperLink. The SuperLink gives the same "
+        "answer for two causes, and the facilitator's `fedlearn-kit deploy status --workdir "
+        "work/room` says which: (1) this key is not registered: the facilitator registers the "
+        "site's public key with `fedlearn-kit deploy register pubkeys/site-K.pub` (check the "
+        ".pub file handed over belongs to this key: compare the fingerprints); or (2) this key "
+        "is already connected: another laptop uses the same key, or this site's earlier "
+        "SuperNode has not yet been declared gone (the kit retried for 20 s, longer than that "
+        "takes).")),
     (re.compile(r"Unable to parse the private key", re.I),
-     "cannot read its private key file: give it the site's OpenSSH EC key (site-K)."),
+     N_("Site {site}'s SuperNode cannot read its private key file: give it the site's "
+        "OpenSSH EC key (site-K).")),
 )
 
 
@@ -61,15 +67,15 @@ def lines_with(path: str | Path, contains: list[str]) -> list[str]:
     return [line.strip() for line in text.splitlines() if any(w in line for w in contains)]
 
 
-def explain_node_fault(log: str, exited: bool) -> str | None:
-    """Advice for a SuperNode whose ``log`` shows a known fault, else ``None``.
+def explain_node_fault(log: str, exited: bool, site: int | str = "K") -> str | None:
+    """Advice for site ``site``'s SuperNode whose ``log`` shows a known fault, else ``None``.
 
     A pattern counts once the node has exited or logged an error, so a message that only
     mentions a word in passing is not taken for a fault.
     """
     for pattern, advice in NODE_FAULTS:
         if pattern.search(log) and (exited or "error" in log.lower()):
-            return advice
+            return _(advice).format(site=site)
     return None
 
 
@@ -93,12 +99,18 @@ def refusals(superlink_log: str, node_sites: dict[int, int]) -> list[str]:
         in_use[node] = in_use.get(node, 0) + 1
     for node, count in sorted(in_use.items()):
         site = node_sites.get(node)
-        who = f"site {site}'s key" if site is not None else f"the key of node {node}"
-        notes.append(f"{who} was refused {count} time(s) because that node is already "
-                     "connected: another laptop uses the same key, or a rejoin came before "
-                     "the SuperLink declared the old connection gone (about 12 s).")
+        notes.append(_(
+            "site {site}'s key was refused {n} time(s) because that node is already "
+            "connected: another laptop uses the same key, or a rejoin came before the "
+            "SuperLink declared the old connection gone (about 12 s).").format(
+            site=site, n=count) if site is not None else _(
+            "the key of node {node} was refused {n} time(s) because that node is already "
+            "connected: another laptop uses the same key, or a rejoin came before the "
+            "SuperLink declared the old connection gone (about 12 s).").format(
+            node=node, n=count))
     unknown = len(_UNKNOWN.findall(text))
     if unknown:
-        notes.append(f"a key that is not registered was refused {unknown} time(s): register "
-                     "that participant's site-K.pub with `fedlearn-kit deploy register`.")
+        notes.append(_("a key that is not registered was refused {n} time(s): register that "
+                       "participant's site-K.pub with `fedlearn-kit deploy register`.").format(
+            n=unknown))
     return notes

@@ -40,14 +40,16 @@ from fedlearn_kit.federation.deployment.state import (
     load_if_any,
     new_deployment,
 )
+from fedlearn_kit.i18n import _
 
 
 def check_host(host: str, allow_network: bool = False) -> None:
     """Refuse an address off loopback unless ``allow_network`` asks for it by name."""
     if host not in (LOOPBACK, "localhost") and not allow_network:
-        raise ValueError(f"host={host!r}: the kit keeps a deployment on loopback ({LOOPBACK}) "
-                         "unless asked; for a workshop network use `fedlearn-kit deploy link "
-                         "--host 0.0.0.0 --advertise YOUR-IP`.")
+        raise ValueError(_("host={host}: the kit keeps a deployment on loopback ({loopback}) "
+                           "unless asked; for a workshop network use `fedlearn-kit deploy link "
+                           "--host 0.0.0.0 --advertise YOUR-IP`.").format(host=repr(host),
+                                                                          loopback=LOOPBACK))
 
 
 def reuse_or_make_certificates(folder: Path, hosts: tuple[str, ...], renew: bool) -> bool:
@@ -63,11 +65,12 @@ def reuse_or_make_certificates(folder: Path, hosts: tuple[str, ...], renew: bool
         names = {n.strip() for n in valid_for.split(",")}
         if set(hosts) <= names:
             return False
-        raise DeploymentError(
-            f"The room's SuperLink certificate ({folder / certs.SERVER_CERT}) is valid for "
-            f"{valid_for}, not for {', '.join(sorted(set(hosts) - names))}. Use the address "
-            "it was made for, or renew it with `fedlearn-kit deploy link --renew ...` (every "
-            "participant then needs the new ca.crt).")
+        raise DeploymentError(_(
+            "The room's SuperLink certificate ({path}) is valid for {valid_for}, not for "
+            "{hosts}. Use the address it was made for, or renew it with `fedlearn-kit deploy "
+            "link --renew ...` (every participant then needs the new ca.crt).").format(
+            path=folder / certs.SERVER_CERT, valid_for=valid_for,
+            hosts=", ".join(sorted(set(hosts) - names))))
     certs.make_ca(folder)
     certs.make_server_cert(folder, hosts)
     return True
@@ -91,10 +94,10 @@ def link(num_sites: int = 2, workdir: str | Path | None = None, *, host: str = L
     check_host(host, allow_network)
     workdir = Path(workdir or room_workdir()).resolve()
     if host == "0.0.0.0" and not advertise:
-        raise ValueError("--host 0.0.0.0 listens on every network, but participants need "
-                         "the one address they dial, which goes into the certificate: add "
-                         "--advertise ADDRESS (the laptop's address or host name on the "
-                         "room's network).")
+        raise ValueError(_("--host 0.0.0.0 listens on every network, but participants need "
+                           "the one address they dial, which goes into the certificate: add "
+                           "--advertise ADDRESS (the laptop's address or host name on the "
+                           "room's network)."))
     advertise = advertise or host
     running = _running_room(workdir)
     if running is not None:
@@ -143,11 +146,12 @@ def _adopt_room(dep: Deployment, num_sites: int, port: int | None, advertise: st
             "address": dep.superlink.rsplit(":", 1)[0], "insecure": dep.insecure}
     differ = [k for k in wanted if str(wanted[k]) != str(have[k])]
     if differ or renew:
-        what = ", ".join(f"{k} {have[k]} (asked: {wanted[k]})" for k in differ) or "--renew"
-        raise DeploymentError(
-            f"The room's SuperLink already runs from {dep.workdir} with other settings: "
-            f"{what}. Stop it first with `fedlearn-kit deploy down --workdir {dep.workdir}`, "
-            "then run `deploy link` again.")
+        what = ", ".join(_("{setting} {value} (asked: {wanted})").format(
+            setting=k, value=have[k], wanted=wanted[k]) for k in differ) or "--renew"
+        raise DeploymentError(_(
+            "The room's SuperLink already runs from {folder} with other settings: {what}. Stop "
+            "it first with `fedlearn-kit deploy down --workdir {folder}`, then run `deploy "
+            "link` again.").format(folder=dep.workdir, what=what))
     if keys is not None and not insecure:
         found = credentials.collect_public_keys(keys, num_sites)
         registration.add_public_keys(dep, found)
@@ -197,19 +201,21 @@ def node(superlink: str, site: int, num_sites: int, workdir: str | Path | None =
     host = superlink.rsplit(":", 1)[0]
     check_host(host, allow_network)
     if not 0 <= site < num_sites:
-        raise ValueError(f"--site {site}: sites are numbered from 0, so with --sites "
-                         f"{num_sites} they run from 0 to {num_sites - 1}.")
+        raise ValueError(_("--site {site}: sites are numbered from 0, so with --sites "
+                           "{sites} they run from 0 to {last}.").format(
+            site=site, sites=num_sites, last=num_sites - 1))
     workdir = Path(workdir or room_workdir() / f"node-{site}").resolve()
     if not insecure:
         key = credentials.check_private_key(key or workdir / "keys" / f"site-{site}", site)
         if ca is None:
-            raise credentials.CredentialError(
-                "Missing --ca: the facilitator's ca.crt (from their work/room/credentials).")
+            raise credentials.CredentialError(_(
+                "Missing --ca: the facilitator's ca.crt (from their work/room/credentials)."))
         credentials.check_ca_certificate(ca)
     dep = load_if_any(workdir)
     if dep is not None and dep.role == "node" and any(p.alive() for p in dep.processes):
-        raise DeploymentError(f"Site {site}'s SuperNode already runs from {workdir}; stop "
-                              f"it with `fedlearn-kit deploy down --workdir {workdir}`.")
+        raise DeploymentError(_("Site {site}'s SuperNode already runs from {folder}; stop it "
+                                "with `fedlearn-kit deploy down --workdir {folder}`.").format(
+            site=site, folder=workdir))
     dep = new_deployment(workdir, superlink, num_sites, insecure, role="node")
     try:
         supervisor.start_supernode(dep, site, key=key, ca=ca, timeout=timeout)
@@ -234,8 +240,9 @@ def room_report(dep: Deployment) -> list[str]:
     if dep.node_ids:
         online = registration.online_nodes(dep)
         joined = [s for s, n in sorted(dep.node_ids.items()) if n in online]
-        lines.append(f"connected sites: {joined or 'none'} of {dep.num_sites}")
-    lines += [f"refused: {note}" for note in diagnose.refusals(
+        lines.append(_("connected sites: {sites} of {n}").format(sites=joined, n=dep.num_sites)
+                     if joined else _("connected sites: none of {n}").format(n=dep.num_sites))
+    lines += [_("refused: {note}").format(note=note) for note in diagnose.refusals(
         diagnose.read(superlink.log), registration.node_sites(dep))]
     last_run = dep.workdir / "runs" / f"run-{dep.runs}" / "flwr-run.log"
     for line in diagnose.lines_with(str(last_run), [WRONG_SITE_NOTE]):

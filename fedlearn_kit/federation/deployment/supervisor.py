@@ -43,6 +43,7 @@ from fedlearn_kit.federation.deployment.processes import (
     stop,
     wait_ports_closed,
 )
+from fedlearn_kit.i18n import _
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.state import Deployment
@@ -56,8 +57,9 @@ EXECUTOR = "fedlearn_kit.federation.deployment.executor"
 def choose_isolation(isolation: str) -> str:
     """``isolation``, or Flower's own ``"subprocess"`` where the warm executor cannot run."""
     if isolation not in ISOLATIONS:
-        raise ValueError(f"isolation={isolation!r}: choose 'process' (the kit's warm "
-                         "executors, fast) or 'subprocess' (Flower's default, slow).")
+        raise ValueError(_("isolation={isolation}: choose 'process' (the kit's warm "
+                           "executors, fast) or 'subprocess' (Flower's default, slow).").format(
+            isolation=repr(isolation)))
     if isolation == "process" and not _flower.warm_executor_available():
         return "subprocess"
     return isolation
@@ -65,16 +67,19 @@ def choose_isolation(isolation: str) -> str:
 
 def wait_for(ready: Callable[[], bool], proc: Proc, timeout: float, what: str,
              poll: float = settings.READY_POLL) -> None:
-    """Wait until ``ready()``; a clear error if ``proc`` exits first or time runs out."""
+    """Wait until ``ready()``; a clear error if ``proc`` exits first or time runs out.
+    ``what`` is what is awaited, translated, to follow "waited for" in the error."""
     deadline = time.monotonic() + timeout
     while not ready():
         if not proc.alive():
-            raise DeploymentError(f"The {proc.name} (pid {proc.pid}) exited while the kit "
-                                  f"waited for {what}. Its log ({proc.log}) ends with:\n"
-                                  f"{diagnose.tail(proc.log)}")
+            raise DeploymentError(_("The {process} (pid {pid}) exited while the kit waited "
+                                    "for {what}. Its log ({log}) ends with:\n{tail}").format(
+                process=proc.name, pid=proc.pid, what=what, log=proc.log,
+                tail=diagnose.tail(proc.log)))
         if time.monotonic() > deadline:
-            raise DeploymentError(f"Waited {timeout:.0f} s for {what}; see {proc.log}:\n"
-                                  f"{diagnose.tail(proc.log)}")
+            raise DeploymentError(_("Waited {timeout} s for {what}; see {log}:\n{tail}").format(
+                timeout=f"{timeout:.0f}", what=what, log=proc.log,
+                tail=diagnose.tail(proc.log)))
         time.sleep(poll)
 
 
@@ -106,8 +111,8 @@ def start_superlink(dep: Deployment, host: str = LOOPBACK, port: int | None = No
                *(["--database", str(database)] if database else [])]
     link = dep.add_process(start("superlink", command, logs / "superlink.log", dep.env(),
                                  port=port))
-    wait_for(lambda: port_open(host, port), link, timeout, "the SuperLink to listen on "
-             f"{host}:{port}")
+    wait_for(lambda: port_open(host, port), link, timeout,
+             _("the SuperLink to listen on {address}").format(address=f"{host}:{port}"))
     if dep.isolation == "subprocess":  # Flower starts flower-superexec itself
         return link
     runtime = f"{LOOPBACK}:{port}"
@@ -151,8 +156,8 @@ def start_supernode(dep: Deployment, site: int, key: str | Path | None = None,
     (:func:`start_shared_executor`).
     """
     if not 0 <= site < dep.num_sites:
-        raise ValueError(f"site={site}: this deployment has sites 0 to "
-                         f"{dep.num_sites - 1}.")
+        raise ValueError(_("site={site}: this deployment has sites 0 to {last}.").format(
+            site=site, last=dep.num_sites - 1))
     runtime_port = free_port(LOOPBACK)
     home = dep.workdir / f"site-{site}" / "flwr"
     home.mkdir(parents=True, exist_ok=True)
@@ -203,7 +208,7 @@ def start_shared_executor(dep: Deployment, sites: Sequence[int]) -> Proc | None:
     for site in sites:
         sn = dep.process(f"supernode site {site}")
         if sn is None or sn.port is None:
-            raise DeploymentError(f"No SuperNode for site {site} to serve.")
+            raise DeploymentError(_("No SuperNode for site {site} to serve.").format(site=site))
         worker += ["--runtime-api-address", f"{LOOPBACK}:{sn.port}",
                    "--parent-pid", str(sn.pid)]
     return dep.add_process(start("clientapp executor", worker,
@@ -249,8 +254,8 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
     for site in waiting:
         sn = dep.process(f"supernode site {site}")
         if sn is None:
-            raise DeploymentError(f"No SuperNode for site {site} was started in "
-                                  f"{dep.workdir}.")
+            raise DeploymentError(_("No SuperNode for site {site} was started in {folder}."
+                                    ).format(site=site, folder=dep.workdir))
         nodes[site] = sn
     start = time.monotonic()
     deadline = start + timeout
@@ -259,21 +264,23 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
             sn = nodes[site]
             exited = not sn.alive()
             log = diagnose.read(sn.log)
-            advice = diagnose.explain_node_fault(log, exited)
+            advice = diagnose.explain_node_fault(log, exited, site)
             if (advice and diagnose.REFUSED.search(log)
                     and time.monotonic() - start < settings.KEY_IN_USE_RETRY):
                 nodes[site] = _start_again(dep, site, sn)
                 continue
             if advice:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode {advice}{_superlinks_word(dep)}"
-                                      f"\nIts log ({sn.log}) ends with:\n"
-                                      f"{diagnose.tail(sn.log)}")
+                raise DeploymentError(_("{advice}{superlink_says}\nIts log ({log}) ends with:"
+                                        "\n{tail}").format(
+                    advice=advice, superlink_says=_superlinks_word(dep), log=sn.log,
+                    tail=diagnose.tail(sn.log)))
             if exited:
                 stop_site(dep, site)
-                raise DeploymentError(f"Site {site}'s SuperNode (pid {sn.pid}) exited "
-                                      f"before it joined the SuperLink. Its log ({sn.log}) "
-                                      f"ends with:\n{diagnose.tail(sn.log)}")
+                raise DeploymentError(_("Site {site}'s SuperNode (pid {pid}) exited before "
+                                        "it joined the SuperLink. Its log ({log}) ends with:"
+                                        "\n{tail}").format(site=site, pid=sn.pid, log=sn.log,
+                                                           tail=diagnose.tail(sn.log)))
         now_joined = joined(dep, waiting)
         waiting = [s for s in waiting if s not in now_joined]
         if waiting:
@@ -281,10 +288,12 @@ def wait_for_supernodes(dep: Deployment, sites: Sequence[int],
     for site in waiting:
         sn = nodes[site]
         stop_site(dep, site)
-        raise DeploymentError(f"Site {site}'s SuperNode did not join the SuperLink at "
-                              f"{dep.superlink} within {timeout:.0f} s; it was stopped. "
-                              f"Is the SuperLink running and reachable? Its log ({sn.log}) "
-                              f"ends with:\n{diagnose.tail(sn.log)}")
+        raise DeploymentError(_("Site {site}'s SuperNode did not join the SuperLink at "
+                                "{superlink} within {timeout} s; it was stopped. Is the "
+                                "SuperLink running and reachable? Its log ({log}) ends with:"
+                                "\n{tail}").format(site=site, superlink=dep.superlink,
+                                                   timeout=f"{timeout:.0f}", log=sn.log,
+                                                   tail=diagnose.tail(sn.log)))
 
 
 def _superlinks_word(dep: Deployment) -> str:
@@ -293,7 +302,8 @@ def _superlinks_word(dep: Deployment) -> str:
     if link is None:
         return ""
     notes = diagnose.refusals(diagnose.read(link.log), registration.node_sites(dep))
-    return "".join(f"\nThe SuperLink's log says: {note}" for note in notes)
+    return "".join("\n" + _("The SuperLink's log says: {note}").format(note=note)
+                   for note in notes)
 
 
 def _start_again(dep: Deployment, site: int, sn: Proc) -> Proc:
@@ -328,7 +338,7 @@ def wait_for_executors(dep: Deployment,
             continue
         # The executor's own line (executor.SERVING), not one of Flower's.
         wait_for(partial(_serving, proc.log), proc, timeout,
-                 f"the {proc.name} to import Flower and torch")
+                 _("the {process} to import Flower and torch").format(process=proc.name))
 
 
 def check_sites(dep: Deployment, min_sites: int | None = None) -> None:
@@ -343,17 +353,19 @@ def check_sites(dep: Deployment, min_sites: int | None = None) -> None:
     dead = [(s, sn) for s, sn in recorded if not sn.alive()]
     if recorded and len(recorded) - len(dead) < need:
         site, sn = dead[0]
-        raise DeploymentError(
-            f"Site {site}'s SuperNode (pid {sn.pid}) is not running, and only "
-            f"{len(recorded) - len(dead)} of {len(recorded)} SuperNodes are, fewer than "
-            f"min_sites={need}. Start it again with `dep.start_supernode({site})`, or "
-            f"run with a lower min_sites. Its log ({sn.log}) ends with:\n"
-            f"{diagnose.tail(sn.log, 10)}")
+        raise DeploymentError(_(
+            "Site {site}'s SuperNode (pid {pid}) is not running, and only {running} of {total} "
+            "SuperNodes are, fewer than min_sites={need}. Start it again with "
+            "`dep.start_supernode({site})`, or run with a lower min_sites. Its log ({log}) "
+            "ends with:\n{tail}").format(site=site, pid=sn.pid,
+                                         running=len(recorded) - len(dead),
+                                         total=len(recorded), need=need, log=sn.log,
+                                         tail=diagnose.tail(sn.log, 10)))
     link = dep.process("superlink")
     if link is not None and not link.alive():
-        raise DeploymentError(f"The SuperLink (pid {link.pid}) is not running; start a "
-                              f"new deployment with deployment.up(). Its log ends with:\n"
-                              f"{diagnose.tail(link.log, 10)}")
+        raise DeploymentError(_("The SuperLink (pid {pid}) is not running; start a new "
+                                "deployment with deployment.up(). Its log ends with:\n{tail}"
+                                ).format(pid=link.pid, tail=diagnose.tail(link.log, 10)))
 
 
 # ---------------------------------------------------------------------- stopping
