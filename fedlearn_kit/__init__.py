@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str | None] = {
     "show_source": "source",
     # subpackages and modules used as kit.<name>
     "datacard": None, "federation": None, "gdpr": None, "monitoring": None, "plots": None,
-    "evaluation": None, "training": None,
+    "evaluation": None, "training": None, "clinical": None,
 }
 
 __all__ = [
@@ -67,11 +67,20 @@ __all__ = [
     "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
     "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
     "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
-    "show_source", "without_variable", "evaluation", "training", "language",
+    "show_source", "without_variable", "evaluation", "training", "language", "clinical",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
-    from fedlearn_kit import datacard, evaluation, federation, gdpr, monitoring, plots, training
+    from fedlearn_kit import (
+        clinical,
+        datacard,
+        evaluation,
+        federation,
+        gdpr,
+        monitoring,
+        plots,
+        training,
+    )
     from fedlearn_kit.cohort import (
         NONLINEAR_EFFECTS,
         TRUE_COEFFICIENTS,

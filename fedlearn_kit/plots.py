@@ -14,21 +14,46 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import LineStyleType
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
+from fedlearn_kit.figure_text import describe
 from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
 from fedlearn_kit.training import TrainedModel
 
-SITE_COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6cab", "#00798c", "#9e6240",
-                "#5c5c5c")
+#: Okabe and Ito's colour-blind-safe palette, the light colours darkened so that every line
+#: keeps a contrast of at least 3:1 on white (WCAG 2.1, 1.4.11).
+SITE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#A3568A", "#8F6A00", "#000000", "#56606B",
+                "#00785A")
+#: The second cue besides colour (WCAG 2.1, 1.4.1): a marker, a line style and a bar hatch
+#: per series, so that a reader who cannot tell the colours apart can tell the series apart.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES: tuple[LineStyleType, ...] = (
+    "-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2)), (0, (8, 2)))
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "---", "+++", "ooo")
 
 
 def site_colour(index: int) -> str:
-    """The colour a site has in every figure of the course."""
+    """The colour a site (or the index-th series) has in every figure of the course."""
     return SITE_COLOURS[index % len(SITE_COLOURS)]
+
+
+def series_marker(index: int) -> str:
+    """The marker of the index-th series (the cue besides its colour)."""
+    return MARKERS[index % len(MARKERS)]
+
+
+def series_line_style(index: int) -> LineStyleType:
+    """The line style of the index-th series (the cue besides its colour)."""
+    return LINE_STYLES[index % len(LINE_STYLES)]
+
+
+def series_hatch(index: int) -> str:
+    """The bar hatch of the index-th series (the cue besides its colour)."""
+    return HATCHES[index % len(HATCHES)]
 
 
 def text_colour_on(colour: str) -> str:
@@ -138,7 +163,7 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
 
     Each histogram shows the share of a site's patients in each bin (so a site of 300 and
     one of 2,400 compare directly), with the bins equally wide on the axis as drawn: on
-    NT-proBNP's log axis, equal ratios. A dashed line marks each site's median, except on
+    NT-proBNP's log axis, equal ratios. A dotted line marks each site's median, except on
     panels of small counts (one bar per value), where the bars show it and the medians of
     two sites would often sit on the same value, one line hiding the other.
     """
@@ -161,23 +186,39 @@ def plot_sites(cohort: Cohort, columns: Sequence[str] = (
             values = cohort[site][column]
             weights = np.full(len(values), 100 / len(values))
             ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=1.6,
-                    color=site_colour(i))
+                    color=site_colour(i), linestyle=series_line_style(i))
             if not one_bar_per_value:
-                ax.axvline(values.median(), color=site_colour(i), linestyle="--", linewidth=1)
+                ax.axvline(values.median(), color=site_colour(i), linestyle=":", linewidth=1.2)
         if col.log:
             ax.set_xscale("log")
         ax.set(title=title(column), xlabel=axis_label(column), ylabel=share)
     handles = [plt.Line2D([], [], color=site_colour(i), linewidth=1.6,
+                          linestyle=series_line_style(i),
                           label=_("Site {site} (n={n})").format(site=s, n=len(cohort[s])))
                for i, s in enumerate(names)]
-    handles.append(plt.Line2D([], [], color="grey", linestyle="--", linewidth=1,
+    handles.append(plt.Line2D([], [], color="grey", linestyle=":", linewidth=1.2,
                               label=_("median")))
     legend_ax = axes[len(columns) + 1]
     legend_ax.axis("off")
     legend_ax.legend(handles=handles, loc="center", frameon=False)
     for ax in axes[len(columns) + 2:]:
         ax.axis("off")
-    return fig
+    return describe(fig, sites_description(cohort, columns))
+
+
+def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
+    """The text alternative of :func:`plot_sites`: what it shows and how the sites differ."""
+    sites = list(cohort)
+    rates = "; ".join(_("Site {site}, {rate:.0f} % of {n} patients").format(
+        site=s, rate=100 * cohort[s][OUTCOME_NAME].mean(), n=len(cohort[s])) for s in sites)
+    medians = " ".join(_("Median of {variable}: {values}.").format(
+        variable=title(c), values=", ".join(
+            _("Site {site} {value:g}").format(site=s, value=cohort[s][c].median())
+            for s in sites)) for c in columns)
+    return _("Bar chart and histograms comparing the hospitals' patients. Readmitted within "
+             "30 days: {rates}. The histograms show each hospital's share of patients by "
+             "{variables}. {medians}").format(
+        rates=rates, variables="; ".join(title(c) for c in columns), medians=medians)
 
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
@@ -188,16 +229,35 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
     fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
+    gaps = {}
     for i, model in enumerate(as_list(models)):
         curve = reliability(y, model.predict_proba(df))
-        ax.plot(curve.predicted, curve.observed, marker="o", color=site_colour(i),
-                label=model.name)
+        ax.plot(curve.predicted, curve.observed, marker=series_marker(i), color=site_colour(i),
+                linestyle=series_line_style(i), label=model.name)
         top = max(top, curve.max().max())
+        gaps[model.name] = float((curve.observed - curve.predicted).abs().mean())
     ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
     ax.set(xlabel="mean predicted risk", ylabel="observed rate",
            title=title or "Predicted against observed risk")
     ax.legend(frameon=False, loc="upper left")
-    return fig
+    return describe(fig, reliability_description(gaps, title))
+
+
+def reliability_description(gaps: Mapping[str, float], title: str = "") -> str:
+    """The text alternative of :func:`plot_reliability` from each model's mean gap between
+    predicted risk and observed rate (over the curve's bins)."""
+    closest = min(gaps, key=lambda name: gaps[name])
+    text = _("Calibration curves ({title}): mean predicted risk against the observed "
+             "readmission rate, for {models}, with the diagonal of perfect calibration. The "
+             "curve closest to the diagonal is that of {closest}: on average its predicted and "
+             "observed rates differ by {gap:.1f} percentage points.").format(
+        title=title or _("these patients"), models=", ".join(gaps), closest=closest,
+        gap=100 * gaps[closest])
+    if len(gaps) > 1:
+        farthest = max(gaps, key=lambda name: gaps[name])
+        text += " " + _("The farthest is that of {farthest}, {gap:.1f} percentage "
+                        "points.").format(farthest=farthest, gap=100 * gaps[farthest])
+    return text
 
 
 def plot_coefficients(models: Models) -> Figure:
@@ -208,16 +268,24 @@ def plot_coefficients(models: Models) -> Figure:
     width = 0.8 / (len(models) + 1)
     truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
     ax.bar(x, truth, width, color="black", label="truth")
+    errors = {}
     for i, model in enumerate(models):
         weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
-        ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name)
+        ax.bar(x + (i + 1) * width, weights, width, color=site_colour(i), label=model.name,
+               hatch=series_hatch(i + 1), edgecolor="white", linewidth=0)
+        errors[model.name] = float(np.abs(weights - np.asarray(truth)).mean())
     ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
                ncols=len(models) + 1)
-    return fig
+    closest = min(errors, key=lambda name: errors[name])
+    return describe(fig, _(
+        "Bar chart of the weight each model learned for each of the {n} variables, next to "
+        "the true effect the synthetic data were generated with. The weights closest to the "
+        "truth are those of {closest}: on average {error:.2f} log-odds from the true "
+        "effect.").format(n=len(FEATURE_NAMES), closest=closest, error=errors[closest]))
 
 
 def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) -> str:
@@ -248,7 +316,8 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     width = 0.8 / len(table.index)
     for i, name in enumerate(table.index):
         values = table.loc[name].to_numpy(dtype=float)
-        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name,
+                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
         if intervals is None:
             ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7)
             continue
@@ -267,4 +336,16 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
-    return fig
+    return describe(fig, comparison_description(table, metric, title))
+
+
+def comparison_description(table: pd.DataFrame, metric: str = "AUROC", title: str = "") -> str:
+    """The text alternative of :func:`plot_comparison`: the models, and the best on each
+    site's patients (rows of ``table`` are models, columns sites)."""
+    best = " ".join(_("On Site {site}'s patients the highest is {model}, {value:.3f}.").format(
+        site=site, model=table[site].idxmax(), value=table[site].max())
+        for site in table.columns)
+    return _("Grouped bar chart ({title}) of {metric} for the models {models}, one group per "
+             "hospital's patients. {best}").format(
+        title=title or _("each model on each hospital's patients"),
+        metric=metric.split(" (")[0], models=", ".join(map(str, table.index)), best=best)

@@ -54,7 +54,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.get("language_info", {}).pop("version", None)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:02d}"
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        # Tags and JupyterLab's collapsed source (tools/reading_path.py) are the author's.
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags", "jupyter")}
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             # Widgets render from state that is not kept; their text fallback stays.

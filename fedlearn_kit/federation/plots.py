@@ -10,7 +10,17 @@ from matplotlib.figure import Figure
 
 from fedlearn_kit.evaluation import Difference
 from fedlearn_kit.federation.result import Result
-from fedlearn_kit.plots import bar_axis, new_figure, site_colour, text_colour_on
+from fedlearn_kit.figure_text import describe
+from fedlearn_kit.i18n import _
+from fedlearn_kit.plots import (
+    bar_axis,
+    comparison_description,
+    new_figure,
+    series_hatch,
+    series_marker,
+    site_colour,
+    text_colour_on,
+)
 
 
 def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
@@ -31,8 +41,8 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
         for i, (name, result) in enumerate(results.items()):
             series = result.site_metrics(metric)[site]
             values += list(series.to_numpy())
-            ax.plot(series.index, series.to_numpy(), marker="o", color=site_colour(i),
-                    label=name)
+            ax.plot(series.index, series.to_numpy(), marker=series_marker(i),
+                    color=site_colour(i), label=name)
         for j, (name, by_site) in enumerate((baselines or {}).items()):
             if site in by_site:
                 dash, width = styles[j % len(styles)]
@@ -47,7 +57,27 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
         ax.set_ylim(low - pad, high + pad)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
                ncols=len(results) + len(baselines or {}), fontsize=8, frameon=False)
-    return fig
+    return describe(fig, rounds_description(results, metric, baselines))
+
+
+def rounds_description(results: Mapping[str, Result], metric: str = "auroc",
+                       baselines: Mapping[str, Mapping[str, float]] | None = None) -> str:
+    """The text alternative of :func:`plot_rounds`: each run's last-round value on each
+    site's patients, beside the baselines."""
+    first = next(iter(results.values()))
+    text = [_("Line chart of the global model's {metric} on each hospital's test patients, "
+              "round by round, for {runs}.").format(metric=metric.upper(),
+                                                    runs=", ".join(results))]
+    for site in first.sites:
+        last = ", ".join(f"{name} {result.site_metrics(metric)[site].iloc[-1]:.3f}"
+                         for name, result in results.items())
+        text.append(_("On Site {site}'s patients, the last round gives {values}.").format(
+            site=site, values=last))
+        compared = ", ".join(f"{name} {by_site[site]:.3f}"
+                             for name, by_site in (baselines or {}).items() if site in by_site)
+        if compared:
+            text.append(_("The horizontal lines: {values}.").format(values=compared))
+    return " ".join(text)
 
 
 def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
@@ -70,7 +100,8 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
     width = 0.8 / len(others)
     for i, name in enumerate(others):
         values = gains.loc[name].to_numpy(dtype=float)
-        bars = ax.bar(x + i * width, values, width, color=site_colour(i + 2), label=name)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i + 2), label=name,
+                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
         ranges = (intervals or {}).get(name)
         if ranges is not None:
             low = np.array([ranges[s].low for s in sites])
@@ -88,7 +119,12 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
     ax.set_xticks(x + width * (len(others) - 1) / 2, [f"Site {s}" for s in sites])
     ax.set(ylabel="AUROC gain over own model", title=title or "Gain over each site's own model")
     ax.legend(loc="best", fontsize=8)
-    return fig
+    text = [_("Bar chart of each collaborative model's AUROC gain over the hospital's own "
+              "model, on each hospital's patients.")]
+    text += [_("On Site {site}'s patients: {values}.").format(
+        site=site, values=", ".join(f"{name} {gains.loc[name, site]:+.3f}" for name in others))
+        for site in sites]
+    return describe(fig, " ".join(text))
 
 
 def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
@@ -106,7 +142,8 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     width = 0.84 / len(names)
     for i, name in enumerate(names):
         values = table.loc[name].to_numpy(dtype=float)
-        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name,
+                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
         if intervals is None:
             ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, rotation=90,
                          padding=2)
@@ -124,4 +161,4 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     ax.set(ylabel=label, title=title or f"{metric} of each model on each site's patients")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
                ncols=min(len(names) + (intervals is not None), 3), fontsize=8, frameon=False)
-    return fig
+    return describe(fig, comparison_description(table, metric, title))

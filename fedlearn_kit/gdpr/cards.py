@@ -417,9 +417,9 @@ _LABELS = {
                           "`fedlearn-answers.json` beside the notebook (or where "
                           "`FEDLEARN_ANSWERS` or `answers_file=` points), never in the "
                           "notebook."},
-    "sv": {"why": "Varför det spelar roll", "shown": "I den här notebooken", "law": "Lagrum",
+    "sv": {"why": "Därför är frågan viktig", "shown": "I den här notebooken", "law": "Lagrum",
            "sources": "Källor", "open": "Oklart rättsläge", "heading": "Dataskyddsfrågor",
-           "role": "Vem bör svara", "good": "Ett bra svar tar upp",
+           "role": "Vem svarar", "good": "Ett bra svar tar upp",
            "as_of": "Rättsläge per",
            "not_advice": "Utbildningsmaterial, inte juridisk rådgivning: varje kort anger "
                          "vilken dag rättsläget senast kontrollerades; kontrollera källorna "

@@ -1,12 +1,17 @@
 """``show_cards``: a step's GDPR questions as a panel to answer in, at the end of every lesson.
 
 In JupyterLab the cards appear as an ipywidgets panel: a language toggle (English/Svenska),
-a text box per card and an "ask our DPO" tick box. Every change is saved at once to the
-answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the notebook, and is there again
-after a kernel restart. Where widgets cannot render (nbval, an HTML export, a terminal) the
-same output carries the cards as Markdown, identical on every run, with how to answer there
-(``kit.gdpr.answer(...)`` or ``fedlearn-kit answers template``) and the date the law was
-last checked.
+and per card its question, who answers first and the ⚖ mark of unsettled law (visible
+before the details are opened), a labelled text box and an "ask our DPO" tick box. Every
+change is saved at once to the answers file (:mod:`fedlearn_kit.gdpr.answers`), never to the
+notebook, and is there again after a kernel restart. The toggle changes every line: the
+heading, the law note, each card, the labels and the status line.
+
+A lesson's cards cell imports what it needs (``from fedlearn_kit.gdpr import show_cards``),
+so a learner can run that one cell as soon as the lesson opens, without running the lesson:
+the way to answer a demonstrated lesson's cards. Where widgets cannot render (nbval, an HTML
+export, a terminal) the same output carries the cards as Markdown, identical on every run,
+saying how to get the panel and how to answer without it.
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ from fedlearn_kit.i18n import N_, _, language, ngettext
 
 #: How to answer where the panel cannot render, and what the cards are (and are not).
 _FALLBACK_NOTE = N_(
-    "**How to answer.** In JupyterLab, write in the panel that this cell shows. Anywhere else "
-    "(VS Code, classic Notebook, a terminal, papermill), run `kit.gdpr.answer(\"<card id>\", "
-    "\"your answer\", ask_dpo=False)` in a cell, or in a terminal run `fedlearn-kit answers "
-    "template`, fill in `fedlearn-answers.md` and run `fedlearn-kit answers import "
-    "fedlearn-answers.md`. Answers are saved in `fedlearn-answers.json` beside the notebook "
-    "(or where `FEDLEARN_ANSWERS` or `answers_file=` points), never in the notebook.")
+    "**How to answer.** Click in the cell above these cards and press Shift+Enter: a panel "
+    "with a box for each question appears here. You need not run the rest of the lesson "
+    "first. Your answers are saved in `fedlearn-answers.json` beside the lesson (or where "
+    "`FEDLEARN_ANSWERS` points), never in the lesson.")
+_ELSEWHERE_NOTE = N_(
+    "*Without the panel* (VS Code, classic Notebook, a terminal): run "
+    "`kit.gdpr.answer(\"<card id>\", \"your answer\", ask_dpo=False)` in a cell, or in a "
+    "terminal run `fedlearn-kit answers template`, fill in `fedlearn-answers.md` and run "
+    "`fedlearn-kit answers import fedlearn-answers.md`.")
 _LAW_NOTE = N_("Law as of {date}. Teaching material, not legal advice.")
 
 
@@ -71,14 +79,17 @@ def check_lang(lang: str) -> None:
 
 
 _WIDGET_TEXT = {
-    "ask_dpo": N_("Ask our DPO about this"), "placeholder": N_("Your answer (saved to {file})"),
-    "saved": N_("Saved to {file}"), "new": N_("Answers will be saved to {file}"),
-    "details": N_("Why, where, law and sources"), "not_saved": N_("NOT SAVED: {error}"),
+    "ask_dpo": N_("Ask our DPO about this"), "placeholder": N_("Saved to {file} as you type."),
+    "answer": N_("Your answer"), "saved": N_("Saved to {file}."),
+    "new": N_("Answers will be saved to {file}."),
+    "details": N_("Why, where, law and sources"), "not_saved": N_("NOT SAVED: {reason}"),
+    "first": N_("Who answers first"), "unsettled": N_("⚖ Unsettled law: see the details."),
 }
 
 
-def _loaded(n: int, file: object, lang: str) -> str:
-    return ngettext("{n} answer loaded from {file}", "{n} answers loaded from {file}", n,
+def loaded_message(n: int, file: object, lang: str | None = None) -> str:
+    """ "1 answer loaded from F." / "3 answers loaded from F." in ``lang`` (plural right)."""
+    return ngettext("{n} answer loaded from {file}.", "{n} answers loaded from {file}.", n,
                     lang).format(n=n, file=file)
 
 
@@ -118,6 +129,7 @@ class CardPanel:
         self._card_html: dict[str, Any] = {}
         self._boxes: dict[str, tuple[Any, Any]] = {}
         self._status: Any = None
+        self._status_message: tuple[str, dict[str, Any], bool] | None = None
         self._title: Any = None
         self._law: Any = None
 
@@ -130,7 +142,8 @@ class CardPanel:
         """
         cards_text = step_markdown(self.step, self.lang, answer_note=False)
         heading, advice, rest = cards_text.split("\n\n", 2)
-        return "\n\n".join([heading, advice, _(_FALLBACK_NOTE, self.lang), rest])
+        return "\n\n".join([heading, advice, _(_FALLBACK_NOTE, self.lang),
+                            _(_ELSEWHERE_NOTE, self.lang), rest])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -153,9 +166,17 @@ class CardPanel:
 
     # -- widgets ------------------------------------------------------------------------
     def _card_body(self, card: Card, lang: str) -> str:
+        """A card's text: question, the other language's question, then the cues a round
+        needs before anything is opened (who answers first, ⚖), then the details."""
         e = html.escape
         label = {key: _(text, lang) for key, text in _DETAIL_LABELS.items()}
+        words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
         other = "sv" if lang == "en" else "en"
+        cues = []
+        if card.role:
+            cues.append(f"<b>{e(words['first'])}:</b> {e(card.role_labels(lang)[0])}")
+        if card.unsettled:
+            cues.append(f"<b style='color:#8a4b00'>{e(words['unsettled'])}</b>")
         rows = [(label["why"], card.text("why", lang)),
                 (label["shown"], card.text("shown_in", lang)),
                 (label["role"], ", ".join(card.role_labels(lang))),
@@ -166,15 +187,24 @@ class CardPanel:
                  (label["sources"], "; ".join(s.cite(lang) for s in card.sources))]
         items = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in rows)
         return (f"<p style='margin:0'><b>{e(card.text('question', lang))}</b><br>"
-                f"<i style='opacity:.7'>{e(card.text('question', other))}</i> "
-                f"<code style='opacity:.6'>{e(card.id)}</code></p>"
-                f"<details><summary>{e(_(_WIDGET_TEXT['details'], lang))}</summary>"
+                f"<i lang='{other}' style='color:#57606a'>{e(card.text('question', other))}"
+                f"</i> <code style='color:#57606a'>{e(card.id)}</code></p>"
+                f"<p class='fedlearn-card-cues' style='margin:2px 0'>{' · '.join(cues)}</p>"
+                f"<details><summary>{e(words['details'])}</summary>"
                 f"<ul>{items}</ul></details>")
 
-    def _set_status(self, message: str, error: bool = False) -> None:
-        if self._status is not None:
-            colour = "#b00020" if error else "#555"
-            self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
+    def _set_status(self, key: str, error: bool = False, **values: Any) -> None:
+        """Show the status line ``key`` of _WIDGET_TEXT (or "loaded") in the panel's language;
+        it is shown again in the other language when the toggle changes."""
+        self._status_message = (key, values, error)
+        if self._status is None:
+            return
+        if key == "loaded":
+            message = loaded_message(values["n"], values["file"], self.lang)
+        else:
+            message = _(_WIDGET_TEXT[key], self.lang).format(**values)
+        colour = "#b00020" if error else "#57606a"
+        self._status.value = f"<span style='color:{colour}'>{html.escape(message)}</span>"
 
     def _save(self, card: Card) -> None:
         text_box, dpo_box = self._boxes[card.id]
@@ -182,23 +212,27 @@ class CardPanel:
             self.answers[card.id] = self.store.save(card.id, card.step, text_box.value,
                                                     dpo_box.value, language=self.lang)
         except (AnswersFileError, OSError) as err:
-            self._set_status(_(_WIDGET_TEXT["not_saved"], self.lang).format(error=err),
-                             error=True)
+            self._set_status("not_saved", True, reason=err)
         else:
-            self._set_status(_(_WIDGET_TEXT["saved"], self.lang).format(file=self.store.path))
+            self._set_status("saved", file=self.store.path)
 
     def _relabel(self, lang: str) -> None:
+        """Every line of the panel in ``lang``: heading, law note, cards, labels, status."""
         self.lang = lang
         words = {key: _(text, lang) for key, text in _WIDGET_TEXT.items()}
         self._title.value = (f"<h3>{html.escape(_(_DETAIL_LABELS['heading'], lang))} · "
                              f"{html.escape(step_title(self.step, lang))}</h3>")
-        self._law.value = (f"<p style='opacity:.75;margin:2px 0'>"
+        self._law.value = (f"<p style='color:#57606a;margin:2px 0'>"
                            f"{html.escape(law_note(self.cards, lang))}</p>")
         for card in self.cards:
             self._card_html[card.id].value = self._card_body(card, lang)
             text_box, dpo_box = self._boxes[card.id]
             text_box.placeholder = words["placeholder"].format(file=self.store.path.name)
+            text_box.description = words["answer"]
             dpo_box.description = words["ask_dpo"]
+        if self._status_message is not None:
+            key, values, error = self._status_message
+            self._set_status(key, error, **values)
 
     def widget(self) -> Any:
         """The ipywidgets panel (built once): toggle, then per card a text box and a flag."""
@@ -216,13 +250,15 @@ class CardPanel:
         self._status = w.HTML()
         self._status.add_class("fedlearn-cards-status")
         self._title = w.HTML()
-        self._law = w.HTML()  # the law note, relabelled with the rest
+        self._law = w.HTML()
         self._law.add_class("fedlearn-cards-law")
         rows = []
         for card in self.cards:
             saved = self.answers.get(card.id, Answer(step=card.step))
             self._card_html[card.id] = w.HTML()
+            # The description is the box's <label>: a screen reader names the box by it.
             text_box = w.Textarea(value=saved.answer, continuous_update=True,
+                                  style={"description_width": "initial"},
                                   layout=w.Layout(width="100%", height="80px"))
             dpo_box = w.Checkbox(value=saved.ask_dpo, indent=False)
             text_box.add_class("fedlearn-answer")
@@ -235,6 +271,12 @@ class CardPanel:
             row.add_class("fedlearn-card")
             row.add_class("fedlearn-card-" + card.id.replace(".", "-").replace("_", "-"))
             rows.append(row)
+        n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
+                if any(c.id == cid for c in self.cards))
+        if n:
+            self._set_status("loaded", n=n, file=self.store.path)
+        else:
+            self._set_status("new", file=self.store.path)
         self._relabel(lang)
 
         def on_toggle(change: dict[str, Any]) -> None:
@@ -242,14 +284,9 @@ class CardPanel:
             try:
                 self.store.save_language(change["new"])
             except (AnswersFileError, OSError) as err:
-                self._set_status(_(_WIDGET_TEXT["not_saved"], self.lang).format(error=err),
-                                 error=True)
+                self._set_status("not_saved", True, reason=err)
 
         toggle.observe(on_toggle, names="value")
-        n = sum(a.answered or a.ask_dpo for cid, a in self.answers.items()
-                if any(c.id == cid for c in self.cards))
-        self._set_status(_loaded(n, self.store.path, lang) if n
-                         else _(_WIDGET_TEXT["new"], lang).format(file=self.store.path))
         self._widget = w.VBox([self._title, self._law, toggle, *rows, self._status])
         self._widget.add_class("fedlearn-cards")
         return self._widget

@@ -48,7 +48,11 @@ def to_markdown(blocks: Sequence[Block]) -> str:
 _CSS = ("body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;line-height:1.45;"
         "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
         "padding:.3em .6em;text-align:left;vertical-align:top}blockquote{border-left:4px solid "
-        "#c60;margin:0;padding:.2em 1em;background:#fff8f0}")
+        "#c60;margin:0;padding:.2em 1em;background:#fff8f0}"
+        # Printed on A4 (a region's paper), long links and words wrap instead of running off
+        # the page (tests/e2e/test_print.py prints every take-home document).
+        "td,th,a,p,li{overflow-wrap:anywhere}@media print{@page{size:A4;margin:15mm}"
+        "body{margin:0;max-width:none}}")
 
 
 def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
@@ -72,8 +76,8 @@ def to_html(blocks: Sequence[Block], title: str, lang: str) -> str:
                            for row in block[2])
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+            f"<title>{e(title)}</title><style>{_CSS}</style></head><body><main>\n"
+            + "\n".join(body) + "\n</main></body></html>\n")
 
 
 def write_document(out: str | os.PathLike[str], markdown: Callable[[], str],

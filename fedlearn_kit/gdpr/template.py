@@ -24,6 +24,7 @@ from pathlib import Path
 from fedlearn_kit.gdpr.answers import Answer, AnswerStore
 from fedlearn_kit.gdpr.cards import Card, card_by_id, load_cards, step_title
 from fedlearn_kit.gdpr.files import atomic_write_text
+from fedlearn_kit.gdpr.lawref import laws_in
 from fedlearn_kit.gdpr.panel import check_lang, law_as_of
 from fedlearn_kit.i18n import _
 
@@ -40,14 +41,16 @@ _WORDS = {
                   "run: fedlearn-kit answers import {name}",
            "note": "Teaching material, not legal advice. Law as of {date}.",
            "card": "card", "ask": "Ask our DPO", "answer": "Answer:", "why": "Why",
-           "who": "Who answers"},
+           "who": "Who answers", "law": "Law", "as_of": "law as of",
+           "unsettled": "⚖ Unsettled law"},
     "sv": {"title": "Era svar på dataskyddsfrågorna",
            "how": "Skriv varje svar under raden \"Svar:\" (så många rader ni vill). Sätt ett "
                   "x i [ ] för att fråga dataskyddsombudet. Behåll raderna som börjar med ###. "
                   "Kör sedan: fedlearn-kit answers import {name}",
            "note": "Utbildningsmaterial, inte juridisk rådgivning. Rättsläge per {date}.",
            "card": "kort", "ask": "Fråga dataskyddsombudet", "answer": "Svar:",
-           "why": "Varför", "who": "Vem svarar"},
+           "why": "Varför", "who": "Vem svarar", "law": "Lagrum", "as_of": "rättsläge per",
+           "unsettled": "⚖ Oklart rättsläge"},
 }
 
 
@@ -102,6 +105,10 @@ def answers_template(steps: Iterable[str] | None = None, lang: str = "en",
                   f"{words['why']}: {card.text('why', lang)}", ""]
         if card.role:
             lines += [f"{words['who']}: {', '.join(card.role_labels(lang))}", ""]
+        lines += [f"{words['law']}: {laws_in(card.law, lang)} ({words['as_of']} "
+                  f"{card.law_as_of})", ""]
+        if card.unsettled:
+            lines += [f"{words['unsettled']}: {card.text('open', lang)}", ""]
         lines += [f"- [{'x' if given.ask_dpo else ' '}] {words['ask']}", "",
                   words["answer"], given.answer.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"

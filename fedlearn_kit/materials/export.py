@@ -14,11 +14,21 @@ from pathlib import Path
 
 import nbformat
 
+from fedlearn_kit.figure_text import alt_text
 from fedlearn_kit.materials.html import esc, generated_footer, markdown, page
 
 #: The command named in an export's footer.
 COMMAND = "fedlearn-kit materials export"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: The alt text of a figure stored without a description (fedlearn_kit.figure_text): a test
+#: of the generated pages fails on it, so that every figure of the course is described.
+MISSING_ALT = "A figure without a description."
+#: Cell tags of the reading path (tools/authoring.py applies them): code a non-programmer
+#: may skip. The export folds such a cell's code under a line that says so.
+SKIP_TAGS = {"checked-sentences": "Checked sentences: the code that tests the text above "
+                                  "against the numbers. You may skip it.",
+             "for-developers": "For developers: code you may skip. Its results are shown "
+                               "below it."}
 #: Output types in the order an export prefers them (widgets are left out: no renderer offline).
 _PREFERRED = ("image/png", "image/svg+xml", "text/html", "text/markdown", "text/plain")
 
@@ -37,11 +47,13 @@ def _output_html(output: nbformat.NotebookNode) -> str:
         value = data[mime]
         value = "".join(value) if isinstance(value, list) else value
         if mime == "image/png":
-            return f'<img alt="figure" src="data:image/png;base64,{value.strip()}">'
+            alt = alt_text(data) or MISSING_ALT
+            return f'<img alt="{esc(alt)}" src="data:image/png;base64,{value.strip()}">'
         if mime == "image/svg+xml":
             return f'<div class="svg">{value}</div>'
         if mime == "text/html":
-            return f'<div class="html-out">{value}</div>'
+            # Focusable, so that a keyboard can scroll a table wider than the page.
+            return f'<div class="html-out" tabindex="0">{value}</div>'
         if mime == "text/markdown":
             return f'<div class="md-out">{markdown(value)}</div>'
         return f'<pre class="out">{esc(_ANSI.sub("", value))}</pre>'
@@ -53,10 +65,29 @@ EXPORT_CSS = """
 pre.out { background: #fff; border: 1px solid var(--line); }
 pre.error { color: #8b0000; }
 .html-out { overflow-x: auto; }
+details.skip > summary { color: var(--muted); cursor: pointer; }
+@media print { .html-out { overflow: visible; } .html-out table { font-size: 7.5pt; } }
 .md-out { border-left: 3px solid var(--line); padding-left: 0.8rem; }
 .html-out table { font-size: 0.85rem; }
 @media print { .cell-code { page-break-inside: avoid; } }
 """
+
+
+_ATTACHMENT = re.compile(r"attachment:([^)\s\"']+)")
+
+
+def with_attachments(source: str, attachments: dict[str, dict[str, str]]) -> str:
+    """Markdown with each ``attachment:NAME`` link replaced by the attached image as a data
+    URL, so that the page needs no other file (lesson 00's screenshot is such an image)."""
+    def inline(match: re.Match[str]) -> str:
+        files = attachments.get(match.group(1)) or {}
+        for mime, data in files.items():
+            if mime.startswith("image/"):
+                text = "".join(data) if isinstance(data, list) else data
+                return f"data:{mime};base64,{text.strip()}"
+        return match.group(0)
+
+    return _ATTACHMENT.sub(inline, source)
 
 
 def export_notebook_html(path: Path, title: str | None = None) -> str:
@@ -65,11 +96,17 @@ def export_notebook_html(path: Path, title: str | None = None) -> str:
     body = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            body.append(f'<div class="cell-md">{markdown(cell.source)}</div>')
+            source = with_attachments(cell.source, cell.get("attachments", {}))
+            body.append(f'<div class="cell-md">{markdown(source)}</div>')
         elif cell.cell_type == "code":
-            if "parameters" in cell.metadata.get("tags", []):
+            tags = cell.metadata.get("tags", [])
+            if "parameters" in tags:
                 body.append('<p class="muted">Parameters (papermill):</p>')
-            body.append(f'<div class="cell-code"><pre class="src">{esc(cell.source)}</pre>'
+            code = f'<pre class="src">{esc(cell.source)}</pre>'
+            skip = next((SKIP_TAGS[tag] for tag in SKIP_TAGS if tag in tags), None)
+            if skip:
+                code = f'<details class="skip"><summary>{esc(skip)}</summary>{code}</details>'
+            body.append(f'<div class="cell-code">{code}'
                         + "".join(_output_html(o) for o in cell.get("outputs", [])) + "</div>")
     name = title or path.stem
     return page(name, "\n".join(body), "en", EXPORT_CSS,

@@ -46,10 +46,13 @@ img { max-width: 100%; height: auto; }
 .unsettled { color: var(--warn); font-weight: 600; }
 footer { margin-top: 2rem; font-size: 0.8rem; color: var(--muted); }
 @media print {
+  @page { size: A4; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   a { color: inherit; text-decoration: none; }
   .no-print { display: none !important; }
-  pre { white-space: pre-wrap; }
+  pre { white-space: pre-wrap; overflow: visible; }
+  pre, code, td, th, a { overflow-wrap: anywhere; }
+  img { break-inside: avoid; page-break-inside: avoid; }
 }
 """
 
@@ -80,7 +83,7 @@ def page(title: str, body: str, lang: str = "en", css: str = "", script: str = "
     parts = ["<!DOCTYPE html>", f'<html lang="{esc(lang)}">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(title)}</title>", f"<style>{BASE_CSS}{css}</style>", "</head>",
-             "<body>", body]
+             "<body>", "<main>", body, "</main>"]
     if footer:
         parts.append(f"<footer>{footer}</footer>")
     if script:
@@ -90,12 +93,18 @@ def page(title: str, body: str, lang: str = "en", css: str = "", script: str = "
 
 
 def generated_footer(source: str, command: str, lang: str = "en") -> str:
-    """The footer line saying where a page comes from and which command regenerates it."""
+    """The footer of a generated page: for the reader, that it is teaching material and not
+    legal advice; for a maintainer, in an HTML comment (never printed), where the page comes
+    from and which command regenerates it."""
+    made = f"<!-- generated from {_comment(source)} by {_comment(command)} -->"
     if lang == "sv":
-        return (f"Genererad från {esc(source)} med <code>{esc(command)}</code>"
-                f" · fedlearn-kit · undervisningsmaterial, inte juridisk rådgivning")
-    return (f"Generated from {esc(source)} by <code>{esc(command)}</code>"
-            f" · fedlearn-kit · teaching material, not legal advice")
+        return f"fedlearn-kit · utbildningsmaterial, inte juridisk rådgivning {made}"
+    return f"fedlearn-kit · teaching material, not legal advice {made}"
+
+
+def _comment(text: str) -> str:
+    """``text`` safe inside an HTML comment (no "--")."""
+    return text.replace("--", "- -")
 
 
 def external_resources(text: str) -> list[str]:

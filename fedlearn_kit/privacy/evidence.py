@@ -28,7 +28,7 @@ leakage": a stronger attack or more patients may show what this one could not.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -255,14 +255,6 @@ class AttackEvidence:
                 "tpr_at_low_fpr": round(self.tpr_at_low_fpr, 4),
                 "tpr_at_low_fpr_ci": [round(v, 4) for v in self.tpr_at_low_fpr_ci],
                 "low_fpr": self.low_fpr}
-
-    def as_row(self) -> dict[str, object]:
-        """A flat dict for a table (intervals as two columns)."""
-        row = asdict(self)
-        for key in ("held_out_advantage_ci", "tpr_at_low_fpr_ci"):
-            low, high = row.pop(key)
-            row[f"{key}_low"], row[f"{key}_high"] = low, high
-        return row
 
 
 def evidence(result: AttackResult, *, low_fpr: float = 0.001,

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fedlearn_kit.plots import bar_axis, new_figure, site_colour
+from fedlearn_kit.figure_text import describe
+from fedlearn_kit.i18n import _
+from fedlearn_kit.plots import bar_axis, new_figure, series_hatch, series_marker, site_colour
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
 
 
@@ -22,7 +24,8 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
     floor = 1e-4
     for i, (name, result) in enumerate(results.items()):
         ax.plot(np.maximum(result.fpr, floor), np.maximum(result.tpr, floor),
-                color=site_colour(i), label=f"{name} (AUC {result.auc:.2f})")
+                color=site_colour(i), marker=series_marker(i), markevery=0.1, markersize=4,
+                label=f"{name} (AUC {result.auc:.2f})")
     grid = np.geomspace(floor, 1, 50)
     ax.plot(grid, grid, color="grey", linestyle=":", label="guessing")
     for f in LOW_FPRS:
@@ -32,7 +35,15 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
            ylabel="true positive rate (members found)",
            title=title or "Membership attacks: members found against false alarms")
     ax.legend(loc="lower right", fontsize=8)
-    return fig
+    best = max(results, key=lambda name: results[name].auc)
+    return describe(fig, " ".join([
+        _("Attack ROC curves on log-log axes: the share of members found against the share "
+          "of non-members wrongly flagged, with the diagonal of guessing and marks at {low:g} % "
+          "and {high:g} % false positives.").format(low=100 * min(LOW_FPRS),
+                                                    high=100 * max(LOW_FPRS)),
+        _("Area under each curve: {values}.").format(
+            values=", ".join(f"{name} {r.auc:.2f}" for name, r in results.items())),
+        _("The largest is {name}'s.").format(name=best)]))
 
 
 def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
@@ -56,10 +67,10 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
             left.errorbar(finite["epsilon"] * (1 + 0.04 * i), mean,
                           yerr=[mean - finite[f"auroc {site} low"],
                                 finite[f"auroc {site} high"] - mean],
-                          marker="o", capsize=3, color=site_colour(i),
+                          marker=series_marker(i), capsize=3, color=site_colour(i),
                           label=f"Site {site} patients (range over noise draws)")
         else:
-            left.plot(finite["epsilon"], mean, marker="o", color=site_colour(i),
+            left.plot(finite["epsilon"], mean, marker=series_marker(i), color=site_colour(i),
                       label=f"Site {site} patients")
         if len(plain):
             left.axhline(float(plain[f"auroc {site}"].iloc[0]), color=site_colour(i),
@@ -92,7 +103,24 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
         ax.set_xticks(finite["epsilon"], [f"{e:.2g}" for e in finite["epsilon"]])
     if title:
         fig.suptitle(title)
-    return fig
+    return describe(fig, privacy_utility_description(table))
+
+
+def privacy_utility_description(table: pd.DataFrame) -> str:
+    """The text alternative of :func:`plot_privacy_utility`: AUROC per site and the measured
+    advantage at the smallest and the largest privacy budget."""
+    finite = table[np.isfinite(table["epsilon"])].sort_values("epsilon")
+    sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
+    measured = "held_out_advantage" if "held_out_advantage" in table else "advantage"
+    text = [_("Two panels against the privacy budget ε on a log scale. Left: AUROC on each "
+              "hospital's patients, dashed without DP. Right: the measured membership "
+              "advantage (TPR − FPR) beside the DP bound and what a blind attack reaches.")]
+    for row in (finite.iloc[0], finite.iloc[-1]):
+        text.append(_("At ε = {epsilon:.2g}: AUROC {aurocs}; advantage {advantage:.3f}.")
+                    .format(epsilon=row["epsilon"], advantage=row[measured],
+                            aurocs=", ".join(f"Site {s} {row[f'auroc {s}']:.3f}"
+                                             for s in sites)))
+    return " ".join(text)
 
 
 def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
@@ -119,27 +147,41 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
         err = ([rows["auroc"] - rows["auroc_low"], rows["auroc_high"] - rows["auroc"]]
                if ranged else None)
         ax.bar(x + i * width, rows["auroc"], width, color=site_colour(i), label=name,
-               yerr=err, capsize=2, error_kw={"elinewidth": 0.8})
+               hatch=series_hatch(i), edgecolor="white", linewidth=0, yerr=err, capsize=2,
+               error_kw={"elinewidth": 0.8})
     ax.set_xticks(x + width * (len(models) - 1) / 2, labels, fontsize=8)
     ylabel = bar_axis(ax, groups["auroc_high" if ranged else "auroc"].to_numpy(dtype=float),
                       "AUROC", headroom=0.12)
     ax.set(ylabel=ylabel, title=title or "AUROC per group of patients")
     ax.legend(ncols=min(len(models), 6), fontsize=7, loc="upper left",
               title="bars: range over noise draws" if ranged else None, title_fontsize=7)
-    return fig
+    lowest = groups.loc[groups["auroc"].idxmin()]
+    return describe(fig, " ".join([
+        _("Bar chart of AUROC for each patient group (sex and age band), one bar per model: "
+          "{models}.").format(models=", ".join(models)),
+        _("The lowest bar is {model} for {group} {value}: {auroc:.3f}.").format(
+            model=lowest["model"], group=lowest["group"], value=lowest["value"],
+            auroc=lowest["auroc"])]))
 
 
 def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
     """Reconstruction error against records per update, one line per number of local epochs."""
     fig, (ax,) = new_figure(width=4.6, height=3.4)
     for i, epochs in enumerate(table.columns):
-        ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker="o",
+        ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker=series_marker(i),
                 color=site_colour(i), label=f"{epochs} local epoch(s)")
     ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
            ylabel="distance to nearest record / its length",
            title=title or "How close the reconstruction comes to a record")
     ax.legend(fontsize=8)
-    return fig
+    records, epochs = table.stack().idxmin()
+    return describe(fig, " ".join([
+        _("Line chart on log-log axes of how far the record read back from an update lies "
+          "from the nearest real record (relative to its length), against the number of "
+          "records in the update, one line per number of local epochs."),
+        _("The smallest distance is {value:.2g}, for an update of {records} records with "
+          "local epochs set to {epochs}.").format(value=table.loc[records, epochs],
+                                                  records=records, epochs=epochs)]))
 
 
 def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: str = "",
@@ -159,7 +201,8 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
         colour = site_colour(i if index is None else index)
         style = styles[sum(1 for c in table.columns[:i] if index is not None
                            and f"site {sites[index]} " in f"{c} ") % len(styles)]
-        ax.plot(table.index, table[name], marker="o", color=colour, linestyle=style,
+        ax.plot(table.index, table[name], marker=series_marker(i), color=colour,
+                linestyle=style,
                 label=name)
     if isinstance(baseline, Mapping):
         for k, (site_name, value) in enumerate(baseline.items()):
@@ -172,4 +215,16 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
            ylim=(0, None))
     ax.set_xticks(list(table.index))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    return fig
+    round_, name = table.stack().idxmax()
+    text = [_("Line chart of the attack's {metric} in each round, for {names}.").format(
+        metric=metric, names=", ".join(map(str, table.columns)))]
+    if isinstance(baseline, Mapping):
+        text.append(_("Dotted lines mark what a blind attack reaches one time in 20 with each "
+                      "site's numbers: {values}.").format(values=", ".join(
+                          f"Site {site} {value:.3f}" for site, value in baseline.items())))
+    elif baseline is not None:
+        text.append(_("A dashed line marks what a blind attack reaches one time in 20: "
+                      "{baseline:.3f}.").format(baseline=baseline))
+    text.append(_("The highest value is {value:.3f}, for {name} in round {round}.").format(
+        value=table.loc[round_, name], name=name, round=round_))
+    return describe(fig, " ".join(text))

@@ -131,6 +131,22 @@ def test_template_round_trip_through_a_text_editor(tmp_path, lang):
     assert not unanswered & set(saved)
 
 
+@pytest.mark.parametrize(("lang", "law", "unsettled"), [
+    ("en", "Law: ", "⚖ Unsettled law: "), ("sv", "Lagrum: ", "⚖ Oklart rättsläge: ")])
+def test_template_carries_the_law_line_and_the_unsettled_mark(tmp_path, lang, law, unsettled):
+    from fedlearn_kit.gdpr.lawref import laws_in
+
+    text = gdpr.answers_template(["centralised"], lang=lang, answers_file=tmp_path / "a.json")
+    blocks = text.split("### ")[1:]
+    assert len(blocks) == len(gdpr.cards_for("centralised"))
+    for card, block in zip(gdpr.cards_for("centralised"), blocks, strict=True):
+        assert block.split(":", 1)[1].split()[0] == card.id
+        assert f"{law}{laws_in(card.law, lang)}" in block
+        assert (unsettled in block) == card.unsettled, card.id
+        if card.unsettled:
+            assert card.text("open", lang) in block
+
+
 def test_template_is_not_overwritten_and_a_blank_never_deletes(tmp_path):
     answers = tmp_path / "a.json"
     template = gdpr.template.write_answers_template(tmp_path / "t.md", steps=["federated"],

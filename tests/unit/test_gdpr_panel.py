@@ -152,6 +152,82 @@ def test_widget_shows_the_law_date(tmp_path):
     assert len(notes) == 1 and "Law as of" in notes[0].value
 
 
+def _collapsed(card_html: str) -> str:
+    """What a card shows before its details are opened."""
+    return card_html.split("<details>", 1)[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_collapsed_card_shows_who_answers_first_and_unsettled_law(tmp_path, lang):
+    panel = gdpr.CardPanel("centralised", answers_file=tmp_path / "a.json")
+    for card in panel.cards:
+        shown = _collapsed(panel._card_body(card, lang))
+        assert card.role_labels(lang)[0] in shown, card.id
+        assert ("⚖" in shown) == card.unsettled, card.id
+    assert any(c.unsettled for c in panel.cards)  # the test sees a ⚖ card
+
+
+def _panel_lines(box) -> list[str]:
+    """Every piece of text the panel shows, in order (HTML values, labels, placeholders)."""
+    lines = []
+    for widget in _walk(box):
+        for name in ("value", "description", "placeholder"):
+            value = getattr(widget, name, None)
+            if isinstance(value, str) and value.strip("\u200b "):
+                lines.append(f"{type(widget).__name__}.{name}: {value}")
+    return lines
+
+
+def test_toggle_changes_every_line_of_the_panel(tmp_path):
+    w = pytest.importorskip("ipywidgets")
+    path = tmp_path / "a.json"
+    gdpr.AnswerStore(path).save("centralised.disclosure", "centralised", "Ett svar.", False)
+    panel = gdpr.CardPanel("centralised", answers_file=path)
+    box = panel.widget()
+    toggle = next(c for c in box.children if isinstance(c, w.ToggleButtons))
+    answers = {t.value for t in _parts(box, "fedlearn-answer")}
+    english = [line for line in _panel_lines(box) if line.split(": ", 1)[1] not in answers]
+    toggle.value = "sv"
+    swedish = [line for line in _panel_lines(box) if line.split(": ", 1)[1] not in answers]
+    assert len(english) == len(swedish) > 3 * len(panel.cards)
+    unchanged = [e for e, s in zip(english, swedish, strict=True)
+                 if e == s and not e.startswith("ToggleButtons")]
+    assert unchanged == []
+    (status,) = _parts(box, "fedlearn-cards-status")
+    assert "1 svar inläst från" in status.value
+    (law,) = _parts(box, "fedlearn-cards-law")
+    assert "Rättsläge per" in law.value
+    card = next(c for c in panel.cards if c.id == "centralised.disclosure")
+    text = panel._card_body(card, "sv")
+    assert "läst 20" in text and "accessed" not in text  # the sources follow the toggle
+
+
+def test_status_counts_answers_in_both_languages():
+    assert panel_module.loaded_message(1, "f.json", "en") == "1 answer loaded from f.json."
+    assert panel_module.loaded_message(3, "f.json", "en") == "3 answers loaded from f.json."
+    assert panel_module.loaded_message(1, "f.json", "sv") == "1 svar inläst från f.json."
+    assert panel_module.loaded_message(2, "f.json", "sv") == "2 svar inlästa från f.json."
+
+
+def test_error_follows_the_language(tmp_path):
+    w = pytest.importorskip("ipywidgets")
+    path = tmp_path / "a.json"
+    panel = gdpr.CardPanel("federated", answers_file=path)
+    box = panel.widget()
+    next(c for c in box.children if isinstance(c, w.ToggleButtons)).value = "sv"
+    path.write_text("{oops", "utf-8")
+    _card_row(box, panel.cards[0].id)[1].value = "nytt"
+    (status,) = _parts(box, "fedlearn-cards-status")
+    assert "INTE SPARAT" in status.value and "NOT SAVED" not in status.value
+
+
+def test_answer_boxes_are_labelled(tmp_path):
+    pytest.importorskip("ipywidgets")
+    panel = gdpr.CardPanel("federated", answers_file=tmp_path / "a.json")
+    boxes = _parts(panel.widget(), "fedlearn-answer")
+    assert boxes and all(b.description == "Your answer" for b in boxes)
+
+
 def test_the_swedish_toggle_relabels_the_law_note_too(tmp_path):
     """The learner review's screenshot: after "Svenska" the law note stayed in English."""
     w = pytest.importorskip("ipywidgets")

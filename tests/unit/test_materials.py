@@ -13,7 +13,7 @@ import pytest
 from fedlearn_kit.gdpr.cards import STEPS, load_cards
 from fedlearn_kit.materials import cleanup
 from fedlearn_kit.materials.export import export_notebook_html
-from fedlearn_kit.materials.html import external_resources, inline_markdown
+from fedlearn_kit.materials.html import external_resources
 from tools.materials import agenda, answer_key, build, deck, documents, lessons, times
 from tools.materials.facilitator_notes import read_notes_file
 
@@ -114,6 +114,16 @@ def test_agenda_has_setup_buffer_breaks_and_card_rounds(name):
     assert blocks[-1].kind == "closing"
 
 
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_no_more_than_90_minutes_of_lessons_without_a_break(name):
+    stretch, longest = 0, 0
+    for block in agenda.build_agenda(name):
+        stretch = 0 if block.kind in agenda.BREAKS else stretch + (
+            block.minutes if block.lesson else 0)
+        longest = max(longest, stretch)
+    assert longest <= 90, f"{name}: {longest} minutes of lessons and cards without a break"
+
+
 def test_full_day_keeps_swedish_breaks_and_the_room_federation():
     blocks = agenda.build_agenda("full_day")
     assert [b.minutes for b in blocks if b.kind == "lunch"] == [60]
@@ -136,6 +146,56 @@ def test_agenda_rejects_unknown_cards(monkeypatch):
     data["half_day"]["blocks"][3]["cards"] = ["no_such.card"]
     monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
     with pytest.raises(ValueError, match="no such card"):
+        agenda.build_agenda("half_day")
+
+
+#: The roles a card round must reach first in each agenda: the clinician, IT and security,
+#: and data protection or law (either the DPO or the lawyer answers first).
+ROLE_RULE = {"clinician": {"clinician"}, "IT and security": {"it_security"},
+             "DPO or lawyer": {"dpo", "lawyer"}}
+
+
+def _first_roles(name):
+    from fedlearn_kit.gdpr.cards import card_by_id
+
+    return {card_by_id(cid).role[0] for b in agenda.build_agenda(name) for cid in b.cards}
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_card_rounds_reach_every_role(name):
+    first = _first_roles(name)
+    missing = [who for who, roles in ROLE_RULE.items() if not first & roles]
+    assert not missing, f"{name}: no card round that {', '.join(missing)} answers first"
+
+
+def test_role_rule_fails_without_a_clinician_card(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    for block in data["half_day"]["blocks"]:
+        if block.get("lesson") == "local_models":
+            block["cards"] = []
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    assert "clinician" not in _first_roles("half_day")
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_every_discussed_card_is_in_a_lesson_the_room_has_open(name):
+    for block in agenda.build_agenda(name):
+        for cid in block.cards:
+            assert cid.split(".")[0] == block.lesson, (name, cid)
+            # Every mode opens the lesson on the participants' laptops; a demonstration
+            # tells them to run its cards cell.
+            assert block.mode in agenda.MODES
+        if block.mode == "demo" and block.cards:
+            assert "run only its last cell, the cards" in block.what
+
+
+def test_agenda_rejects_a_card_of_another_lesson(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    for block in data["half_day"]["blocks"]:
+        if block.get("lesson") == "local_models":
+            block["cards"] = ["dpia_and_next_steps.automated_decisions"]
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    with pytest.raises(ValueError, match="belong to another lesson than local_models"):
         agenda.build_agenda("half_day")
 
 
@@ -180,9 +240,30 @@ def test_exports_show_the_cards_without_widgets():
 def test_deck_has_every_card_in_both_languages():
     for lang in ("en", "sv"):
         html = deck.deck_html(lang)
-        assert html.count('<section class="card">') == len(load_cards())
+        assert html.count('<section class="card"') == len(load_cards())
         for card in load_cards():
             assert card.id in html
+
+
+def test_deck_header_carries_the_role_and_the_unsettled_mark():
+    import re
+
+    for lang in ("en", "sv"):
+        for card in load_cards():
+            head = re.search(r'<div class="head">(.*?)</div>', deck.card_html(card, lang)).group(1)
+            assert deck.role_names(card.role[:1], lang) in head, card.id
+            assert ("⚖" in head) == card.unsettled, card.id
+        legend = deck.legend_html(lang)
+        assert "⚖" in legend and "min" in legend
+        assert all(deck.role_names([r], lang) in legend for r in deck.ROLES)
+
+
+def test_deck_never_clips_a_card():
+    import re
+
+    css = deck.CSS.replace(" ", "")
+    assert "overflow:hidden" not in css
+    assert not re.search(r"[^-]height:", css), "a card's height may grow; use min-height"
 
 
 def test_deck_prefers_the_cards_good_answer_and_names_roles():
@@ -211,17 +292,67 @@ def test_projector_view_has_key_points_and_figures():
     assert figures > 0 and html.count("data:image/png;base64,") == figures
 
 
+def _visible_text(html):
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.mark.parametrize("slug", list(STEPS))
+def test_projector_view_keeps_every_sentence_of_the_lesson(slug):
+    from fedlearn_kit.materials.html import markdown
+
+    shown = _visible_text(lessons.projector_html(slug))
+    # No ellipsis of a cut sentence: only as many as the lesson's own text has (a formula's).
+    _, sections = lessons.lesson_sections(slug)
+    assert shown.count("…") <= sum(section.text.count("…") for section in sections)
+    for section in sections[1:]:
+        if section.heading.startswith(lessons.SKIPPED_SECTIONS):
+            continue
+        for block in lessons.paragraphs(section.text):
+            pieces = (lessons.sentences(block) if lessons.is_prose(block)
+                      else lessons.list_items(block) or [block])
+            for piece in pieces:
+                assert _visible_text(markdown(piece)) in shown, (slug, piece[:80])
+
+
+def test_projector_view_of_03_keeps_the_secrecy_paragraph():
+    shown = _visible_text(lessons.projector_html("centralised"))
+    assert "OSL 25 kap. 1 §" in shown and "reverse harm test" in shown
+
+
+def test_slides_split_long_paragraphs_between_sentences_only():
+    long = " ".join(f"Sentence {i} cites OSL 25 kap. 1 § and Art. 26 and ends here." for i in
+                    range(40))
+    chunks = lessons.slide_chunks(["A short opening.", long], budget=60)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        for block in chunk:
+            assert block.endswith("."), block[-30:]
+    assert " ".join(b for c in chunks for b in c) == "A short opening. " + long
+    assert lessons.sentences("See OSL 8 kap. 1 § first. Then Art. 26. Done.") == [
+        "See OSL 8 kap. 1 § first.", "Then Art. 26.", "Done."]
+
+
 def test_bullets_join_continuation_lines():
     text = "**You will**\n- one,\n  two;\n- three.\n\nAfter the list"
     assert lessons._bullets(text) == ["one, two;", "three."]
 
 
-def test_certificate_lists_outcomes_and_ai_literacy():
-    html = documents.certificate_html("en")
-    assert "Article 4" in html
-    for slug in STEPS:
-        for outcome in lessons.learning_outcomes(slug):
-            assert inline_markdown(outcome) in html
+def test_certificate_states_plain_outcomes_and_ai_literacy():
+    from fedlearn_kit.materials.html import esc
+
+    for lang in ("en", "sv"):
+        html = documents.certificate_html(lang)
+        assert ("Article 4" if lang == "en" else "artikel 4") in html
+        for slug in STEPS:
+            outcome = documents.plain_outcomes()[slug][lang]
+            assert esc(outcome) in html
+            # plain words: none of the lessons' technical objectives' jargon
+            assert not any(word in outcome for word in ("SGD", "Opacus", "SecAgg", "flwr",
+                                                         "AUROC", "FedAvg"))
+        assert "font-size: 11pt" in documents.CERT_CSS
 
 
 def test_setup_commands_come_from_the_readme():
@@ -316,3 +447,48 @@ def test_every_lesson_has_a_summary_in_both_languages():
     for slug in STEPS:
         assert summaries[slug]["sv"].strip() and summaries[slug]["en"].strip()
         assert summaries[slug]["sv"] in documents.summaries_html("sv").replace("&quot;", '"')
+
+
+def test_the_materials_command_says_when_nothing_changed(monkeypatch, capsys):
+    from tools.materials import __main__ as command
+
+    monkeypatch.setattr(build, "build", lambda: [])
+    assert command.main([]) == 0
+    assert "already up to date" in capsys.readouterr().out
+    monkeypatch.setattr(build, "build", lambda: [build.ROOT / "docs" / "workshop.md"])
+    assert command.main([]) == 0
+    out = capsys.readouterr().out
+    assert "wrote docs/workshop.md" in out and "up to date" not in out
+    monkeypatch.setattr(build, "stale", lambda: [])
+    assert command.main(["--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
+    from fedlearn_kit.materials.html import esc
+    from tools.materials import runsheet
+    from tools.materials.agenda import agenda_names, build_agenda, clock, read_agendas_file
+
+    for name in agenda_names():
+        html = runsheet.runsheet_html(name, lang)
+        blocks = build_agenda(name, lang)
+        start = read_agendas_file()[name]["start"]
+        for block in blocks:
+            assert f"<td>{clock(start, block.start)}</td>" in html
+            for card_id in block.cards:
+                notes = facilitator_notes_for(card_id)
+                assert f"<code>{card_id}</code>" in html and esc(notes.show[lang]) in html
+            for exercise in block.exercises:
+                assert f"{exercise} · " in html
+        cards = sum(len(b.cards) for b in blocks)
+        assert html.count('<section class="item">') == cards + sum(len(b.exercises)
+                                                                  for b in blocks)
+        # The exercise notes are English: marked as such in the Swedish sheet.
+        assert ('<h4 lang="en">' in html) == (lang == "sv" and any(b.exercises for b in blocks))
+
+
+def facilitator_notes_for(card_id):
+    from tools.materials.facilitator_notes import load_notes
+
+    return load_notes()[card_id]

@@ -22,9 +22,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"out of date: {name}")
         if stale:
             print(f"Run `{COMMAND}` to regenerate.")
+        else:
+            print("Every material is up to date.")
         return 1 if stale else 0
-    for path in build.build():
+    written = build.build()
+    for path in written:
         print(f"wrote {path.relative_to(ROOT)}")
+    if not written:
+        # Say so: a facilitator who sees nothing cannot tell that the command ran.
+        print("Every material was already up to date; nothing written.")
     return 0
 
 

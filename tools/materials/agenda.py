@@ -18,7 +18,7 @@ from tools.materials import HERE
 from tools.materials.facilitator_notes import card_minutes
 from tools.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
-BREAKS = ("fika", "lunch")
+BREAKS = ("fika", "lunch", "break")
 FIXED_KINDS = ("setup", "welcome", "closing", *BREAKS)
 MODES = ("full", "teaching", "demo", "room_federation")
 
@@ -80,14 +80,16 @@ def _lesson_what(slug: str, mode: str, lang: str, exercises: tuple[str, ...] = (
         "en": {"full": f"teaching {t.teaching} min + {label} ({practice} min)" if t.practice
                else "the whole lesson",
                "teaching": "without exercises" if t.practice else "the whole lesson",
-               "demo": "facilitator demonstration of the key figures (projector view)",
+               "demo": "facilitator demonstration of the key figures (projector view); "
+                       "participants open the lesson and run only its last cell, the cards",
                "room_federation": "run across the room: the facilitator's SuperLink, one "
                                   "SuperNode per table"},
         "sv": {"full": f"genomgång {t.teaching} min + {label_sv} ({practice} min)"
                if t.practice
                else "hela lektionen",
                "teaching": "utan övningar" if t.practice else "hela lektionen",
-               "demo": "kursledaren visar de viktigaste figurerna (projektorvy)",
+               "demo": "kursledaren visar de viktigaste figurerna (projektorvy); "
+                       "deltagarna öppnar lektionen och kör bara dess sista cell, korten",
                "room_federation": "i hela rummet: kursledarens SuperLink, en SuperNode per "
                                   "bord"},
     }
@@ -111,6 +113,11 @@ def build_agenda(name: str, lang: str = "en") -> list[Block]:
             if unknown:
                 raise ValueError(f"agenda {name}: no such card(s) {unknown}; see "
                                  f"fedlearn_kit/gdpr/cards.yaml")
+            elsewhere = [cid for cid in raw.get("cards", []) if _card(cid).step != slug]
+            if elsewhere:
+                raise ValueError(f"agenda {name}: card(s) {elsewhere} belong to another "
+                                 f"lesson than {slug}: participants answer a card in its "
+                                 f"own lesson's panel, so discuss it after that lesson")
             exercises = tuple(raw.get("exercises", []))
             unknown_ex = [ex for ex in exercises if ex not in lesson_times()[slug].exercises]
             if unknown_ex:
@@ -158,15 +165,18 @@ def skipped(name: str, lang: str = "en") -> list[str]:
                 lines.append(f"{title}: " + (f"exercises {rest} (self-study)" if lang == "en"
                                              else f"övningarna {rest} (självstudier)"))
         if mode == "demo":
-            lines.append(f"{title}: " + ("participants do not run the notebook; the "
-                                         "facilitator shows it" if lang == "en" else
-                                         "deltagarna kör inte notebooken; kursledaren visar den"))
+            lines.append(f"{title}: " + ("participants run only the cards cell; the "
+                                         "facilitator shows the rest" if lang == "en" else
+                                         "deltagarna kör bara kortcellen; kursledaren visar "
+                                         "resten"))
     undiscussed = len(load_cards()) - len(discussed)
     lines.append((f"{undiscussed} of {len(load_cards())} cards are not discussed in the room; "
-                  f"participants answer them on their own before lesson 08's draft")
+                  f"participants may answer them afterwards in each lesson's cards cell and "
+                  f"then run lesson 08 again for a fuller draft")
                  if lang == "en" else
                  (f"{undiscussed} av {len(load_cards())} kort diskuteras inte i rummet; deltagarna "
-                  f"besvarar dem själva före utkastet i lektion 08"))
+                  f"kan besvara dem efteråt i varje lektions kortcell och sedan köra lektion 08 "
+                  f"igen för ett fylligare utkast"))
     return lines
 
 

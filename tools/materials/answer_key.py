@@ -24,14 +24,14 @@ LABELS = {
            "cards": "Question cards", "mistakes": "Typical mistakes", "say": "What to say",
            "point": "Close on", "answers": "Answers first", "good": "A good answer covers",
            "discussion": "A good discussion covers", "misconceptions": "Typical misconceptions",
-           "show": "Show", "min": "min",
+           "show": "Show", "min": "min", "agenda_cards": "The cards each agenda discusses",
            "intro": "The solutions themselves are in solutions/. Help with a question or a "
                     "hint; do not hand out the code."},
-    "sv": {"title": "Facitnyckel för kursledaren", "exercises": "Övningar",
-           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Vad du säger",
+    "sv": {"title": "Facit för kursledaren", "exercises": "Övningar",
+           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Det här kan du säga",
            "point": "Avsluta med", "answers": "Svarar först", "good": "Ett bra svar tar upp",
            "discussion": "En bra diskussion tar upp", "misconceptions": "Vanliga missuppfattningar",
-           "show": "Visa", "min": "min",
+           "show": "Visa", "min": "min", "agenda_cards": "Korten som varje schema diskuterar",
            "intro": "Lösningarna finns i solutions/. Hjälp med en fråga eller en ledtråd; "
                     "dela inte ut koden. Övningarna är på engelska, liksom lektionerna, och "
                     "därför är den här delen det också."},
@@ -73,11 +73,32 @@ def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
 
+def _agenda_cards(lang: str) -> str:
+    """Per agenda, the cards its rounds discuss, linked to their notes below: what a
+    facilitator prints or keeps open for the day."""
+    from tools.materials.agenda import agenda_names, build_agenda, read_agendas_file
+
+    parts = []
+    for name in agenda_names():
+        title = read_agendas_file()[name]["title"][lang]
+        items = "".join(f'<li><a href="#{card_anchor(cid)}"><code>{esc(cid)}</code></a></li>'
+                        for block in build_agenda(name, lang) for cid in block.cards)
+        parts.append(f"<h3>{esc(title)}</h3><ul>{items}</ul>")
+    return f"<h2>{esc(LABELS[lang]['agenda_cards'])}</h2>" + "".join(parts)
+
+
+def card_anchor(card_id: str) -> str:
+    """The HTML id of a card's notes in the key ("key-centralised-disclosure")."""
+    return "key-" + card_id.replace(".", "-").replace("_", "-")
+
+
 def answer_key_html(lang: str) -> str:
-    """The answer key in ``lang``: every exercise, then every card, lesson by lesson."""
+    """The answer key in ``lang``: the cards each agenda discusses, every exercise, then every
+    card, lesson by lesson. In the Swedish key the exercises' notes are marked as English."""
     label, notes, ex_notes = LABELS[lang], load_notes(), read_exercise_notes()
+    english = ' lang="en"' if lang != "en" else ""
     body = [f"<h1>{esc(label['title'])}</h1>", f'<p class="muted">{esc(label["intro"])}</p>',
-            f"<h2>{esc(label['exercises'])}</h2>"]
+            _agenda_cards(lang), f"<h2>{esc(label['exercises'])}</h2>"]
     for step in STEPS:
         exercises = solution_exercises(step)
         if not exercises:
@@ -85,10 +106,13 @@ def answer_key_html(lang: str) -> str:
         body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
         for ex, title in exercises:
             entry = ex_notes.get(title, {})
-            body += ['<section class="item">', f"<h4>{esc(ex)} · {esc(title)}</h4>",
-                     f"<strong>{label['mistakes']}</strong>{_ul(entry.get('mistakes', []))}",
-                     f"<strong>{label['say']}</strong>{_ul(entry.get('say', []))}",
-                     f"<p><strong>{label['point']}:</strong> {esc(entry.get('point', ''))}</p>",
+            body += ['<section class="item">', f"<h4{english}>{esc(ex)} · {esc(title)}</h4>",
+                     f"<strong>{label['mistakes']}</strong>"
+                     f"<div{english}>{_ul(entry.get('mistakes', []))}</div>",
+                     f"<strong>{label['say']}</strong>"
+                     f"<div{english}>{_ul(entry.get('say', []))}</div>",
+                     f"<p><strong>{label['point']}:</strong> "
+                     f"<span{english}>{esc(entry.get('point', ''))}</span></p>",
                      "</section>"]
     body.append(f"<h2>{esc(label['cards'])}</h2>")
     for step in STEPS:
@@ -96,7 +120,7 @@ def answer_key_html(lang: str) -> str:
         for card in cards_for(step):
             n = notes[card.id]
             points, from_card = good_answer(card, lang)
-            body += ['<section class="item">',
+            body += [f'<section class="item" id="{card_anchor(card.id)}">',
                      f"<h4>{esc(card.text('question', lang))} "
                      f'<span class="muted">(<code>{esc(card.id)}</code>, {n.minutes} '
                      f'{label["min"]}{", ⚖" if card.unsettled else ""})</span></h4>']

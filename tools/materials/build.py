@@ -27,6 +27,7 @@ from tools.materials import (
     facilitator_notes,
     generated_footer,
     lessons,
+    runsheet,
     times,
 )
 
@@ -71,20 +72,26 @@ def readme_text(current: str) -> str:
 
 def index_html() -> str:
     """docs/materials/index.html: a page linking every generated material."""
-    rows = [("cards-sv.html", "Kortlek (svenska)"), ("cards-en.html", "Card deck (English)"),
-            ("answer-key-en.html", "Answer key (English)"),
-            ("answer-key-sv.html", "Facitnyckel (svenska)"),
-            ("agenda-en.html", "Agendas"), ("agenda-sv.html", "Scheman"),
-            ("handout-en.html", "Participant handout"), ("handout-sv.html", "Deltagarblad"),
-            ("certificate-en.html", "Certificate"), ("certificate-sv.html", "Intyg"),
-            ("feedback-en.html", "Feedback form"), ("feedback-sv.html", "Utvärdering"),
-            ("summaries-sv.html", "Lektionerna i korthet"),
-            ("summaries-en.html", "The lessons in brief"),
-            ("glossary.html", "Glossary · ordlista (print landscape)")]
-    items = "".join(f'<li><a href="{f}">{esc(t)}</a></li>' for f, t in rows)
+    rows = [("cards-sv.html", "Kortlek (svenska)", "sv"),
+            ("cards-en.html", "Card deck (English)", "en"),
+            ("answer-key-en.html", "Answer key (English)", "en"),
+            ("answer-key-sv.html", "Facit (svenska)", "sv"),
+            ("runsheet-half-day-en.html", "Run sheet, half day", "en"),
+            ("runsheet-full-day-en.html", "Run sheet, full day", "en"),
+            ("runsheet-half-day-sv.html", "Körschema, halvdag", "sv"),
+            ("runsheet-full-day-sv.html", "Körschema, heldag", "sv"),
+            ("agenda-en.html", "Agendas", "en"), ("agenda-sv.html", "Scheman", "sv"),
+            ("handout-en.html", "Participant handout", "en"),
+            ("handout-sv.html", "Deltagarblad", "sv"),
+            ("certificate-en.html", "Certificate", "en"), ("certificate-sv.html", "Intyg", "sv"),
+            ("feedback-en.html", "Feedback form", "en"), ("feedback-sv.html", "Utvärdering", "sv"),
+            ("summaries-sv.html", "Lektionerna i korthet", "sv"),
+            ("summaries-en.html", "The lessons in brief", "en"),
+            ("glossary.html", "Glossary · ordlista (print landscape)", "en")]
+    items = "".join(f'<li><a href="{f}" lang="{lang}">{esc(t)}</a></li>' for f, t, lang in rows)
     takehome_rows = "".join(
-        f"<tr><td>{esc(sv.title)}</td>"
-        f'<td><a href="takehome/{sv.file_stem}.html">svenska</a></td>'
+        f'<tr><td lang="sv">{esc(sv.title)}</td>'
+        f'<td><a href="takehome/{sv.file_stem}.html" lang="sv">svenska</a></td>'
         f'<td><a href="takehome/{en.file_stem}.html">English</a></td></tr>'
         for sv, en in zip(_blank_takehome("sv"), _blank_takehome("en"), strict=True))
     lesson_rows = "".join(
@@ -92,15 +99,18 @@ def index_html() -> str:
         f'<td><a href="projector/{lessons.lesson_file_name(s)}">projector</a></td>'
         f'<td><a href="lessons/{lessons.lesson_file_name(s)}">lesson (offline)</a></td></tr>'
         for s in STEPS)
-    body = (f"<h1>fedlearn-kit · materials for the room</h1><ul>{items}</ul>"
-            f"<h2>Lessons</h2><table>{lesson_rows}</table>"
-            "<h2>Take-home documents · dokument att ta med hem</h2>"
+    body = ('<h1>fedlearn-kit · materials for the room · <span lang="sv">material för '
+            f"rummet</span></h1><ul>{items}</ul>"
+            f'<h2>Lessons · <span lang="sv">lektionerna</span></h2><table>{lesson_rows}</table>'
+            '<h2>Take-home documents · <span lang="sv">dokument att ta med hem</span></h2>'
             "<p>Blank drafts to hand out at the end (lesson 08 and `fedlearn-kit takehome` "
             "fill them from each table's answers). Each is a draft to adapt with the region's "
             "own lawyers.</p>"
             f"<table>{takehome_rows}</table>"
             "<p class='muted'>Every page is self-contained and loads nothing from the network. "
-            "See docs/workshop.md for how to use them.</p>")
+            "See docs/workshop.md for how to use them.</p>"
+            '<p class="muted" lang="sv">Varje sida är fristående och hämtar inget från nätet. '
+            "docs/workshop.md beskriver hur de används.</p>")
     return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
 
 
@@ -130,6 +140,9 @@ def targets() -> dict[Path, Callable[[], str]]:
         out[OUT / f"certificate-{lang}.html"] = partial(documents.certificate_html, lang)
         out[OUT / f"feedback-{lang}.html"] = partial(documents.feedback_html, lang)
         out[OUT / f"summaries-{lang}.html"] = partial(documents.summaries_html, lang)
+        for name in agenda.agenda_names():
+            out[OUT / runsheet.runsheet_name(name, lang)] = partial(runsheet.runsheet_html,
+                                                                    name, lang)
         for i, doc in enumerate(_blank_takehome(lang)):
             out[OUT / "takehome" / f"{doc.file_stem}.html"] = partial(_takehome_html, lang, i)
     for slug in STEPS:

@@ -38,7 +38,7 @@ LABELS = {
            "context": "Svenskt sammanhang", "misconceptions": "Vanliga missuppfattningar",
            "unsettled": "Oklart rättsläge: samla ståndpunkterna och frågan till "
                         "dataskyddsombudet; avgör inte frågan i rummet.",
-           "law": "Regler", "min": "min", "lang": "På svenska"},
+           "law": "Lagrum", "min": "min", "lang": "På svenska"},
 }
 
 

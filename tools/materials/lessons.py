@@ -1,9 +1,12 @@
 """Stored lessons as projector views, and the parts of a lesson other materials quote.
 
 Reads the notebooks as committed (with their outputs) and never executes them. A projector
-view turns a lesson into slides: its title and objectives, one slide per section (first
-paragraph and figures), the key points, and the cards' questions. (The offline export of a
-whole notebook is :mod:`fedlearn_kit.materials.export`: facilitators run it on a laptop.)
+view is the lesson without its code: its title and objectives, then every section's prose,
+lists, tables and figures in the lesson's order, on slides that hold whole paragraphs (a
+paragraph too long for one slide continues on the next, split between sentences), then the
+key points and the cards' questions. Nothing a lesson says is dropped: a test compares every
+paragraph with the view. (The offline export of a whole notebook is
+:mod:`fedlearn_kit.materials.export`: facilitators run it on a laptop.)
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from functools import cache
 import nbformat
 import yaml
 
+from fedlearn_kit.figure_text import alt_text
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
+from fedlearn_kit.materials.export import MISSING_ALT, with_attachments
 from fedlearn_kit.materials.html import esc, inline_markdown, markdown, page
 from tools.materials import HERE
 from tools.materials.times import notebook_path, time_line
@@ -30,38 +35,69 @@ def lesson_summaries() -> dict[str, dict[str, str]]:
     return yaml.safe_load(text)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure a lesson shows: the PNG (base64) and its text alternative."""
+
+    png: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table a lesson's code printed (pandas' HTML), shown as it is in the lesson."""
+
+    html: str
+
+
 @dataclass
 class Section:
-    """A "## " section of a lesson: its heading, Markdown text and figures (base64 PNG)."""
+    """A "## " section of a lesson: its heading, and its Markdown text, figures and tables
+    in order (``parts``); ``text`` is all its Markdown, ``figures`` all its figures."""
 
     heading: str
-    text: str = ""
-    figures: list[str] = field(default_factory=list)
+    parts: list[str | Figure | Table] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All the section's Markdown, joined."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def figures(self) -> list[Figure]:
+        """The section's figures, in order."""
+        return [p for p in self.parts if isinstance(p, Figure)]
 
 
 # ------------------------------------------------------------------ lesson structure
 
 
 def lesson_sections(slug: str) -> tuple[str, list[Section]]:
-    """A lesson's title and its sections, figures attached to the section they appear in."""
+    """A lesson's title and its sections, each with its prose and figures in order."""
     nb = nbformat.read(notebook_path(slug), as_version=4)
     title, sections = "", [Section("")]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            source = with_attachments(cell.source, cell.get("attachments", {}))
             pos = 0
-            for match in _HEADING.finditer(cell.source):
-                sections[-1].text += cell.source[pos:match.start()]
+            for match in _HEADING.finditer(source):
+                sections[-1].parts.append(source[pos:match.start()])
                 if match.group(1) == "#":
                     title = match.group(2).strip()
                 else:
                     sections.append(Section(match.group(2).strip()))
                 pos = match.end()
-            sections[-1].text += cell.source[pos:] + "\n\n"
+            sections[-1].parts.append(source[pos:] + "\n\n")
         else:
             for output in cell.get("outputs", []):
-                png = output.get("data", {}).get("image/png")
+                data = output.get("data", {})
+                png = data.get("image/png")
+                table = data.get("text/html")
                 if png:
-                    sections[-1].figures.append("".join(png).strip())
+                    sections[-1].parts.append(Figure("".join(png).strip(),
+                                                     alt_text(data) or MISSING_ALT))
+                elif table and "<table" in "".join(table):
+                    sections[-1].parts.append(Table("".join(table)))
     return title, sections
 
 
@@ -91,11 +127,90 @@ def learning_outcomes(slug: str) -> list[str]:
     return [b.rstrip(";.") for b in _bullets(intro[start:])]
 
 
-def _first_paragraph(text: str, words: int = 70) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    prose = next((p for p in paragraphs if not p.startswith(("- ", "|", "```", "**"))), "")
-    cut = prose.split()
-    return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
+#: How many words a projector slide holds (1280 x 800 at the slide's font size).
+SLIDE_WORDS = 180
+#: Sentence ends: a full stop, question or exclamation mark, then a capital or an emphasis
+#: mark. Abbreviations the course uses before a capital are not ends (see _ABBREVIATIONS).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ*(\[])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "cf.", "Art.", "art.", "kap.", "no.", "No.", "para.", "p.",
+                  "pp.", "vol.", "Vol.", "et al.", "Dr.", "vs.", "etc.", "approx.")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The Markdown blocks of ``text`` (separated by blank lines), stripped."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A prose paragraph split into sentences (never inside an abbreviation)."""
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if pieces and pieces[-1].endswith(_ABBREVIATIONS):
+            pieces[-1] += " " + piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def is_prose(block: str) -> bool:
+    """True for a paragraph of sentences; False for a list, table, code, image or HTML."""
+    return not block.startswith(("- ", "* ", "|", "```", "1. ", "<", "!["))
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*]|\d+\.) ", re.MULTILINE)
+
+
+def list_items(block: str) -> list[str]:
+    """The top-level items of a Markdown list block, each with its continuation lines."""
+    starts = [m.start() for m in _LIST_ITEM.finditer(block)]
+    if not starts or starts[0] != 0:
+        return []
+    return [block[a:b].rstrip() for a, b in zip(starts, [*starts[1:], len(block)],
+                                                 strict=True)]
+
+
+def _split_long_lists(blocks: list[str], budget: int) -> list[str]:
+    """Blocks with every list longer than ``budget`` words cut between its items."""
+    out: list[str] = []
+    for block in blocks:
+        if len(block.split()) <= budget or not _LIST_ITEM.match(block):
+            out.append(block)
+            continue
+        group: list[str] = []
+        for item in list_items(block):
+            if group and len(" ".join(group).split()) + len(item.split()) > budget:
+                out.append("\n".join(group))
+                group = []
+            group.append(item)
+        out.append("\n".join(group))
+    return out
+
+
+def slide_chunks(blocks: list[str], budget: int = SLIDE_WORDS) -> list[list[str]]:
+    """Markdown blocks grouped into slides of about ``budget`` words: whole blocks where they
+    fit; a prose paragraph longer than a slide continues on the next, between sentences, and
+    a long list between its items. A table is never split."""
+    slides: list[list[str]] = [[]]
+    used = 0
+    for block in _split_long_lists(blocks, budget):
+        size = len(block.split())
+        if used and used + size > budget:
+            slides.append([])
+            used = 0
+        if size <= budget or not is_prose(block):
+            slides[-1].append(block)
+            used += size
+            continue
+        piece: list[str] = []
+        for sentence in sentences(block):
+            if piece and len(" ".join(piece).split()) + len(sentence.split()) > budget:
+                slides[-1].append(" ".join(piece))
+                slides.append([])
+                piece = []
+            piece.append(sentence)
+        slides[-1].append(" ".join(piece))
+        used = len(" ".join(piece).split())
+    return [s for s in slides if s]
 
 
 PROJECTOR_CSS = """
@@ -104,13 +219,17 @@ body { max-width: none; padding: 0; background: #fff; }
          justify-content: flex-start; border-bottom: 1px solid var(--line); font-size: 1.35rem; }
 .slide > * { margin: 0.3em 0; } .slide li { margin: 0.25em 0; }
 .slide h1 { font-size: 2.4rem; } .slide h2 { font-size: 1.9rem; color: var(--accent); }
-.slide img { height: 60vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
+.slide img { height: 58vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
+.slide table { font-size: 0.8em; }
+.slide .table { align-self: flex-start; max-width: 100%; }
+.slide .table table { font-size: 0.72em; }
 .slide .sv { color: var(--muted); font-style: italic; }
 .counter { position: fixed; right: 1rem; bottom: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 body.paged .slide { display: none; } body.paged .slide.on { display: flex; }
 @media print { @page { size: A4 landscape; margin: 10mm; }
-  body.paged .slide { display: flex; } .slide { min-height: auto; height: 180mm;
-  page-break-after: always; break-after: page; font-size: 14pt; } .counter { display: none; } }
+  body.paged .slide { display: flex; } .slide { min-height: auto; padding: 0 0 4mm 0;
+  page-break-after: always; break-after: page; font-size: 13pt; border: none; }
+  .slide img { height: auto; max-height: 150mm; } .counter { display: none; } }
 """
 PROJECTOR_JS = """
 (function () {
@@ -121,7 +240,6 @@ PROJECTOR_JS = """
     i = Math.max(0, Math.min(slides.length - 1, n));
     slides.forEach(function (s, k) { s.classList.toggle('on', k === i); });
     counter.textContent = (i + 1) + ' / ' + slides.length;
-    if (history.replaceState) history.replaceState(null, '', '#' + (i + 1));
     if (history.replaceState) history.replaceState(null, '', '#' + (i + 1));
   }
   document.addEventListener('keydown', function (e) {
@@ -140,41 +258,89 @@ PROJECTOR_JS = """
 """
 
 
-def projector_html(slug: str) -> str:
-    """A lesson's presenter view: one slide per section, with its figures; arrow keys page."""
-    title, sections = lesson_sections(slug)
-    outcomes = learning_outcomes(slug)
-    slides = [f"<h1>{esc(title)}</h1>{markdown(_first_paragraph(sections[0].text, 90))}"
-              f"{markdown(time_line(slug))}"
-              + f'<p class="sv">{esc(lesson_summaries()[slug]["sv"])}</p>'
-              + ("<h3>You will</h3><ul>" + "".join(f"<li>{inline_markdown(o)}</li>"
-                                                   for o in outcomes)
-                 + "</ul>" if outcomes else "")]
-    for section in sections[1:]:
-        name = section.heading
-        if name.startswith(("GDPR questions", "Next")):
-            continue
-        if name == "Key points":
-            points = _bullets(section.text)
-            slides.append("<h2>Key points</h2><ul>"
-                          + "".join(f"<li>{inline_markdown(p)}</li>" for p in points)
-                          + "</ul>")
-            continue
-        slide = f"<h2>{esc(name)}</h2>"
-        if section.figures:
-            slide += markdown(_first_paragraph(section.text, 40))
-            slide += "".join(f'<img alt="figure" src="data:image/png;base64,{png}">'
-                             for png in section.figures)
+def _figure_html(figure: Figure) -> str:
+    return f'<img alt="{esc(figure.alt)}" src="data:image/png;base64,{figure.png}">'
+
+
+def _section_slides(section: Section) -> list[str]:
+    """A section's slides: its prose in whole paragraphs, each figure with the short text
+    just before it, in the lesson's order."""
+    slides: list[str] = []
+    pending: list[str] = []
+    heading = f"<h2>{esc(section.heading)}</h2>"
+
+    def flush(shown: Figure | Table | None = None) -> None:
+        chunks = slide_chunks(pending) or [[]]
+        lead = chunks[-1] if shown is not None and sum(
+            len(b.split()) for b in chunks[-1]) <= SLIDE_WORDS // 3 else None
+        for chunk in (chunks[:-1] if lead is not None else chunks):
+            if chunk:
+                slides.append(heading + "".join(markdown(b) for b in chunk))
+        if shown is not None:
+            body = (_figure_html(shown) if isinstance(shown, Figure)
+                    else f'<div class="table">{shown.html}</div>')
+            slides.append(heading + "".join(markdown(b) for b in lead or []) + body)
+        pending.clear()
+
+    for part in section.parts:
+        if isinstance(part, (Figure, Table)):
+            flush(part)
         else:
-            slide += markdown(_first_paragraph(section.text, 90))
-        slides.append(slide)
+            pending.extend(paragraphs(part))
+    flush()
+    return slides
+
+
+def _title_slide(slug: str, title: str, intro: Section) -> list[str]:
+    """The first slide (title, first paragraph, time, Swedish summary, objectives), then any
+    further text of the lesson's opening."""
+    outcomes = learning_outcomes(slug)
+    blocks = [b for b in paragraphs(intro.text) if not b.startswith("**Time:**")]
+    first = next((b for b in blocks if is_prose(b) and not b.startswith("**")), "")
+    rest = [b for b in blocks if b != first and not b.startswith("**You will**")]
+    summary = lesson_summaries()[slug]["sv"]
+    slide = (f"<h1>{esc(title)}</h1>{markdown(first)}{markdown(time_line(slug))}"
+             f'<p class="sv" lang="sv">{esc(summary)}</p>')
+    slides = [slide]
+    if outcomes:
+        you_will = ("<h2>You will</h2><ul>"
+                    + "".join(f"<li>{inline_markdown(o)}</li>" for o in outcomes) + "</ul>")
+        words = len(" ".join([first, summary, *outcomes]).split())
+        if words <= SLIDE_WORDS:
+            slides[0] += you_will
+        else:  # a long opening: the objectives get a slide of their own
+            slides.append(you_will)
+    more = [f"<h2>{esc(title)}</h2>" + "".join(markdown(b) for b in chunk)
+            for chunk in slide_chunks(rest)]
+    return [*slides, *more]
+
+
+#: How many cards' questions (in both languages) a slide holds.
+CARDS_PER_SLIDE = 4
+#: Sections of a lesson the projector view leaves out: the cards (their questions get a
+#: slide of their own) and the link to the next lesson.
+SKIPPED_SECTIONS = ("GDPR questions", "Next")
+
+
+def projector_html(slug: str) -> str:
+    """A lesson's presenter view: every section's prose and figures on slides that keep whole
+    sentences; arrow keys page."""
+    title, sections = lesson_sections(slug)
+    slides = _title_slide(slug, title, sections[0])
+    for section in sections[1:]:
+        if section.heading.startswith(SKIPPED_SECTIONS):
+            continue
+        slides += _section_slides(section)
     cards = cards_for(slug)
-    slides.append("<h2>GDPR questions · Dataskyddsfrågor</h2><ol>"
-                  + "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
-                            f'<span class="sv">{esc(c.text("question", "sv"))}</span></li>'
-                            for c in cards) + "</ol>")
+    for start in range(0, len(cards), CARDS_PER_SLIDE):
+        slides.append('<h2>GDPR questions · <span lang="sv">Dataskyddsfrågor</span></h2>'
+                      f'<ol start="{start + 1}">'
+                      + "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
+                                f'<span class="sv" lang="sv">{esc(c.text("question", "sv"))}'
+                                "</span></li>" for c in cards[start:start + CARDS_PER_SLIDE])
+                      + "</ol>")
     body = "".join(f'<section class="slide">{s}</section>' for s in slides)
-    body += '<div class="counter no-print"></div>'
+    body += '<div class="counter no-print" aria-live="polite"></div>'
     return page(f"{step_title(slug)} · projector", body, "en", PROJECTOR_CSS, PROJECTOR_JS,
                 footer="")
 

@@ -1,0 +1,68 @@
+"""Every generated material printed to PDF with Chromium loses no text (one browser session).
+
+For each page under docs/materials/: Chromium prints it with its own @page size (which must be
+A4); every word the HTML shows a printer must be in the PDF's text (read with pypdf); no
+element may overflow its box at the printed width; a material that promises a page count
+keeps it. The card deck must hold every card whole, in both languages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fedlearn_kit.gdpr.cards import load_cards
+from tests.e2e.printing import (
+    A4_POINTS,
+    MATERIALS,
+    PAGES_PROMISED,
+    generated_materials,
+    missing_text,
+    pdf_page_sizes,
+    pdf_pages_text,
+    print_view,
+)
+
+
+@pytest.fixture(scope="module")
+def print_page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("path", generated_materials(),
+                         ids=lambda p: str(p.relative_to(MATERIALS)))
+def test_material_prints_whole_on_a4(print_page, path):
+    text, overflows, layout = print_view(print_page, path)
+    pdf = print_page.pdf(prefer_css_page_size=True, print_background=True)
+    pages = pdf_pages_text(pdf)
+    assert "a4" in layout["size"].lower(), f"{path.name}: @page size {layout['size']!r}, not A4"
+    for width, height in pdf_page_sizes(pdf):
+        assert sorted((round(width), round(height))) == sorted(map(round, A4_POINTS)), \
+            f"{path.name}: a page is {width:.0f} x {height:.0f} pt, not A4"
+    lost, absent = missing_text(text, "\n".join(pages))
+    assert not lost, (f"{path.name}: {lost} letters of the HTML are not in the PDF; words "
+                      f"missing: {absent[:12]}")
+    assert not overflows, f"{path.name}: content overflows its box: {overflows[:5]}"
+    promised = PAGES_PROMISED.get(path.name)
+    if promised is not None:
+        assert len(pages) == promised, f"{path.name}: {len(pages)} pages, promised {promised}"
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_deck_prints_every_card_whole(print_page, lang):
+    path = MATERIALS / f"cards-{lang}.html"
+    print_view(print_page, path)
+    pdf_text = "\n".join(pdf_pages_text(print_page.pdf(prefer_css_page_size=True)))
+    cards = print_page.locator("section.card")
+    assert cards.count() == len(load_cards())
+    cut = []
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        lost, absent = missing_text(card.inner_text(), pdf_text)
+        if lost or absent:
+            cut.append((card.get_attribute("id"), absent[:5]))
+    assert not cut, f"cards-{lang}: cards not whole on paper: {cut}"
+    legend = print_page.locator(".legend")
+    assert "⚖" in legend.inner_text(), "the deck's legend page explains ⚖"
