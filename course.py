@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -80,6 +81,10 @@ TIERS = {
 #: never for learners). Not ``--dist loadgroup``: with pytest 9.2 and pytest-xdist 3.8 its
 #: groups are silently ignored (pytest-dev/pytest-xdist#1386).
 RESULT_CACHE_ENV = "FEDLEARN_RESULT_CACHE"
+#: ``pip`` here makes the install use pip alone (by default uv installs, pip stands by).
+INSTALLER_ENV = "FEDLEARN_INSTALLER"
+#: The name the lint step (ruff, mypy) is reported under beside the tiers.
+LINT = "ruff and mypy"
 #: Every tier run ends with its slowest tests, so a tier's cost is seen where it grows.
 SLOWEST = "--durations=15"
 
@@ -269,25 +274,24 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
     if bundle is not None:
         check_bundle_fits(bundle, _version_of([str(py)]))
     pip = [py, "-m", "pip", "install", "--disable-pip-version-check"]
+    sources = ["--no-index", "--find-links", _bundle_wheels(bundle)] if bundle else []
+    uv = _installer_uv(py, pip + sources)
     with tempfile.TemporaryDirectory() as scratch:
         lock = LOCKS[kind]
-        if bundle is not None:
-            wheels = _bundle_wheels(bundle)
-            pip += ["--no-index", "--find-links", wheels]
-        elif not torch_index_reachable():
+        if bundle is None and not torch_index_reachable():
             say("PyTorch's CPU index cannot be reached: taking torch's CPU build from what pip "
                 "finds elsewhere (its configuration, a local wheel folder).")
             lock = _lock_without_index(lock, Path(scratch))
-        check_run([*pip, "-r", lock], "Installing the locked packages",
-                  "Read pip's message above. Behind a proxy, set HTTPS_PROXY; without a "
-                  "network, install from a facilitator's bundle (docs/laptops.md).")
+        install_step(pip, uv, py, [*sources, "-r", str(lock)], "Installing the locked packages",
+                     "Read pip's message above. Behind a proxy, set HTTPS_PROXY; without a "
+                     "network, install from a facilitator's bundle (docs/laptops.md).")
     if bundle is not None:
-        check_run([*pip, "--no-deps", "--force-reinstall", "fedlearn-kit"],
-                  "Installing the kit from the bundle",
-                  "Rebuild the bundle: python course.py bundle")
+        install_step(pip, uv, py, [*sources, "--no-deps", "--force-reinstall", "fedlearn-kit"],
+                     "Installing the kit from the bundle",
+                     "Rebuild the bundle: python course.py bundle")
     else:
-        check_run([*pip, "--no-deps", "-e", HERE], "Installing the kit",
-                  "Read pip's message above.")
+        install_step(pip, uv, py, ["--no-deps", "-e", str(HERE)], "Installing the kit",
+                     "Read pip's message above.")
     post_install(py)
     if "hub" in with_bases(kind):
         install_hub_proxy(py)
@@ -297,6 +301,59 @@ def install(kind: str, *, python: str | None = None, bundle: Path | None = None,
          "from": "bundle" if bundle else "index",
          **({"bundle": _shown_path(bundle)} if bundle else {})}))
     return py
+
+
+def _installer_uv(py: Path, pip: list) -> str | None:
+    """uv to install with, or None for pip alone.
+
+    uv installs the same locked packages several times faster than pip (parallel downloads
+    and unpacking, one cache for every environment): a fresh install, CI's included, takes
+    seconds where pip takes minutes. It is in the lock (Flower depends on it), so the
+    environment's own uv is the locked version; a new environment gets that version first,
+    with pip (one wheel; from the bundle when installing from one). ``FEDLEARN_INSTALLER=pip``
+    skips uv; pip also takes over whenever uv fails (:func:`install_step`)."""
+    if os.environ.get(INSTALLER_ENV, "uv") == "pip":
+        return None
+    own = [py.parent / ("uv.exe" if WINDOWS else "uv"), py.parent / "Scripts" / "uv.exe"]
+    found = next((str(c) for c in own if c.exists()), None)
+    if found is not None:
+        return found
+    try:
+        version = next(ln.split("==")[1].split(";")[0].strip() for ln in locked_requirements(
+            "course") if _package(ln) == "uv")
+    except StopIteration:
+        return None
+    if run([*pip, "--quiet", f"uv=={version}"]) != 0:
+        say("uv could not be installed: pip installs everything (slower).")
+        return None
+    return next((str(c) for c in own if c.exists()), None)
+
+
+def _uv_sources() -> list[str]:
+    """pip's configured wheel folders and extra indexes, for uv (which reads no pip.conf):
+    both installers then take the same files (e.g. a local torch CPU wheel)."""
+    sources = [a for folder in _pip_find_links() for a in ("--find-links", folder)]
+    for key, flag in (("index-url", "--index-url"), ("extra-index-url", "--extra-index-url")):
+        values = os.environ.get(f"PIP_{key.replace('-', '_').upper()}", "").split()
+        values += _pip_config(f"global.{key}")
+        sources += [a for value in dict.fromkeys(values) for a in (flag, value)]
+    return sources
+
+
+def install_step(pip: list, uv: str | None, py: Path, arguments: list[str], what: str,
+                 fix: str) -> None:
+    """``pip install ARGUMENTS`` into ``py``'s environment, by uv when there is one; pip
+    again if uv fails, so uv can only make an install faster, never break it."""
+    if uv is not None:
+        # unsafe-best-match: like pip, every index is asked for every package (uv's default
+        # takes a package from the first index that has it, e.g. numpy from PyTorch's).
+        command = [uv, "pip", "install", "--python", str(py), "--index-strategy",
+                   "unsafe-best-match", *([] if "--no-index" in arguments else _uv_sources()),
+                   *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
+        if run(command) == 0:
+            return
+        say(f"uv could not do it ({what}); pip tries.")
+    check_run([*pip, *arguments], what, fix)
 
 
 def post_install(py: Path) -> None:
@@ -403,20 +460,50 @@ def lint_command(py: Path) -> list[str]:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Every tier, one pytest run each (after lint and types), or the tiers named with --tier.
+    """Every tier, one pytest run each (ruff and mypy beside them), or the tiers named with
+    --tier.
 
     A failing tier does not stop the next: one run shows every tier's result. Options for
     pytest (``-k deploy``) go to every tier; a tier none of whose tests they select is skipped,
     but a run that selects no test at all fails."""
     tiers = chosen_tiers(args.tier)
     py = install("dev", python=args.python)
-    if not args.tier and not lint_and_types(py):
-        return 1
-    return run_tiers(py, tiers, args.workers, args.pytest_args)
+    if args.tier:
+        return run_tiers(py, tiers, args.workers, args.pytest_args)
+    # ruff and mypy need one core for about half a minute on a fresh clone (mypy has no
+    # cache there): they run beside the tiers, their output is shown after the tiers', and
+    # a lint or type error fails the run as before.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        lint: dict[str, tuple[int, float]] = {LINT: (1, 0.0)}  # a failure until it ran
+        checks = threading.Thread(target=lambda: lint.update({LINT: lint_and_types_into(
+            py, output)}))
+        checks.start()
+        results = tier_results(py, tiers, args.workers, args.pytest_args)
+        checks.join()
+        output.seek(0)
+        say(f"{LINT} (run beside the tiers) said:\n" + output.read().rstrip())
+    return report_tiers({**lint, **results},
+                        selecting=bool(args.pytest_args) and len(tiers) > 1)
+
+
+def lint_and_types_into(py: Path, output) -> tuple[int, float]:
+    """ruff, then mypy, their output into the file ``output``: the worse exit code, and
+    the seconds both took."""
+    start = time.monotonic()
+    codes = [run(step, stdout=output, stderr=subprocess.STDOUT)
+             for step in (lint_command(py), [py, "-m", "mypy"])]
+    return max(codes), time.monotonic() - start
 
 
 def run_tiers(py: Path, tiers: list[str], workers: str, pytest_args: list[str]) -> int:
     """One pytest run per tier, then each tier's outcome and time (:func:`report_tiers`)."""
+    return report_tiers(tier_results(py, tiers, workers, pytest_args),
+                        selecting=bool(pytest_args) and len(tiers) > 1)
+
+
+def tier_results(py: Path, tiers: list[str], workers: str, pytest_args: list[str]
+                 ) -> dict[str, tuple[int, float]]:
+    """Run each tier's pytest in turn: its exit code and seconds, by tier."""
     results: dict[str, tuple[int, float]] = {}
     for tier in tiers:
         say(f"tier {tier}")
@@ -426,24 +513,27 @@ def run_tiers(py: Path, tiers: list[str], workers: str, pytest_args: list[str]) 
             code = run([py, "-m", "pytest", *tier_arguments(tier, workers), *pytest_args],
                        env=env)
         results[tier] = (code, time.monotonic() - start)
-    return report_tiers(results, selecting=bool(pytest_args) and len(tiers) > 1)
+    return results
 
 
 def report_tiers(results: dict[str, tuple[int, float]], selecting: bool) -> int:
     """Say each tier's outcome and time; the exit code of the whole run (pytest's 5,
-    "no test collected", is a failure unless options chose tests and another tier ran some)."""
-    ran_some = any(code != 5 for code, _ in results.values())
+    "no test collected", is a failure unless options chose tests and another tier ran some).
+    ``results`` may also hold the lint step (:data:`LINT`)."""
+    ran_some = any(code != 5 for tier, (code, _) in results.items() if tier != LINT)
     failed = False
     for tier, (code, seconds) in results.items():
         if code == 0:
             outcome = "passed"
+        elif tier == LINT:
+            outcome, failed = f"FAILED (exit {code}: read ruff's and mypy's messages)", True
         elif code == 5 and selecting and ran_some:
             outcome = "no test selected by the options given"
         elif code == 5:
             outcome, failed = "FAILED: no test collected (a failure, not a pass)", True
         else:
             outcome, failed = f"FAILED (pytest exit {code})", True
-        say(f"tier {tier}: {outcome} in {seconds:.0f} s")
+        say(f"{'tier ' if tier in TIERS else ''}{tier}: {outcome} in {seconds:.0f} s")
     return 1 if failed else 0
 
 
@@ -672,11 +762,17 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
+#: The folders pyproject.toml's [tool.setuptools] packages live in (its package-dir maps
+#: data/ to fedlearn_kit.data and app/fedlearn_app to fedlearn_app): the kit's wheel is built
+#: from these (tests/unit/test_pins.py checks the two lists agree).
+KIT_SOURCES = ("fedlearn_kit", "data", "app/fedlearn_app")
+
+
 def _build_kit_wheel(py: Path, wheels: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:  # build outside the course folder:
         source = Path(scratch) / "src"              # no build/ or egg-info left behind
-        for package in ("fedlearn_kit", "data"):  # data/ is installed as fedlearn_kit.data
-            shutil.copytree(HERE / package, source / package,
+        for folder in KIT_SOURCES:
+            shutil.copytree(HERE / folder, source / folder,
                             ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(HERE / name, source / name)
@@ -779,16 +875,20 @@ def _uv() -> str:
     return found
 
 
+def _pip_config(key: str) -> list[str]:
+    """The values pip's configuration files give ``key`` (``global.find-links``), if any."""
+    try:
+        configured = subprocess.run([sys.executable, "-m", "pip", "config", "get", key],
+                                    capture_output=True, text=True)
+    except OSError:
+        return []
+    return configured.stdout.split() if configured.returncode == 0 else []
+
+
 def _pip_find_links() -> list[str]:
     """The wheel folders pip is configured with here (e.g. a local torch CPU wheel), so the
     resolution sees the same files pip will install from."""
-    folders = os.environ.get("PIP_FIND_LINKS", "").split()
-    try:
-        configured = subprocess.run([sys.executable, "-m", "pip", "config", "get",
-                                     "global.find-links"], capture_output=True, text=True)
-        folders += configured.stdout.split() if configured.returncode == 0 else []
-    except OSError:
-        pass
+    folders = os.environ.get("PIP_FIND_LINKS", "").split() + _pip_config("global.find-links")
     return list(dict.fromkeys(folders))
 
 

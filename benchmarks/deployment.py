@@ -93,7 +93,7 @@ def lost_laptop(sites: int) -> None:
                                       kwargs={"progress": False, "echo": False})
             runner.start()
             log = dep.workdir / "runs" / "run-1" / "flwr-run.log"
-            when = wait_for_text(log, "round 1 of 3 evaluated", 600)
+            when = wait_for_text(log, "round 1 of 3 took ", 600)  # the app's ROUND_DONE
             victim = dep.process(f"supernode site {sites // 2}")
             if when is None or victim is None:
                 print(f"{sites} sites, lost laptop: round 1 did not finish; {load()}")

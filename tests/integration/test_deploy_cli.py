@@ -78,12 +78,20 @@ def without_site_comment(key: Path, into: Path) -> Path:
 def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
     """Facilitator + 3 participants, keys made by each, everything behind an unreachable
     proxy; a key used for another site; a failed join; a clock step; a lost state file."""
+    started = time.monotonic()
+
+    def step(number: int) -> None:
+        """Where the day is and since when (the module's time is this test's: shown with -s
+        and in a failure's captured output, it says which step costs the tier its minutes)."""
+        print(f"[{time.monotonic() - started:6.1f} s] step {number}", flush=True)
+
     facilitator, inbox = tmp_path / "facilitator", tmp_path / "pubkeys"
     laptops = {k: tmp_path / f"participant-{k}" for k in (0, 1, 2)}
     second = tmp_path / "second-laptop-of-site-1"
     inbox.mkdir()
     folders = (*laptops.values(), second, facilitator, tmp_path / "wrong")
     try:
+        step(1)
         # 1. Each participant makes a key pair on their laptop and hands over the .pub only.
         for k, laptop in laptops.items():
             out = kit("deploy", "keygen", "--site", str(k), "--workdir", str(laptop))
@@ -93,6 +101,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
                 f"fedlearn-kit site-{k}")
         for k in (0, 1):
             shutil.copy(laptops[k] / "keys" / f"site-{k}.pub", inbox)
+        step(2)
         # 2. The facilitator starts the room for 3 sites with two keys; the third comes later.
         port = free_port()
         out = kit("deploy", "link", "--sites", "3", "--port", str(port), "--workdir",
@@ -116,6 +125,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
                        "--sites", "3", "--ca", str(ca), "--workdir", str(workdir),
                        *(["--key", str(key)] if key else []), timeout=timeout)
 
+        step(3)
         # 3. Each participant joins; the key is found by itself, and the CA's fingerprint is
         # printed for the read-aloud check in this direction too.
         for k, laptop in laptops.items():
@@ -125,11 +135,13 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         status = kit("deploy", "status", "--workdir", str(facilitator))
         assert "connected sites: [0, 1, 2] of 3" in status.stdout, status.stdout
 
+        step(4)
         # 4. A participant who takes a neighbour's key file is stopped before anything runs.
         out = join(2, tmp_path / "wrong", key=laptops[0] / "keys" / "site-0")
         assert out.returncode == 2 and "is site 0's key" in out.stderr, out.stderr
         assert not (tmp_path / "wrong" / "deployment.json").exists()
 
+        step(5)
         # 5. A second laptop with site 1's key while site 1 is connected: refused, and the
         # failed join leaves nothing behind (by process tree and by port).
         out = join(1, second, key=laptops[1] / "keys" / "site-1")
@@ -145,6 +157,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         status = kit("deploy", "status", "--workdir", str(facilitator))
         assert "site 1's key was refused" in status.stdout, status.stdout
 
+        step(6)
         # 6. The facilitator's terminal shows each round as it happens.
         out = kit("run", "--engine", "deployment", "--workdir", str(facilitator),
                   "--num-sites", "3", "--num-rounds", "1")
@@ -152,6 +165,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         assert "round 1 of 1 took" in out.stderr and "missing: none" in out.stderr, out.stderr
         assert "missing" not in out.stdout
 
+        step(7)
         # 7. A clock step: every recorded start time is 12 s off. Status, run, re-link
         # (the docs' advice after a restart) and down still work.
         for folder in (facilitator, *laptops.values()):
@@ -163,12 +177,14 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
                   str(facilitator))
         assert out.returncode == 0 and "already running" in out.stdout, out.stdout + out.stderr
 
+        step(8)
         # 8. The facilitator's state file is lost: the running processes rebuild it.
         (facilitator / "deployment.json").unlink()
         status = kit("deploy", "status", "--workdir", str(facilitator))
         assert status.returncode == 0 and "rebuilt" in status.stdout, status.stdout
         assert "connected sites: [0, 1, 2] of 3" in status.stdout, status.stdout
 
+        step(9)
         # 9. Site 0 leaves; participant 2 joins as site 2 with site 0's key made by another
         # tool (no site in it, so the laptop cannot tell). The coordinator refuses its
         # replies, loudly, and never counts them as site 2's (or site 0's).
@@ -189,6 +205,7 @@ def test_a_room_day_with_three_participants(tmp_path: Path) -> None:
         status = kit("deploy", "status", "--workdir", str(facilitator))
         assert "wrong site: REFUSED: the node of site 0's key" in status.stdout, status.stdout
 
+        step(10)
         # 10. Everyone: deploy down; the facilitator restarts the room after a "reboot" and
         # the SuperNodes still running (site 1's, and the one with site 0's key) rejoin by
         # themselves.

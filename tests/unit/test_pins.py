@@ -155,6 +155,12 @@ def test_every_package_folder_is_installed_and_the_cohort_ships_with_it():
     assert setuptools["package-dir"] == {"fedlearn_kit.data": "data",
                                          "fedlearn_app": "app/fedlearn_app"}
     assert (ROOT / "data" / "__init__.py").is_file() and (ROOT / "data" / "site_A.csv").is_file()
+    # The offline bundle builds the kit's wheel from a copy of exactly these folders.
+    places = setuptools["package-dir"]
+    folders = {places.get(package, package) for package in setuptools["packages"]
+               if package in places or "." not in package}
+    assert set(course.KIT_SOURCES) == folders, (
+        "course.py's KIT_SOURCES must name every folder a package of pyproject.toml lives in")
 
 
 def test_the_supported_pythons_come_from_pyproject() -> None:
