@@ -302,6 +302,35 @@ def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) 
     return metric
 
 
+def grouped_bars(ax: Axes, table: pd.DataFrame, width: float,
+                 intervals: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                 **plain_labels: object) -> np.ndarray:
+    """One bar per model (rows of ``table``) in each group (its columns), each labelled with
+    its value; the bar chart of :func:`plot_comparison` and of lesson 04's collaboration figure.
+
+    With ``intervals`` (low, high) each bar gets its 95 % whisker and its value inside the bar,
+    in black or white, whichever is readable on the bar's colour; without them the value sits
+    above the bar (``plain_labels``: further ``bar_label`` options). Returns what the value
+    axis must hold: the values, or the intervals' upper ends.
+    """
+    x = np.arange(len(table.columns))
+    for i, name in enumerate(table.index):
+        values = table.loc[name].to_numpy(dtype=float)
+        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name,
+                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
+        if intervals is None:
+            ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7,
+                         **plain_labels)  # type: ignore[arg-type]
+            continue
+        low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
+        ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
+                    ecolor="black", elinewidth=0.9, capsize=2,
+                    label="95 % interval" if i == 0 else None)
+        ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
+                     rotation=90, color=text_colour_on(site_colour(i)))
+    return table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
+
+
 def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
                     intervals: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Figure:
     """Grouped bars: one group per site's patients, one bar per model (rows of ``table``).
@@ -312,24 +341,10 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     interval, so that two bars whose intervals overlap are not read as a ranking.
     """
     fig, (ax,) = new_figure(width=6.5, height=3.6)
-    x = np.arange(len(table.columns))
     width = 0.8 / len(table.index)
-    for i, name in enumerate(table.index):
-        values = table.loc[name].to_numpy(dtype=float)
-        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name,
-                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
-        if intervals is None:
-            ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7)
-            continue
-        low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
-        ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
-                    ecolor="black", elinewidth=0.9, capsize=2,
-                    label="95 % interval" if i == 0 else None)
-        ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
-                     rotation=90, color=text_colour_on(site_colour(i)))
-    top = table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
+    top = grouped_bars(ax, table, width, intervals)
     metric = bar_axis(ax, top, metric, headroom=0.1)
-    ax.set_xticks(x + width * (len(table.index) - 1) / 2,
+    ax.set_xticks(np.arange(len(table.columns)) + width * (len(table.index) - 1) / 2,
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
     handles, labels = ax.get_legend_handles_labels()

@@ -15,11 +15,11 @@ from fedlearn_kit.i18n import _
 from fedlearn_kit.plots import (
     bar_axis,
     comparison_description,
+    grouped_bars,
     new_figure,
     series_hatch,
     series_marker,
     site_colour,
-    text_colour_on,
 )
 
 
@@ -138,26 +138,12 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     """
     sites, names = list(table.columns), list(table.index)
     fig, (ax,) = new_figure(width=max(6.0, 0.55 * len(names) * len(sites) + 1.5), height=3.8)
-    x = np.arange(len(sites))
     width = 0.84 / len(names)
-    for i, name in enumerate(names):
-        values = table.loc[name].to_numpy(dtype=float)
-        bars = ax.bar(x + i * width, values, width, color=site_colour(i), label=name,
-                      hatch=series_hatch(i), edgecolor="white", linewidth=0)
-        if intervals is None:
-            ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, rotation=90,
-                         padding=2)
-            continue
-        low, high = (part.loc[name, sites].to_numpy(dtype=float) for part in intervals)
-        ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
-                    ecolor="black", elinewidth=0.9, capsize=2,
-                    label="95 % interval" if i == 0 else None)
-        ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
-                     rotation=90, color=text_colour_on(site_colour(i)))
+    top = grouped_bars(ax, table, width, intervals, rotation=90, padding=2)
     # Rotated value labels (or whiskers) need more room above the tallest bar.
-    top = table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
     label = bar_axis(ax, top, metric, headroom=0.1)
-    ax.set_xticks(x + width * (len(names) - 1) / 2, [f"Site {s}'s patients" for s in sites])
+    ax.set_xticks(np.arange(len(sites)) + width * (len(names) - 1) / 2,
+                  [f"Site {s}'s patients" for s in sites])
     ax.set(ylabel=label, title=title or f"{metric} of each model on each site's patients")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
                ncols=min(len(names) + (intervals is not None), 3), fontsize=8, frameon=False)
