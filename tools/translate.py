@@ -122,27 +122,11 @@ def translated_notebooks(lang: str) -> list[Path]:
 
 # ----------------------------------------------------------------------------- extract
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
 def markdown_blocks(text: str) -> list[str]:
     """The blocks of a Markdown text: runs of lines between blank lines (a fenced code
-    block, blank lines and all, stays inside its block)."""
-    blocks: list[str] = []
-    lines: list[str] = []
-    fenced = False
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-        if not line.strip() and not fenced:
-            if lines:
-                blocks.append("\n".join(lines))
-                lines = []
-            continue
-        lines.append(line)
-    if lines:
-        blocks.append("\n".join(lines))
-    return blocks
+    block, blank lines and all, stays inside its block); :func:`markdown_units.blocks`
+    joined."""
+    return ["\n".join(lines) for lines in markdown_units.blocks(text)]
 
 
 HEADER = {"project": "fedlearn-kit", "version": "0.1.0",
