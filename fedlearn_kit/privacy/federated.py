@@ -641,7 +641,7 @@ def report_central_dp(run: CentralDPRun) -> None:
     print(ngettext("Central DP, noise multiplier {sigma}, {releases} release; ε from Flower's "
                    "accountant:",
                    "Central DP, noise multiplier {sigma}, {releases} releases; ε from Flower's "
-                   "accountant:", run.releases).format(sigma=f"{run.noise_multiplier:g}",
+                   "accountant:", run.releases).format(sigma=str(run.noise_multiplier),
                                                        releases=run.releases))
     _print_two_budgets(run.epsilon_per_site, run.epsilon, run.delta)
 
