@@ -120,7 +120,7 @@ def test_what_leaves_reads_in_the_learners_language(result, tmp_path, monkeypatc
     assert swedish.to_numpy().tolist() == table.to_numpy().tolist()  # the numbers unchanged
     assert list(swedish.index.names) == ["sjukhus", "vad"]
     assert "en modelluppdatering (ett träningssvar)" in swedish.index.get_level_values(1)
-    assert "siffror" in swedish.columns
+    assert "tal" in swedish.columns
     assert ONE_UPDATE in table.index.get_level_values("what")  # code still indexes English
 
 
