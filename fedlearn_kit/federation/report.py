@@ -64,7 +64,7 @@ def readable(leaves: pd.DataFrame) -> pd.DataFrame:
     language (the numbers unchanged; the table itself keeps its English labels for code)."""
     shown = leaves.rename(index=lambda label: _(label) if label in (
         RECORDS, ONE_UPDATE, EVERY_MESSAGE) else label, level="what")
-    shown = shown.rename(columns=lambda c: _(COLUMN_LABELS.get(str(c), str(c))))
+    shown = shown.rename(columns=lambda c: _(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c)
     shown.index = shown.index.set_names([_(COLUMN_LABELS[str(n)]) for n in leaves.index.names])
     return shown
 
