@@ -98,6 +98,9 @@ def test_english_sentences_are_found_outside_quotes_and_marked_text():
             "We think this is quality work and not research (svaret är på engelska).")
     assert terms.english_passages(text) == [
         "The board decides whether the model is personal data."]
+    listing = ("Koden nedan är appens ClientApp.\n\n```python\n# The reply is all that leaves "
+               "the site.\ndef train(msg): ...\n```\n\nThe board decides what leaves the site.")
+    assert terms.english_passages(listing) == ["The board decides what leaves the site."]
     assert terms.looks_english("We think training is quality work, not research.")
     assert not terms.looks_english("Vi bedömer att träningen är kvalitetsarbete och inte "
                                    "forskning.")
