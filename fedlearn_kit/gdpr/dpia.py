@@ -273,7 +273,7 @@ class DpiaDraft:
         fill = self.t["fill"]
         header = self.t[head_key].split("|")
         if first_column is None:
-            body = [[fill] * len(header) for _ in range(empty_rows)]
+            body = [[fill] * len(header) for _row in range(empty_rows)]
         else:
             body = [[row] + [fill] * (len(header) - 1) for row in first_column]
         return ("table", header, body)
@@ -315,7 +315,7 @@ class DpiaDraft:
         doc += [("h", 2, t["control"]), ("table", [t["fact"], t["value"]], control),
                 ("h", 3, t["history"]), self._fill_table("history_head", empty_rows=2)]
         screening = self.model.screening()
-        met = sum(ok for ok, _ in screening)
+        met = sum(ok for ok, _why in screening)
         doc += [("h", 2, t["screening"]), ("p", t["screening_intro"]),
                 self._table("screening_head", [[text, self._yes(ok)] for ok, text in screening]),
                 ("p", t["screening_conclusion"].format(met=met))]
@@ -549,7 +549,7 @@ class DpiaDraft:
     def _open(self) -> list[Block]:
         t, lang = self.t, self.lang
         blocking = self.blocking_questions
-        first = {c.id for c, _ in blocking}
+        first = {c.id for c, _owner in blocking}
         doc: list[Block] = [("p", t["open_intro"]), ("h", 3, t["blocking"]),
                             ("p", t["blocking_intro"]),
                             ("ol", [f"{c.text('question', lang)} ({laws_in(c.law, lang)}) — "

@@ -190,7 +190,7 @@ class TakeHome:
             return [("ul", draft.measured_statements())]
         if kind == "screening":
             screening = draft.model.screening()
-            met = sum(ok for ok, _ in screening)
+            met = sum(ok for ok, _why in screening)
             return [("ul", [text for ok, text in screening if ok]),
                     ("p", t["screening_conclusion"].format(met=met))]
         if kind == "high_risks":

@@ -135,6 +135,7 @@ _ENGLISH = frozenset([
 #: Text a Swedish document may keep in English: quoted titles, code and marked answers.
 _EXEMPT = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|`[^`]*`|<[^>]*>|\([^()]*(på engelska|"
                      r"in English)[^()]*\)|\[[^\]]*\]\([^)]*\)")
+_TITLE = re.compile(r"«[^»]*»|“[^”]*”")
 _MARKED = re.compile(r"\((svaret är på engelska|texten är på engelska)\)")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+|\s\|\s")
 
@@ -147,7 +148,8 @@ def english_passages(text: str, min_words: int = 3) -> list[str]:
     saying it is in English, and any sentence marked "(svaret är på engelska)" are left out.
     """
     out = []
-    for sentence in _SENTENCE.split(text):
+    # A quoted title may hold a colon or a full stop: take it out before splitting sentences.
+    for sentence in _SENTENCE.split(_TITLE.sub("«»", text)):
         if _MARKED.search(sentence):
             continue
         plain = _EXEMPT.sub(" ", sentence)
