@@ -135,6 +135,7 @@ _ENGLISH = frozenset([
 #: Text a Swedish document may keep in English: quoted titles, code and marked answers.
 _EXEMPT = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|`[^`]*`|<[^>]*>|\([^()]*(på engelska|"
                      r"in English)[^()]*\)|\[[^\]]*\]\([^)]*\)")
+_TITLE = re.compile(r"«[^»]*»|“[^”]*”")
 _MARKED = re.compile(r"\((svaret är på engelska|texten är på engelska)\)")
 #: A fenced code block (a listing the kit shows, such as the Flower app's source): code, so
 #: its comments and docstrings stay in English in every language.
@@ -151,7 +152,8 @@ def english_passages(text: str, min_words: int = 3) -> list[str]:
     engelska)" are left out.
     """
     out = []
-    for sentence in _SENTENCE.split(_FENCED.sub(" ", text)):
+    # A quoted title may hold a colon or a full stop: take it out before splitting sentences.
+    for sentence in _SENTENCE.split(_TITLE.sub("«»", _FENCED.sub(" ", text))):
         if _MARKED.search(sentence):
             continue
         plain = _EXEMPT.sub(" ", sentence)
