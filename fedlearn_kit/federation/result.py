@@ -189,7 +189,7 @@ def progress_default(progress: bool | None) -> bool:
 def progress_bar(total: int, show: bool, label: str) -> Iterator[Callable[[int], None]]:
     """A tqdm bar over rounds; yields a function that moves it to a given round."""
     if not show:
-        yield lambda _: None
+        yield lambda _round: None
         return
     from tqdm.auto import tqdm  # only when a bar is shown: tqdm.auto probes for Jupyter
 

@@ -87,4 +87,4 @@ def test_the_lesson_07_sentences_come_out_in_swedish(workdir: Path, swedish: Non
     assert lifecycle.stop_summary({"stopped": [], "already_gone": [], "ports_still_open": []},
                                   {}).splitlines()[-1] == "portar som fortfarande är öppna: inga"
     assert not check.certificate_hosts(workdir / "site-0", "10.0.0.5")
-    assert "hittades inte" in capsys.readouterr().out
+    assert "finns inte i" in capsys.readouterr().out

@@ -180,7 +180,7 @@ def _openssh_sections(pem: bytes) -> tuple[bytes, bytes]:
     (count,) = struct.unpack(">I", blob[offset:offset + 4])
     if cipher != b"none" or kdf != b"none" or count != 1:
         raise ValueError("an encrypted key or several keys in one file")
-    _, end = _ssh_strings(blob, offset + 4, 1)
+    _public_keys, end = _ssh_strings(blob, offset + 4, 1)
     (private,), _end = _ssh_strings(blob, end, 1)
     return blob[:end], private
 
@@ -191,7 +191,7 @@ def _ecdsa_fields_end(private: bytes) -> int:
     (kind,), offset = _ssh_strings(private, 8, 1)
     if not kind.startswith(b"ecdsa-sha2-"):
         raise ValueError("not an ECDSA key")
-    _, offset = _ssh_strings(private, offset, 3)
+    _skipped, offset = _ssh_strings(private, offset, 3)
     return offset
 
 
@@ -209,7 +209,7 @@ def key_comment(data: bytes) -> str:
     """The comment of an OpenSSH key: a private key (PEM) or a ``.pub`` line ('' if none)."""
     if data.lstrip().startswith(b"-----"):
         try:
-            _, private = _openssh_sections(data)
+            _public, private = _openssh_sections(data)
             (comment,), _end = _ssh_strings(private, _ecdsa_fields_end(private), 1)
         except (ValueError, struct.error):
             return ""
