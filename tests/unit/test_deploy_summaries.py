@@ -73,8 +73,21 @@ def test_round_note_reads_the_apps_round_line_and_leaves_others(english: None) -
     assert runs.round_note(line) == line.strip()
     assert runs.round_note("round 1 of 2 took 0.5 s; trained: site 0, site 1; missing: none") \
         == "round 1 of 2 took 0.5 s; trained: site 0, site 1; missing: none"
-    assert runs.round_note("waiting for sites: 1 of 2 connected\n") == \
-        "waiting for sites: 1 of 2 connected"
+    for note in ("round 2 (train): site 1 failed: the node left",
+                 "waiting for sites: 1 of 2 connected; starting in 20 s with those present",
+                 "1 of 2 sites connected; starting without the others (they are logged as "
+                 "missing)", "a line of Flower's own"):
+        assert runs.round_note(note + "\n") == note
+
+
+def test_round_note_translates_each_note_of_the_app(swedish: None) -> None:
+    assert runs.round_note("round 2 (train): site 1 failed: the node left") == \
+        "runda 2 (train): sjukhus 1 misslyckades: the node left"
+    assert runs.round_note("waiting for sites: 1 of 2 connected; starting in 20 s with those "
+                           "present").startswith("väntar på sjukhus: 1 av 2 anslutna")
+    assert runs.round_note("1 of 2 sites connected; starting without the others (they are "
+                           "logged as missing)").startswith("1 av 2 sjukhus anslutna")
+    assert runs.round_note("INFO : a line of Flower's own") == "INFO : a line of Flower's own"
 
 
 def test_the_lesson_07_sentences_come_out_in_swedish(workdir: Path, swedish: None,
