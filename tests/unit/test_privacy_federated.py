@@ -256,7 +256,7 @@ def test_utility_over_draws_gives_the_mean_and_range_and_refuses_no_draws():
     cohort = exp.cohort()
     splits = kit.split_cohort(cohort, exp.test_fraction, exp.seed)
     future = kit.future_patients(cohort, 200)
-    fitted = [attacks.Recipe("logistic", epochs=2, seed=s).fit(splits["A"].train, f"draw {s}")
+    fitted = [kit.fit(splits["A"].train, kit.Experiment(epochs=2, seed=s), f"draw {s}")
               for s in range(3)]
     table = federated.utility_over_draws({"noisy": lambda d: fitted[d],
                                           "fixed": lambda d: fitted[0]}, future, draws=3)
