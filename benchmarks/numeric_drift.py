@@ -70,7 +70,7 @@ def probe() -> dict[str, np.ndarray]:
     import fedlearn_kit as kit
     from fedlearn_app import task
     from fedlearn_kit.evaluation import bootstrap_auroc
-    from fedlearn_kit.privacy import attacks, defences, evidence, federated
+    from fedlearn_kit.privacy import attacks, coordinator, defences, evidence
 
     def flat(state: dict) -> np.ndarray:
         return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in state.values()])
@@ -122,7 +122,7 @@ def probe() -> dict[str, np.ndarray]:
     out["LiRA auc, advantage, tpr"] = np.array(
         [lira.auc, lira.advantage, lira.tpr_at(0.001), lira.tpr_at(0.01)])
 
-    result, tap = federated.run_tapped(exp)
+    result, tap = coordinator.run_tapped(exp)
     out["federated FedAvg final weights"] = flat(result.state_dict)
     out["federated FedAvg site updates"] = np.concatenate(
         [flat(u["site"]) for u in tap.updates])
@@ -136,11 +136,11 @@ def probe() -> dict[str, np.ndarray]:
     out["DP-SGD (opacus) weights"] = weights(private)
     out["DP-SGD noise multiplier, epsilon"] = np.array([private.noise_multiplier,
                                                         private.epsilon])
-    record_dp, _ = federated.run_record_dp(exp, noise_multiplier=1.0, max_grad_norm=1.0,
-                                           reproducible=True)
+    record_dp, _ = coordinator.run_record_dp(exp, noise_multiplier=1.0, max_grad_norm=1.0,
+                                             reproducible=True)
     out["federated + DP-SGD final weights"] = flat(record_dp.state_dict)
-    central_dp = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.5,
-                                          seed=42, reproducible=True)
+    central_dp = coordinator.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.5,
+                                            seed=42, reproducible=True)
     out["federated + central DP final weights"] = flat(central_dp.result.state_dict)
     return out
 

@@ -283,7 +283,7 @@ def site_epsilons(noise_multiplier: float, rounds: int, delta: float,
 
 
 def test_unequal_site_weights_cost_the_large_site_more():
-    """Why the kit's central-DP run weighs sites equally (federated.equal_weight)."""
+    """Why the kit's central-DP run weighs sites equally (coordinator.equal_weight)."""
     uniform = defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5)
     assert uniform == pytest.approx(12.30, abs=0.01)  # the review's A7 figure
     assert site_epsilons(1.0, 5, 1e-5, [1, 1]) == pytest.approx([uniform] * 2)

@@ -13,7 +13,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.checks import what_leaks as check
-from fedlearn_kit.privacy import attacks, evidence, federated
+from fedlearn_kit.privacy import attacks, coordinator, evidence
 from tests.unit.wrong_answers import (
     Wrong,
     assert_accepted,
@@ -38,7 +38,7 @@ class Context:
     shadows: list[attacks.ShadowModel]
     compared: dict[str, attacks.AttackResult]
     run: object
-    tap: federated.CoordinatorTap
+    tap: coordinator.CoordinatorTap
     patient: pd.DataFrame
     before: torch.nn.Module
     after: torch.nn.Module
@@ -107,7 +107,7 @@ def context() -> Context:
     result = attacks.loss_attack(target, members, non_members)
     shadows = attacks.shadow_models(population["A"], target_exp, num_shadow=4,
                                     train_size=len(members))
-    run, tap = federated.run_tapped(exp)
+    run, tap = coordinator.run_tapped(exp)
     update_a = kit.new_net(kit.Experiment(model="mlp"), seed=0)
     update_a.load_state_dict(tap.site_model(3, 0))
     pooled = attacks.training_rows(splits)
