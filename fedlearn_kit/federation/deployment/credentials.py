@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from fedlearn_kit.federation.deployment import certs
-from fedlearn_kit.federation.deployment.processes import DeploymentError
+from fedlearn_kit.federation.deployment.process_control import DeploymentError
 from fedlearn_kit.i18n import _
 
 _PUBLIC_NAME = re.compile(r"^site-(\d+)\.pub$")

@@ -24,7 +24,7 @@ from fedlearn_kit.federation.deployment.folders import (
     lesson_workdir,
     workdirs,
 )
-from fedlearn_kit.federation.deployment.processes import LOOPBACK, DeploymentError, free_port
+from fedlearn_kit.federation.deployment.process_control import LOOPBACK, DeploymentError, free_port
 from fedlearn_kit.federation.deployment.state import (
     Deployment,
     load,

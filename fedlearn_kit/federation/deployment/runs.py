@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower, flower_app, settings
+from fedlearn_kit.federation.command_runner import stream
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
 from fedlearn_kit.federation.deployment import registration
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     CONNECTION,
     DeploymentError,
     flower_command,
@@ -37,7 +38,6 @@ from fedlearn_kit.federation.result import (
     progress_default,
     round_done,
 )
-from fedlearn_kit.federation.subprocesses import stream
 from fedlearn_kit.federation.task import site_files
 from fedlearn_kit.i18n import _
 
@@ -102,7 +102,7 @@ def commands(dep: Deployment, app: str | Path | None = None) -> list[str]:
 
     ``flower-superlink`` and one ``flower-supernode`` per site, with their TLS and node
     authentication flags (the kit starts them through a launcher that only changes timing
-    settings, :mod:`.flower_processes`), then the ``flwr run`` of the latest run (or of the
+    settings, :mod:`.flower_launcher`), then the ``flwr run`` of the latest run (or of the
     next one). Paths inside the course folder are shown relative to it.
     """
     from fedlearn_kit.paths import course_root
