@@ -15,7 +15,7 @@ import pytest
 
 from fedlearn_kit import i18n
 from fedlearn_kit.checks import privacy_defences as check
-from fedlearn_kit.privacy import defences, federated, secagg
+from fedlearn_kit.privacy import coordinator, defences, secagg
 from fedlearn_kit.privacy.defences import BoundCheck, PrivateModel
 
 
@@ -102,24 +102,24 @@ def test_the_subgroup_summary_adds_the_training_counts_in_the_learners_language(
 
 
 def test_site_and_central_dp_budgets_are_printed_for_both_neighbour_relations(english, capsys):
-    site = federated.SiteDPRun(result=None, tap=None, noise_multiplier=4.84,  # type: ignore[arg-type]
+    site = coordinator.SiteDPRun(result=None, tap=None, noise_multiplier=4.84,  # type: ignore[arg-type]
                                epsilon=4.31, epsilon_zero_out=2.05, delta=1e-5)
-    federated.report_site_dp(site, rounds=5)
+    coordinator.report_site_dp(site, rounds=5)
     out = capsys.readouterr().out.splitlines()
     assert out == ["Noise multiplier 4.84 per round, 5 rounds:",
                    "  A site's update replaced by a zero update: ε = 2.05.",
                    "  One patient's record replaced, n fixed (updates 2C apart): ε = 4.31 "
                    "(δ = 1e-05)."]
-    central = federated.CentralDPRun(result=None, tap=None, noise_multiplier=1.0,  # type: ignore[arg-type]
+    central = coordinator.CentralDPRun(result=None, tap=None, noise_multiplier=1.0,  # type: ignore[arg-type]
                                      clipping_norm=0.5, epsilon=30.2, epsilon_per_site=9.1,
                                      delta=1e-5, releases=1)
-    federated.report_central_dp(central)
+    coordinator.report_central_dp(central)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Central DP, noise multiplier 1.0, 1 release; ε from Flower's accountant:"
     assert "ε = 9.10." in out[1] and "ε = 30.20 (δ = 1e-05)" in out[2]
-    note = federated.site_dp_note(site)
+    note = coordinator.site_dp_note(site)
     assert "ε = 4.31 for one patient's record" in note and "ε = 2.05 for the site's" in note
-    federated.report_facts_saved("fedlearn-facts.json", 8.4, "The attack: …")
+    coordinator.report_facts_saved("fedlearn-facts.json", 8.4, "The attack: …")
     assert capsys.readouterr().out == ("Saved to fedlearn-facts.json: ε = 8.40 for one record "
                                        "replaced. The attack: …\n")
 
