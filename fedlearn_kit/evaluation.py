@@ -13,6 +13,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
+from fedlearn_kit.i18n import _
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -82,7 +83,7 @@ def bootstrap_auroc(model: TrainedModel, df: pd.DataFrame, num_samples: int = 30
     y, y_hat = df[OUTCOME_NAME].to_numpy(), model.predict_proba(df)
     rng = np.random.default_rng(seed)
     values = []
-    for _ in range(num_samples):
+    for _sample in range(num_samples):
         idx = rng.integers(0, len(y), len(y))
         if 0 < y[idx].sum() < len(idx):
             values.append(roc_auc_score(y[idx], y_hat[idx]))
@@ -199,7 +200,8 @@ class Difference:
         return -margin <= self.low and self.high <= margin
 
     def __str__(self) -> str:
-        return f"{self.value:+.3f} (95 % interval {self.low:+.3f} to {self.high:+.3f})"
+        return _("{value} (95 % interval {low} to {high})").format(
+            value=f"{self.value:+.3f}", low=f"{self.low:+.3f}", high=f"{self.high:+.3f}")
 
     def minus(self, other: Difference) -> Difference:
         """This difference minus ``other``, measured on *other* patients (another site),

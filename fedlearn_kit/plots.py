@@ -21,7 +21,7 @@ from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
 from fedlearn_kit.figure_text import describe
 from fedlearn_kit.i18n import N_, _
-from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
+from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column, unit_text
 from fedlearn_kit.training import TrainedModel
 
 #: Okabe and Ito's colour-blind-safe palette, the light colours darkened so that every line
@@ -116,7 +116,7 @@ def axis_label(column: str) -> str:
     ("years", "ng/L (log scale)"), or "admissions" for a count."""
     col = BY_NAME[column]
     unit = {"count": _("admissions") if "admission" in column else _("number"),
-            "%": "% (LVEF)"}.get(col.unit, col.unit) or col.description.lower()
+            "%": "% (LVEF)"}.get(col.unit, unit_text(col)) or _(col.description).lower()
     return _("{unit} (log scale)").format(unit=unit) if col.log else unit
 
 
@@ -126,8 +126,8 @@ def title(column: str) -> str:
     if column in TITLES:
         return _(TITLES[column])
     col = BY_NAME[column]
-    unit = f" ({col.unit})" if col.unit else ""
-    return col.description + unit
+    unit = f" ({unit_text(col)})" if col.unit else ""
+    return _(col.description) + unit
 
 
 #: About how many bins a histogram of plot_sites has (small counts get one per value).
