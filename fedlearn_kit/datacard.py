@@ -43,7 +43,7 @@ def _model_input(col: Column, lang: str) -> str:
 
 
 def _heading(index: int, lang: str) -> str:
-    return "## " + _(HEADINGS[index], lang)
+    return f"## {_(HEADINGS[index], lang)}"
 
 
 def data_card(cohort: Cohort, lang: str | None = None) -> str:
@@ -74,7 +74,7 @@ def data_card(cohort: Cohort, lang: str | None = None) -> str:
                           _("{effect} per {step} below", lang).format(effect=f"{b:+.2f}",
                                                                       step=f"{u:g}")]
                          for k, (t, u, b) in NONLINEAR_EFFECTS.items()])
-    summary = cohort.summary().reset_index(names="site")
+    summary = cohort.summary().reset_index(names=_("site", lang))
     observed = _table(list(summary.columns), summary.values.tolist())
     # Each paragraph keeps its line breaks in the message, so the English card written to
     # data/ stays byte-identical to the checksummed file.

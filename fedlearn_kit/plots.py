@@ -126,8 +126,10 @@ def title(column: str) -> str:
     if column in TITLES:
         return _(TITLES[column])
     col = BY_NAME[column]
-    unit = f" ({unit_text(col)})" if col.unit else ""
-    return _(col.description) + unit
+    if not col.unit:
+        return _(col.description)
+    return _("{description} ({unit})").format(description=_(col.description),
+                                              unit=unit_text(col))
 
 
 #: About how many bins a histogram of plot_sites has (small counts get one per value).
