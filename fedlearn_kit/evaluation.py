@@ -284,6 +284,45 @@ def model_difference(model: TrainedModel, other: TrainedModel, df: pd.DataFrame,
                             other.predict_proba(df), num_samples, seed)
 
 
+def report_splits(splits: Mapping[str, Split]) -> None:
+    """Print, in the course's language, how many patients each site trains and tests on
+    (lesson 02)."""
+    for site, part in splits.items():
+        print(_("Site {site}: {train} patients to train on, {test} to test.").format(
+            site=site, train=len(part.train), test=len(part.test)))
+
+
+def report_losses(models: Mapping[str, TrainedModel]) -> None:
+    """Print, in the course's language, each model's training loss after the first and the
+    last epoch (lesson 02): a loss that falls means the model fits its training data better."""
+    for model in models.values():
+        print(_("{model}: loss {first} after the first epoch, {last} after the last.").format(
+            model=model.name, first=f"{model.losses[0]:.3f}", last=f"{model.losses[-1]:.3f}"))
+
+
+def report_difference(difference: Difference, first: str, second: str, site: str) -> None:
+    """Print, in the course's language, one model's AUROC minus another's on a site's future
+    patients, with its 95 % interval (lesson 02)."""
+    print(_("On Site {site}'s future patients, {first} minus {second}: {difference} "
+            "AUROC.").format(site=site, first=first, second=second, difference=difference))
+
+
+def report_sample_rates(cohort: Cohort, future: Cohort, site: str, samples: np.ndarray) -> None:
+    """Print, in the course's language, a site's own readmission rate next to its future
+    patients' and to the rates of other samples of its size (:func:`sample_rates`, lesson 02):
+    how unusual the site's own sample is."""
+    own = float(cohort[site][OUTCOME_NAME].mean())
+    print(_("Site {site}'s own {n} patients: {own} readmitted. Its {n_future} future "
+            "patients: {future}.").format(
+        site=site, n=len(cohort[site]), own=f"{own:.1%}", n_future=len(future[site]),
+        future=f"{future[site][OUTCOME_NAME].mean():.1%}"))
+    print(_("{count} other samples of {n} patients: the middle 95 % lie between {low} and "
+            "{high}. {share} of them are as low as Site {site}'s.").format(
+        count=len(samples), n=len(cohort[site]), low=f"{np.percentile(samples, 2.5):.1%}",
+        high=f"{np.percentile(samples, 97.5):.1%}", share=f"{np.mean(samples <= own):.0%}",
+        site=site))
+
+
 def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
                    patients: Mapping[str, pd.DataFrame], model: str,
                    own: str = "local {site}", num_samples: int = 300) -> dict[str, Difference]:

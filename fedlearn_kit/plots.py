@@ -226,6 +226,18 @@ def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
 
+#: The legend label of the 95 % whiskers of :func:`grouped_bars` (translated where drawn).
+INTERVAL_LABEL = N_("95 % interval")
+
+
+def future_patients_title(site: str | None = None) -> str:
+    """A figure title saying whose future patients a figure shows, in the course's language:
+    ``"On Site A's future patients"``, or, without ``site``, each hospital's (lessons 02, 03)."""
+    if site is None:
+        return _("On each hospital's future patients")
+    return _("On Site {site}'s future patients").format(site=site)
+
+
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
     fig, (ax,) = new_figure(width=4.2, height=3.8)
@@ -238,9 +250,9 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
                 linestyle=series_line_style(i), label=model.name)
         top = max(top, curve.max().max())
         gaps[model.name] = float((curve.observed - curve.predicted).abs().mean())
-    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-    ax.set(xlabel="mean predicted risk", ylabel="observed rate",
-           title=title or "Predicted against observed risk")
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label=_("perfect calibration"))
+    ax.set(xlabel=_("mean predicted risk"), ylabel=_("observed rate"),
+           title=title or _("Predicted against observed risk"))
     ax.legend(frameon=False, loc="upper left")
     return describe(fig, reliability_description(gaps, title))
 
@@ -269,7 +281,7 @@ def plot_coefficients(models: Models) -> Figure:
     models = as_list(models)
     width = 0.8 / (len(models) + 1)
     truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
-    ax.bar(x, truth, width, color="black", label="truth")
+    ax.bar(x, truth, width, color="black", label=_("truth"))
     errors = {}
     for i, model in enumerate(models):
         weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
@@ -279,7 +291,7 @@ def plot_coefficients(models: Models) -> Figure:
     ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
+    ax.set(ylabel=_("log-odds per scaled unit"), title=_("What each model learned"))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
                ncols=len(models) + 1)
     closest = min(errors, key=lambda name: errors[name])
@@ -299,7 +311,7 @@ def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) 
     top = float(np.nanmax(values))
     if metric.upper() == "AUROC":
         ax.set_ylim(0.5, min(1.0, top + headroom))
-        return "AUROC (0.5 = chance)"
+        return _("AUROC (0.5 = chance)")
     ax.set_ylim(0.0, top * 1.15)
     return metric
 
@@ -327,7 +339,7 @@ def grouped_bars(ax: Axes, table: pd.DataFrame, width: float,
         low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
         ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
                     ecolor="black", elinewidth=0.9, capsize=2,
-                    label="95 % interval" if i == 0 else None)
+                    label=_(INTERVAL_LABEL) if i == 0 else None)
         ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
                      rotation=90, color=text_colour_on(site_colour(i)))
     return table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
@@ -347,10 +359,11 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     top = grouped_bars(ax, table, width, intervals)
     metric = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(np.arange(len(table.columns)) + width * (len(table.index) - 1) / 2,
-                  [f"Site {c} patients" for c in table.columns])
-    ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
+                  [_("Site {site} patients").format(site=c) for c in table.columns])
+    ax.set(ylabel=metric, title=title or _("{metric} of each model").format(
+        metric=metric.split(" (")[0]))
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _(INTERVAL_LABEL))  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
     return describe(fig, comparison_description(table, metric, title))
