@@ -13,7 +13,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
-from fedlearn_kit.i18n import _
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -114,6 +114,23 @@ def subgroup_scores(model: TrainedModel, df: pd.DataFrame) -> pd.DataFrame:
             rows.append({"group": by, "value": label, "n": int(mask.sum()),
                          "readmitted": int(y[mask].sum()), "auroc": auroc(y[mask], y_hat[mask])})
     return pd.DataFrame(rows)
+
+
+#: Column labels and group names of the tables lessons show (site_report, subgroup_scores);
+#: :func:`readable` translates them for display.
+TABLE_LABELS = (N_("test patients"), N_("readmitted"), N_("95% low"), N_("95% high"),
+                N_("group"), N_("value"), N_("sex"), N_("age band"))
+
+
+def readable(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A copy of ``table`` to display, its column labels and group names in the course's
+    language (or ``lang``); the lesson's code keeps indexing the original by its English
+    labels, which are identifiers in both languages (lesson 02)."""
+    labels = {label: _(label, lang) for label in TABLE_LABELS}
+    shown = table.rename(columns=labels)
+    for column in shown.select_dtypes(exclude="number").columns:
+        shown[column] = shown[column].map(lambda value: labels.get(value, value))
+    return shown
 
 
 def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFrame:
