@@ -226,10 +226,6 @@ def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
 
-#: The legend label of the 95 % whiskers of :func:`grouped_bars` (translated where drawn).
-INTERVAL_LABEL = N_("95 % interval")
-
-
 def future_patients_title(site: str | None = None) -> str:
     """A figure title saying whose future patients a figure shows, in the course's language:
     ``"On Site A's future patients"``, or, without ``site``, each hospital's (lessons 02, 03)."""
@@ -339,7 +335,7 @@ def grouped_bars(ax: Axes, table: pd.DataFrame, width: float,
         low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
         ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
                     ecolor="black", elinewidth=0.9, capsize=2,
-                    label=_(INTERVAL_LABEL) if i == 0 else None)
+                    label=_("95 % interval") if i == 0 else None)
         ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
                      rotation=90, color=text_colour_on(site_colour(i)))
     return table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
@@ -363,7 +359,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     ax.set(ylabel=metric, title=title or _("{metric} of each model").format(
         metric=metric.split(" (")[0]))
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == _(INTERVAL_LABEL))  # it last
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
     return describe(fig, comparison_description(table, metric, title))

@@ -84,7 +84,7 @@ def test_figure_titles_and_labels_follow_the_language(swedish, trained):
     table = kit.compare(local, cohort)
     fig = plots.plot_comparison(table, intervals=kit.evaluation.auroc_intervals(local, cohort))
     ax = fig.axes[0]
-    assert ax.get_title() == "AUROC för varje modell" and ax.get_ylabel() == "AUROC (0,5 = slump)"
+    assert ax.get_title() == "AUROC för varje modell" and ax.get_ylabel() == "AUROC (0.5 = slump)"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Sjukhus A:s patienter",
                                                              "Sjukhus B:s patienter"]
     assert "95 %-intervall" in [t.get_text() for t in ax.get_legend().get_texts()][-1:]
