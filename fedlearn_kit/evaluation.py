@@ -154,8 +154,9 @@ def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarra
     much a hospital's observed rate moves by chance alone.
     """
     if cohort.seed is None:
-        raise ValueError("This cohort was loaded from files without its seed and profiles; "
-                         "generate it with fedlearn_kit.generate(...) to draw other samples.")
+        raise ValueError(_("This cohort was loaded from files without its seed and profiles; "
+                           "generate it with fedlearn_kit.generate(...) to draw other "
+                           "samples."))
     index = list(cohort).index(site)
     profile = cohort.profiles[index]
     size = len(cohort[site])
