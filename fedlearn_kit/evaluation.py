@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -13,6 +14,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -82,7 +84,7 @@ def bootstrap_auroc(model: TrainedModel, df: pd.DataFrame, num_samples: int = 30
     y, y_hat = df[OUTCOME_NAME].to_numpy(), model.predict_proba(df)
     rng = np.random.default_rng(seed)
     values = []
-    for _ in range(num_samples):
+    for _sample in range(num_samples):
         idx = rng.integers(0, len(y), len(y))
         if 0 < y[idx].sum() < len(idx):
             values.append(roc_auc_score(y[idx], y_hat[idx]))
@@ -126,6 +128,32 @@ def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFra
     rows["the trained model"] = {"patients": 0,
                                  "values": sum(p.numel() for p in model.net.parameters())}
     return pd.DataFrame(rows).T
+
+
+def relabelled(table: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
+    """A copy of ``table`` for reading, each column label, index label and index level name
+    passed through ``label`` (which translates it). The table the code indexes keeps its
+    English identifiers: lessons index it in both languages."""
+    shown = table.rename(columns=label, index=label)
+    shown.index.names = [label(name) if name else name for name in table.index.names]
+    return shown
+
+
+#: The labels of :func:`pooling_cost`'s table, translated by :func:`readable_cost`.
+COST_LABELS = frozenset({N_("patients"), N_("values"), N_("the trained model")})
+_COPIED = re.compile(r"Site (?P<site>\w+) records copied")
+
+
+def _cost_label(text: str) -> str:
+    copied = _COPIED.fullmatch(text)
+    if copied:
+        return _("Site {site} records copied").format(site=copied["site"])
+    return _(text) if text in COST_LABELS else text
+
+
+def readable_cost(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pooling_cost`'s table with its labels in the course's language (lesson 03)."""
+    return relabelled(table, _cost_label)
 
 
 def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarray:
@@ -199,7 +227,8 @@ class Difference:
         return -margin <= self.low and self.high <= margin
 
     def __str__(self) -> str:
-        return f"{self.value:+.3f} (95 % interval {self.low:+.3f} to {self.high:+.3f})"
+        return _("{value:+.3f} (95 % interval {low:+.3f} to {high:+.3f})").format(
+            value=self.value, low=self.low, high=self.high)
 
     def minus(self, other: Difference) -> Difference:
         """This difference minus ``other``, measured on *other* patients (another site),
@@ -291,6 +320,20 @@ def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
     return {site: model_difference(by_name[model], by_name[own.format(site=site)], df,
                                    num_samples)
             for site, df in patients.items()}
+
+
+def gain_lines(gains: Mapping[str, Difference], model: str) -> str:
+    """:func:`gain_intervals`' result as one line per site in the course's language: the
+    AUROC of ``model`` minus the site's own model's, with its interval (lesson 03)."""
+    return "\n".join(_("Site {site}: {model} minus own model = {difference} AUROC").format(
+        site=site, model=model, difference=gain) for site, gain in gains.items())
+
+
+def borrowed_line(difference: Difference, site: str, other: str, model: str) -> str:
+    """:func:`model_difference` of ``model`` and Site ``other``'s own model on Site ``site``'s
+    patients, as one line in the course's language (lesson 03)."""
+    return _("Site {site}'s patients: {model} minus Site {other}'s model = {difference} "
+             "AUROC").format(site=site, model=model, other=other, difference=difference)
 
 
 def _listed(names: list[str]) -> str:

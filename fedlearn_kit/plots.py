@@ -223,9 +223,19 @@ def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
+#: Figure titles the lessons pass to the plots below; like every title they are translated
+#: where they are drawn, so that the same code cell gives a Swedish figure in a Swedish lesson.
+LESSON_TITLES = (N_("Who gains from pooling?"), N_("On Site A's future patients"))
+
+
+def _title(title: str) -> str:
+    """A title given to a plot, in the course's language when the catalogue has it."""
+    return _(title) if title else ""
+
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
+    title = _title(title)
     fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
@@ -236,9 +246,9 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
                 linestyle=series_line_style(i), label=model.name)
         top = max(top, curve.max().max())
         gaps[model.name] = float((curve.observed - curve.predicted).abs().mean())
-    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-    ax.set(xlabel="mean predicted risk", ylabel="observed rate",
-           title=title or "Predicted against observed risk")
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label=_("perfect calibration"))
+    ax.set(xlabel=_("mean predicted risk"), ylabel=_("observed rate"),
+           title=title or _("Predicted against observed risk"))
     ax.legend(frameon=False, loc="upper left")
     return describe(fig, reliability_description(gaps, title))
 
@@ -297,7 +307,7 @@ def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) 
     top = float(np.nanmax(values))
     if metric.upper() == "AUROC":
         ax.set_ylim(0.5, min(1.0, top + headroom))
-        return "AUROC (0.5 = chance)"
+        return _("AUROC (0.5 = chance)")
     ax.set_ylim(0.0, top * 1.15)
     return metric
 
@@ -325,7 +335,7 @@ def grouped_bars(ax: Axes, table: pd.DataFrame, width: float,
         low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
         ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
                     ecolor="black", elinewidth=0.9, capsize=2,
-                    label="95 % interval" if i == 0 else None)
+                    label=_("95 % interval") if i == 0 else None)
         ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
                      rotation=90, color=text_colour_on(site_colour(i)))
     return table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
@@ -340,15 +350,17 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     :func:`~fedlearn_kit.evaluation.auroc_intervals` gives them, draws each bar's 95 %
     interval, so that two bars whose intervals overlap are not read as a ranking.
     """
+    title = _title(title)
     fig, (ax,) = new_figure(width=6.5, height=3.6)
     width = 0.8 / len(table.index)
     top = grouped_bars(ax, table, width, intervals)
     metric = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(np.arange(len(table.columns)) + width * (len(table.index) - 1) / 2,
-                  [f"Site {c} patients" for c in table.columns])
-    ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
+                  [_("Site {site} patients").format(site=c) for c in table.columns])
+    ax.set(ylabel=metric, title=title or _("{metric} of each model").format(
+        metric=metric.split(" (")[0]))
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
     return describe(fig, comparison_description(table, metric, title))
