@@ -86,7 +86,7 @@ def split_cohort(cohort: Cohort, test_fraction: float = 0.25, seed: int = 42) ->
 
 def predict_proba(net: nn.Module, df: pd.DataFrame) -> np.ndarray:
     """Predicted probability of readmission for each patient in ``df``."""
-    X, _ = to_tensors(df)
+    X, _outcomes = to_tensors(df)
     net.eval()
     with torch.no_grad():
         return torch.sigmoid(net(X)).numpy().astype(float)
