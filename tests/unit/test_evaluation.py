@@ -141,7 +141,8 @@ def test_pooling_cost_reads_in_the_course_language(small_experiment, monkeypatch
     shown = kit.evaluation.readable_cost(moved)
     assert list(shown.columns) == ["patienter", "värden"]
     assert list(shown.index) == ["Kopierade journaluppgifter från sjukhus A",
-                                 "Kopierade journaluppgifter från sjukhus B", "den tränade modellen"]
+                                 "Kopierade journaluppgifter från sjukhus B",
+                                 "den tränade modellen"]
     assert shown.to_numpy().tolist() == moved.to_numpy().tolist()
     n = sum(len(s.train) for s in splits.values())
     assert kit.training.trained_on_sentence(central, splits) == (
