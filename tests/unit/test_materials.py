@@ -124,6 +124,38 @@ def test_no_more_than_90_minutes_of_lessons_without_a_break(name):
     assert longest <= 90, f"{name}: {longest} minutes of lessons and cards without a break"
 
 
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_agenda_keeps_slack_before_its_breaks(name):
+    # Facilitator review, section 6: an overrun must eat a buffer, not a break or the closing.
+    blocks = agenda.build_agenda(name)
+    taught = sum(b.minutes for b in blocks if b.lesson)
+    buffers = [i for i, b in enumerate(blocks) if b.kind == "buffer"]
+    assert sum(blocks[i].minutes for i in buffers) >= agenda.SLACK * taught
+    assert all(blocks[i + 1].kind in (*agenda.BREAKS, "closing") for i in buffers)
+    assert "buffer" in agenda.agenda_markdown(name) and "buffert" in agenda.agenda_markdown(
+        name, "sv")
+
+
+def test_agenda_slack_test_fails_without_buffers(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    data["half_day"]["blocks"] = [b for b in data["half_day"]["blocks"] if b["kind"] != "buffer"]
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    with pytest.raises(AssertionError):
+        test_agenda_keeps_slack_before_its_breaks("half_day")
+
+
+def test_room_federation_block_follows_the_deployment_guide():
+    # Facilitator review, section 5 item 19: the agenda said "one SuperNode per table" while
+    # docs/deployment.md hands each participant a site number.
+    guide = (build.ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    assert "Hand each participant" in guide and "one laptop per table" in guide
+    block = next(b for b in agenda.build_agenda("full_day") if b.mode == "room_federation")
+    assert "one SuperNode per participant, or per table" in block.what
+    swedish = next(b for b in agenda.build_agenda("full_day", "sv")
+                   if b.mode == "room_federation")
+    assert "en SuperNode per deltagare, eller per bord" in swedish.what
+
+
 def test_full_day_keeps_swedish_breaks_and_the_room_federation():
     blocks = agenda.build_agenda("full_day")
     assert [b.minutes for b in blocks if b.kind == "lunch"] == [60]
