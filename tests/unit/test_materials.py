@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -524,3 +525,54 @@ def facilitator_notes_for(card_id):
     from tools.materials.facilitator_notes import load_notes
 
     return load_notes()[card_id]
+
+
+# ------------------------------------------------------------------ numbers to read out
+
+
+def test_every_demonstrated_lesson_has_two_or_three_numbers_to_read_out():
+    from tools.materials import read_out
+
+    shown = read_out.demonstrated_lessons()
+    assert shown, "no agenda demonstrates a lesson"
+    for slug in shown:
+        for lang in ("en", "sv"):
+            assert 2 <= len(read_out.read_out(slug, lang)) <= 3, (slug, lang)
+
+
+def test_the_notes_read_out_what_the_executed_lesson_shows():
+    import nbformat
+
+    from tools.materials import read_out
+
+    guide = (build.ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    swedish = (build.ROOT / "docs" / "sv" / "workshop.md").read_text(encoding="utf-8")
+    for slug in read_out.demonstrated_lessons():
+        notebook = nbformat.read(build.ROOT / read_out.lesson_path(slug), as_version=4)
+        for entry, sentence in zip(read_out.read_out_file()[slug], read_out.read_out(slug),
+                                   strict=True):
+            text = read_out.cell_text(notebook, entry["cell"])
+            numbers = re.findall(r"\d[\d.e+-]*\d|\d", sentence)
+            assert numbers and all(n in text for n in numbers), (sentence, text[:300])
+            assert f"- {sentence}" in guide
+        assert all(f"- {s}" in swedish for s in read_out.read_out(slug, "sv"))
+
+
+def test_read_out_follows_the_notebook_and_refuses_a_changed_output():
+    import nbformat
+
+    from tools.materials import read_out
+
+    slug = read_out.demonstrated_lessons()[0]
+    entry = read_out.read_out_file()[slug][0]
+    notebook = nbformat.read(build.ROOT / read_out.lesson_path(slug), as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and entry["cell"] in c.source)
+    before = read_out.read_out(slug, notebook=notebook)[0]
+    stream = next(o for o in cell.outputs if o.get("output_type") == "stream")
+    number = re.search(entry["pattern"], stream.text).group(1)
+    stream.text = stream.text.replace(number, "0.999", 1)
+    after = read_out.read_out(slug, notebook=notebook)[0]
+    assert after != before and "0.999" in after  # the notes would no longer match the guide
+    stream.text = "the output says something else now"
+    with pytest.raises(ValueError, match="no longer matches"):
+        read_out.read_out(slug, notebook=notebook)
