@@ -135,6 +135,8 @@ def test_agenda_keeps_slack_before_its_breaks(name):
     assert all(blocks[i + 1].kind in (*agenda.BREAKS, "closing") for i in buffers)
     assert "buffer" in agenda.agenda_markdown(name) and "buffert" in agenda.agenda_markdown(
         name, "sv")
+    guide = (build.ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    assert agenda.SLACK == 0.10 and "at least a tenth of its lesson and card-round time" in guide
 
 
 def test_agenda_slack_test_fails_without_buffers(monkeypatch):
