@@ -14,7 +14,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
-from fedlearn_kit.i18n import N_, _
+from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -350,21 +350,24 @@ def gains_by_size(gains: Mapping[str, float], sizes: Mapping[str, int]) -> str:
     intervals (:func:`gain_intervals`, :meth:`Difference.minus`), as lesson 04 shows.
 
     >>> gains_by_size({"A": 0.04, "B": 0.0}, {"A": 226, "B": 1800})
-    'the smaller hospital gains more'
+    'With this seed the smaller hospital gains more.'
     >>> gains_by_size({"A": 0.04, "B": 0.0, "C": 0.01, "D": 0.015},
     ...               {"A": 226, "B": 1800, "C": 900, "D": 224})
-    'the gains shrink with size, with one exception: D (224 patients) gains less than A (226)'
-    """
+    'With this seed the gains shrink with size, with one exception: D (224 patients) gains less than A (226).'
+    """  # noqa: E501
     by_size = sorted(gains, key=lambda s: (sizes[s], s))
     exceptions = [(small, large) for i, small in enumerate(by_size) for large in by_size[i + 1:]
                   if sizes[small] < sizes[large] and gains[small] < gains[large]]
     if not exceptions:
-        return ("the smaller hospital gains more" if len(by_size) == 2 else
-                "the smaller the hospital, the more it gains")
-    named = "; ".join(f"{small} ({sizes[small]} patients) gains less than {large} "
-                      f"({sizes[large]})" for small, large in exceptions)
+        return (_("With this seed the smaller hospital gains more.") if len(by_size) == 2 else
+                _("With this seed, the smaller the hospital, the more it gains."))
+    named = "; ".join(_("{small} ({n} patients) gains less than {large} ({m})").format(
+        small=small, n=sizes[small], large=large, m=sizes[large]) for small, large in exceptions)
     pairs = len(by_size) * (len(by_size) - 1) // 2
     if len(by_size) > 2 and len(exceptions) <= pairs // 3:
-        count = "one exception" if len(exceptions) == 1 else f"{len(exceptions)} exceptions"
-        return f"the gains shrink with size, with {count}: {named}"
-    return f"the gains do not follow size: {named}"
+        return ngettext("With this seed the gains shrink with size, with {count} exception: "
+                        "{named}.",
+                        "With this seed the gains shrink with size, with {count} exceptions: "
+                        "{named}.", len(exceptions)).format(
+            count=_("one") if len(exceptions) == 1 else len(exceptions), named=named)
+    return _("With this seed the gains do not follow size: {named}.").format(named=named)

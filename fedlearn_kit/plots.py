@@ -360,7 +360,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     ax.set(ylabel=metric, title=title or _("{metric} of each model").format(
         metric=metric.split(" (")[0]))
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # last
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
     return describe(fig, comparison_description(table, metric, title))

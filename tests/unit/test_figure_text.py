@@ -108,7 +108,7 @@ def test_a_lessons_figure_title_and_axes_follow_the_course_language(monkeypatch)
     fig = plots.plot_comparison(table, title="Who gains from pooling?")
     ax = fig.axes[0]
     assert ax.get_title() == "Vem vinner på sammanslagningen?"
-    assert ax.get_ylabel() == "AUROC (0,5 = slumpen)"
+    assert ax.get_ylabel() == "AUROC (0.5 = slump)"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Sjukhus A:s patienter",
                                                            "Sjukhus B:s patienter"]
     assert "(Vem vinner på sammanslagningen?)" in figure_text.description(fig)
