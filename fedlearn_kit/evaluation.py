@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -144,6 +145,32 @@ def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFra
     rows["the trained model"] = {"patients": 0,
                                  "values": sum(p.numel() for p in model.net.parameters())}
     return pd.DataFrame(rows).T
+
+
+def relabelled(table: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
+    """A copy of ``table`` for reading, each column label, index label and index level name
+    passed through ``label`` (which translates it). The table the code indexes keeps its
+    English identifiers: lessons index it in both languages."""
+    shown = table.rename(columns=label, index=label)
+    shown.index.names = [label(name) if name else name for name in table.index.names]
+    return shown
+
+
+#: The labels of :func:`pooling_cost`'s table, translated by :func:`readable_cost`.
+COST_LABELS = frozenset({N_("patients"), N_("values"), N_("the trained model")})
+_COPIED = re.compile(r"Site (?P<site>\w+) records copied")
+
+
+def _cost_label(text: str) -> str:
+    copied = _COPIED.fullmatch(text)
+    if copied:
+        return _("Site {site} records copied").format(site=copied["site"])
+    return _(text) if text in COST_LABELS else text
+
+
+def readable_cost(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pooling_cost`'s table with its labels in the course's language (lesson 03)."""
+    return relabelled(table, _cost_label)
 
 
 def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarray:
@@ -350,6 +377,20 @@ def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
     return {site: model_difference(by_name[model], by_name[own.format(site=site)], df,
                                    num_samples)
             for site, df in patients.items()}
+
+
+def gain_lines(gains: Mapping[str, Difference], model: str) -> str:
+    """:func:`gain_intervals`' result as one line per site in the course's language: the
+    AUROC of ``model`` minus the site's own model's, with its interval (lesson 03)."""
+    return "\n".join(_("Site {site}: {model} minus own model = {difference} AUROC").format(
+        site=site, model=model, difference=gain) for site, gain in gains.items())
+
+
+def borrowed_line(difference: Difference, site: str, other: str, model: str) -> str:
+    """:func:`model_difference` of ``model`` and Site ``other``'s own model on Site ``site``'s
+    patients, as one line in the course's language (lesson 03)."""
+    return _("Site {site}'s patients: {model} minus Site {other}'s model = {difference} "
+             "AUROC").format(site=site, model=model, other=other, difference=difference)
 
 
 def _listed(names: list[str]) -> str:

@@ -225,6 +225,15 @@ def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
+#: Figure titles the lessons pass to the plots below; like every title they are translated
+#: where they are drawn, so that the same code cell gives a Swedish figure in a Swedish lesson.
+LESSON_TITLES = (N_("Who gains from pooling?"), N_("On Site A's future patients"))
+
+
+def _title(title: str) -> str:
+    """A title given to a plot, in the course's language when the catalogue has it."""
+    return _(title) if title else ""
+
 
 def future_patients_title(site: str | None = None) -> str:
     """A figure title saying whose future patients a figure shows, in the course's language:
@@ -236,6 +245,7 @@ def future_patients_title(site: str | None = None) -> str:
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
+    title = _title(title)
     fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
@@ -350,6 +360,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     :func:`~fedlearn_kit.evaluation.auroc_intervals` gives them, draws each bar's 95 %
     interval, so that two bars whose intervals overlap are not read as a ranking.
     """
+    title = _title(title)
     fig, (ax,) = new_figure(width=6.5, height=3.6)
     width = 0.8 / len(table.index)
     top = grouped_bars(ax, table, width, intervals)
