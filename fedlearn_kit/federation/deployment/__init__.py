@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         work_root,
         workdirs,
     )
-    from fedlearn_kit.federation.deployment.lifecycle import down, status, up
+    from fedlearn_kit.federation.deployment.lifecycle import down, status, stop_summary, up
     from fedlearn_kit.federation.deployment.process_control import (
         LOOPBACK,
         DeploymentError,
@@ -63,7 +63,7 @@ _HOME: dict[str, str | None] = {
     "run_deployment": "engine",
     **dict.fromkeys(("default_workdir", "lesson_workdir", "room_workdir", "work_root",
                      "workdirs"), "folders"),
-    **dict.fromkeys(("down", "status", "up"), "lifecycle"),
+    **dict.fromkeys(("down", "status", "stop_summary", "up"), "lifecycle"),
     **dict.fromkeys(("LOOPBACK", "DeploymentError", "PortInUseError", "free_port",
                      "port_free"), "process_control"),
     **dict.fromkeys(("keygen", "link", "node", "register"), "room"),
@@ -73,7 +73,7 @@ _HOME: dict[str, str | None] = {
 __all__ = ["LOOPBACK", "Deployment", "DeploymentError", "PortInUseError", "certs",
            "credentials", "default_workdir", "down", "free_port", "keygen", "lesson_workdir",
            "link", "load", "node", "port_free", "register", "registration", "room_workdir",
-           "run_deployment", "status", "supervisor", "up", "work_root", "workdirs"]
+           "run_deployment", "status", "stop_summary", "supervisor", "up", "work_root", "workdirs"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME)

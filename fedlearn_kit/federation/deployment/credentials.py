@@ -72,6 +72,23 @@ def is_private_key(path: str | Path) -> bool:
     return b"PRIVATE KEY" in head
 
 
+#: The folders of a work folder that hold credentials: the coordinator's, the public keys it
+#: registered, and each site's own.
+CREDENTIAL_FOLDERS = ("credentials", "registered", "keys")
+
+
+def key_file_listing(workdir: str | Path) -> str:
+    """Every credential file of a deployment's work folder, one line each: its path in the
+    folder and whether it is a private key (secret) or public (a certificate or public key).
+    """
+    workdir = Path(workdir)
+    files = sorted(p for p in workdir.rglob("*")
+                   if p.is_file() and p.parent.name in CREDENTIAL_FOLDERS)
+    private, public = _("private key"), _("public")
+    return "\n".join(f"{p.relative_to(workdir).as_posix():<36} "
+                     + (private if is_private_key(p) else public) for p in files)
+
+
 def check_private_key(path: str | Path, site: int | None = None) -> Path:
     """The site's private key file, checked: it exists, is an EC key Flower can read, and
     only its owner can read it (a key copied from a USB stick often is not: fixed here)."""

@@ -47,6 +47,7 @@ from fedlearn_kit.federation.deployment.process_control import (
     running_in,
     save_state,
 )
+from fedlearn_kit.i18n import _
 from fedlearn_kit.offline import offline_env
 
 if TYPE_CHECKING:
@@ -254,13 +255,16 @@ class Deployment:
 
     def __repr__(self) -> str:
         alive = sum(p.alive() for p in self.processes)
-        mode = "INSECURE" if self.insecure else "TLS + node authentication"
         try:  # below the current folder: a relative path, so no machine's path is shown
             where = self.workdir.relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             where = str(self.workdir)
-        return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
-                f"{alive} of {len(self.processes)} processes running, workdir={where})")
+        text = (_("Deployment({sites} sites, SuperLink {address}, INSECURE, {alive} of {total} "
+                  "processes running, workdir={workdir})") if self.insecure else
+                _("Deployment({sites} sites, SuperLink {address}, TLS + node authentication, "
+                  "{alive} of {total} processes running, workdir={workdir})"))
+        return text.format(sites=self.num_sites, address=self.superlink, alive=alive,
+                           total=len(self.processes), workdir=where)
 
 
 # ---------------------------------------------------------------------- a work folder's deployment
