@@ -402,7 +402,8 @@ def report_recovery(recovered: Mapping[str, np.ndarray], truth: Mapping[str, tor
                     tolerance: float = 1e-5) -> None:
     """Print whether Site ``own`` recovered Site ``partner``'s model of ``round_number``:
     the largest difference from the real weights (``truth``, the partner's state dict),
-    against ``tolerance`` (lesson 05, section 6)."""
+    against ``tolerance`` (lesson 05, section 6). A success names no difference: rounding
+    error, the same on every machine only in its size, would make the output vary."""
     if set(recovered) != set(truth):
         raise KeyError(i18n._("The recovered model has arrays {recovered}, the real one "
                               "{truth}; pass the same model's state dicts.").format(
@@ -413,8 +414,7 @@ def report_recovery(recovered: Mapping[str, np.ndarray], truth: Mapping[str, tor
               "tolerance": f"{tolerance:g}"}
     if gap < tolerance:
         print(i18n._("Site {own} recovered Site {partner}'s model of round {round}: every "
-                     "weight within {tolerance} of the real one (largest difference {gap})."
-                     ).format(**values))
+                     "weight within {tolerance} of the real one.").format(**values))
     else:
         print(i18n._("Site {own} did not recover Site {partner}'s model of round {round}: a "
                      "weight differs from the real one by {gap}, more than {tolerance}."
