@@ -13,6 +13,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
+from fedlearn_kit.i18n import _, ngettext
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -82,7 +83,7 @@ def bootstrap_auroc(model: TrainedModel, df: pd.DataFrame, num_samples: int = 30
     y, y_hat = df[OUTCOME_NAME].to_numpy(), model.predict_proba(df)
     rng = np.random.default_rng(seed)
     values = []
-    for _ in range(num_samples):
+    for _sample in range(num_samples):
         idx = rng.integers(0, len(y), len(y))
         if 0 < y[idx].sum() < len(idx):
             values.append(roc_auc_score(y[idx], y_hat[idx]))
@@ -199,7 +200,8 @@ class Difference:
         return -margin <= self.low and self.high <= margin
 
     def __str__(self) -> str:
-        return f"{self.value:+.3f} (95 % interval {self.low:+.3f} to {self.high:+.3f})"
+        return _("{value:+.3f} (95 % interval {low:+.3f} to {high:+.3f})").format(
+            value=self.value, low=self.low, high=self.high)
 
     def minus(self, other: Difference) -> Difference:
         """This difference minus ``other``, measured on *other* patients (another site),
@@ -307,21 +309,24 @@ def gains_by_size(gains: Mapping[str, float], sizes: Mapping[str, int]) -> str:
     intervals (:func:`gain_intervals`, :meth:`Difference.minus`), as lesson 04 shows.
 
     >>> gains_by_size({"A": 0.04, "B": 0.0}, {"A": 226, "B": 1800})
-    'the smaller hospital gains more'
+    'With this seed the smaller hospital gains more.'
     >>> gains_by_size({"A": 0.04, "B": 0.0, "C": 0.01, "D": 0.015},
     ...               {"A": 226, "B": 1800, "C": 900, "D": 224})
-    'the gains shrink with size, with one exception: D (224 patients) gains less than A (226)'
-    """
+    'With this seed the gains shrink with size, with one exception: D (224 patients) gains less than A (226).'
+    """  # noqa: E501
     by_size = sorted(gains, key=lambda s: (sizes[s], s))
     exceptions = [(small, large) for i, small in enumerate(by_size) for large in by_size[i + 1:]
                   if sizes[small] < sizes[large] and gains[small] < gains[large]]
     if not exceptions:
-        return ("the smaller hospital gains more" if len(by_size) == 2 else
-                "the smaller the hospital, the more it gains")
-    named = "; ".join(f"{small} ({sizes[small]} patients) gains less than {large} "
-                      f"({sizes[large]})" for small, large in exceptions)
+        return (_("With this seed the smaller hospital gains more.") if len(by_size) == 2 else
+                _("With this seed, the smaller the hospital, the more it gains."))
+    named = "; ".join(_("{small} ({n} patients) gains less than {large} ({m})").format(
+        small=small, n=sizes[small], large=large, m=sizes[large]) for small, large in exceptions)
     pairs = len(by_size) * (len(by_size) - 1) // 2
     if len(by_size) > 2 and len(exceptions) <= pairs // 3:
-        count = "one exception" if len(exceptions) == 1 else f"{len(exceptions)} exceptions"
-        return f"the gains shrink with size, with {count}: {named}"
-    return f"the gains do not follow size: {named}"
+        return ngettext("With this seed the gains shrink with size, with {count} exception: "
+                        "{named}.",
+                        "With this seed the gains shrink with size, with {count} exceptions: "
+                        "{named}.", len(exceptions)).format(
+            count=_("one") if len(exceptions) == 1 else len(exceptions), named=named)
+    return _("With this seed the gains do not follow size: {named}.").format(named=named)

@@ -297,7 +297,7 @@ def bar_axis(ax: Axes, values: np.ndarray, metric: str, headroom: float = 0.08) 
     top = float(np.nanmax(values))
     if metric.upper() == "AUROC":
         ax.set_ylim(0.5, min(1.0, top + headroom))
-        return "AUROC (0.5 = chance)"
+        return _("AUROC (0.5 = chance)")
     ax.set_ylim(0.0, top * 1.15)
     return metric
 
@@ -325,7 +325,7 @@ def grouped_bars(ax: Axes, table: pd.DataFrame, width: float,
         low, high = (part.loc[name, table.columns].to_numpy(dtype=float) for part in intervals)
         ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
                     ecolor="black", elinewidth=0.9, capsize=2,
-                    label="95 % interval" if i == 0 else None)
+                    label=_("95 % interval") if i == 0 else None)
         ax.bar_label(bars, [f"{v:.3f}" for v in values], fontsize=7, label_type="center",
                      rotation=90, color=text_colour_on(site_colour(i)))
     return table.to_numpy(dtype=float) if intervals is None else intervals[1].to_numpy(float)
@@ -348,7 +348,7 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
                   [f"Site {c} patients" for c in table.columns])
     ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == "95 % interval")  # it last
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               loc="upper left", ncols=len(labels), fontsize=8)
     return describe(fig, comparison_description(table, metric, title))

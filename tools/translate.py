@@ -434,7 +434,23 @@ def translate_notebook(english: Path, lang: str, catalogue: Catalog | None = Non
     if missing:
         raise TranslationError(f"{english.relative_to(ROOT)} has text without a reviewed "
                                f"{lang} translation:\n  " + "\n  ".join(missing))
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is not None and _machine_assisted_note(english, lang):
+        blocks = first.source.split("\n\n")
+        at = 1 if blocks[0].startswith("# ") else 0  # after the title, as in a document
+        first.source = "\n\n".join([*blocks[:at], _machine_assisted_note(english, lang),
+                                     *blocks[at:]])
     return strip(nb)
+
+
+def _machine_assisted_note(english: Path, lang: str) -> str:
+    """The note under the title of a machine-assisted ``lang`` notebook (:data:`
+    MACHINE_ASSISTED_NOTE`, linking the English one), or "" when it is not listed."""
+    if english.resolve().relative_to(ROOT).as_posix() not in machine_assisted(lang):
+        return ""
+    source = PurePosixPath(*_relative_parts(english, translated_path(english, lang).parent))
+    return "\n".join(markdown_units.wrap(MACHINE_ASSISTED_NOTE[lang].format(english=source),
+                                          "> ", "> "))
 
 
 def _same_cells(built: nbformat.NotebookNode, stored: nbformat.NotebookNode, name: str

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from fedlearn_kit.federation.drift import drift_table
     from fedlearn_kit.federation.engines import ENGINES, run
     from fedlearn_kit.federation.flower_app import copy_app, default_app
-    from fedlearn_kit.federation.report import what_leaves
+    from fedlearn_kit.federation.report import print_gains, print_updates, readable, what_leaves
     from fedlearn_kit.federation.result import Result, load_result, quiet_flower
     from fedlearn_kit.federation.task import first_round
 
@@ -38,6 +38,7 @@ _LAZY = {
     "Result": "result", "load_result": "result", "quiet_flower": "result",
     "run_config": "config", "copy_app": "flower_app", "default_app": "flower_app",
     "first_round": "task", "drift_table": "drift", "what_leaves": "report",
+    "readable": "report", "print_gains": "report", "print_updates": "report",
     "config": None, "deployment": None, "drift": None, "engines": None, "faults": None,
     "flower_app": None, "local": None, "plots": None, "report": None, "result": None,
     "simulation": None, "task": None,
@@ -45,7 +46,8 @@ _LAZY = {
 
 __all__ = ["ENGINES", "Result", "copy_app", "default_app", "deployment", "drift", "drift_table",
            "faults", "first_round", "flower_app", "load_result", "plots", "quiet_flower",
-           "report", "run", "run_config", "what_leaves"]
+           "print_gains", "print_updates", "readable", "report", "run", "run_config",
+           "what_leaves"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

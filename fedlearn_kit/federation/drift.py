@@ -15,6 +15,7 @@ import torch
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.task import first_round, new_net
+from fedlearn_kit.i18n import _
 
 StateDict = Mapping[str, torch.Tensor]
 
@@ -28,7 +29,7 @@ def start_and_updates(exp: Experiment, proximal_mu: float = 0.0
     ``proximal_mu > 0``.
     """
     start = {k: v.detach().clone() for k, v in new_net(exp).state_dict().items()}
-    return start, {site: model for site, (model, _) in first_round(exp, proximal_mu).items()}
+    return start, {site: model for site, (model, _n) in first_round(exp, proximal_mu).items()}
 
 
 def distance(model: StateDict, start: StateDict) -> float:
@@ -46,5 +47,5 @@ def drift_table(exp: Experiment, mus: Sequence[float], local_epochs: Sequence[in
             label = "FedAvg" if mu == 0 else f"FedProx mu={mu:g}"
             rows[(epochs, label)] = {s: distance(u, start) for s, u in updates.items()}
     table = pd.DataFrame(rows).T
-    table.index.names = ["local epochs", "strategy"]
+    table.index.names = [_("local epochs"), _("strategy")]  # read only, never indexed
     return table

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from fedlearn_kit.evaluation import Difference
 from fedlearn_kit.federation.result import Result
 from fedlearn_kit.figure_text import describe
-from fedlearn_kit.i18n import _
+from fedlearn_kit.i18n import _, ngettext
 from fedlearn_kit.plots import (
     bar_axis,
     comparison_description,
@@ -49,7 +49,8 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
                 values.append(by_site[site])
                 ax.axhline(by_site[site], linestyle=dash, linewidth=width,
                            color=site_colour(len(results) + j), label=name)
-        ax.set(title=f"Site {site}'s test patients", xlabel="round", ylabel=metric.upper())
+        ax.set(title=_("Site {site}'s test patients").format(site=site), xlabel=_("round"),
+               ylabel=metric.upper())
         ax.set_xticks(list(first.site_metrics(metric).index))
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.1 * (high - low))
@@ -58,6 +59,16 @@ def plot_rounds(results: Mapping[str, Result], metric: str = "auroc",
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
                ncols=len(results) + len(baselines or {}), fontsize=8, frameon=False)
     return describe(fig, rounds_description(results, metric, baselines))
+
+
+def own_and_central(table: pd.DataFrame, own: str = "local {site}", central: str = "central"
+                    ) -> dict[str, dict[str, float]]:
+    """The baselines of :func:`plot_rounds`: each site's own model and the central model on
+    that site's patients, read from :func:`fedlearn_kit.compare`'s ``table`` (rows: models,
+    columns: sites) and named in the learner's language."""
+    sites = list(table.columns)
+    return {_("own model"): {s: float(table.loc[own.format(site=s), s]) for s in sites},
+            _("central"): {s: float(table.loc[central, s]) for s in sites}}
 
 
 def rounds_description(results: Mapping[str, Result], metric: str = "auroc",
@@ -108,7 +119,7 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
             high = np.array([ranges[s].high for s in sites])
             ax.errorbar(x + i * width, values, yerr=[values - low, high - values], fmt="none",
                         ecolor="black", elinewidth=0.9, capsize=3,
-                        label=f"{name}: 95 % interval")
+                        label=_("{name}: 95 % interval").format(name=name))
             for xi, top, value in zip(x + i * width, high, values, strict=True):
                 ax.annotate(f"{value:+.3f}", (xi, top), xytext=(0, 2),
                             textcoords="offset points", ha="center", va="bottom", fontsize=7)
@@ -116,8 +127,11 @@ def plot_gain(table: pd.DataFrame, own: str = "local {site}", title: str = "",
             ax.bar_label(bars, [f"{v:+.3f}" for v in values], fontsize=7)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.margins(y=0.15)  # room for the value labels above the bars and whiskers
-    ax.set_xticks(x + width * (len(others) - 1) / 2, [f"Site {s}" for s in sites])
-    ax.set(ylabel="AUROC gain over own model", title=title or "Gain over each site's own model")
+    ax.set_xticks(x + width * (len(others) - 1) / 2,
+                  [_("Site {site}").format(site=s) for s in sites])
+    ax.set(ylabel=_("AUROC gain over own model"), title=title or ngettext(
+        "Gain over each hospital's own model ({n} hospital)",
+        "Gain over each hospital's own model ({n} hospitals)", len(sites)).format(n=len(sites)))
     ax.legend(loc="best", fontsize=8)
     text = [_("Bar chart of each collaborative model's AUROC gain over the hospital's own "
               "model, on each hospital's patients.")]
@@ -143,8 +157,9 @@ def plot_collaboration(table: pd.DataFrame, metric: str = "AUROC", title: str = 
     # Rotated value labels (or whiskers) need more room above the tallest bar.
     label = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(np.arange(len(sites)) + width * (len(names) - 1) / 2,
-                  [f"Site {s}'s patients" for s in sites])
-    ax.set(ylabel=label, title=title or f"{metric} of each model on each site's patients")
+                  [_("Site {site}'s patients").format(site=s) for s in sites])
+    ax.set(ylabel=label, title=title or _("{metric} of each model on each hospital's "
+                                          "patients").format(metric=metric))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
                ncols=min(len(names) + (intervals is not None), 3), fontsize=8, frameon=False)
     return describe(fig, comparison_description(table, metric, title))

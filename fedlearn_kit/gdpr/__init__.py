@@ -30,6 +30,7 @@ from fedlearn_kit.gdpr.dpia import (
     RiskRow,
     dpia_draft,
     example_answers,
+    experiment_summary,
     missing_sections,
     write_dpia,
 )
@@ -51,7 +52,7 @@ from fedlearn_kit.gdpr.facts import (
     with_data_flows,
 )
 from fedlearn_kit.gdpr.panel import CardPanel, show_cards
-from fedlearn_kit.gdpr.takehome import TakeHome, takehome_pack, write_takehome
+from fedlearn_kit.gdpr.takehome import TakeHome, takehome_pack, takehome_summary, write_takehome
 from fedlearn_kit.gdpr.template import (
     answer,
     answers_template,
@@ -69,5 +70,6 @@ __all__ = [
     "default_facts", "experiment_fingerprint", "facts_path", "load_facts", "record_facts",
     "answer", "answers_template", "import_answers_template", "write_answers_template",
     "DataFlow", "RiskRow", "data_flows_from_messages", "measure_data_flows", "missing_sections",
-    "with_data_flows", "TakeHome", "takehome_pack", "write_takehome",
+    "with_data_flows", "TakeHome", "takehome_pack", "write_takehome", "experiment_summary",
+    "takehome_summary",
 ]

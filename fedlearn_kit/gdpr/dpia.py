@@ -59,6 +59,7 @@ from fedlearn_kit.gdpr.dpia_text import (
     ENGINE_NAMES,
     LAW_AS_OF,
     METRIC_NAMES,
+    MODEL_NAMES,
     REPLY_KINDS,
     SHORT_STRATEGY,
     SITE_DESCRIPTIONS_SV,
@@ -75,7 +76,7 @@ from fedlearn_kit.gdpr.lawref import law_in, laws_in
 from fedlearn_kit.gdpr.panel import check_lang
 from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
 from fedlearn_kit.gdpr.terms import looks_english, looks_swedish
-from fedlearn_kit.i18n import language
+from fedlearn_kit.i18n import _, language, ngettext
 
 __all__ = ["REQUIRED_SECTIONS", "REQUIRED_SUBSECTIONS", "DpiaDraft", "ExperimentFacts",
            "RiskRow", "SiteFacts", "data_categories", "dpia_draft", "example_answers",
@@ -114,6 +115,10 @@ def data_categories(lang: str = "en") -> list[tuple[str, tuple[str, ...]]]:
         raise ValueError(f"dpia_content.yaml data_categories: columns without a category "
                          f"{missing}, categories naming unknown columns {unknown}")
     return [(entry[lang], tuple(entry["columns"])) for entry in content]
+
+
+#: The risk levels lesson 08 names as high.
+HIGH_LEVELS = ("high", "very_high")
 
 
 @dataclass
@@ -182,6 +187,50 @@ class DpiaDraft:
         for checking what a draft says without depending on its language."""
         return self.t[key]
 
+    # -- what lesson 08 prints about the draft, in the draft's language -------------------
+    def progress(self) -> str:
+        """How far the draft is: cards answered, flagged for the DPO, required sections
+        missing (one sentence)."""
+        total = len(self.cards)
+        missing = [self.t[key] for key in missing_sections(self.markdown(), self.lang)]
+        return ngettext("{answered} of {total} card answered, {dpo} flagged for the DPO; "
+                        "required sections missing: {missing}.",
+                        "{answered} of {total} cards answered, {dpo} flagged for the DPO; "
+                        "required sections missing: {missing}.", total, self.lang).format(
+            answered=total - len(self.open_questions), total=total,
+            dpo=len(self.dpo_questions), missing="; ".join(missing) or _("none", self.lang))
+
+    def register_summary(self) -> str:
+        """The risk register in one sentence: how many risks and measures, and which risks
+        (by their number in the register) the kit proposes as high before and after the
+        measures."""
+        register, numbers = self.risk_register(), self._risk_numbers()
+        high = [numbers[r.id] for r in register if r.level in HIGH_LEVELS]
+        after = [numbers[r.id] for r in register if r.residual_level in HIGH_LEVELS]
+        return _("{risks} risks and {measures} measures. High before the measures: {high}. "
+                 "Proposed as high after them: {after}.", self.lang).format(
+            risks=len(register), measures=len(self.model.measures()),
+            high=", ".join(high) or _("none", self.lang),
+            after=", ".join(after) or _("none", self.lang))
+
+    def blocking_summary(self) -> str:
+        """The open decisions that block the rest, one line each with the role that owns it,
+        then how many other open questions part 11 lists."""
+        lines = [f"- [{owner}] {card.text('question', self.lang)}"
+                 for card, owner in self.blocking_questions]
+        rest = len(self.open_questions) - len(self.blocking_questions)
+        lines.append(ngettext("... and {n} more open question in the draft's part "
+                              "\"{part}\", with the role that should answer it.",
+                              "... and {n} more open questions in the draft's part "
+                              "\"{part}\", each with the role that should answer it.",
+                              rest, self.lang).format(n=rest, part=self.t["open"]))
+        return "\n".join(lines)
+
+    def written_summary(self, paths: Sequence[str | os.PathLike[str]]) -> str:
+        """Which files this draft was written to, and how far it is (:meth:`progress`)."""
+        return _("Your draft: {files}. {progress}", self.lang).format(
+            files=", ".join(str(p) for p in paths), progress=self.progress())
+
     # -- the model's statements, kept on the draft for lesson 08 --------------------------
     def attack_statement(self, m: Any) -> str:
         """One attack result with what it can and cannot show (see DpiaModel)."""
@@ -224,7 +273,7 @@ class DpiaDraft:
         fill = self.t["fill"]
         header = self.t[head_key].split("|")
         if first_column is None:
-            body = [[fill] * len(header) for _ in range(empty_rows)]
+            body = [[fill] * len(header) for _row in range(empty_rows)]
         else:
             body = [[row] + [fill] * (len(header) - 1) for row in first_column]
         return ("table", header, body)
@@ -266,7 +315,7 @@ class DpiaDraft:
         doc += [("h", 2, t["control"]), ("table", [t["fact"], t["value"]], control),
                 ("h", 3, t["history"]), self._fill_table("history_head", empty_rows=2)]
         screening = self.model.screening()
-        met = sum(ok for ok, _ in screening)
+        met = sum(ok for ok, _why in screening)
         doc += [("h", 2, t["screening"]), ("p", t["screening_intro"]),
                 self._table("screening_head", [[text, self._yes(ok)] for ok, text in screening]),
                 ("p", t["screening_conclusion"].format(met=met))]
@@ -500,7 +549,7 @@ class DpiaDraft:
     def _open(self) -> list[Block]:
         t, lang = self.t, self.lang
         blocking = self.blocking_questions
-        first = {c.id for c, _ in blocking}
+        first = {c.id for c, _owner in blocking}
         doc: list[Block] = [("p", t["open_intro"]), ("h", 3, t["blocking"]),
                             ("p", t["blocking_intro"]),
                             ("ol", [f"{c.text('question', lang)} ({laws_in(c.law, lang)}) — "
@@ -573,6 +622,22 @@ class DpiaDraft:
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
+
+
+def experiment_summary(facts: ExperimentFacts, lang: str | None = None) -> str:
+    """The experiment a draft describes, in one sentence: sites, model, strategy, engine and
+    how many kinds of message left the sites (lesson 08 prints it)."""
+    lang = language(lang)
+    check_lang(lang)
+    unknown = T[lang]["not_given"]
+    return ngettext("{n} site trained a {model} with {strategy} on {engine}; {flows} kinds "
+                    "of message left the sites.",
+                    "{n} sites trained a {model} with {strategy} on {engine}; {flows} kinds "
+                    "of message left the sites.", len(facts.sites), lang).format(
+        n=len(facts.sites), model=MODEL_NAMES[lang].get(facts.model or "", facts.model or unknown),
+        strategy=SHORT_STRATEGY.get(facts.strategy or "", facts.strategy or unknown),
+        engine=ENGINE_NAMES[lang].get(facts.engine or "", facts.engine or unknown),
+        flows=len(facts.data_flows))
 
 
 def missing_sections(markdown: str, lang: str | None = None) -> list[str]:

@@ -44,7 +44,7 @@ from fedlearn_kit.gdpr.facts import ExperimentFacts
 from fedlearn_kit.gdpr.lawref import law_in
 from fedlearn_kit.gdpr.panel import check_lang
 from fedlearn_kit.gdpr.render import Block, to_html, to_markdown, write_document
-from fedlearn_kit.i18n import language
+from fedlearn_kit.i18n import _, language
 
 __all__ = ["DOCUMENTS", "FORMATS", "TakeHome", "content_problems", "load_content",
            "takehome_pack", "write_takehome"]
@@ -190,7 +190,7 @@ class TakeHome:
             return [("ul", draft.measured_statements())]
         if kind == "screening":
             screening = draft.model.screening()
-            met = sum(ok for ok, _ in screening)
+            met = sum(ok for ok, _why in screening)
             return [("ul", [text for ok, text in screening if ok]),
                     ("p", t["screening_conclusion"].format(met=met))]
         if kind == "high_risks":
@@ -282,3 +282,11 @@ def write_takehome(out_dir: str | os.PathLike[str], pack: Sequence[TakeHome],
     return [write_document(folder / f"{doc.file_stem}.{fmt}", doc.markdown, doc.html,
                            doc.docx)
             for doc in pack for fmt in formats]
+
+
+def takehome_summary(folder: str | os.PathLike[str], pack: Sequence[TakeHome],
+                     paths: Sequence[Path]) -> str:
+    """What :func:`write_takehome` wrote, in one sentence in the pack's language (lesson 08)."""
+    lang = pack[0].lang if pack else language()
+    return _("{n} files in {folder}: {documents}.", lang).format(
+        n=len(paths), folder=folder, documents=", ".join(d.file_stem for d in pack))

@@ -135,7 +135,11 @@ _ENGLISH = frozenset([
 #: Text a Swedish document may keep in English: quoted titles, code and marked answers.
 _EXEMPT = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|`[^`]*`|<[^>]*>|\([^()]*(på engelska|"
                      r"in English)[^()]*\)|\[[^\]]*\]\([^)]*\)")
+_TITLE = re.compile(r"«[^»]*»|“[^”]*”")
 _MARKED = re.compile(r"\((svaret är på engelska|texten är på engelska)\)")
+#: A fenced code block (a listing the kit shows, such as the Flower app's source): code, so
+#: its comments and docstrings stay in English in every language.
+_FENCED = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$", re.S | re.M)
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+|\s\|\s")
 
 
@@ -143,11 +147,13 @@ def english_passages(text: str, min_words: int = 3) -> list[str]:
     """Sentences of a Swedish ``text`` that read as English.
 
     A sentence reads as English when at least ``min_words`` of its words are common English
-    function words. Quoted titles («...», "..."), code in backticks, links, text in brackets
-    saying it is in English, and any sentence marked "(svaret är på engelska)" are left out.
+    function words. Quoted titles («...», "..."), code in backticks or in fenced code blocks,
+    links, text in brackets saying it is in English, and any sentence marked "(svaret är på
+    engelska)" are left out.
     """
     out = []
-    for sentence in _SENTENCE.split(text):
+    # A quoted title may hold a colon or a full stop: take it out before splitting sentences.
+    for sentence in _SENTENCE.split(_TITLE.sub("«»", _FENCED.sub(" ", text))):
         if _MARKED.search(sentence):
             continue
         plain = _EXEMPT.sub(" ", sentence)

@@ -1,5 +1,9 @@
-"""The Swedish lesson in the real JupyterLab: the kit, the panel and the learner's draft follow
-the language chosen by opening notebooks/sv/ (fedlearn_kit.i18n, docs/translating.md)."""
+"""The Swedish lessons in the real JupyterLab: the kit, the panel and the learner's draft follow
+the language chosen by opening notebooks/sv/ (fedlearn_kit.i18n, docs/translating.md).
+
+Issue 26's done-when: a learner opens the Swedish lesson 00, answers a card in Swedish, then
+opens the Swedish lesson 08 and gets a Swedish DPIA draft holding that answer, with no code
+edited (lesson 08's ``lang = None``)."""
 
 from __future__ import annotations
 
@@ -10,14 +14,20 @@ import time
 
 import pytest
 
-from tests.e2e.lab import restart_and_run_all, run_in_kernel, wait_for_notebook
+from tests.e2e.lab import (
+    OUTPUTS,
+    error_outputs,
+    restart_and_run_all,
+    run_in_kernel,
+    wait_for_notebook,
+)
 
 ANSWER = "Regionstyrelsen i varje region är personuppgiftsansvarig."
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
 @pytest.mark.e2e
-def test_the_swedish_lesson_speaks_swedish_and_its_answers_give_a_swedish_draft(lab, page):
+def test_the_swedish_lessons_speak_swedish_and_their_answers_give_a_swedish_draft(lab, page):
     page.goto(lab.open_url("notebooks/sv/00_start_here.ipynb"))
     wait_for_notebook(page)
     restart_and_run_all(page)
@@ -47,3 +57,24 @@ def test_the_swedish_lesson_speaks_swedish_and_its_answers_give_a_swedish_draft(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"Skrev {draft}:")
     assert draft.read_text(encoding="utf-8").startswith("# Konsekvensbedömning")
+
+    # Lesson 08 in Swedish, run as a learner runs it: its draft holds the Swedish answer.
+    written = lab.root / "notebooks" / "sv" / "fedlearn-dpia.html"
+    written.unlink(missing_ok=True)  # the copied course may hold one from a build
+    page.goto(lab.open_url("notebooks/sv/08_dpia_and_next_steps.ipynb"))
+    wait_for_notebook(page)
+    restart_and_run_all(page, timeout_ms=240_000)
+    assert error_outputs(page) == []
+    printed = "".join(o["text"] for o in page.evaluate(OUTPUTS, "stdout"))
+    assert "8 av 73 kort besvarade, 5 markerade för dataskyddsombudet" in printed  # the example
+    assert "Ditt utkast: fedlearn-dpia.html, fedlearn-dpia.docx. 1 av 73 kort besvarade" \
+        in printed
+    for english in ("cards answered", "Your draft", "more open questions", "files in"):
+        assert english not in printed, english
+    html = written.read_text(encoding="utf-8")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="sv">')
+    assert "<title>Konsekvensbedömning avseende dataskydd: utkast</title>" in html
+    assert ANSWER in html and "(svaret är på engelska)" not in html
+    panel = page.locator(f"{NOTEBOOK} .fedlearn-cards")
+    panel.scroll_into_view_if_needed()
+    assert "Dataskyddsfrågor · 08 · Konsekvensbedömning och nästa steg" in panel.inner_text()

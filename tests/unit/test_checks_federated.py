@@ -135,3 +135,20 @@ def test_reply_carries_finds_the_new_metric(small_experiment, tmp_path, capsys) 
     assert not check.reply_carries(edited("lying", "0"), splits)
     assert "were readmitted" in capsys.readouterr().out
     assert not check.reply_carries("a result", splits)
+
+
+def test_a_swedish_exercise_gets_swedish_feedback(table: pd.DataFrame, tmp_path, monkeypatch,
+                                                   capsys) -> None:
+    monkeypatch.chdir(tmp_path)  # outside the course folders: FEDLEARN_LANG decides
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    plain = {"w": torch.tensor([2.0, 4.0]), "b": torch.tensor([0.5])}
+    assert not check.fedavg_average(plain, UPDATES)
+    assert capsys.readouterr().out.startswith(
+        "❌ Inte än: det här är det vanliga medelvärdet: alla sjukhus väger lika.")
+    assert not check.collaboration_gain({"A": -0.1, "B": 0.0}, table)
+    assert "tecknet för sjukhus A är omvänt" in capsys.readouterr().out
+    assert not check.coordinator_roles({key: not truth for key, (truth, _hint) in
+                                        check.COORDINATOR_STATEMENTS.items()})
+    assert "läs avsnitt 6 igen" in capsys.readouterr().out  # the hint, translated
+    assert check.update_numbers(3, {"w": torch.zeros(2), "b": torch.zeros(1)})
+    assert "3 tal per uppdatering" in capsys.readouterr().out

@@ -103,11 +103,12 @@ def test_gains_by_size_names_every_exception() -> None:
 
     sizes = {"A": 226, "B": 1800, "C": 900, "D": 224}
     lesson_04 = gains_by_size({"A": 0.040, "B": -0.001, "C": 0.010, "D": 0.015}, sizes)
-    assert lesson_04 == ("the gains shrink with size, with one exception: D (224 patients) "
-                         "gains less than A (226)")
+    assert lesson_04 == ("With this seed the gains shrink with size, with one exception: "
+                         "D (224 patients) gains less than A (226).")
     # half the pairs out of order: no trend to speak of
     assert gains_by_size({"A": 0.01, "B": 0.03, "C": 0.0, "D": 0.02}, sizes).startswith(
-        "the gains do not follow size: D (224 patients) gains less than")
+        "With this seed the gains do not follow size: D (224 patients) gains less than")
     assert gains_by_size({"A": 0.05, "B": 0.0, "C": 0.02, "D": 0.06}, sizes) == (
-        "the smaller the hospital, the more it gains")
-    assert gains_by_size({"A": 0.0, "B": 0.01}, sizes).startswith("the gains do not follow size")
+        "With this seed, the smaller the hospital, the more it gains.")
+    assert gains_by_size({"A": 0.0, "B": 0.01}, sizes).startswith(
+        "With this seed the gains do not follow size")

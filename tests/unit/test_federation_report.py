@@ -105,3 +105,46 @@ def test_figures_draw_the_runs_and_tables_they_are_given(result) -> None:
     assert "95 % interval" in whiskered.get_legend_handles_labels()[1]
     brier = plots.plot_collaboration(table, metric="Brier")
     assert brier.axes[0].get_ylim()[0] == 0.0  # other metrics start at 0
+
+
+def test_what_leaves_reads_in_the_learners_language(result, tmp_path, monkeypatch) -> None:
+    from fedlearn_kit.federation.report import ONE_UPDATE, readable
+
+    splits = kit.split_cohort(EXP.cohort(), EXP.test_fraction, EXP.seed)
+    table = what_leaves(result, splits)
+    monkeypatch.chdir(tmp_path)  # outside the course folders: FEDLEARN_LANG decides
+    monkeypatch.setenv("FEDLEARN_LANG", "en")
+    assert readable(table).equals(table)
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    swedish = readable(table)
+    assert swedish.to_numpy().tolist() == table.to_numpy().tolist()  # the numbers unchanged
+    assert list(swedish.index.names) == ["sjukhus", "vad"]
+    assert "en modelluppdatering (ett träningssvar)" in swedish.index.get_level_values(1)
+    assert "tal" in swedish.columns
+    assert ONE_UPDATE in table.index.get_level_values("what")  # code still indexes English
+
+
+def test_gains_and_updates_print_one_line_per_site(tmp_path, monkeypatch, capsys) -> None:
+    from fedlearn_kit.evaluation import Difference
+    from fedlearn_kit.federation.report import print_gains, print_updates
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FEDLEARN_LANG", "en")
+    gains = {"A": Difference(0.034, 0.024, 0.044), "B": Difference(0.001, 0.0, 0.002)}
+    print_gains(gains, central={"A": 0.033, "B": -0.001})
+    assert capsys.readouterr().out.splitlines() == [
+        "Site A: federated +0.034 (95 % interval +0.024 to +0.044), central +0.033 AUROC "
+        "over its own model",
+        "Site B: federated +0.001 (95 % interval +0.000 to +0.002), central -0.001 AUROC "
+        "over its own model"]
+    print_gains(gains, sizes={"A": 226, "B": 1})
+    assert capsys.readouterr().out.splitlines() == [
+        "Site A: 226 training patients, gain +0.034 (95 % interval +0.024 to +0.044)",
+        "Site B: 1 training patient, gain +0.001 (95 % interval +0.000 to +0.002)"]
+    print_updates({"A": ({"linear.weight": torch.zeros(1, 2)}, 226)})
+    assert capsys.readouterr().out == "Site A: 226 training patients, weights ['linear.weight']\n"
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    print_gains(gains, sizes={"A": 226, "B": 1})
+    assert capsys.readouterr().out.splitlines() == [
+        "Sjukhus A: 226 träningspatienter, vinst +0.034 (95 %-intervall +0.024 till +0.044)",
+        "Sjukhus B: 1 träningspatient, vinst +0.001 (95 %-intervall +0.000 till +0.002)"]

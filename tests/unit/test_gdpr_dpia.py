@@ -9,6 +9,7 @@ import pytest
 import fedlearn_kit as kit
 from fedlearn_kit import cli, gdpr
 from fedlearn_kit.gdpr import dpia as dpia_mod
+from fedlearn_kit.gdpr import terms
 from fedlearn_kit.gdpr.dpia_text import SITE_DESCRIPTIONS_SV, T
 
 FLOWS = (gdpr.DataFlow("A", "train", 1, 17, ("loss", "num-examples", "partition-id")),
@@ -425,3 +426,46 @@ def test_a_privacy_budget_is_rounded_as_the_lessons_print_it() -> None:
         "privacy_defences", epsilon=6.319151, delta=1e-5, dp_level="record")
     draft = gdpr.dpia_draft({}, facts).markdown(["risks", "measures"])
     assert "ε = 6.32" in draft and "6.319" not in draft
+
+
+def test_what_lesson_08_prints_follows_the_draft_and_its_language(facts):
+    """Lesson 08's printed sentences come from the draft, in the draft's language, with its
+    counts: answered, flagged, missing sections, the register's high risks by number."""
+    answers = gdpr.example_answers(facts, lang="en")
+    draft = gdpr.dpia_draft(answers, facts, lang="en")
+    answered = sum(a.answered for a in answers.values())
+    assert draft.progress() == (f"{answered} of {len(draft.cards)} cards answered, "
+                                f"{len(draft.dpo_questions)} flagged for the DPO; required "
+                                "sections missing: none.")
+    numbers = draft._risk_numbers()
+    high = [numbers[r.id] for r in draft.risk_register() if r.level in ("high", "very_high")]
+    assert high and f"High before the measures: {', '.join(high)}." in draft.register_summary()
+    lines = draft.blocking_summary().splitlines()
+    assert len(lines) == len(draft.blocking_questions) + 1
+    assert lines[0].startswith("- [lawyer] ")
+    rest = len(draft.open_questions) - len(draft.blocking_questions)
+    assert lines[-1].startswith(f"... and {rest} more open questions")
+    assert draft.written_summary(["a.html", "a.docx"]).startswith("Your draft: a.html, a.docx. ")
+    sv = gdpr.dpia_draft(gdpr.example_answers(facts, lang="sv"), facts, lang="sv")
+    for text in (sv.progress(), sv.register_summary(), sv.blocking_summary(),
+                 sv.written_summary(["a.html"]), gdpr.experiment_summary(facts, "sv")):
+        assert not terms.looks_english(text), text
+    assert "kort" in sv.progress() and "Ditt utkast" in sv.written_summary(["a.html"])
+    assert sv.blocking_summary().splitlines()[0].startswith("- [jurist] ")
+
+
+def test_a_missing_section_is_named_in_the_progress_sentence(facts, monkeypatch):
+    draft = gdpr.dpia_draft({}, facts, lang="en")
+    monkeypatch.setattr(dpia_mod, "missing_sections", lambda markdown, lang: ["risks"])
+    assert draft.progress().endswith(f"required sections missing: {T['en']['risks']}.")
+
+
+def test_the_experiment_summary_names_the_experiment(facts):
+    text = gdpr.experiment_summary(facts, "en")
+    assert text.startswith(f"{len(facts.sites)} sites trained a logistic regression with "
+                           "FedAvg on the local engine")
+    assert f"; {len(facts.data_flows)} kinds of message left the sites." in text
+    one = facts.updated(sites=facts.sites[:1], model=None)
+    assert gdpr.experiment_summary(one, "en").startswith(f"1 site trained a {T['en']['not_given']}")
+    with pytest.raises(ValueError):
+        gdpr.experiment_summary(facts, "de")

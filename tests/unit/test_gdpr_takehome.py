@@ -126,3 +126,12 @@ def test_cli_without_an_answers_file_leaves_every_answer_to_fill_in(tmp_path, mo
     memo = (tmp_path / "fedlearn-takehome" / "menprovning-pm.md").read_text("utf-8")
     assert "Inte besvarat i kursen ännu" in memo
     assert cli.main(["takehome", "--answers", "missing.json", "--format", "md"]) == 2
+
+
+def test_the_summary_names_the_folder_the_files_and_the_documents(packs):
+    paths = [f"x/{n}" for n in range(18)]
+    text = gdpr.takehome_summary("hem", packs["en"], paths)
+    assert text.startswith("18 files in hem: art26-arrangement, ")
+    assert text.endswith(", contact-checklist.")
+    sv = gdpr.takehome_summary("hem", packs["sv"], paths)
+    assert sv.startswith("18 filer i hem: art26-inbordes-arrangemang, ")

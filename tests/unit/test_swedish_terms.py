@@ -95,9 +95,15 @@ def test_swedish_dpia_draft_uses_the_term_list():
 def test_english_sentences_are_found_outside_quotes_and_marked_text():
     text = ("Nämnden beslutar. The board decides whether the model is personal data. "
             "Källa: «Guidelines on the concepts of controller and processor» (EDPB). "
+            "Källa: «AI Digital Omnibus: political agreement to simplify the AI Act and "
+            "strengthen safeguards (a law firm's account of the press release of 7 May 2026: "
+            "Annex I from 2 August 2028)» (på engelska), läst 2026-12-07. "
             "We think this is quality work and not research (svaret är på engelska).")
     assert terms.english_passages(text) == [
         "The board decides whether the model is personal data."]
+    listing = ("Koden nedan är appens ClientApp.\n\n```python\n# The reply is all that leaves "
+               "the site.\ndef train(msg): ...\n```\n\nThe board decides what leaves the site.")
+    assert terms.english_passages(listing) == ["The board decides what leaves the site."]
     assert terms.looks_english("We think training is quality work, not research.")
     assert not terms.looks_english("Vi bedömer att träningen är kvalitetsarbete och inte "
                                    "forskning.")

@@ -399,6 +399,23 @@ def test_a_machine_assisted_translation_says_so_until_it_is_reviewed(documents):
     assert translate.document_problems("sv") == []
 
 
+def test_a_machine_assisted_notebook_says_so_under_its_title_until_it_is_reviewed(course):
+    listing = course / "locale" / "sv" / "machine-assisted.txt"
+    listing.write_text("notebooks/01_demo.ipynb\n", encoding="utf-8")
+    stored = course / "notebooks/sv/01_demo.ipynb"
+    assert translate.notebook_problems("sv") == [
+        "notebooks/sv/01_demo.ipynb cell-00: Markdown is not the current translation (run "
+        "`python -m tools.translate build`)"]
+    list(translate.build("sv", run=False))
+    blocks = nbformat.read(stored, as_version=4).cells[0].source.split("\n\n")
+    assert blocks[0] == "# 01 · Demo på svenska" and blocks[1].startswith("> **Maskinstödd")
+    assert "(../01_demo.ipynb)" in blocks[1] and blocks[2].startswith("Varje sjukhus")
+    assert translate.notebook_problems("sv") == []
+    listing.write_text("# reviewed\n", encoding="utf-8")
+    list(translate.build("sv", run=False))
+    assert "Maskinstödd" not in nbformat.read(stored, as_version=4).cells[0].source
+
+
 def test_a_catalogue_both_branches_added_to_keeps_both_sides():
     header = 'msgid ""\nmsgstr ""\n"Language: sv\\n"\n\n'
     text = (header + 'msgid "Kept"\nmsgstr "Kvar"\n\n'

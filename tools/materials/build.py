@@ -87,7 +87,8 @@ def index_html() -> str:
             ("feedback-en.html", "Feedback form", "en"), ("feedback-sv.html", "Utvärdering", "sv"),
             ("summaries-sv.html", "Lektionerna i korthet", "sv"),
             ("summaries-en.html", "The lessons in brief", "en"),
-            ("glossary.html", "Glossary · ordlista (print landscape)", "en")]
+            ("glossary.html", "Glossary · ordlista (print landscape)", "en"),
+            ("glossary-sv.html", "Ordlista med svenska förklaringar (skriv ut liggande)", "sv")]
     items = "".join(f'<li><a href="{f}" lang="{lang}">{esc(t)}</a></li>' for f, t, lang in rows)
     takehome_rows = "".join(
         f'<tr><td lang="sv">{esc(sv.title)}</td>'
@@ -131,7 +132,9 @@ def _exported_lesson(slug: str) -> str:
 def targets() -> dict[Path, Callable[[], str]]:
     """Every generated file under docs/materials/ and the function that makes its text."""
     out: dict[Path, Callable[[], str]] = {OUT / "index.html": index_html,
-                                          OUT / "glossary.html": documents.glossary_html}
+                                          OUT / "glossary.html": documents.glossary_html,
+                                          OUT / "glossary-sv.html": partial(
+                                              documents.glossary_html, "sv")}
     for lang in LANGUAGES:
         out[OUT / f"cards-{lang}.html"] = partial(deck.deck_html, lang)
         out[OUT / f"answer-key-{lang}.html"] = partial(answer_key.answer_key_html, lang)

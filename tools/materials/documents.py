@@ -443,24 +443,37 @@ def agenda_html(lang: str) -> str:
 
 
 _SWEDISH_CELL = re.compile(r"<tr>\s*<td>")
+_SECOND_CELL = re.compile(r"(<tr>\s*<td>.*?</td>\s*)<td>", re.DOTALL)
 _BILINGUAL_HEADING = re.compile(r"<(h[1-3])>(.*?) · (.*?)</\1>")
 
 
-def glossary_html() -> str:
-    """docs/glossary.md as a printable page (landscape, so its wide tables fit), with the
-    Swedish column and the Swedish half of each heading marked as Swedish."""
-    text = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+_GLOSSARY_TITLE = {"en": "fedlearn-kit glossary · ordlista",
+                   "sv": "fedlearn-kit ordlista · glossary"}
+
+
+def glossary_html(lang: str = "en") -> str:
+    """The glossary as a printable page (landscape, so its wide tables fit): docs/glossary.md,
+    or for ``lang="sv"`` its Swedish translation docs/sv/glossary.md (the explanations in
+    Swedish). The Swedish column and the other language's half of each heading are marked
+    with their language."""
+    source = "docs/glossary.md" if lang == "en" else f"docs/{lang}/glossary.md"
+    text = (ROOT / source).read_text(encoding="utf-8")
     css = ("@media print { @page { size: A4 landscape; margin: 10mm; } body { font-size: 10pt; }"
            " } table { font-size: 1em; width: 100%; }")
     html = markdown(text)
-    # Each table's first column is Swedish ("| svenska | English | in short |").
-    html = _SWEDISH_CELL.sub('<tr>\n<td lang="sv">', html)
-    html = html.replace("<th>svenska</th>", '<th lang="sv">svenska</th>')
-    html = _BILINGUAL_HEADING.sub(r'<\1>\2 · <span lang="sv">\3</span></\1>', html)
+    # Each table's first column is Swedish ("| svenska | English | in short |"), its second
+    # English; a heading is "English · svenska" in the English page, the reverse in the Swedish.
+    if lang == "en":
+        html = _SWEDISH_CELL.sub('<tr>\n<td lang="sv">', html)
+        html = html.replace("<th>svenska</th>", '<th lang="sv">svenska</th>')
+    else:
+        html = _SECOND_CELL.sub(r'\1<td lang="en">', html)
+    other = "sv" if lang == "en" else "en"
+    html = _BILINGUAL_HEADING.sub(rf'<\1>\2 · <span lang="{other}">\3</span></\1>', html)
     # The note goes first, not in a footer: after the last table a footer can land alone on
     # an otherwise empty printed page.
-    note = f'<p class="muted">{generated_footer("docs/glossary.md")}</p>'
-    return page("fedlearn-kit glossary · ordlista", note + html, "en", css)
+    note = f'<p class="muted">{generated_footer(source, lang)}</p>'
+    return page(_GLOSSARY_TITLE[lang], note + html, lang, css)
 
 
 def summaries_html(lang: str) -> str:
