@@ -38,7 +38,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.integration.room_server: the same set-up as the tests
 
-from fedlearn_kit.federation.subprocesses import descendants  # noqa: E402
+from fedlearn_kit.federation.command_runner import descendants  # noqa: E402
 from fedlearn_kit.hub import course_copy, users  # noqa: E402
 from fedlearn_kit.hub.api import HubClient, ssl_context  # noqa: E402
 from fedlearn_kit.hub.kernels import RemoteKernel  # noqa: E402

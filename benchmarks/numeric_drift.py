@@ -70,7 +70,7 @@ def probe() -> dict[str, np.ndarray]:
     import fedlearn_kit as kit
     from fedlearn_app import task
     from fedlearn_kit.evaluation import bootstrap_auroc
-    from fedlearn_kit.privacy import attacks, defences, evidence, federated
+    from fedlearn_kit.privacy import attacks, coordinator, defences, evidence
 
     def flat(state: dict) -> np.ndarray:
         return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in state.values()])
@@ -101,9 +101,10 @@ def probe() -> dict[str, np.ndarray]:
     mlp = kit.Experiment(model="mlp")
     out["fit local A (mlp 16)"] = weights(kit.fit_local(splits, mlp)["A"])
 
-    recipe = attacks.Recipe("mlp", 64, 100, 0.1, 16, 42)  # lesson 05's over-fitted target
+    target_exp = kit.Experiment(model="mlp", hidden=64, epochs=100, lr=0.1, batch_size=16,
+                                seed=42)  # lesson 05's over-fitted target
     members, non_members = splits["A"].train, future["A"]
-    target = recipe.fit(members, "local A")
+    target = kit.fit(members, target_exp, "local A")
     out["lesson 05 target mlp 64 weights"] = weights(target)
     out["lesson 05 target training losses"] = np.array(target.losses)
     loss = attacks.loss_attack(target, members, non_members)
@@ -113,7 +114,7 @@ def probe() -> dict[str, np.ndarray]:
     out["evidence (held-out, null, CI)"] = np.array(
         [found.held_out_advantage, *found.held_out_advantage_ci, found.null_advantage_95,
          found.blind_tpr_at_least_as_high])
-    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=8,
+    shadows = attacks.shadow_models(population["A"], target_exp, num_shadow=8,
                                     train_size=len(members), seed=42)
     out["shadow models weights"] = np.concatenate([weights(s) for s in shadows])
     lira = attacks.lira_attack(target, members, non_members, shadows)
@@ -121,7 +122,7 @@ def probe() -> dict[str, np.ndarray]:
     out["LiRA auc, advantage, tpr"] = np.array(
         [lira.auc, lira.advantage, lira.tpr_at(0.001), lira.tpr_at(0.01)])
 
-    result, tap = federated.run_tapped(exp)
+    result, tap = coordinator.run_tapped(exp)
     out["federated FedAvg final weights"] = flat(result.state_dict)
     out["federated FedAvg site updates"] = np.concatenate(
         [flat(u["site"]) for u in tap.updates])
@@ -129,17 +130,17 @@ def probe() -> dict[str, np.ndarray]:
                                          local_epochs=(1, 5), seed=42)
     out["reconstruction sweep"] = sweep.to_numpy(dtype=float).ravel()
 
-    dp_recipe = attacks.Recipe("logistic", 16, 30, 0.1, 16, 42)  # lesson 06
-    private = defences.fit_dp(members, dp_recipe, epsilon=1.0, reproducible=True,
+    dp_exp = kit.Experiment(epochs=30, lr=0.1, batch_size=16, seed=42)  # lesson 06
+    private = defences.fit_dp(members, dp_exp, epsilon=1.0, reproducible=True,
                               announce=False)
     out["DP-SGD (opacus) weights"] = weights(private)
     out["DP-SGD noise multiplier, epsilon"] = np.array([private.noise_multiplier,
                                                         private.epsilon])
-    record_dp, _ = federated.run_record_dp(exp, noise_multiplier=1.0, max_grad_norm=1.0,
-                                           reproducible=True)
+    record_dp, _ = coordinator.run_record_dp(exp, noise_multiplier=1.0, max_grad_norm=1.0,
+                                             reproducible=True)
     out["federated + DP-SGD final weights"] = flat(record_dp.state_dict)
-    central_dp = federated.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.5,
-                                          seed=42, reproducible=True)
+    central_dp = coordinator.run_central_dp(exp, noise_multiplier=1.0, clipping_norm=0.5,
+                                            seed=42, reproducible=True)
     out["federated + central DP final weights"] = flat(central_dp.result.state_dict)
     return out
 

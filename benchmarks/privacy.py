@@ -36,14 +36,15 @@ def main() -> None:
     future = kit.future_patients(cohort, 2000)
     population = kit.future_patients(cohort, 2000, stream=2)
     members = splits["A"].train
-    recipe = attacks.Recipe("mlp", hidden=64, epochs=100, lr=0.1, batch_size=16, seed=42)
-    target = recipe.fit(members)  # also warms up torch
+    target_exp = kit.Experiment(model="mlp", hidden=64, epochs=100, lr=0.1, batch_size=16,
+                                seed=42)
+    target = kit.fit(members, target_exp, "target")  # also warms up torch
 
     print(f"Attacks on Site A's over-fitted MLP ({len(members)} members, "
           f"{len(future['A'])} non-members)")
     loss_s = best_of(lambda: attacks.loss_attack(target, members, future["A"]))
-    fit_s = best_of(lambda: recipe.fit(members), repeats=2)
-    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=16,
+    fit_s = best_of(lambda: kit.fit(members, target_exp, "target"), repeats=2)
+    shadows = attacks.shadow_models(population["A"], target_exp, num_shadow=16,
                                     train_size=len(members))
     lira_s = best_of(lambda: attacks.lira_attack(target, members, future["A"], shadows))
     loss = attacks.loss_attack(target, members, future["A"])
@@ -56,15 +57,15 @@ def main() -> None:
     print("DP-SGD (Opacus) against the same loop without DP, Site A, batch 16, one thread")
     X, y = to_tensors(members)  # noqa: N806 - the kit's naming glossary
     for model, epochs in (("logistic", 30), ("mlp", 30)):
-        r = attacks.Recipe(model, hidden=16, epochs=epochs, lr=0.1, batch_size=16, seed=1)
+        r = kit.Experiment(model=model, epochs=epochs, lr=0.1, batch_size=16, seed=1)
 
-        def plain(r: attacks.Recipe = r) -> None:
+        def plain(r: kit.Experiment = r) -> None:
             with one_torch_thread():  # dp_train runs on one thread too: compare like for like
-                train(r.new_net(), X, y, epochs=r.epochs, lr=r.lr, batch_size=r.batch_size,
+                train(kit.new_net(r), X, y, epochs=r.epochs, lr=r.lr, batch_size=r.batch_size,
                       seed=1)
 
-        def private(r: attacks.Recipe = r) -> None:
-            defences.dp_train(r.new_net(), X, y, epochs=r.epochs, lr=r.lr,
+        def private(r: kit.Experiment = r) -> None:
+            defences.dp_train(kit.new_net(r), X, y, epochs=r.epochs, lr=r.lr,
                               batch_size=r.batch_size, seed=1, dp=defences.DPConfig(1.0))
 
         plain_s, dp_s = best_of(plain), best_of(private)

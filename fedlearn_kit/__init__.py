@@ -45,7 +45,8 @@ _EXPORTS: dict[str, str | None] = {
     "Experiment": "experiment",
     # training and evaluation (lessons 02-03)
     "Split": "training", "TrainedModel": "training", "fit": "training",
-    "fit_central": "training", "fit_local": "training", "split_cohort": "training",
+    "fit_central": "training", "fit_local": "training", "new_net": "training",
+    "split_cohort": "training",
     "auroc": "evaluation", "bootstrap_auroc": "evaluation", "compare": "evaluation",
     "evaluate": "evaluation", "pooling_cost": "evaluation", "reliability": "evaluation",
     "scores": "evaluation", "site_report": "evaluation", "subgroup_scores": "evaluation",
@@ -63,7 +64,7 @@ __all__ = [
     "OUTCOME_NAME", "SiteProfile", "Split", "TRUE_COEFFICIENTS", "TRUE_INTERCEPT", "TrainedModel",
     "auroc", "bootstrap_auroc", "check_environment", "compare", "damaged_copy", "datacard",
     "default_sites", "evaluate", "federation", "fit", "fit_central", "fit_local",
-    "future_patients", "gdpr", "generate", "impossible_personnummer", "load_cohort",
+    "future_patients", "gdpr", "generate", "new_net", "impossible_personnummer", "load_cohort",
     "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
     "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
     "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
@@ -116,6 +117,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         fit,
         fit_central,
         fit_local,
+        new_net,
         split_cohort,
     )
     from fedlearn_kit.validation import (

@@ -186,7 +186,7 @@ def _deployment_module():
 def check_port(what: str, port: int) -> Check:
     """Is ``port`` free? The course's own JupyterLab on its port is fine; the SuperLink's
     port matters only on the facilitator's laptop, so a taken one is a warning."""
-    from fedlearn_kit.federation.deployment.processes import port_free, port_owner
+    from fedlearn_kit.federation.deployment.process_control import port_free, port_owner
 
     name = _("port {port} ({what})").format(port=port, what=what)
     if port_free("127.0.0.1", port):

@@ -1,7 +1,13 @@
-"""The Experiment: every knob of a run in one place, with notebook parameters mapped onto it."""
+"""The Experiment: every knob of a run in one place, with notebook parameters mapped onto it.
+
+It is the one description of how a model is trained: local, central and federated training
+read it, and so do the privacy lessons' attacks (LiRA's shadow models copy the target's
+Experiment) and DP-SGD.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -27,6 +33,7 @@ class Experiment:
     num_sites: int = 2
     patients_per_site: int | None = None  # None: each site keeps its preset size
     model: str = "logistic"
+    hidden: int = 16  # hidden units of an MLP (lesson 05 widens it to over-fit on purpose)
     epochs: int = 20  # passes over the data for local and central training
     lr: float = 0.1
     batch_size: int = 32
@@ -45,6 +52,7 @@ class Experiment:
              _("patients_per_site must be at least 1 (or None for the preset sizes)")),
             (self.model in MODEL_KINDS, _("model must be one of {kinds}").format(
                 kinds=MODEL_KINDS)),
+            (self.hidden >= 1, _("hidden must be at least 1")),
             (self.strategy in STRATEGIES, _("strategy must be one of {strategies}").format(
                 strategies=STRATEGIES)),
             (self.epochs >= 1 and self.local_epochs >= 1 and self.num_rounds >= 1,
@@ -64,6 +72,10 @@ class Experiment:
         names = {f.name for f in fields(cls)}
         chosen: dict[str, Any] = {k: v for k, v in params.items() if k in names}
         return cls(**chosen)
+
+    def replace(self, **changes: Any) -> Experiment:
+        """The same experiment with the named settings changed (and checked again)."""
+        return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, object]:
         """The experiment as plain values, e.g. for a report."""

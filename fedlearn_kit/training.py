@@ -23,7 +23,7 @@ from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.result_cache import cached
 from fedlearn_kit.validation import check_site_size
 
-__all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local",
+__all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local", "new_net",
            "one_torch_thread", "predict_proba", "split_cohort", "split_site", "train"]
 
 
@@ -105,18 +105,30 @@ class TrainedModel:
         return predict_proba(self.net, df)
 
 
+def new_net(exp: Experiment, seed: int | None = None) -> nn.Module:
+    """The experiment's model (kind and MLP width) with fresh starting weights.
+
+    ``seed`` (default the experiment's) sets the weights: the same seed, the same network.
+    """
+    return make_model(exp.model, exp.seed if seed is None else seed, exp.hidden)
+
+
 @cached  # the test run's Swedish lessons reuse the English run's models (result_cache)
-def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None,
-        hidden: int = 16) -> TrainedModel:
+def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None
+        ) -> TrainedModel:
     """Train the experiment's model on one DataFrame, with the app's training loop.
 
     The one way the kit builds and trains a model outside a federation: ``seed`` (default
-    the experiment's) sets the starting weights and the shuffling; ``hidden`` is the MLP's
-    width (the privacy lessons train wider MLPs that over-fit on purpose).
+    the experiment's) sets the starting weights and the shuffling. The privacy lessons
+    train their targets and the attacker's shadow models with it too.
     """
+    if not isinstance(train_df, pd.DataFrame) or len(train_df) == 0:
+        raise ValueError(f"fit({name!r}): the training data must be a non-empty DataFrame of "
+                         f"patients (got {type(train_df).__name__} with "
+                         f"{len(train_df) if hasattr(train_df, '__len__') else 0} rows).")
     seed = exp.seed if seed is None else seed
     X, y = to_tensors(train_df)
-    net = make_model(exp.model, seed, hidden)
+    net = new_net(exp, seed)
     with one_torch_thread():
         losses = train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=exp.batch_size,
                        seed=seed)

@@ -2,7 +2,7 @@
 
 Measurements for the benchmarks, not part of the kit a learner installs: they find a
 deployment's processes by the marker the kit puts in their environment
-(:func:`fedlearn_kit.federation.deployment.processes.marked`).
+(:func:`fedlearn_kit.federation.deployment.process_control.marked`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 import psutil
 
-from fedlearn_kit.federation.deployment.processes import marked
+from fedlearn_kit.federation.deployment.process_control import marked
 
 
 def memory_in_use(marker: str) -> tuple[float, float, int]:

@@ -127,7 +127,7 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
     from flwr.clientapp.mod import LocalDpMod
 
     from fedlearn_kit.experiment import Experiment
-    from fedlearn_kit.privacy import federated
+    from fedlearn_kit.privacy import coordinator
 
     if not isinstance(app, ClientApp):
         return failed(f"expected a flwr.clientapp.ClientApp, got {shown(app)}.",
@@ -136,8 +136,8 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
     exp = Experiment(patients_per_site=120, num_rounds=2, local_epochs=1, seed=3)
 
     def final(client: object) -> dict:
-        with federated.numpy_noise(7):
-            result, _ = federated.run_tapped(exp, client)
+        with coordinator.numpy_noise(7):
+            result, _ = coordinator.run_tapped(exp, client)
         return result.state_dict
 
     try:
@@ -151,10 +151,10 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
     def same(a: dict, b: dict) -> bool:
         return all(bool((a[k] == b[k]).all()) for k in a)
 
-    if same(theirs, final(federated.app_handlers())):
+    if same(theirs, final(coordinator.app_handlers())):
         return failed("the weights are those of a run without DP: no noise was added.",
                       "pass mods=[LocalDpMod(...)] to the train() registration.")
-    reference = federated.app_handlers(train_mods=[LocalDpMod(
+    reference = coordinator.app_handlers(train_mods=[LocalDpMod(
         clipping_norm, clipping_norm, epsilon_per_round, delta)])
     if not same(theirs, final(reference)):
         return failed("the noise is not that of LocalDpMod(C, C, epsilon_per_round, delta).",

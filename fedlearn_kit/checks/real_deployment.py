@@ -10,6 +10,7 @@ from cryptography import x509
 
 from fedlearn_kit.checks import Verdict, failed, passed
 from fedlearn_kit.federation.deployment import certs
+from fedlearn_kit.i18n import _, ngettext
 
 #: The names the SuperLink's certificate must list besides the room's address: the
 #: SuperLink's own ServerApp executor dials 127.0.0.1; a SuperNode on the facilitator's
@@ -23,17 +24,18 @@ def certificate_hosts(folder: str | Path, host: str) -> Verdict:
     folder = Path(folder)
     missing = [n for n in (certs.CA_CERT, certs.SERVER_CERT) if not (folder / n).exists()]
     if missing:
-        return failed(f"{', '.join(missing)} not found in {folder}.",
-                      "make the CA with certs.make_ca(folder), then the SuperLink's "
-                      "certificate with certs.make_server_cert(folder, hosts).")
+        return failed(_("{files} not found in {folder}.").format(
+                          files=", ".join(missing), folder=folder),
+                      _("make the CA with certs.make_ca(folder), then the SuperLink's "
+                        "certificate with certs.make_server_cert(folder, hosts)."))
     ca = x509.load_pem_x509_certificate((folder / certs.CA_CERT).read_bytes())
     cert = x509.load_pem_x509_certificate((folder / certs.SERVER_CERT).read_bytes())
     try:
         cert.verify_directly_issued_by(ca)
     except Exception:  # noqa: BLE001 - any failure means: not signed by this CA
-        return failed("the SuperLink's certificate is not signed by the CA in the folder.",
-                      "make the CA first, then the server certificate in the same folder "
-                      "(a new CA afterwards replaces the one that signed it).")
+        return failed(_("the SuperLink's certificate is not signed by the CA in the folder."),
+                      _("make the CA first, then the server certificate in the same folder "
+                        "(a new CA afterwards replaces the one that signed it)."))
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     names = {str(v) for v in san.get_values_for_type(x509.DNSName)}
     names |= {str(v) for v in san.get_values_for_type(x509.IPAddress)}
@@ -42,18 +44,21 @@ def certificate_hosts(folder: str | Path, host: str) -> Verdict:
     except ValueError:
         wanted = host
     if wanted not in names:
-        return failed(f"the certificate is valid for {sorted(names)}, not for {host}.",
-                      "add the room's address to the hosts of the SuperLink's certificate.")
+        return failed(_("the certificate is valid for {names}, not for {host}.").format(
+                          names=sorted(names), host=host),
+                      _("add the room's address to the hosts of the SuperLink's certificate."))
     if "127.0.0.1" not in names:
-        return failed("the certificate no longer covers 127.0.0.1, which the SuperLink's own "
-                      "ServerApp executor uses.", "keep '127.0.0.1' among the hosts.")
+        return failed(_("the certificate no longer covers 127.0.0.1, which the SuperLink's "
+                        "own ServerApp executor uses."), _("keep '127.0.0.1' among the hosts."))
     lacking = [h for h in LOCAL_HOSTS if h not in names]
     if lacking:
-        return failed(f"the certificate does not list {lacking}, which the exercise asks for.",
-                      "a SuperNode on the facilitator's own laptop may dial 'localhost': list "
-                      "every name and address a SuperNode may use.")
-    return passed(f"SuperNodes that reach the SuperLink as {host} will accept its certificate, "
-                  "because it lists that address and your CA signed it.")
+        return failed(_("the certificate does not list {hosts}, which the exercise asks "
+                        "for.").format(hosts=lacking),
+                      _("a SuperNode on the facilitator's own laptop may dial 'localhost': "
+                        "list every name and address a SuperNode may use."))
+    return passed(_("SuperNodes that reach the SuperLink as {host} will accept its "
+                    "certificate, because it lists that address and your CA signed it.").format(
+                        host=host))
 
 
 def missed_rounds(answer: Mapping[str, Iterable[int]], result: object) -> Verdict:
@@ -67,31 +72,38 @@ def missed_rounds(answer: Mapping[str, Iterable[int]], result: object) -> Verdic
     rounds = range(1, result.experiment.num_rounds + 1)  # type: ignore[attr-defined]
     expected = {s: [r for r in rounds if s not in took_part.get(r, ())] for s in sites}
     if not isinstance(answer, Mapping):
-        return failed(f"expected a dict {{site: [rounds]}}, got {type(answer).__name__}.")
+        return failed(_("expected a dict with a list of rounds for each site, got {type}.").format(
+            type=type(answer).__name__))
     if sorted(map(str, answer)) != sorted(sites):
         numbers = all(isinstance(k, int) for k in answer)
-        return failed(f"the sites are {sorted(answer, key=str)}, expected {sites}.",
-                      "use the sites' names (result.sites), not their numbers." if numbers
-                      else "one entry per site, also for sites that missed nothing.")
+        return failed(_("the sites are {given}, expected {sites}.").format(
+                          given=sorted(answer, key=str), sites=sites),
+                      _("use the sites' names (result.sites), not their numbers.") if numbers
+                      else _("one entry per site, also for sites that missed nothing."))
     if any(isinstance(r, str | bool) for s in sites for r in answer[s]):
-        return failed("some rounds are text or True/False, not round numbers.",
-                      "list the round numbers as integers.")
+        return failed(_("some rounds are text or True/False, not round numbers."),
+                      _("list the round numbers as integers."))
     try:
         given = {s: sorted(int(r) for r in answer[s]) for s in sites}
     except (TypeError, ValueError):
-        return failed("expected a list of round numbers for each site.")
+        return failed(_("expected a list of round numbers for each site."))
     if given == expected:
-        gone = ", ".join(f"{s}: {r}" for s, r in expected.items() if r) or "none"
-        return passed(f"Missed rounds: {gone}. The model of those rounds was trained "
-                      "without that site's patients.")
+        gone = ", ".join(f"{s}: {r}" for s, r in expected.items() if r)
+        if not gone:
+            return passed(_("No site missed a round: every round's model was trained on "
+                            "every site's patients."))
+        return passed(_("Missed rounds: {gone}. The model of those rounds was trained "
+                        "without that site's patients.").format(gone=gone))
     if given == {s: [r - 1 for r in missed] for s, missed in expected.items()}:
-        return failed(f"got {given}: the rounds are counted from 0.",
-                      "Flower numbers rounds from 1, as result.took_part does.")
+        return failed(_("got {given}: the rounds are counted from 0.").format(given=given),
+                      _("Flower numbers rounds from 1, as result.took_part does."))
     if given == {s: [r for r in rounds if r not in missed] for s, missed in expected.items()}:
-        return failed(f"got {given}: those are the rounds each site took part in.",
-                      "a site missed round r when it is *not* in result.took_part[r].")
-    return failed(f"got {given}.", "use result.took_part: a site missed round r when it is "
-                  "not in result.took_part[r].")
+        return failed(_("got {given}: those are the rounds each site took part in.").format(
+                          given=given),
+                      _("a site missed round r when it is *not* in result.took_part[r]."))
+    return failed(_("got {given}.").format(given=given),
+                  _("use result.took_part: a site missed round r when it is not in "
+                    "result.took_part[r]."))
 
 
 def _is_private(path: Path) -> bool:
@@ -110,28 +122,29 @@ def secret_files(answer: Iterable[str | Path], *folders: str | Path) -> Verdict:
     files = {p.name: p for folder in folders for p in Path(folder).iterdir() if p.is_file()}
     expected = sorted(name for name, path in files.items() if _is_private(path))
     if isinstance(answer, str | Path):
-        return failed("expected a list of file names, got a single one.",
-                      "make secret a list, e.g. [\"ca.key\", ...].")
+        return failed(_("expected a list of file names, got a single one."),
+                      _("make secret a list, e.g. [\"ca.key\", ...]."))
     given = sorted({Path(str(item)).name for item in answer})
     unknown = sorted(set(given) - set(files))
     if unknown:
-        return failed(f"{unknown} is not among the files ({sorted(files)}).",
-                      "use the names the listing above shows.")
+        return failed(_("{unknown} is not among the files ({files}).").format(
+                          unknown=unknown, files=sorted(files)),
+                      _("use the names the listing above shows."))
     if given == expected:
-        return passed("Private keys never leave the laptop that made them: ca.key and "
-                      "superlink.key stay with the facilitator, site-K with participant K. "
-                      "Only public files travel: ca.crt to the participants, each site-K.pub "
-                      "to the facilitator.")
+        return passed(_("Private keys never leave the laptop that made them: ca.key and "
+                        "superlink.key stay with the facilitator, site-K with participant K. "
+                        "Only public files travel: ca.crt to the participants, each "
+                        "site-K.pub to the facilitator."))
     public_given = sorted(set(given) - set(expected))
     lacking = sorted(set(expected) - set(given))
     if lacking:
-        return failed(f"you left out {lacking}.",
-                      "every private key is secret, the sites' ones as well as the "
-                      "facilitator's; a private key file starts with '-----BEGIN ... "
-                      "PRIVATE KEY-----'.")
-    return failed(f"{public_given} hold only public information (a certificate or a public "
-                  "key), so they may travel.",
-                  "a .crt or .pub file is made to be handed out; keep only private keys.")
+        return failed(_("you left out {files}.").format(files=lacking),
+                      _("every private key is secret, the sites' ones as well as the "
+                        "facilitator's; a private key file starts with '-----BEGIN ... "
+                        "PRIVATE KEY-----'."))
+    return failed(_("{files} hold only public information (a certificate or a public "
+                    "key), so they may travel.").format(files=public_given),
+                  _("a .crt or .pub file is made to be handed out; keep only private keys."))
 
 
 def stoppable(answer: Iterable[int], records: Iterable[object]) -> Verdict:
@@ -153,23 +166,31 @@ def stoppable(answer: Iterable[int], records: Iterable[object]) -> Verdict:
         except psutil.Error:
             continue
     if isinstance(answer, str | int) or any(isinstance(pid, str | bool) for pid in answer):
-        return failed("expected a set of pids, as integers (not text).",
-                      "collect the integer pids of the records that are still ours.")
+        return failed(_("expected a set of pids, as integers (not text)."),
+                      _("collect the integer pids of the records that are still ours."))
     try:
         given = {int(pid) for pid in answer}
     except (TypeError, ValueError):
-        return failed("expected a list or set of pids (integers).")
+        return failed(_("expected a list or set of pids (integers)."))
     if given == expected:
-        names = sorted(str(getattr(r, "name", r.pid)) for r in records  # type: ignore[attr-defined]
-                       if r.pid in expected)  # type: ignore[attr-defined]
-        return passed(f"Only {', '.join(names) or 'none'} is still the recorded process. The "
-                      "others are gone or belong to a program that got the number later: "
-                      "signalling them would stop a stranger's work. `deploy down` makes the "
-                      "same comparison and reports the rest as 'already gone'.")
+        if not expected:
+            return passed(_("None of the records is still the recorded process: each pid is "
+                            "gone or belongs to a program that got the number later. "
+                            "`deploy down` makes the same comparison."))
+        return passed(ngettext(
+            "Only {n} of the {total} records is still the recorded process. The others are "
+            "gone or belong to a program that got the number later: signalling them would "
+            "stop a stranger's work. `deploy down` makes the same comparison and reports the "
+            "rest as 'already gone'.",
+            "Only {n} of the {total} records are still the recorded processes. The others are "
+            "gone or belong to a program that got the number later: signalling them would "
+            "stop a stranger's work. `deploy down` makes the same comparison and reports the "
+            "rest as 'already gone'.", len(expected)).format(n=len(expected), total=len(records)))
     strangers = sorted(given - expected)
     if strangers:
-        return failed(f"pid {strangers} is running, but not the process that was recorded.",
-                      "compare psutil.Process(pid).create_time() with the record's "
-                      "create_time; a different start time means the pid was reused.")
-    return failed(f"you left out pid {sorted(expected - given)}.",
-                  "a record whose pid runs with the recorded start time is still ours.")
+        return failed(_("pid {pids} is running, but not the process that was "
+                        "recorded.").format(pids=strangers),
+                      _("compare psutil.Process(pid).create_time() with the record's "
+                        "create_time; a different start time means the pid was reused."))
+    return failed(_("you left out pid {pids}.").format(pids=sorted(expected - given)),
+                  _("a record whose pid runs with the recorded start time is still ours."))

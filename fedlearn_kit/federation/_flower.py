@@ -12,7 +12,7 @@ the item when a Flower release changes it:
   node id (:data:`SUPERLINK_NODE_ID`);
 - **the in-process engine's error replies**: the error code of a ClientApp that raised
   (:data:`CLIENT_APP_RAISED_EXCEPTION`);
-- **the deployment's launcher** (:mod:`~fedlearn_kit.federation.deployment.flower_processes`):
+- **the deployment's launcher** (:mod:`~fedlearn_kit.federation.deployment.flower_launcher`):
   the module globals it sets for the course's heartbeat and polling
   (:data:`PATCHED_GLOBALS`) and the functions behind ``flower-supernode``/
   ``flower-superlink`` (:data:`COMMAND_ENTRIES`);
@@ -77,7 +77,7 @@ EXECUTOR_INTERNALS = (
     "flwr.supercore.runtime:RuntimeHttpClient",
 )
 #: The module globals the deployment's launcher
-#: (:mod:`~fedlearn_kit.federation.deployment.flower_processes`) sets in Flower's SuperNode
+#: (:mod:`~fedlearn_kit.federation.deployment.flower_launcher`) sets in Flower's SuperNode
 #: and SuperLink processes, for settings Flower has no command-line option for. The
 #: launcher reads them from here; a contract test checks each exists.
 SUPERNODE_HEARTBEAT_INTERVALS = (

@@ -19,10 +19,6 @@ from fedlearn_kit.i18n import _
 #: A run-config value: what ``[tool.flwr.app.config]`` may hold.
 Value = bool | int | float | str
 
-#: Hidden units of a federated MLP (the app's default; lessons 05-06 vary the width of
-#: the local models they attack, not of the federated one).
-MLP_HIDDEN = 16
-
 #: Settings of a run that are not part of the Experiment, with their defaults (the app's
 #: pyproject declares the same; a test checks it).
 RUN_OPTIONS: dict[str, Value] = {
@@ -46,7 +42,7 @@ def run_config(exp: Experiment, **options: Value) -> dict[str, Value]:
         "learning-rate": exp.lr,
         "batch-size": exp.batch_size,
         "model": exp.model,
-        "hidden": MLP_HIDDEN,
+        "hidden": exp.hidden,
         "strategy": exp.strategy,
         "proximal-mu": exp.proximal_mu,
         "seed": exp.seed,

@@ -14,6 +14,7 @@ from typing import Any
 
 from flwr.app import Context, Message
 
+from fedlearn_kit.i18n import _
 from fedlearn_kit.sites import site_name
 
 #: A Flower mod: ``mod(msg, context, call_next) -> reply`` (see ``flwr.clientapp.mod``).
@@ -44,8 +45,8 @@ def leave_after(site: int, after_round: int) -> Mod:
             call_next: Callable[[Message, Context], Message]) -> Message:
         partition: Any = context.node_config["partition-id"]
         if int(partition) == site and message_round(msg) > after_round:
-            raise SiteLeftError(f"site {site_name(site)} left the federation after round "
-                                f"{after_round}")
+            raise SiteLeftError(_("site {site} left the federation after round {round}").format(
+                site=site_name(site), round=after_round))
         return call_next(msg, context)
 
     return mod

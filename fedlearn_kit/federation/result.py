@@ -23,6 +23,7 @@ import torch
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.task import new_net
+from fedlearn_kit.i18n import _
 from fedlearn_kit.training import TrainedModel
 
 STRATEGY_NAMES = {"fedavg": "FedAvg", "fedprox": "FedProx"}
@@ -144,9 +145,12 @@ class Result:
         """
         for error in self.errors:
             lines = [line for line in str(error["reason"]).strip().splitlines() if line.strip()]
-            cause = lines[-1].strip() if lines else "no reason given"
-            print(f"Round {error['round']} ({error['stage']}): site {error['site']} failed "
-                  f"and was left out: {cause} (details: result.errors)", file=sys.stderr)
+            cause = lines[-1].strip() if lines else _("no reason given")
+            print(_("Round {round} ({stage}): site {site} failed and was left out: {cause} "
+                    "(details: result.errors)").format(round=error["round"],
+                                                       stage=error["stage"],
+                                                       site=error["site"], cause=cause),
+                  file=sys.stderr)
 
     def __repr__(self) -> str:
         exp = self.experiment
@@ -185,7 +189,7 @@ def progress_default(progress: bool | None) -> bool:
 def progress_bar(total: int, show: bool, label: str) -> Iterator[Callable[[int], None]]:
     """A tqdm bar over rounds; yields a function that moves it to a given round."""
     if not show:
-        yield lambda _: None
+        yield lambda _round: None
         return
     from tqdm.auto import tqdm  # only when a bar is shown: tqdm.auto probes for Jupyter
 

@@ -5,7 +5,7 @@ SuperNode, the kit's warm executor and the kit's deployment ServerApp poll at di
 rates for different reasons, so a shared name like ``IDLE_POLL`` would mean three things.
 
 This module imports nothing. The SuperNode launcher
-(:mod:`~fedlearn_kit.federation.deployment.flower_processes`), which must not load torch,
+(:mod:`~fedlearn_kit.federation.deployment.flower_launcher`), which must not load torch,
 and the in-process engine, which must not load the deployment, both read it.
 """
 
@@ -47,7 +47,7 @@ START_TIME_TOLERANCE = 2.0
 KEY_IN_USE_RETRY = 20.0
 
 # ---------------------------------------------------------------- a SuperNode
-# (deployment/flower_processes.py: settings Flower has no command-line option for)
+# (deployment/flower_launcher.py: settings Flower has no command-line option for)
 
 #: Seconds between a SuperNode's heartbeats (Flower: 30). The SuperLink declares a node
 #: gone after two intervals, so a lost laptop is noticed within about 12 s.

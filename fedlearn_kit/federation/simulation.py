@@ -26,9 +26,9 @@ from pathlib import Path
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import flower_app, settings
+from fedlearn_kit.federation.command_runner import new_group_options, stop_tree, stream
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
 from fedlearn_kit.federation.result import Result, load_result, progress_bar, round_done
-from fedlearn_kit.federation.subprocesses import new_group_options, stop_tree, stream
 from fedlearn_kit.federation.task import site_files
 from fedlearn_kit.offline import offline_env
 
@@ -78,7 +78,7 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
     SuperNode per site; ``timeout`` bounds the whole run, SuperLink start included."""
     # Flower's commands and free ports: the deployment's helpers, imported only here so an
     # in-process run loads nothing of the deployment.
-    from fedlearn_kit.federation.deployment.processes import flower_command, free_port
+    from fedlearn_kit.federation.deployment.process_control import flower_command, free_port
 
     check_ray()
     check_min_sites(min_sites, exp.num_sites)

@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from torch import nn
 
 from fedlearn_app import task
 from fedlearn_kit.cohort import generate_site
 from fedlearn_kit.experiment import Experiment
-from fedlearn_kit.federation.config import MLP_HIDDEN
 from fedlearn_kit.storage import site_filename
-from fedlearn_kit.training import Split, one_torch_thread, split_site
+from fedlearn_kit.training import Split, new_net, one_torch_thread, split_site
 
 __all__ = ["first_round", "load_site", "new_net", "pooled_test", "site_files", "site_name"]
 
@@ -58,11 +56,6 @@ def pooled_test(exp: Experiment) -> pd.DataFrame:
     """Every site's test patients in one frame: the course's server-side yardstick."""
     return pd.concat([load_site(exp, i).test for i in range(exp.num_sites)],
                      ignore_index=True)
-
-
-def new_net(exp: Experiment) -> nn.Module:
-    """The experiment's model with its seeded starting weights (the round-0 global model)."""
-    return task.make_model(exp.model, exp.seed, MLP_HIDDEN)
 
 
 @cache

@@ -27,7 +27,7 @@ from typing import Any
 import psutil
 
 from fedlearn_kit.federation import deployment
-from fedlearn_kit.federation.subprocesses import (
+from fedlearn_kit.federation.command_runner import (
     descendants,
     new_group_options,
     stop_tree,

@@ -4,7 +4,9 @@
 reconstructing a record from an update); ``evidence`` puts an attack's figures beside their
 uncertainty (held-out thresholds, intervals, a blind-attack baseline); ``defences`` trains
 with differential privacy, asks a real accountant for the privacy budget and bounds what
-any attack can reach; ``plots`` draws the figures of both lessons.
+any attack can reach; ``plots`` draws the figures of both lessons. ``coordinator`` (imported
+on its own: it loads Flower) runs federations with a tap at the coordinator and measures
+what the coordinator sees, with and without DP.
 """
 
 from fedlearn_kit.privacy import attacks, defences, evidence, plots

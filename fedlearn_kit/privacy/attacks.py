@@ -17,12 +17,12 @@ import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 from torch import nn
 
-from fedlearn_app.task import make_model, to_tensors
+from fedlearn_app.task import to_tensors
 from fedlearn_kit import i18n  # i18n._: this module keeps `_` for values it does not need
 from fedlearn_kit.cohort import Cohort
-from fedlearn_kit.experiment import MODEL_KINDS, Experiment
+from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.schema import FEATURES
-from fedlearn_kit.training import Split, TrainedModel, one_torch_thread, train
+from fedlearn_kit.training import Split, TrainedModel, fit, new_net, train
 
 #: The false positive rates at which the course reports the true positive rate.
 LOW_FPRS = (0.001, 0.01)
@@ -160,55 +160,6 @@ def matching_non_members(members: pd.DataFrame, future: Cohort, ratio: float = 4
     return pd.concat(parts, ignore_index=True)
 
 
-# --- the model under attack -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a model is trained. Shadow models copy it: LiRA assumes the attacker knows it.
-
-    It builds with the app's ``task.make_model`` and trains with its ``task.train``, the
-    same two functions as ``kit.fit``: a recipe is
-    only the settings (plus the MLP's width, which lesson 05 varies).
-
-    The defaults over-fit on purpose (a wide MLP, many epochs): lesson 05 varies them to
-    measure how much over-fitting drives leakage rather than asserting it.
-    """
-
-    model: str = "mlp"
-    hidden: int = 64
-    epochs: int = 200
-    lr: float = 0.1
-    batch_size: int = 32
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.model not in MODEL_KINDS:
-            raise ValueError(f"Recipe(model={self.model!r}): choose one of {MODEL_KINDS}.")
-        if self.hidden < 1 or self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError(f"{self}: hidden, epochs and batch_size must be >= 1, lr > 0.")
-
-    @classmethod
-    def from_experiment(cls, exp: Experiment) -> Recipe:
-        """The recipe of :func:`fedlearn_kit.fit` for this experiment (MLPs have 16 units)."""
-        return cls(exp.model, 16, exp.epochs, exp.lr, exp.batch_size, exp.seed)
-
-    def new_net(self, seed: int | None = None) -> nn.Module:
-        """A freshly initialised network of this recipe."""
-        return make_model(self.model, self.seed if seed is None else seed, self.hidden)
-
-    def fit(self, df: pd.DataFrame, name: str = "target", seed: int | None = None
-            ) -> TrainedModel:
-        """Train this recipe on ``df`` with :func:`fedlearn_kit.training.train`."""
-        _check_rows(df, "The training data")
-        seed = self.seed if seed is None else seed
-        X, y = to_tensors(df)  # noqa: N806
-        net = self.new_net(seed)
-        with one_torch_thread():  # tiny models: threads cost more than they save
-            losses = train(net, X, y, epochs=self.epochs, lr=self.lr,
-                           batch_size=self.batch_size, seed=seed)
-        return TrainedModel(name, net, tuple(sorted(df["site"].unique())), losses)
-
-
 # --- membership inference ---------------------------------------------------------------------
 
 def loss_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
@@ -228,19 +179,22 @@ def loss_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
 
 @dataclass
 class ShadowModel(TrainedModel):
-    """A shadow model: trained by the attacker, with the recipe and the patients it used.
+    """A shadow model: trained by the attacker, with the Experiment and the patients it used.
 
     Keeping the patients' ids lets a check see that the shadows were trained on the
     attacker's own data, never on the candidates LiRA then tests.
     """
 
-    recipe: Recipe | None = None
+    experiment: Experiment | None = None
     patient_ids: frozenset[str] = frozenset()
 
 
-def shadow_models(population: pd.DataFrame, recipe: Recipe, *, num_shadow: int = 8,
+def shadow_models(population: pd.DataFrame, exp: Experiment, *, num_shadow: int = 8,
                   train_size: int, seed: int = 0) -> list[ShadowModel]:
-    """Models the attacker trains with the target's recipe on samples of their own data."""
+    """Models the attacker trains with the target's Experiment on samples of their own data.
+
+    Shadow ``k`` starts from the seed ``exp.seed + 1000 + k``: never the target's weights.
+    """
     _check_rows(population, "The attacker's population data")
     if num_shadow < 2:
         raise ValueError(f"num_shadow={num_shadow}: LiRA needs at least 2 shadow models.")
@@ -253,10 +207,10 @@ def shadow_models(population: pd.DataFrame, recipe: Recipe, *, num_shadow: int =
     for k in range(num_shadow):
         sample = population.iloc[np.sort(rng.choice(len(population), size=train_size,
                                                     replace=False))]
-        fitted = recipe.fit(sample, f"shadow {k}", seed=recipe.seed + 1000 + k)
+        fitted = fit(sample, exp, f"shadow {k}", seed=exp.seed + 1000 + k)
         ids = frozenset(sample["patient_id"].astype(str)) if "patient_id" in sample else frozenset()
         models.append(ShadowModel(fitted.name, fitted.net, fitted.trained_on, fitted.losses,
-                                  recipe, ids))
+                                  exp, ids))
     return models
 
 
@@ -266,7 +220,7 @@ def lira_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
     """Likelihood-ratio membership inference with shadow models (offline LiRA, Carlini 2022).
 
     For each candidate, the shadow models (trained without the candidate) show how
-    confident a model of this recipe is on that patient anyway. A target model that is much
+    confident a model trained the same way is on that patient anyway. A target model that is much
     more confident than that has probably seen the patient. The score is the standardised
     gap, a one-sided likelihood-ratio test against the "not trained on" Gaussian. With few
     shadow models ``fixed_variance`` pools the variance over candidates, as Carlini et al.
@@ -275,8 +229,9 @@ def lira_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
     Threat model. *Who*: a partner or the coordinator with the model in hand (or query
     access to its scores). *Sees*: the model's output for candidate records. *Needs*: the
     candidates' records with outcomes, data from the same population that the model was not
-    trained on, the training recipe (model, epochs, learning rate) and compute for the
-    shadow models. Knowing the recipe is realistic inside a federation: every site runs it.
+    trained on, the training settings (the target's Experiment: model, epochs, learning rate)
+    and compute for the shadow models. Knowing the settings is realistic inside a
+    federation: every site trains with them.
     """
     _check_rows(members, "members")
     _check_rows(non_members, "non_members")
@@ -289,18 +244,6 @@ def lira_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
     std = np.full_like(mean, out.std()) if fixed_variance else out.std(axis=0, ddof=1)
     z = (observed - mean) / np.maximum(std, 1e-6)
     return AttackResult(name, z[:len(members)], z[len(members):])
-
-
-def membership_attacks(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
-                       population: pd.DataFrame | None = None, recipe: Recipe | None = None,
-                       *, num_shadow: int = 8, seed: int = 0) -> dict[str, AttackResult]:
-    """Run the loss attack and, given population data and a recipe, LiRA on one model."""
-    results = {"loss threshold": loss_attack(model, members, non_members)}
-    if population is not None and recipe is not None:
-        shadows = shadow_models(population, recipe, num_shadow=num_shadow,
-                                train_size=len(members), seed=seed)
-        results["LiRA"] = lira_attack(model, members, non_members, shadows)
-    return results
 
 
 def describe_target(model: TrainedModel, members: pd.DataFrame,
@@ -440,8 +383,8 @@ def local_update(df: pd.DataFrame, *, model: str = "logistic", local_epochs: int
                  ) -> tuple[nn.Module, nn.Module]:
     """One site's local training as the coordinator sees it: (global model, returned model)."""
     _check_rows(df, "The site's records")
-    before = Recipe(model=model, hidden=16, epochs=1, lr=lr).new_net(seed)
-    after = Recipe(model=model, hidden=16, epochs=1, lr=lr).new_net(seed)
+    exp = Experiment(model=model, lr=lr)
+    before, after = new_net(exp, seed), new_net(exp, seed)
     X, y = to_tensors(df)  # noqa: N806
     train(after, X, y, epochs=local_epochs, lr=lr, batch_size=batch_size or len(df), seed=seed)
     return before, after

@@ -40,6 +40,7 @@ from torch import nn
 from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
+from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.privacy.accounting import (
     ADJACENCIES,
     HistoryEntry,
@@ -53,9 +54,9 @@ from fedlearn_kit.privacy.accounting import (
     replace_one_epsilon,
     tpr_bound,
 )
-from fedlearn_kit.privacy.attacks import AttackResult, Recipe, loss_attack, matching_non_members
+from fedlearn_kit.privacy.attacks import AttackResult, loss_attack, matching_non_members
 from fedlearn_kit.privacy.randomness import SecurePoissonSampler, SecureStream
-from fedlearn_kit.training import TrainedModel, one_torch_thread
+from fedlearn_kit.training import TrainedModel, fit, new_net, one_torch_thread
 
 __all__ = [  # the accounting names are re-exported: lessons call them as defences.*
     "ADJACENCIES", "EPSILONS", "BoundCheck", "DPConfig", "DPTraining", "HistoryEntry",
@@ -222,13 +223,13 @@ def default_delta(num_records: int) -> float:
     return min(1e-5, 1.0 / (10 * num_records))
 
 
-def fit_dp(train_df: pd.DataFrame, recipe: Recipe, epsilon: float, *, name: str = "",
+def fit_dp(train_df: pd.DataFrame, exp: Experiment, epsilon: float, *, name: str = "",
            delta: float | None = None, max_grad_norm: float = 1.0,
            reproducible: bool = False, announce: bool = True, draw: int = 0) -> PrivateModel:
-    """Train ``recipe`` on ``train_df`` with record-level DP-SGD to a target budget ε.
+    """Train the experiment's model on ``train_df`` with record-level DP-SGD to a budget ε.
 
     The accountant picks the noise multiplier that spends at most ``epsilon`` over the
-    recipe's epochs, for the sampling rate Opacus actually uses (1 / ceil(n / batch)); the
+    experiment's epochs, for the sampling rate Opacus actually uses (1 / ceil(n / batch)); the
     model reports the ε actually spent (add/remove adjacency, per record). The noise is
     secret unless ``reproducible=True`` (the classroom switch, which prints a warning
     unless ``announce=False``); ``draw`` numbers the classroom noise draws of one seed.
@@ -236,16 +237,16 @@ def fit_dp(train_df: pd.DataFrame, recipe: Recipe, epsilon: float, *, name: str 
     if len(train_df) == 0:
         raise ValueError("fit_dp needs training rows.")
     delta = default_delta(len(train_df)) if delta is None else delta
-    batch_size = min(recipe.batch_size, len(train_df))
+    batch_size = min(exp.batch_size, len(train_df))
     sample_rate = opacus_sample_rate(len(train_df), batch_size)
-    steps = recipe.epochs * math.ceil(len(train_df) / batch_size)
+    steps = exp.epochs * math.ceil(len(train_df) / batch_size)
     sigma = noise_for_epsilon(epsilon, delta, sample_rate, steps)
     X, y = to_tensors(train_df)  # noqa: N806
-    net = recipe.new_net()
+    net = new_net(exp)
     if reproducible and announce:
         announce_classroom_noise()
-    run = dp_train(net, X, y, epochs=recipe.epochs, lr=recipe.lr, batch_size=batch_size,
-                   seed=recipe.seed if reproducible else None,
+    run = dp_train(net, X, y, epochs=exp.epochs, lr=exp.lr, batch_size=batch_size,
+                   seed=exp.seed if reproducible else None,
                    dp=DPConfig(sigma, max_grad_norm, delta), draw=draw)
     return PrivateModel(name or f"DP ε={epsilon:g}", net,
                         tuple(sorted(train_df["site"].unique())), run.losses,
@@ -281,7 +282,7 @@ def _auroc_columns(draws: pd.DataFrame, sites: Sequence[str]) -> dict[str, float
     return row
 
 
-def privacy_utility(train_df: pd.DataFrame, future: Cohort, recipe: Recipe,
+def privacy_utility(train_df: pd.DataFrame, future: Cohort, exp: Experiment,
                     epsilons: Sequence[float | None] = EPSILONS, *,
                     max_grad_norm: float = 1.0, non_member_ratio: float = 1.0, seed: int = 0,
                     reproducible: bool = False, noise_draws: int = 5,
@@ -312,9 +313,9 @@ def privacy_utility(train_df: pd.DataFrame, future: Cohort, recipe: Recipe,
     rows, draw_rows, models = [], [], {}
     for eps in epsilons:
         if eps is None:
-            runs: list[TrainedModel] = [recipe.fit(train_df, "no DP")]
+            runs: list[TrainedModel] = [fit(train_df, exp, "no DP")]
         else:
-            runs = [fit_dp(train_df, recipe, eps, max_grad_norm=max_grad_norm,
+            runs = [fit_dp(train_df, exp, eps, max_grad_norm=max_grad_norm,
                            reproducible=reproducible, announce=False, draw=d)
                     for d in range(noise_draws)]
         first = runs[0]

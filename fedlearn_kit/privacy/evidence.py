@@ -44,9 +44,9 @@ LEVEL = 0.05
 #: Shuffles of the permutation test: the smallest p-value it can give is 1 / (1 + this).
 NUM_PERMUTATIONS = 999
 _CHUNK = 250  # permutations per block: bounds memory for the central model's 4000 patients
-#: The names the kit's attacks give their results (``attacks.loss_attack``, ``lira_attack``,
-#: ``membership_attacks``), marked for the catalogue: sentences show them translated.
-ATTACK_NAMES = (N_("loss threshold"), N_("LiRA (offline)"), N_("LiRA"))
+#: The names the kit's attacks give their results (``attacks.loss_attack``, ``lira_attack``),
+#: marked for the catalogue: sentences show them translated.
+ATTACK_NAMES = (N_("loss threshold"), N_("LiRA (offline)"))
 
 
 def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:

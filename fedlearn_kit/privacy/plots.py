@@ -187,7 +187,7 @@ def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
                                                   records=records, epochs=epochs)]))
 
 
-#: The column names of ``round_leakage`` (privacy.federated) and how a figure shows them.
+#: The column names of ``round_leakage`` (privacy.coordinator) and how a figure shows them.
 _LEAKAGE_COLUMNS = (
     (re.compile(r"site (?P<site>\w+) update"), N_("Site {site}'s update")),
     (re.compile(r"global model, site (?P<site>\w+) patients"),

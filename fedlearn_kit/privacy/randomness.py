@@ -26,7 +26,7 @@ Jin et al., IEEE S&P 2022). What this does **not** give: it mitigates rather tha
 floating-point attacks (only discrete noise does: Canonne, Kamath and Steinke, NeurIPS
 2020), it does nothing about timing side channels, and it covers only DP-SGD in this kit;
 Flower's ``LocalDpMod`` and DP strategy wrappers draw from numpy's global MT19937 (see
-``fedlearn_kit.privacy.federated``).
+``fedlearn_kit.privacy.coordinator``).
 """
 
 from __future__ import annotations

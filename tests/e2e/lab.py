@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fedlearn_kit.federation.subprocesses import stop_tree
+from fedlearn_kit.federation.command_runner import stop_tree
 
 CHROMIUM = Path(os.environ.get("FEDLEARN_CHROMIUM", "/usr/bin/chromium"))
 # Without these flags Chromium keeps calling Google's services, which this closed network

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fedlearn_kit.federation import deployment as deploy
 from fedlearn_kit.federation.deployment import credentials
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     free_port,
     marked,
     port_free,

@@ -21,7 +21,7 @@ import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment as deploy
 from fedlearn_kit.federation import run
 from fedlearn_kit.federation.deployment import certs
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     DeploymentError,
     PortInUseError,
     marked,

@@ -19,7 +19,7 @@ FLAGS = {
 def test_flowers_commands_take_the_flags_the_deployment_passes(command: str) -> None:
     import subprocess
 
-    from fedlearn_kit.federation.deployment.processes import flower_command
+    from fedlearn_kit.federation.deployment.process_control import flower_command
 
     text = subprocess.run([flower_command(command), "--help"], capture_output=True,
                           text=True, timeout=120, check=False).stdout

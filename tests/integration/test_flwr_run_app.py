@@ -20,9 +20,9 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import run
-from fedlearn_kit.federation.deployment.processes import free_port
+from fedlearn_kit.federation.command_runner import stop_tree
+from fedlearn_kit.federation.deployment.process_control import free_port
 from fedlearn_kit.federation.result import load_result
-from fedlearn_kit.federation.subprocesses import stop_tree
 from fedlearn_kit.offline import offline_env
 from tests.helpers import ROOT
 

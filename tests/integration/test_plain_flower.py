@@ -21,10 +21,10 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import run
-from fedlearn_kit.federation.deployment.processes import free_port
+from fedlearn_kit.federation.command_runner import new_group_options, stop_tree
+from fedlearn_kit.federation.deployment.process_control import free_port
 from fedlearn_kit.federation.result import load_result
 from fedlearn_kit.federation.simulation import superlink_ready as answers
-from fedlearn_kit.federation.subprocesses import new_group_options, stop_tree
 from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import DATA_DIR
 from tests.helpers import ROOT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fedlearn_kit import cli
-from fedlearn_kit.federation.deployment.processes import free_port
+from fedlearn_kit.federation.deployment.process_control import free_port
 
 
 def test_doctor_passes_here(capsys):

@@ -22,7 +22,7 @@ import psutil
 
 import fedlearn_kit as kit
 from fedlearn_kit.federation import deployment
-from fedlearn_kit.federation.deployment.processes import marked, port_free
+from fedlearn_kit.federation.deployment.process_control import marked, port_free
 from fedlearn_kit.federation.result import round_done
 
 #: A room small enough for every CI run; the site that dies is neither the first nor the last.

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fedlearn_kit.federation.deployment.processes import free_port
+from fedlearn_kit.federation.deployment.process_control import free_port
 from tests.helpers import ROOT, copy_checkout, course
 
 

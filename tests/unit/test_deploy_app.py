@@ -167,7 +167,7 @@ def test_the_commands_are_shown_as_typed_in_the_course_folder() -> None:
     from tests.helpers import ROOT
 
     work = ROOT / "work" / "x"
-    launcher = ["python", "flower_processes.py"]
+    launcher = ["python", "flower_launcher.py"]
     procs = [
         SimpleNamespace(name="superlink", command=[
             *launcher, "superlink", "--ssl-certfile", f"{work}/credentials/superlink.crt",

@@ -16,10 +16,19 @@ def test_from_parameters_takes_known_names_only():
     ({"num_sites": 0}, f"num_sites must be 1-{MAX_SITES}"),
     ({"test_fraction": 1.5}, "test_fraction"),
     ({"strategy": "fedsgd"}, "strategy"),
+    ({"hidden": 0}, "hidden must be at least 1"),
 ])
 def test_wrong_values_are_explained(bad, message):
     with pytest.raises(ValueError, match=message):
         kit.Experiment(**bad)
+
+
+def test_replace_changes_the_named_settings_and_checks_them_again():
+    exp = kit.Experiment(model="mlp", hidden=64, seed=3)
+    narrow = exp.replace(hidden=16)
+    assert (narrow.hidden, narrow.model, narrow.seed, exp.hidden) == (16, "mlp", 3, 64)
+    with pytest.raises(ValueError, match="hidden"):
+        exp.replace(hidden=0)
 
 
 def test_experiment_generates_its_sites():

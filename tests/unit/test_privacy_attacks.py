@@ -25,8 +25,8 @@ def data():
 @pytest.fixture(scope="module")
 def overfit(data):
     _, splits, _, _ = data
-    recipe = attacks.Recipe("mlp", hidden=64, epochs=60, lr=0.2, batch_size=16, seed=1)
-    return recipe, recipe.fit(splits["A"].train)
+    exp = kit.Experiment(model="mlp", hidden=64, epochs=60, lr=0.2, batch_size=16, seed=1)
+    return exp, kit.fit(splits["A"].train, exp, "target")
 
 
 def test_attack_result_figures_match_their_definitions():
@@ -61,7 +61,7 @@ def test_an_overfitted_model_leaks_more_than_a_regularised_one(data, overfit):
     _, splits, future, _ = data
     members = splits["A"].train
     _, model = overfit
-    plain = attacks.Recipe("logistic", epochs=3, lr=0.05, seed=1).fit(members)
+    plain = kit.fit(members, kit.Experiment(epochs=3, lr=0.05, seed=1), "plain")
     leaky = attacks.loss_attack(model, members, future["A"])
     mild = attacks.loss_attack(plain, members, future["A"])
     assert leaky.auc > 0.55
@@ -70,9 +70,9 @@ def test_an_overfitted_model_leaks_more_than_a_regularised_one(data, overfit):
 
 def test_lira_uses_shadow_models_and_beats_chance(data, overfit):
     _, splits, future, population = data
-    recipe, model = overfit
+    exp, model = overfit
     members = splits["A"].train
-    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=4,
+    shadows = attacks.shadow_models(population["A"], exp, num_shadow=4,
                                     train_size=len(members))
     result = attacks.lira_attack(model, members, future["A"], shadows)
     assert result.auc > 0.52
@@ -81,7 +81,7 @@ def test_lira_uses_shadow_models_and_beats_chance(data, overfit):
     with pytest.raises(ValueError, match="at least 2 shadow"):
         attacks.lira_attack(model, members, future["A"], shadows[:1])
     with pytest.raises(ValueError, match="train_size"):
-        attacks.shadow_models(population["A"], recipe, num_shadow=2, train_size=10**6)
+        attacks.shadow_models(population["A"], exp, num_shadow=2, train_size=10**6)
 
 
 def test_non_members_follow_the_members_site_mix(data):
@@ -101,8 +101,8 @@ def _as_record(model, n):
 
 def test_one_of_two_sites_recovers_the_other_from_flowers_fedavg(data):
     _, splits, _, _ = data
-    recipe = attacks.Recipe("mlp", hidden=8, epochs=2, seed=3)
-    a, b = recipe.fit(splits["A"].train), recipe.fit(splits["B"].train.iloc[:150])
+    exp = kit.Experiment(model="mlp", hidden=8, epochs=2, seed=3)
+    a, b = kit.fit(splits["A"].train, exp, "A"), kit.fit(splits["B"].train.iloc[:150], exp, "B")
     na, nb = len(splits["A"].train), 150
     aggregate = aggregate_arrayrecords([_as_record(a.net, na), _as_record(b.net, nb)],
                                        "num-examples").to_numpy_ndarrays()
@@ -140,13 +140,11 @@ def test_bigger_batches_blur_the_reconstruction(data):
 
 
 def test_untrained_update_and_wrong_inputs_are_refused():
-    net = attacks.Recipe("logistic").new_net()
+    net = kit.new_net(kit.Experiment(), seed=0)
     with pytest.raises(ValueError, match="did not change"):
         attacks.reconstruct_record(net, net)
     with pytest.raises(TypeError, match="TrainedModel"):
         attacks.logits("model", pd.DataFrame())
-    with pytest.raises(ValueError, match="Recipe"):
-        attacks.Recipe("forest")
     with pytest.raises(ValueError, match="scaled features"):
         attacks.unscale(np.zeros(3))
     assert isinstance(attacks.first_layer(net), torch.nn.Linear)
@@ -163,18 +161,15 @@ def test_side_by_side_shows_the_record_in_clinical_units(data):
         attacks.side_by_side(splits["A"].train.iloc[:2], np.zeros(16))
 
 
-def test_membership_attacks_runs_both_and_recipes_follow_the_experiment(data):
-    _, splits, future, population = data
-    exp = kit.Experiment(seed=4, model="logistic", epochs=3, lr=0.05, batch_size=64)
-    recipe = attacks.Recipe.from_experiment(exp)
-    assert (recipe.model, recipe.epochs, recipe.lr, recipe.batch_size) == ("logistic", 3,
-                                                                           0.05, 64)
-    model = kit.fit(splits["A"].train, exp, "local A")
-    mine = recipe.fit(splits["A"].train)
-    for p, q in zip(model.net.parameters(), mine.net.parameters(), strict=True):
-        assert torch.equal(p, q)  # the recipe trains exactly what kit.fit trains
-    results = attacks.membership_attacks(model, splits["A"].train, future["A"],
-                                         population["A"], recipe, num_shadow=2)
-    assert set(results) == {"loss threshold", "LiRA"}
-    assert set(attacks.membership_attacks(model, splits["A"].train, future["A"])) == {
-        "loss threshold"}
+def test_shadow_models_are_trained_like_the_target_with_their_own_seeds(data):
+    _, splits, _, population = data
+    exp = kit.Experiment(seed=4, model="mlp", hidden=5, epochs=3, lr=0.05, batch_size=64)
+    shadows = attacks.shadow_models(population["A"], exp, num_shadow=2, train_size=50, seed=9)
+    assert all(s.experiment == exp and s.net.layers[0].out_features == 5 for s in shadows)
+    assert len(shadows[0].patient_ids) == 50
+    sample = population["A"][population["A"]["patient_id"].astype(str).isin(
+        shadows[1].patient_ids)]
+    again = kit.fit(sample, exp, "again", seed=exp.seed + 1001)
+    for p, q in zip(shadows[1].net.parameters(), again.net.parameters(), strict=True):
+        assert torch.equal(p, q)  # shadow k is kit.fit with seed exp.seed + 1000 + k
+    assert not torch.equal(next(shadows[0].net.parameters()), next(again.net.parameters()))

@@ -21,8 +21,8 @@ def data():
 
 def test_the_accountant_spends_what_was_asked_for(data):
     splits, _ = data
-    recipe = attacks.Recipe("logistic", epochs=3, batch_size=32, seed=2)
-    model = defences.fit_dp(splits["A"].train, recipe, epsilon=1.0)
+    exp = kit.Experiment(epochs=3, batch_size=32, seed=2)
+    model = defences.fit_dp(splits["A"].train, exp, epsilon=1.0)
     assert 0.9 < model.epsilon <= 1.0
     assert model.delta < 1 / len(splits["A"].train)
     # The same history in a fresh accountant gives the same ε: nothing is computed by hand.
@@ -40,7 +40,7 @@ def test_more_noise_means_smaller_epsilon():
 def _dp_twice(X, y, seed):  # noqa: N803
     runs = []
     for _ in range(2):
-        net = attacks.Recipe("mlp", hidden=8).new_net(3)
+        net = kit.new_net(kit.Experiment(model="mlp", hidden=8), seed=3)
         run = defences.dp_train(net, X, y, epochs=2, lr=0.1, batch_size=32, seed=seed,
                                 dp=defences.DPConfig(1.0))
         runs.append((net, run))
@@ -56,16 +56,16 @@ def test_default_dp_noise_is_secret_and_only_the_classroom_switch_repeats(data, 
     X, y = to_tensors(splits["A"].train)  # noqa: N806
     (secret_a, _), (secret_b, _) = _dp_twice(X, y, seed=None)
     assert not _same(secret_a, secret_b)  # nobody can replay OS-entropy noise
-    recipe = attacks.Recipe("logistic", epochs=2, batch_size=32, seed=2)
-    fits = [defences.fit_dp(splits["A"].train, recipe, 1.0) for _ in range(2)]
+    exp = kit.Experiment(epochs=2, batch_size=32, seed=2)
+    fits = [defences.fit_dp(splits["A"].train, exp, 1.0) for _ in range(2)]
     assert not _same(fits[0].net, fits[1].net)
     assert "Classroom" not in capsys.readouterr().out
-    classroom = [defences.fit_dp(splits["A"].train, recipe, 1.0, reproducible=True)
+    classroom = [defences.fit_dp(splits["A"].train, exp, 1.0, reproducible=True)
                  for _ in range(2)]
     assert _same(classroom[0].net, classroom[1].net)
     out = capsys.readouterr().out
     assert out.count("would not hold for a released model") == 2
-    other_draw = defences.fit_dp(splits["A"].train, recipe, 1.0, reproducible=True,
+    other_draw = defences.fit_dp(splits["A"].train, exp, 1.0, reproducible=True,
                                  announce=False, draw=1)
     assert not _same(classroom[0].net, other_draw.net)  # draws of one seed differ
 
@@ -77,7 +77,7 @@ def test_classroom_seeds_that_differ_only_in_high_bits_give_different_noise(data
     X, y = to_tensors(splits["A"].train[:60])  # noqa: N806
     nets = []
     for seed in (5, 5 + 2 ** high_bit):
-        net = attacks.Recipe("logistic").new_net(0)
+        net = kit.new_net(kit.Experiment(), seed=0)
         defences.dp_train(net, X, y, epochs=1, lr=0.1, batch_size=16, seed=seed,
                           dp=defences.DPConfig(1.0))
         nets.append(net)
@@ -113,8 +113,8 @@ def test_the_noise_has_the_standard_deviation_the_accountant_assumes():
 def test_fit_dp_calibrates_on_the_sampling_rate_opacus_uses(data):
     splits, _ = data
     train = splits["A"].train  # 225 rows: ceil(225/16) = 15 batches, q = 1/15, not 16/225
-    recipe = attacks.Recipe("logistic", epochs=2, batch_size=16, seed=2)
-    model = defences.fit_dp(train, recipe, epsilon=1.0, reproducible=True, announce=False)
+    exp = kit.Experiment(epochs=2, batch_size=16, seed=2)
+    model = defences.fit_dp(train, exp, epsilon=1.0, reproducible=True, announce=False)
     rate = defences.opacus_sample_rate(len(train), 16)
     assert rate == 1 / math.ceil(len(train) / 16) != 16 / len(train)
     assert {q for _, q, _ in model.history} == {rate}
@@ -128,7 +128,7 @@ def test_empty_poisson_batches_are_noised_and_accounted(data):
     splits, _ = data
     tiny = splits["A"].train.iloc[:40]
     X, y = to_tensors(tiny)  # noqa: N806
-    net = attacks.Recipe("logistic").new_net(0)
+    net = kit.new_net(kit.Experiment(), seed=0)
     start = [p.detach().clone() for p in net.parameters()]
     # batch 1 of 40: each step is empty with probability (39/40)^40 ≈ 0.36, so 120 steps
     # without an empty one has probability about 1e-23.
@@ -183,8 +183,9 @@ def test_dp_noise_is_drawn_in_64_bits_and_the_default_dtype_is_untouched(data, m
 
 def test_dp_changes_the_model_compared_with_plain_training(data):
     splits, _ = data
-    recipe = attacks.Recipe("logistic", epochs=3, batch_size=32, seed=2)
-    plain, private = recipe.fit(splits["A"].train), defences.fit_dp(splits["A"].train, recipe, 0.5)
+    exp = kit.Experiment(epochs=3, batch_size=32, seed=2)
+    plain, private = kit.fit(splits["A"].train, exp, "plain"), defences.fit_dp(splits["A"].train,
+                                                                                exp, 0.5)
     w0 = plain.net.linear.weight.detach().numpy()
     w1 = private.net.linear.weight.detach().numpy()
     assert not np.allclose(w0, w1, atol=1e-3)
@@ -222,8 +223,8 @@ def test_bound_is_below_one_for_every_finite_budget_and_tpr_bound_is_tight():
 def test_a_leaking_model_reported_with_a_small_epsilon_is_caught(data):
     splits, future = data
     members = splits["A"].train
-    leaky = attacks.Recipe("mlp", hidden=64, epochs=60, lr=0.2, batch_size=16, seed=1
-                           ).fit(members)  # no DP at all
+    leaky = kit.fit(members, kit.Experiment(model="mlp", hidden=64, epochs=60, lr=0.2,
+                                            batch_size=16, seed=1), "leaky")  # no DP at all
     attack = attacks.loss_attack(leaky, members, future["A"])
     claimed = defences.consistent_with_dp(attack, epsilon=0.05, delta=1e-5)
     assert not claimed  # the lie is caught: the attack's lower bound beats the DP bound
@@ -233,7 +234,7 @@ def test_a_leaking_model_reported_with_a_small_epsilon_is_caught(data):
     assert not defences.consistent_with_dp(
         attack, 0.1, 1e-5, bound=defences.mechanism_advantage_bound(history), tests=5)
     # The same check passes a model that really is DP at that budget.
-    honest = defences.fit_dp(members, attacks.Recipe("logistic", epochs=5, seed=1), 0.5)
+    honest = defences.fit_dp(members, kit.Experiment(epochs=5, seed=1), 0.5)
     check = defences.consistent_with_dp(attacks.loss_attack(honest, members, future["A"]),
                                         epsilon=honest.epsilon, delta=honest.delta,
                                         bound=defences.mechanism_advantage_bound(honest.history))
@@ -242,8 +243,8 @@ def test_a_leaking_model_reported_with_a_small_epsilon_is_caught(data):
 
 def test_measured_membership_advantage_stays_under_both_bounds(data):
     splits, future = data
-    recipe = attacks.Recipe("mlp", hidden=32, epochs=15, lr=0.2, batch_size=16, seed=1)
-    curve = defences.privacy_utility(splits["A"].train, future, recipe, epsilons=(0.5, 1.0, None),
+    exp = kit.Experiment(model="mlp", hidden=32, epochs=15, lr=0.2, batch_size=16, seed=1)
+    curve = defences.privacy_utility(splits["A"].train, future, exp, epsilons=(0.5, 1.0, None),
                                      non_member_ratio=4, num_permutations=99, noise_draws=2)
     table = curve.table
     private = table[np.isfinite(table.epsilon)]
@@ -282,7 +283,7 @@ def site_epsilons(noise_multiplier: float, rounds: int, delta: float,
 
 
 def test_unequal_site_weights_cost_the_large_site_more():
-    """Why the kit's central-DP run weighs sites equally (federated.equal_weight)."""
+    """Why the kit's central-DP run weighs sites equally (coordinator.equal_weight)."""
     uniform = defences.epsilon_spent([(1.0, 1.0, 5)], 1e-5)
     assert uniform == pytest.approx(12.30, abs=0.01)  # the review's A7 figure
     assert site_epsilons(1.0, 5, 1e-5, [1, 1]) == pytest.approx([uniform] * 2)

@@ -146,13 +146,14 @@ def test_local_and_central_models_on_small_data(small_experiment):
     assert report["test patients"].tolist() == [len(s.test) for s in splits.values()]
 
 
-def test_fit_takes_a_seed_and_an_mlp_width(small_cohort):
-    exp = kit.Experiment(model="mlp", epochs=2)
+def test_fit_takes_a_seed_and_the_experiments_mlp_width(small_cohort):
+    exp = kit.Experiment(model="mlp", hidden=40, epochs=2)
     df = small_cohort["A"]
-    wide = kit.fit(df, exp, "wide", hidden=40)
+    wide = kit.fit(df, exp, "wide")
     assert wide.net.layers[0].out_features == 40
-    again = kit.fit(df, exp, "again", hidden=40)
-    other = kit.fit(df, exp, "other", hidden=40, seed=exp.seed + 1)
+    assert kit.new_net(exp).layers[0].out_features == 40
+    again = kit.fit(df, exp, "again")
+    other = kit.fit(df, exp, "other", seed=exp.seed + 1)
     first = next(wide.net.parameters())
     assert torch.equal(first, next(again.net.parameters()))
     assert not torch.equal(first, next(other.net.parameters()))

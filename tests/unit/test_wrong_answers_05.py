@@ -13,7 +13,7 @@ import torch
 
 import fedlearn_kit as kit
 from fedlearn_kit.checks import what_leaks as check
-from fedlearn_kit.privacy import attacks, evidence, federated
+from fedlearn_kit.privacy import attacks, coordinator, evidence
 from tests.unit.wrong_answers import (
     Wrong,
     assert_accepted,
@@ -32,13 +32,13 @@ class Context:
     splits: dict[str, kit.Split]
     future: kit.Cohort
     population: kit.Cohort
-    recipe: attacks.Recipe
+    target_exp: kit.Experiment
     target: kit.TrainedModel
     result: attacks.AttackResult
     shadows: list[attacks.ShadowModel]
     compared: dict[str, attacks.AttackResult]
     run: object
-    tap: federated.CoordinatorTap
+    tap: coordinator.CoordinatorTap
     patient: pd.DataFrame
     before: torch.nn.Module
     after: torch.nn.Module
@@ -58,8 +58,8 @@ class Context:
 
     def cheap_shadows(self, population: pd.DataFrame, count: int = 4,
                       size: int | None = None, model: str = "logistic") -> list:
-        recipe = attacks.Recipe(model, hidden=64, epochs=1, batch_size=16, seed=42)
-        return attacks.shadow_models(population, recipe, num_shadow=count,
+        shadow_exp = kit.Experiment(model=model, hidden=64, epochs=1, batch_size=16, seed=42)
+        return attacks.shadow_models(population, shadow_exp, num_shadow=count,
                                      train_size=size or len(self.members))
 
     def p_values(self) -> dict[str, float]:
@@ -101,14 +101,14 @@ def context() -> Context:
     future = kit.future_patients(cohort, 2000)
     population = kit.future_patients(cohort, 2000, stream=2)
     # The notebook trains 100 epochs; 20 name the same slips in a fraction of the time.
-    recipe = attacks.Recipe("mlp", hidden=64, epochs=20, batch_size=16, seed=42)
+    target_exp = kit.Experiment(model="mlp", hidden=64, epochs=20, batch_size=16, seed=42)
     members, non_members = splits["A"].train, future["A"]
-    target = recipe.fit(members)
+    target = kit.fit(members, target_exp, "target")
     result = attacks.loss_attack(target, members, non_members)
-    shadows = attacks.shadow_models(population["A"], recipe, num_shadow=4,
+    shadows = attacks.shadow_models(population["A"], target_exp, num_shadow=4,
                                     train_size=len(members))
-    run, tap = federated.run_tapped(exp)
-    update_a = attacks.Recipe("mlp", hidden=16).new_net()
+    run, tap = coordinator.run_tapped(exp)
+    update_a = kit.new_net(kit.Experiment(model="mlp"), seed=0)
     update_a.load_state_dict(tap.site_model(3, 0))
     pooled = attacks.training_rows(splits)
     compared = {"local A, over-fitted": result,
@@ -119,7 +119,7 @@ def context() -> Context:
                     attacks.matching_non_members(pooled, future, ratio=1))}
     patient = splits["A"].train.iloc[[5]]
     before, after = attacks.local_update(patient, model="logistic", local_epochs=3)
-    return Context(splits, future, population, recipe, target, result, shadows, compared, run,
+    return Context(splits, future, population, target_exp, target, result, shadows, compared, run,
                    tap, patient, before, after)
 
 

@@ -78,17 +78,18 @@ def context() -> Context:
     exp = kit.Experiment(seed=42)
     splits = kit.split_cohort(exp.cohort(), exp.test_fraction, exp.seed)
     future = kit.future_patients(exp.cohort(), 2000)
-    recipe = attacks.Recipe("logistic", epochs=30, batch_size=16, seed=42)
-    curve = defences.privacy_utility(splits["A"].train, future, recipe, (0.5, 2.0, None),
+    dp_exp = kit.Experiment(epochs=30, batch_size=16, seed=42)
+    curve = defences.privacy_utility(splits["A"].train, future, dp_exp, (0.5, 2.0, None),
                                      non_member_ratio=4, seed=42, reproducible=True)
     groups = defences.subgroup_table(curve.models, future["A"], trained_on=splits["A"].train)
     secure = secagg.run_secagg(kit.Experiment(seed=42, num_sites=3, num_rounds=1))
     members = splits["A"].train
     non_members = attacks.matching_non_members(members, future, ratio=4, seed=42)
     vendor = "vendor, claimed ε=0.05"
+    overfitted = kit.Experiment(model="mlp", hidden=64, epochs=200, seed=42)  # lesson 05's MLP
     claims = defences.audit_table({"DP ε=0.5": curve.model("DP ε=0.5"),
                                    "DP ε=2": curve.model("DP ε=2"),
-                                   vendor: attacks.Recipe(seed=42).fit(members, vendor)},
+                                   vendor: kit.fit(members, overfitted, vendor)},
                                   members, non_members, claimed={vendor: 0.05})
     return Context(groups, secure, claims)
 

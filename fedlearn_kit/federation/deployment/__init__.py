@@ -14,11 +14,11 @@ Lesson 07 and the workshop room. One module per job:
   --stream``), with a site that drops out on request;
 - :mod:`.engine`: ``federation.run(exp, engine="deployment")``;
 - :mod:`.executor`: the warm executor that runs each task in a forked process;
-- :mod:`.flower_processes`: Flower's SuperLink and SuperNode with the course's heartbeat
+- :mod:`.flower_launcher`: Flower's SuperLink and SuperNode with the course's heartbeat
   and polling;
 - :mod:`.certs`: the local CA, the SuperLink's TLS certificate, the sites' key pairs;
 - :mod:`.credentials`: participant-made keys, and checks that name a wrong file at once;
-- :mod:`.processes`: starting processes, stopping every one of them, ports, state file;
+- :mod:`.process_control`: starting processes, stopping every one of them, ports, state file;
 - :mod:`.diagnose`: log tails and hints for the faults the course provokes.
 
 Every timing (polls, heartbeats, timeouts) is in :mod:`fedlearn_kit.federation.settings`.
@@ -46,8 +46,8 @@ if TYPE_CHECKING:
         work_root,
         workdirs,
     )
-    from fedlearn_kit.federation.deployment.lifecycle import down, status, up
-    from fedlearn_kit.federation.deployment.processes import (
+    from fedlearn_kit.federation.deployment.lifecycle import down, status, stop_summary, up
+    from fedlearn_kit.federation.deployment.process_control import (
         LOOPBACK,
         DeploymentError,
         PortInUseError,
@@ -63,9 +63,9 @@ _HOME: dict[str, str | None] = {
     "run_deployment": "engine",
     **dict.fromkeys(("default_workdir", "lesson_workdir", "room_workdir", "work_root",
                      "workdirs"), "folders"),
-    **dict.fromkeys(("down", "status", "up"), "lifecycle"),
+    **dict.fromkeys(("down", "status", "stop_summary", "up"), "lifecycle"),
     **dict.fromkeys(("LOOPBACK", "DeploymentError", "PortInUseError", "free_port",
-                     "port_free"), "processes"),
+                     "port_free"), "process_control"),
     **dict.fromkeys(("keygen", "link", "node", "register"), "room"),
     **dict.fromkeys(("Deployment", "load"), "state"),
 }
@@ -73,7 +73,7 @@ _HOME: dict[str, str | None] = {
 __all__ = ["LOOPBACK", "Deployment", "DeploymentError", "PortInUseError", "certs",
            "credentials", "default_workdir", "down", "free_port", "keygen", "lesson_workdir",
            "link", "load", "node", "port_free", "register", "registration", "room_workdir",
-           "run_deployment", "status", "supervisor", "up", "work_root", "workdirs"]
+           "run_deployment", "status", "stop_summary", "supervisor", "up", "work_root", "workdirs"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOME)

@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from fedlearn_kit.i18n import _
+
 CA_CERT = "ca.crt"
 CA_KEY = "ca.key"
 SERVER_CERT = "superlink.crt"
@@ -152,7 +154,7 @@ _OPENSSH_ARMOR = (b"-----BEGIN OPENSSH PRIVATE KEY-----", b"-----END OPENSSH PRI
 def _ssh_strings(data: bytes, offset: int, count: int) -> tuple[list[bytes], int]:
     """``count`` SSH wire-format strings (uint32 length + bytes) from ``offset``."""
     out = []
-    for _ in range(count):
+    for _index in range(count):
         (length,) = struct.unpack(">I", data[offset:offset + 4])
         out.append(data[offset + 4:offset + 4 + length])
         offset += 4 + length
@@ -174,12 +176,12 @@ def _openssh_sections(pem: bytes) -> tuple[bytes, bytes]:
     if not blob.startswith(_OPENSSH_MAGIC):
         raise ValueError("not an OpenSSH private key")
     offset = len(_OPENSSH_MAGIC)
-    (cipher, kdf, _), offset = _ssh_strings(blob, offset, 3)
+    (cipher, kdf, _kdf_options), offset = _ssh_strings(blob, offset, 3)
     (count,) = struct.unpack(">I", blob[offset:offset + 4])
     if cipher != b"none" or kdf != b"none" or count != 1:
         raise ValueError("an encrypted key or several keys in one file")
-    _, end = _ssh_strings(blob, offset + 4, 1)
-    (private,), _ = _ssh_strings(blob, end, 1)
+    _public_keys, end = _ssh_strings(blob, offset + 4, 1)
+    (private,), _end = _ssh_strings(blob, end, 1)
     return blob[:end], private
 
 
@@ -189,7 +191,7 @@ def _ecdsa_fields_end(private: bytes) -> int:
     (kind,), offset = _ssh_strings(private, 8, 1)
     if not kind.startswith(b"ecdsa-sha2-"):
         raise ValueError("not an ECDSA key")
-    _, offset = _ssh_strings(private, offset, 3)
+    _skipped, offset = _ssh_strings(private, offset, 3)
     return offset
 
 
@@ -207,8 +209,8 @@ def key_comment(data: bytes) -> str:
     """The comment of an OpenSSH key: a private key (PEM) or a ``.pub`` line ('' if none)."""
     if data.lstrip().startswith(b"-----"):
         try:
-            _, private = _openssh_sections(data)
-            (comment,), _ = _ssh_strings(private, _ecdsa_fields_end(private), 1)
+            _public, private = _openssh_sections(data)
+            (comment,), _end = _ssh_strings(private, _ecdsa_fields_end(private), 1)
         except (ValueError, struct.error):
             return ""
         return comment.decode(errors="replace")
@@ -240,6 +242,18 @@ def describe_certificate(path: str | Path) -> dict[str, str]:
                        .value.ca),
         "SHA-256 fingerprint": cert.fingerprint(hashes.SHA256()).hex(":")[:23] + "...",
     }
+
+
+def certificate_summary(path: str | Path) -> str:
+    """What a reader checks in a certificate, in the learner's language: who it names
+    (subject), who signed it (issuer), the names and addresses it is valid for, and
+    whether it is a CA's (:func:`describe_certificate` has every field)."""
+    info = describe_certificate(path)
+    text = (_("{name}: subject {subject}\n  issuer {issuer}\n  valid for {hosts}; is a CA: yes")
+            if info["is a CA"] == "True" else
+            _("{name}: subject {subject}\n  issuer {issuer}\n  valid for {hosts}; is a CA: no"))
+    return text.format(name=Path(path).name, subject=info["subject"], issuer=info["issuer"],
+                       hosts=info["valid for"])
 
 
 def describe_public_key(path: str | Path) -> dict[str, str]:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from fedlearn_kit.federation.deployment import certs
-from fedlearn_kit.federation.deployment.processes import DeploymentError
+from fedlearn_kit.federation.deployment.process_control import DeploymentError
 from fedlearn_kit.i18n import _
 
 _PUBLIC_NAME = re.compile(r"^site-(\d+)\.pub$")
@@ -70,6 +70,23 @@ def is_private_key(path: str | Path) -> bool:
     except OSError:
         return False
     return b"PRIVATE KEY" in head
+
+
+#: The folders of a work folder that hold credentials: the coordinator's, the public keys it
+#: registered, and each site's own.
+CREDENTIAL_FOLDERS = ("credentials", "registered", "keys")
+
+
+def key_file_listing(workdir: str | Path) -> str:
+    """Every credential file of a deployment's work folder, one line each: its path in the
+    folder and whether it is a private key (secret) or public (a certificate or public key).
+    """
+    workdir = Path(workdir)
+    files = sorted(p for p in workdir.rglob("*")
+                   if p.is_file() and p.parent.name in CREDENTIAL_FOLDERS)
+    private, public = _("private key"), _("public")
+    return "\n".join(f"{p.relative_to(workdir).as_posix():<36} "
+                     + (private if is_private_key(p) else public) for p in files)
 
 
 def check_private_key(path: str | Path, site: int | None = None) -> Path:

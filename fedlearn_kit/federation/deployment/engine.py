@@ -8,7 +8,7 @@ from typing import Any
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation.deployment.folders import default_workdir
 from fedlearn_kit.federation.deployment.lifecycle import up
-from fedlearn_kit.federation.deployment.processes import DeploymentError
+from fedlearn_kit.federation.deployment.process_control import DeploymentError
 from fedlearn_kit.federation.deployment.state import Deployment, load
 from fedlearn_kit.federation.result import Result
 

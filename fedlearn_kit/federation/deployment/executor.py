@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 
 from fedlearn_kit.federation import _flower, settings
-from fedlearn_kit.federation.deployment.flower_processes import WakeFile
+from fedlearn_kit.federation.deployment.flower_launcher import WakeFile
 
 #: The line the executor prints once it is warm and asking for tasks (the deployment
 #: waits for it).

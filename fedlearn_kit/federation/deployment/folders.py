@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fedlearn_kit.federation.deployment.processes import STATE_FILE, running_folders
+from fedlearn_kit.federation.deployment.process_control import STATE_FILE, running_folders
 from fedlearn_kit.paths import work_folder
 
 

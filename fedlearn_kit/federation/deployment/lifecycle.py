@@ -13,6 +13,7 @@ whose halves run on different laptops, is :mod:`.room`.
 from __future__ import annotations
 
 import atexit
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,13 +24,14 @@ from fedlearn_kit.federation.deployment.folders import (
     lesson_workdir,
     workdirs,
 )
-from fedlearn_kit.federation.deployment.processes import LOOPBACK, DeploymentError, free_port
+from fedlearn_kit.federation.deployment.process_control import LOOPBACK, DeploymentError, free_port
 from fedlearn_kit.federation.deployment.state import (
     Deployment,
     load,
     load_if_any,
     new_deployment,
 )
+from fedlearn_kit.i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,3 +111,25 @@ def down(workdir: str | Path | None = None) -> dict[str, list[int]]:
         for key, values in dep.down().items():
             report.setdefault(key, []).extend(values)
     return report
+
+
+def stop_summary(report: Mapping[str, list[int]], names: Mapping[int, str]) -> str:
+    """What ``down`` did, in the learner's language: the processes it stopped, those that
+    had already ended, and the ports still open.
+
+    ``report`` is ``down``'s; ``names`` maps the pids recorded before ``down`` to their
+    process names (``down`` empties the record). Flower's own child processes, which
+    ``down`` stops too, have no name there and are not listed.
+    """
+    def listed(pids: list[int]) -> str:
+        return ", ".join(sorted(names[pid] for pid in pids if pid in names))
+
+    stopped, gone = listed(report["stopped"]), listed(report["already_gone"])
+    lines = [_("stopped: {processes}").format(processes=stopped) if stopped
+             else _("stopped: none"),
+             _("already gone: {processes}").format(processes=gone) if gone
+             else _("already gone: none")]
+    ports = report.get("ports_still_open", [])
+    lines.append(_("ports still open: {ports}").format(ports=", ".join(map(str, ports)))
+                 if ports else _("ports still open: none"))
+    return "\n".join(lines)

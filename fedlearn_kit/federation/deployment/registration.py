@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from fedlearn_kit.federation import _flower, settings
 from fedlearn_kit.federation.deployment import certs
 from fedlearn_kit.federation.deployment.credentials import fingerprint
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     CONNECTION,
     DeploymentError,
     flower_command,

@@ -28,7 +28,7 @@ from fedlearn_kit.federation.deployment import (
     supervisor,
 )
 from fedlearn_kit.federation.deployment.folders import room_workdir
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     LOOPBACK,
     DeploymentError,
     free_port,

@@ -13,6 +13,7 @@ round log to the run's ``result.pt``, which becomes the :class:`Result`.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -22,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import _flower, flower_app, settings
+from fedlearn_kit.federation.command_runner import stream
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
 from fedlearn_kit.federation.deployment import registration
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     CONNECTION,
     DeploymentError,
     flower_command,
@@ -36,8 +38,8 @@ from fedlearn_kit.federation.result import (
     progress_default,
     round_done,
 )
-from fedlearn_kit.federation.subprocesses import stream
 from fedlearn_kit.federation.task import site_files
+from fedlearn_kit.i18n import _
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.state import Deployment
@@ -47,12 +49,60 @@ if TYPE_CHECKING:
 NOTES = ("failed:", "waiting for sites:", "sites connected; starting without")
 
 
+#: The app's round line (its round log's ``ROUND_DONE``), as ``flwr run --stream`` carries it.
+_ROUND_LINE = re.compile(r"^round (\d+) of (\d+) took ([\d.]+) s; trained: (.*); missing: (.*)$")
+_SITE = re.compile(r"^site (\d+)$")
+#: The app's other notes for people (:data:`NOTES`), as its round log prints them.
+_FAILED_LINE = re.compile(r"^round (\d+) \((\w+)\): site (\S+) failed: (.*)$")
+_WAITING_LINE = re.compile(r"^waiting for sites: (\d+) of (\d+) connected; starting in (\d+) s "
+                           r"with those present$")
+_WITHOUT_LINE = re.compile(r"^(\d+) of (\d+) sites connected; starting without the others "
+                           r"\(they are logged as missing\)$")
+
+
+def _sites_text(text: str) -> str:
+    """The app's ``site 0, site 2`` (or ``none``) in the learner's language."""
+    sites = [_SITE.match(part.strip()) for part in text.split(",")]
+    if text.strip() == "none" or not all(sites):
+        return _("none") if text.strip() == "none" else text
+    return ", ".join(_("site {site}").format(site=m.group(1)) for m in sites if m)
+
+
+def round_note(line: str) -> str:
+    """The app's round line in the learner's language (any other line as it is).
+
+    The app runs in Flower's processes and prints English (its lines are what the engines
+    follow); the kit translates the line it echoes to the learner.
+    """
+    text = line.strip()
+    if match := _ROUND_LINE.match(text):
+        server_round, rounds, seconds, trained, missing = match.groups()
+        return _("round {round} of {rounds} took {seconds} s; trained: {trained}; missing: "
+                 "{missing}").format(round=server_round, rounds=rounds, seconds=seconds,
+                                     trained=_sites_text(trained),
+                                     missing=_sites_text(missing))
+    if match := _FAILED_LINE.match(text):
+        server_round, stage, site, reason = match.groups()
+        return _("round {round} ({stage}): site {site} failed: {reason}").format(
+            round=server_round, stage=stage, site=site, reason=reason)
+    if match := _WAITING_LINE.match(text):
+        connected, total, seconds = match.groups()
+        return _("waiting for sites: {connected} of {total} connected; starting in {seconds} s "
+                 "with those present").format(connected=connected, total=total,
+                                              seconds=seconds)
+    if match := _WITHOUT_LINE.match(text):
+        connected, total = match.groups()
+        return _("{connected} of {total} sites connected; starting without the others (they "
+                 "are logged as missing)").format(connected=connected, total=total)
+    return line.rstrip()
+
+
 def commands(dep: Deployment, app: str | Path | None = None) -> list[str]:
     """The commands this deployment runs, as a person would type them in the course folder.
 
     ``flower-superlink`` and one ``flower-supernode`` per site, with their TLS and node
     authentication flags (the kit starts them through a launcher that only changes timing
-    settings, :mod:`.flower_processes`), then the ``flwr run`` of the latest run (or of the
+    settings, :mod:`.flower_launcher`), then the ``flwr run`` of the latest run (or of the
     next one). Paths inside the course folder are shown relative to it.
     """
     from fedlearn_kit.paths import course_root
@@ -174,14 +224,14 @@ def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
     start_time = time.perf_counter()
     log_path = run_dir / "flwr-run.log"
     with progress_bar(exp.num_rounds, progress_default(progress),
-                      "rounds (deployment)") as to_round:
+                      _("rounds (deployment)")) as to_round:
 
         def on_line(line: str) -> None:
             server_round = round_done(line)
             # The app's own notes: each round (who trained, who is missing, its time), the
             # countdown for absent sites, each failure: the facilitator sees the run live.
             if echo and (server_round is not None or any(note in line for note in NOTES)):
-                print(line.rstrip(), file=sys.stderr, flush=True)
+                print(round_note(line), file=sys.stderr, flush=True)
             if server_round is None:
                 return
             to_round(server_round)

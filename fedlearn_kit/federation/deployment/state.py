@@ -30,12 +30,12 @@ from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.deployment import (
     diagnose,
-    flower_processes,
+    flower_launcher,
     registration,
     supervisor,
 )
 from fedlearn_kit.federation.deployment.folders import default_workdir
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     DIR_MARKER,
     MARKER,
     REGISTRATIONS_ENV,
@@ -47,6 +47,7 @@ from fedlearn_kit.federation.deployment.processes import (
     running_in,
     save_state,
 )
+from fedlearn_kit.i18n import _
 from fedlearn_kit.offline import offline_env
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class Deployment:
     @property
     def wake_file(self) -> Path | None:
         """The file this machine's SuperNodes and executors watch for the start of a run
-        (:class:`~.flower_processes.WakeFile`); a participant's node has none."""
+        (:class:`~.flower_launcher.WakeFile`); a participant's node has none."""
         return None if self.role == "node" else self.workdir / "wake"
 
     @property
@@ -172,7 +173,7 @@ class Deployment:
             **{MARKER: self.marker, DIR_MARKER: str(self.workdir.resolve()),
                SETTINGS_ENV: json.dumps(self.saved_settings()),
                REGISTRATIONS_ENV: str(registration.registrations_file(self))},
-            **({flower_processes.WAKE_ENV: str(self.wake_file)} if self.wake_file else {}),
+            **({flower_launcher.WAKE_ENV: str(self.wake_file)} if self.wake_file else {}),
             # Flower starts its helpers (flower-superexec, flwr-clientapp) by name.
             PATH=os.pathsep.join([str(Path(sys.executable).parent),
                                   os.environ.get("PATH", "")]))
@@ -180,7 +181,7 @@ class Deployment:
     def wake(self) -> None:
         """Tell this machine's idle SuperNodes and executors that a run is starting."""
         if self.wake_file is not None:
-            flower_processes.WakeFile.touch(self.wake_file)
+            flower_launcher.WakeFile.touch(self.wake_file)
 
     # ------------------------------------------------------------------ what a lesson calls
     def start_supernode(self, site: int, key: str | Path | None = None,
@@ -254,13 +255,16 @@ class Deployment:
 
     def __repr__(self) -> str:
         alive = sum(p.alive() for p in self.processes)
-        mode = "INSECURE" if self.insecure else "TLS + node authentication"
         try:  # below the current folder: a relative path, so no machine's path is shown
             where = self.workdir.relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             where = str(self.workdir)
-        return (f"Deployment({self.num_sites} sites, SuperLink {self.superlink}, {mode}, "
-                f"{alive} of {len(self.processes)} processes running, workdir={where})")
+        text = (_("Deployment({sites} sites, SuperLink {address}, INSECURE, {alive} of {total} "
+                  "processes running, workdir={workdir})") if self.insecure else
+                _("Deployment({sites} sites, SuperLink {address}, TLS + node authentication, "
+                  "{alive} of {total} processes running, workdir={workdir})"))
+        return text.format(sites=self.num_sites, address=self.superlink, alive=alive,
+                           total=len(self.processes), workdir=where)
 
 
 # ---------------------------------------------------------------------- a work folder's deployment
@@ -270,7 +274,7 @@ def load(workdir: str | Path | None = None) -> Deployment:
 
     The running processes have the last word: a process of this folder that runs but is
     missing from the state file (an earlier state overwritten) is adopted, and a lost
-    state file is rebuilt from the processes' environments (:func:`.processes.running_in`)
+    state file is rebuilt from the processes' environments (:func:`.process_control.running_in`)
     and the room's registrations file. ``notes`` says what was repaired.
     """
     workdir = Path(workdir or default_workdir()).resolve()

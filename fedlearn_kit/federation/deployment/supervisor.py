@@ -28,10 +28,10 @@ from fedlearn_kit.federation.deployment import (
     credentials,
     diagnose,
     executor,
-    flower_processes,
+    flower_launcher,
     registration,
 )
-from fedlearn_kit.federation.deployment.processes import (
+from fedlearn_kit.federation.deployment.process_control import (
     LOOPBACK,
     DeploymentError,
     Proc,
@@ -104,7 +104,7 @@ def start_superlink(dep: Deployment, host: str = LOOPBACK, port: int | None = No
     port = port or int(dep.superlink.rsplit(":", 1)[1])
     require_free(host, port, "SuperLink")
     logs = dep.workdir / "logs"
-    command = [*flower_processes.command("superlink"), *tls_args(dep, server=True),
+    command = [*flower_launcher.command("superlink"), *tls_args(dep, server=True),
                "--isolation", dep.isolation, "--disable-runtime-dependency-installation",
                "--host", host, "--port", str(port),
                # A room's SuperLink keeps its registrations and nodes across a restart.
@@ -164,7 +164,7 @@ def start_supernode(dep: Deployment, site: int, key: str | Path | None = None,
     # No --max-wait-time: Flower's default keeps retrying, so SuperNodes survive a
     # SuperLink restart of any length (a facilitator's reboot); the kit's own wait
     # below bounds the first join.
-    command = [*flower_processes.command("supernode"), "--superlink", dep.superlink,
+    command = [*flower_launcher.command("supernode"), "--superlink", dep.superlink,
                "--isolation", dep.isolation, "--host", LOOPBACK,
                "--port", str(runtime_port),
                "--node-config", node_config(dep, site)]

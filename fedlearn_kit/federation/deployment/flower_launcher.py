@@ -1,6 +1,6 @@
 """Flower's SuperLink and SuperNode with the course's settings (lesson 07).
 
-``python PATH/flower_processes.py supernode ARGS`` runs Flower's own ``flower-supernode
+``python PATH/flower_launcher.py supernode ARGS`` runs Flower's own ``flower-supernode
 ARGS`` (and ``superlink`` likewise), after two changes Flower offers no command-line
 option for:
 
@@ -190,10 +190,10 @@ def command(role: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python flower_processes.py superlink|supernode ARGS``."""
+    """``python flower_launcher.py superlink|supernode ARGS``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in ("superlink", "supernode"):
-        raise SystemExit("usage: python flower_processes.py superlink|supernode "
+        raise SystemExit("usage: python flower_launcher.py superlink|supernode "
                          "[Flower's arguments]")
     role, rest = args[0], args[1:]
     entry = _entry(role)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit.federation.deployment import Deployment
-from fedlearn_kit.federation.deployment import processes as procs
+from fedlearn_kit.federation.deployment import process_control as procs
 
 
 def test_port_in_use_names_the_owner_and_the_fix() -> None:

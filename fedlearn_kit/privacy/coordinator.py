@@ -1,9 +1,11 @@
-"""What the coordinator of a federated run sees, and what it can infer from it (lesson 05).
+"""What the coordinator of a federated run sees, and what it can infer from it (lessons 05, 06).
 
 :class:`CoordinatorTap` sits between the coordinator and the kit's ClientApp and keeps a
 copy of every model a site sends back: exactly what a Flower SuperLink and ServerApp
 receive when secure aggregation is off. The attacks of :mod:`~fedlearn_kit.privacy.attacks`
-then run on those per-round site models as well as on the global model.
+then run on those per-round site models as well as on the global model. Lesson 06 measures
+the same view with differential privacy at each site (DP-SGD, Flower's ``LocalDpMod``) and
+at the coordinator (Flower's DP strategy wrapper), with the privacy budget each one spends.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fedlearn_kit.federation import settings
-from fedlearn_kit.federation.deployment import flower_processes as fp
+from fedlearn_kit.federation.deployment import flower_launcher as fp
 
 
 def test_idle_node_keeps_flowers_poll_and_a_busy_one_polls_promptly() -> None:

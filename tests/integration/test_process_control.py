@@ -12,7 +12,7 @@ import psutil
 
 from fedlearn_kit.federation import deployment
 from fedlearn_kit.federation.deployment import Deployment
-from fedlearn_kit.federation.deployment import processes as procs
+from fedlearn_kit.federation.deployment import process_control as procs
 from tools import measure
 
 # A parent that starts a child in a new session (as flower-superlink does with its

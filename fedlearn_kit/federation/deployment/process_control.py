@@ -33,7 +33,7 @@ from pathlib import Path
 import psutil
 
 from fedlearn_kit.federation import settings
-from fedlearn_kit.federation.subprocesses import new_group_options, terminate_then_kill
+from fedlearn_kit.federation.command_runner import new_group_options, terminate_then_kill
 
 MARKER = "FEDLEARN_DEPLOYMENT"
 #: The deployment's work folder, in every process's environment (:func:`running_in`).
