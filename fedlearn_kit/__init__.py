@@ -33,7 +33,8 @@ _EXPORTS: dict[str, str | None] = {
     "TRUE_INTERCEPT": "cohort", "future_patients": "cohort", "generate": "cohort",
     "FEATURE_NAMES": "schema", "OUTCOME_NAME": "schema", "schema_table": "schema",
     "SiteProfile": "sites", "default_sites": "sites", "profiles_table": "sites",
-    "load_cohort": "storage", "verify_checksums": "storage", "write_cohort": "storage",
+    "load_cohort": "storage", "verify_checksums": "storage",
+    "report_data_check": "storage", "write_cohort": "storage",
     "CohortError": "validation", "impossible_personnummer": "validation",
     "looks_like_personnummer": "validation", "read_site_csv": "validation",
     "validate": "validation",
@@ -66,7 +67,8 @@ __all__ = [
     "default_sites", "evaluate", "federation", "fit", "fit_central", "fit_local",
     "future_patients", "gdpr", "generate", "new_net", "impossible_personnummer", "load_cohort",
     "looks_like_personnummer", "monitoring", "plots", "pooling_cost", "profiles_table",
-    "read_site_csv", "reliability", "schema_table", "scores", "show_cards", "site_report",
+    "read_site_csv", "reliability", "report_data_check", "schema_table", "scores", "show_cards",
+    "site_report",
     "split_cohort", "subgroup_scores", "validate", "verify_checksums", "write_cohort",
     "show_source", "without_variable", "evaluation", "training", "language", "clinical",
 ]
@@ -110,7 +112,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME, schema_table
     from fedlearn_kit.sites import SiteProfile, default_sites, profiles_table
     from fedlearn_kit.source import show_source
-    from fedlearn_kit.storage import load_cohort, verify_checksums, write_cohort
+    from fedlearn_kit.storage import (
+        load_cohort,
+        report_data_check,
+        verify_checksums,
+        write_cohort,
+    )
     from fedlearn_kit.training import (
         Split,
         TrainedModel,

@@ -11,13 +11,14 @@ the central model and checks its sentences against them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from fedlearn_kit.evaluation import as_list
-from fedlearn_kit.i18n import _
+from fedlearn_kit.evaluation import as_list, relabelled
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.schema import OUTCOME_NAME
 from fedlearn_kit.training import TrainedModel
 
@@ -124,6 +125,29 @@ def risk_bands(models: Iterable[TrainedModel] | Mapping[str, TrainedModel], df: 
     table = pd.DataFrame(rows).T.astype({"patients": int})
     table.index.names = ["model", "predicted risk"]
     return table
+
+
+#: The labels of :func:`threshold_table`'s and :func:`risk_bands`' tables (columns and index
+#: level names), translated by :func:`readable`; the code indexes the English ones.
+LABELS = frozenset({
+    N_("flagged per 100"), N_("caught per 100"), N_("missed per 100"), N_("sensitivity %"),
+    N_("PPV %"), N_("flagged per catch"), N_("model"), N_("flagged"), N_("patients"),
+    N_("predicted %"), N_("readmitted %"), N_("readmitted % low"), N_("readmitted % high"),
+    N_("predicted risk")})
+_TOP = re.compile(r"top (?P<percent>\d+) %")
+
+
+def _label(text: str) -> str:
+    top = _TOP.fullmatch(text)
+    if top:
+        return _("top {percent} %").format(percent=top["percent"])
+    return _(text) if text in LABELS else text
+
+
+def readable(table: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """:func:`threshold_table`'s or :func:`risk_bands`' table for reading: rounded to
+    ``decimals``, its labels in the course's language (lesson 03 shows both)."""
+    return relabelled(table.round(decimals), _label)
 
 
 def gain_sentence(rate: float, extra: float, low: float, high: float, share: float = 0.2

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -13,7 +14,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from torch import nn
 
 from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort, generate_site
-from fedlearn_kit.i18n import _, ngettext
+from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.schema import FEATURE_NAMES, OUTCOME_NAME
 from fedlearn_kit.training import Split, TrainedModel
 
@@ -116,6 +117,23 @@ def subgroup_scores(model: TrainedModel, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Column labels and group names of the tables lessons show (site_report, subgroup_scores);
+#: :func:`readable` translates them for display.
+TABLE_LABELS = (N_("test patients"), N_("readmitted"), N_("95% low"), N_("95% high"),
+                N_("group"), N_("value"), N_("sex"), N_("age band"))
+
+
+def readable(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A copy of ``table`` to display, its column labels and group names in the course's
+    language (or ``lang``); the lesson's code keeps indexing the original by its English
+    labels, which are identifiers in both languages (lesson 02)."""
+    labels = {label: _(label, lang) for label in TABLE_LABELS}
+    shown = table.rename(columns=labels)
+    for column in shown.select_dtypes(exclude="number").columns:
+        shown[column] = shown[column].map(lambda value: labels.get(value, value))
+    return shown
+
+
 def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFrame:
     """What pooling copies between hospitals, next to the size of the model (lesson 03)."""
     rows = {}
@@ -129,6 +147,32 @@ def pooling_cost(splits: Mapping[str, Split], model: TrainedModel) -> pd.DataFra
     return pd.DataFrame(rows).T
 
 
+def relabelled(table: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
+    """A copy of ``table`` for reading, each column label, index label and index level name
+    passed through ``label`` (which translates it). The table the code indexes keeps its
+    English identifiers: lessons index it in both languages."""
+    shown = table.rename(columns=label, index=label)
+    shown.index.names = [label(name) if name else name for name in table.index.names]
+    return shown
+
+
+#: The labels of :func:`pooling_cost`'s table, translated by :func:`readable_cost`.
+COST_LABELS = frozenset({N_("patients"), N_("values"), N_("the trained model")})
+_COPIED = re.compile(r"Site (?P<site>\w+) records copied")
+
+
+def _cost_label(text: str) -> str:
+    copied = _COPIED.fullmatch(text)
+    if copied:
+        return _("Site {site} records copied").format(site=copied["site"])
+    return _(text) if text in COST_LABELS else text
+
+
+def readable_cost(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pooling_cost`'s table with its labels in the course's language (lesson 03)."""
+    return relabelled(table, _cost_label)
+
+
 def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarray:
     """Readmission rates of ``num_samples`` other samples of the site's size (lesson 02).
 
@@ -137,8 +181,9 @@ def sample_rates(cohort: Cohort, site: str, num_samples: int = 200) -> np.ndarra
     much a hospital's observed rate moves by chance alone.
     """
     if cohort.seed is None:
-        raise ValueError("This cohort was loaded from files without its seed and profiles; "
-                         "generate it with fedlearn_kit.generate(...) to draw other samples.")
+        raise ValueError(_("This cohort was loaded from files without its seed and profiles; "
+                           "generate it with fedlearn_kit.generate(...) to draw other "
+                           "samples."))
     index = list(cohort).index(site)
     profile = cohort.profiles[index]
     size = len(cohort[site])
@@ -284,6 +329,45 @@ def model_difference(model: TrainedModel, other: TrainedModel, df: pd.DataFrame,
                             other.predict_proba(df), num_samples, seed)
 
 
+def report_splits(splits: Mapping[str, Split]) -> None:
+    """Print, in the course's language, how many patients each site trains and tests on
+    (lesson 02)."""
+    for site, part in splits.items():
+        print(_("Site {site}: {train} patients to train on, {test} to test.").format(
+            site=site, train=len(part.train), test=len(part.test)))
+
+
+def report_losses(models: Mapping[str, TrainedModel]) -> None:
+    """Print, in the course's language, each model's training loss after the first and the
+    last epoch (lesson 02): a loss that falls means the model fits its training data better."""
+    for model in models.values():
+        print(_("{model}: loss {first} after the first epoch, {last} after the last.").format(
+            model=model.name, first=f"{model.losses[0]:.3f}", last=f"{model.losses[-1]:.3f}"))
+
+
+def report_difference(difference: Difference, first: str, second: str, site: str) -> None:
+    """Print, in the course's language, one model's AUROC minus another's on a site's future
+    patients, with its 95 % interval (lesson 02)."""
+    print(_("On Site {site}'s future patients, {first} minus {second}: {difference} "
+            "AUROC.").format(site=site, first=first, second=second, difference=difference))
+
+
+def report_sample_rates(cohort: Cohort, future: Cohort, site: str, samples: np.ndarray) -> None:
+    """Print, in the course's language, a site's own readmission rate next to its future
+    patients' and to the rates of other samples of its size (:func:`sample_rates`, lesson 02):
+    how unusual the site's own sample is."""
+    own = float(cohort[site][OUTCOME_NAME].mean())
+    print(_("Site {site}'s own {n} patients: {own} readmitted. Its {n_future} future "
+            "patients: {future}.").format(
+        site=site, n=len(cohort[site]), own=f"{own:.1%}", n_future=len(future[site]),
+        future=f"{future[site][OUTCOME_NAME].mean():.1%}"))
+    print(_("{count} other samples of {n} patients: the middle 95 % lie between {low} and "
+            "{high}. {share} of them are as low as Site {site}'s.").format(
+        count=len(samples), n=len(cohort[site]), low=f"{np.percentile(samples, 2.5):.1%}",
+        high=f"{np.percentile(samples, 97.5):.1%}", share=f"{np.mean(samples <= own):.0%}",
+        site=site))
+
+
 def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
                    patients: Mapping[str, pd.DataFrame], model: str,
                    own: str = "local {site}", num_samples: int = 300) -> dict[str, Difference]:
@@ -293,6 +377,20 @@ def gain_intervals(models: Iterable[TrainedModel] | Mapping[str, TrainedModel],
     return {site: model_difference(by_name[model], by_name[own.format(site=site)], df,
                                    num_samples)
             for site, df in patients.items()}
+
+
+def gain_lines(gains: Mapping[str, Difference], model: str) -> str:
+    """:func:`gain_intervals`' result as one line per site in the course's language: the
+    AUROC of ``model`` minus the site's own model's, with its interval (lesson 03)."""
+    return "\n".join(_("Site {site}: {model} minus own model = {difference} AUROC").format(
+        site=site, model=model, difference=gain) for site, gain in gains.items())
+
+
+def borrowed_line(difference: Difference, site: str, other: str, model: str) -> str:
+    """:func:`model_difference` of ``model`` and Site ``other``'s own model on Site ``site``'s
+    patients, as one line in the course's language (lesson 03)."""
+    return _("Site {site}'s patients: {model} minus Site {other}'s model = {difference} "
+             "AUROC").format(site=site, model=model, other=other, difference=difference)
 
 
 def _listed(names: list[str]) -> str:

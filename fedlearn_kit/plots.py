@@ -21,7 +21,7 @@ from fedlearn_kit.cohort import TRUE_COEFFICIENTS, Cohort
 from fedlearn_kit.evaluation import as_list, reliability
 from fedlearn_kit.figure_text import describe
 from fedlearn_kit.i18n import N_, _
-from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column
+from fedlearn_kit.schema import BY_NAME, FEATURE_NAMES, OUTCOME_NAME, Column, unit_text
 from fedlearn_kit.training import TrainedModel
 
 #: Okabe and Ito's colour-blind-safe palette, the light colours darkened so that every line
@@ -116,7 +116,7 @@ def axis_label(column: str) -> str:
     ("years", "ng/L (log scale)"), or "admissions" for a count."""
     col = BY_NAME[column]
     unit = {"count": _("admissions") if "admission" in column else _("number"),
-            "%": "% (LVEF)"}.get(col.unit, col.unit) or col.description.lower()
+            "%": "% (LVEF)"}.get(col.unit, unit_text(col)) or _(col.description).lower()
     return _("{unit} (log scale)").format(unit=unit) if col.log else unit
 
 
@@ -126,8 +126,10 @@ def title(column: str) -> str:
     if column in TITLES:
         return _(TITLES[column])
     col = BY_NAME[column]
-    unit = f" ({col.unit})" if col.unit else ""
-    return col.description + unit
+    if not col.unit:
+        return _(col.description)
+    return _("{description} ({unit})").format(description=_(col.description),
+                                              unit=unit_text(col))
 
 
 #: About how many bins a histogram of plot_sites has (small counts get one per value).
@@ -223,9 +225,27 @@ def sites_description(cohort: Cohort, columns: Sequence[str]) -> str:
 
 Models = Iterable[TrainedModel] | Mapping[str, TrainedModel]
 
+#: Figure titles the lessons pass to the plots below; like every title they are translated
+#: where they are drawn, so that the same code cell gives a Swedish figure in a Swedish lesson.
+LESSON_TITLES = (N_("Who gains from pooling?"), N_("On Site A's future patients"))
+
+
+def _title(title: str) -> str:
+    """A title given to a plot, in the course's language when the catalogue has it."""
+    return _(title) if title else ""
+
+
+def future_patients_title(site: str | None = None) -> str:
+    """A figure title saying whose future patients a figure shows, in the course's language:
+    ``"On Site A's future patients"``, or, without ``site``, each hospital's (lessons 02, 03)."""
+    if site is None:
+        return _("On each hospital's future patients")
+    return _("On Site {site}'s future patients").format(site=site)
+
 
 def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figure:
     """Predicted vs. observed readmission rate: on the diagonal means well calibrated."""
+    title = _title(title)
     fig, (ax,) = new_figure(width=4.2, height=3.8)
     y = df[OUTCOME_NAME].to_numpy()
     top = 0.0
@@ -236,9 +256,9 @@ def plot_reliability(models: Models, df: pd.DataFrame, title: str = "") -> Figur
                 linestyle=series_line_style(i), label=model.name)
         top = max(top, curve.max().max())
         gaps[model.name] = float((curve.observed - curve.predicted).abs().mean())
-    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-    ax.set(xlabel="mean predicted risk", ylabel="observed rate",
-           title=title or "Predicted against observed risk")
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label=_("perfect calibration"))
+    ax.set(xlabel=_("mean predicted risk"), ylabel=_("observed rate"),
+           title=title or _("Predicted against observed risk"))
     ax.legend(frameon=False, loc="upper left")
     return describe(fig, reliability_description(gaps, title))
 
@@ -267,7 +287,7 @@ def plot_coefficients(models: Models) -> Figure:
     models = as_list(models)
     width = 0.8 / (len(models) + 1)
     truth = [TRUE_COEFFICIENTS[f] for f in FEATURE_NAMES]
-    ax.bar(x, truth, width, color="black", label="truth")
+    ax.bar(x, truth, width, color="black", label=_("truth"))
     errors = {}
     for i, model in enumerate(models):
         weights = cast(nn.Linear, model.net.linear).weight.detach().numpy().ravel()
@@ -277,7 +297,7 @@ def plot_coefficients(models: Models) -> Figure:
     ax.set_xticks(x + width * len(models) / 2, [SHORT_NAMES.get(f, f) for f in FEATURE_NAMES],
                   rotation=60, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set(ylabel="log-odds per scaled unit", title="What each model learned")
+    ax.set(ylabel=_("log-odds per scaled unit"), title=_("What each model learned"))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", frameon=False,
                ncols=len(models) + 1)
     closest = min(errors, key=lambda name: errors[name])
@@ -340,13 +360,15 @@ def plot_comparison(table: pd.DataFrame, metric: str = "AUROC", title: str = "",
     :func:`~fedlearn_kit.evaluation.auroc_intervals` gives them, draws each bar's 95 %
     interval, so that two bars whose intervals overlap are not read as a ranking.
     """
+    title = _title(title)
     fig, (ax,) = new_figure(width=6.5, height=3.6)
     width = 0.8 / len(table.index)
     top = grouped_bars(ax, table, width, intervals)
     metric = bar_axis(ax, top, metric, headroom=0.1)
     ax.set_xticks(np.arange(len(table.columns)) + width * (len(table.index) - 1) / 2,
-                  [f"Site {c} patients" for c in table.columns])
-    ax.set(ylabel=metric, title=title or f"{metric.split(' (')[0]} of each model")
+                  [_("Site {site} patients").format(site=c) for c in table.columns])
+    ax.set(ylabel=metric, title=title or _("{metric} of each model").format(
+        metric=metric.split(" (")[0]))
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i] == _("95 % interval"))  # it last
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,

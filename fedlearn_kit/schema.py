@@ -11,6 +11,8 @@ from typing import Literal
 
 import pandas as pd
 
+from fedlearn_kit.i18n import N_, _
+
 Kind = Literal["id", "site", "binary", "integer", "float", "category"]
 
 
@@ -43,39 +45,39 @@ class Column:
 
 
 ID = Column("patient_id", "id",
-            "Synthetic identifier made up by the generator (never a personnummer)",
+            N_("Synthetic identifier made up by the generator (never a personnummer)"),
             is_feature=False)
-SITE = Column("site", "site", "Care provider the record belongs to", is_feature=False)
-OUTCOME = Column("readmitted_30d", "binary", "Readmitted within 30 days of discharge (label)",
+SITE = Column("site", "site", N_("Care provider the record belongs to"), is_feature=False)
+OUTCOME = Column("readmitted_30d", "binary", N_("Readmitted within 30 days of discharge (label)"),
                  is_feature=False)
 
 FEATURES: tuple[Column, ...] = (
-    Column("age", "integer", "Age at discharge", "years", 18, 105, center=75, scale=10),
+    Column("age", "integer", N_("Age at discharge"), N_("years"), 18, 105, center=75, scale=10),
     # Enters the model as 1 for "F", 0 for "M".
-    Column("sex", "category", "Sex as recorded", "", categories=("F", "M"), center=0.45,
+    Column("sex", "category", N_("Sex as recorded"), "", categories=("F", "M"), center=0.45,
            scale=0.5),
-    Column("ejection_fraction", "integer", "Left ventricular ejection fraction", "%", 10, 80,
+    Column("ejection_fraction", "integer", N_("Left ventricular ejection fraction"), "%", 10, 80,
            center=40, scale=12),
-    Column("nyha_class", "integer", "NYHA functional class at discharge", "I-IV as 1-4", 1, 4,
-           center=2.5, scale=0.8),
-    Column("nt_probnp", "integer", "NT-proBNP at discharge", "ng/L", 20, 70000,
+    Column("nyha_class", "integer", N_("NYHA functional class at discharge"),
+           N_("I-IV as 1-4"), 1, 4, center=2.5, scale=0.8),
+    Column("nt_probnp", "integer", N_("NT-proBNP at discharge"), "ng/L", 20, 70000,
            center=8.0, scale=1.0, log=True),
-    Column("egfr", "float", "Estimated glomerular filtration rate", "mL/min/1.73 m²", 5, 150,
+    Column("egfr", "float", N_("Estimated glomerular filtration rate"), "mL/min/1.73 m²", 5, 150,
            center=55, scale=20),
-    Column("sodium", "integer", "Plasma sodium", "mmol/L", 115, 155, center=139, scale=4),
-    Column("systolic_bp", "integer", "Systolic blood pressure at discharge", "mmHg", 70, 220,
+    Column("sodium", "integer", N_("Plasma sodium"), "mmol/L", 115, 155, center=139, scale=4),
+    Column("systolic_bp", "integer", N_("Systolic blood pressure at discharge"), "mmHg", 70, 220,
            center=125, scale=20),
-    Column("diabetes", "binary", "Diabetes mellitus", center=0.35, scale=0.5),
-    Column("atrial_fibrillation", "binary", "Atrial fibrillation", center=0.45, scale=0.5),
-    Column("copd", "binary", "Chronic obstructive pulmonary disease", center=0.2, scale=0.4),
-    Column("prior_admissions_12m", "integer", "Hospital admissions in the previous 12 months",
-           "count", 0, 15, center=1, scale=1.2),
-    Column("length_of_stay", "integer", "Length of the index stay", "days", 1, 60,
+    Column("diabetes", "binary", N_("Diabetes mellitus"), center=0.35, scale=0.5),
+    Column("atrial_fibrillation", "binary", N_("Atrial fibrillation"), center=0.45, scale=0.5),
+    Column("copd", "binary", N_("Chronic obstructive pulmonary disease"), center=0.2, scale=0.4),
+    Column("prior_admissions_12m", "integer", N_("Hospital admissions in the previous 12 months"),
+           N_("count"), 0, 15, center=1, scale=1.2),
+    Column("length_of_stay", "integer", N_("Length of the index stay"), N_("days"), 1, 60,
            center=6, scale=4),
-    Column("beta_blocker", "binary", "Beta blocker at discharge", center=0.8, scale=0.4),
-    Column("raas_inhibitor", "binary", "ACE inhibitor, ARB or ARNI at discharge",
+    Column("beta_blocker", "binary", N_("Beta blocker at discharge"), center=0.8, scale=0.4),
+    Column("raas_inhibitor", "binary", N_("ACE inhibitor, ARB or ARNI at discharge"),
            center=0.75, scale=0.43),
-    Column("mra", "binary", "Mineralocorticoid receptor antagonist at discharge",
+    Column("mra", "binary", N_("Mineralocorticoid receptor antagonist at discharge"),
            center=0.45, scale=0.5),
 )
 
@@ -86,9 +88,16 @@ OUTCOME_NAME = OUTCOME.name
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 
 
-def schema_table() -> pd.DataFrame:
-    """The columns with meaning, unit and plausible range, as a table (lesson 01)."""
-    rows = {c.name: {"meaning": c.description, "unit": c.unit, "range": c.range_text,
-                     "used by the model": c.is_feature}
+def unit_text(column: Column, lang: str | None = None) -> str:
+    """A column's unit in the course's language (or ``lang``): "years" is "år" in Swedish."""
+    return _(column.unit, lang) if column.unit else ""
+
+
+def schema_table(lang: str | None = None) -> pd.DataFrame:
+    """The columns with meaning, unit and plausible range, as a table to read (lesson 01),
+    labelled in the course's language (or ``lang``); the index is the column names."""
+    rows = {c.name: {_("meaning", lang): _(c.description, lang),
+                     _("unit", lang): unit_text(c, lang), _("range", lang): c.range_text,
+                     _("used by the model", lang): c.is_feature}
             for c in COLUMNS}
     return pd.DataFrame(rows).T

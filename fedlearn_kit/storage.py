@@ -40,7 +40,7 @@ def write_cohort(cohort: Cohort, out_dir: str | Path) -> list[Path]:
         digests[path] = hashlib.sha256(data).hexdigest()
         written.append(path)
     card = out / DATA_CARD_FILE
-    card.write_text(data_card(cohort), encoding="utf-8")
+    card.write_text(data_card(cohort, lang="en"), encoding="utf-8")
     written.append(card)
     sums = out / CHECKSUM_FILE
     sums.write_text("".join(f"{digests.get(p) or _sha256(p)}  {p.name}\n" for p in written),
@@ -76,3 +76,16 @@ def load_cohort(data_dir: str | Path, *, synthetic_test_data: bool = False) -> C
         df = read_site_csv(path, synthetic_test_data=synthetic_test_data)
         data[str(df["site"].iloc[0])] = df
     return Cohort(data=data)
+
+
+def report_data_check(differing: list[str], same_patients: bool) -> None:
+    """Print, in the course's language, what checking a data folder found (lesson 01):
+    ``differing`` from :func:`verify_checksums`, ``same_patients`` from comparing the files
+    with a freshly generated cohort."""
+    if differing:
+        print(_("Files that differ from their checksums: {files}.").format(
+            files=", ".join(differing)))
+    else:
+        print(_("No file differs from its checksum."))
+    print(_("The files hold the same patients as generated here.") if same_patients else
+          _("The files do not hold the same patients as generated here."))

@@ -20,6 +20,7 @@ from torch import nn
 from fedlearn_app.task import make_model, split, to_tensors, train
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.i18n import ngettext
 from fedlearn_kit.result_cache import cached
 from fedlearn_kit.validation import check_site_size
 
@@ -85,7 +86,7 @@ def split_cohort(cohort: Cohort, test_fraction: float = 0.25, seed: int = 42) ->
 
 def predict_proba(net: nn.Module, df: pd.DataFrame) -> np.ndarray:
     """Predicted probability of readmission for each patient in ``df``."""
-    X, _ = to_tensors(df)
+    X, _outcomes = to_tensors(df)
     net.eval()
     with torch.no_grad():
         return torch.sigmoid(net(X)).numpy().astype(float)
@@ -144,3 +145,12 @@ def fit_central(splits: Mapping[str, Split], exp: Experiment) -> TrainedModel:
     """One model on every site's training data pooled together (lesson 03)."""
     pooled = pd.concat([s.train for s in splits.values()], ignore_index=True)
     return fit(pooled, exp, "central")
+
+
+def trained_on_sentence(model: TrainedModel, splits: Mapping[str, Split]) -> str:
+    """How many training patients, from which sites, trained ``model``: one sentence in the
+    course's language (lesson 03 prints it for the central model)."""
+    n = sum(len(splits[site].train) for site in model.trained_on)
+    return ngettext("The model '{model}' was trained on {n} patient from the sites {sites}.",
+                    "The model '{model}' was trained on {n} patients from the sites {sites}.",
+                    n).format(model=model.name, n=n, sites=", ".join(model.trained_on))

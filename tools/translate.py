@@ -562,6 +562,7 @@ def facilitator_notes_in(lang: str) -> str:
     from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
     from fedlearn_kit.gdpr.lawref import laws_in
     from tools.materials import facilitator_notes
+    from tools.materials.read_out import read_out_markdown
 
     words = _NOTES_WORDS[lang]
     lines = [facilitator_notes.BEGIN, ""]
@@ -569,7 +570,7 @@ def facilitator_notes_in(lang: str) -> str:
         cards = cards_for(step)
         minutes = sum(facilitator_notes.card_minutes(c.id) for c in cards)
         count = words["cards"].format(n=len(cards), minutes=minutes)
-        lines += [f"### {step_title(step, lang)} · {count}", ""]
+        lines += [f"### {step_title(step, lang)} · {count}", "", *read_out_markdown(step, lang)]
         for card in cards:
             flag = " · ⚖" if card.unsettled else ""
             lines += [f"#### `{card.id}` · {facilitator_notes.card_minutes(card.id)} min{flag}",

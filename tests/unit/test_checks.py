@@ -219,3 +219,26 @@ def test_values_moved_and_pooling_law(trained, capsys):
     assert "utlämnande" in out and "True" not in out.split("Hint:")[1]
     assert not centralised.pooling_law({k: "yes" for k in right})
     assert not centralised.pooling_law({})
+
+
+def test_lesson_03_feedback_is_swedish_in_a_swedish_session(trained, capsys, monkeypatch):
+    splits, local, central = trained
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    pooled = pd.concat([s.train for s in splits.values()], ignore_index=True)
+    assert not centralised.pooled_training_data(
+        pd.concat([pooled, splits["A"].test.head(1)], ignore_index=True), splits)
+    out = capsys.readouterr().out
+    assert "1 testpatient finns i de sammanslagna träningsdata." in out and "Tips" in out
+    table = kit.compare([*local.values(), central], splits)
+    gain = table.loc["central", "A"] - table.loc["local A", "A"]
+    assert not centralised.collaboration_gain(-gain, table)
+    assert "tecknet är omvänt" in capsys.readouterr().out
+    train = splits["A"].train
+    size = sum(p.numel() for p in central.net.parameters())
+    assert not centralised.values_moved(train.size, size - 1, train, central)
+    assert "räknar vikterna men inte interceptet" in capsys.readouterr().out
+    right = {k: truth for k, (truth, _) in centralised.POOLING_STATEMENTS.items()}
+    assert not centralised.pooling_law({**right, "pseudonyms_make_it_anonymous": True})
+    assert "artikel 4.5 i dataskyddsförordningen" in capsys.readouterr().out
+    assert centralised.values_moved(train.size, size, train, central)
+    assert f"kopierade {train.size} värden" in capsys.readouterr().out  # no English 1,234

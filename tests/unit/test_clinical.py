@@ -74,3 +74,22 @@ def test_risk_band_says_whether_a_risk_means_what_it_says():
     assert row["readmitted % low"] < row["readmitted %"] < row["readmitted % high"]
     with pytest.raises(ValueError, match="lower first"):
         clinical.risk_band(_Model("good", "good"), df, 0.3, 0.2)
+
+
+def test_readable_rounds_and_translates_the_labels_but_not_the_identifiers(monkeypatch):
+    df = _patients()
+    ward = clinical.threshold_table([_Model("central", "good")], df)
+    bands = clinical.risk_bands([_Model("central", "good")], df, (0.2, 0.3))
+    monkeypatch.setenv("FEDLEARN_LANG", "en")
+    shown = clinical.readable(ward)
+    assert shown.equals(ward.round(1)) and shown is not ward
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    shown = clinical.readable(ward)
+    assert list(shown.index.names) == ["modell", "flaggade"]
+    assert "sensitivitet %" in shown.columns and "sensitivity %" not in shown.columns
+    assert shown.loc[("central", "högsta 20 %"), "flaggade per 100"] == 20.0
+    assert ward.loc[("central", "top 20 %"), "flagged per 100"] == 20.0  # the code's table
+    band = clinical.readable(bands, decimals=0)
+    assert list(band.index.names) == ["modell", "förutsagd risk"]
+    assert band.loc[("central", "20-30 %"), "återinlagda %, övre gräns"] == round(
+        bands.loc[("central", "20-30 %"), "readmitted % high"])

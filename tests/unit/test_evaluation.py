@@ -112,3 +112,39 @@ def test_gains_by_size_names_every_exception() -> None:
         "With this seed, the smaller the hospital, the more it gains.")
     assert gains_by_size({"A": 0.0, "B": 0.01}, sizes).startswith(
         "With this seed the gains do not follow size")
+
+
+def test_the_printed_lines_of_lesson_03_speak_the_course_language(monkeypatch) -> None:
+    gains = {"A": kit.evaluation.Difference(0.033, 0.024, 0.042),
+             "B": kit.evaluation.Difference(-0.001, -0.002, 0.0)}
+    monkeypatch.setenv("FEDLEARN_LANG", "en")
+    assert kit.evaluation.gain_lines(gains, "central").splitlines() == [
+        "Site A: central minus own model = +0.033 (95 % interval +0.024 to +0.042) AUROC",
+        "Site B: central minus own model = -0.001 (95 % interval -0.002 to +0.000) AUROC"]
+    assert kit.evaluation.borrowed_line(gains["B"], "A", "B", "central") == (
+        "Site A's patients: central minus Site B's model = -0.001 (95 % interval -0.002 to "
+        "+0.000) AUROC")
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    assert kit.evaluation.gain_lines(gains, "central").splitlines()[0] == (
+        "Sjukhus A: central minus den egna modellen = +0.033 (95 %-intervall +0.024 till "
+        "+0.042) AUROC")
+    assert kit.evaluation.borrowed_line(gains["A"], "A", "B", "central").startswith(
+        "Sjukhus A:s patienter: central minus sjukhus B:s modell = +0.033")
+
+
+def test_pooling_cost_reads_in_the_course_language(small_experiment, monkeypatch) -> None:
+    cohort = small_experiment.cohort()
+    splits = kit.split_cohort(cohort, 0.25, small_experiment.seed)
+    central = kit.fit_central(splits, small_experiment)
+    moved = kit.pooling_cost(splits, central)
+    assert moved.loc["the trained model", "values"] == len(kit.FEATURE_NAMES) + 1
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    shown = kit.evaluation.readable_cost(moved)
+    assert list(shown.columns) == ["patienter", "värden"]
+    assert list(shown.index) == ["Kopierade journaluppgifter från sjukhus A",
+                                 "Kopierade journaluppgifter från sjukhus B",
+                                 "den tränade modellen"]
+    assert shown.to_numpy().tolist() == moved.to_numpy().tolist()
+    n = sum(len(s.train) for s in splits.values())
+    assert kit.training.trained_on_sentence(central, splits) == (
+        f"Modellen 'central' tränades på {n} patienter från sjukhusen A, B.")

@@ -99,3 +99,19 @@ def test_privacy_figures_say_what_they_measured():
     text = figure_text.description(pplots.plot_privacy_utility(budget))
     assert "At ε = 0.5: AUROC Site A 0.600, Site B 0.700; advantage 0.010." in text
     assert "At ε = 8: AUROC Site A 0.680, Site B 0.750; advantage 0.050." in text
+
+
+def test_a_lessons_figure_title_and_axes_follow_the_course_language(monkeypatch):
+    # Lesson 03's code cell passes an English title; a Swedish lesson must draw it in Swedish.
+    table = pd.DataFrame({"A": [0.77, 0.80], "B": [0.75, 0.79]}, index=["local A", "central"])
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    fig = plots.plot_comparison(table, title="Who gains from pooling?")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Vem vinner på sammanslagningen?"
+    assert ax.get_ylabel() == "AUROC (0.5 = slump)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Sjukhus A:s patienter",
+                                                           "Sjukhus B:s patienter"]
+    assert "(Vem vinner på sammanslagningen?)" in figure_text.description(fig)
+    monkeypatch.setenv("FEDLEARN_LANG", "en")
+    fig = plots.plot_comparison(table, title="A title no catalogue holds")
+    assert fig.axes[0].get_title() == "A title no catalogue holds"

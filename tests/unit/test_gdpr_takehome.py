@@ -135,3 +135,24 @@ def test_the_summary_names_the_folder_the_files_and_the_documents(packs):
     assert text.endswith(", contact-checklist.")
     sv = gdpr.takehome_summary("hem", packs["sv"], paths)
     assert sv.startswith("18 filer i hem: art26-inbordes-arrangemang, ")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_clinician_and_the_lawyer_take_home_what_the_review_asked_for(packs, lang):
+    # Nonprogrammer review, section 5: an intended-use worksheet in numbers a ward can judge
+    # (the clinician), the head of the clinic and IMY's own pilot report on the contact list.
+    text = {d.id: d.markdown() for d in packs[lang]}
+    words = {"en": ("Intended use on the ward", "Per 100 patients discharged",
+                    "What happens at a false alarm", "head of the clinic", "IMY's registry"),
+             "sv": ("Avsedd användning på avdelningen", "Per 100 utskrivna patienter",
+                    "Vad som händer vid ett falsklarm", "verksamhetschef",
+                    "IMY:s registratur")}[lang]
+    for phrase in words[:3]:
+        assert phrase in text["decision"], phrase
+    section = text["decision"].split(words[0])[1].split("\n## ")[0]
+    assert section.count(T[lang]["fill"]) >= 6
+    assert "local_models.use_purpose" in section  # the clinician's card answer is quoted
+    for phrase in words[3:]:
+        assert phrase in text["contacts"], phrase
+    assert "imy.se/nyheter/nytt-arbetssatt-testas" in text["contacts"]
+    assert "imy.se/blogg/innovationspilot" in text["contacts"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -122,6 +123,40 @@ def test_no_more_than_90_minutes_of_lessons_without_a_break(name):
             block.minutes if block.lesson else 0)
         longest = max(longest, stretch)
     assert longest <= 90, f"{name}: {longest} minutes of lessons and cards without a break"
+
+
+@pytest.mark.parametrize("name", ["half_day", "full_day"])
+def test_agenda_keeps_slack_before_its_breaks(name):
+    # Facilitator review, section 6: an overrun must eat a buffer, not a break or the closing.
+    blocks = agenda.build_agenda(name)
+    taught = sum(b.minutes for b in blocks if b.lesson)
+    buffers = [i for i, b in enumerate(blocks) if b.kind == "buffer"]
+    assert sum(blocks[i].minutes for i in buffers) >= agenda.SLACK * taught
+    assert all(blocks[i + 1].kind in (*agenda.BREAKS, "closing") for i in buffers)
+    assert "buffer" in agenda.agenda_markdown(name) and "buffert" in agenda.agenda_markdown(
+        name, "sv")
+    guide = (build.ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    assert agenda.SLACK == 0.10 and "at least a tenth of its lesson and card-round time" in guide
+
+
+def test_agenda_slack_test_fails_without_buffers(monkeypatch):
+    data = copy.deepcopy(agenda.read_agendas_file())
+    data["half_day"]["blocks"] = [b for b in data["half_day"]["blocks"] if b["kind"] != "buffer"]
+    monkeypatch.setattr(agenda, "read_agendas_file", lambda: data)
+    with pytest.raises(AssertionError):
+        test_agenda_keeps_slack_before_its_breaks("half_day")
+
+
+def test_room_federation_block_follows_the_deployment_guide():
+    # Facilitator review, section 5 item 19: the agenda said "one SuperNode per table" while
+    # docs/deployment.md hands each participant a site number.
+    guide = (build.ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    assert "Hand each participant" in guide and "one laptop per table" in guide
+    block = next(b for b in agenda.build_agenda("full_day") if b.mode == "room_federation")
+    assert "one SuperNode per participant, or per table" in block.what
+    swedish = next(b for b in agenda.build_agenda("full_day", "sv")
+                   if b.mode == "room_federation")
+    assert "en SuperNode per deltagare, eller per bord" in swedish.what
 
 
 def test_full_day_keeps_swedish_breaks_and_the_room_federation():
@@ -492,3 +527,55 @@ def facilitator_notes_for(card_id):
     from tools.materials.facilitator_notes import load_notes
 
     return load_notes()[card_id]
+
+
+# ------------------------------------------------------------------ numbers to read out
+
+
+def test_every_demonstrated_lesson_has_two_or_three_numbers_to_read_out():
+    from tools.materials import read_out
+
+    shown = read_out.demonstrated_lessons()
+    assert shown, "no agenda demonstrates a lesson"
+    for slug in shown:
+        for lang in ("en", "sv"):
+            assert 2 <= len(read_out.read_out(slug, lang)) <= 3, (slug, lang)
+
+
+def test_the_notes_read_out_what_the_executed_lesson_shows():
+    import nbformat
+
+    from tools.materials import read_out
+
+    guide = (build.ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    swedish = (build.ROOT / "docs" / "sv" / "workshop.md").read_text(encoding="utf-8")
+    for slug in read_out.demonstrated_lessons():
+        notebook = nbformat.read(build.ROOT / read_out.lesson_path(slug), as_version=4)
+        for entry, sentence in zip(read_out.read_out_file()[slug], read_out.read_out(slug),
+                                   strict=True):
+            text = read_out.cell_text(notebook, entry["cell"])
+            numbers = re.findall(r"\d[\d.e+-]*\d|\d", sentence)
+            assert numbers and all(n in text for n in numbers), (sentence, text[:300])
+            assert f"- {sentence}" in guide
+        assert all(f"- {s}" in swedish for s in read_out.read_out(slug, "sv"))
+
+
+def test_read_out_follows_the_notebook_and_refuses_a_changed_output():
+    import nbformat
+
+    from tools.materials import read_out
+
+    slug = read_out.demonstrated_lessons()[0]
+    entry = read_out.read_out_file()[slug][0]
+    notebook = nbformat.read(build.ROOT / read_out.lesson_path(slug), as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and entry["cell"] in c.source)
+    before = read_out.read_out(slug, notebook=notebook)[0]
+    stream = next(o for o in cell.outputs if o.get("output_type") == "stream"
+                  and re.search(entry["pattern"], o.text))
+    number = re.search(entry["pattern"], stream.text).group(1)
+    stream.text = stream.text.replace(number, "0.999", 1)
+    after = read_out.read_out(slug, notebook=notebook)[0]
+    assert after != before and "0.999" in after  # the notes would no longer match the guide
+    stream.text = "the output says something else now"
+    with pytest.raises(ValueError, match="no longer matches"):
+        read_out.read_out(slug, notebook=notebook)

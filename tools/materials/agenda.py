@@ -19,7 +19,9 @@ from tools.materials.facilitator_notes import card_minutes
 from tools.materials.times import lesson_times, practice_minutes, room_federation_minutes
 
 BREAKS = ("fika", "lunch", "break")
-FIXED_KINDS = ("setup", "welcome", "closing", *BREAKS)
+FIXED_KINDS = ("setup", "welcome", "closing", "buffer", *BREAKS)
+#: The share of an agenda's lesson and card-round minutes it keeps as buffer blocks, at least.
+SLACK = 0.10
 MODES = ("full", "teaching", "demo", "room_federation")
 
 
@@ -82,16 +84,18 @@ def _lesson_what(slug: str, mode: str, lang: str, exercises: tuple[str, ...] = (
                "teaching": "without exercises" if t.practice else "the whole lesson",
                "demo": "facilitator demonstration of the key figures (projector view); "
                        "participants open the lesson and run only its last cell, the cards",
-               "room_federation": "run across the room: the facilitator's SuperLink, one "
-                                  "SuperNode per table"},
+               "room_federation": "run across the room: the facilitator's SuperLink and "
+                                  "one SuperNode per participant, or per table where tables "
+                                  "share a laptop (docs/deployment.md)"},
         "sv": {"full": f"genomgång {t.teaching} min + {label_sv} ({practice} min)"
                if t.practice
                else "hela lektionen",
                "teaching": "utan övningar" if t.practice else "hela lektionen",
                "demo": "kursledaren visar de viktigaste figurerna (projektorvy); "
                        "deltagarna öppnar lektionen och kör bara dess sista cell, korten",
-               "room_federation": "i hela rummet: kursledarens SuperLink, en SuperNode per "
-                                  "bord"},
+               "room_federation": "i hela rummet: kursledarens SuperLink och en SuperNode "
+                                  "per deltagare, eller per bord där ett bord delar en dator "
+                                  "(docs/sv/deployment.md)"},
     }
     return f"{step_title(slug, lang)}: {words[lang][mode]}"
 
@@ -211,15 +215,18 @@ def agenda_markdown(name: str, lang: str = "en", questions: bool = False) -> str
         "cards": sum(b.card_minutes for b in blocks),
         "lessons": sum(b.minutes - b.card_minutes for b in blocks if b.lesson),
         "other": sum(b.minutes for b in blocks if b.kind in ("setup", "welcome", "closing")),
+        "buffer": sum(b.minutes for b in blocks if b.kind == "buffer"),
     }
     if lang == "en":
         lines += ["", f"Lessons {by_kind['lessons']} min, card rounds {by_kind['cards']} min, "
-                      f"breaks {by_kind['breaks']} min, set-up, welcome and closing "
-                      f"{by_kind['other']} min.", "", "Left out of this agenda:"]
+                      f"breaks {by_kind['breaks']} min, buffer {by_kind['buffer']} min, "
+                      f"set-up, welcome and closing {by_kind['other']} min.", "",
+                  "Left out of this agenda:"]
     else:
         lines += ["", f"Lektioner {by_kind['lessons']} min, kortrundor {by_kind['cards']} min, "
-                      f"pauser {by_kind['breaks']} min, start, välkomst och avslutning "
-                      f"{by_kind['other']} min.", "", "Ingår inte i schemat:"]
+                      f"pauser {by_kind['breaks']} min, buffert {by_kind['buffer']} min, "
+                      f"start, välkomst och avslutning {by_kind['other']} min.", "",
+                  "Ingår inte i schemat:"]
     lines += [f"- {line}" for line in skipped(name, lang)]
     return "\n".join(lines) + "\n"
 

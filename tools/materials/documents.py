@@ -413,11 +413,11 @@ table { width: 100%; }
 .agenda { break-after: page; page-break-after: always; }
 .agenda:last-of-type { break-after: auto; page-break-after: auto; }
 .agenda td:first-child, .agenda td:nth-child(3), .agenda th { white-space: nowrap; }
-.agenda td:nth-child(2) { width: 42%; }
+.agenda td:nth-child(2) { width: 50%; }
 @media print { @page { size: A4 landscape; margin: 6mm 10mm; } body { font-size: 11pt; }
   footer { margin: 0; padding: 0; font-size: 8pt; }
-  .agenda table { font-size: 11pt; line-height: 1.15; }
-  .agenda td, .agenda th { padding: 0.05rem 0.4rem; }
+  .agenda table { font-size: 11pt; line-height: 1.05; }
+  .agenda td, .agenda th { padding: 0 0.4rem; }
   .agenda ul { font-size: 9pt; columns: 2; margin: 0; } .agenda p { margin: 0.2rem 0; }
   h1 { font-size: 1.2rem; margin: 0; } h2 { font-size: 1.15rem; margin: 0.1rem 0 0.3rem; } }
 """
@@ -435,7 +435,9 @@ def agenda_html(lang: str) -> str:
         text = agenda_markdown(name, lang, questions=True).replace("### ", "## ", 1)
         # The wall shows the day; what the agenda leaves out is for the facilitator (the
         # guide and the run sheet list it), and leaving it off keeps each agenda on one page.
-        text = text.split("\n\n" + LEFT_OUT[lang], 1)[0] + "\n"
+        # The totals line goes too (the guide and the run sheet give it): with the buffer
+        # blocks the full day's table needs its room.
+        text = text.split("\n\n" + LEFT_OUT[lang], 1)[0].rsplit("\n\n", 1)[0] + "\n"
         heading = f"<h1>fedlearn-kit · {esc(title)}</h1>" if i == 0 else ""
         parts.append(f'<div class="agenda">{heading}{markdown(text)}</div>')
     return page(title, "".join(parts), lang, AGENDA_CSS,

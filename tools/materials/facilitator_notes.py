@@ -119,12 +119,18 @@ def card_notes_markdown(card: Card, lang: str) -> str:
 
 def facilitator_notes_markdown() -> str:
     """Per lesson, each card's question (en, sv), id, minutes, law and notes in both languages."""
+    from tools.materials.read_out import read_out_markdown  # read_out imports the agendas
+
     lines = [BEGIN, ""]
     for step in STEPS:
         cards = cards_for(step)
         minutes = sum(card_minutes(c.id) for c in cards)
         lines += [f"### {step_title(step)} · {len(cards)} cards, {minutes} min if all are "
                   f"discussed", ""]
+        numbers = read_out_markdown(step, "en")
+        if numbers:
+            lines += [*numbers, f"<details><summary>{LABELS['sv']['lang']}</summary>", "",
+                      *read_out_markdown(step, "sv"), "</details>", ""]
         for card in cards:
             flag = " · ⚖" if card.unsettled else ""
             lines += [f"#### `{card.id}` · {card_minutes(card.id)} min{flag}", "",

@@ -17,6 +17,7 @@ from tools.materials.agenda import BREAKS, build_agenda, clock, read_agendas_fil
 from tools.materials.answer_key import read_exercise_notes
 from tools.materials.deck import card_roles, role_names
 from tools.materials.facilitator_notes import load_notes
+from tools.materials.read_out import read_out
 from tools.materials.times import solution_exercises
 
 LABELS = {
@@ -34,7 +35,7 @@ LABELS = {
            "discussion": "A good discussion covers", "misconceptions": "Typical misconceptions",
            "unsettled": "⚖ Unsettled law", "exercises": "Exercises",
            "mistakes": "Typical mistakes", "say": "What to say", "point": "Close on",
-           "min": "min"},
+           "min": "min", "read_out": "Numbers to read out"},
     "sv": {"title": "Körschema", "blocks": "Dagen", "time": "tid", "what": "vad",
            "minutes": "minuter", "round": "Varje kortrunda",
            "round_steps": [
@@ -50,7 +51,8 @@ LABELS = {
            "discussion": "En bra diskussion tar upp",
            "misconceptions": "Vanliga missuppfattningar", "unsettled": "⚖ Oklart rättsläge",
            "exercises": "Övningar", "mistakes": "Vanliga fel", "say": "Det här kan du säga",
-           "point": "Avsluta med", "min": "min"},
+           "point": "Avsluta med", "min": "min",
+           "read_out": "Tal att läsa upp"},
 }
 CSS = """
 @media print { @page { size: A4; margin: 12mm; } body { font-size: 10pt; }
@@ -127,9 +129,13 @@ def runsheet_html(agenda: str, lang: str) -> str:
             f"<h2>{esc(label['round'])}</h2><ol>"
             + "".join(f"<li>{_bold(step)}</li>" for step in label["round_steps"]) + "</ol>"]
     for b in blocks:
-        if not b.lesson or not (b.cards or b.exercises):
+        if not b.lesson or not (b.cards or b.exercises or b.mode == "demo"):
             continue
         body.append(f"<h2>{clock(start, b.start)} · {esc(step_title(b.lesson, lang))}</h2>")
+        if b.mode == "demo":
+            body.append(f"<h3>{esc(label['read_out'])}</h3><ul>"
+                        + "".join(f"<li>{esc(s)}</li>" for s in read_out(b.lesson, lang))
+                        + "</ul>")
         if b.exercises:
             body.append(f"<h3>{esc(label['exercises'])}</h3>")
             body += [_exercise_section(b.lesson, ex, lang) for ex in b.exercises]
