@@ -290,6 +290,13 @@ def evidence(result: AttackResult, *, low_fpr: float = 0.001,
         blind_tpr_at_least_as_high=float(np.mean(null_tpr >= tpr_low - 1e-12)))
 
 
+def overfitted_note(found: AttackEvidence, site: str = "A") -> str:
+    """The note lesson 05 saves beside its DPIA facts: the evidence on Site ``site``'s
+    over-fitted local model, in the course's language (the DPIA shows notes as written)."""
+    return _("Site {site}'s over-fitted local model, attacked with its members and future "
+             "patients: {evidence}").format(site=site, evidence=found.sentence())
+
+
 def report_saved(facts_file: str | os.PathLike[str], found: AttackEvidence) -> None:
     """Print where the facts for the DPIA were saved, with the evidence they hold (lesson 05)."""
     print(_("Saved to {file}: {evidence}").format(file=Path(facts_file).name,

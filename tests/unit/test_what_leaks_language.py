@@ -134,3 +134,10 @@ def test_the_anonymity_test_reads_a_swedish_reason(capsys, swedish):
     assert "hävdar att modellen är säker" in capsys.readouterr().out
     unnamed = {**answer, "attacks_tried": ["något", "annat"]}
     assert not what_leaks.anonymity_test(unnamed, found, 0.0)
+
+
+def test_the_note_for_the_dpia_is_in_the_learners_language(swedish):
+    found = evidence.evidence(_results()["leaky"], num_permutations=99)
+    note = evidence.overfitted_note(found)
+    assert note.startswith("Sjukhus A:s överanpassade lokala modell, angripen med modellens ")
+    assert note.endswith(found.sentence())
