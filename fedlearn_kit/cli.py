@@ -18,7 +18,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import get_type_hints
 
-from fedlearn_kit.i18n import N_, _, use_answers_file
+from fedlearn_kit.i18n import N_, _, ngettext, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
 
 #: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
@@ -171,10 +171,12 @@ def _print_deployment(dep: object) -> None:
     print(repr(dep))
     for note in getattr(dep, "notes", []):
         print(_("  note: {note}").format(note=note))
-    print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
+    print(_("SuperLink address: {address}   FLWR_HOME: {home}").format(
+        address=dep.superlink, home=dep.flwr_home))  # type: ignore[attr-defined]
     for p in dep.processes:  # type: ignore[attr-defined]
-        port = f" port {p.port}" if p.port else ""
-        print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
+        port = _(" port {port}").format(port=p.port) if p.port else ""
+        print(_("  {name:<28} pid {pid:<7} pgid {pgid:<7}{port:<11} log {log}").format(
+            name=p.name, pid=p.pid, pgid=p.pgid, port=port, log=p.log))
 
 
 def _stop_hint(dep: object) -> None:
@@ -311,9 +313,10 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(_("Stopped {n} process(es): {processes}").format(
-        n=len(report["stopped"]), processes=report["stopped"]) if report["stopped"] else
-        _("Stopped 0 process(es): none"))
+    print(ngettext("Stopped {n} process: {processes}", "Stopped {n} processes: {processes}",
+                   len(report["stopped"])).format(n=len(report["stopped"]),
+                                                  processes=report["stopped"])
+          if report["stopped"] else _("Stopped no process."))
     if report.get("already_gone"):
         print(_("Recorded but already ended (not signalled): {processes}").format(
             processes=report["already_gone"]))
