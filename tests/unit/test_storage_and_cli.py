@@ -58,3 +58,11 @@ def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, s
     assert main(["validate", str(path)]) == 1
     assert "personnummer" in capsys.readouterr().err
     assert main(["validate", "--synthetic-test-data", str(path)]) == 0
+
+
+def test_deploy_status_of_an_empty_folder_says_so_in_swedish(tmp_path, swedish, capsys):
+    empty = tmp_path / "no-deployment"
+    empty.mkdir()
+    assert main(["deploy", "status", "--workdir", str(empty)]) == 1
+    out = capsys.readouterr().out
+    assert f"Inget driftsättningstillstånd i {empty.resolve()} (" in out and "saknas)." in out

@@ -120,8 +120,8 @@ def register_nodes(dep: Deployment, sites: Sequence[int] | None = None,
         for (site, pub), job in zip(batch, jobs, strict=True):
             text = job.communicate(timeout=timeout)[0]
             if job.returncode != 0:
-                raise DeploymentError(f"Registering site {site}'s key ({pub}) "
-                                      f"failed:\n{text}")
+                raise DeploymentError(_("Registering site {site}'s key ({key}) failed:\n{output}")
+                                      .format(site=site, key=pub, output=text))
             dep.node_ids[site] = _flower.registered_node_id(text)
             dep.registered[site] = fingerprint(pub)
     dep.save()
