@@ -163,6 +163,48 @@ def _swedish_texts():
             yield str(path.relative_to(ROOT)), text
 
 
+_CODE_BLOCK = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+_BLOCK_END = re.compile(r"</(?:p|li|td|th|h[1-6]|div|section|figcaption|summary)>")
+_URL = re.compile(r"https?://\S+")
+
+
+def _swedish_page_text(page):
+    """What a Swedish page says in Swedish, as the notebook scan reads a lesson: its parts
+    marked lang="en" and its code listings left out (the notebooks' code is English and
+    identical in both languages), links' addresses left out, each paragraph, list item and
+    table cell ending a sentence, lines joined as a browser joins them."""
+    page = _BLOCK_END.sub(" .\n", _CODE_BLOCK.sub(" ", _ENGLISH_PART.sub(" ", page)))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return " ".join(_URL.sub(" ", text).split())
+
+
+def _swedish_lesson_pages():
+    """The Swedish lesson exports and projector views (docs/materials/*/sv/)."""
+    return sorted((ROOT / "docs" / "materials").glob("*/sv/*.html"))
+
+
+def test_the_swedish_lesson_pages_are_swedish_and_have_no_english_sentences():
+    pages = _swedish_lesson_pages()
+    assert {p.parent.parent.name for p in pages} == {"lessons", "projector"}
+    found = []
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert '<html lang="sv"' in page, f"{path.name}: the page does not say lang=\"sv\""
+        found += [f"{path.relative_to(ROOT)}: {sentence}"
+                  for sentence in terms.english_passages(_swedish_page_text(page))]
+    assert found == [], "\n".join(found)
+
+
+def test_the_page_scan_finds_english_outside_marked_parts_and_code():
+    page = ('<html lang="sv"><p>Modellen tränas på varje sjukhus.</p>'
+            '<p>The model is trained at each hospital and then sent to the coordinator.</p>'
+            '<p><em lang="en">Which board is the controller of the data?</em></p>'
+            '<pre class="src"># The reply is all that leaves the site.</pre>'
+            '<table><tr><td>train to site A</td><td>train from site B</td></tr></table>')
+    assert terms.english_passages(_swedish_page_text(page)) == [
+        "The model is trained at each hospital and then sent to the coordinator."]
+
+
 def test_every_swedish_text_uses_the_term_list():
     texts = list(_swedish_texts())
     assert any("notebooks/sv/" in where for where, _ in texts)
