@@ -131,8 +131,8 @@ def export_notebook_html(path: Path, title: str | None = None, lang: str = "en")
             skip = next((skip_tags[tag] for tag in skip_tags if tag in tags), None)
             if skip:
                 code = f'<details class="skip"><summary>{esc(skip)}</summary>{code}</details>'
-            body.append(f'<div class="cell-code">{code}'
-                        + "".join(_output_html(o, lang) for o in cell.get("outputs", [])) + "</div>")
+            outputs = "".join(_output_html(o, lang) for o in cell.get("outputs", []))
+            body.append(f'<div class="cell-code">{code}{outputs}</div>')
     name = title or path.stem
     return page(name, "\n".join(body), lang, EXPORT_CSS,
                 footer=generated_footer(f"{path.parent.name}/{path.name} (stored outputs)",

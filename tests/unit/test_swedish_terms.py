@@ -178,20 +178,20 @@ def _swedish_page_text(page):
     return " ".join(_URL.sub(" ", text).split())
 
 
-def _swedish_lesson_pages():
-    """The Swedish lesson exports and projector views (docs/materials/*/sv/)."""
-    return sorted((ROOT / "docs" / "materials").glob("*/sv/*.html"))
-
-
-def test_the_swedish_lesson_pages_are_swedish_and_have_no_english_sentences():
-    pages = _swedish_lesson_pages()
-    assert {p.parent.parent.name for p in pages} == {"lessons", "projector"}
+def test_the_swedish_materials_have_no_english_sentences():
+    # Every Swedish page under docs/materials/: the materials, the answer key, the take-home
+    # documents, and the lesson exports and projector views of notebooks/sv/ (*/sv/).
+    materials = ROOT / "docs" / "materials"
+    lesson_pages = sorted(materials.glob("*/sv/*.html"))
+    assert {p.parent.parent.name for p in lesson_pages} == {"lessons", "projector"}
     found = []
-    for path in pages:
+    for path in lesson_pages:
+        assert '<html lang="sv"' in path.read_text(encoding="utf-8"), path.name
+    for path in sorted(materials.rglob("*.html")):
         page = path.read_text(encoding="utf-8")
-        assert '<html lang="sv"' in page, f"{path.name}: the page does not say lang=\"sv\""
-        found += [f"{path.relative_to(ROOT)}: {sentence}"
-                  for sentence in terms.english_passages(_swedish_page_text(page))]
+        if '<html lang="sv"' in page:
+            found += [f"{path.relative_to(ROOT)}: {sentence}"
+                      for sentence in terms.english_passages(_swedish_page_text(page))]
     assert found == [], "\n".join(found)
 
 
