@@ -16,10 +16,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import MISSING, fields
 from pathlib import Path
-from typing import get_type_hints
+from typing import TYPE_CHECKING, get_type_hints
 
 from fedlearn_kit.i18n import N_, _, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
+
+if TYPE_CHECKING:  # for the type checker only: at run time the handlers import what they use
+    from fedlearn_kit.federation.deployment.state import Deployment
+    from fedlearn_kit.federation.result import Result
+
+#: The parser each ``_add_*`` function adds its subcommands to.
+Subparsers = argparse._SubParsersAction  # noqa: SLF001 - argparse names no public type for it
 
 #: The engines of ``fedlearn-kit run`` (the same tuple as ``federation.engines.ENGINES``;
 #: a test keeps them equal without importing Flower here).
@@ -143,13 +150,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def missing_lines(result: object) -> list[str]:
+def missing_lines(result: Result) -> list[str]:
     """One line per round in which a site did not answer: "missing" only for a site that
     neither trained nor evaluated; a site that evaluated (e.g. it rejoined mid-round)
     but whose update did not go into the model is named as such."""
-    history = result.history  # type: ignore[attr-defined]
+    history = result.history
     lines = []
-    for server_round, sites in sorted(result.missing.items()):  # type: ignore[attr-defined]
+    for server_round, sites in sorted(result.missing.items()):
         evaluated = set()
         if len(history):
             rows = history[(history["round"] == server_round) & (history["stage"] == "evaluate")]
@@ -167,20 +174,20 @@ def missing_lines(result: object) -> list[str]:
 
 # ------------------------------------------------------------------------- deploy
 
-def _print_deployment(dep: object) -> None:
+def _print_deployment(dep: Deployment) -> None:
     print(repr(dep))
-    for note in getattr(dep, "notes", []):
+    for note in dep.notes:
         print(_("  note: {note}").format(note=note))
-    print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")  # type: ignore[attr-defined]
-    for p in dep.processes:  # type: ignore[attr-defined]
+    print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")
+    for p in dep.processes:
         port = f" port {p.port}" if p.port else ""
         print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
 
 
-def _stop_hint(dep: object) -> None:
+def _stop_hint(dep: Deployment) -> None:
     """Every command that starts processes prints the one that stops them, naming the
     folder, so it works from any current folder."""
-    workdir = str(dep.workdir)  # type: ignore[attr-defined]
+    workdir = str(dep.workdir)
     if any(c.isspace() for c in workdir):  # double quotes: POSIX shells, cmd and PowerShell
         workdir = f'"{workdir}"'
     print(_("Stop it with: fedlearn-kit deploy down --workdir {workdir}").format(
@@ -329,7 +336,7 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_deploy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_deploy(sub: Subparsers[argparse.ArgumentParser]) -> None:
     deploy = sub.add_parser("deploy", help=_("start and stop Flower's SuperLink and SuperNodes"))
     cmds = deploy.add_subparsers(dest="deploy_command", required=True)
 
@@ -410,7 +417,7 @@ LAB_PORT = 8888
 SUPERLINK_PORT = 9092
 
 
-def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_gdpr(sub: Subparsers[argparse.ArgumentParser]) -> None:
     epilog = _("The guide, with the facts and answers file formats: {guide}").format(
         guide=GDPR_GUIDE)
     answers_help = _("answers file (default: $FEDLEARN_ANSWERS, else ./fedlearn-answers.json)")
@@ -486,7 +493,7 @@ def _add_gdpr(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     read.set_defaults(handler=_cmd_answers_import)
 
 
-def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_materials(sub: Subparsers[argparse.ArgumentParser]) -> None:
     materials = sub.add_parser(
         "materials", help=_("workshop: export notebooks to offline HTML, clean-answers"),
         description=_("What a facilitator runs on the room's laptops. (The printed materials "
@@ -506,7 +513,7 @@ def _add_materials(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     materials.set_defaults(handler=_cmd_materials)
 
 
-def _add_doctor(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_doctor(sub: Subparsers[argparse.ArgumentParser]) -> None:
     doctor = sub.add_parser(
         "doctor", help=_("is this laptop ready for the course?"),
         description=_("A pass/fail checklist, with the fix for each failure; exit code 0 only "

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from fedlearn_kit.paths import PACKAGE_DIR
 
@@ -40,7 +40,9 @@ ENV_VAR = "FEDLEARN_RESULT_CACHE"
 WRAPPED: list[str] = []
 _VERSIONS = ("torch", "numpy", "pandas", "scikit-learn", "flwr", "opacus")
 
-F = TypeVar("F", bound=Callable[..., Any])
+#: A cached function keeps its signature: its parameters (P) and its result type (R).
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @functools.cache
@@ -84,7 +86,7 @@ def result_key(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str
     return digest.hexdigest()[:40]
 
 
-def cached(func: F) -> F:
+def cached(func: Callable[P, R]) -> Callable[P, R]:
     """Keep ``func``'s results on disk while ``FEDLEARN_RESULT_CACHE`` names a folder.
 
     A result that cannot be read back (a file cut short) is computed again; arguments that
@@ -93,7 +95,7 @@ def cached(func: F) -> F:
     WRAPPED.append(f"{func.__module__}.{func.__qualname__}")
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         folder = os.environ.get(ENV_VAR)
         if not folder:
             return func(*args, **kwargs)
@@ -103,7 +105,8 @@ def cached(func: F) -> F:
             return func(*args, **kwargs)
         path = Path(folder) / f"{func.__qualname__}-{key}.pickle"
         try:
-            return pickle.loads(path.read_bytes())
+            stored: R = pickle.loads(path.read_bytes())  # what func returned for these args
+            return stored
         except FileNotFoundError:
             pass
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -116,4 +119,4 @@ def cached(func: F) -> F:
         os.replace(temporary, path)
         return result
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

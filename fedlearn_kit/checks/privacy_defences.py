@@ -135,7 +135,7 @@ def site_dp_app(app: object, clipping_norm: float, epsilon_per_round: float,
                       "handlers on it.")
     exp = Experiment(patients_per_site=120, num_rounds=2, local_epochs=1, seed=3)
 
-    def final(client: object) -> dict:
+    def final(client: ClientApp) -> dict:
         with coordinator.numpy_noise(7):
             result, _ = coordinator.run_tapped(exp, client)
         return result.state_dict

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from flwr.app import Context, Error, Message, RecordDict
 from flwr.clientapp import ClientApp
-from flwr.serverapp import Grid
+from flwr.serverapp import Grid, ServerApp
 
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation import flower_app
@@ -205,7 +205,7 @@ class Lines(io.TextIOBase):
 
 def run_local(exp: Experiment, *, app: str | Path | None = None, min_sites: int = 1,
               server_eval: bool = True, progress: bool = False, timeout: float = 600.0,
-              client_app: ClientApp | None = None, server_app: Any = None,
+              client_app: ClientApp | None = None, server_app: ServerApp | None = None,
               observe: Observer | None = None, echo: bool = False) -> Result:
     """The in-process engine: the app's ServerApp drives its ClientApp through a LocalGrid.
 

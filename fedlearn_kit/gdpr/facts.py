@@ -51,9 +51,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fedlearn_kit.gdpr.files import atomic_write_text
+
+if TYPE_CHECKING:  # at run time only _experiment imports it: reading facts needs no numpy
+    from fedlearn_kit.experiment import Experiment
+
+#: What the facts accept as "the experiment": the Experiment, its ``as_dict()``, or nothing.
+ExperimentLike: TypeAlias = "Experiment | Mapping[str, Any] | None"
 
 FACTS_FORMAT = "fedlearn-kit facts"
 FACTS_VERSION = 1
@@ -296,7 +302,7 @@ def data_flows_from_messages(messages: Any) -> tuple[DataFlow, ...]:
     return tuple(flows)
 
 
-def measure_data_flows(experiment: Any, num_rounds: int = 1) -> tuple[DataFlow, ...]:
+def measure_data_flows(experiment: Experiment, num_rounds: int = 1) -> tuple[DataFlow, ...]:
     """Run ``experiment`` for ``num_rounds`` on the local engine and read what left each site.
 
     Every round sends the same kinds of reply, so one round shows the flows; it takes a few
@@ -489,7 +495,7 @@ def _measured(section: str, values: Mapping[str, Any]) -> MeasuredFacts:
 
 
 # -- fingerprints -----------------------------------------------------------------------------
-def experiment_settings(experiment: Any) -> dict[str, Any] | None:
+def experiment_settings(experiment: ExperimentLike) -> dict[str, Any] | None:
     """An Experiment's settings as a plain dict (``None`` stays ``None``)."""
     if experiment is None:
         return None
@@ -501,7 +507,7 @@ def experiment_settings(experiment: Any) -> dict[str, Any] | None:
                      f"{type(experiment).__name__}.")
 
 
-def experiment_fingerprint(experiment: Any) -> str | None:
+def experiment_fingerprint(experiment: ExperimentLike) -> str | None:
     """A short fingerprint of the settings that decide the patients and the kind of model.
 
     Two experiments with the same sites, sizes, seed, test fraction and model kind share a
@@ -578,8 +584,8 @@ def _mismatch(path: Path, theirs: Mapping[str, Any], section: str, ours: Any,
         f"(kit.gdpr.clear_facts()) or record into another file with path=...")
 
 
-def record_facts(section: str, experiment: Any = None, path: str | os.PathLike[str] | None = None,
-                 **values: Any) -> Path:
+def record_facts(section: str, experiment: ExperimentLike = None,
+                 path: str | os.PathLike[str] | None = None, **values: Any) -> Path:
     """Merge measured facts into the facts file under ``section``; returns the file's path.
 
     ``experiment`` is the :class:`~fedlearn_kit.Experiment` the facts were measured on; its
@@ -659,7 +665,7 @@ def _facts_from_file(data: Mapping[str, Any], path: Path) -> ExperimentFacts:
         raise _fail(path, str(err)) from err
 
 
-def _experiment(settings: Mapping[str, Any], path: Path) -> Any:
+def _experiment(settings: Mapping[str, Any], path: Path) -> Experiment:
     from fedlearn_kit.experiment import Experiment
 
     known = {f.name for f in fields(Experiment)}
@@ -694,7 +700,7 @@ def clear_facts(path: str | os.PathLike[str] | None = None) -> Path:
     return target
 
 
-def facts_from_experiment(exp: Any, engine: str | None = None, strategy: str | None = None,
+def facts_from_experiment(exp: Experiment, engine: str | None = None, strategy: str | None = None,
                           **measured: Any) -> ExperimentFacts:
     """Facts of a :class:`fedlearn_kit.Experiment`, plus anything measured.
 

@@ -137,7 +137,7 @@ def _share_ca(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``hub`` and its commands to the kit's command line."""
     hub = sub.add_parser("hub", help=_("the room server: JupyterHub serving the course to a "
                                      "room (Linux, as root)"))

@@ -10,10 +10,10 @@ at the coordinator (Flower's DP strategy wrapper), with the privacy budget each 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -27,10 +27,16 @@ from fedlearn_kit.privacy.attacks import loss_attack
 from fedlearn_kit.privacy.defences import opacus_sample_rate
 from fedlearn_kit.training import Split
 
-if TYPE_CHECKING:
-    from flwr.app import ConfigRecordValues
+if TYPE_CHECKING:  # Flower's types, for the type checker only: this module loads Flower late
+    from flwr.app import ConfigRecordValues, Context, Message
+    from flwr.clientapp import ClientApp
+    from flwr.serverapp import Grid, ServerApp
 
-Mod = Callable[..., Any]
+    from fedlearn_kit.federation.faults import Mod
+    from fedlearn_kit.federation.result import Result
+
+    #: A ClientApp, a handler or what a mod is given to call next: (message, context) -> reply.
+    Handler = Callable[[Message, Context], Message]
 #: The metric Flower's FedAvg weighs each reply by (the app's training replies carry it).
 WEIGHT_KEY = "num-examples"
 
@@ -47,17 +53,20 @@ class CoordinatorTap:
 
     updates: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, msg: Any, reply: Any, context: Any) -> None:
+    def __call__(self, msg: Message, reply: Message, context: Context) -> None:
         from flwr.app import MessageType
 
         if msg.metadata.message_type == MessageType.TRAIN and not reply.has_error():
             metrics = next(iter(reply.content.metric_records.values()))
+            server_round = msg.content.config_records["config"]["server-round"]
+            num_examples = metrics[WEIGHT_KEY]
+            assert isinstance(server_round, int) and isinstance(num_examples, int)
             self.updates.append({
-                "round": int(msg.content["config"]["server-round"]),
+                "round": server_round,
                 "partition": int(context.node_config["partition-id"]),
-                "num_examples": int(metrics[WEIGHT_KEY]),
-                "global": msg.content["arrays"].to_torch_state_dict(),
-                "site": reply.content["arrays"].to_torch_state_dict()})
+                "num_examples": num_examples,
+                "global": msg.content.array_records["arrays"].to_torch_state_dict(),
+                "site": reply.content.array_records["arrays"].to_torch_state_dict()})
 
     def site_model(self, server_round: int, partition: int) -> dict[str, torch.Tensor]:
         """The weights one site sent back in one round."""
@@ -68,8 +77,8 @@ class CoordinatorTap:
                        f"rounds recorded: {sorted({u['round'] for u in self.updates})}.")
 
 
-def run_tapped(exp: Experiment, client_app: Any = None, server_app: Any = None
-               ) -> tuple[Any, CoordinatorTap]:
+def run_tapped(exp: Experiment, client_app: ClientApp | None = None,
+               server_app: ServerApp | None = None) -> tuple[Result, CoordinatorTap]:
     """Run ``exp`` federated on the in-process engine; keep what the coordinator received.
 
     ``client_app`` / ``server_app``: Flower apps that replace the app folder's (e.g. its
@@ -83,14 +92,14 @@ def run_tapped(exp: Experiment, client_app: Any = None, server_app: Any = None
     return result, tap
 
 
-def with_mods(app: Any, *mods: Mod) -> Any:
+def with_mods(app: Handler, *mods: Mod) -> ClientApp:
     """``app`` with Flower ``mods`` around it, as a ClientApp (a mod wraps any callable app:
     ``mod(msg, context, app)``)."""
     from flwr.clientapp import ClientApp
 
     outer = ClientApp(mods=list(mods))
 
-    def handler(msg: Any, context: Any) -> Any:
+    def handler(msg: Message, context: Context) -> Message:
         return app(msg, context)
 
     outer.train()(handler)
@@ -98,7 +107,7 @@ def with_mods(app: Any, *mods: Mod) -> Any:
     return outer
 
 
-def app_handlers(*, mods: Sequence[Mod] = (), train_mods: Sequence[Mod] = ()) -> Any:
+def app_handlers(*, mods: Sequence[Mod] = (), train_mods: Sequence[Mod] = ()) -> ClientApp:
     """The course app's ClientApp handlers, registered on a new ClientApp with Flower mods.
 
     Flower's idiom for a variant of a ClientApp: ``mods`` wrap both handlers, ``train_mods``
@@ -122,8 +131,8 @@ def _net(exp: Experiment, state: dict[str, torch.Tensor]) -> torch.nn.Module:
     return net
 
 
-def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort, result: Any = None,
-                  metric: str = "advantage") -> pd.DataFrame:
+def round_leakage(exp: Experiment, tap: CoordinatorTap, future: Cohort,
+                  result: Result | None = None, metric: str = "advantage") -> pd.DataFrame:
     """The loss attack on each site's update and on the global model, round by round.
 
     Members are each site's training rows, non-members that site's future patients. The
@@ -182,7 +191,7 @@ def numpy_noise(seed: int | None) -> Iterator[None]:
         np.random.set_state(state)  # noqa: NPY002
 
 
-def drop_site_metrics(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+def drop_site_metrics(msg: Message, context: Context, call_next: Handler) -> Message:
     """A Flower mod for DP runs: replies carry counts and ε, not losses or AUROC.
 
     DP covers what the noise covers: the weights. A training loss or a site's AUROC and
@@ -217,7 +226,7 @@ class SiteDPRun:
       course reports.
     """
 
-    result: Any
+    result: Result
     tap: CoordinatorTap
     noise_multiplier: float  # noise standard deviation / clipping norm, per release
     epsilon: float  # one record replaced, the site's n fixed (sensitivity 2C), RDP
@@ -231,7 +240,7 @@ class SiteDPRun:
         return "replace-one"
 
 
-def run_site_dp(exp: Experiment, client_app: Any = None, *, clipping_norm: float,
+def run_site_dp(exp: Experiment, client_app: ClientApp | None = None, *, clipping_norm: float,
                 epsilon_per_round: float, delta: float = 1e-5, seed: int = 0,
                 reproducible: bool = False, announce: bool = True) -> SiteDPRun:
     """Site-level DP with Flower's own ``LocalDpMod``: each site clips and noises its update.
@@ -281,6 +290,10 @@ RECORD_DP_COVERS = ("the weights only; losses and the sites' evaluation metrics 
 DP_STATE_KEY = "dp-accounting"
 
 
+#: The budget history a site keeps between rounds: the lists ``history_to_lists`` wrote.
+_Lists: TypeAlias = "Mapping[str, Sequence[float]]"
+
+
 @dataclass(frozen=True)
 class DPSGDTrain:
     """A ClientApp training handler: the app's ``train`` with DP-SGD (Opacus) for SGD.
@@ -300,7 +313,7 @@ class DPSGDTrain:
     reproducible: bool = False  # classroom switch: noise seeded from the public round seed
     draw: int = 0  # which classroom noise draw of that seed
 
-    def __call__(self, msg: Any, context: Any) -> Any:
+    def __call__(self, msg: Message, context: Context) -> Message:
         from flwr.app import ArrayRecord, ConfigRecord, Message, MetricRecord, RecordDict
 
         from fedlearn_app.client_app import site_data
@@ -312,18 +325,21 @@ class DPSGDTrain:
             history_to_lists,
         )
 
-        cfg, config = context.run_config, msg.content["config"]
+        cfg, config = context.run_config, msg.content.config_records["config"]
+        server_round, lr = config["server-round"], config["lr"]
+        assert isinstance(server_round, int) and isinstance(lr, float)
         model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))
-        model.load_state_dict(msg.content["arrays"].to_torch_state_dict())
+        model.load_state_dict(msg.content.array_records["arrays"].to_torch_state_dict())
         partition_id, (train_data, _) = site_data(context)
         saved = context.state.config_records.get(DP_STATE_KEY)
         X, y = to_tensors(train_data)  # noqa: N806 - the kit's naming glossary
-        seed = round_seed(int(cfg["seed"]), int(config["server-round"]), partition_id)
-        run = dp_train(model, X, y, epochs=int(cfg["local-epochs"]), lr=float(config["lr"]),
+        seed = round_seed(int(cfg["seed"]), server_round, partition_id)
+        run = dp_train(model, X, y, epochs=int(cfg["local-epochs"]), lr=lr,
                        batch_size=int(cfg["batch-size"]),
                        seed=seed if self.reproducible else None,
                        dp=DPConfig(self.noise_multiplier, self.max_grad_norm, self.delta),
-                       history=history_from_lists(saved) if saved else (), draw=self.draw)
+                       history=history_from_lists(cast(_Lists, saved)) if saved else (),
+                       draw=self.draw)
         # ConfigRecord is annotated with an (invariant) dict of all config values.
         lists: dict[str, ConfigRecordValues] = dict(history_to_lists(run.history))
         context.state[DP_STATE_KEY] = ConfigRecord(lists)
@@ -335,7 +351,7 @@ class DPSGDTrain:
 
 def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: float = 1.0,
                   delta: float = 1e-5, reproducible: bool = False, draw: int = 0,
-                  announce: bool = True) -> tuple[Any, CoordinatorTap]:
+                  announce: bool = True) -> tuple[Result, CoordinatorTap]:
     """Run ``exp`` federated with DP-SGD inside every site's ClientApp (local engine).
 
     Each site's ε (metric ``epsilon``) is per record as Opacus accounts it (add/remove) and
@@ -362,7 +378,7 @@ def run_record_dp(exp: Experiment, *, noise_multiplier: float, max_grad_norm: fl
     return without_averaged_epsilon(result), tap
 
 
-def without_averaged_epsilon(result: Any) -> Any:
+def without_averaged_epsilon(result: Result) -> Result:
     """Blank the ε that Flower's FedAvg averaged over the sites (a run's ``all`` rows).
 
     FedAvg averages every metric of the replies, weighted by patients; an average of the
@@ -441,7 +457,7 @@ def site_budget_facts(exp: Experiment, split: Split, *, noise_multiplier: float,
 EQUAL_WEIGHT_KEY = "equal-weight"
 
 
-def equal_weight(msg: Any, context: Any, call_next: Callable[..., Any]) -> Any:
+def equal_weight(msg: Message, context: Context, call_next: Handler) -> Message:
     """A Flower mod: add ``equal-weight = 1`` to a reply's metrics (see :func:`run_central_dp`)."""
     reply = call_next(msg, context)
     if not reply.has_error():
@@ -470,7 +486,7 @@ class CentralDPRun:
     *releases*, not what it receives.
     """
 
-    result: Any
+    result: Result
     tap: CoordinatorTap
     noise_multiplier: float
     clipping_norm: float
@@ -504,7 +520,7 @@ def flower_epsilon(noise_multiplier: float, releases: int, num_sites: int, delta
 
 
 def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm: float,
-                          delta: float) -> tuple[Any, list[Any]]:
+                          delta: float) -> tuple[ServerApp, list[Any]]:
     """A ServerApp: the app's rounds (``run_rounds``) with Flower's DP wrapper around FedAvg.
 
     FedAvg weighs every site equally (``weighted_by_key=EQUAL_WEIGHT_KEY``): the wrapper's
@@ -520,7 +536,7 @@ def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm
     app = ServerApp()
 
     @app.main()
-    def main(grid: Any, context: Any) -> None:
+    def main(grid: Grid, context: Context) -> None:
         fedavg = FedAvg(min_train_nodes=1, min_evaluate_nodes=1, min_available_nodes=1,
                         weighted_by_key=EQUAL_WEIGHT_KEY)
         wrappers.append(DifferentialPrivacyClientSideFixedClipping(
@@ -531,7 +547,7 @@ def central_dp_server_app(num_sites: int, noise_multiplier: float, clipping_norm
     return app, wrappers
 
 
-def run_central_dp(exp: Experiment, client_app: Any = None, *, noise_multiplier: float,
+def run_central_dp(exp: Experiment, client_app: ClientApp | None = None, *, noise_multiplier: float,
                    clipping_norm: float, delta: float = 1e-5, seed: int = 0,
                    reproducible: bool = False, announce: bool = True) -> CentralDPRun:
     """Central DP with Flower's own strategy wrapper, client mod and accountant.
@@ -594,7 +610,7 @@ def utility_over_draws(runs: dict[str, Callable[[int], Any]], future: Cohort,
     return pd.DataFrame(rows).T
 
 
-def compare_leakage(exp: Experiment, runs: dict[str, tuple[Any, CoordinatorTap]],
+def compare_leakage(exp: Experiment, runs: dict[str, tuple[Result, CoordinatorTap]],
                     future: Cohort) -> pd.DataFrame:
     """The loss attack on the last round's models, one row per run, with a blind baseline.
 

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import psutil
-import pytest
 import torch
 
 import fedlearn_kit as kit
@@ -25,8 +24,6 @@ from fedlearn_kit.federation.deployment.process_control import free_port
 from fedlearn_kit.federation.result import load_result
 from fedlearn_kit.offline import offline_env
 from tests.helpers import ROOT
-
-pytestmark = pytest.mark.slow
 
 
 def flwr() -> str:

@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import torch
 
 import fedlearn_kit as kit
@@ -28,8 +27,6 @@ from fedlearn_kit.federation.simulation import superlink_ready as answers
 from fedlearn_kit.offline import offline_env
 from fedlearn_kit.paths import DATA_DIR
 from tests.helpers import ROOT
-
-pytestmark = pytest.mark.slow
 
 
 def command(name: str) -> str:

@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -195,9 +196,9 @@ def port_owner(host: str, port: int) -> str:
             return f"pid {pid}"
 
     def listens(conn: object) -> bool:
-        laddr = getattr(conn, "laddr", None)
-        return bool(laddr) and laddr.port == port and getattr(  # type: ignore[union-attr]
-            conn, "status", None) == psutil.CONN_LISTEN
+        # an unbound socket's laddr is an empty tuple, which has no port
+        local_port = getattr(getattr(conn, "laddr", None), "port", None)
+        return local_port == port and getattr(conn, "status", None) == psutil.CONN_LISTEN
 
     try:
         for conn in psutil.net_connections(kind="inet"):
@@ -331,7 +332,7 @@ class Found:
     """A running process of a deployment, found by the marks in its environment."""
 
     record: Proc
-    settings: dict[str, object]
+    settings: dict[str, Any]  # decoded from JSON: the deployment's settings
 
 
 def running_in(workdir: Path) -> list[Found]:

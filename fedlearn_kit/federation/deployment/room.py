@@ -156,8 +156,9 @@ def _adopt_room(dep: Deployment, num_sites: int, port: int | None, advertise: st
         found = credentials.collect_public_keys(keys, num_sites)
         registration.add_public_keys(dep, found)
         registration.register_nodes(dep, sorted(found))
+    superlink = dep.process("superlink")
     dep.notes.append(f"The room's SuperLink was already running (pid "
-                     f"{dep.process('superlink').pid}): carried on with it.")  # type: ignore[union-attr]
+                     f"{superlink.pid if superlink else '?'}): carried on with it.")
     return dep
 
 

@@ -284,9 +284,9 @@ def load(workdir: str | Path | None = None) -> Deployment:
         dep = _from_state(workdir, *load_state(path))
     elif running:
         settings_ = running[0].settings
-        dep = Deployment(workdir, str(settings_["superlink"]), int(settings_["num_sites"]),  # type: ignore[call-overload]
+        dep = Deployment(workdir, str(settings_["superlink"]), int(settings_["num_sites"]),
                          bool(settings_["insecure"]), str(settings_["marker"]),
-                         runs=int(settings_.get("runs", 0)),  # type: ignore[call-overload]
+                         runs=int(settings_.get("runs", 0)),
                          isolation=str(settings_.get("isolation", "process")),
                          role=str(settings_.get("role", "local")))
         dep.node_ids, dep.registered = registration.saved_registrations(dep)
