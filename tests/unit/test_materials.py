@@ -389,6 +389,15 @@ def test_swedish_lesson_pages_are_swedish_and_listed():
     assert 'href="lessons/sv/03_centralised.html" lang="sv"' in index
 
 
+def test_a_lesson_export_links_the_other_lessons_exports():
+    # The Swedish lesson's notice links its English text; the last section links the next
+    # lesson: in the exported pages both go to the exports, not to notebooks.
+    page = build._exported_lesson("centralised", "sv")
+    assert 'href="../03_centralised.html"' in page and 'href="04_federated.html"' in page
+    assert 'href="04_federated.html"' in build._exported_lesson("centralised")
+    assert ".ipynb" not in "".join(re.findall(r'href="[^"]*"', page))
+
+
 def test_a_lesson_without_a_swedish_notebook_gets_no_swedish_pages(monkeypatch):
     real = lessons.lesson_path
     monkeypatch.setattr(lessons, "lesson_path", lambda slug, lang="en": (

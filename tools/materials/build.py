@@ -8,6 +8,7 @@ so one command keeps everything in step and one test catches any drift.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from functools import partial
@@ -142,9 +143,30 @@ def _takehome_html(lang: str, index: int) -> str:
     return _blank_takehome(lang)[index].html()
 
 
+_NOTEBOOK_LINK = re.compile(r'href="([^":#]*?\d\d_\w+)\.ipynb(#[^"]*)?"')
+
+
+def _lesson_exports() -> set[Path]:
+    """Every lesson export docs/materials/ holds, in every language."""
+    return {OUT / _lesson_page_path("lessons", slug, lang) for slug in STEPS
+            for lang in lessons.lesson_languages(slug)}
+
+
 def _exported_lesson(slug: str, lang: str = "en") -> str:
-    """The offline HTML export of one lesson's notebook in ``lang``."""
-    return export_notebook_html(lessons.lesson_path(slug, lang), step_title(slug, lang), lang)
+    """The offline HTML export of one lesson's notebook in ``lang``, its links to another
+    lesson's notebook pointing at that lesson's export instead (a Swedish lesson's link to its
+    English text goes to the English export)."""
+    html = export_notebook_html(lessons.lesson_path(slug, lang), step_title(slug, lang), lang)
+    folder = (OUT / _lesson_page_path("lessons", slug, lang)).parent
+    exports = _lesson_exports()
+
+    def to_export(match: re.Match[str]) -> str:
+        target = Path(os.path.normpath(folder / f"{match.group(1)}.html"))
+        if target not in exports:
+            return match.group(0)
+        return f'href="{match.group(1)}.html{match.group(2) or ""}"'
+
+    return _NOTEBOOK_LINK.sub(to_export, html)
 
 
 def targets() -> dict[Path, Callable[[], str]]:
