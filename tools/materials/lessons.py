@@ -41,14 +41,16 @@ class LessonWords:
     skipped: tuple[str, ...]
     projector: str
     cards: str
+    #: How many words a slide holds: Swedish words are longer (compounds), so fewer fit.
+    slide_words: int
 
 
 WORDS = {
     "en": LessonWords("You will", "**Time:**", ("GDPR questions", "Next"), "projector",
-                      "GDPR questions"),
+                      "GDPR questions", 180),
     "sv": LessonWords("Ni kommer att", "**Tid:**", ("Dataskyddsfrågor i det här steget",
                                                      "Nästa"), "projektorvy",
-                      "Dataskyddsfrågor"),
+                      "Dataskyddsfrågor", 160),
 }
 
 
@@ -166,7 +168,7 @@ def learning_outcomes(slug: str, lang: str = "en") -> list[str]:
 
 
 #: How many words a projector slide holds (1280 x 800 at the slide's font size).
-SLIDE_WORDS = 180
+SLIDE_WORDS = WORDS["en"].slide_words  # 180
 #: Sentence ends: a full stop, question or exclamation mark, then a capital or an emphasis
 #: mark. Abbreviations the course uses before a capital are not ends (see _ABBREVIATIONS).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ*(\[])")
@@ -259,6 +261,7 @@ body { max-width: none; padding: 0; background: #fff; }
 .slide h1 { font-size: 2.4rem; } .slide h2 { font-size: 1.9rem; color: var(--accent); }
 .slide img { height: 58vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
 .slide table { font-size: 0.8em; }
+.slide:lang(sv) > table { font-size: 0.74em; } /* Swedish cells run longer; a table never splits */
 .slide .table { align-self: flex-start; max-width: 100%; }
 .slide .table table { font-size: 0.72em; }
 .slide .sv { color: var(--muted); font-style: italic; }
@@ -300,7 +303,7 @@ def _figure_html(figure: Figure) -> str:
     return f'<img alt="{esc(figure.alt)}" src="data:image/png;base64,{figure.png}">'
 
 
-def _section_slides(section: Section) -> list[str]:
+def _section_slides(section: Section, budget: int = SLIDE_WORDS) -> list[str]:
     """A section's slides: its prose in whole paragraphs, each figure with the short text
     just before it, in the lesson's order."""
     slides: list[str] = []
@@ -308,9 +311,9 @@ def _section_slides(section: Section) -> list[str]:
     heading = f"<h2>{esc(section.heading)}</h2>"
 
     def flush(shown: Figure | Table | None = None) -> None:
-        chunks = slide_chunks(pending) or [[]]
+        chunks = slide_chunks(pending, budget) or [[]]
         lead = chunks[-1] if shown is not None and sum(
-            len(b.split()) for b in chunks[-1]) <= SLIDE_WORDS // 3 else None
+            len(b.split()) for b in chunks[-1]) <= budget // 3 else None
         for chunk in (chunks[:-1] if lead is not None else chunks):
             if chunk:
                 slides.append(heading + "".join(markdown(b) for b in chunk))
@@ -357,12 +360,12 @@ def _title_slide(slug: str, title: str, intro: Section, lang: str = "en") -> lis
         you_will = (f"<h2>{esc(words.you_will)}</h2><ul>"
                     + "".join(f"<li>{inline_markdown(o)}</li>" for o in outcomes) + "</ul>")
         count = len(" ".join([first, summary, *outcomes]).split())
-        if count <= SLIDE_WORDS:
+        if count <= words.slide_words:
             slides[0] += you_will
         else:  # a long opening: the objectives get a slide of their own
             slides.append(you_will)
     more = [f"<h2>{esc(title)}</h2>" + "".join(markdown(b) for b in chunk)
-            for chunk in slide_chunks(rest)]
+            for chunk in slide_chunks(rest, words.slide_words)]
     return [*slides, *more]
 
 
@@ -400,7 +403,7 @@ def projector_html(slug: str, lang: str = "en") -> str:
     for section in sections[1:]:
         if section.heading.startswith(WORDS[lang].skipped):
             continue
-        slides += _section_slides(section)
+        slides += _section_slides(section, WORDS[lang].slide_words)
     slides += _card_slides(slug, lang)
     body = "".join(f'<section class="slide">{s}</section>' for s in slides)
     body += '<div class="counter no-print" aria-live="polite"></div>'
