@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, get_type_hints
 
-from fedlearn_kit.i18n import N_, _, use_answers_file
+from fedlearn_kit.i18n import N_, _, ngettext, use_answers_file
 from fedlearn_kit.sites import MAX_SITES
 
 if TYPE_CHECKING:  # for the type checker only: at run time the handlers import what they use
@@ -178,10 +179,12 @@ def _print_deployment(dep: Deployment) -> None:
     print(repr(dep))
     for note in dep.notes:
         print(_("  note: {note}").format(note=note))
-    print(f"SuperLink address: {dep.superlink}   FLWR_HOME: {dep.flwr_home}")
+    print(_("SuperLink address: {address}   FLWR_HOME: {home}").format(
+        address=dep.superlink, home=dep.flwr_home))
     for p in dep.processes:
-        port = f" port {p.port}" if p.port else ""
-        print(f"  {p.name:<28} pid {p.pid:<7} pgid {p.pgid:<7}{port:<11} log {p.log}")
+        port = _(" port {port}").format(port=p.port) if p.port else ""
+        print(_("  {name:<28} pid {pid:<7} pgid {pgid:<7}{port:<11} log {log}").format(
+            name=p.name, pid=p.pid, pgid=p.pgid, port=port, log=p.log))
 
 
 def _stop_hint(dep: Deployment) -> None:
@@ -318,9 +321,10 @@ def _cmd_deploy_down(args: argparse.Namespace) -> int:
     from fedlearn_kit.federation.deployment import down
 
     report = down(args.workdir)
-    print(_("Stopped {n} process(es): {processes}").format(
-        n=len(report["stopped"]), processes=report["stopped"]) if report["stopped"] else
-        _("Stopped 0 process(es): none"))
+    print(ngettext("Stopped {n} process: {processes}", "Stopped {n} processes: {processes}",
+                   len(report["stopped"])).format(n=len(report["stopped"]),
+                                                  processes=report["stopped"])
+          if report["stopped"] else _("Stopped no process."))
     if report.get("already_gone"):
         print(_("Recorded but already ended (not signalled): {processes}").format(
             processes=report["already_gone"]))
@@ -360,12 +364,13 @@ def _add_deploy(sub: Subparsers[argparse.ArgumentParser]) -> None:
                    help=_("interface to listen on (0.0.0.0 for the room's network)"))
     p.add_argument("--advertise", default=None,
                    help=_("address or host name participants use (goes into the certificate)"))
-    p.add_argument("--port", type=int, default=9092)
+    p.add_argument("--port", type=int, default=9092,
+                   help=_("the SuperLink's port for the SuperNodes (default 9092)"))
     p.add_argument("--keys", default=None,
                    help=_("folder with the participants' site-K.pub files (public keys only)"))
     p.add_argument("--renew", action="store_true",
                    help=_("make a new CA and certificate (everyone needs the new ca.crt)"))
-    p.add_argument("--insecure", action="store_true")
+    p.add_argument("--insecure", action="store_true", help=_("no TLS, no node authentication"))
     workdir(p, "./work/room")
     p.set_defaults(handler=_cmd_deploy_link)
 
@@ -389,7 +394,7 @@ def _add_deploy(sub: Subparsers[argparse.ArgumentParser]) -> None:
                    help=_("this site's private key (default: the one `deploy keygen` made)"))
     p.add_argument("--timeout", type=float, default=60.0,
                    help=_("seconds to wait for the SuperNode to join (default 60)"))
-    p.add_argument("--insecure", action="store_true")
+    p.add_argument("--insecure", action="store_true", help=_("no TLS, no node authentication"))
     workdir(p, "./work/room/node-K")
     p.set_defaults(handler=_cmd_deploy_node)
 
@@ -532,6 +537,34 @@ def _add_doctor(sub: Subparsers[argparse.ArgumentParser]) -> None:
 
 # ------------------------------------------------------------------------- the parser
 
+#: argparse's own sentences that the kit's commands show (the usage line, the headings of
+#: ``--help``, the common errors), marked so that the catalogue translates them. argparse
+#: formats them with ``%``, so they keep its ``%(name)s`` placeholders.
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("expected one argument"), N_("expected at least one argument"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"))
+
+
+@contextmanager
+def argparse_in_course_language() -> Iterator[None]:
+    """argparse's own sentences (``usage:``, ``options``, its errors) in the course's
+    language while the kit's parser is built and reads the command line; argparse as it
+    was afterwards (a notebook's kernel may use argparse for something else)."""
+    english = argparse._  # type: ignore[attr-defined]
+    argparse._ = (lambda text: _(text) if text in ARGPARSE_TEXTS  # type: ignore[attr-defined]
+                  else english(text))
+    try:
+        yield
+    finally:
+        argparse._ = english  # type: ignore[attr-defined]
+
+
 def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per task.
 
@@ -597,7 +630,8 @@ def build_parser(run_options: bool = True) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedlearn-kit`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(run_options="run" in argv).parse_args(argv)
+    with argparse_in_course_language():
+        args = build_parser(run_options="run" in argv).parse_args(argv)
     # A command given the learner's answers file speaks the language of those answers
     # (fedlearn_kit.i18n, rule 4) unless the folder or FEDLEARN_LANG says otherwise.
     use_answers_file(getattr(args, "answers", None))

@@ -32,8 +32,8 @@ def flag_top(risk: np.ndarray, share: float) -> np.ndarray:
     ``share`` is a fraction between 0 and 1; the number flagged is rounded to whole patients.
     """
     if not 0 < share <= 1:
-        raise ValueError(f"share={share}: give the fraction of patients to flag, between 0 "
-                         f"and 1 (0.2 flags the top 20 %).")
+        raise ValueError(_("share={share}: give the fraction of patients to flag, between 0 "
+                           "and 1 (0.2 flags the top 20 %).").format(share=share))
     risk = np.asarray(risk, dtype=float)
     count = int(round(share * len(risk)))
     order = np.argsort(-risk, kind="stable")
@@ -99,8 +99,8 @@ def risk_band(model: TrainedModel, df: pd.DataFrame, low: float, high: float
     [``low``, ``high``), how many there are, their mean predicted risk and the share of them
     readmitted (both in %)."""
     if not 0 <= low < high <= 1:
-        raise ValueError(f"risk band [{low}, {high}): give two risks between 0 and 1, the "
-                         f"lower first (0.2, 0.3 is 20-30 %).")
+        raise ValueError(_("risk band [{low}, {high}): give two risks between 0 and 1, the "
+                           "lower first (0.2, 0.3 is 20-30 %).").format(low=low, high=high))
     risk = model.predict_proba(df)
     inside = (risk >= low) & (risk < high)
     y = df[OUTCOME_NAME].to_numpy()[inside]

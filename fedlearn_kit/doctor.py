@@ -117,7 +117,7 @@ def pin_mismatches(lock_dir: Path, installed: dict[str, str] | None = None
     installed = installed_versions() if installed is None else installed
     course = locked_pins(lock_dir)
     everything = locked_pins(lock_dir, "dev.txt") if (lock_dir / "dev.txt").exists() else {}
-    wrong = [(name, installed.get(name, "missing"), version)
+    wrong = [(name, installed.get(name, _("missing")), version)
              for name, version in course.items() if installed.get(name) != version]
     wrong += [(name, installed[name], version) for name, version in everything.items()
               if name not in course and name in installed and installed[name] != version]
@@ -278,7 +278,8 @@ class OutboundWatch:
             host = address[0] if isinstance(address, tuple) and address else ""
             if isinstance(host, str) and not _loopback(host):
                 self.attempts.append(f"{host}:{address[1]}")
-                raise PermissionError(f"fedlearn-kit doctor blocked a connection to {host}")
+                raise PermissionError(_("fedlearn-kit doctor blocked a connection to {host}.")
+                                      .format(host=host))
 
     def children(self, pids: Sequence[int]) -> None:
         import psutil

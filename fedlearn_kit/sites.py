@@ -77,6 +77,17 @@ def site_name(index: int) -> str:
     return name
 
 
+#: The description of a generated site (English; :func:`profiles_table` shows it translated).
+GENERATED_DESCRIPTION = N_("Generated hospital {name}")
+
+
+def _shown_description(profile: SiteProfile) -> str:
+    """A site's description in the course's language, a generated site's included."""
+    if profile.description == GENERATED_DESCRIPTION.format(name=profile.name):
+        return _(GENERATED_DESCRIPTION).format(name=profile.name)
+    return _(profile.description)
+
+
 def generated_profile(index: int) -> SiteProfile:
     """A deterministic profile for site ``index`` beyond the hand-written presets.
 
@@ -93,7 +104,7 @@ def generated_profile(index: int) -> SiteProfile:
               for key, (lo, hi) in _GENERATED_RANGES.items()}
     values["age_mean"] = round(values["age_mean"], 1)
     patients = int(round(float(np.exp(rng.uniform(low, high))), -1))
-    return SiteProfile(site_name(index), f"Generated hospital {site_name(index)}",
+    return SiteProfile(site_name(index), GENERATED_DESCRIPTION.format(name=site_name(index)),
                        patients, **values)
 
 
@@ -123,7 +134,7 @@ def default_sites(num_sites: int = 2, patients_per_site: int | None = None
 def profiles_table(sites: tuple[SiteProfile, ...]) -> pd.DataFrame:
     """The site profiles as a table to read, one row per site, its labels in the course's
     language (lesson 00)."""
-    rows = {s.name: {_("description"): _(s.description), _("patients"): s.num_patients,
+    rows = {s.name: {_("description"): _shown_description(s), _("patients"): s.num_patients,
                      _("mean age"): s.age_mean, _("female share"): s.female_fraction,
                      _("severity shift"): s.severity_shift,
                      _("baseline log-odds"): s.baseline_log_odds,

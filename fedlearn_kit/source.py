@@ -15,6 +15,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from fedlearn_kit.i18n import _
+
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,8 +61,9 @@ def show_source(obj: Any, *, only: str | None = None, docstring: bool = True) ->
     try:
         code = textwrap.dedent(inspect.getsource(target)).rstrip()
     except (TypeError, OSError) as err:
-        raise TypeError(f"show_source needs a module, function or class defined in a file; "
-                        f"got {type(obj).__name__} ({err}).") from None
+        raise TypeError(_("show_source needs a module, function or class defined in a file; "
+                          "got {kind} ({error}).").format(kind=type(obj).__name__,
+                                                          error=err)) from None
     where = _where(target)
     if only is not None:
         code = _inner(code, only, getattr(target, "__qualname__", "?"))
@@ -90,7 +93,8 @@ def _inner(code: str, name: str, outer: str) -> str:
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             lines = code.splitlines()[first - 1:node.end_lineno]
             return textwrap.dedent("\n".join(lines))
-    raise ValueError(f"{outer} defines no function named {name!r}.")
+    raise ValueError(_("{outer} defines no function named {name!r}.").format(outer=outer,
+                                                                             name=name))
 
 
 def _without_docstring(code: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fedlearn_kit.i18n import _
+from fedlearn_kit.i18n import _, ngettext
 from fedlearn_kit.schema import BY_NAME, COLUMN_NAMES, OUTCOME_NAME, Column
 
 #: Smallest site that can be split into a training and a test set with both outcomes in each.
@@ -111,14 +111,17 @@ def _range_problem(col: Column, series: pd.Series) -> str | None:
     if col.kind == "binary":
         bad = series[~series.isin([0, 1])]
         if len(bad):
-            return _("column '{column}' must be 0 or 1; {n} row(s) are not (e.g. {example})"
-                     ).format(column=col.name, n=len(bad), example=bad.iloc[0])
+            return ngettext("column '{column}' must be 0 or 1; {n} row is not (e.g. {example})",
+                            "column '{column}' must be 0 or 1; {n} rows are not (e.g. {example})",
+                            len(bad)).format(column=col.name, n=len(bad), example=bad.iloc[0])
         return None
     if col.kind == "category":
         bad = series[~series.isin(col.categories)]
         if len(bad):
-            return _("column '{column}' must be one of {categories}; {n} row(s) are not "
-                     "(e.g. {example})").format(column=col.name,
+            return ngettext("column '{column}' must be one of {categories}; {n} row is not "
+                            "(e.g. {example})",
+                            "column '{column}' must be one of {categories}; {n} rows are not "
+                            "(e.g. {example})", len(bad)).format(column=col.name,
                                                 categories=list(col.categories), n=len(bad),
                                                 example=repr(bad.iloc[0]))
         return None
@@ -127,8 +130,11 @@ def _range_problem(col: Column, series: pd.Series) -> str | None:
     bad = series[(series < col.low) | (series > col.high)]
     if len(bad):
         unit = f" {col.unit}" if col.unit else ""  # a unit symbol, the same in every language
-        return _("column '{column}' has {n} value(s) outside the plausible range {range} "
-                 "(e.g. {example}); check the unit and the source system").format(
+        return ngettext("column '{column}' has {n} value outside the plausible range {range} "
+                        "(e.g. {example}); check the unit and the source system",
+                        "column '{column}' has {n} values outside the plausible range {range} "
+                        "(e.g. {example}); check the unit and the source system",
+                        len(bad)).format(
             column=col.name, n=len(bad), range=f"{col.low:g}-{col.high:g}{unit}",
             example=bad.iloc[0])
     return None
@@ -144,34 +150,52 @@ def validate(df: pd.DataFrame, *, site: str | None = None, synthetic_test_data: 
     if not synthetic_test_data:
         pnr = personnummer_columns(df)
         if pnr:
-            cols = ", ".join(_("'{column}' ({n} value(s))").format(column=c, n=n)
-                             for c, n in pnr.items())
-            found = (_("site {site}: column(s) {columns} look like Swedish personnummer or "
-                       "samordningsnummer (10 or 12 digits with a valid check digit). The kit "
-                       "never loads real identifiers. Replace them with pseudonyms before "
-                       "loading; if these are made-up test numbers, pass "
-                       "synthetic_test_data=True (or --synthetic-test-data on the command "
-                       "line).") if site else
-                     _("this file: column(s) {columns} look like Swedish personnummer or "
-                       "samordningsnummer (10 or 12 digits with a valid check digit). The kit "
-                       "never loads real identifiers. Replace them with pseudonyms before "
-                       "loading; if these are made-up test numbers, pass "
-                       "synthetic_test_data=True (or --synthetic-test-data on the command "
-                       "line)."))
+            cols = ", ".join(ngettext("'{column}' ({n} value)", "'{column}' ({n} values)",
+                                      n).format(column=c, n=n) for c, n in pnr.items())
+            found = (ngettext(
+                "site {site}: column {columns} looks like Swedish personnummer or "
+                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
+                "loads real identifiers. Replace them with pseudonyms before loading; if these "
+                "are made-up test numbers, pass synthetic_test_data=True (or "
+                "--synthetic-test-data on the command line).",
+                "site {site}: columns {columns} look like Swedish personnummer or "
+                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
+                "loads real identifiers. Replace them with pseudonyms before loading; if these "
+                "are made-up test numbers, pass synthetic_test_data=True (or "
+                "--synthetic-test-data on the command line).", len(pnr)) if site else
+                ngettext(
+                "this file: column {columns} looks like Swedish personnummer or "
+                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
+                "loads real identifiers. Replace them with pseudonyms before loading; if these "
+                "are made-up test numbers, pass synthetic_test_data=True (or "
+                "--synthetic-test-data on the command line).",
+                "this file: columns {columns} look like Swedish personnummer or "
+                "samordningsnummer (10 or 12 digits with a valid check digit). The kit never "
+                "loads real identifiers. Replace them with pseudonyms before loading; if these "
+                "are made-up test numbers, pass synthetic_test_data=True (or "
+                "--synthetic-test-data on the command line).", len(pnr)))
             raise CohortError(found.format(site=repr(site), columns=cols))
     problems: list[str] = []
     missing = [c for c in COLUMN_NAMES if c not in df.columns]
     extra = [str(c) for c in df.columns if c not in COLUMN_NAMES]
     if missing:
-        problems.append(_("missing column(s) {columns}: add them (see the data card for their "
-                          "meaning) or regenerate with `fedlearn-kit data`").format(
-            columns=missing))
+        problems.append(ngettext(
+            "missing column {columns}: add it (see the data card for its meaning) or regenerate "
+            "with `fedlearn-kit data`",
+            "missing columns {columns}: add them (see the data card for their meaning) or "
+            "regenerate with `fedlearn-kit data`", len(missing)).format(columns=missing))
     if extra:
         problems.append(
-            _("unexpected column(s) {columns}: remove them, or rename them if they are misspelt "
-              "versions of {missing}").format(columns=extra, missing=missing) if missing else
-            _("unexpected column(s) {columns}: remove them, or rename them if they are misspelt "
-              "versions of the expected columns").format(columns=extra))
+            ngettext("unexpected column {columns}: remove it, or rename it if it is a misspelt "
+                     "version of {missing}",
+                     "unexpected columns {columns}: remove them, or rename them if they are "
+                     "misspelt versions of {missing}", len(extra)).format(
+                columns=extra, missing=missing) if missing else
+            ngettext("unexpected column {columns}: remove it, or rename it if it is a misspelt "
+                     "version of an expected column",
+                     "unexpected columns {columns}: remove them, or rename them if they are "
+                     "misspelt versions of the expected columns", len(extra)).format(
+                columns=extra))
     for name in [c for c in COLUMN_NAMES if c in df.columns]:
         col, series = BY_NAME[name], df[name]
         nans = int(series.isna().sum())
@@ -179,11 +203,16 @@ def validate(df: pd.DataFrame, *, site: str | None = None, synthetic_test_data: 
             ids = (df.loc[series.isna(), "patient_id"].head(3).tolist()
                    if "patient_id" in df.columns else [])
             problems.append(
-                _("column '{column}' has {n} empty value(s) (e.g. patient_id {ids}): fill them "
-                  "from the source, or drop those patients and say so in your data card")
+                ngettext("column '{column}' has {n} empty value (e.g. patient_id {ids}): fill "
+                         "it from the source, or drop that patient and say so in your data card",
+                         "column '{column}' has {n} empty values (e.g. patient_id {ids}): fill "
+                         "them from the source, or drop those patients and say so in your data "
+                         "card", nans)
                 if ids else
-                _("column '{column}' has {n} empty value(s): fill them from the source, or "
-                  "drop those patients and say so in your data card"))
+                ngettext("column '{column}' has {n} empty value: fill it from the source, or "
+                         "drop that patient and say so in your data card",
+                         "column '{column}' has {n} empty values: fill them from the source, or "
+                         "drop those patients and say so in your data card", nans))
             problems[-1] = problems[-1].format(column=name, n=nans, ids=ids)
             series = series.dropna()
         problem = _kind_problem(col, series) or _range_problem(col, series)
@@ -195,8 +224,10 @@ def validate(df: pd.DataFrame, *, site: str | None = None, synthetic_test_data: 
     if "patient_id" in df.columns:
         dupes = df["patient_id"][df["patient_id"].duplicated()]
         if len(dupes):
-            problems.append(_("patient_id repeats {n} time(s) (e.g. {example}): each patient "
-                              "must appear once").format(n=len(dupes),
+            problems.append(ngettext("patient_id repeats {n} time (e.g. {example}): each "
+                                     "patient must appear once",
+                                     "patient_id repeats {n} times (e.g. {example}): each "
+                                     "patient must appear once", len(dupes)).format(n=len(dupes),
                                                          example=repr(dupes.iloc[0])))
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)

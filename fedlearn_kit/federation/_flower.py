@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fedlearn_kit.i18n import _
+
 #: The flwr release this adapter and its contract tests were last run against.
 FLOWER_TESTED = "1.42.0"
 
@@ -113,7 +115,7 @@ class FlowerInternalMissingError(ImportError):
 
 def internal(path: str) -> Any:
     """The object at ``"module:attribute"``; if absent, an error that names it."""
-    module_name, _, attribute = path.partition(":")
+    module_name, _colon, attribute = path.partition(":")
     try:
         module = importlib.import_module(module_name)
         return getattr(module, attribute)
@@ -213,17 +215,25 @@ def warm_executor_available() -> bool:
     Python process per message), and the kit says so once.
     """
     check_version()
-    reasons = []
-    if not fork_available():
-        reasons.append("this system has no os.fork (Windows)")
-    if missing := missing_internals(EXECUTOR_INTERNALS):
-        reasons.append(f"this flwr lacks {', '.join(missing)}")
-    if reasons:
-        _warn_once("The kit's warm executor cannot run here because "
-                   f"{' and '.join(reasons)}; the deployment uses Flower's own subprocess "
-                   "isolation instead (correct, only slower: each message starts Python).")
-        return False
-    return True
+    fork = fork_available()
+    missing = ", ".join(missing_internals(EXECUTOR_INTERNALS))
+    if fork and not missing:
+        return True
+    if not missing:
+        message = _("The kit's warm executor cannot run here because this system has no "
+                    "os.fork (Windows); the deployment uses Flower's own subprocess isolation "
+                    "instead (correct, only slower: each message starts Python).")
+    elif fork:
+        message = _("The kit's warm executor cannot run here because this flwr lacks "
+                    "{internals}; the deployment uses Flower's own subprocess isolation "
+                    "instead (correct, only slower: each message starts Python).")
+    else:
+        message = _("The kit's warm executor cannot run here because this system has no "
+                    "os.fork (Windows) and this flwr lacks {internals}; the deployment uses "
+                    "Flower's own subprocess isolation instead (correct, only slower: each "
+                    "message starts Python).")
+    _warn_once(message.format(internals=missing))
+    return False
 
 
 @cache

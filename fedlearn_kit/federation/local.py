@@ -248,8 +248,9 @@ def run_local(exp: Experiment, *, app: str | Path | None = None, min_sites: int 
             with quiet_flower(), one_torch_thread(), grid.identity(), redirect_stdout(printed):
                 (server_app or app_server)(grid, server_context)
         if not result_path.exists():
-            raise RuntimeError("The ServerApp finished without saving its result: does it "
-                               "save the model and round log to the run config's result-path?")
+            raise RuntimeError(_("The ServerApp finished without saving its result: does it "
+                                 "save the model and round log to the run config's "
+                                 "result-path?"))
         result = load_result(exp, result_path, "local", time.perf_counter() - start)
     sites = [s.name for s in exp.sites()]
     for error in result.errors:  # a site that failed before it ever replied: the grid knows it

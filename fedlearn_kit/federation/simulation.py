@@ -30,6 +30,7 @@ from fedlearn_kit.federation.command_runner import new_group_options, stop_tree,
 from fedlearn_kit.federation.config import check_min_sites, run_config, write_run_config
 from fedlearn_kit.federation.result import Result, load_result, progress_bar, round_done
 from fedlearn_kit.federation.task import site_files
+from fedlearn_kit.i18n import _
 from fedlearn_kit.offline import offline_env
 
 #: The name of the SuperLink connection the kit writes into its Flower home.
@@ -44,15 +45,15 @@ def check_ray() -> None:
     """Raise :class:`RayMissingError`, with what to do, unless Ray can be imported."""
     if importlib.util.find_spec("ray") is None:
         windows_313 = sys.platform == "win32" and sys.version_info >= (3, 13)
-        raise RayMissingError(
+        raise RayMissingError(_(
             "engine='simulation' runs Flower's simulation runtime, which needs Ray, and Ray "
-            "is not installed. "
-            + ("Ray has no Windows wheels for Python 3.13: use engine='local' (the same "
-               "apps and numbers) or engine='deployment', or a Python 3.11/3.12 course "
-               "folder." if windows_313 else
-               "Install it with `python course.py install --set simulation` (on Windows "
-               "`py course.py install --set simulation`), or use engine='local': the same "
-               "apps and the same numbers, without Ray."))
+            "is not installed. Ray has no Windows wheels for Python 3.13: use engine='local' "
+            "(the same apps and numbers) or engine='deployment', or a Python 3.11/3.12 course "
+            "folder.") if windows_313 else _(
+            "engine='simulation' runs Flower's simulation runtime, which needs Ray, and Ray "
+            "is not installed. Install it with `python course.py install --set simulation` "
+            "(on Windows `py course.py install --set simulation`), or use engine='local': the "
+            "same apps and the same numbers, without Ray."))
 
 
 def connection_config(address: str) -> str:
@@ -108,10 +109,11 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
             while not superlink_ready(address):
                 if superlink.poll() is not None or time.perf_counter() - start > \
                         settings.SUPERLINK_START_TIMEOUT:
-                    raise RuntimeError(
-                        f"Flower's simulation SuperLink did not start (exit code "
-                        f"{superlink.poll()}). Its log ends with:\n"
-                        f"{(work / 'superlink.log').read_text(errors='replace')[-3000:]}")
+                    raise RuntimeError(_(
+                        "Flower's simulation SuperLink did not start (exit code {code}). Its "
+                        "log ends with:\n{tail}").format(
+                        code=superlink.poll(),
+                        tail=(work / "superlink.log").read_text(errors="replace")[-3000:]))
                 time.sleep(settings.READY_POLL)
             result_path = work / "result.pt"
             config = write_run_config(work / "run-config.toml", run_config(
@@ -131,8 +133,9 @@ def run_simulation(exp: Experiment, *, app: str | Path | None = None, min_sites:
                               on_line, log_path=work / "flwr-run.log",
                               what="Flower's simulation")
             if done.code != 0 or not result_path.exists():
-                raise RuntimeError(f"Flower's simulation ended (exit code {done.code}) without "
-                                   f"a result. Its output ended with:\n{done.tail()}")
+                raise RuntimeError(_("Flower's simulation ended (exit code {code}) without a "
+                                     "result. Its output ended with:\n{tail}").format(
+                    code=done.code, tail=done.tail()))
             result = load_result(exp, result_path, "simulation", time.perf_counter() - start)
         finally:
             stop_tree(superlink.pid)

@@ -18,6 +18,7 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from torch import nn
 
 from fedlearn_app.task import to_tensors
+from fedlearn_kit import i18n  # i18n._: this module keeps `_` for values it does not need
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.schema import FEATURES
@@ -127,7 +128,8 @@ class AttackResult:
 
 def summarise(results: Mapping[str, AttackResult] | Sequence[AttackResult]) -> pd.DataFrame:
     """One row per attack (or per attacked model when given a mapping)."""
-    items = results.items() if isinstance(results, Mapping) else ((r.name, r) for r in results)
+    items = results.items() if isinstance(results, Mapping) else (
+        (i18n._(r.name), r) for r in results)  # a name the kit gave is shown translated
     table = pd.DataFrame({key: r.summary() for key, r in items}).T.drop(columns="attack")
     return table.astype({c: int if c in ("members", "non_members") else float
                          for c in table.columns})
@@ -244,6 +246,20 @@ def lira_attack(model: Model, members: pd.DataFrame, non_members: pd.DataFrame,
     return AttackResult(name, z[:len(members)], z[len(members):])
 
 
+def describe_target(model: TrainedModel, members: pd.DataFrame,
+                    non_members: pd.DataFrame) -> None:
+    """Print what the attacked model is (lesson 05, section 1): how many members and
+    non-members the attacks will score, its last training loss and its AUROC on the
+    non-members, patients it never saw."""
+    from fedlearn_kit.evaluation import evaluate  # evaluation imports the cohort, not attacks
+
+    print(i18n._("{members} members, {non_members} non-members.").format(
+        members=len(members), non_members=len(non_members)))
+    print(i18n._("Training loss {loss:.3f}; AUROC on the non-members (future patients) "
+                 "{auroc:.3f}.").format(loss=model.losses[-1],
+                                        auroc=evaluate(model, non_members)["auroc"]))
+
+
 # --- two sites, one aggregate -----------------------------------------------------------------
 
 def recover_partner_update(aggregate: Mapping[str, np.ndarray], own: Mapping[str, np.ndarray],
@@ -324,6 +340,30 @@ def unscale(x: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def report_recovery(recovered: Mapping[str, np.ndarray], truth: Mapping[str, torch.Tensor],
+                    round_number: int, *, own: str = "A", partner: str = "B",
+                    tolerance: float = 1e-5) -> None:
+    """Print whether Site ``own`` recovered Site ``partner``'s model of ``round_number``:
+    the largest difference from the real weights (``truth``, the partner's state dict),
+    against ``tolerance`` (lesson 05, section 6). A success names no difference: rounding
+    error, the same on every machine only in its size, would make the output vary."""
+    if set(recovered) != set(truth):
+        raise KeyError(i18n._("The recovered model has arrays {recovered}, the real one "
+                              "{truth}; pass the same model's state dicts.").format(
+            recovered=sorted(recovered), truth=sorted(truth)))
+    gap = max(float(np.max(np.abs(np.asarray(recovered[k]) - truth[k].detach().numpy())))
+              for k in truth)
+    values = {"own": own, "partner": partner, "round": round_number, "gap": f"{gap:.2g}",
+              "tolerance": f"{tolerance:g}"}
+    if gap < tolerance:
+        print(i18n._("Site {own} recovered Site {partner}'s model of round {round}: every "
+                     "weight within {tolerance} of the real one.").format(**values))
+    else:
+        print(i18n._("Site {own} did not recover Site {partner}'s model of round {round}: a "
+                     "weight differs from the real one by {gap}, more than {tolerance}."
+                     ).format(**values))
+
+
 def side_by_side(record: pd.DataFrame, x_hat: np.ndarray) -> pd.DataFrame:
     """One patient's real record next to what was read from an update, in clinical units."""
     if len(record) != 1:
@@ -334,8 +374,8 @@ def side_by_side(record: pd.DataFrame, x_hat: np.ndarray) -> pd.DataFrame:
         return f"{round(float(v), 1) + 0.0:.1f}" if isinstance(v, int | float | np.number) \
             else str(v)
 
-    return pd.DataFrame({"real record": real.map(show),
-                         "read from the update": unscale(x_hat).map(show)})
+    return pd.DataFrame({i18n._("real record"): real.map(show),
+                         i18n._("read from the update"): unscale(x_hat).map(show)})
 
 
 def local_update(df: pd.DataFrame, *, model: str = "logistic", local_epochs: int = 1,

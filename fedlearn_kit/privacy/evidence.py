@@ -27,13 +27,16 @@ leakage": a stronger attack or more patients may show what this one could not.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import beta
 
+from fedlearn_kit.i18n import N_, _
 from fedlearn_kit.privacy.attacks import AttackResult
 
 #: The significance level of every "leaks beyond chance" in the course.
@@ -41,6 +44,9 @@ LEVEL = 0.05
 #: Shuffles of the permutation test: the smallest p-value it can give is 1 / (1 + this).
 NUM_PERMUTATIONS = 999
 _CHUNK = 250  # permutations per block: bounds memory for the central model's 4000 patients
+#: The names the kit's attacks give their results (``attacks.loss_attack``, ``lira_attack``),
+#: marked for the catalogue: sentences show them translated.
+ATTACK_NAMES = (N_("loss threshold"), N_("LiRA (offline)"))
 
 
 def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
@@ -217,21 +223,21 @@ class AttackEvidence:
         Each sentence is whole (only numbers are filled in), so that it can be translated.
         """
         low, high = self.held_out_advantage_ci
-        values = {"attack": self.attack, "adv": f"{self.advantage:.3f}",
+        values = {"attack": _(self.attack), "adv": f"{self.advantage:.3f}",
                   "null": f"{self.null_advantage_95:.3f}", "p": self.p_text()}
         if self.leaks_beyond_chance:
-            test = ("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
-                    "{null} one time in 20; the permutation test gives {p}, so the model "
-                    "leaks beyond chance at the 5 % level.").format(**values)
+            test = _("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
+                     "{null} one time in 20; the permutation test gives {p}, so the model "
+                     "leaks beyond chance at the 5 % level.").format(**values)
         else:
-            test = ("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
-                    "{null} one time in 20; the permutation test gives {p}, so leakage is not "
-                    "shown at the 5 % level.").format(**values)
-        size = ("With thresholds chosen on held-out patients the advantage is {adv} (95 % CI "
-                "{low} to {high}).").format(adv=f"{self.held_out_advantage:.3f}",
-                                            low=f"{low:.3f}", high=f"{high:.3f}")
-        counts = ("At {fpr} % FPR it finds {k} of {m} members (95 % CI {lo} % to {hi} %), as "
-                  "many as a blind attack does {blind} % of the time.").format(
+            test = _("{attack}: best-threshold advantage {adv}, where a blind attack reaches "
+                     "{null} one time in 20; the permutation test gives {p}, so leakage is "
+                     "not shown at the 5 % level.").format(**values)
+        size = _("With thresholds chosen on held-out patients the advantage is {adv} (95 % CI "
+                 "{low} to {high}).").format(adv=f"{self.held_out_advantage:.3f}",
+                                             low=f"{low:.3f}", high=f"{high:.3f}")
+        counts = _("At {fpr} % FPR it finds {k} of {m} members (95 % CI {lo} % to {hi} %), "
+                   "as many as a blind attack does {blind} % of the time.").format(
             fpr=f"{100 * self.low_fpr:g}", k=self.members_found_at_low_fpr, m=self.members,
             lo=f"{100 * self.tpr_at_low_fpr_ci[0]:.1f}",
             hi=f"{100 * self.tpr_at_low_fpr_ci[1]:.1f}",
@@ -282,6 +288,19 @@ def evidence(result: AttackResult, *, low_fpr: float = 0.001,
         low_fpr=low_fpr, members_found_at_low_fpr=k_low, tpr_at_low_fpr=tpr_low,
         tpr_at_low_fpr_ci=clopper_pearson(k_low, m),
         blind_tpr_at_least_as_high=float(np.mean(null_tpr >= tpr_low - 1e-12)))
+
+
+def overfitted_note(found: AttackEvidence, site: str = "A") -> str:
+    """The note lesson 05 saves beside its DPIA facts: the evidence on Site ``site``'s
+    over-fitted local model, in the course's language (the DPIA shows notes as written)."""
+    return _("Site {site}'s over-fitted local model, attacked with its members and future "
+             "patients: {evidence}").format(site=site, evidence=found.sentence())
+
+
+def report_saved(facts_file: str | os.PathLike[str], found: AttackEvidence) -> None:
+    """Print where the facts for the DPIA were saved, with the evidence they hold (lesson 05)."""
+    print(_("Saved to {file}: {evidence}").format(file=Path(facts_file).name,
+                                                  evidence=found.sentence()))
 
 
 def leaks_beyond_chance(result: AttackResult, *, level: float = LEVEL,
@@ -337,7 +356,8 @@ def evidence_table(results: Mapping[str, AttackResult], *, low_fpr: float = 0.00
                       "p_value": e.advantage_p_value,
                       "held_out": e.held_out_advantage, "ci_low": e.held_out_advantage_ci[0],
                       "ci_high": e.held_out_advantage_ci[1],
-                      "found_at_low_fpr": f"{e.members_found_at_low_fpr} of {e.members}"}
+                      "found_at_low_fpr": _("{found} of {members}").format(
+                          found=e.members_found_at_low_fpr, members=e.members)}
     table = pd.DataFrame(rows).T
     table.insert(5, "p_holm", holm(table["p_value"].to_numpy(dtype=float)))
     table.insert(6, "leaks", table["p_holm"].to_numpy(dtype=float) <= level)
@@ -372,21 +392,21 @@ class OperatingPointComparison:
         """The comparison as counts, with the interval of the difference (whole sentences)."""
         (a, b), (ka, kb) = self.names, self.found
         low, high = self.difference_ci
-        values = {"fpr": f"{100 * self.fpr:g}", "a": a, "b": b, "ka": ka, "kb": kb,
+        values = {"fpr": f"{100 * self.fpr:g}", "a": _(a), "b": _(b), "ka": ka, "kb": kb,
                   "m": self.members, "diff": f"{self.difference:+.3f}", "low": f"{low:+.3f}",
                   "high": f"{high:+.3f}"}
         if low > 0:
-            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
-                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
-                    "{high}): {a} finds more.")
+            text = _("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} "
+                     "members; the difference in TPR is {diff} (95 % paired-bootstrap CI {low} "
+                     "to {high}): {a} finds more.")
         elif high < 0:
-            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
-                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
-                    "{high}): {b} finds more.")
+            text = _("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} "
+                     "members; the difference in TPR is {diff} (95 % paired-bootstrap CI {low} "
+                     "to {high}): {b} finds more.")
         else:
-            text = ("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} members; "
-                    "the difference in TPR is {diff} (95 % paired-bootstrap CI {low} to "
-                    "{high}): this run does not show which attack finds more.")
+            text = _("At {fpr} % FPR, in this run, {a} finds {ka} and {b} {kb} of {m} "
+                     "members; the difference in TPR is {diff} (95 % paired-bootstrap CI {low} "
+                     "to {high}): this run does not show which attack finds more.")
         return text.format(**values)
 
 

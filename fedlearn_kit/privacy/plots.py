@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fedlearn_kit.figure_text import describe
-from fedlearn_kit.i18n import _
+from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.plots import bar_axis, new_figure, series_hatch, series_marker, site_colour
 from fedlearn_kit.privacy.attacks import LOW_FPRS, AttackResult
 
@@ -25,15 +26,16 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
     for i, (name, result) in enumerate(results.items()):
         ax.plot(np.maximum(result.fpr, floor), np.maximum(result.tpr, floor),
                 color=site_colour(i), marker=series_marker(i), markevery=0.1, markersize=4,
-                label=f"{name} (AUC {result.auc:.2f})")
+                label=f"{_(name)} (AUC {result.auc:.2f})")
     grid = np.geomspace(floor, 1, 50)
-    ax.plot(grid, grid, color="grey", linestyle=":", label="guessing")
+    ax.plot(grid, grid, color="grey", linestyle=":", label=_("guessing"))
     for f in LOW_FPRS:
         ax.axvline(f, color="grey", linewidth=0.6, linestyle="--")
     ax.set(xscale="log", yscale="log", xlim=(floor, 1), ylim=(floor, 1.05),
-           xlabel="false positive rate (non-members flagged)",
-           ylabel="true positive rate (members found)",
-           title=title or "Membership attacks: members found against false alarms")
+           xlabel=_("false positive rate (non-members flagged)"),
+           ylabel=_("true positive rate (members found)"),
+           title=_(title) if title else _("Membership attacks: members found against false "
+                                          "alarms"))
     ax.legend(loc="lower right", fontsize=8)
     best = max(results, key=lambda name: results[name].auc)
     return describe(fig, " ".join([
@@ -42,8 +44,8 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
           "and {high:g} % false positives.").format(low=100 * min(LOW_FPRS),
                                                     high=100 * max(LOW_FPRS)),
         _("Area under each curve: {values}.").format(
-            values=", ".join(f"{name} {r.auc:.2f}" for name, r in results.items())),
-        _("The largest is {name}'s.").format(name=best)]))
+            values=", ".join(f"{_(name)} {r.auc:.2f}" for name, r in results.items())),
+        _("The largest is {name}'s.").format(name=_(best))]))
 
 
 def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
@@ -169,10 +171,11 @@ def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
     fig, (ax,) = new_figure(width=4.6, height=3.4)
     for i, epochs in enumerate(table.columns):
         ax.plot(table.index, np.maximum(table[epochs], 1e-8), marker=series_marker(i),
-                color=site_colour(i), label=f"{epochs} local epoch(s)")
-    ax.set(xscale="log", yscale="log", xlabel="records in the update (batch size)",
-           ylabel="distance to nearest record / its length",
-           title=title or "How close the reconstruction comes to a record")
+                color=site_colour(i), label=ngettext("{n} local epoch", "{n} local epochs",
+                                                     int(epochs)).format(n=epochs))
+    ax.set(xscale="log", yscale="log", xlabel=_("records in the update (batch size)"),
+           ylabel=_("distance to nearest record / its length"),
+           title=_(title) if title else _("How close the reconstruction comes to a record"))
     ax.legend(fontsize=8)
     records, epochs = table.stack().idxmin()
     return describe(fig, " ".join([
@@ -184,7 +187,28 @@ def plot_reconstruction(table: pd.DataFrame, title: str = "") -> Figure:
                                                   records=records, epochs=epochs)]))
 
 
-def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: str = "",
+#: The column names of ``round_leakage`` (privacy.coordinator) and how a figure shows them.
+_LEAKAGE_COLUMNS = (
+    (re.compile(r"site (?P<site>\w+) update"), N_("Site {site}'s update")),
+    (re.compile(r"global model, site (?P<site>\w+) patients"),
+     N_("global model, Site {site}'s patients")),
+)
+#: What lesson 05 measures per round, marked so that a figure shows it translated.
+MEMBERSHIP_ADVANTAGE = N_("membership advantage (TPR − FPR)")
+
+
+def leakage_label(column: object) -> str:
+    """A column of ``round_leakage`` as a figure shows it, in the course's language (the
+    table keeps its identifier columns, which the lessons' code indexes)."""
+    for pattern, label in _LEAKAGE_COLUMNS:
+        match = pattern.fullmatch(str(column))
+        if match:
+            return _(label).format(site=match["site"])
+    name = str(column)
+    return _(name)
+
+
+def plot_round_leakage(table: pd.DataFrame, metric: str = MEMBERSHIP_ADVANTAGE, title: str = "",
                        baseline: float | Mapping[str, float] | None = None) -> Figure:
     """An attack's figure per round, one line per thing attacked (columns of ``table``).
 
@@ -203,28 +227,32 @@ def plot_round_leakage(table: pd.DataFrame, metric: str = "advantage", title: st
                            and f"site {sites[index]} " in f"{c} ") % len(styles)]
         ax.plot(table.index, table[name], marker=series_marker(i), color=colour,
                 linestyle=style,
-                label=name)
+                label=leakage_label(name))
     if isinstance(baseline, Mapping):
         for k, (site_name, value) in enumerate(baseline.items()):
             ax.axhline(value, color=site_colour(k), linestyle=(0, (1, 3)), linewidth=1.2,
-                       label=f"blind attack, 95th percentile, Site {site_name}'s numbers")
+                       label=_("blind attack, 95th percentile, Site {site}'s numbers").format(
+                           site=site_name))
     elif baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", linewidth=0.9,
-                   label="blind attack, 95th percentile")
-    ax.set(xlabel="round", ylabel=metric, title=title or f"{metric} per round",
+                   label=_("blind attack, 95th percentile"))
+    shown = _(metric)
+    ax.set(xlabel=_("round"), ylabel=shown,
+           title=_(title) if title else _("{metric} per round").format(metric=shown),
            ylim=(0, None))
     ax.set_xticks(list(table.index))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     round_, name = table.stack().idxmax()
     text = [_("Line chart of the attack's {metric} in each round, for {names}.").format(
-        metric=metric, names=", ".join(map(str, table.columns)))]
+        metric=shown, names=", ".join(map(leakage_label, table.columns)))]
     if isinstance(baseline, Mapping):
         text.append(_("Dotted lines mark what a blind attack reaches one time in 20 with each "
                       "site's numbers: {values}.").format(values=", ".join(
-                          f"Site {site} {value:.3f}" for site, value in baseline.items())))
+                          _("Site {site} {value:.3f}").format(site=site, value=value)
+                          for site, value in baseline.items())))
     elif baseline is not None:
         text.append(_("A dashed line marks what a blind attack reaches one time in 20: "
                       "{baseline:.3f}.").format(baseline=baseline))
     text.append(_("The highest value is {value:.3f}, for {name} in round {round}.").format(
-        value=table.loc[round_, name], name=name, round=round_))
+        value=table.loc[round_, name], name=leakage_label(name), round=round_))
     return describe(fig, " ".join(text))

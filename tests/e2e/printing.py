@@ -2,7 +2,7 @@
 
 A material prints right when every word of its HTML (as a printer sees it: print styles on,
 ``.no-print`` parts hidden) is in the PDF's text layer, no element's content is wider or
-taller than its box at the printed width, and it keeps the page count it promises.
+taller than its box at the printed width, and it keeps the page count (or range) it promises.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ PAGES_PROMISED = {"handout-en.html": 1, "handout-sv.html": 1, "certificate-en.ht
                   "certificate-sv.html": 1, "feedback-en.html": 1, "feedback-sv.html": 1,
                   # One landscape page per agenda, for the wall.
                   "agenda-en.html": 2, "agenda-sv.html": 2}
+#: Materials that promise a range of A4 pages (fewest, most): a facilitator's run sheet is
+#: the day on 2-4 pages (facilitator review, item 7), one per agenda and language.
+PAGES_RANGE = {f"runsheet-{agenda}-{lang}.html": (2, 4)
+               for agenda in ("half-day", "full-day") for lang in ("en", "sv")}
 #: A4 in PostScript points, portrait (width, height).
 A4_POINTS = (595.3, 841.9)
 _WORD = re.compile(r"\w+")

@@ -17,6 +17,13 @@ PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .fedlearn-cards"
 OTHER_CELLS_RAN = "print(any(name in globals() for name in ('kit', 'exp', 'cohort')))"
 
 
+#: The panel shows ``heading`` and no card still shows ``stale`` (the other language's cue).
+IN_LANGUAGE = """([sel, heading, stale]) => {
+  const text = document.querySelector(sel).innerText;
+  return text.includes(heading) && !text.includes(stale);
+}"""
+
+
 def _card_selector(card_id: str) -> str:
     return ".fedlearn-card-" + card_id.replace(".", "-").replace("_", "-")
 
@@ -67,14 +74,16 @@ def test_a_non_programmer_answers_a_card_without_running_the_lesson(lab, page, l
     # The panel opens in the language last chosen (an earlier lesson may have chosen
     # Swedish): start from English.
     panel.locator(".fedlearn-cards-lang button", has_text="English").click()
-    page.wait_for_function("""(sel) => document.querySelector(sel).innerText
-                                        .includes('GDPR questions')""", arg=PANEL)
+    # The heading changes first, each card a moment later: wait for the last Swedish cue.
+    page.wait_for_function(IN_LANGUAGE, arg=[PANEL, "GDPR questions", "Svarar först"])
 
     # The collapsed cards show who answers first, and ⚖ where the law is unsettled.
     for card in cards_for(step):
         shown = panel.locator(_card_selector(card.id)).inner_text()
         assert f"Who answers first: {card.role_labels('en')[0]}" in shown, card.id
         assert ("⚖" in shown) == card.unsettled, card.id
+        # ... while the card is collapsed: its details (a good answer, the law) are closed.
+        assert "A good answer covers" not in shown, f"{card.id}: the card opened expanded"
     assert "⚖" in panel.locator(_card_selector(lawyer_card)).inner_text()
 
     answer = f"Ask the DPO before anything leaves the board ({lesson})."
@@ -91,8 +100,7 @@ def test_a_non_programmer_answers_a_card_without_running_the_lesson(lab, page, l
 
     english = _panel_lines(panel)
     panel.locator(".fedlearn-cards-lang button", has_text="Svenska").click()
-    page.wait_for_function("""(sel) => document.querySelector(sel).innerText
-                                        .includes('Dataskyddsfrågor')""", arg=PANEL)
+    page.wait_for_function(IN_LANGUAGE, arg=[PANEL, "Dataskyddsfrågor", "Who answers first"])
     page.wait_for_timeout(300)
     swedish = _panel_lines(panel)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

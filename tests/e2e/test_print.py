@@ -3,7 +3,8 @@
 For each page under docs/materials/: Chromium prints it with its own @page size (which must be
 A4); every word the HTML shows a printer must be in the PDF's text (read with pypdf); no
 element may overflow its box at the printed width; a material that promises a page count
-keeps it. The card deck must hold every card whole, in both languages.
+(or a range: a run sheet prints on 2-4 pages) keeps it. The card deck must hold every card
+whole, in both languages.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tests.e2e.printing import (
     A4_POINTS,
     MATERIALS,
     PAGES_PROMISED,
+    PAGES_RANGE,
     generated_materials,
     missing_text,
     pdf_page_sizes,
@@ -48,6 +50,15 @@ def test_material_prints_whole_on_a4(print_page, path):
     promised = PAGES_PROMISED.get(path.name)
     if promised is not None:
         assert len(pages) == promised, f"{path.name}: {len(pages)} pages, promised {promised}"
+    fewest, most = PAGES_RANGE.get(path.name, (1, None))
+    assert len(pages) >= fewest and (most is None or len(pages) <= most), \
+        f"{path.name}: {len(pages)} pages, promised {fewest}-{most}"
+
+
+def test_every_runsheet_promises_a_page_range():
+    """A new agenda's run sheet is held to 2-4 pages too, not skipped by the test above."""
+    sheets = {p.name for p in generated_materials() if p.name.startswith("runsheet-")}
+    assert sheets and sheets == set(PAGES_RANGE), sorted(sheets ^ set(PAGES_RANGE))
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

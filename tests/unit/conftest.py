@@ -13,6 +13,7 @@ import os
 import platform
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,15 @@ def no_process_started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield attempts
     if attempts:  # also when the code under test caught the refusal
         pytest.fail(MOVE_IT.format(what=", ".join(attempts)), pytrace=False)
+
+
+@pytest.fixture
+def swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Swedish session (``FEDLEARN_LANG=sv``) in a folder that is not a course folder, with
+    no answers file to outrank it; returns that folder."""
+    monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
+    monkeypatch.setenv("FEDLEARN_LANG", "sv")
+    folder = tmp_path / "swedish-session"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder

@@ -93,3 +93,9 @@ def test_readable_rounds_and_translates_the_labels_but_not_the_identifiers(monke
     assert list(band.index.names) == ["modell", "förutsagd risk"]
     assert band.loc[("central", "20-30 %"), "återinlagda %, övre gräns"] == round(
         bands.loc[("central", "20-30 %"), "readmitted % high"])
+
+
+def test_a_share_outside_0_to_1_is_refused_in_swedish(swedish):
+    with pytest.raises(ValueError, match=r"^share=20: ange andelen patienter att flagga, "
+                                         r"mellan 0 och 1 \(0\.2 flaggar"):
+        clinical.flag_top(np.array([0.1, 0.9]), 20)

@@ -51,3 +51,9 @@ def test_node_keys_are_what_flower_reads_and_private_files_are_owner_only(creds:
     for secret in (private_key, creds / certs.SERVER_KEY, creds / certs.CA_KEY):
         assert oct(secret.stat().st_mode & 0o777) == "0o600"
     assert certs.describe_public_key(public_key)["curve"] == "secp384r1"
+
+
+def test_one_host_as_text_is_refused_in_swedish(tmp_path: Path, swedish: Path) -> None:
+    with pytest.raises(TypeError, match=r"^hosts måste vara en tupel av namn och adresser, t\.ex\. "
+                                        r"\('10\.0\.0\.5',\), inte texten '10\.0\.0\.5'\.$"):
+        certs.make_server_cert(tmp_path, "10.0.0.5")  # type: ignore[arg-type]

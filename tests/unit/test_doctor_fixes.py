@@ -41,3 +41,18 @@ def test_a_taken_superlink_port_warns_only_for_a_participant() -> None:
         assert not check.ok and check.warning and "facilitator's laptop" in check.fix
         lab = doctor.check_port("JupyterLab", port)
         assert not lab.ok and not lab.warning  # not JupyterLab holding it: a failure
+
+
+def test_a_blocked_connection_is_explained_in_a_swedish_session(swedish: Path) -> None:
+    watch = doctor.OutboundWatch()
+    watch.active = True
+    try:
+        # The audit hook's own call, as socket.connect makes it (no packet is sent).
+        watch._hook("socket.connect", (None, ("192.0.2.1", 9092)))
+    except PermissionError as err:
+        assert str(err) == "fedlearn-kit doctor stoppade en anslutning till 192.0.2.1."
+    else:
+        raise AssertionError("the connection was not blocked")
+    finally:
+        watch.active = False
+    assert watch.attempts == ["192.0.2.1:9092"]

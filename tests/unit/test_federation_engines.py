@@ -76,3 +76,18 @@ def test_without_ray_the_simulation_engine_says_how_to_get_it(monkeypatch) -> No
     monkeypatch.setattr(simulation.sys, "version_info", (3, 13, 0))
     with pytest.raises(simulation.RayMissingError, match="no Windows wheels for Python 3.13"):
         simulation.check_ray()
+
+
+def test_without_ray_a_swedish_session_is_told_in_swedish(monkeypatch, swedish) -> None:
+    import importlib.util
+
+    from fedlearn_kit.federation import simulation
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ray" else real(name, *a))
+    monkeypatch.setattr(simulation.sys, "platform", "linux")
+    with pytest.raises(simulation.RayMissingError,
+                       match=r"^engine='simulation' kör Flowers simuleringsmiljö, som behöver "
+                             r"Ray, och Ray är inte installerat\. Installera det med"):
+        simulation.check_ray()

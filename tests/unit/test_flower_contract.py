@@ -221,3 +221,11 @@ def test_without_fork_or_an_internal_the_deployment_falls_back_to_flower(
 def test_flower_tested_matches_the_installed_release() -> None:
     """Move FLOWER_TESTED with the pin, after the contract and deployment tests pass."""
     assert _flower.flower_version() == _flower.FLOWER_TESTED
+
+
+def test_without_fork_a_swedish_session_is_told_in_swedish(monkeypatch, swedish) -> None:
+    monkeypatch.setattr(_flower, "fork_available", lambda: False)
+    monkeypatch.setattr(_flower, "missing_internals", lambda internals: [])
+    with pytest.warns(UserWarning, match=r"^Verktygets varma exekverare kan inte köras här "
+                                         r"eftersom systemet saknar os\.fork \(Windows\);"):
+        assert not _flower.warm_executor_available()

@@ -129,3 +129,11 @@ def test_collaboration_gains_subtract_each_sites_own_model():
                          index=["local A", "local B", "central"])
     gains = kit.evaluation.collaboration_gains(table, "central")
     assert gains.round(3).to_dict() == {"A": 0.1, "B": -0.01}
+
+
+def test_show_source_of_a_value_is_refused_in_swedish(swedish):
+    from fedlearn_kit.source import show_source
+
+    with pytest.raises(TypeError, match=r"^show_source behöver en modul, funktion eller klass "
+                                        r"som är definierad i en fil; fick int"):
+        show_source(42)

@@ -601,6 +601,9 @@ def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
             for card_id in block.cards:
                 notes = facilitator_notes_for(card_id)
                 assert f"<code>{card_id}</code>" in html and esc(notes.show[lang]) in html
+                # Condensed, not cut: every point of the card's notes is on the sheet.
+                for point in [*notes.discussion[lang], *notes.misconceptions[lang]]:
+                    assert f"<li>{esc(point)}</li>" in html, (card_id, point)
             for exercise in block.exercises:
                 assert f"{exercise} · " in html
         cards = sum(len(b.cards) for b in blocks)
@@ -608,6 +611,38 @@ def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
                                                                   for b in blocks)
         # The exercise notes are English: marked as such in the Swedish sheet.
         assert ('<h4 lang="en">' in html) == (lang == "sv" and any(b.exercises for b in blocks))
+        assert f'href="answer-key-{lang}.html"' in html, "the sheet names the full answer key"
+
+
+def test_run_sheet_gives_each_exercise_the_answer_keys_three_lines():
+    from fedlearn_kit.materials.html import esc
+    from tools.materials import runsheet
+    from tools.materials.answer_key import read_exercise_notes
+    from tools.materials.times import solution_exercises
+
+    html = runsheet.runsheet_html("full_day", "en")
+    shown = 0
+    for block in (b for b in build_agenda_for("full_day") if b.exercises):
+        titles = dict(solution_exercises(block.lesson))
+        for exercise in block.exercises:
+            entry = read_exercise_notes()[titles[exercise]]
+            mistake, say, point = runsheet.exercise_lines(titles[exercise])
+            assert (mistake, say, point) == (entry["mistakes"][0], entry["say"][0],
+                                             entry["point"])
+            for line in (mistake, say, point):
+                assert esc(line) in html
+            # The rest of the key stays in the answer key, not on the sheet.
+            assert not any(esc(m) in html for m in entry["mistakes"][1:])
+            shown += 1
+    assert shown
+    with pytest.raises(ValueError, match="no entry"):
+        runsheet.exercise_lines("An exercise nobody wrote")
+
+
+def build_agenda_for(name):
+    from tools.materials.agenda import build_agenda
+
+    return build_agenda(name, "en")
 
 
 def facilitator_notes_for(card_id):

@@ -95,7 +95,7 @@ def test_reconstruction_draws_one_line_per_epoch_count():
     np.testing.assert_array_equal(x1, [1, 8])
     np.testing.assert_array_equal(y1, [1e-8, 0.5])  # an exact recovery stays on the log axis
     np.testing.assert_array_equal(y5, [0.25, 0.6])
-    assert [line.get_label() for line in ax.lines] == ["1 local epoch(s)", "5 local epoch(s)"]
+    assert [line.get_label() for line in ax.lines] == ["1 local epoch", "5 local epochs"]
 
 
 def test_round_leakage_draws_each_column_and_the_blind_baseline():
@@ -103,7 +103,7 @@ def test_round_leakage_draws_each_column_and_the_blind_baseline():
                           index=[1, 2])
     ax = plots.plot_round_leakage(rounds, baseline=0.08).axes[0]
     drawn = {line.get_label(): _xy(line)[1] for line in ax.lines}
-    np.testing.assert_array_equal(drawn["site A update"], [0.1, 0.2])
+    np.testing.assert_array_equal(drawn["Site A's update"], [0.1, 0.2])
     np.testing.assert_array_equal(drawn["global model"], [0.0, 0.05])
     assert drawn["blind attack, 95th percentile"][0] == 0.08
 
@@ -116,5 +116,5 @@ def test_round_leakage_draws_one_blind_line_per_site_in_its_colour():
     site_a = drawn["blind attack, 95th percentile, Site A's numbers"]
     site_b = drawn["blind attack, 95th percentile, Site B's numbers"]
     assert (_xy(site_a)[1][0], _xy(site_b)[1][0]) == (0.086, 0.034)
-    assert site_a.get_color() == drawn["site A update"].get_color()
-    assert site_b.get_color() == drawn["global model, site B patients"].get_color()
+    assert site_a.get_color() == drawn["Site A's update"].get_color()
+    assert site_b.get_color() == drawn["global model, Site B's patients"].get_color()

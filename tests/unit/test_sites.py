@@ -8,6 +8,7 @@ from fedlearn_kit.sites import (
     NUM_PRESETS,
     default_sites,
     generated_profile,
+    profiles_table,
     site_name,
 )
 
@@ -53,3 +54,9 @@ def test_the_local_engine_trains_a_20_site_federation():
     result = kit.federation.run(exp, progress=False)
     sites = set(result.history["site"])
     assert {site_name(i) for i in range(20)} <= sites
+
+
+def test_a_generated_site_is_described_in_the_sessions_language(swedish):
+    table = profiles_table(default_sites(9))
+    assert table.loc["I", "beskrivning"] == "Genererat sjukhus I"
+    assert profiles_table(default_sites(9)).columns[0] == "beskrivning"

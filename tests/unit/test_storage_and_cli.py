@@ -1,5 +1,5 @@
-
 import pandas as pd
+import pytest
 
 import fedlearn_kit as kit
 from fedlearn_kit.cli import main
@@ -58,3 +58,25 @@ def test_cli_validate_refuses_personnummer_unless_declared_test_data(tmp_path, s
     assert main(["validate", str(path)]) == 1
     assert "personnummer" in capsys.readouterr().err
     assert main(["validate", "--synthetic-test-data", str(path)]) == 0
+
+
+def test_deploy_status_of_an_empty_folder_says_so_in_swedish(tmp_path, swedish, capsys):
+    empty = tmp_path / "no-deployment"
+    empty.mkdir()
+    assert main(["deploy", "status", "--workdir", str(empty)]) == 1
+    out = capsys.readouterr().out
+    assert f"Inget driftsättningstillstånd i {empty.resolve()} (" in out and "saknas)." in out
+
+
+def test_a_bad_option_is_refused_in_swedish_and_argparse_stays_english_after(swedish, capsys):
+    import argparse
+
+    with pytest.raises(SystemExit) as stop:
+        main(["data", "--seed", "x"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("användning: fedlearn-kit data")
+    assert "fedlearn-kit data: fel: argumentet --seed: ogiltigt värde av typen int: 'x'" in err
+    assert "usage" not in err and "error" not in err
+    other = argparse.ArgumentParser(prog="other")  # not the kit's parser: argparse unchanged
+    assert other.format_help().startswith("usage: other") and "options:" in other.format_help()

@@ -108,3 +108,14 @@ def test_read_site_csv_names_the_file(tmp_path, site_a):
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(CohortError, match="not a readable CSV"):
         kit.read_site_csv(tmp_path / "empty.csv")
+
+
+def test_a_swedish_session_gets_the_problems_in_swedish_with_the_right_plural(site_a, swedish):
+    site_a.loc[[3], "diabetes"] = 2
+    site_a.loc[[5, 8], "sex"] = "X"
+    with pytest.raises(CohortError) as err:
+        kit.validate(site_a, site="A")
+    message = str(err.value)
+    assert "kolumnen 'diabetes' måste vara 0 eller 1; 1 rad är inte det" in message
+    assert "kolumnen 'sex' måste vara något av ['F', 'M']; 2 rader är inte det" in message
+    assert "row" not in message

@@ -95,8 +95,8 @@ def make_server_cert(folder: str | Path, hosts: tuple[str, ...] = ("127.0.0.1", 
     SuperNode refuses the connection when its address is not among them.
     """
     if isinstance(hosts, str):  # one text would become one name per character
-        raise TypeError(f"hosts must be a tuple of names and addresses, e.g. ({hosts!r},), "
-                        f"not the text {hosts!r}.")
+        raise TypeError(_("hosts must be a tuple of names and addresses, e.g. ({hosts},), not "
+                          "the text {hosts}.").format(hosts=repr(hosts)))
     folder = Path(folder)
     ca_key = serialization.load_pem_private_key((folder / CA_KEY).read_bytes(), None)
     ca_cert = x509.load_pem_x509_certificate((folder / CA_CERT).read_bytes())

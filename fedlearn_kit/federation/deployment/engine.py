@@ -11,6 +11,7 @@ from fedlearn_kit.federation.deployment.lifecycle import up
 from fedlearn_kit.federation.deployment.process_control import DeploymentError
 from fedlearn_kit.federation.deployment.state import Deployment, load
 from fedlearn_kit.federation.result import Result
+from fedlearn_kit.i18n import _
 
 
 def run_deployment(experiment: Experiment, *, deployment: Deployment | None = None,
@@ -35,10 +36,10 @@ def run_deployment(experiment: Experiment, *, deployment: Deployment | None = No
             # A workshop room's folder: run on its SuperLink, never start a federation here.
             link = running.process("superlink")
             if link is None or not link.alive():
-                raise DeploymentError(
-                    f"{running.workdir} holds a workshop room whose SuperLink is not "
-                    "running: start it again with `fedlearn-kit deploy link` (same options "
-                    "as before), then run again.")
+                raise DeploymentError(_(
+                    "{workdir} holds a workshop room whose SuperLink is not running: start "
+                    "it again with `fedlearn-kit deploy link` (same options as before), then "
+                    "run again.").format(workdir=running.workdir))
             deployment = running
         elif (running is not None and running.num_sites == experiment.num_sites
                 and any(p.alive() for p in running.processes)):

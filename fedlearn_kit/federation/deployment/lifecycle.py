@@ -56,11 +56,13 @@ def up(num_sites: int = 2, workdir: str | Path | None = None, *, insecure: bool 
     workdir = Path(workdir or default_workdir()).resolve()
     old = load_if_any(workdir)
     if old is not None and old.role != "local":
-        raise DeploymentError(
-            f"{workdir} holds a workshop room's "
-            f"{'SuperLink' if old.role == 'room' else 'SuperNode'} (`deploy link`/`deploy node`); "
-            f"`up` uses its own folder (default {default_workdir()}, lesson 07: "
-            f"{lesson_workdir()}). Choose another workdir.")
+        raise DeploymentError((_(
+            "{workdir} holds a workshop room's SuperLink (`deploy link`); `up` uses its own "
+            "folder (default {default}, lesson 07: {lesson}). Choose another workdir.")
+            if old.role == "room" else _(
+            "{workdir} holds a workshop room's SuperNode (`deploy node`); `up` uses its own "
+            "folder (default {default}, lesson 07: {lesson}). Choose another workdir.")).format(
+            workdir=workdir, default=default_workdir(), lesson=lesson_workdir()))
     if replace and old is not None:
         old.down()
     if port is None:

@@ -35,6 +35,7 @@ import psutil
 
 from fedlearn_kit.federation import settings
 from fedlearn_kit.federation.command_runner import new_group_options, terminate_then_kill
+from fedlearn_kit.i18n import _
 
 MARKER = "FEDLEARN_DEPLOYMENT"
 #: The deployment's work folder, in every process's environment (:func:`running_in`).
@@ -177,8 +178,9 @@ def flower_command(name: str) -> str:
         here = here.with_suffix(".exe")
     found = str(here) if here.exists() else shutil.which(name)
     if not found:
-        raise DeploymentError(f"Flower's command `{name}` was not found. Install the kit "
-                              "with `pip install -e .` (it brings flwr) in this environment.")
+        raise DeploymentError(_("Flower's command `{name}` was not found. Install the kit with "
+                                "`pip install -e .` (it brings flwr) in this environment.")
+                              .format(name=name))
     return found
 
 
@@ -213,7 +215,7 @@ def port_owner(host: str, port: int) -> str:
                 continue
     except (psutil.Error, OSError):
         pass
-    return "an unknown process"
+    return _("an unknown process")
 
 
 def port_free(host: str, port: int) -> bool:
@@ -240,22 +242,23 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
 def free_port(host: str = LOOPBACK, avoid: Iterable[int] = ()) -> int:
     """A port the system says is free now on ``host``."""
     avoid = set(avoid)
-    for _ in range(50):
+    for _attempt in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind((host, 0))
             port = sock.getsockname()[1]
         if port not in avoid:
             return port
-    raise DeploymentError(f"Found no free port on {host}.")
+    raise DeploymentError(_("Found no free port on {host}.").format(host=host))
 
 
 def require_free(host: str, port: int, what: str) -> None:
     """Raise :class:`PortInUseError` naming the owner if ``host:port`` is taken."""
     if not port_free(host, port):
-        raise PortInUseError(
-            f"Port {port} on {host}, needed for the {what}, is already in use by "
-            f"{port_owner(host, port)}. Stop that process (if it is an earlier deployment: "
-            "`fedlearn-kit deploy down --workdir DIR`) or choose another port.")
+        raise PortInUseError(_(
+            "Port {port} on {host}, needed for the {what}, is already in use by {owner}. Stop "
+            "that process (if it is an earlier deployment: `fedlearn-kit deploy down --workdir "
+            "DIR`) or choose another port.").format(port=port, host=host, what=what,
+                                                     owner=port_owner(host, port)))
 
 
 def start(name: str, command: Sequence[str], log: Path, env: Mapping[str, str],
@@ -324,7 +327,7 @@ def _environments() -> list[tuple[psutil.Process, dict[str, str]]]:
 
 def running_folders() -> set[Path]:
     """The work folders of every deployment process running for this user."""
-    return {Path(env[DIR_MARKER]) for _, env in _environments() if env.get(DIR_MARKER)}
+    return {Path(env[DIR_MARKER]) for _proc, env in _environments() if env.get(DIR_MARKER)}
 
 
 @dataclass

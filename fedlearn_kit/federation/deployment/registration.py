@@ -25,6 +25,7 @@ from fedlearn_kit.federation.deployment.process_control import (
     DeploymentError,
     flower_command,
 )
+from fedlearn_kit.i18n import _
 
 if TYPE_CHECKING:
     from fedlearn_kit.federation.deployment.state import Deployment
@@ -101,7 +102,8 @@ def register_nodes(dep: Deployment, sites: Sequence[int] | None = None,
     for site in sites:
         pub = dep.public_keys / f"site-{site}.pub"
         if not pub.exists():
-            raise DeploymentError(f"No public key for site {site} in {dep.public_keys}.")
+            raise DeploymentError(_("No public key for site {site} in {folder}.").format(
+                site=site, folder=dep.public_keys))
         if dep.registered.get(site) == fingerprint(pub) and site in dep.node_ids:
             continue  # already in the SuperLink's database (a restarted room)
         todo.append((site, pub))
@@ -118,8 +120,8 @@ def register_nodes(dep: Deployment, sites: Sequence[int] | None = None,
         for (site, pub), job in zip(batch, jobs, strict=True):
             text = job.communicate(timeout=timeout)[0]
             if job.returncode != 0:
-                raise DeploymentError(f"Registering site {site}'s key ({pub}) "
-                                      f"failed:\n{text}")
+                raise DeploymentError(_("Registering site {site}'s key ({key}) failed:\n{output}")
+                                      .format(site=site, key=pub, output=text))
             dep.node_ids[site] = _flower.registered_node_id(text)
             dep.registered[site] = fingerprint(pub)
     dep.save()
@@ -133,5 +135,6 @@ def online_nodes(dep: Deployment, timeout: float = settings.FLWR_LIST_TIMEOUT) -
     done = subprocess.run(command, env=dep.env(), capture_output=True, text=True,
                           timeout=timeout, check=False)
     if done.returncode != 0:
-        raise DeploymentError(f"`flwr supernode list` failed:\n{done.stdout}{done.stderr}")
+        raise DeploymentError(_("`flwr supernode list` failed:\n{output}").format(
+            output=done.stdout + done.stderr))
     return _flower.online_node_ids(done.stdout)

@@ -157,8 +157,8 @@ def _adopt_room(dep: Deployment, num_sites: int, port: int | None, advertise: st
         registration.add_public_keys(dep, found)
         registration.register_nodes(dep, sorted(found))
     superlink = dep.process("superlink")
-    dep.notes.append(f"The room's SuperLink was already running (pid "
-                     f"{superlink.pid if superlink else '?'}): carried on with it.")
+    dep.notes.append(_("The room's SuperLink was already running (pid {pid}): carried on "
+                       "with it.").format(pid=superlink.pid if superlink else "?"))
     return dep
 
 
@@ -181,8 +181,8 @@ def register(public_keys: Sequence[str | Path], workdir: str | Path | None = Non
         match = re.fullmatch(r"site-(\d+)\.pub", path.name)
         if not match or not 0 <= int(match.group(1)) < dep.num_sites:
             raise credentials.CredentialError(
-                f"{path}: expected a file named site-K.pub with K from 0 to "
-                f"{dep.num_sites - 1}.")
+                _("{path}: expected a file named site-K.pub with K from 0 to {last}.").format(
+                    path=path, last=dep.num_sites - 1))
         found[int(match.group(1))] = credentials.check_public_key(path, int(match.group(1)))
     registration.add_public_keys(dep, found)
     registration.register_nodes(dep, sorted(found))

@@ -194,12 +194,13 @@ def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
     reply with its cause) to stderr as they come.
     """
     if exp.num_sites != dep.num_sites:
-        raise ValueError(f"The experiment has num_sites={exp.num_sites}, the deployment "
-                         f"{dep.num_sites} SuperNodes; start one SuperNode per site.")
+        raise ValueError(_("The experiment has num_sites={sites}, the deployment {nodes} "
+                           "SuperNodes; start one SuperNode per site.").format(
+            sites=exp.num_sites, nodes=dep.num_sites))
     check_min_sites(min_sites, exp.num_sites)
     if drop_site is not None and not 0 <= drop_site < dep.num_sites:
-        raise ValueError(f"drop_site={drop_site}: choose a site from 0 to "
-                         f"{dep.num_sites - 1}.")
+        raise ValueError(_("drop_site={site}: choose a site from 0 to {last}.").format(
+            site=drop_site, last=dep.num_sites - 1))
     folder = flower_app.app_folder(app)
     dep.check_sites(min_sites)
     write_site_data(dep, exp)
@@ -247,8 +248,9 @@ def run_on(dep: Deployment, exp: Experiment, *, app: str | Path | None = None,
             raise
         to_round(exp.num_rounds)
     if done.code != 0 or not result_path.exists():
-        raise DeploymentError(f"`flwr run` ended (exit code {done.code}) without a result. "
-                              f"Its output ({log_path}) ended with:\n{done.tail()}")
+        raise DeploymentError(_("`flwr run` ended (exit code {code}) without a result. Its "
+                                "output ({log}) ended with:\n{tail}").format(
+            code=done.code, log=log_path, tail=done.tail()))
     result = load_result(exp, result_path, "deployment", time.perf_counter() - start_time)
     names = {node: exp.sites()[site].name for site, node in dep.node_ids.items()
              if site < exp.num_sites}

@@ -235,7 +235,8 @@ class Deployment:
         colour codes, keeping the lines that contain one of the ``contains`` strings."""
         proc = self.process(process)
         if proc is None:
-            raise ValueError(f"No process {process!r}; see status() for the names.")
+            raise ValueError(_("No process {process!r}; see status() for the names.").format(
+                process=process))
         wanted = [contains] if isinstance(contains, str) else list(contains)
         return diagnose.lines_with(proc.log, wanted)
 
@@ -290,13 +291,15 @@ def load(workdir: str | Path | None = None) -> Deployment:
                          isolation=str(settings_.get("isolation", "process")),
                          role=str(settings_.get("role", "local")))
         dep.node_ids, dep.registered = registration.saved_registrations(dep)
-        dep.notes.append(f"{STATE_FILE} was missing: rebuilt from the running processes.")
+        dep.notes.append(_("{file} was missing: rebuilt from the running processes.").format(
+            file=STATE_FILE))
     else:
-        raise FileNotFoundError(f"No deployment state in {workdir} ({STATE_FILE} missing).")
+        raise FileNotFoundError(_("No deployment state in {workdir} ({file} missing).").format(
+            workdir=workdir, file=STATE_FILE))
     adopted = _adopt(dep, [f.record for f in running])
     if adopted:
-        dep.notes.append("Running processes of this folder adopted: " + ", ".join(
-            f"{p.name} (pid {p.pid})" for p in adopted) + ".")
+        dep.notes.append(_("Running processes of this folder adopted: {processes}.").format(
+            processes=", ".join(f"{p.name} (pid {p.pid})" for p in adopted)))
         dep.save()
     return dep
 
@@ -338,13 +341,14 @@ def new_deployment(workdir: Path, superlink: str, num_sites: int, insecure: bool
     from fedlearn_kit.sites import MAX_SITES
 
     if not 1 <= num_sites <= MAX_SITES:
-        raise ValueError(f"num_sites={num_sites}: a deployment has 1 to {MAX_SITES} sites, "
-                         "as many as the kit has site profiles for.")
+        raise ValueError(_("num_sites={num_sites}: a deployment has 1 to {max} sites, as many "
+                           "as the kit has site profiles for.").format(num_sites=num_sites,
+                                                                       max=MAX_SITES))
     old = load_if_any(workdir)
     if old is not None and any(p.alive() for p in old.processes):
-        raise DeploymentError(f"A deployment is already running in {workdir} ({old!r}). "
-                              "Stop it first: deployment.down(workdir) or "
-                              f"`fedlearn-kit deploy down --workdir {workdir}`.")
+        raise DeploymentError(_("A deployment is already running in {workdir} ({old}). Stop it "
+                                "first: deployment.down(workdir) or `fedlearn-kit deploy down "
+                                "--workdir {workdir}`.").format(workdir=workdir, old=repr(old)))
     keep_earlier(Path(workdir))
     dep = Deployment(Path(workdir), superlink, num_sites, insecure,
                      isolation=supervisor.choose_isolation(isolation), role=role)

@@ -139,7 +139,8 @@ def node_config(dep: Deployment, site: int) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         generate_site(exp.sites()[site], exp.seed, site).to_csv(path, index=False)
     if "'" in str(path):
-        raise ValueError(f"{path}: Flower's --node-config cannot hold a path with a quote (').")
+        raise ValueError(_("{path}: Flower's --node-config cannot hold a path with a quote "
+                           "(').").format(path=path))
     return f"partition-id={site} num-partitions={dep.num_sites} data-path='{path}'"
 
 
