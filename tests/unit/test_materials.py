@@ -429,6 +429,13 @@ def test_swedish_answer_key_takes_titles_and_hints_from_swedish_sources():
     assert f'<span lang="en">{notes[title]["point"]}' .replace("'", "&#x27;") in html
 
 
+def test_check_hints_follow_a_check_into_its_helpers():
+    # federated.who_gains leaves its failures to _gains_problem: its hints are 4.2's.
+    assert "take federated minus local." in check_hints.hint_ids()["4.2"]
+    assert "one entry per column of the table." in check_hints.hint_ids()["4.2"]
+    assert "take federated minus local." not in check_hints.hint_ids()["4.1"]
+
+
 def test_check_hints_leave_out_what_the_catalogue_does_not_translate(monkeypatch):
     monkeypatch.setattr(check_hints, "hint_ids", lambda: {"9.9": [
         "reread what the Court of Justice held in C-413/23 P (EDPS v SRB).",

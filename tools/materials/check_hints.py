@@ -46,13 +46,22 @@ def _quiz_hints(module: ast.Module) -> dict[str, list[str]]:
     return found
 
 
-def _function_hints(function: ast.FunctionDef, quizzes: dict[str, list[str]]) -> list[str]:
+def _function_hints(function: ast.FunctionDef, quizzes: dict[str, list[str]],
+                    helpers: dict[str, ast.FunctionDef], seen: frozenset[str] = frozenset()
+                    ) -> list[str]:
+    """The hints ``function`` gives, and those of the module's helpers it calls (a check
+    may leave its failures to a helper: ``_gains_problem``)."""
     hints = [msgid for call in ast.walk(function)
              if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
              and call.func.id == "failed" and len(call.args) >= 2
              for msgid in _message_ids(call.args[1])]
     hints += [msgid for name in ast.walk(function)
               if isinstance(name, ast.Name) and name.id in quizzes for msgid in quizzes[name.id]]
+    called = [call.func.id for call in ast.walk(function)
+              if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+              and call.func.id in helpers and call.func.id not in seen]
+    for name in dict.fromkeys(called):
+        hints += _function_hints(helpers[name], quizzes, helpers, seen | {function.name, name})
     return list(dict.fromkeys(hints))  # in order, once
 
 
@@ -63,11 +72,14 @@ def hint_ids() -> dict[str, list[str]]:
     for path in sorted(CHECKS.glob("*.py")):
         module = ast.parse(path.read_text(encoding="utf-8"))
         quizzes = _quiz_hints(module)
+        helpers = {node.name: node for node in module.body
+                   if isinstance(node, ast.FunctionDef) and node.name.startswith("_")}
         for node in module.body:
             doc = ast.get_docstring(node) if isinstance(node, ast.FunctionDef) else None
             match = _EXERCISE.match(doc or "")
             if isinstance(node, ast.FunctionDef) and match:
-                found.setdefault(match.group(1), []).extend(_function_hints(node, quizzes))
+                found.setdefault(match.group(1), []).extend(
+                    _function_hints(node, quizzes, helpers))
     return found
 
 
