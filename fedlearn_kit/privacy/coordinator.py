@@ -22,6 +22,7 @@ import torch
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.federation._flower import local_dp_noise_std
+from fedlearn_kit.i18n import _, ngettext
 from fedlearn_kit.privacy.accounting import HistoryEntry, budget_facts, epsilon_spent
 from fedlearn_kit.privacy.attacks import loss_attack
 from fedlearn_kit.privacy.defences import opacus_sample_rate
@@ -330,7 +331,7 @@ class DPSGDTrain:
         assert isinstance(server_round, int) and isinstance(lr, float)
         model = make_model(str(cfg["model"]), int(cfg["seed"]), int(cfg["hidden"]))
         model.load_state_dict(msg.content.array_records["arrays"].to_torch_state_dict())
-        partition_id, (train_data, _) = site_data(context)
+        partition_id, (train_data, _test_data) = site_data(context)
         saved = context.state.config_records.get(DP_STATE_KEY)
         X, y = to_tensors(train_data)  # noqa: N806 - the kit's naming glossary
         seed = round_seed(int(cfg["seed"]), server_round, partition_id)
@@ -630,3 +631,48 @@ def compare_leakage(exp: Experiment, runs: dict[str, tuple[Result, CoordinatorTa
         next(v for site, v in blind.items() if f"site {site} " in f"{col} ")
         for col in table.columns]
     return table
+
+
+# --- what lesson 06 prints: whole sentences through _(), so a Swedish notebook prints Swedish --
+
+
+def _print_two_budgets(zero_out: float, replace_one: float, delta: float) -> None:
+    print("  " + _("A site's update replaced by a zero update: ε = {epsilon}.").format(
+        epsilon=f"{zero_out:.2f}"))
+    print("  " + _("One patient's record replaced, n fixed (updates 2C apart): ε = {epsilon} "
+                   "(δ = {delta}).").format(epsilon=f"{replace_one:.2f}", delta=f"{delta:.0e}"))
+
+
+def report_site_dp(run: SiteDPRun, rounds: int) -> None:
+    """Print a site-level DP run's noise and its two budgets over ``rounds`` rounds: for the
+    site's update against a zero update, and for one patient's record replaced."""
+    print(ngettext("Noise multiplier {sigma} per round, {rounds} round:",
+                   "Noise multiplier {sigma} per round, {rounds} rounds:", rounds).format(
+        sigma=f"{run.noise_multiplier:.2f}", rounds=rounds))
+    _print_two_budgets(run.epsilon_zero_out, run.epsilon, run.delta)
+
+
+def report_central_dp(run: CentralDPRun) -> None:
+    """Print a central DP run's noise, its releases and the two budgets Flower's accountant
+    gives: for one site's update against a zero update, and for one patient's record
+    replaced."""
+    print(ngettext("Central DP, noise multiplier {sigma}, {releases} release; ε from Flower's "
+                   "accountant:",
+                   "Central DP, noise multiplier {sigma}, {releases} releases; ε from Flower's "
+                   "accountant:", run.releases).format(sigma=str(run.noise_multiplier),
+                                                       releases=run.releases))
+    _print_two_budgets(run.epsilon_per_site, run.epsilon, run.delta)
+
+
+def site_dp_note(run: SiteDPRun) -> str:
+    """The sentence lesson 06 records in its facts about site-level DP: both ε of the run."""
+    return _("Site-level DP (LocalDpMod): ε = {epsilon} for one patient's record replaced "
+             "(n fixed), ε = {zero_out} for the site's update replaced by a zero update.").format(
+        epsilon=f"{run.epsilon:.2f}", zero_out=f"{run.epsilon_zero_out:.2f}")
+
+
+def report_facts_saved(path: Any, epsilon: float, evidence_sentence: str) -> None:
+    """Print where lesson 06's facts were saved, Site A's ε for one record replaced, and
+    the attack's evidence in sentences."""
+    print(_("Saved to {file}: ε = {epsilon} for one record replaced. {evidence}").format(
+        file=getattr(path, "name", path), epsilon=f"{epsilon:.2f}", evidence=evidence_sentence))

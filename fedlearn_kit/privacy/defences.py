@@ -41,6 +41,7 @@ from fedlearn_app.task import to_tensors
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.evaluation import evaluate, subgroup_scores
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.privacy.accounting import (
     ADJACENCIES,
     HistoryEntry,
@@ -66,6 +67,8 @@ __all__ = [  # the accounting names are re-exported: lessons call them as defenc
     "group_privacy", "history_from_lists", "history_to_lists", "mechanism_advantage_bound",
     "noise_for_epsilon", "opacus_sample_rate", "patient_epsilon", "privacy_utility",
     "replace_one_budget", "replace_one_epsilon", "subgroup_table", "tpr_bound",
+    "overfitting_gaps", "report_audits", "report_budget", "report_group_privacy",
+    "subgroup_summary",
 ]
 
 #: The privacy budgets of lesson 06's privacy-utility curve; None means no DP.
@@ -100,14 +103,14 @@ class DPTraining:
     delta: float
 
 
-CLASSROOM_WARNING = ("⚠ Classroom noise: seeded from the public seed so the numbers repeat. "
-                     "Anyone with the seed can replay the noise, so this ε would not hold "
-                     "for a released model.")
+CLASSROOM_WARNING = N_("⚠ Classroom noise: seeded from the public seed so the numbers repeat. "
+                       "Anyone with the seed can replay the noise, so this ε would not hold "
+                       "for a released model.")
 
 
 def announce_classroom_noise() -> None:
     """Print the one-line warning that goes with ``reproducible=True``."""
-    print(CLASSROOM_WARNING)
+    print(_(CLASSROOM_WARNING))
 
 
 class SecureNoiseDPOptimizer(DPOptimizer):
@@ -185,7 +188,7 @@ def dp_train(net: nn.Module, X: torch.Tensor, y: torch.Tensor, *, epochs: int, l
             expected_batch_size=int(len(X) * rate))
         optimizer.attach_step_hook(accountant.get_optimizer_hook_fn(sample_rate=rate))
         private.train()
-        for _ in range(epochs):
+        for _epoch in range(epochs):
             total, seen = 0.0, 0
             for batch in batches:
                 xb, yb = X[batch], y[batch]
@@ -478,11 +481,82 @@ def consistent_with_dp(attack: AttackResult, epsilon: float, delta: float,
     m, n = len(attack.member_scores), len(attack.non_member_scores)
     two_sided = 1 - level / tests  # each side then leaves level / (2 · tests) in its tail
     low = clopper_pearson(found, m, two_sided)[0] - clopper_pearson(flagged, n, two_sided)[1]
-    claim = (f"ε = {epsilon:.3g}, δ = {delta:g} ({adjacency})" if bound is None
-             else f"the mechanism's bound for ε = {epsilon:.3g}")
+    claim = (_("ε = {epsilon}, δ = {delta} ({adjacency})").format(
+        epsilon=f"{epsilon:.3g}", delta=f"{delta:g}", adjacency=adjacency) if bound is None
+             else _("the mechanism's bound for ε = {epsilon}").format(epsilon=f"{epsilon:.3g}"))
+    values = {"low": f"{low:.3f}", "limit": f"{limit:.3f}", "claim": claim,
+              "level": f"{100 * level:g}"}
     if low > limit:
-        return BoundCheck(False, f"the attack's advantage (lower bound {low:.3f}) exceeds "
-                          f"{limit:.3f}, the most any attack can reach under {claim}: "
-                          f"refuted at the {100 * level:g} % level.", low, limit, level)
-    return BoundCheck(True, f"the attack (lower bound {low:.3f}) stays within {limit:.3f} "
-                      f"under {claim}: not refuted.", low, limit, level)
+        return BoundCheck(False, _("the attack's advantage (lower bound {low}) exceeds {limit}, "
+                                   "the most any attack can reach under {claim}: refuted at "
+                                   "the {level} % level.").format(**values), low, limit, level)
+    return BoundCheck(True, _("the attack (lower bound {low}) stays within {limit} under "
+                              "{claim}: not refuted.").format(**values), low, limit, level)
+
+
+# --- what lesson 06 prints: whole sentences through _(), so a Swedish notebook prints Swedish --
+
+
+def report_budget(model: PrivateModel, records: int) -> None:
+    """Print the noise multiplier the accountant chose and the (ε, δ) the model spent, with
+    the number of training records and 1/n (δ should be well below it)."""
+    if records < 1:
+        raise ValueError(f"records={records}: the model was trained on at least one record.")
+    print(_("Noise multiplier chosen by the accountant: {sigma}.").format(
+        sigma=f"{model.noise_multiplier:.2f}"))
+    print(ngettext("Spent: ε = {epsilon} at δ = {delta} ({n} patient, 1/n = {inverse}).",
+                   "Spent: ε = {epsilon} at δ = {delta} ({n} patients, 1/n = {inverse}).",
+                   records).format(epsilon=f"{model.epsilon:.2f}", delta=f"{model.delta:.0e}",
+                                   n=records, inverse=f"{1 / records:.0e}"))
+
+
+def report_group_privacy(model: PrivateModel, stays: Sequence[int] = (2, 3)
+                         ) -> dict[int, tuple[float, float, float]]:
+    """For a patient with k records (each k in ``stays``), print and return two budgets: group
+    privacy's (kε, δ_k) and ε with the k rows accounted together at the model's own δ.
+
+    Returns ``{k: (group ε, group δ, together ε)}``.
+    """
+    out = {}
+    for k in stays:
+        eps_k, delta_k = group_privacy(model.epsilon, model.delta, k)
+        together = patient_epsilon(model.history, model.delta, k)
+        out[k] = (eps_k, delta_k, together)
+        print(_("{k} stays: group privacy gives ε = {eps_k} at δ = {delta_k}; the rows "
+                "accounted together give ε = {together} at δ = {delta}.").format(
+            k=k, eps_k=f"{eps_k:.2f}", delta_k=f"{delta_k:.1e}", together=f"{together:.2f}",
+            delta=f"{model.delta:.0e}"))
+    return out
+
+
+def overfitting_gaps(models: Mapping[str, TrainedModel], own: pd.DataFrame,
+                     future: pd.DataFrame) -> dict[str, float]:
+    """AUROC on the patients a model trained on minus AUROC on future patients, per model:
+    how much each over-fits. Prints one line per model and returns the gaps by name."""
+    gaps = {name: evaluate(m, own)["auroc"] - evaluate(m, future)["auroc"]
+            for name, m in models.items()}
+    for name, gap in gaps.items():
+        print(_("{model}: AUROC on its own patients minus AUROC on future patients = "
+                "{gap}.").format(model=name, gap=f"{gap:.3f}"))
+    return gaps
+
+
+def report_audits(audits: Mapping[str, BoundCheck]) -> None:
+    """Print each audit's verdict with its reason, one line per model."""
+    for name, audit in audits.items():
+        verdict = (_("{model}: consistent, {reason}") if audit.ok
+                   else _("{model}: REFUTED, {reason}"))
+        print(verdict.format(model=name, reason=audit.reason))
+
+
+def subgroup_summary(groups: pd.DataFrame) -> pd.DataFrame:
+    """:func:`subgroup_table` for reading: one row per model, one column per group, the mean
+    AUROC rounded to 3 decimals, and a last row with how many of each group the site trained
+    on (translated label)."""
+    if "n_train" not in groups:
+        raise ValueError("subgroup_summary needs n_train: call subgroup_table with trained_on.")
+    table = groups.pivot_table(index="model", columns=["group", "value"], values="auroc",
+                               sort=False).round(3)
+    trained = groups.drop_duplicates(["group", "value"]).set_index(["group", "value"])["n_train"]
+    table.loc[_("training patients (n)")] = trained.reindex(table.columns).to_numpy()
+    return table

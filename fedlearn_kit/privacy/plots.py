@@ -48,7 +48,8 @@ def plot_attack_roc(results: Mapping[str, AttackResult], title: str = "") -> Fig
         _("The largest is {name}'s.").format(name=_(best))]))
 
 
-def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
+def plot_privacy_utility(table: pd.DataFrame, title: str = "", *, site: str | None = None
+                         ) -> Figure:
     """Left: AUROC per site against ε. Right: the measured attack and two bounds on any attack.
 
     Left: each site's AUROC, the mean over the noise draws, with a bar from the lowest to
@@ -57,6 +58,7 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
     chosen on held-out patients and its 95 % interval (the effect size); the (ε, δ) bound
     (``advantage_bound``: (e^ε′ − 1 + 2δ′)/(e^ε′ + 1) with (ε′, δ′) = (2ε, (1 + e^ε)δ)); and
     the mechanism's own bound from its privacy-loss distribution (``mechanism_bound``).
+    Without a ``title``, ``site`` (whose local model the table is about) gives one.
     """
     fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4)
     finite = table[np.isfinite(table["epsilon"])]
@@ -70,15 +72,16 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
                           yerr=[mean - finite[f"auroc {site} low"],
                                 finite[f"auroc {site} high"] - mean],
                           marker=series_marker(i), capsize=3, color=site_colour(i),
-                          label=f"Site {site} patients (range over noise draws)")
+                          label=_("Site {site} patients (range over noise draws)").format(
+                              site=site))
         else:
             left.plot(finite["epsilon"], mean, marker=series_marker(i), color=site_colour(i),
-                      label=f"Site {site} patients")
+                      label=_("Site {site} patients").format(site=site))
         if len(plain):
             left.axhline(float(plain[f"auroc {site}"].iloc[0]), color=site_colour(i),
                          linestyle="--", linewidth=0.9)
-    left.set(xscale="log", ylim=(0.5, 1.0), xlabel="privacy budget ε (log scale)",
-             ylabel="AUROC (0.5 = chance)", title="Utility (dashed: no DP)")
+    left.set(xscale="log", ylim=(0.5, 1.0), xlabel=_("privacy budget ε (log scale)"),
+             ylabel=_("AUROC (0.5 = chance)"), title=_("Utility (dashed: no DP)"))
     left.legend(fontsize=7, loc="upper left")
     measured = "held_out_advantage" if "held_out_advantage" in table else "advantage"
     if {"ci_low", "ci_high"} <= set(table.columns):
@@ -86,23 +89,25 @@ def plot_privacy_utility(table: pd.DataFrame, title: str = "") -> Figure:
                        yerr=[finite[measured] - finite["ci_low"],
                              finite["ci_high"] - finite[measured]],
                        marker="o", color="black", capsize=3,
-                       label="measured, held-out (95 % CI)")
+                       label=_("measured, held-out (95 % CI)"))
     else:
         right.plot(finite["epsilon"], finite[measured], marker="o", color="black",
-                   label="measured advantage")
+                   label=_("measured advantage"))
     if "advantage_bound" in table:
         right.plot(finite["epsilon"], finite["advantage_bound"], color="grey", linestyle=":",
-                   marker="s", label="bound from (ε, δ)")
+                   marker="s", label=_("bound from (ε, δ)"))
     if "mechanism_bound" in table:
         right.plot(finite["epsilon"], finite["mechanism_bound"], color="grey",
-                   linestyle="-", marker="^", label="bound from the mechanism (PLD)")
+                   linestyle="-", marker="^", label=_("bound from the mechanism (PLD)"))
     right.axhline(0, color="grey", linewidth=0.6)
-    right.set(xscale="log", ylim=(-0.1, 1.05), xlabel="privacy budget ε (log scale)",
-              ylabel="membership advantage (TPR − FPR)", title="Membership attack")
+    right.set(xscale="log", ylim=(-0.1, 1.05), xlabel=_("privacy budget ε (log scale)"),
+              ylabel=_("membership advantage (TPR − FPR)"), title=_("Membership attack"))
     right.legend(fontsize=7, loc="upper left")
     for ax in (left, right):
         ax.minorticks_off()
         ax.set_xticks(finite["epsilon"], [f"{e:.2g}" for e in finite["epsilon"]])
+    if not title and site is not None:
+        title = _("Site {site}'s local model under DP-SGD").format(site=site)
     if title:
         fig.suptitle(title)
     return describe(fig, privacy_utility_description(table))
@@ -120,25 +125,28 @@ def privacy_utility_description(table: pd.DataFrame) -> str:
     for row in (finite.iloc[0], finite.iloc[-1]):
         text.append(_("At ε = {epsilon:.2g}: AUROC {aurocs}; advantage {advantage:.3f}.")
                     .format(epsilon=row["epsilon"], advantage=row[measured],
-                            aurocs=", ".join(f"Site {s} {row[f'auroc {s}']:.3f}"
-                                             for s in sites)))
+                            aurocs=", ".join(_("Site {site} {auroc}").format(
+                                site=s, auroc=f"{row[f'auroc {s}']:.3f}") for s in sites)))
     return " ".join(text)
 
 
-def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
+def plot_subgroups(groups: pd.DataFrame, title: str = "", *, site: str | None = None
+                   ) -> Figure:
     """AUROC per sex and age band, one bar per model: who pays for the noise.
 
     With ``n_train`` (as from ``subgroup_table(..., trained_on=...)``) each group's label
     says how many of its patients the models learnt from, otherwise (``n``) how many were
     scored. With ``auroc_low``/``auroc_high`` (several noise draws) each bar carries the
-    range over the draws. The axis starts at 0.5 (chance).
+    range over the draws. The axis starts at 0.5 (chance). Without a ``title``, ``site``
+    (whose future patients were scored) gives one.
     """
     fig, (ax,) = new_figure(width=7.5, height=3.6)
     count = "n_train" if "n_train" in groups else "n" if "n" in groups else None
-    what = "trained on" if count == "n_train" else "scored"
+    label = (_("{group}: {value}\n(trained on {n})") if count == "n_train" else
+             _("{group}: {value}\n(scored {n})") if count else "{group}: {value}")
     keys = groups.drop_duplicates(["group", "value"])
-    labels = [f"{row.group}: {row.value}" + (f"\n({what} {getattr(row, count)})" if count
-                                             else "")
+    labels = [label.format(group=row.group, value=row.value,
+                           n=getattr(row, count) if count else 0)
               for row in keys.itertuples(index=False)]
     models = list(dict.fromkeys(groups["model"]))
     x = np.arange(len(labels))
@@ -154,9 +162,12 @@ def plot_subgroups(groups: pd.DataFrame, title: str = "") -> Figure:
     ax.set_xticks(x + width * (len(models) - 1) / 2, labels, fontsize=8)
     ylabel = bar_axis(ax, groups["auroc_high" if ranged else "auroc"].to_numpy(dtype=float),
                       "AUROC", headroom=0.12)
-    ax.set(ylabel=ylabel, title=title or "AUROC per group of patients")
+    if not title:
+        title = (_("AUROC per group, site {site}'s future patients").format(site=site)
+                 if site is not None else _("AUROC per group of patients"))
+    ax.set(ylabel=ylabel, title=title)
     ax.legend(ncols=min(len(models), 6), fontsize=7, loc="upper left",
-              title="bars: range over noise draws" if ranged else None, title_fontsize=7)
+              title=_("bars: range over noise draws") if ranged else None, title_fontsize=7)
     lowest = groups.loc[groups["auroc"].idxmin()]
     return describe(fig, " ".join([
         _("Bar chart of AUROC for each patient group (sex and age band), one bar per model: "

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fedlearn_kit.experiment import Experiment
+from fedlearn_kit.i18n import _
 
 
 @dataclass
@@ -161,5 +162,20 @@ def coordinator_view(run: SecAggRun, partition: int = 0, server_round: int = 1, 
     if num_sites < 1:
         raise ValueError("The run recorded no updates.")
     # SecAgg+ sends the site's weight first, then each array, quantised and masked.
-    return pd.DataFrame({"site's weight": plain["weights"][0].ravel()[:n],
-                         "what the server receives": masked["masked"][1].ravel()[:n]})
+    return pd.DataFrame({_("the site's weight"): plain["weights"][0].ravel()[:n],
+                         _("what the server receives"): masked["masked"][1].ravel()[:n]})
+
+
+def compare_with_fedavg(run: SecAggRun, server_round: int = 1, tolerance: float = 1e-3
+                        ) -> float:
+    """The largest difference between the global model SecAgg+ released and what plain
+    FedAvg would have released in ``server_round``; prints whether it is within
+    ``tolerance``. SecAgg+ rounds updates to integers, so the difference is never exactly 0
+    and changes from run to run: the sentence names the tolerance, not the difference."""
+    gap = max(float(np.abs(a - b).max())
+              for a, b in zip(run.final, plain_fedavg(run, server_round), strict=True))
+    sentence = (_("The global model equals plain FedAvg to within {tolerance}.")
+                if gap < tolerance else
+                _("The global model differs from plain FedAvg by more than {tolerance}."))
+    print(sentence.format(tolerance=f"{tolerance:g}"))
+    return gap
