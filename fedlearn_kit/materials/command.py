@@ -23,12 +23,15 @@ def run(args: argparse.Namespace) -> int:
         from fedlearn_kit.materials import cleanup
         return cleanup.main(args.folders, args.delete)
     if args.action == "export":
+        from fedlearn_kit.i18n import folder_language
         from fedlearn_kit.materials.export import export_notebook_html
         args.out.mkdir(parents=True, exist_ok=True)
         for given in args.notebooks:
             for path in sorted(given.glob("*.ipynb")) if given.is_dir() else [given]:
                 target = args.out / f"{path.stem}.html"
-                target.write_text(export_notebook_html(path), encoding="utf-8")
+                # A notebook of notebooks/sv/ (solutions/sv/, ...) is exported as Swedish.
+                lang = folder_language(path.resolve().parent) or "en"
+                target.write_text(export_notebook_html(path, lang=lang), encoding="utf-8")
                 print(f"wrote {target}")
         return 0
     flag = " --check" if args.action == "check" else ""

@@ -29,11 +29,31 @@ SKIP_TAGS = {"checked-sentences": "Checked sentences: the code that tests the te
                                   "against the numbers. You may skip it.",
              "for-developers": "For developers: code you may skip. Its results are shown "
                                "below it."}
+#: The same page furniture for an export of a Swedish notebook (notebooks/sv/), whose page
+#: says ``lang="sv"``: the lines the export itself writes, per language.
+SKIP_TAGS_SV = {"checked-sentences": "Kontrollerade meningar: koden som prövar texten ovan mot "
+                                     "siffrorna. Ni kan hoppa över den.",
+                "for-developers": "För utvecklare: kod som ni kan hoppa över. Resultatet "
+                                  "visas under den."}
+_PARAMETERS = {"en": "Parameters (papermill):", "sv": "Parametrar (papermill):"}
 #: Output types in the order an export prefers them (widgets are left out: no renderer offline).
 _PREFERRED = ("image/png", "image/svg+xml", "text/html", "text/markdown", "text/plain")
 
 
-def _output_html(output: nbformat.NotebookNode) -> str:
+def _other_language_marked(text: str, lang: str) -> str:
+    """A card panel's Markdown with each question's other-language line (the English one in
+    a Swedish notebook, see fedlearn_kit.gdpr.cards) marked with its language, so that a
+    screen reader reads it in English and the page states which parts are not Swedish
+    (WCAG 3.1.2)."""
+    from fedlearn_kit.gdpr.cards import load_cards
+
+    for card in load_cards():
+        other = card.text("question", "en")
+        text = text.replace(f"*{other}*", f'<em lang="en">{esc(other)}</em>')
+    return text
+
+
+def _output_html(output: nbformat.NotebookNode, lang: str = "en") -> str:
     kind = output.get("output_type")
     if kind == "stream":
         return f'<pre class="out">{esc(_ANSI.sub("", output.get("text", "")))}</pre>'
@@ -55,6 +75,8 @@ def _output_html(output: nbformat.NotebookNode) -> str:
             # Focusable, so that a keyboard can scroll a table wider than the page.
             return f'<div class="html-out" tabindex="0">{value}</div>'
         if mime == "text/markdown":
+            if lang != "en":
+                value = _other_language_marked(value, lang)
             return f'<div class="md-out">{markdown(value)}</div>'
         return f'<pre class="out">{esc(_ANSI.sub("", value))}</pre>'
     return ""
@@ -90,8 +112,11 @@ def with_attachments(source: str, attachments: dict[str, dict[str, str]]) -> str
     return _ATTACHMENT.sub(inline, source)
 
 
-def export_notebook_html(path: Path, title: str | None = None) -> str:
-    """One stored notebook as a self-contained HTML page (code, outputs, cards)."""
+def export_notebook_html(path: Path, title: str | None = None, lang: str = "en") -> str:
+    """One stored notebook as a self-contained HTML page (code, outputs, cards). ``lang``
+    is the notebook's language ("sv" for notebooks/sv/): the page's ``lang`` and the lines
+    the export adds follow it; code stays as it is."""
+    skip_tags = SKIP_TAGS_SV if lang == "sv" else SKIP_TAGS
     nb = nbformat.read(path, as_version=4)
     body = []
     for cell in nb.cells:
@@ -101,14 +126,14 @@ def export_notebook_html(path: Path, title: str | None = None) -> str:
         elif cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if "parameters" in tags:
-                body.append('<p class="muted">Parameters (papermill):</p>')
+                body.append(f'<p class="muted">{_PARAMETERS.get(lang, _PARAMETERS["en"])}</p>')
             code = f'<pre class="src">{esc(cell.source)}</pre>'
-            skip = next((SKIP_TAGS[tag] for tag in SKIP_TAGS if tag in tags), None)
+            skip = next((skip_tags[tag] for tag in skip_tags if tag in tags), None)
             if skip:
                 code = f'<details class="skip"><summary>{esc(skip)}</summary>{code}</details>'
-            body.append(f'<div class="cell-code">{code}'
-                        + "".join(_output_html(o) for o in cell.get("outputs", [])) + "</div>")
+            outputs = "".join(_output_html(o, lang) for o in cell.get("outputs", []))
+            body.append(f'<div class="cell-code">{code}{outputs}</div>')
     name = title or path.stem
-    return page(name, "\n".join(body), "en", EXPORT_CSS,
+    return page(name, "\n".join(body), lang, EXPORT_CSS,
                 footer=generated_footer(f"{path.parent.name}/{path.name} (stored outputs)",
-                                         COMMAND))
+                                        COMMAND, lang))

@@ -1,8 +1,8 @@
 """axe-core over every generated page (one browser session): no serious or critical violation.
 
-Every HTML material, projector view, lesson export and take-home document under
-docs/materials/ is opened in Chromium and checked with axe-core (bundled in
-axe-playwright-python, so nothing is downloaded). A violation of impact "serious" or
+Every HTML material, projector view, lesson export (English, and Swedish under */sv/) and
+take-home document under docs/materials/ is opened in Chromium and checked with axe-core
+(bundled in axe-playwright-python, so nothing is downloaded). A violation of impact "serious" or
 "critical" fails the test. Beside axe, the test checks what axe cannot judge: every figure's
 alt text says what it shows (not a placeholder), headings start at one h1 and never skip a
 level, and the Swedish parts of a page are marked ``lang="sv"``. Moderate and minor findings
@@ -98,6 +98,9 @@ def test_page_meets_wcag_aa_as_axe_and_the_course_check_it(axe_page, lesser_find
     assert not poor, f"{path.name}: figures without a real text alternative: {poor[:3]}"
     assert not found["unmarkedSwedish"], \
         f"{path.name}: Swedish text not marked lang=\"sv\": {found['unmarkedSwedish'][:3]}"
-    if path.parent.name == "projector":
+    if "sv" in path.relative_to(MATERIALS).parts[:-1]:  # the Swedish lessons' pages
+        assert page.evaluate("document.documentElement.lang") == "sv", \
+            f"{path.name}: a page of notebooks/sv/ must say lang=\"sv\""
+    if "projector" in path.relative_to(MATERIALS).parts:  # projector/ and projector/sv/
         tall = page.evaluate(TALL_SLIDES)
         assert not tall, f"{path.name}: slides taller than a 1280 x 800 screen: {tall}"

@@ -15,7 +15,16 @@ from fedlearn_kit.gdpr.cards import STEPS, load_cards
 from fedlearn_kit.materials import cleanup
 from fedlearn_kit.materials.export import export_notebook_html
 from fedlearn_kit.materials.html import external_resources
-from tools.materials import agenda, answer_key, build, deck, documents, lessons, times
+from tools.materials import (
+    agenda,
+    answer_key,
+    build,
+    check_hints,
+    deck,
+    documents,
+    lessons,
+    times,
+)
 from tools.materials.facilitator_notes import read_notes_file
 
 # ------------------------------------------------------------------ times
@@ -334,22 +343,107 @@ def _visible_text(html):
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-@pytest.mark.parametrize("slug", list(STEPS))
-def test_projector_view_keeps_every_sentence_of_the_lesson(slug):
+_LESSONS_BY_LANGUAGE = [(slug, lang) for slug in STEPS
+                        for lang in lessons.lesson_languages(slug)]
+
+
+@pytest.mark.parametrize("slug, lang", _LESSONS_BY_LANGUAGE)
+def test_projector_view_keeps_every_sentence_of_the_lesson(slug, lang):
     from fedlearn_kit.materials.html import markdown
 
-    shown = _visible_text(lessons.projector_html(slug))
+    shown = _visible_text(lessons.projector_html(slug, lang))
     # No ellipsis of a cut sentence: only as many as the lesson's own text has (a formula's).
-    _, sections = lessons.lesson_sections(slug)
+    _, sections = lessons.lesson_sections(slug, lang)
     assert shown.count("…") <= sum(section.text.count("…") for section in sections)
     for section in sections[1:]:
-        if section.heading.startswith(lessons.SKIPPED_SECTIONS):
+        if section.heading.startswith(lessons.WORDS[lang].skipped):
             continue
         for block in lessons.paragraphs(section.text):
             pieces = (lessons.sentences(block) if lessons.is_prose(block)
                       else lessons.list_items(block) or [block])
             for piece in pieces:
                 assert _visible_text(markdown(piece)) in shown, (slug, piece[:80])
+
+
+def test_swedish_lesson_pages_are_swedish_and_listed():
+    assert "sv" in lessons.lesson_languages("centralised")
+    view = lessons.projector_html("centralised", "sv")
+    assert view.startswith('<!DOCTYPE html>\n<html lang="sv">')
+    assert "<h2>Ni kommer att</h2>" in view and "<h2>Dataskyddsfrågor</h2>" in view
+    assert "**Tid:**" not in view and "<strong>Tid:</strong> 40 min" in view
+    assert "GDPR questions" not in view and "You will" not in view
+    title, sections = lessons.lesson_sections("centralised", "sv")
+    assert title.startswith("03 · Centralt")
+    path = lessons.lesson_path("centralised", "sv")
+    export = export_notebook_html(path, "03 · Centralt", "sv")
+    assert export.startswith('<!DOCTYPE html>\n<html lang="sv">')
+    assert "utbildningsmaterial, inte juridisk rådgivning" in export
+    assert "<summary>Kontrollerade meningar" in export and "<summary>Checked" not in export
+    # The cards print each question in the other language too: marked as English there.
+    card = next(c for c in load_cards() if c.id.startswith("centralised."))
+    assert f'<em lang="en">{card.text("question", "en")}' in export
+    targets = {str(p.relative_to(build.OUT)) for p in build.targets()}
+    assert {"projector/sv/03_centralised.html", "lessons/sv/03_centralised.html"} <= targets
+    index = build.index_html()
+    assert 'href="projector/sv/03_centralised.html" lang="sv"' in index
+    assert 'href="lessons/sv/03_centralised.html" lang="sv"' in index
+
+
+def test_a_lesson_export_links_the_other_lessons_exports():
+    # The Swedish lesson's notice links its English text; the last section links the next
+    # lesson: in the exported pages both go to the exports, not to notebooks.
+    page = build._exported_lesson("centralised", "sv")
+    assert 'href="../03_centralised.html"' in page and 'href="04_federated.html"' in page
+    assert 'href="04_federated.html"' in build._exported_lesson("centralised")
+    assert ".ipynb" not in "".join(re.findall(r'href="[^"]*"', page))
+
+
+def test_a_lesson_without_a_swedish_notebook_gets_no_swedish_pages(monkeypatch):
+    real = lessons.lesson_path
+    monkeypatch.setattr(lessons, "lesson_path", lambda slug, lang="en": (
+        real(slug, lang).with_name("absent.ipynb") if lang == "sv" and slug == "centralised"
+        else real(slug, lang)))
+    assert lessons.lesson_languages("centralised") == ("en",)
+    targets = {str(p.relative_to(build.OUT)) for p in build.targets()}
+    assert "projector/sv/03_centralised.html" not in targets
+    assert "projector/03_centralised.html" in targets
+    row = build.index_html().split("03 · Centralised")[1].split("</tr>")[0]
+    assert 'projector/sv/' not in row and '<td lang="sv">–</td>' in row
+
+
+def test_swedish_answer_key_takes_titles_and_hints_from_swedish_sources():
+    html = answer_key.answer_key_html("sv")
+    assert "Övningarna är på engelska" not in html
+    titles = answer_key.translated_titles("centralised", "sv")
+    assert titles["3.1"] and f"<h4>3.1 · {titles['3.1']}</h4>" in html
+    # The hint a wrong quiz answer gets, as the Swedish catalogue words it.
+    from fedlearn_kit.i18n import translations
+
+    msgid = "reread what the Court of Justice held in C-413/23 P (EDPS v SRB)."
+    swedish = translations("sv").gettext(msgid)
+    assert swedish != msgid and swedish[1:] in html
+    assert msgid in check_hints.hint_ids()["3.4"]
+    # The notes have no Swedish source: they stay English and are marked so.
+    notes = answer_key.read_exercise_notes()
+    title = dict(times.solution_exercises("centralised"))["3.1"]
+    assert f'<span lang="en">{notes[title]["point"]}' .replace("'", "&#x27;") in html
+
+
+def test_check_hints_follow_a_check_into_its_helpers():
+    # federated.who_gains leaves its failures to _gains_problem: its hints are 4.2's.
+    assert "take federated minus local." in check_hints.hint_ids()["4.2"]
+    assert "one entry per column of the table." in check_hints.hint_ids()["4.2"]
+    assert "take federated minus local." not in check_hints.hint_ids()["4.1"]
+
+
+def test_check_hints_leave_out_what_the_catalogue_does_not_translate(monkeypatch):
+    monkeypatch.setattr(check_hints, "hint_ids", lambda: {"9.9": [
+        "reread what the Court of Justice held in C-413/23 P (EDPS v SRB).",
+        "an English hint no catalogue translates {n}."]})
+    assert check_hints.check_hints("9.9", "sv") == [
+        "Läs igen vad EU-domstolen slog fast i mål C-413/23 P (EDPS mot SRB)."]
+    assert check_hints.check_hints("9.9", "en")[1] == "An English hint no catalogue " \
+                                                       "translates …."
 
 
 def test_projector_view_of_03_keeps_the_secrecy_paragraph():

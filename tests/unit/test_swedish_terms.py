@@ -163,6 +163,54 @@ def _swedish_texts():
             yield str(path.relative_to(ROOT)), text
 
 
+_CODE_BLOCK = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+_BLOCK_END = re.compile(r"</(?:p|li|td|th|h[1-6]|div|section|figcaption|summary)>")
+_URL = re.compile(r"https?://\S+")
+_ALT = re.compile(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>")
+
+
+def _swedish_page_text(page):
+    """What a Swedish page says in Swedish, as the notebook scan reads a lesson: its parts
+    marked lang="en" and its code listings left out (the notebooks' code is English and
+    identical in both languages), links' addresses left out, each figure's text alternative
+    read as a screen reader reads it, each paragraph, list item and table cell ending a
+    sentence, lines joined as a browser joins them."""
+    page = _BLOCK_END.sub(" .\n", _CODE_BLOCK.sub(" ", _ENGLISH_PART.sub(" ", page)))
+    page = _ALT.sub(lambda m: f" {m.group(1)} .\n", page)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return " ".join(_URL.sub(" ", text).split())
+
+
+def test_the_swedish_materials_have_no_english_sentences():
+    # Every Swedish page under docs/materials/: the materials, the answer key, the take-home
+    # documents, and the lesson exports and projector views of notebooks/sv/ (*/sv/).
+    materials = ROOT / "docs" / "materials"
+    lesson_pages = sorted(materials.glob("*/sv/*.html"))
+    assert {p.parent.parent.name for p in lesson_pages} == {"lessons", "projector"}
+    found = []
+    for path in lesson_pages:
+        assert '<html lang="sv"' in path.read_text(encoding="utf-8"), path.name
+    for path in sorted(materials.rglob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        if '<html lang="sv"' in page:
+            found += [f"{path.relative_to(ROOT)}: {sentence}"
+                      for sentence in terms.english_passages(_swedish_page_text(page))]
+    assert found == [], "\n".join(found)
+
+
+def test_the_page_scan_finds_english_outside_marked_parts_and_code():
+    page = ('<html lang="sv"><p>Modellen tränas på varje sjukhus.</p>'
+            '<p>The model is trained at each hospital and then sent to the coordinator.</p>'
+            '<p><em lang="en">Which board is the controller of the data?</em></p>'
+            '<pre class="src"># The reply is all that leaves the site.</pre>'
+            '<img alt="Bar chart of the AUROC of each model on each site." src="x.png">'
+            '<img alt="Stapeldiagram över varje modells AUROC på varje sjukhus." src="y.png">'
+            '<table><tr><td>train to site A</td><td>train from site B</td></tr></table>')
+    assert terms.english_passages(_swedish_page_text(page)) == [
+        "The model is trained at each hospital and then sent to the coordinator.",
+        "Bar chart of the AUROC of each model on each site."]
+
+
 def test_every_swedish_text_uses_the_term_list():
     texts = list(_swedish_texts())
     assert any("notebooks/sv/" in where for where, _ in texts)

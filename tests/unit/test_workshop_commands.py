@@ -53,6 +53,22 @@ def test_export_of_a_prerun_copy_shows_widget_cards_offline(tmp_path, capsys):
     assert "fedlearn-kit materials export" in html  # the footer names the command
 
 
+def test_export_of_a_swedish_notebook_is_a_swedish_page(tmp_path):
+    cell = nbformat.v4.new_code_cell("1 + 1")
+    cell.metadata["tags"] = ["checked-sentences"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# En lektion"), cell])
+    path = tmp_path / "notebooks" / "sv" / "00_x.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    assert main(["materials", "export", str(path.parent), "--out", str(tmp_path / "html")]) == 0
+    html = (tmp_path / "html" / "00_x.html").read_text("utf-8")
+    assert html == export_notebook_html(path, lang="sv")
+    assert '<html lang="sv">' in html and "<summary>Kontrollerade meningar" in html
+    assert "inte juridisk rådgivning" in html and "Checked sentences" not in html
+    english = export_notebook_html(path)
+    assert '<html lang="en">' in english and "<summary>Checked sentences" in english
+
+
 def test_external_resources_are_found():
     assert external_resources('<script src="https://unpkg.com/x.js"></script>')
     assert external_resources('<link rel="stylesheet" href="//cdn.example/x.css">')

@@ -1,22 +1,28 @@
 """The facilitator's answer key: exercises (what goes wrong, what to say) and cards.
 
 The exercise part comes from ``exercise_notes.yaml`` (checked against the exercise ids of
-``solutions/``); the card part from the cards and their facilitator notes.
+``solutions/``); the card part from the cards and their facilitator notes. The Swedish key
+takes each exercise's title from ``solutions/sv/`` and the hints its check gives from the
+kit's Swedish catalogue (:mod:`tools.materials.check_hints`); ``exercise_notes.yaml`` is
+English only, so its notes stay English there, marked ``lang="en"``.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
+import nbformat
 import yaml
 
 from fedlearn_kit.gdpr.cards import STEPS, cards_for, step_title
 from fedlearn_kit.materials.html import esc, page
 from tools.materials import HERE, generated_footer
+from tools.materials.check_hints import check_hints
 from tools.materials.deck import card_roles, good_answer, role_names
 from tools.materials.facilitator_notes import load_notes
-from tools.materials.times import read_times_file, solution_exercises
+from tools.materials.times import notebook_path, read_times_file, solution_exercises
 
 FIELDS = ("mistakes", "say", "point")
 LABELS = {
@@ -32,9 +38,11 @@ LABELS = {
            "point": "Avsluta med", "answers": "Svarar först", "good": "Ett bra svar tar upp",
            "discussion": "En bra diskussion tar upp", "misconceptions": "Vanliga missuppfattningar",
            "show": "Visa", "min": "min", "agenda_cards": "Korten som varje schema diskuterar",
-           "intro": "Lösningarna finns i solutions/. Hjälp med en fråga eller en ledtråd; "
-                    "dela inte ut koden. Övningarna är på engelska, liksom lektionerna, och "
-                    "därför är den här delen det också."},
+           "intro": "Lösningarna finns i solutions/sv/ (på engelska i solutions/). Hjälp "
+                    "med en fråga eller en ledtråd; dela inte ut koden.",
+           "hints": "Ledtrådar som kontrollen ger",
+           "english_notes": "Anteckningarna om vanliga fel, vad ni kan säga och vad ni "
+                            "avslutar med finns ännu bara på engelska."},
 }
 CSS = """
 section.item { page-break-inside: avoid; break-inside: avoid; border-top: 1px solid var(--line);
@@ -69,6 +77,22 @@ def exercise_problems() -> list[str]:
     return problems
 
 
+_SWEDISH_EXERCISE = re.compile(r"^#{2,4} Övning (\d+\.\d+) · (.+?)\s*$", re.MULTILINE)
+
+
+@cache
+def translated_titles(slug: str, lang: str) -> dict[str, str]:
+    """Per exercise id, its title in the translated solution notebook (solutions/sv/), or
+    nothing while the lesson has no solution in ``lang``."""
+    english = notebook_path(slug, "solutions")
+    path = english.parent / lang / english.name
+    if lang != "sv" or not path.exists():
+        return {}
+    nb = nbformat.read(path, as_version=4)
+    return {m[0]: m[1] for c in nb.cells if c.cell_type == "markdown"
+            for m in _SWEDISH_EXERCISE.findall(c.source)}
+
+
 def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
@@ -94,19 +118,29 @@ def card_anchor(card_id: str) -> str:
 
 def answer_key_html(lang: str) -> str:
     """The answer key in ``lang``: the cards each agenda discusses, every exercise, then every
-    card, lesson by lesson. In the Swedish key the exercises' notes are marked as English."""
+    card, lesson by lesson. In the Swedish key each exercise has its Swedish title and the
+    Swedish hints of its check; its notes are English (no Swedish source yet), marked so."""
     label, notes, ex_notes = LABELS[lang], load_notes(), read_exercise_notes()
     english = ' lang="en"' if lang != "en" else ""
     body = [f"<h1>{esc(label['title'])}</h1>", f'<p class="muted">{esc(label["intro"])}</p>',
             _agenda_cards(lang), f"<h2>{esc(label['exercises'])}</h2>"]
+    if lang != "en":
+        body.append(f'<p class="muted">{esc(label["english_notes"])}</p>')
     for step in STEPS:
         exercises = solution_exercises(step)
         if not exercises:
             continue
         body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
+        titles = translated_titles(step, lang) if lang != "en" else {}
         for ex, title in exercises:
             entry = ex_notes.get(title, {})
-            body += ['<section class="item">', f"<h4{english}>{esc(ex)} · {esc(title)}</h4>",
+            heading = (f"<h4>{esc(ex)} · {esc(titles[ex])}</h4>" if ex in titles
+                       else f"<h4{english}>{esc(ex)} · {esc(title)}</h4>")
+            hints = check_hints(ex, lang) if lang != "en" else []
+            body += ['<section class="item">', heading]
+            if hints:
+                body.append(f"<strong>{label['hints']}</strong>{_ul(hints)}")
+            body += [
                      f"<strong>{label['mistakes']}</strong>"
                      f"<div{english}>{_ul(entry.get('mistakes', []))}</div>",
                      f"<strong>{label['say']}</strong>"

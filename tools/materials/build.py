@@ -8,6 +8,7 @@ so one command keeps everything in step and one test catches any drift.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from functools import partial
@@ -98,8 +99,8 @@ def index_html() -> str:
     lesson_rows = "".join(
         f"<tr><td>{esc(step_title(s))}</td>"
         f'<td><a href="projector/{lessons.lesson_file_name(s)}">projector</a></td>'
-        f'<td><a href="lessons/{lessons.lesson_file_name(s)}">lesson (offline)</a></td></tr>'
-        for s in STEPS)
+        f'<td><a href="lessons/{lessons.lesson_file_name(s)}">lesson (offline)</a></td>'
+        + _swedish_lesson_cells(s) + "</tr>" for s in STEPS)
     body = ('<h1>fedlearn-kit · materials for the room · <span lang="sv">material för '
             f"rummet</span></h1><ul>{items}</ul>"
             f'<h2>Lessons · <span lang="sv">lektionerna</span></h2><table>{lesson_rows}</table>'
@@ -115,6 +116,24 @@ def index_html() -> str:
     return page("fedlearn-kit materials", body, "en", footer=generated_footer("build.py"))
 
 
+def _lesson_page_path(folder: str, slug: str, lang: str) -> str:
+    """Where a lesson's projector view or export lives under docs/materials/, relative:
+    "projector/04_federated.html", or "projector/sv/04_federated.html" in Swedish."""
+    sub = "" if lang == "en" else f"{lang}/"
+    return f"{folder}/{sub}{lessons.lesson_file_name(slug)}"
+
+
+def _swedish_lesson_cells(slug: str) -> str:
+    """The index's Swedish cells of a lesson's row: its Swedish projector view and export,
+    or a dash while notebooks/sv/ lacks the lesson."""
+    if "sv" not in lessons.lesson_languages(slug):
+        return '<td lang="sv">–</td><td lang="sv">–</td>'
+    return (f'<td><a href="{_lesson_page_path("projector", slug, "sv")}" lang="sv">'
+            "projektorvy</a></td>"
+            f'<td><a href="{_lesson_page_path("lessons", slug, "sv")}" lang="sv">'
+            "lektion (offline)</a></td>")
+
+
 def _blank_takehome(lang: str) -> list[TakeHome]:
     """The take-home documents with no answers, for the course's default experiment."""
     return takehome_pack({}, default_facts(), lang=lang)
@@ -124,9 +143,30 @@ def _takehome_html(lang: str, index: int) -> str:
     return _blank_takehome(lang)[index].html()
 
 
-def _exported_lesson(slug: str) -> str:
-    """The offline HTML export of one lesson's notebook."""
-    return export_notebook_html(times.notebook_path(slug), step_title(slug))
+_NOTEBOOK_LINK = re.compile(r'href="([^":#]*?\d\d_\w+)\.ipynb(#[^"]*)?"')
+
+
+def _lesson_exports() -> set[Path]:
+    """Every lesson export docs/materials/ holds, in every language."""
+    return {OUT / _lesson_page_path("lessons", slug, lang) for slug in STEPS
+            for lang in lessons.lesson_languages(slug)}
+
+
+def _exported_lesson(slug: str, lang: str = "en") -> str:
+    """The offline HTML export of one lesson's notebook in ``lang``, its links to another
+    lesson's notebook pointing at that lesson's export instead (a Swedish lesson's link to its
+    English text goes to the English export)."""
+    html = export_notebook_html(lessons.lesson_path(slug, lang), step_title(slug, lang), lang)
+    folder = (OUT / _lesson_page_path("lessons", slug, lang)).parent
+    exports = _lesson_exports()
+
+    def to_export(match: re.Match[str]) -> str:
+        target = Path(os.path.normpath(folder / f"{match.group(1)}.html"))
+        if target not in exports:
+            return match.group(0)
+        return f'href="{match.group(1)}.html{match.group(2) or ""}"'
+
+    return _NOTEBOOK_LINK.sub(to_export, html)
 
 
 def targets() -> dict[Path, Callable[[], str]]:
@@ -149,9 +189,11 @@ def targets() -> dict[Path, Callable[[], str]]:
         for i, doc in enumerate(_blank_takehome(lang)):
             out[OUT / "takehome" / f"{doc.file_stem}.html"] = partial(_takehome_html, lang, i)
     for slug in STEPS:
-        name = lessons.lesson_file_name(slug)
-        out[OUT / "projector" / name] = partial(lessons.projector_html, slug)
-        out[OUT / "lessons" / name] = partial(_exported_lesson, slug)
+        for lang in lessons.lesson_languages(slug):  # Swedish once notebooks/sv/ has it
+            out[OUT / _lesson_page_path("projector", slug, lang)] = partial(
+                lessons.projector_html, slug, lang)
+            out[OUT / _lesson_page_path("lessons", slug, lang)] = partial(
+                _exported_lesson, slug, lang)
     return out
 
 

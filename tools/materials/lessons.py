@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import nbformat
 import yaml
@@ -24,6 +25,44 @@ from fedlearn_kit.materials.export import MISSING_ALT, with_attachments
 from fedlearn_kit.materials.html import esc, inline_markdown, markdown, page
 from tools.materials import HERE
 from tools.materials.times import notebook_path, time_line
+
+#: The languages a lesson's generated pages exist in: English from notebooks/, Swedish from
+#: notebooks/sv/ (built from the English and locale/sv/notebooks/ by tools/translate.py).
+LESSON_LANGUAGES = ("en", "sv")
+
+
+@dataclass(frozen=True)
+class LessonWords:
+    """The words the projector view looks for in a lesson of one language (its "You will"
+    list, its Time field, the sections it leaves out) and the words it writes on slides."""
+
+    you_will: str
+    time: str
+    skipped: tuple[str, ...]
+    projector: str
+    cards: str
+    #: How many words a slide holds: Swedish words are longer (compounds), so fewer fit.
+    slide_words: int
+
+
+WORDS = {
+    "en": LessonWords("You will", "**Time:**", ("GDPR questions", "Next"), "projector",
+                      "GDPR questions", 180),
+    "sv": LessonWords("Ni kommer att", "**Tid:**", ("Dataskyddsfrågor i det här steget",
+                                                     "Nästa"), "projektorvy",
+                      "Dataskyddsfrågor", 160),
+}
+
+
+def lesson_path(slug: str, lang: str = "en") -> Path:
+    """The stored lesson notebook of a step in ``lang`` (notebooks/sv/ for Swedish)."""
+    path = notebook_path(slug)
+    return path if lang == "en" else path.parent / lang / path.name
+
+
+def lesson_languages(slug: str) -> tuple[str, ...]:
+    """The languages a lesson exists in: English always, Swedish once notebooks/sv/ has it."""
+    return tuple(lang for lang in LESSON_LANGUAGES if lesson_path(slug, lang).exists())
 
 _HEADING = re.compile(r"^(#{1,2}) (.+)$", re.MULTILINE)
 
@@ -72,9 +111,9 @@ class Section:
 # ------------------------------------------------------------------ lesson structure
 
 
-def lesson_sections(slug: str) -> tuple[str, list[Section]]:
+def lesson_sections(slug: str, lang: str = "en") -> tuple[str, list[Section]]:
     """A lesson's title and its sections, each with its prose and figures in order."""
-    nb = nbformat.read(notebook_path(slug), as_version=4)
+    nb = nbformat.read(lesson_path(slug, lang), as_version=4)
     title, sections = "", [Section("")]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -117,18 +156,19 @@ def _bullets(text: str) -> list[str]:
     return items
 
 
-def learning_outcomes(slug: str) -> list[str]:
-    """The "**You will**" bullets of a lesson, without their trailing punctuation."""
-    _, sections = lesson_sections(slug)
+def learning_outcomes(slug: str, lang: str = "en") -> list[str]:
+    """The "**You will**" bullets of a lesson ("**Ni kommer att**" in Swedish), without
+    their trailing punctuation."""
+    _, sections = lesson_sections(slug, lang)
     intro = sections[0].text
-    start = intro.find("**You will**")
+    start = intro.find(f"**{WORDS[lang].you_will}**")
     if start < 0:
         return []
     return [b.rstrip(";.") for b in _bullets(intro[start:])]
 
 
 #: How many words a projector slide holds (1280 x 800 at the slide's font size).
-SLIDE_WORDS = 180
+SLIDE_WORDS = WORDS["en"].slide_words  # 180
 #: Sentence ends: a full stop, question or exclamation mark, then a capital or an emphasis
 #: mark. Abbreviations the course uses before a capital are not ends (see _ABBREVIATIONS).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ*(\[])")
@@ -221,6 +261,7 @@ body { max-width: none; padding: 0; background: #fff; }
 .slide h1 { font-size: 2.4rem; } .slide h2 { font-size: 1.9rem; color: var(--accent); }
 .slide img { height: 58vh; width: auto; max-width: 100%; object-fit: contain; align-self: center; }
 .slide table { font-size: 0.8em; }
+.slide:lang(sv) > table { font-size: 0.74em; } /* Swedish cells run longer; a table never splits */
 .slide .table { align-self: flex-start; max-width: 100%; }
 .slide .table table { font-size: 0.72em; }
 .slide .sv { color: var(--muted); font-style: italic; }
@@ -262,7 +303,7 @@ def _figure_html(figure: Figure) -> str:
     return f'<img alt="{esc(figure.alt)}" src="data:image/png;base64,{figure.png}">'
 
 
-def _section_slides(section: Section) -> list[str]:
+def _section_slides(section: Section, budget: int = SLIDE_WORDS) -> list[str]:
     """A section's slides: its prose in whole paragraphs, each figure with the short text
     just before it, in the lesson's order."""
     slides: list[str] = []
@@ -270,9 +311,9 @@ def _section_slides(section: Section) -> list[str]:
     heading = f"<h2>{esc(section.heading)}</h2>"
 
     def flush(shown: Figure | Table | None = None) -> None:
-        chunks = slide_chunks(pending) or [[]]
+        chunks = slide_chunks(pending, budget) or [[]]
         lead = chunks[-1] if shown is not None and sum(
-            len(b.split()) for b in chunks[-1]) <= SLIDE_WORDS // 3 else None
+            len(b.split()) for b in chunks[-1]) <= budget // 3 else None
         for chunk in (chunks[:-1] if lead is not None else chunks):
             if chunk:
                 slides.append(heading + "".join(markdown(b) for b in chunk))
@@ -291,58 +332,83 @@ def _section_slides(section: Section) -> list[str]:
     return slides
 
 
-def _title_slide(slug: str, title: str, intro: Section) -> list[str]:
-    """The first slide (title, first paragraph, time, Swedish summary, objectives), then any
-    further text of the lesson's opening."""
-    outcomes = learning_outcomes(slug)
-    blocks = [b for b in paragraphs(intro.text) if not b.startswith("**Time:**")]
-    first = next((b for b in blocks if is_prose(b) and not b.startswith("**")), "")
-    rest = [b for b in blocks if b != first and not b.startswith("**You will**")]
+def _translated_time_field(blocks: list[str], lang: str) -> str:
+    """The Time field of a translated lesson's opening (its own, which tools/translate.py
+    builds from the English one), without the fields after it."""
+    line = next((b for b in blocks if b.startswith(WORDS[lang].time)), "")
+    return line.split(" · **")[0]
+
+
+def _title_slide(slug: str, title: str, intro: Section, lang: str = "en") -> list[str]:
+    """The first slide (title, first paragraph, time, the summary in the other language in
+    the English view, objectives), then any further text of the lesson's opening."""
+    words = WORDS[lang]
+    outcomes = learning_outcomes(slug, lang)
+    all_blocks = paragraphs(intro.text)
+    blocks = [b for b in all_blocks if not b.startswith(words.time)]
+    first = next((b for b in blocks if is_prose(b) and not b.startswith(("**", ">"))), "")
+    rest = [b for b in blocks if b != first and not b.startswith(f"**{words.you_will}**")]
+    time = time_line(slug) if lang == "en" else _translated_time_field(all_blocks, lang)
     summary = lesson_summaries()[slug]["sv"]
-    slide = (f"<h1>{esc(title)}</h1>{markdown(first)}{markdown(time_line(slug))}"
-             f'<p class="sv" lang="sv">{esc(summary)}</p>')
+    slide = f"<h1>{esc(title)}</h1>{markdown(first)}{markdown(time)}"
+    if lang == "en":
+        slide += f'<p class="sv" lang="sv">{esc(summary)}</p>'
+    else:
+        summary = ""
     slides = [slide]
     if outcomes:
-        you_will = ("<h2>You will</h2><ul>"
+        you_will = (f"<h2>{esc(words.you_will)}</h2><ul>"
                     + "".join(f"<li>{inline_markdown(o)}</li>" for o in outcomes) + "</ul>")
-        words = len(" ".join([first, summary, *outcomes]).split())
-        if words <= SLIDE_WORDS:
+        count = len(" ".join([first, summary, *outcomes]).split())
+        if count <= words.slide_words:
             slides[0] += you_will
         else:  # a long opening: the objectives get a slide of their own
             slides.append(you_will)
     more = [f"<h2>{esc(title)}</h2>" + "".join(markdown(b) for b in chunk)
-            for chunk in slide_chunks(rest)]
+            for chunk in slide_chunks(rest, words.slide_words)]
     return [*slides, *more]
 
 
 #: How many cards' questions (in both languages) a slide holds.
 CARDS_PER_SLIDE = 4
 #: Sections of a lesson the projector view leaves out: the cards (their questions get a
-#: slide of their own) and the link to the next lesson.
-SKIPPED_SECTIONS = ("GDPR questions", "Next")
+#: slide of their own) and the link to the next lesson (per language: WORDS).
+SKIPPED_SECTIONS = WORDS["en"].skipped
 
 
-def projector_html(slug: str) -> str:
-    """A lesson's presenter view: every section's prose and figures on slides that keep whole
-    sentences; arrow keys page."""
-    title, sections = lesson_sections(slug)
-    slides = _title_slide(slug, title, sections[0])
-    for section in sections[1:]:
-        if section.heading.startswith(SKIPPED_SECTIONS):
-            continue
-        slides += _section_slides(section)
+def _card_slides(slug: str, lang: str) -> list[str]:
+    """The cards' questions, CARDS_PER_SLIDE a slide: in the English view with the Swedish
+    beside each; in the Swedish view in Swedish only."""
     cards = cards_for(slug)
+    slides = []
     for start in range(0, len(cards), CARDS_PER_SLIDE):
-        slides.append('<h2>GDPR questions · <span lang="sv">Dataskyddsfrågor</span></h2>'
-                      f'<ol start="{start + 1}">'
-                      + "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
-                                f'<span class="sv" lang="sv">{esc(c.text("question", "sv"))}'
-                                "</span></li>" for c in cards[start:start + CARDS_PER_SLIDE])
-                      + "</ol>")
+        shown = cards[start:start + CARDS_PER_SLIDE]
+        if lang == "en":
+            heading = '<h2>GDPR questions · <span lang="sv">Dataskyddsfrågor</span></h2>'
+            items = "".join(f"<li>{esc(c.text('question', 'en'))}<br>"
+                            f'<span class="sv" lang="sv">{esc(c.text("question", "sv"))}'
+                            "</span></li>" for c in shown)
+        else:
+            heading = f"<h2>{esc(WORDS[lang].cards)}</h2>"
+            items = "".join(f"<li>{esc(c.text('question', lang))}</li>" for c in shown)
+        slides.append(f'{heading}<ol start="{start + 1}">{items}</ol>')
+    return slides
+
+
+def projector_html(slug: str, lang: str = "en") -> str:
+    """A lesson's presenter view in ``lang`` (from notebooks/sv/ for Swedish): every
+    section's prose and figures on slides that keep whole sentences; arrow keys page."""
+    title, sections = lesson_sections(slug, lang)
+    slides = _title_slide(slug, title, sections[0], lang)
+    for section in sections[1:]:
+        if section.heading.startswith(WORDS[lang].skipped):
+            continue
+        slides += _section_slides(section, WORDS[lang].slide_words)
+    slides += _card_slides(slug, lang)
     body = "".join(f'<section class="slide">{s}</section>' for s in slides)
     body += '<div class="counter no-print" aria-live="polite"></div>'
-    return page(f"{step_title(slug)} · projector", body, "en", PROJECTOR_CSS, PROJECTOR_JS,
-                footer="")
+    return page(f"{step_title(slug, lang)} · {WORDS[lang].projector}", body, lang,
+                PROJECTOR_CSS, PROJECTOR_JS, footer="")
 
 
 def lesson_file_name(slug: str) -> str:
