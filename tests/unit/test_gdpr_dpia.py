@@ -450,7 +450,7 @@ def test_what_lesson_08_prints_follows_the_draft_and_its_language(facts):
     for text in (sv.progress(), sv.register_summary(), sv.blocking_summary(),
                  sv.written_summary(["a.html"]), gdpr.experiment_summary(facts, "sv")):
         assert not terms.looks_english(text), text
-    assert "kort" in sv.progress() and "Ditt utkast" in sv.written_summary(["a.html"])
+    assert "kort" in sv.progress() and "Ert utkast" in sv.written_summary(["a.html"])
     assert sv.blocking_summary().splitlines()[0].startswith("- [jurist] ")
 
 

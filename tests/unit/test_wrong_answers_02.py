@@ -191,7 +191,7 @@ WRONG = [
     Wrong("2.5", "the variable closest to the truth", lambda c: c.worst(
         c.errors().abs().idxmin()), "closest"),
     Wrong("2.5", "the furthest of Site B's model", lambda c: c.worst(
-        c.errors("B").abs().idxmax()), "local b's model"),
+        c.errors("B").abs().idxmax()), "in the model local b"),
     Wrong("2.5", "the short name 'prior admissions'", lambda c: c.worst("prior admissions"),
           "not one of the model's variables"),
 ]

@@ -87,13 +87,13 @@ WRONG = [
         [*c.trains(), *(s.test for s in c.splits.values())]), "test patients are in",
         "review"),
     Wrong("3.1", "a frame without the outcome column", lambda c: c.pool(
-        [c.pooled.drop(columns=OUTCOME)]), f"lacks the column(s) ['{OUTCOME}']", "review"),
+        [c.pooled.drop(columns=OUTCOME)]), f"lacks these columns: ['{OUTCOME}']", "review"),
     Wrong("3.1", "Site B's NT-proBNP divided by 1.3", lambda c: c.pool(_harmonised(c)),
           "differ from the sites' training records", "review"),
     Wrong("3.1", "the outcomes shuffled", lambda c: c.pool(_shuffled(c)),
           "no longer belong to their patients", "review"),
     Wrong("3.1", "Site B's training patients only", lambda c: c.pool(c.trains()[1:]),
-          "site(s) ['A'] are missing"),
+          "these sites are missing: ['A']"),
     Wrong("3.1", "the training parts twice", lambda c: c.pool(c.trains() * 2),
           "more than once"),
     Wrong("3.1", "the features only, without identifiers", lambda c: c.pool(
