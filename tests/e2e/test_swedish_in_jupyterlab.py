@@ -67,7 +67,7 @@ def test_the_swedish_lessons_speak_swedish_and_their_answers_give_a_swedish_draf
     assert error_outputs(page) == []
     printed = "".join(o["text"] for o in page.evaluate(OUTPUTS, "stdout"))
     assert "8 av 73 kort besvarade, 5 markerade för dataskyddsombudet" in printed  # the example
-    assert "Ditt utkast: fedlearn-dpia.html, fedlearn-dpia.docx. 1 av 73 kort besvarade" \
+    assert "Ert utkast: fedlearn-dpia.html, fedlearn-dpia.docx. 1 av 73 kort besvarade" \
         in printed
     for english in ("cards answered", "Your draft", "more open questions", "files in"):
         assert english not in printed, english
