@@ -62,13 +62,24 @@ def no_process_started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         pytest.fail(MOVE_IT.format(what=", ".join(attempts)), pytrace=False)
 
 
-@pytest.fixture
-def swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A Swedish session (``FEDLEARN_LANG=sv``) in a folder that is not a course folder, with
+def _session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> Path:
+    """A session in ``lang`` (``FEDLEARN_LANG``) in a folder that is not a course folder, with
     no answers file to outrank it; returns that folder."""
     monkeypatch.delenv("FEDLEARN_ANSWERS", raising=False)
-    monkeypatch.setenv("FEDLEARN_LANG", "sv")
-    folder = tmp_path / "swedish-session"
+    monkeypatch.setenv("FEDLEARN_LANG", lang)
+    folder = tmp_path / f"{lang}-session"
     folder.mkdir()
     monkeypatch.chdir(folder)
     return folder
+
+
+@pytest.fixture
+def swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Swedish session outside the course folders (see :func:`_session`)."""
+    return _session(tmp_path, monkeypatch, "sv")
+
+
+@pytest.fixture
+def english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An English session outside the course folders (see :func:`_session`)."""
+    return _session(tmp_path, monkeypatch, "en")

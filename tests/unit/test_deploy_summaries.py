@@ -11,16 +11,6 @@ from fedlearn_kit.checks import real_deployment as check
 from fedlearn_kit.federation.deployment import certs, credentials, lifecycle, runs
 
 
-@pytest.fixture
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FEDLEARN_LANG", "en")
-
-
-@pytest.fixture
-def swedish(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FEDLEARN_LANG", "sv")
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A work folder laid out as ``deploy.up`` makes it, with one site."""

@@ -7,15 +7,8 @@ from __future__ import annotations
 import pytest
 
 import fedlearn_kit as kit
-from fedlearn_kit import datacard, evaluation, i18n, schema, storage
+from fedlearn_kit import datacard, evaluation, schema, storage
 from fedlearn_kit.checks import synthetic_patients
-
-
-@pytest.fixture
-def swedish(monkeypatch, tmp_path):
-    """A session outside the course folders whose language is Swedish."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(i18n.ENV_VAR, "sv")
 
 
 def test_the_card_written_to_data_is_english_whatever_the_session_language(swedish, tmp_path,

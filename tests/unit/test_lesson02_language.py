@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import fedlearn_kit as kit
-from fedlearn_kit import evaluation, i18n, plots
+from fedlearn_kit import evaluation, plots
 from fedlearn_kit.checks import local_models
 
 
@@ -18,18 +18,6 @@ def trained(small_experiment):
     cohort = small_experiment.cohort()
     splits = kit.split_cohort(cohort, 0.25, small_experiment.seed)
     return cohort, splits, kit.fit_local(splits, small_experiment)
-
-
-@pytest.fixture
-def swedish(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(i18n.ENV_VAR, "sv")
-
-
-@pytest.fixture
-def english(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(i18n.ENV_VAR, "en")
 
 
 def test_the_split_and_loss_reports_give_each_sites_numbers(swedish, trained, capsys):

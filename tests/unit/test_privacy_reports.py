@@ -13,22 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fedlearn_kit import i18n
 from fedlearn_kit.checks import privacy_defences as check
 from fedlearn_kit.privacy import coordinator, defences, secagg
 from fedlearn_kit.privacy.defences import BoundCheck, PrivateModel
-
-
-@pytest.fixture
-def english(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(i18n.ENV_VAR, "en")
-
-
-@pytest.fixture
-def swedish(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(i18n.ENV_VAR, "sv")
 
 
 def _private(epsilon: float = 1.0, delta: float = 1e-5) -> PrivateModel:

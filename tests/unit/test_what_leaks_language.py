@@ -18,12 +18,6 @@ from fedlearn_kit.figure_text import description  # noqa: E402
 from fedlearn_kit.privacy import attacks, evidence, plots  # noqa: E402
 
 
-@pytest.fixture
-def swedish(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)  # not a course folder: FEDLEARN_LANG decides
-    monkeypatch.setenv("FEDLEARN_LANG", "sv")
-
-
 def _results():
     rng = np.random.default_rng(2)
     return {"leaky": attacks.AttackResult("loss threshold", rng.normal(1, 1, 200),
