@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import torch
 
-from fedlearn_kit.evaluation import Difference
+from fedlearn_kit.evaluation import Difference, relabelled
 from fedlearn_kit.federation.result import Result
 from fedlearn_kit.i18n import N_, _, ngettext
 from fedlearn_kit.schema import COLUMN_NAMES
@@ -59,14 +59,16 @@ def what_leaves(result: Result, splits: Mapping[str, Split]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["site", "what"])
 
 
+def _label(text: str) -> str:
+    if text in COLUMN_LABELS:
+        return _(COLUMN_LABELS[text])
+    return _(text) if text in (RECORDS, ONE_UPDATE, EVERY_MESSAGE) else text
+
+
 def readable(leaves: pd.DataFrame) -> pd.DataFrame:
     """:func:`what_leaves`'s table to read: its row and column labels in the learner's
     language (the numbers unchanged; the table itself keeps its English labels for code)."""
-    shown = leaves.rename(index=lambda label: _(label) if label in (
-        RECORDS, ONE_UPDATE, EVERY_MESSAGE) else label, level="what")
-    shown = shown.rename(columns=lambda c: _(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c)
-    shown.index = shown.index.set_names([_(COLUMN_LABELS[str(n)]) for n in leaves.index.names])
-    return shown
+    return relabelled(leaves, _label)
 
 
 def print_gains(gains: Mapping[str, Difference], central: Mapping[str, float] | None = None,
