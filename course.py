@@ -347,7 +347,13 @@ def install_step(pip: list, uv: str | None, py: Path, arguments: list[str], what
     if uv is not None:
         # unsafe-best-match: like pip, every index is asked for every package (uv's default
         # takes a package from the first index that has it, e.g. numpy from PyTorch's).
-        command = [uv, "pip", "install", "--python", str(py), "--index-strategy",
+        # --compile-bytecode: as pip does, compile at install time. uv does not by default,
+        # and where PYTHONDONTWRITEBYTECODE is set (CI images, some managed laptops) every
+        # process would then compile torch, Flower and pandas again at each import: measured
+        # 4.7 s of CPU instead of 2.2 s for `import torch, flwr, pandas`, and the test run
+        # took twice as long.
+        command = [uv, "pip", "install", "--python", str(py), "--compile-bytecode",
+                   "--index-strategy",
                    "unsafe-best-match", *([] if "--no-index" in arguments else _uv_sources()),
                    *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
         if run(command) == 0:
@@ -374,6 +380,26 @@ def post_install(py: Path) -> None:
     shutil.copyfile(JUPYTER_LAB_CONFIG, server / "jupyter_lab_config.json")
     say(f"JupyterLab's news, update checks and Extension Manager switched off "
         f"({target / 'overrides.json'}, {server / 'jupyter_lab_config.json'})")
+    compile_course(py)
+
+
+#: The course's own Python that an editable install leaves uncompiled (the kit, the Flower
+#: app every Flower process imports, the maintainers' tools).
+COURSE_PACKAGES = ("fedlearn_kit", "app", "tools")
+
+
+def compile_course(py: Path) -> None:
+    """Compile the course's own modules once, as an installer compiles a package's.
+
+    An editable install compiles nothing, and with PYTHONDONTWRITEBYTECODE set Python never
+    writes what it compiles: every kernel, Flower process and CLI call would compile the kit
+    again. A module edited later is simply compiled again in memory (Python compares the
+    source's time stamp), so a stale file is never used.
+    """
+    folders = [str(HERE / name) for name in COURSE_PACKAGES if (HERE / name).is_dir()]
+    if folders and run([py, "-m", "compileall", "-q", "-j", "0", *folders]) != 0:
+        say("Compiling the course's modules failed: they are compiled at each import instead "
+            "(slower, nothing else changes).")
 
 
 def install_hub_proxy(py: Path) -> None:

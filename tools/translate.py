@@ -41,7 +41,7 @@ import nbformat
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po, unescape, write_po
 
 from fedlearn_kit.i18n import COURSE_FOLDERS, DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
 from tools import ROOT, markdown_units
@@ -218,7 +218,36 @@ def read_catalogue(path: Path, lang: str) -> Catalog:
     if not path.exists():
         return _new_catalogue(lang)
     with path.open("rb") as handle:
-        return read_po(handle, locale=lang)
+        catalogue = read_po(handle, locale=lang)
+    for message in (*catalogue, *catalogue.obsolete.values()):
+        _restore_previous_id(message)
+    return catalogue
+
+
+def _restore_previous_id(message: Message) -> None:
+    """Move a message's previous English (gettext's ``#| msgid`` lines) back where it belongs.
+
+    Babel writes the previous English of a fuzzy entry as ``#| msgid "..."`` but reads those
+    lines back as translator comments (``| msgid "..."``), which were then written as
+    ``# | msgid`` and stayed after the entry was reviewed. Here they become the previous id
+    again (kept only while the entry is fuzzy: :func:`write_catalogue`) and leave the
+    comments.
+    """
+    previous: list[str] = []
+    comments = []
+    for comment in message.user_comments:
+        if not comment.startswith("|"):
+            comments.append(comment)
+            continue
+        keyword, _, value = comment[1:].strip().partition(" ")
+        if keyword in ("msgid", "msgid_plural"):
+            previous.append(unescape(value) if value else "")
+        elif keyword.startswith('"') and previous:  # a continued line of the same string
+            previous[-1] += unescape(comment[1:].strip())
+        # "| msgctxt" and anything else of the old entry: dropped with the comment
+    message.user_comments = comments
+    if previous:
+        message.previous_id = previous
 
 
 def write_catalogue(path: Path, catalogue: Catalog) -> None:

@@ -37,7 +37,8 @@ FAILING: set[str] = set()
 
 def test_uv_installs_with_pips_sources_and_asks_every_index(commands) -> None:
     course.install_step(PIP, "uv", PY, ["-r", "lock/dev.txt"], "Installing", "Read it.")
-    assert commands == [["uv", "pip", "install", "--python", str(PY), "--index-strategy",
+    assert commands == [["uv", "pip", "install", "--python", str(PY), "--compile-bytecode",
+                         "--index-strategy",
                          "unsafe-best-match", "--find-links", "/wheels", "--extra-index-url",
                          "file:///mirror", "-r", "lock/dev.txt"]]
 
@@ -86,3 +87,14 @@ def test_a_lint_failure_fails_the_run_and_is_reported_beside_the_tiers(capsys) -
     out = capsys.readouterr().out
     assert "ruff and mypy: FAILED" in out and "tier unit: passed in 20 s" in out
     assert course.report_tiers({course.LINT: (0, 30.0), "unit": (0, 20.0)}, False) == 0
+
+
+def test_the_course_modules_are_compiled_after_an_install(commands) -> None:
+    """uv compiles what it installs (above); the editable kit is compiled by course.py."""
+    course.compile_course(PY)
+    [compiled] = commands
+    assert compiled[:4] == [PY, "-m", "compileall", "-q"]
+    folders = {Path(f).name for f in compiled[4:] if not str(f).startswith("-")}
+    assert {"fedlearn_kit", "app"} <= folders and "tests" not in folders
+    FAILING.add(str(PY))
+    course.compile_course(PY)  # a failure only costs time: the install goes on

@@ -61,7 +61,10 @@ def test_lab_command_opens_the_first_lesson_in_the_course_folder():
 
 def test_post_install_switches_jupyterlabs_web_calls_off(tmp_path, monkeypatch):
     monkeypatch.setattr(course, "VENV", tmp_path)
+    compiled = []  # compileall is a process: recorded, not run (test_course_install tests it)
+    monkeypatch.setattr(course, "compile_course", compiled.append)
     course.post_install(tmp_path / "bin" / "python")
+    assert compiled == [tmp_path / "bin" / "python"]
     written = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     settings = json.loads(written.read_text())["@jupyterlab/apputils-extension:notification"]
     assert settings == {"fetchNews": "false", "checkForUpdates": False}

@@ -429,3 +429,26 @@ def test_a_catalogue_both_branches_added_to_keeps_both_sides():
     assert both.fuzzy and both.user_comments == ["other branch: Båda B"]
     assert differ == ["Both"]
     assert not any(m.fuzzy for m in catalogue if m.id and m.id != "Both")
+
+
+def test_the_previous_english_stays_while_fuzzy_and_goes_once_reviewed(tmp_path):
+    po = tmp_path / "demo.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  '# a translator\'s note\n#, fuzzy\n#| msgid ""\n#| "Each site "\n'
+                  '#| "trains alone."\nmsgid "Each site trains its model alone."\n'
+                  'msgstr "Varje sjukhus tränar på egen hand."\n\n'
+                  '#| msgid "Old text."\nmsgid "New text."\nmsgstr "Ny text."\n',
+                  encoding="utf-8")
+    catalogue = translate.read_catalogue(po, "sv")
+    fuzzy, reviewed = (catalogue.get(t) for t in ("Each site trains its model alone.",
+                                                   "New text."))
+    assert fuzzy.previous_id == ["Each site trains alone."]
+    assert fuzzy.user_comments == ["a translator's note"]
+    assert reviewed.previous_id == [] or not reviewed.fuzzy
+    translate.write_catalogue(po, catalogue)
+    text = po.read_text(encoding="utf-8")
+    # Written once, the way gettext writes it, and only where a reviewer still needs it.
+    assert text.count('#| msgid "Each site trains alone."') == 1 and "# |" not in text
+    assert "Old text." not in text and "# a translator's note" in text
+    translate.write_catalogue(po, translate.read_catalogue(po, "sv"))  # stable on re-write
+    assert po.read_text(encoding="utf-8") == text
