@@ -21,7 +21,6 @@ from fedlearn_app.task import make_model, split, to_tensors, train
 from fedlearn_kit.cohort import Cohort
 from fedlearn_kit.experiment import Experiment
 from fedlearn_kit.i18n import ngettext
-from fedlearn_kit.result_cache import cached
 from fedlearn_kit.validation import check_site_size
 
 __all__ = ["Split", "TrainedModel", "default_dtype", "fit", "fit_central", "fit_local", "new_net",
@@ -114,7 +113,6 @@ def new_net(exp: Experiment, seed: int | None = None) -> nn.Module:
     return make_model(exp.model, exp.seed if seed is None else seed, exp.hidden)
 
 
-@cached  # the test run's Swedish lessons reuse the English run's models (result_cache)
 def fit(train_df: pd.DataFrame, exp: Experiment, name: str, *, seed: int | None = None
         ) -> TrainedModel:
     """Train the experiment's model on one DataFrame, with the app's training loop.

@@ -8,7 +8,8 @@ A test's tier is the folder it lives in, named after what the test needs (README
 - ``tests/integration``: one real Flower deployment, one Ray run, the CLI as a process, a
   Jupyter kernel.
 - ``tests/notebooks``: the lessons and solutions under nbval, and the exercises (generated
-  from the solutions, run up to their first blank).
+  from the solutions, run up to their first blank). Each Swedish copy runs on other CPU
+  kernels than its English one (:func:`pytest_runtest_setup` below): the cross-CPU check.
 - ``tests/e2e``: JupyterLab in Chromium.
 - ``tests/scale``: a lost laptop in a small room, the offline bundle, a copied course in its
   own environment, the run without POSIX process calls.
@@ -19,12 +20,16 @@ cannot drift from where it is. ``python course.py test --tier NAME`` runs one ti
 
 from __future__ import annotations
 
+import os
+from collections.abc import Generator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 import fedlearn_kit as kit
-from fedlearn_kit.i18n import LANGUAGES
+from fedlearn_kit.i18n import LANGUAGES, SOURCE_LANGUAGE
+from tools import authoring
 
 TESTS = Path(__file__).resolve().parent
 #: The tiers, cheapest first (course.py lists the same names; a unit test checks they agree).
@@ -74,3 +79,71 @@ def small_cohort() -> kit.Cohort:
 @pytest.fixture(scope="session")
 def small_experiment() -> kit.Experiment:
     return kit.Experiment(patients_per_site=400, seed=7, epochs=5)
+
+
+# --------------------------------------------------------------------- the cross-CPU check
+
+def is_translation(path: Path) -> bool:
+    """A course notebook's translation (``notebooks/sv/...``): the same code as its English
+    notebook, and the same stored figures."""
+    return course_notebook(path) is not None and path.parent.name in LANGUAGES \
+        and path.parent.name != SOURCE_LANGUAGE
+
+
+@lru_cache(maxsize=1)
+def _environments() -> tuple[dict[str, str], dict[str, str]]:
+    """The kernels' environments: as the tier started (English) and cross-CPU (translations)."""
+    tier = dict(os.environ)
+    return tier, authoring.cross_cpu_env(tier)
+
+
+def kernel_environment(path: Path) -> dict[str, str]:
+    """The environment a course notebook's kernel starts with in the notebooks tier."""
+    tier, cross_cpu = _environments()
+    return cross_cpu if is_translation(path) else tier
+
+
+def _switch_environment(wanted: Mapping[str, str]) -> None:
+    for name in set(os.environ) - set(wanted):
+        del os.environ[name]
+    os.environ.update(wanted)
+
+
+class CrossCpuKernels:
+    """The cross-CPU check, as a plugin: registered for the whole session
+    (:func:`pytest_configure`), because a conftest's own item hooks only reach the items of
+    its folder, and the notebooks are not under tests/."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Before nbval starts a notebook's kernel (at its first cell), give the process the
+        environment that kernel inherits: a Swedish copy runs on another kernel family, two
+        threads and generic OpenBLAS (tools.authoring.cross_cpu_env), an English notebook on
+        the machine's own. The stored outputs were made on the portable settings, so every
+        figure of every lesson and solution is compared under two more kernel families."""
+        if course_notebook(item.path) is not None:
+            _switch_environment(kernel_environment(item.path))
+        elif _environments.cache_info().currsize:  # a notebook switched it: back for a test
+            _switch_environment(_environments()[0])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
+                                  ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """A failing cell of a translation says on which CPU settings it ran, and what a
+        difference in a number means when its English notebook passed."""
+        report = yield
+        if report.failed and call.when == "call" and is_translation(item.path):
+            env = kernel_environment(item.path)
+            settings = ", ".join(f"{k}={env[k]}" for k in (
+                "ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE") if k in env)
+            report.sections.append(("cross-CPU check", (
+                f"This translated copy ran on {settings or 'its own kernels'}; its English "
+                "notebook ran on the machine's own kernels. If only a number differs and the "
+                "English notebook passed, a stored figure depends on the CPU: see "
+                "docs/authoring.md, 'The same numbers on every CPU'. If the text differs, "
+                "rebuild the translation: python -m tools.translate build.")))
+        return report
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(CrossCpuKernels(), "fedlearn-cross-cpu-kernels")

@@ -99,9 +99,6 @@ def kernel_env(cpu: str = "portable", threads: int | None = None,
     """
     env = {k: v for k, v in (os.environ if base is None else base).items()
            if k not in CPU_VARIABLES}
-    # Stored outputs and the cross-CPU test compute everything: never from the test run's
-    # result cache (fedlearn_kit.result_cache).
-    env.pop("FEDLEARN_RESULT_CACHE", None)
     # A progress bar is a widget; stored without its state it would show "0%" forever.
     env["FEDLEARN_PROGRESS"] = "0"
     if cpu == "portable":
@@ -116,6 +113,32 @@ def kernel_env(cpu: str = "portable", threads: int | None = None,
         if threads < 1:
             raise ValueError(f"threads={threads}: need at least one thread.")
         env.update({k: str(threads) for k in CPU_VARIABLES if k.endswith("_NUM_THREADS")})
+    return env
+
+
+def cross_cpu_capability() -> str | None:
+    """A kernel family the ordinary test run does not use, for the cross-CPU check.
+
+    Not the machine's own (the English notebooks run on it) and, where there is a choice,
+    not the portable one that made the stored outputs: AVX2 on an AVX-512 machine, the
+    baseline on an AVX2 machine; None when the CPU runs only its own family.
+    """
+    others = [c for c in runnable_capabilities() if c != native_capability()]
+    portable = PORTABLE_CPU["ATEN_CPU_CAPABILITY"]
+    return next((c for c in others if c != portable), others[0] if others else None)
+
+
+#: The thread count of the cross-CPU run: not the portable settings' one thread.
+CROSS_CPU_THREADS = 2
+
+
+def cross_cpu_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a kernel for the cross-CPU check (docs/authoring.md): another
+    kernel family (:func:`cross_cpu_capability`; the machine's own where it has no other),
+    two threads and, on x86, numpy's OpenBLAS on its most generic core."""
+    env = kernel_env(cross_cpu_capability() or "native", threads=CROSS_CPU_THREADS, base=base)
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        env["OPENBLAS_CORETYPE"] = "Prescott"  # SSE3 only: numpy's most generic BLAS kernels
     return env
 
 

@@ -130,25 +130,6 @@ def test_test_runs_every_tier_once_each_printing_its_slowest_with_lint_beside(py
     assert (course.HERE / "tests" / "notebooks" / "nbval_sanitize.cfg").is_file()
 
 
-def test_only_the_notebooks_tier_gets_a_result_cache_and_it_lasts_one_run(monkeypatch):
-    seen: list[tuple[str, dict[str, str]]] = []
-
-    def run(command, **kw):
-        command = [str(c) for c in command]
-        tier = next((t for t in course.TIERS if f"tests/{t}" in command), "")
-        seen.append((tier, dict(kw.get("env", {}))))
-        folder = kw.get("env", {}).get(course.RESULT_CACHE_ENV)
-        assert folder is None or Path(folder).is_dir()
-        return 0
-
-    monkeypatch.setattr(course, "run", run)
-    monkeypatch.setattr(course, "install", lambda kind, **kw: Path("venv-python"))
-    assert course.main(["test", "--tier", "unit,notebooks,scale"]) == 0
-    assert [(tier, course.RESULT_CACHE_ENV in env) for tier, env in seen] == [
-        ("unit", False), ("notebooks", True), ("scale", False)]
-    assert not Path(seen[1][1][course.RESULT_CACHE_ENV]).exists()
-
-
 def test_test_tier_runs_the_named_tiers_only_in_their_order(pytest_runs):
     assert course.main(["test", "--tier", "scale", "--tier", "unit,e2e", "-k", "deploy"]) == 0
     runs = pytest_runs.pytest()
