@@ -638,8 +638,16 @@ def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
         cards = sum(len(b.cards) for b in blocks)
         assert html.count('<section class="item">') == cards + sum(len(b.exercises)
                                                                   for b in blocks)
-        # The exercise notes are English: marked as such in the Swedish sheet.
-        assert ('<h4 lang="en">' in html) == (lang == "sv" and any(b.exercises for b in blocks))
+        # The exercise notes and titles are in the sheet's language, as the answer key has them.
+        for block in (b for b in blocks if b.exercises):
+            titles = dict(times.solution_exercises(block.lesson))
+            shown = answer_key.translated_titles(block.lesson, lang) if lang == "sv" else titles
+            for exercise in block.exercises:
+                assert f"<h4>{exercise} · {esc(shown[exercise])}</h4>" in html
+                lines = runsheet.exercise_lines(titles[exercise], lang)
+                assert all(f"<span>{esc(line)}</span>" in html for line in lines)
+                assert lines != runsheet.exercise_lines(titles[exercise], "en") or lang == "en"
+        assert '<h4 lang="en">' not in html  # every exercise has its Swedish title
         assert f'href="answer-key-{lang}.html"' in html, "the sheet names the full answer key"
 
 
