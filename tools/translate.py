@@ -36,9 +36,10 @@ import io
 import re
 import string
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import nbformat
 import yaml
@@ -179,10 +180,10 @@ def notebook_template(english: Path) -> Catalog:
     return catalogue
 
 
-def note_texts(entry: dict[str, object], field: str) -> list[str]:
+def note_texts(entry: Mapping[str, Any], field: str) -> list[str]:
     """The texts of one field of an exercise's notes (a list, or one text)."""
     value = entry.get(field) or []
-    return [value] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[union-attr]
+    return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
 def exercise_notes_template() -> Catalog:

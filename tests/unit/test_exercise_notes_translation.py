@@ -97,7 +97,7 @@ def test_a_changed_english_note_fails_until_its_translation_is_reviewed(key):
     assert translate.exercise_notes_problems("sv") == [
         "locale/sv/materials/exercise_notes.po: no entry for 'What is the mean of a 0/1 "
         "column?' (new English text: run `python -m tools.translate update`, then translate it)"]
-    with pytest.raises(answer_key.UntranslatedNotes, match="What is the mean of a 0/1 column"):
+    with pytest.raises(answer_key.UntranslatedNotesError, match="What is the mean of a 0/1 column"):
         answer_key.exercise_notes("sv")
     po = translate.exercise_notes_catalogue("sv")
     translate.update("sv")
@@ -109,7 +109,7 @@ def test_a_changed_english_note_fails_until_its_translation_is_reviewed(key):
         "locale/sv/materials/exercise_notes.po: 'What is the mean of a 0/1 column?' changed in "
         "English since its translation was reviewed (fuzzy): check the translation, then "
         "remove the fuzzy flag"]
-    with pytest.raises(answer_key.UntranslatedNotes):  # the old Swedish is not shown either
+    with pytest.raises(answer_key.UntranslatedNotesError):  # the old Swedish is not shown either
         answer_key.exercise_notes("sv")
     po.write_text(text.replace('#, fuzzy\n#| msgid "What is the mean of a column of zeros and '
                                'ones?"\n', "")
@@ -129,7 +129,7 @@ def test_a_note_without_a_translation_fails(key):
     translate.update("sv")  # the new note arrives untranslated
     assert translate.exercise_notes_problems("sv") == [
         "locale/sv/materials/exercise_notes.po: 'Rounds the rates.' has no translation"]
-    with pytest.raises(answer_key.UntranslatedNotes) as raised:
+    with pytest.raises(answer_key.UntranslatedNotesError) as raised:
         answer_key.exercise_notes("sv")
     assert "Readmission rate per hospital: 'Rounds the rates.'" in str(raised.value)
     assert "1 exercise note(s)" in str(raised.value)

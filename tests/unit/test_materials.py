@@ -427,7 +427,8 @@ def test_swedish_answer_key_takes_titles_and_hints_from_swedish_sources():
     from fedlearn_kit.materials.html import esc
 
     title = dict(times.solution_exercises("centralised"))["3.1"]
-    english, swedish = answer_key.exercise_notes("en")[title], answer_key.exercise_notes("sv")[title]
+    english = answer_key.exercise_notes("en")[title]
+    swedish = answer_key.exercise_notes("sv")[title]
     assert swedish["point"] != english["point"]
     assert f"<span>{esc(swedish['point'])}</span>" in html
     assert all(f"<li>{esc(m)}</li>" in html for m in swedish["mistakes"] + swedish["say"])
@@ -442,7 +443,7 @@ def test_the_swedish_answer_key_refuses_a_note_without_a_reviewed_translation(mo
     changed = {**notes, title: {**notes[title], "point": "A note nobody has translated."}}
     monkeypatch.setattr(answer_key, "read_exercise_notes", lambda: changed)
     assert answer_key.answer_key_html("en").count("A note nobody has translated.") == 1
-    with pytest.raises(answer_key.UntranslatedNotes, match="A note nobody has translated"):
+    with pytest.raises(answer_key.UntranslatedNotesError, match="A note nobody has translated"):
         answer_key.answer_key_html("sv")
     # The materials check lists it instead of showing the English.
     key = build.OUT / "answer-key-sv.html"

@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
     try:
         written = build.build()
-    except build.answer_key.UntranslatedNotes as error:
-        print(f"{error}\nThe materials are not all up to date: run this again once the notes are translated.", file=sys.stderr)
+    except build.answer_key.UntranslatedNotesError as error:
+        print(f"{error}\nThe materials are not all up to date: run this again once the "
+              f"notes are translated.", file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path.relative_to(ROOT)}")

@@ -6,7 +6,7 @@ takes each exercise's title from ``solutions/sv/`` and the hints its check gives
 kit's Swedish catalogue (:mod:`tools.materials.check_hints`) and the notes from their
 reviewed translations in ``locale/sv/materials/exercise_notes.po`` (kept in step with the
 YAML by ``python -m tools.translate update``). A note without a reviewed translation stops
-the Swedish key (:class:`UntranslatedNotes`): it is never shown in English instead.
+the Swedish key (:class:`UntranslatedNotesError`): it is never shown in English instead.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def exercise_problems() -> list[str]:
     return problems
 
 
-class UntranslatedNotes(ValueError):
+class UntranslatedNotesError(ValueError):
     """Exercise notes without a reviewed translation: the translated key cannot be built."""
 
 
@@ -89,7 +89,7 @@ def exercise_notes(lang: str) -> dict[str, dict[str, Any]]:
     """The exercise notes in ``lang``: the English of ``exercise_notes.yaml``, or each of its
     texts replaced by its reviewed translation (``locale/<lang>/materials/exercise_notes.po``;
     a text whose only change is a number keeps its translation with the new number, as
-    everywhere in the kit). Raises :class:`UntranslatedNotes` naming every text without a
+    everywhere in the kit). Raises :class:`UntranslatedNotesError` naming every text without a
     reviewed translation (new, changed since review, or never translated)."""
     notes = read_exercise_notes()
     if lang == "en":
@@ -112,7 +112,7 @@ def exercise_notes(lang: str) -> dict[str, dict[str, Any]]:
                    for field, value in entry.items() if field in FIELDS}
            for title, entry in notes.items()}
     if missing:
-        raise UntranslatedNotes(
+        raise UntranslatedNotesError(
             f"{len(missing)} exercise note(s) have no reviewed {lang} translation in "
             f"locale/{lang}/materials/exercise_notes.po (run `python -m tools.translate "
             f"update`, translate them, remove the fuzzy flags):\n  " + "\n  ".join(missing))
@@ -171,7 +171,7 @@ def answer_key_html(lang: str) -> str:
     """The answer key in ``lang``: the cards each agenda discusses, every exercise, then every
     card, lesson by lesson. In the Swedish key each exercise has its Swedish title, the
     Swedish hints of its check and the reviewed translation of its notes
-    (:func:`exercise_notes`, which raises :class:`UntranslatedNotes` while one is missing)."""
+    (:func:`exercise_notes`, which raises :class:`UntranslatedNotesError` while one is missing)."""
     label, notes, ex_notes = LABELS[lang], load_notes(), exercise_notes(lang)
     english = ' lang="en"' if lang != "en" else ""
     body = [f"<h1>{esc(label['title'])}</h1>", f'<p class="muted">{esc(label["intro"])}</p>',
@@ -218,6 +218,6 @@ def answer_key_html(lang: str) -> str:
                      f"<strong>{label['misconceptions']}</strong>"
                      f"{_ul(n.misconceptions[lang])}", "</section>"]
     return page(label["title"], "\n".join(body), lang, CSS,
-                footer=generated_footer("exercise_notes.yaml (locale/sv/materials/exercise_notes.po), "
-                                        "cards.yaml, facilitator.yaml",
+                footer=generated_footer("exercise_notes.yaml (locale/sv/materials/"
+                                        "exercise_notes.po), cards.yaml, facilitator.yaml",
                                         lang))

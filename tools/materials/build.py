@@ -216,7 +216,7 @@ def stale() -> list[str]:
         try:
             if not path.exists() or path.read_text(encoding="utf-8") != make():
                 found.append(str(path.relative_to(ROOT)))
-        except answer_key.UntranslatedNotes as error:  # never shown in English instead
+        except answer_key.UntranslatedNotesError as error:  # never shown in English instead
             found.append(f"{path.relative_to(ROOT)} cannot be built: {error}")
     for path, update in _edited_sources().items():
         current = path.read_text(encoding="utf-8")
