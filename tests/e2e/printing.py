@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from tests.helpers import ROOT
@@ -57,10 +58,17 @@ def letters(text: str) -> Counter[str]:
 def missing_text(html_text: str, pdf_text: str) -> tuple[int, list[str]]:
     """How many letters and digits of ``html_text`` are not in ``pdf_text``, and the words
     of the HTML that appear nowhere in the PDF (to say where the loss is)."""
-    lost = sum((letters(html_text) - letters(pdf_text)).values())
-    flat = "".join(c for c in _normal(pdf_text) if c.isalnum())
+    pdf_letters, flat = _printed(pdf_text)
+    lost = sum((letters(html_text) - pdf_letters).values())
     absent = sorted(w for w in words(html_text) if w.replace("_", "") not in flat)
     return lost, absent
+
+
+@lru_cache(maxsize=4)
+def _printed(pdf_text: str) -> tuple[Counter[str], str]:
+    """A PDF's letters, counted, and its letters in a row: read once for all the cards of a
+    deck that are checked against it."""
+    return letters(pdf_text), "".join(c for c in _normal(pdf_text) if c.isalnum())
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:

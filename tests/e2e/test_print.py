@@ -9,6 +9,8 @@ whole, in both languages.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fedlearn_kit.gdpr.cards import load_cards
@@ -33,12 +35,24 @@ def print_page(browser):
     context.close()
 
 
+#: Each material's PDF and its pages' text, printed and read once in this module: reading a
+#: PDF's text (pypdf) is the slow part, and the card decks are checked twice.
+_PRINTED: dict[Path, tuple[bytes, list[str]]] = {}
+
+
+def printed(page, path: Path) -> tuple[bytes, list[str]]:
+    """``path``'s PDF as Chromium prints the page now shown, and each page's text."""
+    if path not in _PRINTED:
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        _PRINTED[path] = pdf, pdf_pages_text(pdf)
+    return _PRINTED[path]
+
+
 @pytest.mark.parametrize("path", generated_materials(),
                          ids=lambda p: str(p.relative_to(MATERIALS)))
 def test_material_prints_whole_on_a4(print_page, path):
     text, overflows, layout = print_view(print_page, path)
-    pdf = print_page.pdf(prefer_css_page_size=True, print_background=True)
-    pages = pdf_pages_text(pdf)
+    pdf, pages = printed(print_page, path)
     assert "a4" in layout["size"].lower(), f"{path.name}: @page size {layout['size']!r}, not A4"
     for width, height in pdf_page_sizes(pdf):
         assert sorted((round(width), round(height))) == sorted(map(round, A4_POINTS)), \
@@ -65,15 +79,16 @@ def test_every_runsheet_promises_a_page_range():
 def test_deck_prints_every_card_whole(print_page, lang):
     path = MATERIALS / f"cards-{lang}.html"
     print_view(print_page, path)
-    pdf_text = "\n".join(pdf_pages_text(print_page.pdf(prefer_css_page_size=True)))
-    cards = print_page.locator("section.card")
-    assert cards.count() == len(load_cards())
+    pdf_text = "\n".join(printed(print_page, path)[1])
+    # Every card's id and shown text in one call (one round trip, not two per card).
+    cards = print_page.eval_on_selector_all(
+        "section.card", "cards => cards.map(card => [card.id, card.innerText])")
+    assert len(cards) == len(load_cards())
     cut = []
-    for i in range(cards.count()):
-        card = cards.nth(i)
-        lost, absent = missing_text(card.inner_text(), pdf_text)
+    for card_id, text in cards:
+        lost, absent = missing_text(text, pdf_text)
         if lost or absent:
-            cut.append((card.get_attribute("id"), absent[:5]))
+            cut.append((card_id, absent[:5]))
     assert not cut, f"cards-{lang}: cards not whole on paper: {cut}"
     legend = print_page.locator(".legend")
     assert "⚖" in legend.inner_text(), "the deck's legend page explains ⚖"
