@@ -8,7 +8,10 @@ English is the source. Swedish lives in gettext catalogues under ``locale/sv/``:
   ``fedlearn_kit/locale/sv/LC_MESSAGES/fedlearn_kit.mo`` the kit reads;
 - ``locale/sv/notebooks/<lesson>.po`` and ``locale/sv/solutions/<lesson>.po``: the Markdown
   of one notebook, one entry per block (a paragraph, a list item, a table, a heading with
-  its paragraph: text between blank lines).
+  its paragraph: text between blank lines);
+- ``locale/sv/materials/exercise_notes.po``: the facilitator's notes on the exercises
+  (``tools/materials/exercise_notes.yaml``), one entry per typical mistake, thing to say and
+  point to close on; the Swedish answer key shows their reviewed translations.
 
 Commands (from the course folder)::
 
@@ -33,11 +36,13 @@ import io
 import re
 import string
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import nbformat
+import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
@@ -56,6 +61,11 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 #: only its messages (git has the history).
 HEADER_DATE = datetime(2026, 12, 7, tzinfo=UTC)
 TRANSLATIONS = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
+#: The folder of ``locale/<lang>/`` that holds the catalogues of the workshop materials'
+#: YAML sources (not Markdown documents).
+MATERIALS = "materials"
+#: The fields of an exercise's notes in ``exercise_notes.yaml``, each a text or a list of them.
+NOTE_FIELDS = ("mistakes", "say", "point")
 
 
 class TranslationError(ValueError):
@@ -100,13 +110,23 @@ def translated_documents(lang: str) -> list[Path]:
     base = LOCALE / lang
     return sorted(ROOT / po.relative_to(base).with_suffix(".md") for po in base.rglob("*.po")
                   if po.name != f"{DOMAIN}.po" and po.relative_to(base).parts[0]
-                  not in COURSE_FOLDERS)
+                  not in (*COURSE_FOLDERS, MATERIALS))
 
 
 def translated_files(lang: str) -> list[Path]:
     """Every English notebook and document with a ``lang`` translation (links to them are
     moved to the translation)."""
     return translated_notebooks(lang) + translated_documents(lang)
+
+
+def exercise_notes_source() -> Path:
+    """The English notes on the exercises, the source of the answer key's exercise part."""
+    return ROOT / "tools" / "materials" / "exercise_notes.yaml"
+
+
+def exercise_notes_catalogue(lang: str) -> Path:
+    """``locale/sv/materials/exercise_notes.po``: the translation of those notes."""
+    return LOCALE / lang / MATERIALS / "exercise_notes.po"
 
 
 def english_notebook(catalogue: Path) -> Path:
@@ -157,6 +177,29 @@ def notebook_template(english: Path) -> Catalog:
         if cell.cell_type == "markdown":
             for block in markdown_blocks(cell.source):
                 catalogue.add(block, locations=[(f"cell-{i:02d}", None)])  # type: ignore[list-item]
+    return catalogue
+
+
+def note_texts(entry: Mapping[str, Any], field: str) -> list[str]:
+    """The texts of one field of an exercise's notes (a list, or one text)."""
+    value = entry.get(field) or []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def exercise_notes_template() -> Catalog:
+    """Every text of ``exercise_notes.yaml``: one entry per typical mistake, thing to say and
+    point to close on, with the exercise and field as a comment for the translator (empty
+    when there is no such file)."""
+    catalogue = _new_catalogue()
+    source = exercise_notes_source()
+    if not source.exists():
+        return catalogue
+    where = source.relative_to(ROOT).as_posix()
+    for title, entry in (yaml.safe_load(source.read_text(encoding="utf-8")) or {}).items():
+        for field in NOTE_FIELDS:
+            for text in note_texts(entry, field):
+                catalogue.add(text, locations=[(where, None)],  # type: ignore[list-item]
+                              auto_comments=[f"{title}: {field}"])
     return catalogue
 
 
@@ -822,6 +865,16 @@ def message_problems(lang: str) -> list[str]:
     return problems
 
 
+def exercise_notes_problems(lang: str) -> list[str]:
+    """The notes of ``exercise_notes.yaml`` without a reviewed ``lang`` translation: new
+    ones, changed ones (fuzzy) and untranslated ones."""
+    po = exercise_notes_catalogue(lang)
+    catalogue = read_catalogue(po, lang)
+    return catalogue_problems(exercise_notes_template(), catalogue,
+                              po.relative_to(ROOT).as_posix(), placeholders=False,
+                              lookup=reviewed(catalogue))
+
+
 # ----------------------------------------------------------------------------- commands
 
 def update(lang: str) -> list[Path]:
@@ -841,6 +894,10 @@ def update(lang: str) -> list[Path]:
     for english in translated_documents(lang):
         target = document_catalogue(english, lang)
         write_catalogue(target, updated(target, document_template(english), lang))
+        written.append(target)
+    if exercise_notes_source().exists():
+        target = exercise_notes_catalogue(lang)
+        write_catalogue(target, updated(target, exercise_notes_template(), lang))
         written.append(target)
     return written
 
@@ -917,6 +974,12 @@ def word_counts(lang: str) -> list[tuple[str, int, int]]:
     done = sum(_words(m.id if isinstance(m.id, str) else " ".join(m.id)) for m in template
                if m.id and (found := catalogue.get(m.id)) and not found.fuzzy
                and _translated(found))
+    template = exercise_notes_template()
+    lookup = reviewed(read_catalogue(exercise_notes_catalogue(lang), lang))
+    rows.append(("tools/materials/exercise_notes.yaml (the answer key's notes)",
+                 sum(_words(_text(m.id)) for m in template if m.id),
+                 sum(_words(_text(m.id)) for m in template
+                     if m.id and lookup(_text(m.id)) is None)))
     rows.append(("fedlearn_kit: messages wrapped in _()", wrapped, wrapped - done))
     rows.append(("fedlearn_kit: sentences not wrapped yet (estimate)", 0, _unwrapped_words()))
     return rows
@@ -996,7 +1059,8 @@ def main(argv: list[str] | None = None) -> int:
         print("now run `python -m tools.translate update`, review any fuzzy entry, "
               "then `check`")
     elif args.command == "check":
-        problems = message_problems(lang) + notebook_problems(lang) + document_problems(lang)
+        problems = (message_problems(lang) + notebook_problems(lang) + document_problems(lang)
+                    + exercise_notes_problems(lang))
         print("\n".join(problems) or f"every {lang} translation is complete and current")
         return 1 if problems else 0
     else:

@@ -423,10 +423,33 @@ def test_swedish_answer_key_takes_titles_and_hints_from_swedish_sources():
     swedish = translations("sv").gettext(msgid)
     assert swedish != msgid and swedish[1:] in html
     assert msgid in check_hints.hint_ids()["3.4"]
-    # The notes have no Swedish source: they stay English and are marked so.
+    # The notes come from their reviewed Swedish translations, not marked English any more.
+    from fedlearn_kit.materials.html import esc
+
+    title = dict(times.solution_exercises("centralised"))["3.1"]
+    english = answer_key.exercise_notes("en")[title]
+    swedish = answer_key.exercise_notes("sv")[title]
+    assert swedish["point"] != english["point"]
+    assert f"<span>{esc(swedish['point'])}</span>" in html
+    assert all(f"<li>{esc(m)}</li>" in html for m in swedish["mistakes"] + swedish["say"])
+    assert esc(english["point"]) not in html and '<div lang="en">' not in html
+    assert "bara på engelska" not in html and "kan du säga" not in html
+    assert "maskinstödd översättning" in html  # listed in locale/sv/machine-assisted.txt
+
+
+def test_the_swedish_answer_key_refuses_a_note_without_a_reviewed_translation(monkeypatch):
     notes = answer_key.read_exercise_notes()
     title = dict(times.solution_exercises("centralised"))["3.1"]
-    assert f'<span lang="en">{notes[title]["point"]}' .replace("'", "&#x27;") in html
+    changed = {**notes, title: {**notes[title], "point": "A note nobody has translated."}}
+    monkeypatch.setattr(answer_key, "read_exercise_notes", lambda: changed)
+    assert answer_key.answer_key_html("en").count("A note nobody has translated.") == 1
+    with pytest.raises(answer_key.UntranslatedNotesError, match="A note nobody has translated"):
+        answer_key.answer_key_html("sv")
+    # The materials check lists it instead of showing the English.
+    key = build.OUT / "answer-key-sv.html"
+    monkeypatch.setattr(build, "targets", lambda: {key: lambda: answer_key.answer_key_html("sv")})
+    assert any(f.startswith("docs/materials/answer-key-sv.html cannot be built: 1 exercise")
+               for f in build.stale())
 
 
 def test_check_hints_follow_a_check_into_its_helpers():
@@ -616,8 +639,16 @@ def test_run_sheet_holds_each_agenda_block_card_and_exercise(lang):
         cards = sum(len(b.cards) for b in blocks)
         assert html.count('<section class="item">') == cards + sum(len(b.exercises)
                                                                   for b in blocks)
-        # The exercise notes are English: marked as such in the Swedish sheet.
-        assert ('<h4 lang="en">' in html) == (lang == "sv" and any(b.exercises for b in blocks))
+        # The exercise notes and titles are in the sheet's language, as the answer key has them.
+        for block in (b for b in blocks if b.exercises):
+            titles = dict(times.solution_exercises(block.lesson))
+            shown = answer_key.translated_titles(block.lesson, lang) if lang == "sv" else titles
+            for exercise in block.exercises:
+                assert f"<h4>{exercise} · {esc(shown[exercise])}</h4>" in html
+                lines = runsheet.exercise_lines(titles[exercise], lang)
+                assert all(f"<span>{esc(line)}</span>" in html for line in lines)
+                assert lines != runsheet.exercise_lines(titles[exercise], "en") or lang == "en"
+        assert '<h4 lang="en">' not in html  # every exercise has its Swedish title
         assert f'href="answer-key-{lang}.html"' in html, "the sheet names the full answer key"
 
 

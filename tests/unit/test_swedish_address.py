@@ -22,10 +22,12 @@ def singular_you(text: str) -> list[str]:
 
 
 def lesson_catalogues() -> list[Path]:
-    """The Swedish catalogues of the lessons and solutions, and of the kit's messages."""
+    """The Swedish catalogues of the lessons and solutions, of the kit's messages, and of the
+    materials' notes to the facilitator (the answer key's exercise notes)."""
     locale = translate.ROOT / "locale" / "sv"
     return [*sorted((locale / "notebooks").glob("*.po")),
-            *sorted((locale / "solutions").glob("*.po")), locale / "fedlearn_kit.po"]
+            *sorted((locale / "solutions").glob("*.po")), locale / "fedlearn_kit.po",
+            *sorted((locale / "materials").glob("*.po"))]
 
 
 @pytest.mark.parametrize("text, found", [

@@ -25,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("Every material is up to date.")
         return 1 if stale else 0
-    written = build.build()
+    try:
+        written = build.build()
+    except build.answer_key.UntranslatedNotesError as error:
+        print(f"{error}\nThe materials are not all up to date: run this again once the "
+              f"notes are translated.", file=sys.stderr)
+        return 1
     for path in written:
         print(f"wrote {path.relative_to(ROOT)}")
     if not written:

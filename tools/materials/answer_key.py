@@ -3,8 +3,10 @@
 The exercise part comes from ``exercise_notes.yaml`` (checked against the exercise ids of
 ``solutions/``); the card part from the cards and their facilitator notes. The Swedish key
 takes each exercise's title from ``solutions/sv/`` and the hints its check gives from the
-kit's Swedish catalogue (:mod:`tools.materials.check_hints`); ``exercise_notes.yaml`` is
-English only, so its notes stay English there, marked ``lang="en"``.
+kit's Swedish catalogue (:mod:`tools.materials.check_hints`) and the notes from their
+reviewed translations in ``locale/sv/materials/exercise_notes.po`` (kept in step with the
+YAML by ``python -m tools.translate update``). A note without a reviewed translation stops
+the Swedish key (:class:`UntranslatedNotesError`): it is never shown in English instead.
 """
 
 from __future__ import annotations
@@ -34,15 +36,17 @@ LABELS = {
            "intro": "The solutions themselves are in solutions/. Help with a question or a "
                     "hint; do not hand out the code."},
     "sv": {"title": "Facit för kursledaren", "exercises": "Övningar",
-           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Det här kan du säga",
+           "cards": "Frågekort", "mistakes": "Vanliga fel", "say": "Det här kan ni säga",
            "point": "Avsluta med", "answers": "Svarar först", "good": "Ett bra svar tar upp",
            "discussion": "En bra diskussion tar upp", "misconceptions": "Vanliga missuppfattningar",
            "show": "Visa", "min": "min", "agenda_cards": "Korten som varje schema diskuterar",
            "intro": "Lösningarna finns i solutions/sv/ (på engelska i solutions/). Hjälp "
                     "med en fråga eller en ledtråd; dela inte ut koden.",
            "hints": "Ledtrådar som kontrollen ger",
-           "english_notes": "Anteckningarna om vanliga fel, vad ni kan säga och vad ni "
-                            "avslutar med finns ännu bara på engelska."},
+           "machine_assisted": "Anteckningarna om övningarna är en maskinstödd översättning "
+                               "som ännu inte har granskats av en person som läser juridisk "
+                               "svenska. Vid skillnader gäller den engelska texten i "
+                               "answer-key-en.html."},
 }
 CSS = """
 section.item { page-break-inside: avoid; break-inside: avoid; border-top: 1px solid var(--line);
@@ -75,6 +79,53 @@ def exercise_problems() -> list[str]:
         problems += [f"exercise {title!r}: {field} missing" for field in FIELDS
                      if not entry.get(field)]
     return problems
+
+
+class UntranslatedNotesError(ValueError):
+    """Exercise notes without a reviewed translation: the translated key cannot be built."""
+
+
+def exercise_notes(lang: str) -> dict[str, dict[str, Any]]:
+    """The exercise notes in ``lang``: the English of ``exercise_notes.yaml``, or each of its
+    texts replaced by its reviewed translation (``locale/<lang>/materials/exercise_notes.po``;
+    a text whose only change is a number keeps its translation with the new number, as
+    everywhere in the kit). Raises :class:`UntranslatedNotesError` naming every text without a
+    reviewed translation (new, changed since review, or never translated)."""
+    notes = read_exercise_notes()
+    if lang == "en":
+        return notes
+    from tools import translate  # translate imports the materials' builders
+
+    lookup = translate.reviewed(translate.read_catalogue(
+        translate.exercise_notes_catalogue(lang), lang))
+    missing: list[str] = []
+
+    def translated(title: str, text: str) -> str:
+        found = lookup(text)
+        if found is None:
+            missing.append(f"{title}: {text[:70]!r}")
+            return text
+        return found
+
+    out = {title: {field: [translated(title, t) for t in value] if isinstance(value, list)
+                   else translated(title, value)
+                   for field, value in entry.items() if field in FIELDS}
+           for title, entry in notes.items()}
+    if missing:
+        raise UntranslatedNotesError(
+            f"{len(missing)} exercise note(s) have no reviewed {lang} translation in "
+            f"locale/{lang}/materials/exercise_notes.po (run `python -m tools.translate "
+            f"update`, translate them, remove the fuzzy flags):\n  " + "\n  ".join(missing))
+    return out
+
+
+def notes_machine_assisted(lang: str) -> bool:
+    """Whether the ``lang`` notes are listed as a machine-assisted translation not yet
+    reviewed by a person (``locale/<lang>/machine-assisted.txt``)."""
+    from tools import translate
+
+    listed = translate.exercise_notes_catalogue(lang).relative_to(translate.ROOT).as_posix()
+    return listed in translate.machine_assisted(lang)
 
 
 _SWEDISH_EXERCISE = re.compile(r"^#{2,4} Övning (\d+\.\d+) · (.+?)\s*$", re.MULTILINE)
@@ -118,14 +169,15 @@ def card_anchor(card_id: str) -> str:
 
 def answer_key_html(lang: str) -> str:
     """The answer key in ``lang``: the cards each agenda discusses, every exercise, then every
-    card, lesson by lesson. In the Swedish key each exercise has its Swedish title and the
-    Swedish hints of its check; its notes are English (no Swedish source yet), marked so."""
-    label, notes, ex_notes = LABELS[lang], load_notes(), read_exercise_notes()
+    card, lesson by lesson. In the Swedish key each exercise has its Swedish title, the
+    Swedish hints of its check and the reviewed translation of its notes
+    (:func:`exercise_notes`, which raises :class:`UntranslatedNotesError` while one is missing)."""
+    label, notes, ex_notes = LABELS[lang], load_notes(), exercise_notes(lang)
     english = ' lang="en"' if lang != "en" else ""
     body = [f"<h1>{esc(label['title'])}</h1>", f'<p class="muted">{esc(label["intro"])}</p>',
             _agenda_cards(lang), f"<h2>{esc(label['exercises'])}</h2>"]
-    if lang != "en":
-        body.append(f'<p class="muted">{esc(label["english_notes"])}</p>')
+    if lang != "en" and notes_machine_assisted(lang):
+        body.append(f'<p class="muted">{esc(label["machine_assisted"])}</p>')
     for step in STEPS:
         exercises = solution_exercises(step)
         if not exercises:
@@ -133,20 +185,18 @@ def answer_key_html(lang: str) -> str:
         body.append(f"<h3>{esc(step_title(step, lang))}</h3>")
         titles = translated_titles(step, lang) if lang != "en" else {}
         for ex, title in exercises:
-            entry = ex_notes.get(title, {})
+            entry = ex_notes.get(title, {})  # keyed by the English title, in every language
             heading = (f"<h4>{esc(ex)} · {esc(titles[ex])}</h4>" if ex in titles
                        else f"<h4{english}>{esc(ex)} · {esc(title)}</h4>")
             hints = check_hints(ex, lang) if lang != "en" else []
             body += ['<section class="item">', heading]
             if hints:
                 body.append(f"<strong>{label['hints']}</strong>{_ul(hints)}")
-            body += [
-                     f"<strong>{label['mistakes']}</strong>"
-                     f"<div{english}>{_ul(entry.get('mistakes', []))}</div>",
-                     f"<strong>{label['say']}</strong>"
-                     f"<div{english}>{_ul(entry.get('say', []))}</div>",
+            body += [f"<strong>{label['mistakes']}</strong>"
+                     f"<div>{_ul(entry.get('mistakes', []))}</div>",
+                     f"<strong>{label['say']}</strong><div>{_ul(entry.get('say', []))}</div>",
                      f"<p><strong>{label['point']}:</strong> "
-                     f"<span{english}>{esc(entry.get('point', ''))}</span></p>",
+                     f"<span>{esc(entry.get('point', ''))}</span></p>",
                      "</section>"]
     body.append(f"<h2>{esc(label['cards'])}</h2>")
     for step in STEPS:
@@ -168,5 +218,6 @@ def answer_key_html(lang: str) -> str:
                      f"<strong>{label['misconceptions']}</strong>"
                      f"{_ul(n.misconceptions[lang])}", "</section>"]
     return page(label["title"], "\n".join(body), lang, CSS,
-                footer=generated_footer("exercise_notes.yaml, cards.yaml, facilitator.yaml",
+                footer=generated_footer("exercise_notes.yaml (locale/sv/materials/"
+                                        "exercise_notes.po), cards.yaml, facilitator.yaml",
                                         lang))

@@ -211,8 +211,13 @@ def _edited_sources() -> dict[Path, Callable[[str], str]]:
 
 def stale() -> list[str]:
     """Everything out of date, as paths relative to the kit folder (empty when in step)."""
-    found = [str(path.relative_to(ROOT)) for path, make in targets().items()
-             if not path.exists() or path.read_text(encoding="utf-8") != make()]
+    found = []
+    for path, make in targets().items():
+        try:
+            if not path.exists() or path.read_text(encoding="utf-8") != make():
+                found.append(str(path.relative_to(ROOT)))
+        except answer_key.UntranslatedNotesError as error:  # never shown in English instead
+            found.append(f"{path.relative_to(ROOT)} cannot be built: {error}")
     for path, update in _edited_sources().items():
         current = path.read_text(encoding="utf-8")
         if update(current) != current:

@@ -17,7 +17,7 @@ from fedlearn_kit.gdpr.cards import card_by_id, step_title
 from fedlearn_kit.materials.html import esc, page
 from tools.materials import generated_footer
 from tools.materials.agenda import BREAKS, build_agenda, clock, read_agendas_file
-from tools.materials.answer_key import read_exercise_notes
+from tools.materials.answer_key import exercise_notes, translated_titles
 from tools.materials.deck import card_roles, role_names
 from tools.materials.facilitator_notes import load_notes
 from tools.materials.read_out import read_out
@@ -55,7 +55,7 @@ LABELS = {
            "cards": "Kort", "answers": "Svarar först", "show": "Visa",
            "discussion": "En bra diskussion tar upp",
            "misconceptions": "Vanliga missuppfattningar", "unsettled": "⚖ Oklart rättsläge",
-           "exercises": "Övningar", "mistake": "Vanligt fel", "say": "Det här kan du säga",
+           "exercises": "Övningar", "mistake": "Vanligt fel", "say": "Det här kan ni säga",
            "point": "Avsluta med", "min": "min",
            "read_out": "Tal att läsa upp",
            "more": "Övningarnas övriga fel och ledtrådar, kortens svenska sammanhang och ett "
@@ -121,27 +121,31 @@ def _card_section(card_id: str, lang: str) -> str:
         f"{_ul(list(notes.misconceptions[lang]))}</section>"])
 
 
-def exercise_lines(title: str) -> tuple[str, str, str]:
-    """The answer key's three lines for the exercise titled ``title``: its first (most
-    typical) mistake, the first thing to say, and what to close on. The answer key has the
-    rest."""
-    entry = read_exercise_notes().get(title)
+def exercise_lines(title: str, lang: str = "en") -> tuple[str, str, str]:
+    """The answer key's three lines for the exercise titled ``title`` (its English title),
+    in ``lang``: its first (most typical) mistake, the first thing to say, and what to close
+    on. The answer key has the rest."""
+    entry = exercise_notes(lang).get(title)
     if not entry:
         raise ValueError(f"exercise {title!r} has no entry in exercise_notes.yaml")
     return entry["mistakes"][0], entry["say"][0], entry["point"]
 
 
 def _exercise_section(slug: str, exercise: str, lang: str) -> str:
-    """One scheduled exercise in three lines. The notes are in English (like the exercises),
-    so in the Swedish sheet they are marked lang="en"."""
+    """One scheduled exercise in three lines, in ``lang`` as the answer key has them. The
+    title comes from the translated solution; without one it stays English, marked
+    lang="en"."""
     label, titles = LABELS[lang], dict(solution_exercises(slug))
     title = titles.get(exercise, exercise)
-    mistake, say, point = exercise_lines(title)
+    mistake, say, point = exercise_lines(title, lang)
+    translated = translated_titles(slug, lang) if lang != "en" else {}
     english = ' lang="en"' if lang != "en" else ""
-    return (f'<section class="item"><h4{english}>{esc(exercise)} · {esc(title)}</h4>'
-            f"<p><strong>{label['mistake']}:</strong> <span{english}>{esc(mistake)}</span></p>"
-            f"<p><strong>{label['say']}:</strong> <span{english}>{esc(say)}</span></p>"
-            f"<p><strong>{label['point']}:</strong> <span{english}>{esc(point)}</span></p>"
+    heading = (f"<h4>{esc(exercise)} · {esc(translated[exercise])}</h4>"
+               if exercise in translated else f"<h4{english}>{esc(exercise)} · {esc(title)}</h4>")
+    return (f'<section class="item">{heading}'
+            f"<p><strong>{label['mistake']}:</strong> <span>{esc(mistake)}</span></p>"
+            f"<p><strong>{label['say']}:</strong> <span>{esc(say)}</span></p>"
+            f"<p><strong>{label['point']}:</strong> <span>{esc(point)}</span></p>"
             f"</section>")
 
 
@@ -182,7 +186,8 @@ def runsheet_html(agenda: str, lang: str) -> str:
                "</h1>")
     return page(title, heading + '\n<div class="columns">' + "\n".join(body) + "</div>", lang,
                 CSS, footer=generated_footer("agendas.yaml, facilitator.yaml, "
-                                             "exercise_notes.yaml", lang))
+                                             "exercise_notes.yaml (locale/sv/materials/"
+                                             "exercise_notes.po)", lang))
 
 
 def _bold(text: str) -> str:
