@@ -63,6 +63,10 @@ PYPI_SIMPLE = "https://pypi.org/simple"
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with",
          "tests/notebooks/nbval_sanitize.cfg"]
+#: In the tiers with a few modules that take minutes: the modules that say ``STARTS_FIRST``
+#: start first (tests/conftest.py), instead of pytest-xdist's default of the modules with the
+#: most tests first.
+LONGEST_FIRST = ["--no-loadscope-reorder"]
 #: The test tiers, cheapest first: a tier is a folder of tests/ named after what its tests need
 #: (tests/conftest.py says what each may start), and these are the pytest arguments that run it.
 #: ``--dist loadfile`` keeps a module's tests (a module-scoped deployment, ordered steps) and a
@@ -70,10 +74,10 @@ NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with",
 #: Flower processes and Chromium; the unit tier has no such module and balances test by test.
 TIERS = {
     "unit": ["tests/unit"],
-    "integration": ["--dist", "loadfile", "tests/integration"],
+    "integration": ["--dist", "loadfile", *LONGEST_FIRST, "tests/integration"],
     "notebooks": ["--dist", "loadfile", "tests/notebooks", *NBVAL, "notebooks", "solutions"],
-    "e2e": ["--dist", "loadfile", "tests/e2e"],
-    "scale": ["--dist", "loadfile", "tests/scale"],
+    "e2e": ["--dist", "loadfile", *LONGEST_FIRST, "tests/e2e"],
+    "scale": ["--dist", "loadfile", *LONGEST_FIRST, "tests/scale"],
 }
 #: The notebooks tier runs each lesson in English and in Swedish: the Swedish copy (the same
 #: code) on other CPU kernels and two threads, so the stored outputs are compared under two

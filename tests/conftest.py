@@ -69,6 +69,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "tests/notebooks, tests/e2e or tests/scale (see tests/conftest.py).")
     for item in items:
         item.add_marker(getattr(pytest.mark, str(tier_of(item.path))))
+    items.sort(key=start_order)  # stable: the modules that declare nothing keep their order
+
+
+def start_order(item: pytest.Item) -> int:
+    """Sort key: the item's module's ``STARTS_FIRST`` seconds, longest first (0 if it
+    declares none). For the few modules that take minutes of their tier.
+
+    pytest-xdist (``--dist loadfile``) hands each worker two modules at once in collection
+    order, by default the modules with the most tests first. That put the one-test modules
+    that take longest (a room day, the offline bundle, the room server) at the end, where one
+    worker ran them while the other had nothing left: the scale tier took 177 s for 119 s of
+    its longest module. course.py runs those tiers with ``--no-loadscope-reorder`` so this
+    order holds.
+    """
+    return -int(getattr(getattr(item, "module", None), "STARTS_FIRST", 0))
 
 
 @pytest.fixture(scope="session")

@@ -117,7 +117,8 @@ def privacy_utility_description(table: pd.DataFrame) -> str:
     """The text alternative of :func:`plot_privacy_utility`: AUROC per site and the measured
     advantage at the smallest and the largest privacy budget."""
     finite = table[np.isfinite(table["epsilon"])].sort_values("epsilon")
-    sites = [c.removeprefix("auroc ") for c in table.columns if c.startswith("auroc ")]
+    sites = [c.removeprefix("auroc ") for c in table.columns
+             if c.startswith("auroc ") and not c.endswith((" low", " high"))]
     measured = "held_out_advantage" if "held_out_advantage" in table else "advantage"
     text = [_("Two panels against the privacy budget ε on a log scale. Left: AUROC on each "
               "hospital's patients, dashed without DP. Right: the measured membership "
@@ -125,9 +126,19 @@ def privacy_utility_description(table: pd.DataFrame) -> str:
     for row in (finite.iloc[0], finite.iloc[-1]):
         text.append(_("At ε = {epsilon:.2g}: AUROC {aurocs}; advantage {advantage:.3f}.")
                     .format(epsilon=row["epsilon"], advantage=row[measured],
-                            aurocs=", ".join(_("Site {site} {auroc}").format(
-                                site=s, auroc=f"{row[f'auroc {s}']:.3f}") for s in sites)))
+                            aurocs=", ".join(_site_auroc(row, s) for s in sites)))
     return " ".join(text)
+
+
+def _site_auroc(row: pd.Series, site: str) -> str:
+    """One site's AUROC in the text alternative, with the range over the noise draws where
+    the table has it (its ``low``/``high`` columns are bounds, not sites)."""
+    auroc = f"{row[f'auroc {site}']:.3f}"
+    if f"auroc {site} low" not in row or f"auroc {site} high" not in row:
+        return _("Site {site} {auroc}").format(site=site, auroc=auroc)
+    return _("Site {site} {auroc} (noise draws from {low} to {high})").format(
+        site=site, auroc=auroc, low=f"{row[f'auroc {site} low']:.3f}",
+        high=f"{row[f'auroc {site} high']:.3f}")
 
 
 def plot_subgroups(groups: pd.DataFrame, title: str = "", *, site: str | None = None

@@ -26,6 +26,10 @@ from tests.e2e.lab import (
 )
 from tests.integration.room_server import outbound_attempts, running_room
 
+#: Seconds this module takes on 2 cores (JupyterHub with three participants).
+#: The tier starts its longest modules first (tests/conftest.py, start_order).
+STARTS_FIRST = 60
+
 PARTICIPANTS = ("anna", "bertil", "cecilia")
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) .fedlearn-cards"
 #: Each participant's own answer, so a mix-up between files cannot pass unnoticed.

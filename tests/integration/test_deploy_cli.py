@@ -28,6 +28,10 @@ from fedlearn_kit.federation.deployment.process_control import (
     running_in,
 )
 
+#: Seconds this module takes on 2 cores (the room day).
+#: The tier starts its longest modules first (tests/conftest.py, start_order).
+STARTS_FIRST = 160
+
 #: A proxy that cannot be reached (TEST-NET-1, RFC 5737): the whole room runs with it set,
 #: as on a managed hospital laptop, and must not send loopback traffic to it.
 UNREACHABLE_PROXY = "http://192.0.2.1:9"

@@ -25,6 +25,10 @@ from fedlearn_kit.federation import deployment
 from fedlearn_kit.federation.deployment.process_control import marked, port_free
 from fedlearn_kit.federation.result import round_done
 
+#: Seconds this module takes on 2 cores (six rounds with a lost laptop).
+#: The tier starts its longest modules first (tests/conftest.py, start_order).
+STARTS_FIRST = 50
+
 #: A room small enough for every CI run; the site that dies is neither the first nor the last.
 SITES, DEAD = 4, 2
 #: Rounds after the loss: the rejoin (a SuperNode and an executor starting) races the rounds,

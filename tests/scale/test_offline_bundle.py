@@ -14,6 +14,10 @@ from pathlib import Path
 from fedlearn_kit.federation.deployment.process_control import free_port
 from tests.helpers import ROOT, copy_checkout, course
 
+#: Seconds this module takes on 2 cores (a bundle built and installed).
+#: The tier starts its longest modules first (tests/conftest.py, start_order).
+STARTS_FIRST = 120
+
 
 def test_offline_bundle_installs_into_a_fresh_environment_with_no_index(tmp_path):
     bundle = tmp_path / "bundle"

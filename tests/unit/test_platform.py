@@ -190,6 +190,27 @@ def test_a_lesson_and_its_translation_are_in_the_notebooks_tier():
     assert conftest.tier_of(ROOT / "docs/sv/x.ipynb") is None
 
 
+def test_the_longest_modules_start_first_and_the_rest_keep_their_order():
+    from types import SimpleNamespace
+
+    from tests import conftest
+
+    def item(name: str, seconds: int | None = None) -> SimpleNamespace:
+        module = SimpleNamespace(**({} if seconds is None else {"STARTS_FIRST": seconds}))
+        return SimpleNamespace(name=name, module=module)
+
+    items = [item("a"), item("bundle", 120), item("b"), item("lost", 50), item("c")]
+    items.append(SimpleNamespace(name="notebook cell"))  # nbval's items have no module
+    ordered = sorted(items, key=conftest.start_order)
+    assert [i.name for i in ordered] == ["bundle", "lost", "a", "b", "c", "notebook cell"]
+    # xdist's own order (most tests first) would undo it: the tiers with such modules turn
+    # it off.
+    for tier in ("integration", "e2e", "scale"):
+        assert "--no-loadscope-reorder" in course.TIERS[tier]
+        folder = course.HERE / "tests" / tier
+        assert any("\nSTARTS_FIRST = " in p.read_text() for p in folder.glob("test_*.py"))
+
+
 def test_an_unreachable_torch_index_is_dropped_but_torch_stays_cpu(tmp_path):
     lock = course._lock_without_index(course.LOCKS["dev"], tmp_path)
     texts = {p.name: p.read_text() for p in tmp_path.iterdir()}

@@ -64,6 +64,10 @@ def test_privacy_utility_shows_the_full_axis_the_draws_and_both_bounds():
     drawn = {line.get_label(): _xy(line)[1] for line in right.lines}
     np.testing.assert_array_equal(drawn["bound from (ε, δ)"], [0.46, 0.96])
     np.testing.assert_array_equal(drawn["bound from the mechanism (PLD)"], [0.1, 0.34])
+    # The text alternative reads the draws' range as a range of one site, not as two sites.
+    text = plots.privacy_utility_description(curve)
+    assert "At ε = 0.5: AUROC Site A 0.650 (noise draws from 0.570 to 0.750); " in text
+    assert "Site A low" not in text and "Site A high" not in text
 
 
 def test_subgroup_bars_are_each_models_auroc_with_training_counts_and_draws():
