@@ -27,9 +27,12 @@ def test_answer_in_swedish_is_reloaded_after_a_kernel_restart(lab, page):
     first_answer.press("Tab")  # leave the box, as a learner would
     # The save goes browser -> kernel -> file: wait for it, not a fixed time (a loaded
     # machine takes more than a second).
+    # The file may not exist yet: this may be the first answer given in this lab (the
+    # test must not rely on an earlier test having saved one).
     answers = lab.root / "notebooks" / "fedlearn-answers.json"
     deadline = time.monotonic() + 20
-    while ANSWER not in answers.read_text(encoding="utf-8") and time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (
+            answers.exists() and ANSWER in answers.read_text(encoding="utf-8")):
         page.wait_for_timeout(200)
     saved = json.loads(answers.read_text(encoding="utf-8"))
     assert ANSWER in json.dumps(saved, ensure_ascii=False)
