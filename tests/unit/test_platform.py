@@ -211,6 +211,31 @@ def test_the_longest_modules_start_first_and_the_rest_keep_their_order():
         assert any("\nSTARTS_FIRST = " in p.read_text() for p in folder.glob("test_*.py"))
 
 
+def test_a_kernel_that_dies_at_start_is_started_again_and_nothing_else_is():
+    from tests import conftest
+
+    calls: list[int] = []
+
+    def dies(times: int, error: str = "Kernel died before replying to kernel_info"):
+        def setup() -> None:
+            calls.append(1)
+            if len(calls) <= times:
+                raise RuntimeError(error)
+        return setup
+
+    with pytest.warns(UserWarning, match="attempt 1 of 3"):
+        conftest.retry_kernel_start(dies(1))()
+    assert len(calls) == 2
+    calls.clear()
+    with pytest.raises(RuntimeError, match="Kernel died"), pytest.warns(UserWarning):
+        conftest.retry_kernel_start(dies(5))()
+    assert len(calls) == conftest.KERNEL_START_ATTEMPTS
+    calls.clear()
+    with pytest.raises(RuntimeError, match="a cell failed"):
+        conftest.retry_kernel_start(dies(1, "a cell failed"))()
+    assert len(calls) == 1
+
+
 def test_an_unreachable_torch_index_is_dropped_but_torch_stays_cpu(tmp_path):
     lock = course._lock_without_index(course.LOCKS["dev"], tmp_path)
     texts = {p.name: p.read_text() for p in tmp_path.iterdir()}
