@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Generator, Mapping
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import pytest
@@ -97,7 +97,7 @@ def small_experiment() -> kit.Experiment:
     return kit.Experiment(patients_per_site=400, seed=7, epochs=5)
 
 
-# --------------------------------------------------------------------- the cross-CPU check
+# ------------------------------------------- the notebooks' kernels: cross-CPU, restarts
 
 def is_translation(path: Path) -> bool:
     """A course notebook's translation (``notebooks/sv/...``): the same code as its English
@@ -125,10 +125,11 @@ def _switch_environment(wanted: Mapping[str, str]) -> None:
     os.environ.update(wanted)
 
 
-class CrossCpuKernels:
-    """The cross-CPU check, as a plugin: registered for the whole session
-    (:func:`pytest_configure`), because a conftest's own item hooks only reach the items of
-    its folder, and the notebooks are not under tests/."""
+class NotebookKernels:
+    """How the notebooks tier starts the course notebooks' kernels (the cross-CPU check, and a
+    second start for a kernel that dies before it answers), as a plugin: registered for the
+    whole session (:func:`pytest_configure`), because a conftest's own item hooks only reach
+    the items of its folder, and the notebooks are not under tests/."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -140,9 +141,8 @@ class CrossCpuKernels:
         if course_notebook(item.path) is not None:
             _switch_environment(kernel_environment(item.path))
             notebook = item.parent
-            if notebook is not None and not getattr(notebook, "_kernel_start_retried", False):
+            if notebook is not None and not hasattr(notebook.setup, "__wrapped__"):
                 notebook.setup = retry_kernel_start(notebook.setup)  # type: ignore[method-assign]
-                notebook._kernel_start_retried = True  # type: ignore[attr-defined]
         elif _environments.cache_info().currsize:  # a notebook switched it: back for a test
             _switch_environment(_environments()[0])
 
@@ -179,6 +179,7 @@ def retry_kernel_start(setup: Callable[[], None]) -> Callable[[], None]:
     one first). Only that error is retried, and each retry is reported as a warning;
     anything a notebook's code does still fails at once.
     """
+    @wraps(setup)
     def setup_with_retries() -> None:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
@@ -195,4 +196,4 @@ def retry_kernel_start(setup: Callable[[], None]) -> Callable[[], None]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(CrossCpuKernels(), "fedlearn-cross-cpu-kernels")
+    config.pluginmanager.register(NotebookKernels(), "fedlearn-notebook-kernels")

@@ -64,8 +64,6 @@ TRANSLATIONS = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
 #: The folder of ``locale/<lang>/`` that holds the catalogues of the workshop materials'
 #: YAML sources (not Markdown documents).
 MATERIALS = "materials"
-#: The fields of an exercise's notes in ``exercise_notes.yaml``, each a text or a list of them.
-NOTE_FIELDS = ("mistakes", "say", "point")
 
 
 class TranslationError(ValueError):
@@ -190,13 +188,15 @@ def exercise_notes_template() -> Catalog:
     """Every text of ``exercise_notes.yaml``: one entry per typical mistake, thing to say and
     point to close on, with the exercise and field as a comment for the translator (empty
     when there is no such file)."""
+    from tools.materials.answer_key import FIELDS  # the answer key's fields, in its order
+
     catalogue = _new_catalogue()
     source = exercise_notes_source()
     if not source.exists():
         return catalogue
     where = source.relative_to(ROOT).as_posix()
     for title, entry in (yaml.safe_load(source.read_text(encoding="utf-8")) or {}).items():
-        for field in NOTE_FIELDS:
+        for field in FIELDS:
             for text in note_texts(entry, field):
                 catalogue.add(text, locations=[(where, None)],  # type: ignore[list-item]
                               auto_comments=[f"{title}: {field}"])

@@ -18,14 +18,14 @@ def test_every_exercise_note_has_a_reviewed_swedish_translation():
     template = translate.exercise_notes_template()
     notes = answer_key.read_exercise_notes()
     wanted = sum(len(translate.note_texts(entry, field)) for entry in notes.values()
-                 for field in translate.NOTE_FIELDS)
+                 for field in answer_key.FIELDS)
     assert wanted > 100 and len([m for m in template if m.id]) == wanted
     assert translate.exercise_notes_problems("sv") == []
     swedish = answer_key.exercise_notes("sv")
     assert swedish.keys() == notes.keys()
     for title, entry in notes.items():
-        assert {f: len(translate.note_texts(swedish[title], f)) for f in translate.NOTE_FIELDS} \
-            == {f: len(translate.note_texts(entry, f)) for f in translate.NOTE_FIELDS}, title
+        assert {f: len(translate.note_texts(swedish[title], f)) for f in answer_key.FIELDS} \
+            == {f: len(translate.note_texts(entry, f)) for f in answer_key.FIELDS}, title
 
 
 def test_the_notes_catalogue_is_not_taken_for_a_document():
