@@ -343,6 +343,36 @@ def _uv_sources() -> list[str]:
     return sources
 
 
+#: Set (to anything) by CI images and some managed laptops: Python then never writes the
+#: bytecode it compiles to disk.
+NO_BYTECODE_ENV = "PYTHONDONTWRITEBYTECODE"
+
+
+def bytecode_at_install() -> bool:
+    """Whether an install compiles every module to bytecode beforehand.
+
+    Only where PYTHONDONTWRITEBYTECODE is set. Elsewhere Python writes a module's bytecode
+    the first time it is imported, which compiles only what is used; compiling all 17,929
+    files of the environment took 34 s. With it set, nothing is ever written, and every
+    process would compile torch, Flower and pandas again at each import: measured 4.7 s of
+    CPU instead of 2.2 s for `import torch, flwr, pandas` (uv compiles nothing unless asked,
+    unlike pip).
+    """
+    return bool(os.environ.get(NO_BYTECODE_ENV))
+
+
+def let_python_keep_bytecode() -> None:
+    """The test commands let Python write the bytecode it compiles, as it does by default.
+
+    The suite starts several hundred Python processes (kernels, Flower, the CLI); with
+    PYTHONDONTWRITEBYTECODE set (CI images set it) each would compile its imports again, or
+    the install would compile the whole environment first. Writing a cache is harmless in a
+    checkout's own .venv and __pycache__ folders (ignored by git).
+    """
+    if os.environ.pop(NO_BYTECODE_ENV, None):
+        say(f"{NO_BYTECODE_ENV} is set: the tests let Python keep the bytecode it compiles.")
+
+
 def install_step(pip: list, uv: str | None, py: Path, arguments: list[str], what: str,
                  fix: str) -> None:
     """``pip install ARGUMENTS`` into ``py``'s environment, by uv when there is one; pip
@@ -350,12 +380,9 @@ def install_step(pip: list, uv: str | None, py: Path, arguments: list[str], what
     if uv is not None:
         # unsafe-best-match: like pip, every index is asked for every package (uv's default
         # takes a package from the first index that has it, e.g. numpy from PyTorch's).
-        # --compile-bytecode: as pip does, compile at install time. uv does not by default,
-        # and where PYTHONDONTWRITEBYTECODE is set (CI images, some managed laptops) every
-        # process would then compile torch, Flower and pandas again at each import: measured
-        # 4.7 s of CPU instead of 2.2 s for `import torch, flwr, pandas`, and the test run
-        # took twice as long.
-        command = [uv, "pip", "install", "--python", str(py), "--compile-bytecode",
+        # --compile-bytecode where Python may not cache it (see bytecode_at_install).
+        command = [uv, "pip", "install", "--python", str(py),
+                   *(["--compile-bytecode"] if bytecode_at_install() else []),
                    "--index-strategy",
                    "unsafe-best-match", *([] if "--no-index" in arguments else _uv_sources()),
                    *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
@@ -399,6 +426,8 @@ def compile_course(py: Path) -> None:
     again. A module edited later is simply compiled again in memory (Python compares the
     source's time stamp), so a stale file is never used.
     """
+    if not bytecode_at_install():  # Python writes it at the first import
+        return
     folders = [str(HERE / name) for name in COURSE_PACKAGES if (HERE / name).is_dir()]
     if folders and run([py, "-m", "compileall", "-q", "-j", "0", *folders]) != 0:
         say("Compiling the course's modules failed: they are compiled at each import instead "
@@ -455,8 +484,26 @@ def cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Tiers whose tests mostly wait (on Flower's rounds and heartbeats, JupyterHub, Chromium):
+#: by default they get one worker more than the machine has cores, which fills the waits.
+#: Measured on 2 cores: e2e 190 s with 2 workers, 170 s with 3; integration 269 s and 262 s
+#: (its room day is a chain of steps that no worker count shortens).
+WAITING_TIERS = ("integration", "e2e", "scale")
+
+
+def cores() -> int:
+    """The cores this process may use (a container's or a job's share, where it has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def tier_arguments(tier: str, workers: str) -> list[str]:
-    """pytest's arguments for one tier: its tests, its workers, its slowest tests."""
+    """pytest's arguments for one tier: its tests, its workers, its slowest tests.
+
+    ``workers`` "auto" is one per core, and one more for the tiers that mostly wait."""
+    if workers == "auto" and tier in WAITING_TIERS:
+        workers = str(cores() + 1)
     return ["-n", workers, SLOWEST, *TIERS[tier]]
 
 
@@ -477,6 +524,7 @@ def lint_and_types(py: Path) -> bool:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """The quick tier: lint, types, and the unit tests (tests/unit: they start no process)."""
+    let_python_keep_bytecode()
     py = install("dev", python=args.python)
     if not lint_and_types(py):
         return 1
@@ -496,6 +544,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     pytest (``-k deploy``) go to every tier; a tier none of whose tests they select is skipped,
     but a run that selects no test at all fails."""
     tiers = chosen_tiers(args.tier)
+    let_python_keep_bytecode()
     py = install("dev", python=args.python)
     if args.tier:
         return run_tiers(py, tiers, args.workers, args.pytest_args)
@@ -818,6 +867,34 @@ def write_bundle_readme(out: Path, manifest: dict) -> None:
     (out / "README.txt").write_text("\n".join(lines))
 
 
+def download_wheels(py: Path, kind: str, target: str, version: str, index: list[str],
+                    wheels: Path) -> bool:
+    """pip downloads the wheels of the ``kind`` set's pins for ``target`` laptops with Python
+    ``version`` into ``wheels``; False if pip could not (its message is shown).
+
+    Markers are evaluated for the oldest and the newest patch release (a few pins differ). A
+    pin is the same wheel for every patch release (wheel tags name no patch), so the newest
+    patch asks only for its own pins: asking pip again for all of them took 22 s of reading
+    the index and finding each file already there.
+    """
+    ok, fetched = True, set()
+    for patch in (0, 99):
+        pins = [p for p in requirements_for(kind, target, version, patch) if p not in fetched]
+        fetched.update(pins)
+        if not pins:
+            continue
+        with tempfile.TemporaryDirectory() as scratch:
+            listing = Path(scratch) / "pins.txt"
+            listing.write_text("\n".join(pins) + "\n")
+            tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
+            code = run([py, "-m", "pip", "download", "--disable-pip-version-check",
+                        "--no-deps", "--only-binary=:all:", "--implementation", "cp",
+                        "--python-version", f"{version}.{patch}", *tags, *index,
+                        "-d", wheels, "-r", listing])
+        ok = ok and code == 0
+    return ok
+
+
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Download every wheel the laptops in the room need, and build the kit's own wheel.
 
@@ -857,18 +934,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         if any(f" for {target}, Python {version} " in p for p in problems):
             failed.append(f"{target}, Python {version}: packages without a wheel (above)")
             continue
-        ok = True
-        for patch in (0, 99):  # the oldest and newest patch release: a few pins differ
-            pins = requirements_for(args.set, target, version, patch)
-            with tempfile.TemporaryDirectory() as scratch:
-                listing = Path(scratch) / "pins.txt"
-                listing.write_text("\n".join(pins) + "\n")
-                tags = [a for tag in PLATFORMS[target]["tags"] for a in ("--platform", tag)]
-                code = run([py, "-m", "pip", "download", "--disable-pip-version-check",
-                            "--no-deps", "--only-binary=:all:", "--implementation", "cp",
-                            "--python-version", f"{version}.{patch}", *tags, *index,
-                            "-d", wheels, "-r", listing])
-            ok = ok and code == 0
+        ok = download_wheels(py, args.set, target, version, index, wheels)
         if not ok:
             failed.append(f"{target}, Python {version}: pip could not download every wheel "
                           "(its message is above)")

@@ -3,6 +3,7 @@ lint step reported beside the tiers."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,17 @@ def commands(monkeypatch: pytest.MonkeyPatch) -> list[list]:
 FAILING: set[str] = set()
 
 
-def test_uv_installs_with_pips_sources_and_asks_every_index(commands) -> None:
+@pytest.mark.parametrize(("no_bytecode", "compile_flag"), [
+    ("1", ["--compile-bytecode"]), ("", []), (None, [])])
+def test_uv_installs_with_pips_sources_and_asks_every_index(commands, monkeypatch, no_bytecode,
+                                                            compile_flag) -> None:
+    """uv compiles at install only where Python may not write bytecode (as pip would)."""
+    if no_bytecode is None:
+        monkeypatch.delenv(course.NO_BYTECODE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(course.NO_BYTECODE_ENV, no_bytecode)
     course.install_step(PIP, "uv", PY, ["-r", "lock/dev.txt"], "Installing", "Read it.")
-    assert commands == [["uv", "pip", "install", "--python", str(PY), "--compile-bytecode",
+    assert commands == [["uv", "pip", "install", "--python", str(PY), *compile_flag,
                          "--index-strategy",
                          "unsafe-best-match", "--find-links", "/wheels", "--extra-index-url",
                          "file:///mirror", "-r", "lock/dev.txt"]]
@@ -89,8 +98,13 @@ def test_a_lint_failure_fails_the_run_and_is_reported_beside_the_tiers(capsys) -
     assert course.report_tiers({course.LINT: (0, 30.0), "unit": (0, 20.0)}, False) == 0
 
 
-def test_the_course_modules_are_compiled_after_an_install(commands) -> None:
-    """uv compiles what it installs (above); the editable kit is compiled by course.py."""
+def test_the_course_modules_are_compiled_after_an_install(commands, monkeypatch) -> None:
+    """uv compiles what it installs (above); the editable kit is compiled by course.py, where
+    Python may not write bytecode itself."""
+    monkeypatch.delenv(course.NO_BYTECODE_ENV, raising=False)
+    course.compile_course(PY)
+    assert commands == []  # Python writes it at the first import
+    monkeypatch.setenv(course.NO_BYTECODE_ENV, "1")
     course.compile_course(PY)
     [compiled] = commands
     assert compiled[:4] == [PY, "-m", "compileall", "-q"]
@@ -98,3 +112,43 @@ def test_the_course_modules_are_compiled_after_an_install(commands) -> None:
     assert {"fedlearn_kit", "app"} <= folders and "tests" not in folders
     FAILING.add(str(PY))
     course.compile_course(PY)  # a failure only costs time: the install goes on
+
+
+@pytest.mark.parametrize(("newest", "asked"), [
+    (["numpy==2.4.6", "pandas==3.1.1"], [["numpy==2.4.6", "pandas==3.1.1"]]),
+    (["numpy==2.4.6", "pandas==3.1.1", "tomli==2.3.0"],
+     [["numpy==2.4.6", "pandas==3.1.1"], ["tomli==2.3.0"]]),
+])
+def test_a_bundle_downloads_each_pin_once_for_both_patch_releases(monkeypatch, tmp_path, newest,
+                                                                   asked) -> None:
+    listings: list[tuple[str, list[str]]] = []
+
+    def run(command: list, **_: object) -> int:
+        listing = Path(command[command.index("-r") + 1]).read_text().split()
+        listings.append((command[command.index("--python-version") + 1], listing))
+        return 0
+
+    monkeypatch.setattr(course, "run", run)
+    oldest = ["numpy==2.4.6", "pandas==3.1.1"]
+    monkeypatch.setattr(course, "requirements_for",
+                        lambda kind, target, version, patch: oldest if patch == 0 else newest)
+    assert course.download_wheels(PY, "course", "linux-x86_64", "3.11", [], tmp_path)
+    assert [pins for _, pins in listings] == asked
+    assert [version for version, _ in listings] == ["3.11.0", "3.11.99"][:len(asked)]
+
+
+def test_a_bundle_whose_download_fails_says_so(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(course, "run", lambda command, **_: 1)
+    monkeypatch.setattr(course, "requirements_for", lambda *_: ["numpy==2.4.6"])
+    assert not course.download_wheels(PY, "course", "linux-x86_64", "3.11", [], tmp_path)
+
+
+def test_the_test_commands_let_python_keep_bytecode(monkeypatch, capsys) -> None:
+    monkeypatch.setenv(course.NO_BYTECODE_ENV, "1")
+    assert course.bytecode_at_install()
+    course.let_python_keep_bytecode()
+    assert course.NO_BYTECODE_ENV not in os.environ
+    assert not course.bytecode_at_install()
+    assert "keep the bytecode" in capsys.readouterr().out
+    course.let_python_keep_bytecode()  # unset: nothing to say
+    assert capsys.readouterr().out == ""

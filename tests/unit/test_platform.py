@@ -130,6 +130,15 @@ def test_test_runs_every_tier_once_each_printing_its_slowest_with_lint_beside(py
     assert (course.HERE / "tests" / "notebooks" / "nbval_sanitize.cfg").is_file()
 
 
+def test_the_tiers_that_wait_get_a_worker_more_than_the_cores(monkeypatch):
+    monkeypatch.setattr(course, "cores", lambda: 2)
+    workers = {tier: course.tier_arguments(tier, "auto")[1] for tier in course.TIERS}
+    assert workers == {"unit": "auto", "integration": "3", "notebooks": "auto", "e2e": "3",
+                       "scale": "3"}
+    assert course.tier_arguments("e2e", "2")[:2] == ["-n", "2"]  # asked for: as asked
+    assert course.cores() >= 1
+
+
 def test_test_tier_runs_the_named_tiers_only_in_their_order(pytest_runs):
     assert course.main(["test", "--tier", "scale", "--tier", "unit,e2e", "-k", "deploy"]) == 0
     runs = pytest_runs.pytest()
