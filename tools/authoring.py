@@ -116,14 +116,21 @@ def kernel_env(cpu: str = "portable", threads: int | None = None,
     return env
 
 
+def current_capability() -> str:
+    """The kernel family a kernel started from this environment runs on: the value of
+    ``ATEN_CPU_CAPABILITY`` where the run sets it, else the CPU's own."""
+    return os.environ.get("ATEN_CPU_CAPABILITY", "").strip().lower() or native_capability()
+
+
 def cross_cpu_capability() -> str | None:
     """A kernel family the ordinary test run does not use, for the cross-CPU check.
 
-    Not the machine's own (the English notebooks run on it) and, where there is a choice,
-    not the portable one that made the stored outputs: AVX2 on an AVX-512 machine, the
-    baseline on an AVX2 machine; None when the CPU runs only its own family.
+    Not the one the English notebooks run on (:func:`current_capability`: the machine's
+    own, or the family the run sets) and, where there is a choice, not the portable one that
+    made the stored outputs: AVX2 on an AVX-512 machine, the baseline on an AVX2 machine,
+    AVX-512 for a run set to AVX2 on an AVX-512 machine; None when there is no other.
     """
-    others = [c for c in runnable_capabilities() if c != native_capability()]
+    others = [c for c in runnable_capabilities() if c != current_capability()]
     portable = PORTABLE_CPU["ATEN_CPU_CAPABILITY"]
     return next((c for c in others if c != portable), others[0] if others else None)
 

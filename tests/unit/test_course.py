@@ -106,6 +106,26 @@ def test_runnable_capabilities_are_the_cpus_own_and_those_below(monkeypatch, mac
     assert authoring.runnable_capabilities() == runnable
 
 
+@pytest.mark.parametrize(("native", "set_to", "other"), [
+    ("avx512", None, "avx2"),       # the English copies on AVX-512, the Swedish on AVX2
+    ("avx512", "avx2", "avx512"),   # a run set to AVX2: the Swedish copies on AVX-512
+    ("avx512", "default", "avx2"),  # a run set to the baseline: not the baseline again
+    ("avx2", None, "default"),      # only the portable family is left
+    ("avx2", "default", "avx2"),
+    ("default", None, None),        # no other family: the check says so, nothing runs
+])
+def test_the_cross_cpu_family_differs_from_the_one_the_run_uses(monkeypatch, native, set_to,
+                                                                other):
+    monkeypatch.setattr(authoring.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(authoring, "native_capability", lambda: native)
+    if set_to is None:
+        monkeypatch.delenv("ATEN_CPU_CAPABILITY", raising=False)
+    else:
+        monkeypatch.setenv("ATEN_CPU_CAPABILITY", set_to)
+    assert authoring.current_capability() == (set_to or native)
+    assert authoring.cross_cpu_capability() == other
+
+
 def test_kernel_env_refuses_kernels_the_cpu_lacks(monkeypatch):
     # ATEN_CPU_CAPABILITY=avx512 on an AVX2 CPU would stop the kernel: illegal instruction.
     monkeypatch.setattr(authoring.platform, "machine", lambda: "x86_64")
